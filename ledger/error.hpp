@@ -1,0 +1,44 @@
+// adledger's one exception type.
+//
+// Operating errors (a bad amount, an unknown advertiser, a ban that refuses a
+// spend, a file that is not a ledger) are thrown as ledger::Error and caught
+// once, in the command's main, which prints the message on one line and exits
+// with the status of the error's kind. Broken invariants are not errors of
+// this kind: they are asserts, because no user input may trigger them.
+//
+// Messages name the field, the value and the reason, start lowercase and end
+// without a period: `amount "274100.001": USD has 2 decimal places`.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace ledger {
+
+enum class ErrorKind {
+  Input,    // a value that cannot be parsed or is out of range
+  Rule,     // a well-formed request the ledger refuses (unknown id, ban, ...)
+  Storage,  // the database cannot be opened, is not a ledger, or failed
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorKind kind, const std::string& message)
+      : std::runtime_error(message), kind_(kind) {}
+  ErrorKind kind() const noexcept { return kind_; }
+
+ private:
+  ErrorKind kind_;
+};
+
+// Quotes a user-supplied value for an error message, escaping what would
+// break the one-line rule (newlines, control characters, quotes) and cutting
+// very long values so that a 10 MB field cannot flood the terminal.
+std::string quote(std::string_view value);
+
+// `field "value": reason`, the shape of every input error.
+[[noreturn]] void throw_input(std::string_view field, std::string_view value,
+                              std::string_view reason);
+
+}  // namespace ledger

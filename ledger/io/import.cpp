@@ -1,0 +1,309 @@
+#include "ledger/io/import.hpp"
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "ledger/error.hpp"
+#include "ledger/io/json_locations.hpp"
+
+namespace ledger {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::string_view kFormat = "adledger/1";
+
+// Reads one record's fields, checking types and unknown names, and turns any
+// error into one that names the file, the line and the field.
+class RecordReader {
+ public:
+  RecordReader(const json& record, std::string pointer, std::string label, const JsonLocations& locations,
+               const std::string& file)
+      : record_(record), pointer_(std::move(pointer)), label_(std::move(label)), locations_(locations), file_(file) {
+    if (!record_.is_object()) fail_record(ErrorKind::Input, "must be an object");
+  }
+
+  // Refuses fields other than `known`, so that a misspelt field is an error
+  // rather than silently dropped.
+  void only(std::initializer_list<std::string_view> known) const {
+    for (const auto& [name, value] : record_.items()) {
+      bool ok = false;
+      for (std::string_view k : known) ok = ok || k == name;
+      if (!ok) fail_field(name, ErrorKind::Input, "unknown field");
+    }
+  }
+
+  bool has(const std::string& name) const { return record_.contains(name) && !record_.at(name).is_null(); }
+
+  std::string string(const std::string& name) const {
+    if (!has(name)) fail_field(name, ErrorKind::Input, "is required");
+    return opt_string(name).value();
+  }
+  std::optional<std::string> opt_string(const std::string& name) const {
+    if (!has(name)) return std::nullopt;
+    const json& v = record_.at(name);
+    if (!v.is_string()) fail_field(name, ErrorKind::Input, "must be a string, not " + std::string(v.type_name()));
+    return v.get<std::string>();
+  }
+  std::optional<std::int64_t> opt_count(const std::string& name) const {
+    if (!has(name)) return std::nullopt;
+    const json& v = record_.at(name);
+    if (!v.is_number_integer()) fail_field(name, ErrorKind::Input, "must be a whole number, not " + v.dump());
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(kCountMax))
+      fail_field(name, ErrorKind::Input, v.dump() + " is larger than the limit");
+    return v.get<std::int64_t>();
+  }
+  bool boolean(const std::string& name, bool fallback) const {
+    if (!has(name)) return fallback;
+    const json& v = record_.at(name);
+    if (!v.is_boolean()) fail_field(name, ErrorKind::Input, "must be true or false, not " + v.dump());
+    return v.get<bool>();
+  }
+  std::vector<std::string> strings(const std::string& name) const {
+    std::vector<std::string> out;
+    if (!has(name)) return out;
+    const json& v = record_.at(name);
+    if (!v.is_array()) fail_field(name, ErrorKind::Input, "must be an array of strings");
+    for (const json& item : v) {
+      if (!item.is_string()) fail_field(name, ErrorKind::Input, "must be an array of strings, has " + item.dump());
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+  // Amounts are strings so that no JSON reader turns them into binary
+  // floating point on the way; a JSON number is refused with that reason.
+  std::string decimal_string(const std::string& name) const {
+    if (has(name) && !record_.at(name).is_string())
+      fail_field(name, ErrorKind::Input, "must be a string such as \"274100.00\": JSON numbers are not exact");
+    return string(name);
+  }
+  RecordReader nested(const std::string& name) const {
+    return RecordReader(record_.at(name), pointer_ + "/" + name, label_ + "." + name, locations_, file_);
+  }
+  const json& array(const std::string& name) const {
+    static const json empty = json::array();
+    if (!has(name)) return empty;
+    const json& v = record_.at(name);
+    if (!v.is_array()) fail_field(name, ErrorKind::Input, "must be an array");
+    return v;
+  }
+
+  // Runs `parse` on field `name`; an error it throws is located at the field.
+  template <typename F>
+  auto field(const std::string& name, F parse) const -> decltype(parse()) {
+    try {
+      return parse();
+    } catch (const Located&) {
+      throw;
+    } catch (const Error& e) {
+      throw Located(e.kind(), location(pointer_ + "/" + name) + label_ + "." + e.what());
+    }
+  }
+
+  // Runs `act` for the whole record; an error not yet located is located at
+  // the record.
+  template <typename F>
+  void record(F act) const {
+    try {
+      act();
+    } catch (const Located&) {
+      throw;
+    } catch (const Error& e) {
+      throw Located(e.kind(), location(pointer_) + label_ + ": " + e.what());
+    }
+  }
+
+  std::string child_pointer(const std::string& name, std::size_t index) const {
+    return pointer_ + "/" + name + "/" + std::to_string(index);
+  }
+  const std::string& label() const { return label_; }
+
+  struct Located : Error {
+    using Error::Error;
+  };
+
+ private:
+  std::string location(const std::string& pointer) const {
+    return file_ + ":" + std::to_string(locations_.line_of(pointer)) + ": ";
+  }
+  [[noreturn]] void fail_field(std::string_view name, ErrorKind kind, const std::string& reason) const {
+    throw Located(kind, location(pointer_ + "/" + std::string(name)) + label_ + "." + std::string(name) + ": " + reason);
+  }
+  [[noreturn]] void fail_record(ErrorKind kind, const std::string& reason) const {
+    throw Located(kind, location(pointer_) + label_ + ": " + reason);
+  }
+
+  const json& record_;
+  std::string pointer_;
+  std::string label_;
+  const JsonLocations& locations_;
+  const std::string& file_;
+};
+
+using Located = RecordReader::Located;
+
+class Importer {
+ public:
+  Importer(Ledger& ledger, const json& doc, const JsonLocations& locations, const std::string& file)
+      : ledger_(ledger), doc_(doc), locations_(locations), file_(file) {}
+
+  ImportCounts run() {
+    RecordReader top(doc_, "", "document", locations_, file_);
+    top.only({"format", "platforms", "advertisers", "policy_actions", "spend", "pledges"});
+    std::string format = top.string("format");
+    if (format != kFormat)
+      throw Located(ErrorKind::Input, file_ + ":" + std::to_string(locations_.line_of("/format")) +
+                                          ": format " + quote(format) + ": expected \"adledger/1\"");
+    each(top, "platforms", [&](const RecordReader& r) { platform(r); });
+    each(top, "advertisers", [&](const RecordReader& r) { advertiser(r); });
+    each(top, "policy_actions", [&](const RecordReader& r) { policy_action(r); });
+    each(top, "spend", [&](const RecordReader& r) { spend(r); });
+    each(top, "pledges", [&](const RecordReader& r) { pledge(r); });
+    return counts_;
+  }
+
+ private:
+  template <typename F>
+  void each(const RecordReader& parent, const std::string& section, F handle) {
+    const json& items = parent.array(section);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      RecordReader r(items[i], parent.child_pointer(section, i), section + "[" + std::to_string(i) + "]",
+                     locations_, file_);
+      r.record([&] { handle(r); });
+    }
+  }
+
+  void platform(const RecordReader& r) {
+    r.only({"id", "name"});
+    ledger_.add_platform(Platform{r.string("id"), r.string("name")});
+    ++counts_.platforms;
+  }
+
+  void advertiser(const RecordReader& r) {
+    r.only({"id", "name", "country", "state_affiliated", "handles"});
+    Advertiser a{r.string("id"), r.string("name"), r.opt_string("country"), r.boolean("state_affiliated", false)};
+    r.field("id", [&] { check_slug(a.id, "id"); });
+    ledger_.add_advertiser(a);
+    ++counts_.advertisers;
+    const json& handles = r.array("handles");
+    for (std::size_t i = 0; i < handles.size(); ++i) {
+      RecordReader h(handles[i], r.child_pointer("handles", i), r.label() + ".handles[" + std::to_string(i) + "]",
+                     locations_, file_);
+      h.record([&] {
+        h.only({"platform", "handle"});
+        ledger_.link_handle(Handle{a.id, h.string("platform"), h.string("handle")});
+      });
+      ++counts_.handles;
+    }
+  }
+
+  void policy_action(const RecordReader& r) {
+    r.only({"id", "kind", "platform", "advertisers", "date", "end_date", "lifts", "accounts", "description",
+            "source", "note"});
+    PolicyAction a;
+    a.id = r.opt_string("id").value_or("");
+    a.kind = r.field("kind", [&] { return parse_policy_kind(r.string("kind"), "kind"); });
+    a.platform_id = r.string("platform");
+    a.advertiser_ids = r.strings("advertisers");
+    a.date = r.field("date", [&] { return parse_date(r.string("date"), "date"); });
+    if (r.has("end_date")) a.end_date = r.field("end_date", [&] { return parse_date(r.string("end_date"), "end_date"); });
+    a.lifts_action_id = r.opt_string("lifts");
+    a.account_count = r.opt_count("accounts");
+    a.description = r.string("description");
+    a.source = r.string("source");
+    a.note = r.opt_string("note");
+    ledger_.record_policy_action(a);
+    ++counts_.policy_actions;
+  }
+
+  void spend(const RecordReader& r) {
+    r.only({"id", "advertiser", "platform", "handle", "amount", "currency", "period", "items", "market", "tags",
+            "precision", "source", "note"});
+    SpendEntry e;
+    e.advertiser_id = r.string("advertiser");
+    e.platform_id = r.string("platform");
+    e.handle = r.opt_string("handle");
+    Currency currency = r.field("currency", [&] { return Currency::from_code(r.string("currency"), "currency"); });
+    e.amount = r.field("amount", [&] { return Money::parse_positive(r.decimal_string("amount"), currency, "amount"); });
+    e.period = r.field("period", [&] { return Period::parse(r.string("period"), "period"); });
+    e.items = r.opt_count("items");
+    e.market = r.string("market");
+    e.tags = r.strings("tags");
+    e.precision = r.field("precision", [&] { return parse_precision(r.string("precision"), "precision"); });
+    e.source = r.string("source");
+    e.external_id = r.opt_string("id");
+    e.note = r.opt_string("note");
+    ledger_.record_spend(e);
+    ++counts_.spend;
+  }
+
+  void pledge(const RecordReader& r) {
+    r.only({"id", "platform", "amount", "currency", "date", "beneficiary", "basis", "source", "note",
+            "disbursements"});
+    Pledge p;
+    p.id = r.opt_string("id").value_or("");
+    p.platform_id = r.string("platform");
+    Currency currency = r.field("currency", [&] { return Currency::from_code(r.string("currency"), "currency"); });
+    p.amount = r.field("amount", [&] { return Money::parse_positive(r.decimal_string("amount"), currency, "amount"); });
+    p.date = r.field("date", [&] { return parse_date(r.string("date"), "date"); });
+    p.beneficiary = r.string("beneficiary");
+    p.source = r.string("source");
+    p.note = r.opt_string("note");
+    if (r.has("basis")) {
+      // The basis is a nested object: read it with its own location.
+      RecordReader b = r.nested("basis");
+      b.only({"advertiser", "period"});
+      p.basis_advertiser_id = b.opt_string("advertiser");
+      if (b.has("period")) p.basis_period = b.field("period", [&] { return Period::parse(b.string("period"), "period"); });
+    }
+    p = ledger_.record_pledge(p);
+    ++counts_.pledges;
+    const json& disbursements = r.array("disbursements");
+    for (std::size_t i = 0; i < disbursements.size(); ++i) {
+      RecordReader d(disbursements[i], r.child_pointer("disbursements", i),
+                     r.label() + ".disbursements[" + std::to_string(i) + "]", locations_, file_);
+      d.record([&] {
+        d.only({"id", "amount", "date", "source"});
+        Disbursement x;
+        x.id = d.opt_string("id").value_or("");
+        x.pledge_id = p.id;
+        x.amount = d.field("amount", [&] { return Money::parse_positive(d.decimal_string("amount"), currency, "amount"); });
+        x.date = d.field("date", [&] { return parse_date(d.string("date"), "date"); });
+        x.source = d.string("source");
+        ledger_.disburse(x);
+      });
+      ++counts_.disbursements;
+    }
+  }
+
+  Ledger& ledger_;
+  const json& doc_;
+  const JsonLocations& locations_;
+  const std::string& file_;
+  ImportCounts counts_;
+};
+
+}  // namespace
+
+ImportCounts import_document(Ledger& ledger, std::string_view text, const std::string& file_name) {
+  if (text.size() > kImportBytesMax)
+    throw Error(ErrorKind::Input, file_name + ": larger than the " + std::to_string(kImportBytesMax / (1024 * 1024)) +
+                                      " MiB an import document may be");
+  json doc;
+  try {
+    doc = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    // nlohmann says "... parse error at line L, column C: reason"; keep the
+    // reason and give the line in our own form.
+    std::size_t line = 1;
+    for (std::size_t i = 0; i < e.byte && i < text.size(); ++i) line += text[i] == '\n';
+    std::string what = e.what();
+    auto colon = what.find(": ", what.find("column"));
+    std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+    throw Error(ErrorKind::Input, file_name + ":" + std::to_string(line) + ": malformed JSON: " + reason);
+  }
+  JsonLocations locations = JsonLocations::scan(text);
+  return Importer(ledger, doc, locations, file_name).run();
+}
+
+}  // namespace ledger

@@ -1,0 +1,37 @@
+// The import document: a whole ledger's records in one JSON file.
+//
+//   { "format": "adledger/1",
+//     "platforms": [...], "advertisers": [...], "policy_actions": [...],
+//     "spend": [...], "pledges": [...] }
+//
+// schemas/import.schema.json describes it; fixtures/ holds an example. The
+// sections are recorded in that order (so a ban in the file refuses spend
+// in the file that it covers), each record through the same Ledger rules as
+// the commands. The caller runs the whole import in one WriteTransaction:
+// the file goes in whole or not at all. Errors name the file, the line and
+// the field: `fixtures/x.json:14: spend[0].amount "1e5": ...`.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "ledger/ledger.hpp"
+
+namespace ledger {
+
+struct ImportCounts {
+  std::size_t platforms = 0;
+  std::size_t advertisers = 0;
+  std::size_t handles = 0;
+  std::size_t policy_actions = 0;
+  std::size_t spend = 0;
+  std::size_t pledges = 0;
+  std::size_t disbursements = 0;
+};
+
+inline constexpr std::size_t kImportBytesMax = 64 * 1024 * 1024;
+
+ImportCounts import_document(Ledger& ledger, std::string_view text, const std::string& file_name);
+
+}  // namespace ledger

@@ -1,0 +1,134 @@
+#include "ledger/io/json_locations.hpp"
+
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace ledger {
+
+namespace {
+
+// An input iterator over the text that counts the newlines it has passed.
+// nlohmann's lexer reads one character at a time and emits a SAX event as
+// soon as a token ends, so at each event the count is the event's line.
+class CountingIterator {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+
+  CountingIterator(const char* p, std::size_t* line) : p_(p), line_(line) {}
+  reference operator*() const { return *p_; }
+  CountingIterator& operator++() {
+    if (*p_ == '\n') ++*line_;
+    ++p_;
+    return *this;
+  }
+  CountingIterator operator++(int) {
+    CountingIterator old = *this;
+    ++*this;
+    return old;
+  }
+  friend bool operator==(const CountingIterator& a, const CountingIterator& b) { return a.p_ == b.p_; }
+
+ private:
+  const char* p_;
+  std::size_t* line_;
+};
+
+std::string escape_pointer_token(const std::string& token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+class LocationRecorder : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  LocationRecorder(JsonLocations& out, const std::size_t& line) : out_(out), line_(line) {}
+
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override { return open(/*array=*/false); }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(/*array=*/true); }
+  bool end_array() override { return close(); }
+  bool key(string_t& k) override {
+    frames_.back().key = k;
+    out_.lines_[child_pointer()] = line_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  struct Frame {
+    std::string pointer;
+    bool array = false;
+    std::size_t index = 0;
+    std::string key;
+  };
+
+  std::string child_pointer() const {
+    if (frames_.empty()) return "";
+    const Frame& f = frames_.back();
+    return f.pointer + "/" + (f.array ? std::to_string(f.index) : escape_pointer_token(f.key));
+  }
+  void advance() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+  bool value() {
+    std::string p = child_pointer();
+    out_.lines_.try_emplace(p, line_);  // keep the key's line for an object member
+    advance();
+    return true;
+  }
+  bool open(bool array) {
+    std::string p = child_pointer();
+    out_.lines_.try_emplace(p, line_);
+    frames_.push_back(Frame{p, array, 0, {}});
+    return true;
+  }
+  bool close() {
+    frames_.pop_back();
+    advance();
+    return true;
+  }
+
+  JsonLocations& out_;
+  const std::size_t& line_;
+  std::vector<Frame> frames_;
+};
+
+JsonLocations JsonLocations::scan(std::string_view text) {
+  JsonLocations out;
+  std::size_t line = 1;
+  LocationRecorder recorder(out, line);
+  CountingIterator first(text.data(), &line);
+  CountingIterator last(text.data() + text.size(), &line);
+  nlohmann::json::sax_parse(first, last, &recorder);
+  return out;
+}
+
+std::size_t JsonLocations::line_of(const std::string& pointer) const {
+  std::string p = pointer;
+  while (true) {
+    if (auto it = lines_.find(p); it != lines_.end()) return it->second;
+    auto slash = p.rfind('/');
+    if (slash == std::string::npos) return 1;
+    p.resize(slash);
+  }
+}
+
+}  // namespace ledger

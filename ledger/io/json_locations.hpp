@@ -1,0 +1,32 @@
+// Where each value of a JSON document stands, by line.
+//
+// nlohmann/json parses to values that no longer know their position, but an
+// import error must name the line of the record or field at fault. This
+// runs nlohmann's SAX parser over the same text with an iterator that counts
+// newlines, and records the line of every value and key by its JSON Pointer
+// (`/spend/3/amount`).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace ledger {
+
+class JsonLocations {
+ public:
+  // The text must already have parsed as JSON (the caller reports syntax
+  // errors with nlohmann's own position).
+  static JsonLocations scan(std::string_view text);
+
+  // The line (1-based) of the value or key at `pointer`, or of its nearest
+  // recorded ancestor; 1 if nothing is known.
+  std::size_t line_of(const std::string& pointer) const;
+
+ private:
+  std::unordered_map<std::string, std::size_t> lines_;
+  friend class LocationRecorder;
+};
+
+}  // namespace ledger

@@ -1,0 +1,27 @@
+// JSON shapes of what adledger prints with --format json.
+//
+// Field names are stable and documented in README ("JSON shapes"). Every
+// amount is an object that carries its currency, the exact decimal string
+// and the integer minor units, so that a reader never has to parse a float:
+//   {"currency": "USD", "amount": "274100.00", "minor": 27410000}
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "ledger/ledger.hpp"
+#include "ledger/report/advertiser_report.hpp"
+#include "ledger/storage/store.hpp"
+
+namespace ledger {
+
+nlohmann::json amount_json(std::int64_t minor, const Currency& currency);
+nlohmann::json to_json(const SpendEntry& entry);
+nlohmann::json to_json(const PolicyAction& action);
+nlohmann::json to_json(const PledgeStatus& status);
+nlohmann::json to_json(const Disbursement& disbursement);
+nlohmann::json to_json(const BanCheck& check);
+nlohmann::json to_json(const AdvertiserReport& report);
+nlohmann::json trial_balance_json(const std::vector<BalanceRow>& rows);
+
+}  // namespace ledger

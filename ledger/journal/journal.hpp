@@ -1,0 +1,59 @@
+// The journal: double-entry transactions and the chart of accounts.
+//
+// Every movement of money is a transaction of two or more postings whose
+// amounts sum to zero in each currency. Debits are positive, credits
+// negative, as in ledger-cli and hledger, so the journal reads the same in
+// any plain-text accounting tool.
+//
+// Chart of accounts (segments are slugs, so names never need quoting):
+//   expenses:ads:<advertiser>:<platform>     debited by a spend entry
+//   income:ads:<platform>:<advertiser>       credited by a spend entry
+//   expenses:pledges:<platform>              debited by a pledge
+//   liabilities:pledges:<platform>:<pledge>  credited by a pledge,
+//                                            debited by a disbursement
+//   assets:cash:<platform>                   credited by a disbursement
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/money/money.hpp"
+#include "ledger/time/period.hpp"
+
+namespace ledger {
+
+struct Posting {
+  std::string account;
+  Money amount;  // signed: debit > 0, credit < 0
+};
+
+enum class TxnKind { Spend, Pledge, Disbursement };
+std::string_view to_string(TxnKind kind);
+
+struct JournalTxn {
+  std::int64_t id = 0;  // assigned by the store
+  Date date;
+  TxnKind kind = TxnKind::Spend;
+  std::string description;
+  std::vector<Posting> postings;
+};
+
+// Refuses (with a rule error) a transaction of fewer than two postings, a
+// zero posting, or postings that do not sum to zero in every currency.
+void check_balanced(const JournalTxn& txn);
+
+// The chart of accounts.
+std::string spend_expense_account(std::string_view advertiser, std::string_view platform);
+std::string spend_income_account(std::string_view platform, std::string_view advertiser);
+std::string pledge_expense_account(std::string_view platform);
+std::string pledge_liability_account(std::string_view platform, std::string_view pledge);
+std::string disbursement_cash_account(std::string_view platform);
+
+// A transaction of two postings: `amount` debited to `debit`, credited to
+// `credit`.
+JournalTxn make_transfer(Date date, TxnKind kind, std::string description, const std::string& debit,
+                         const std::string& credit, const Money& amount);
+
+}  // namespace ledger

@@ -1,0 +1,307 @@
+#include "ledger/ledger.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+#include "ledger/error.hpp"
+#include "ledger/journal/journal.hpp"
+
+namespace ledger {
+namespace {
+
+constexpr std::size_t kShortTextMax = 256;  // markets, tags, handles, external ids
+
+[[noreturn]] void refuse(const std::string& message) { throw Error(ErrorKind::Rule, message); }
+
+void check_short_text(std::string_view text, std::string_view field) {
+  check_text(text, field);
+  if (text.size() > kShortTextMax)
+    throw_input(field, text, "longer than " + std::to_string(kShortTextMax) + " bytes");
+}
+
+void check_optional_text(const std::optional<std::string>& text, std::string_view field) {
+  if (text) check_text(*text, field);
+}
+
+void check_count(std::int64_t count, std::int64_t min, std::string_view field) {
+  if (count < min || count > kCountMax)
+    throw_input(field, std::to_string(count),
+                "must be between " + std::to_string(min) + " and " + format_count(kCountMax, Grouping::Thousands));
+}
+
+void sort_unique(std::vector<std::string>& values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+}
+
+// Cuts a generated id's base so that a suffix still fits in a slug.
+std::string id_base(std::string base) {
+  if (base.size() > kSlugMax - 8) base.resize(kSlugMax - 8);
+  while (!base.empty() && (base.back() == '-' || base.back() == '_')) base.pop_back();
+  return base;
+}
+
+std::string kind_slug(PolicyKind kind) {
+  std::string s(to_string(kind));
+  std::replace(s.begin(), s.end(), '_', '-');
+  return s;
+}
+
+}  // namespace
+
+void Ledger::require_write() const {
+  assert(store_.in_write() && "ledger writes run inside a WriteTransaction");
+}
+
+Advertiser Ledger::advertiser(const std::string& id) {
+  auto found = store_.find_advertiser(id);
+  if (!found) refuse("advertiser " + quote(id) + ": no such advertiser");
+  return *found;
+}
+
+Platform Ledger::platform(const std::string& id) {
+  auto found = store_.find_platform(id);
+  if (!found) refuse("platform " + quote(id) + ": no such platform");
+  return *found;
+}
+
+void Ledger::add_platform(const Platform& p) {
+  require_write();
+  check_slug(p.id, "platform");
+  check_text(p.name, "name");
+  if (store_.find_platform(p.id)) refuse("platform " + quote(p.id) + ": already exists");
+  store_.add_platform(p);
+}
+
+void Ledger::add_advertiser(const Advertiser& a) {
+  require_write();
+  check_slug(a.id, "advertiser");
+  check_text(a.name, "name");
+  if (a.country) {
+    const std::string& c = *a.country;
+    if (c.size() != 2 || !std::all_of(c.begin(), c.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; }))
+      throw_input("country", c, "a country is a two-letter ISO 3166-1 code in capitals, such as RU");
+  }
+  if (store_.find_advertiser(a.id)) refuse("advertiser " + quote(a.id) + ": already exists");
+  store_.add_advertiser(a);
+}
+
+void Ledger::link_handle(const Handle& h) {
+  require_write();
+  check_short_text(h.handle, "handle");
+  advertiser(h.advertiser_id);
+  platform(h.platform_id);
+  if (auto existing = store_.find_handle(h.platform_id, h.handle)) {
+    refuse("handle " + quote(h.handle) + ": already linked to advertiser " + existing->advertiser_id + " on " +
+           h.platform_id);
+  }
+  store_.add_handle(h);
+}
+
+SpendEntry Ledger::record_spend(SpendEntry e) {
+  require_write();
+  advertiser(e.advertiser_id);
+  platform(e.platform_id);
+  if (e.amount.minor() <= 0)
+    throw_input("amount", e.amount.format(), "must be greater than zero");
+  if (e.handle) {
+    check_short_text(*e.handle, "handle");
+    auto linked = store_.find_handle(e.platform_id, *e.handle);
+    if (!linked || linked->advertiser_id != e.advertiser_id)
+      refuse("handle " + quote(*e.handle) + ": not linked to advertiser " + e.advertiser_id + " on " +
+             e.platform_id + " (use adledger advertiser link)");
+  }
+  if (e.items) check_count(*e.items, 0, "items");
+  check_short_text(e.market, "market");
+  for (const std::string& tag : e.tags) check_short_text(tag, "tag");
+  sort_unique(e.tags);
+  check_text(e.source, "source");
+  check_optional_text(e.note, "note");
+  if (e.external_id) {
+    check_short_text(*e.external_id, "id");
+    if (auto existing = store_.find_spend_by_external_id(*e.external_id))
+      refuse("id " + quote(*e.external_id) + ": already recorded as spend entry #" +
+             std::to_string(existing->entry_id));
+  }
+
+  // Enforcement: no day of the entry's period may fall in a ban.
+  std::vector<PolicyAction> actions = store_.policy_actions(e.platform_id);
+  std::vector<BanSpan> spans = ban_spans(actions, e.advertiser_id, e.platform_id);
+  if (auto span = first_ban_overlapping(spans, e.period)) {
+    const PolicyAction& ban = *span->ban;
+    refuse("spend refused: advertiser " + e.advertiser_id + " is banned on " + e.platform_id + " from " +
+           format_date(ban.date) + (span->end ? " until " + format_date(*span->end) : std::string()) +
+           " by policy action " + ban.id + " (source: " + ban.source + "); period " + e.period.to_string() +
+           " overlaps it on " + span->overlap(e.period)->to_string());
+  }
+
+  JournalTxn txn = make_transfer(
+      e.period.first(), TxnKind::Spend,
+      "spend " + e.advertiser_id + " on " + e.platform_id + " " + e.period.to_string(),
+      spend_expense_account(e.advertiser_id, e.platform_id), spend_income_account(e.platform_id, e.advertiser_id),
+      e.amount);
+  check_balanced(txn);
+  e.txn_id = store_.add_journal_txn(txn);
+  e.entry_id = store_.add_spend(e);
+  return e;
+}
+
+std::string Ledger::unused_action_id(const std::string& base) {
+  std::string b = id_base(base);
+  if (!store_.find_policy_action(b)) return b;
+  for (int n = 2;; ++n) {
+    std::string candidate = b + "-" + std::to_string(n);
+    if (!store_.find_policy_action(candidate)) return candidate;
+  }
+}
+
+PolicyAction Ledger::record_policy_action(PolicyAction a) {
+  require_write();
+  platform(a.platform_id);
+  sort_unique(a.advertiser_ids);
+  for (const std::string& id : a.advertiser_ids) advertiser(id);
+  check_text(a.description, a.kind == PolicyKind::AdBan || a.kind == PolicyKind::BanLift ? "reason" : "description");
+  check_text(a.source, "source");
+  check_optional_text(a.note, "note");
+  std::string kind(to_string(a.kind));
+
+  if (a.end_date && a.kind != PolicyKind::AdBan)
+    throw_input("end_date", format_date(*a.end_date), "only an ad_ban has an end date, not a " + kind);
+  if (a.lifts_action_id && a.kind != PolicyKind::BanLift)
+    throw_input("lifts", *a.lifts_action_id, "only a ban_lift lifts a ban, not a " + kind);
+  if (a.account_count && a.kind != PolicyKind::Suspension)
+    throw_input("accounts", std::to_string(*a.account_count), "only a suspension counts accounts, not a " + kind);
+
+  switch (a.kind) {
+    case PolicyKind::AdBan:
+      if (a.advertiser_ids.empty()) throw_input("advertiser", "", "an ad ban names at least one advertiser");
+      if (a.end_date && *a.end_date <= a.date)
+        throw_input("end_date", format_date(*a.end_date),
+                    "must be after the effective date " + format_date(a.date));
+      break;
+    case PolicyKind::BanLift:
+      if (a.lifts_action_id) {
+        auto ban = store_.find_policy_action(*a.lifts_action_id);
+        if (!ban || ban->kind != PolicyKind::AdBan)
+          refuse("lifts " + quote(*a.lifts_action_id) + ": no such ad ban");
+        if (ban->platform_id != a.platform_id)
+          refuse("lifts " + quote(*a.lifts_action_id) + ": that ban is on " + ban->platform_id + ", not " +
+                 a.platform_id);
+        if (a.date < ban->date)
+          throw_input("date", format_date(a.date),
+                      "a lift cannot precede the ban it lifts (effective " + format_date(ban->date) + ")");
+        if (a.advertiser_ids.empty()) a.advertiser_ids = ban->advertiser_ids;
+        for (const std::string& id : a.advertiser_ids) {
+          if (!std::binary_search(ban->advertiser_ids.begin(), ban->advertiser_ids.end(), id))
+            refuse("advertiser " + quote(id) + ": not named by ban " + ban->id);
+        }
+      }
+      if (a.advertiser_ids.empty())
+        throw_input("advertiser", "", "a ban lift names at least one advertiser or the ban it lifts");
+      break;
+    case PolicyKind::Suspension:
+      if (a.account_count) check_count(*a.account_count, 1, "accounts");
+      if (a.advertiser_ids.empty() && !a.account_count)
+        throw_input("advertiser", "", "a suspension names an advertiser or a count of accounts");
+      break;
+    case PolicyKind::Disclosure:
+    case PolicyKind::TargetingChange:
+      break;
+  }
+
+  if (a.id.empty()) {
+    a.id = unused_action_id(a.platform_id + "-" + kind_slug(a.kind) + "-" + format_date(a.date));
+  } else {
+    check_slug(a.id, "id");
+    if (store_.find_policy_action(a.id)) refuse("id " + quote(a.id) + ": already used by a policy action");
+  }
+  store_.add_policy_action(a);
+  return a;
+}
+
+Pledge Ledger::record_pledge(Pledge p) {
+  require_write();
+  platform(p.platform_id);
+  if (p.amount.minor() <= 0) throw_input("amount", p.amount.format(), "must be greater than zero");
+  check_text(p.beneficiary, "beneficiary");
+  check_text(p.source, "source");
+  check_optional_text(p.note, "note");
+  if (p.basis_advertiser_id) advertiser(*p.basis_advertiser_id);
+  if (p.id.empty()) {
+    std::string base = id_base(p.platform_id + "-pledge-" + format_date(p.date));
+    p.id = base;
+    for (int n = 2; store_.find_pledge(p.id); ++n) p.id = base + "-" + std::to_string(n);
+  } else {
+    check_slug(p.id, "id");
+    if (store_.find_pledge(p.id)) refuse("id " + quote(p.id) + ": already used by a pledge");
+  }
+  JournalTxn txn = make_transfer(p.date, TxnKind::Pledge, "pledge " + p.id + " by " + p.platform_id,
+                                 pledge_expense_account(p.platform_id),
+                                 pledge_liability_account(p.platform_id, p.id), p.amount);
+  check_balanced(txn);
+  p.txn_id = store_.add_journal_txn(txn);
+  store_.add_pledge(p);
+  return p;
+}
+
+Disbursement Ledger::disburse(Disbursement d) {
+  require_write();
+  PledgeStatus status = pledge_status(d.pledge_id);
+  const Pledge& pledge = status.pledge;
+  if (d.amount.currency() != pledge.amount.currency())
+    throw_input("currency", d.amount.currency().code(),
+                "pledge " + pledge.id + " is in " + pledge.amount.currency().code());
+  if (d.amount.minor() <= 0) throw_input("amount", d.amount.format(), "must be greater than zero");
+  if (d.amount.minor() > status.outstanding_minor) {
+    refuse("amount " + quote(d.amount.format()) + ": exceeds what is outstanding on pledge " + pledge.id + " (" +
+           format_minor(status.outstanding_minor, pledge.amount.currency().decimals(), Grouping::Thousands) + " " +
+           pledge.amount.currency().code() + ")");
+  }
+  if (d.date < pledge.date)
+    throw_input("date", format_date(d.date), "precedes the pledge it pays (" + format_date(pledge.date) + ")");
+  check_text(d.source, "source");
+  if (d.id.empty()) {
+    std::string base = id_base(pledge.id);
+    std::size_t n = status.disbursements.size() + 1;
+    do {
+      d.id = base + "-" + std::to_string(n++);
+    } while (store_.disbursement_exists(d.id));
+  } else {
+    check_slug(d.id, "id");
+    if (store_.disbursement_exists(d.id)) refuse("id " + quote(d.id) + ": already used by a disbursement");
+  }
+  JournalTxn txn = make_transfer(d.date, TxnKind::Disbursement, "disbursement " + d.id + " of pledge " + pledge.id,
+                                 pledge_liability_account(pledge.platform_id, pledge.id),
+                                 disbursement_cash_account(pledge.platform_id), d.amount);
+  check_balanced(txn);
+  d.txn_id = store_.add_journal_txn(txn);
+  store_.add_disbursement(d);
+  return d;
+}
+
+BanCheck Ledger::ban_status(const std::string& advertiser_id, const std::string& platform_id, const Date& on) {
+  advertiser(advertiser_id);
+  platform(platform_id);
+  BanCheck check{advertiser_id, platform_id, on, false, std::nullopt, std::nullopt, std::nullopt};
+  std::vector<PolicyAction> actions = store_.policy_actions(platform_id);
+  std::vector<BanSpan> spans = ban_spans(actions, advertiser_id, platform_id);
+  if (auto span = ban_on(spans, on)) {
+    check.banned = true;
+    check.ban = *span->ban;
+    check.until = span->end;
+    if (span->lifted_by) check.lifted_by = *span->lifted_by;
+  }
+  return check;
+}
+
+PledgeStatus Ledger::pledge_status(const std::string& pledge_id) {
+  auto pledge = store_.find_pledge(pledge_id);
+  if (!pledge) refuse("pledge " + quote(pledge_id) + ": no such pledge");
+  PledgeStatus status{*pledge, store_.disbursements_of(pledge_id), 0, 0};
+  for (const Disbursement& d : status.disbursements)
+    status.disbursed_minor = checked_add(status.disbursed_minor, d.amount.minor(), "disbursed total");
+  status.outstanding_minor = checked_sub(pledge->amount.minor(), status.disbursed_minor, "outstanding amount");
+  return status;
+}
+
+}  // namespace ledger

@@ -1,0 +1,67 @@
+// The ledger: the domain rules over a Store.
+//
+// This is where a request becomes a record or is refused: references must
+// exist, ids must be new, money must balance, and spend that a ban forbids is
+// refused with a message naming the ban. Every write method must be called
+// inside a WriteTransaction on the same store, so that a caller decides what
+// one transaction is (one command, or one whole import file) and a refusal
+// anywhere leaves nothing behind.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/policy/bans.hpp"
+#include "ledger/records.hpp"
+#include "ledger/storage/store.hpp"
+
+namespace ledger {
+
+// Whether an advertiser is banned on a platform on a day, and by what.
+struct BanCheck {
+  std::string advertiser_id;
+  std::string platform_id;
+  Date on;
+  bool banned = false;
+  std::optional<PolicyAction> ban;        // the ban in force, if banned
+  std::optional<Date> until;              // first day allowed again, if known
+  std::optional<PolicyAction> lifted_by;  // the lift that ends it, if any
+};
+
+struct PledgeStatus {
+  Pledge pledge;
+  std::vector<Disbursement> disbursements;
+  std::int64_t disbursed_minor = 0;
+  std::int64_t outstanding_minor = 0;
+};
+
+class Ledger {
+ public:
+  explicit Ledger(Store& store) : store_(store) {}
+
+  Store& store() { return store_; }
+
+  // Writes. Each checks its input fully before it stores anything.
+  void add_platform(const Platform& platform);
+  void add_advertiser(const Advertiser& advertiser);
+  void link_handle(const Handle& handle);
+  SpendEntry record_spend(SpendEntry entry);               // sets entry_id, txn_id
+  PolicyAction record_policy_action(PolicyAction action);  // assigns an id if empty
+  Pledge record_pledge(Pledge pledge);                     // assigns an id if empty
+  Disbursement disburse(Disbursement disbursement);        // assigns an id if empty
+
+  // Reads.
+  Advertiser advertiser(const std::string& id);  // throws a rule error if unknown
+  Platform platform(const std::string& id);      // throws a rule error if unknown
+  BanCheck ban_status(const std::string& advertiser_id, const std::string& platform_id, const Date& on);
+  PledgeStatus pledge_status(const std::string& pledge_id);
+
+ private:
+  void require_write() const;
+  std::string unused_action_id(const std::string& base);
+
+  Store& store_;
+};
+
+}  // namespace ledger

@@ -1,0 +1,118 @@
+// The records a ledger holds: platforms, advertisers and their handles,
+// spend entries, policy actions, pledges and disbursements.
+//
+// These are plain values. The rules that relate them (a spend entry must not
+// fall in a ban, a disbursement must not exceed what is outstanding) live in
+// ledger.hpp; how they are stored lives in storage/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/money/money.hpp"
+#include "ledger/time/period.hpp"
+
+namespace ledger {
+
+struct Platform {
+  std::string id;  // slug: also the account-name segment
+  std::string name;
+};
+
+struct Advertiser {
+  std::string id;  // slug
+  std::string name;
+  std::optional<std::string> country;  // ISO 3166-1 alpha-2
+  bool state_affiliated = false;
+};
+
+// An advertiser's account on one platform (@RT_com on Twitter). A ban on
+// the advertiser covers all of its handles.
+struct Handle {
+  std::string advertiser_id;
+  std::string platform_id;
+  std::string handle;
+};
+
+enum class Precision { Exact, Approximate, Estimated };
+Precision parse_precision(std::string_view text, std::string_view field = "precision");
+std::string_view to_string(Precision precision);
+
+struct SpendEntry {
+  std::int64_t entry_id = 0;  // assigned by the store
+  std::string advertiser_id;
+  std::string platform_id;
+  std::optional<std::string> handle;
+  Money amount;
+  Period period;
+  std::optional<std::int64_t> items;  // promoted posts or ads, when known
+  std::string market;                 // `US`, `worldwide`, ...
+  std::vector<std::string> tags;      // sorted, unique
+  Precision precision = Precision::Exact;
+  std::string source;
+  std::optional<std::string> external_id;
+  std::optional<std::string> note;
+  std::int64_t txn_id = 0;  // the journal transaction that posts it
+};
+
+enum class PolicyKind { AdBan, BanLift, Suspension, Disclosure, TargetingChange };
+PolicyKind parse_policy_kind(std::string_view text, std::string_view field = "kind");
+std::string_view to_string(PolicyKind kind);
+
+// Something a platform did. Which optional fields apply depends on the kind:
+// an ad ban may carry an end date (the first day the advertiser may buy ads
+// again); a lift may name the ban it lifts; a suspension may count accounts
+// that are attributed to no advertiser.
+struct PolicyAction {
+  std::string id;
+  PolicyKind kind = PolicyKind::Disclosure;
+  std::string platform_id;
+  std::vector<std::string> advertiser_ids;  // sorted, unique
+  Date date;                                // effective date
+  std::optional<Date> end_date;             // AdBan only
+  std::optional<std::string> lifts_action_id;  // BanLift only
+  std::optional<std::int64_t> account_count;   // Suspension only
+  std::string description;                     // the reason or what was done
+  std::string source;
+  std::optional<std::string> note;
+};
+
+struct Pledge {
+  std::string id;
+  std::string platform_id;
+  Money amount;
+  Date date;
+  std::string beneficiary;
+  std::optional<std::string> basis_advertiser_id;
+  std::optional<Period> basis_period;
+  std::string source;
+  std::optional<std::string> note;
+  std::int64_t txn_id = 0;
+};
+
+struct Disbursement {
+  std::string id;
+  std::string pledge_id;
+  Money amount;
+  Date date;
+  std::string source;
+  std::int64_t txn_id = 0;
+};
+
+// Limits on what a record may hold, checked on every way in.
+inline constexpr std::size_t kSlugMax = 64;
+inline constexpr std::size_t kTextMax = 4096;  // names, reasons, sources
+inline constexpr std::int64_t kCountMax = 1'000'000'000'000;  // items, accounts
+
+// Checks an id slug (`rt`, `twitter`, `unattributed-fb`): 1 to 64 of a-z,
+// 0-9, `-` and `_`, starting with a letter or digit. Slugs become account
+// name segments, so they may hold no `:` or space.
+void check_slug(std::string_view text, std::string_view field);
+// Checks free text: not empty (unless optional), at most kTextMax bytes,
+// valid UTF-8 and no control characters but tab.
+void check_text(std::string_view text, std::string_view field);
+
+}  // namespace ledger

@@ -1,0 +1,83 @@
+// The per-advertiser transparency report.
+//
+// Everything a reader needs about one advertiser, each figure traceable to
+// the entries and sources behind it: identity and handles; spend per
+// platform, currency and precision (exact and approximate figures are never
+// merged); spend per calendar period; ban status per platform; the policy
+// actions that name it; the pledges computed from its spend; spend recorded
+// inside a ban (violations); and the sources cited.
+//
+// When a range or a period granularity is asked for, figures for entries
+// that straddle its edges are pro rata by days (allocation.hpp) and the
+// report says so.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger.hpp"
+#include "ledger/report/allocation.hpp"
+
+namespace ledger {
+
+struct AdvertiserReportOptions {
+  std::optional<Date> from;
+  std::optional<Date> to;
+  std::optional<Granularity> by;
+  Date today;  // ban status is given as of `to`, else today
+};
+
+struct SpendTotal {
+  std::string platform_id;
+  Currency currency;
+  Precision precision = Precision::Exact;
+  std::int64_t amount_minor = 0;
+  std::int64_t items = 0;
+  bool items_complete = true;  // false when an entry's item count is unknown
+  bool pro_rata = false;       // true when a range cut an entry
+  std::vector<std::int64_t> entry_ids;
+};
+
+struct PeriodTotal {
+  Period bucket;
+  std::string platform_id;
+  Currency currency;
+  std::int64_t amount_minor = 0;
+  std::int64_t items = 0;
+  bool items_complete = true;
+  bool pro_rata = false;  // true when an entry was split to fill it
+  std::vector<std::int64_t> entry_ids;
+};
+
+struct Violation {
+  SpendEntry entry;
+  PolicyAction ban;
+  Period overlap;  // the days of the entry inside the ban
+};
+
+struct SourceCitation {
+  std::string source;
+  std::vector<std::string> cited_by;  // "spend #1", "policy twitter-ad-ban-2017-10-26", "pledge ..."
+};
+
+struct AdvertiserReport {
+  Advertiser advertiser;
+  std::vector<Handle> handles;
+  std::optional<Period> range;
+  std::optional<Granularity> by;
+  Date status_on;
+  std::vector<SpendEntry> entries;  // every entry overlapping the range
+  std::vector<SpendTotal> totals;
+  std::vector<PeriodTotal> periods;  // empty unless `by` was given
+  std::vector<BanCheck> ban_status;  // one per platform in the ledger
+  std::vector<PolicyAction> actions;
+  std::vector<PledgeStatus> pledges;
+  std::vector<Violation> violations;
+  std::vector<SourceCitation> sources;
+};
+
+AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& advertiser_id,
+                                         const AdvertiserReportOptions& options);
+
+}  // namespace ledger

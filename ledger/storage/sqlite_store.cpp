@@ -1,0 +1,547 @@
+#include "ledger/storage/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <cassert>
+#include <filesystem>
+#include <map>
+
+#include "ledger/error.hpp"
+#include "schema_sql.hpp"
+
+namespace ledger {
+namespace {
+
+[[noreturn]] void throw_storage(const std::string& message) { throw Error(ErrorKind::Storage, message); }
+
+struct DbCloser {
+  void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
+};
+using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
+using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+// One use of a cached prepared statement: binds parameters by position,
+// steps through rows, and resets and clears its bindings when it goes out of
+// scope so that the next use starts clean.
+class Query {
+ public:
+  Query(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+  ~Query() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  Query& bind(const std::string& text) {
+    check(sqlite3_bind_text(stmt_, ++index_, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Query& bind(std::int64_t value) {
+    check(sqlite3_bind_int64(stmt_, ++index_, value));
+    return *this;
+  }
+  Query& bind(const Date& date) { return bind(format_date(date)); }
+  template <typename T>
+  Query& bind(const std::optional<T>& value) {
+    if (value) return bind(*value);
+    check(sqlite3_bind_null(stmt_, ++index_));
+    return *this;
+  }
+
+  // Steps once; true while there is a row.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail(rc);
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string text(int col) const {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+  std::optional<std::string> opt_text(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return text(col);
+  }
+  std::optional<std::int64_t> opt_int64(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return int64(col);
+  }
+  Date date(int col) const { return parse_date(text(col), "stored date"); }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) fail(rc);
+  }
+  [[noreturn]] void fail(int rc) {
+    int extended = sqlite3_extended_errcode(db_);
+    std::string message = sqlite3_errmsg(db_);
+    if (extended == SQLITE_CONSTRAINT_PRIMARYKEY || extended == SQLITE_CONSTRAINT_UNIQUE)
+      throw Error(ErrorKind::Rule, "duplicate: " + message);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) throw Error(ErrorKind::Rule, "refused by the ledger schema: " + message);
+    throw_storage("sqlite: " + message);
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  int index_ = 0;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(DbHandle db) : db_(std::move(db)) {}
+  ~SqliteStore() override {
+    statements_.clear();  // finalize before the connection closes
+  }
+
+  void exec(const char* sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &error) != SQLITE_OK) {
+      std::string message = error ? error : sqlite3_errmsg(db_.get());
+      sqlite3_free(error);
+      throw_storage("sqlite: " + message);
+    }
+  }
+
+  std::int64_t pragma_int(const char* pragma) {
+    Query q = query(pragma);
+    return q.step() ? q.int64(0) : 0;
+  }
+
+  void begin_write() override {
+    assert(!in_write_ && "write transactions do not nest");
+    exec("BEGIN IMMEDIATE");
+    in_write_ = true;
+  }
+  void commit() override {
+    assert(in_write_ && "commit without begin_write");
+    exec("COMMIT");
+    in_write_ = false;
+  }
+  void rollback() noexcept override {
+    if (!in_write_) return;
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    in_write_ = false;
+  }
+  bool in_write() const noexcept override { return in_write_; }
+
+  void add_platform(const Platform& p) override {
+    query("INSERT INTO platform (id, name) VALUES (?, ?)").bind(p.id).bind(p.name).run();
+  }
+
+  void add_advertiser(const Advertiser& a) override {
+    query("INSERT INTO advertiser (id, name, country, state_affiliated) VALUES (?, ?, ?, ?)")
+        .bind(a.id).bind(a.name).bind(a.country).bind(std::int64_t{a.state_affiliated ? 1 : 0}).run();
+  }
+
+  void add_handle(const Handle& h) override {
+    query("INSERT INTO handle (platform_id, handle, advertiser_id) VALUES (?, ?, ?)")
+        .bind(h.platform_id).bind(h.handle).bind(h.advertiser_id).run();
+  }
+
+  std::int64_t add_journal_txn(const JournalTxn& txn) override {
+    assert(in_write_);
+    query("INSERT INTO journal_txn (date, kind, description) VALUES (?, ?, ?)")
+        .bind(txn.date).bind(std::string(to_string(txn.kind))).bind(txn.description).run();
+    std::int64_t id = sqlite3_last_insert_rowid(db_.get());
+    for (const Posting& p : txn.postings) {
+      query("INSERT INTO posting (txn_id, account, currency, amount_minor) VALUES (?, ?, ?, ?)")
+          .bind(id).bind(p.account).bind(p.amount.currency().code()).bind(p.amount.minor()).run();
+    }
+    return id;
+  }
+
+  std::int64_t add_spend(const SpendEntry& e) override {
+    assert(in_write_);
+    query("INSERT INTO spend (txn_id, advertiser_id, platform_id, handle, amount_minor, currency, period_first,"
+          " period_last, items, market, precision, source, external_id, note)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(e.txn_id).bind(e.advertiser_id).bind(e.platform_id).bind(e.handle).bind(e.amount.minor())
+        .bind(e.amount.currency().code()).bind(e.period.first()).bind(e.period.last()).bind(e.items)
+        .bind(e.market).bind(std::string(to_string(e.precision))).bind(e.source).bind(e.external_id)
+        .bind(e.note).run();
+    std::int64_t id = sqlite3_last_insert_rowid(db_.get());
+    for (const std::string& tag : e.tags)
+      query("INSERT INTO spend_tag (spend_id, tag) VALUES (?, ?)").bind(id).bind(tag).run();
+    return id;
+  }
+
+  void add_policy_action(const PolicyAction& a) override {
+    assert(in_write_);
+    query("INSERT INTO policy_action (id, kind, platform_id, date, end_date, lifts_action_id, account_count,"
+          " description, source, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(a.id).bind(std::string(to_string(a.kind))).bind(a.platform_id).bind(a.date).bind(a.end_date)
+        .bind(a.lifts_action_id).bind(a.account_count).bind(a.description).bind(a.source).bind(a.note).run();
+    for (const std::string& advertiser : a.advertiser_ids)
+      query("INSERT INTO policy_action_advertiser (action_id, advertiser_id) VALUES (?, ?)")
+          .bind(a.id).bind(advertiser).run();
+  }
+
+  void add_pledge(const Pledge& p) override {
+    assert(in_write_);
+    std::optional<Date> first, last;
+    if (p.basis_period) {
+      first = p.basis_period->first();
+      last = p.basis_period->last();
+    }
+    query("INSERT INTO pledge (id, txn_id, platform_id, amount_minor, currency, date, beneficiary,"
+          " basis_advertiser_id, basis_first, basis_last, source, note)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(p.id).bind(p.txn_id).bind(p.platform_id).bind(p.amount.minor()).bind(p.amount.currency().code())
+        .bind(p.date).bind(p.beneficiary).bind(p.basis_advertiser_id).bind(first).bind(last).bind(p.source)
+        .bind(p.note).run();
+  }
+
+  void add_disbursement(const Disbursement& d) override {
+    assert(in_write_);
+    query("INSERT INTO disbursement (id, txn_id, pledge_id, amount_minor, date, source)"
+          " VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(d.id).bind(d.txn_id).bind(d.pledge_id).bind(d.amount.minor()).bind(d.date).bind(d.source).run();
+  }
+
+  std::optional<Platform> find_platform(const std::string& id) override {
+    Query q = query("SELECT id, name FROM platform WHERE id = ?");
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    return Platform{q.text(0), q.text(1)};
+  }
+
+  std::vector<Platform> platforms() override {
+    std::vector<Platform> out;
+    Query q = query("SELECT id, name FROM platform ORDER BY id");
+    while (q.step()) out.push_back(Platform{q.text(0), q.text(1)});
+    return out;
+  }
+
+  std::optional<Advertiser> find_advertiser(const std::string& id) override {
+    Query q = query("SELECT id, name, country, state_affiliated FROM advertiser WHERE id = ?");
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    return read_advertiser(q);
+  }
+
+  std::vector<Advertiser> advertisers() override {
+    std::vector<Advertiser> out;
+    Query q = query("SELECT id, name, country, state_affiliated FROM advertiser ORDER BY id");
+    while (q.step()) out.push_back(read_advertiser(q));
+    return out;
+  }
+
+  std::optional<Handle> find_handle(const std::string& platform_id, const std::string& handle) override {
+    Query q = query("SELECT advertiser_id, platform_id, handle FROM handle WHERE platform_id = ? AND handle = ?");
+    q.bind(platform_id).bind(handle);
+    if (!q.step()) return std::nullopt;
+    return Handle{q.text(0), q.text(1), q.text(2)};
+  }
+
+  std::vector<Handle> handles_of(const std::string& advertiser_id) override {
+    std::vector<Handle> out;
+    Query q = query("SELECT advertiser_id, platform_id, handle FROM handle WHERE advertiser_id = ?"
+                    " ORDER BY platform_id, handle");
+    q.bind(advertiser_id);
+    while (q.step()) out.push_back(Handle{q.text(0), q.text(1), q.text(2)});
+    return out;
+  }
+
+  std::optional<SpendEntry> find_spend_by_external_id(const std::string& external_id) override {
+    std::optional<std::int64_t> id;
+    {
+      Query q = query("SELECT id FROM spend WHERE external_id = ?");
+      q.bind(external_id);
+      if (q.step()) id = q.int64(0);
+    }
+    if (!id) return std::nullopt;
+    Query q = query(kSelectSpend + std::string(" WHERE s.id = ?"));
+    q.bind(*id);
+    if (!q.step()) return std::nullopt;
+    SpendEntry e = read_spend(q);
+    e.tags = tags_of(e.entry_id);
+    return e;
+  }
+
+  std::vector<SpendEntry> spend(const SpendQuery& sq) override {
+    std::optional<std::string> first, last;
+    if (sq.overlapping) {
+      first = format_date(sq.overlapping->first());
+      last = format_date(sq.overlapping->last());
+    }
+    std::vector<SpendEntry> out;
+    {
+      // NULL parameters mean "no filter", so one prepared statement serves
+      // every combination.
+      Query q = query(kSelectSpend + std::string(
+                          " WHERE (?1 IS NULL OR s.advertiser_id = ?1) AND (?2 IS NULL OR s.platform_id = ?2)"
+                          " AND (?3 IS NULL OR s.period_last >= ?3) AND (?4 IS NULL OR s.period_first <= ?4)"
+                          " ORDER BY s.period_first, s.id"));
+      q.bind(sq.advertiser_id).bind(sq.platform_id).bind(first).bind(last);
+      while (q.step()) out.push_back(read_spend(q));
+    }
+    for (SpendEntry& e : out) e.tags = tags_of(e.entry_id);
+    return out;
+  }
+
+  std::optional<PolicyAction> find_policy_action(const std::string& id) override {
+    std::optional<PolicyAction> out;
+    {
+      Query q = query(kSelectPolicy + std::string(" WHERE id = ?"));
+      q.bind(id);
+      if (q.step()) out = read_policy(q);
+    }
+    if (out) out->advertiser_ids = advertisers_named_by(out->id);
+    return out;
+  }
+
+  std::vector<PolicyAction> policy_actions(const std::optional<std::string>& platform_id) override {
+    std::vector<PolicyAction> out;
+    {
+      Query q = query(kSelectPolicy + std::string(" WHERE (?1 IS NULL OR platform_id = ?1) ORDER BY date, id"));
+      q.bind(platform_id);
+      while (q.step()) out.push_back(read_policy(q));
+    }
+    for (PolicyAction& a : out) a.advertiser_ids = advertisers_named_by(a.id);
+    return out;
+  }
+
+  std::optional<Pledge> find_pledge(const std::string& id) override {
+    Query q = query(kSelectPledge + std::string(" WHERE id = ?"));
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    return read_pledge(q);
+  }
+
+  std::vector<Pledge> pledges() override {
+    std::vector<Pledge> out;
+    Query q = query(kSelectPledge + std::string(" ORDER BY date, id"));
+    while (q.step()) out.push_back(read_pledge(q));
+    return out;
+  }
+
+  std::vector<Disbursement> disbursements_of(const std::string& pledge_id) override {
+    std::vector<Disbursement> out;
+    Query q = query("SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id"
+                    " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
+                    " WHERE d.pledge_id = ? ORDER BY d.date, d.id");
+    q.bind(pledge_id);
+    while (q.step()) {
+      out.push_back(Disbursement{q.text(0), q.text(1), Money(q.int64(2), Currency::from_code(q.text(3))),
+                                 q.date(4), q.text(5), q.int64(6)});
+    }
+    return out;
+  }
+
+  bool disbursement_exists(const std::string& id) override {
+    Query q = query("SELECT 1 FROM disbursement WHERE id = ?");
+    q.bind(id);
+    return q.step();
+  }
+
+  std::vector<JournalTxn> journal() override {
+    std::vector<JournalTxn> out;
+    std::map<std::int64_t, std::size_t> index;
+    {
+      Query q = query("SELECT id, date, kind, description FROM journal_txn ORDER BY date, id");
+      while (q.step()) {
+        JournalTxn t;
+        t.id = q.int64(0);
+        t.date = q.date(1);
+        std::string kind = q.text(2);
+        t.kind = kind == "spend" ? TxnKind::Spend : kind == "pledge" ? TxnKind::Pledge : TxnKind::Disbursement;
+        t.description = q.text(3);
+        index[t.id] = out.size();
+        out.push_back(std::move(t));
+      }
+    }
+    Query q = query("SELECT txn_id, account, currency, amount_minor FROM posting ORDER BY txn_id, id");
+    while (q.step()) {
+      auto it = index.find(q.int64(0));
+      assert(it != index.end() && "posting of a missing transaction: the foreign key forbids it");
+      out[it->second].postings.push_back(Posting{q.text(1), Money(q.int64(3), Currency::from_code(q.text(2)))});
+    }
+    return out;
+  }
+
+  std::vector<BalanceRow> trial_balance() override {
+    std::vector<BalanceRow> out;
+    // SQLite's sum() raises "integer overflow" rather than wrapping, so an
+    // account whose balance does not fit in int64 is an error, not a lie.
+    Query q = query("SELECT account, currency, sum(amount_minor) FROM posting"
+                    " GROUP BY account, currency ORDER BY account, currency");
+    while (q.step()) out.push_back(BalanceRow{q.text(0), q.text(1), q.int64(2)});
+    return out;
+  }
+
+ private:
+  static constexpr const char* kSelectSpend =
+      "SELECT s.id, s.advertiser_id, s.platform_id, s.handle, s.amount_minor, s.currency, s.period_first,"
+      " s.period_last, s.items, s.market, s.precision, s.source, s.external_id, s.note, s.txn_id FROM spend s";
+  static constexpr const char* kSelectPolicy =
+      "SELECT id, kind, platform_id, date, end_date, lifts_action_id, account_count, description, source, note"
+      " FROM policy_action";
+  static constexpr const char* kSelectPledge =
+      "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
+      " basis_last, source, note, txn_id FROM pledge";
+
+  static Advertiser read_advertiser(const Query& q) {
+    return Advertiser{q.text(0), q.text(1), q.opt_text(2), q.int64(3) != 0};
+  }
+
+  static SpendEntry read_spend(const Query& q) {
+    SpendEntry e;
+    e.entry_id = q.int64(0);
+    e.advertiser_id = q.text(1);
+    e.platform_id = q.text(2);
+    e.handle = q.opt_text(3);
+    e.amount = Money(q.int64(4), Currency::from_code(q.text(5)));
+    e.period = Period(q.date(6), q.date(7));
+    e.items = q.opt_int64(8);
+    e.market = q.text(9);
+    e.precision = parse_precision(q.text(10));
+    e.source = q.text(11);
+    e.external_id = q.opt_text(12);
+    e.note = q.opt_text(13);
+    e.txn_id = q.int64(14);
+    return e;
+  }
+
+  static PolicyAction read_policy(const Query& q) {
+    PolicyAction a;
+    a.id = q.text(0);
+    a.kind = parse_policy_kind(q.text(1));
+    a.platform_id = q.text(2);
+    a.date = q.date(3);
+    if (!q.is_null(4)) a.end_date = q.date(4);
+    a.lifts_action_id = q.opt_text(5);
+    a.account_count = q.opt_int64(6);
+    a.description = q.text(7);
+    a.source = q.text(8);
+    a.note = q.opt_text(9);
+    return a;
+  }
+
+  static Pledge read_pledge(const Query& q) {
+    Pledge p;
+    p.id = q.text(0);
+    p.platform_id = q.text(1);
+    p.amount = Money(q.int64(2), Currency::from_code(q.text(3)));
+    p.date = q.date(4);
+    p.beneficiary = q.text(5);
+    p.basis_advertiser_id = q.opt_text(6);
+    if (!q.is_null(7)) p.basis_period = Period(q.date(7), q.date(8));
+    p.source = q.text(9);
+    p.note = q.opt_text(10);
+    p.txn_id = q.int64(11);
+    return p;
+  }
+
+  std::vector<std::string> tags_of(std::int64_t entry_id) {
+    std::vector<std::string> tags;
+    Query q = query("SELECT tag FROM spend_tag WHERE spend_id = ? ORDER BY tag");
+    q.bind(entry_id);
+    while (q.step()) tags.push_back(q.text(0));
+    return tags;
+  }
+
+  std::vector<std::string> advertisers_named_by(const std::string& action_id) {
+    std::vector<std::string> ids;
+    Query q = query("SELECT advertiser_id FROM policy_action_advertiser WHERE action_id = ? ORDER BY advertiser_id");
+    q.bind(action_id);
+    while (q.step()) ids.push_back(q.text(0));
+    return ids;
+  }
+
+  // Prepares each distinct SQL text once and reuses it.
+  Query query(const std::string& sql) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+      sqlite3_stmt* raw = nullptr;
+      if (sqlite3_prepare_v3(db_.get(), sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                             &raw, nullptr) != SQLITE_OK) {
+        std::string message = sqlite3_errmsg(db_.get());
+        sqlite3_finalize(raw);
+        if (message.find("not a database") != std::string::npos) throw_storage("not an adledger ledger: " + message);
+        throw_storage("sqlite: " + message);
+      }
+      it = statements_.emplace(sql, StmtHandle(raw)).first;
+    }
+    return Query(db_.get(), it->second.get());
+  }
+
+  DbHandle db_;
+  std::map<std::string, StmtHandle> statements_;
+  bool in_write_ = false;
+
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path file(path);
+  fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
+  if (!fs::is_directory(dir, ec)) throw_storage("database " + quote(path) + ": directory " + quote(dir.string()) + " does not exist");
+  bool exists = fs::exists(file, ec);
+  if (mode == OpenMode::CreateNew && exists)
+    throw_storage("database " + quote(path) + ": already exists; adledger init creates a new ledger only");
+  if (mode == OpenMode::OpenExisting && !exists)
+    throw_storage("database " + quote(path) + ": no ledger there; create one with adledger init");
+  if (exists && fs::is_directory(file, ec)) throw_storage("database " + quote(path) + ": is a directory");
+
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == OpenMode::CreateNew ? SQLITE_OPEN_CREATE : 0);
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  DbHandle db(raw);
+  if (rc != SQLITE_OK)
+    throw_storage("database " + quote(path) + ": cannot open: " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, 10'000);
+
+  auto store = std::make_unique<SqliteStore>(std::move(db));
+  auto refuse = [&](const std::string& why) { throw_storage("database " + quote(path) + ": " + why); };
+  std::int64_t app_id = 0;
+  try {
+    store->exec("PRAGMA foreign_keys = ON");
+    app_id = store->pragma_int("PRAGMA application_id");
+  } catch (const Error&) {
+    refuse("not an adledger ledger (not an SQLite database)");
+  }
+
+  if (mode == OpenMode::CreateNew) {
+    // The schema and the marks that make the file a ledger are written in
+    // one transaction: a failure leaves an empty file, never half a schema.
+    try {
+      store->begin_write();
+      store->exec(generated::kSchemaSql);
+      store->exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
+      store->exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+      store->commit();
+    } catch (...) {
+      store->rollback();
+      throw;
+    }
+    return store;
+  }
+
+  if (app_id != kApplicationId) refuse("not an adledger ledger (its application_id is not adledger's)");
+  std::int64_t version = store->pragma_int("PRAGMA user_version");
+  if (version > kSchemaVersion)
+    refuse("written by a newer adledger (schema version " + std::to_string(version) + ", this binary knows up to " +
+           std::to_string(kSchemaVersion) + "); upgrade adledger");
+  if (version < 1) refuse("not an adledger ledger (schema version " + std::to_string(version) + ")");
+  // Version 1 is the first; migrations from older versions will be a ladder
+  // here, each step in one transaction, user_version written last.
+  return store;
+}
+
+}  // namespace ledger

@@ -1,0 +1,27 @@
+// The embedded SQLite store, adledger's default backend.
+//
+// A ledger is one SQLite file marked with PRAGMA application_id (so that
+// adledger never mistakes another database for a ledger) and user_version
+// (the schema version, so that an older binary refuses a newer ledger rather
+// than misreading it). The schema is schemas/ledger.sql, compiled in.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "ledger/storage/store.hpp"
+
+namespace ledger {
+
+enum class OpenMode { OpenExisting, CreateNew };
+
+inline constexpr std::int32_t kApplicationId = 0x41444C47;  // "ADLG"
+inline constexpr std::int32_t kSchemaVersion = 1;
+
+// Opens (or, with CreateNew, creates) the ledger at `path`. Throws a storage
+// error naming the path when the directory is missing, the file is missing
+// (OpenExisting) or already there (CreateNew), the file is not an adledger
+// ledger, or it was written by a newer adledger.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode);
+
+}  // namespace ledger

@@ -1,0 +1,97 @@
+// The storage interface: everything adledger keeps, and nothing about how.
+//
+// All SQL lives behind this interface (sqlite_store.cpp is the embedded
+// default), so that another backend can follow without touching the domain
+// rules in ledger.hpp or the reports. A Store stores and finds records; it
+// does not decide whether a record is allowed. Writes happen only inside a
+// write transaction (see WriteTransaction below), and a failed write leaves
+// the store exactly as it was before the transaction began.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/journal/journal.hpp"
+#include "ledger/records.hpp"
+
+namespace ledger {
+
+struct BalanceRow {
+  std::string account;
+  std::string currency;
+  std::int64_t balance_minor = 0;
+};
+
+// Which spend entries to fetch: all of an advertiser's, optionally on one
+// platform, optionally only those whose period overlaps a range.
+struct SpendQuery {
+  std::optional<std::string> advertiser_id;
+  std::optional<std::string> platform_id;
+  std::optional<Period> overlapping;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Transactions. begin_write takes the write lock at once (SQLite's BEGIN
+  // IMMEDIATE), so that a busy ledger is waited for, not failed mid-write.
+  virtual void begin_write() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() noexcept = 0;
+  virtual bool in_write() const noexcept = 0;
+
+  // Writes. Each throws a rule error on a duplicate key.
+  virtual void add_platform(const Platform& platform) = 0;
+  virtual void add_advertiser(const Advertiser& advertiser) = 0;
+  virtual void add_handle(const Handle& handle) = 0;
+  virtual std::int64_t add_journal_txn(const JournalTxn& txn) = 0;  // returns its id
+  virtual std::int64_t add_spend(const SpendEntry& entry) = 0;      // returns its entry id
+  virtual void add_policy_action(const PolicyAction& action) = 0;
+  virtual void add_pledge(const Pledge& pledge) = 0;
+  virtual void add_disbursement(const Disbursement& disbursement) = 0;
+
+  // Reads.
+  virtual std::optional<Platform> find_platform(const std::string& id) = 0;
+  virtual std::vector<Platform> platforms() = 0;
+  virtual std::optional<Advertiser> find_advertiser(const std::string& id) = 0;
+  virtual std::vector<Advertiser> advertisers() = 0;
+  virtual std::optional<Handle> find_handle(const std::string& platform_id, const std::string& handle) = 0;
+  virtual std::vector<Handle> handles_of(const std::string& advertiser_id) = 0;
+  virtual std::optional<SpendEntry> find_spend_by_external_id(const std::string& external_id) = 0;
+  virtual std::vector<SpendEntry> spend(const SpendQuery& query) = 0;
+  virtual std::optional<PolicyAction> find_policy_action(const std::string& id) = 0;
+  // Policy actions on a platform (or all platforms), ordered by date then id.
+  virtual std::vector<PolicyAction> policy_actions(const std::optional<std::string>& platform_id) = 0;
+  virtual std::optional<Pledge> find_pledge(const std::string& id) = 0;
+  virtual std::vector<Pledge> pledges() = 0;
+  virtual std::vector<Disbursement> disbursements_of(const std::string& pledge_id) = 0;
+  virtual bool disbursement_exists(const std::string& id) = 0;
+  virtual std::vector<JournalTxn> journal() = 0;
+  // Sum of postings per account and currency, ordered by account.
+  virtual std::vector<BalanceRow> trial_balance() = 0;
+};
+
+// Runs a write transaction for the life of a scope: begins in the
+// constructor, rolls back in the destructor unless commit() was called.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Store& store) : store_(store) { store_.begin_write(); }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  ~WriteTransaction() {
+    if (!done_) store_.rollback();
+  }
+  void commit() {
+    store_.commit();
+    done_ = true;
+  }
+
+ private:
+  Store& store_;
+  bool done_ = false;
+};
+
+}  // namespace ledger
