@@ -1,0 +1,112 @@
+// pledge record|disburse.
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "ledger/io/json_output.hpp"
+
+namespace adledger::cli {
+namespace {
+
+struct PledgeRecordOptions {
+  std::string id;
+  std::string platform;
+  std::string amount;
+  std::string currency;
+  std::string date;
+  std::string beneficiary;
+  std::string basis_advertiser;
+  std::string basis_period;
+  std::string source;
+  std::string note;
+};
+
+struct PledgeDisburseOptions {
+  std::string pledge;
+  std::string id;
+  std::string amount;
+  std::string currency;
+  std::string date;
+  std::string source;
+};
+
+void run_pledge_record(const GlobalOptions& global, const PledgeRecordOptions& o) {
+  ledger::Pledge p;
+  p.id = o.id;
+  p.platform_id = o.platform;
+  p.amount = ledger::Money::parse_positive(o.amount, ledger::Currency::from_code(o.currency, "currency"), "amount");
+  p.date = ledger::parse_date(o.date, "date");
+  p.beneficiary = o.beneficiary;
+  if (!o.basis_advertiser.empty()) p.basis_advertiser_id = o.basis_advertiser;
+  if (!o.basis_period.empty()) p.basis_period = ledger::Period::parse(o.basis_period, "basis-period");
+  p.source = o.source;
+  if (!o.note.empty()) p.note = o.note;
+
+  OpenLedger open = open_ledger(global);
+  ledger::WriteTransaction txn(*open.store);
+  ledger::Pledge recorded = open.ledger->record_pledge(p);
+  txn.commit();
+  if (output_format(global) == Format::Json) {
+    print_json(std::cout, ledger::to_json(open.ledger->pledge_status(recorded.id)));
+    return;
+  }
+  std::cout << "recorded pledge " << recorded.id << ": " << recorded.platform_id << " pledges "
+            << money_text(recorded.amount.minor(), recorded.amount.currency()) << " to " << recorded.beneficiary
+            << '\n';
+}
+
+void run_pledge_disburse(const GlobalOptions& global, const PledgeDisburseOptions& o) {
+  OpenLedger open = open_ledger(global);
+  ledger::WriteTransaction txn(*open.store);
+  ledger::PledgeStatus status = open.ledger->pledge_status(o.pledge);
+  ledger::Currency currency = o.currency.empty() ? status.pledge.amount.currency()
+                                                 : ledger::Currency::from_code(o.currency, "currency");
+  ledger::Disbursement d;
+  d.id = o.id;
+  d.pledge_id = o.pledge;
+  d.amount = ledger::Money::parse_positive(o.amount, currency, "amount");
+  d.date = ledger::parse_date(o.date, "date");
+  d.source = o.source;
+  ledger::Disbursement recorded = open.ledger->disburse(d);
+  txn.commit();
+  ledger::PledgeStatus after = open.ledger->pledge_status(o.pledge);
+  if (output_format(global) == Format::Json) {
+    print_json(std::cout, ledger::to_json(after));
+    return;
+  }
+  std::cout << "recorded disbursement " << recorded.id << " of "
+            << money_text(recorded.amount.minor(), recorded.amount.currency()) << " on pledge " << o.pledge
+            << "; outstanding " << money_text(after.outstanding_minor, after.pledge.amount.currency()) << '\n';
+}
+
+}  // namespace
+
+void setup_pledge(CLI::App& app, GlobalOptions& global) {
+  auto* pledge = app.add_subcommand("pledge", "record pledges and their disbursements");
+  pledge->require_subcommand(1);
+
+  auto r = std::make_shared<PledgeRecordOptions>();
+  auto* record = pledge->add_subcommand("record", "record a platform's pledge to pay a beneficiary");
+  record->add_option("--platform", r->platform, "platform id")->required();
+  record->add_option("--amount", r->amount, "amount pledged")->required();
+  record->add_option("--currency", r->currency, "ISO 4217 code")->required();
+  record->add_option("--date", r->date, "day of the pledge, YYYY-MM-DD")->required();
+  record->add_option("--beneficiary", r->beneficiary, "who is to receive it")->required();
+  record->add_option("--basis-advertiser", r->basis_advertiser, "the advertiser whose spend it was computed from");
+  record->add_option("--basis-period", r->basis_period, "the period it was computed from");
+  record->add_option("--source", r->source, "the citation")->required();
+  record->add_option("--id", r->id, "pledge id (default: PLATFORM-pledge-DATE)");
+  record->add_option("--note", r->note, "a note");
+  record->callback([&global, r] { run_pledge_record(global, *r); });
+
+  auto d = std::make_shared<PledgeDisburseOptions>();
+  auto* disburse = pledge->add_subcommand("disburse", "record a payment made on a pledge");
+  disburse->add_option("pledge", d->pledge, "pledge id")->required();
+  disburse->add_option("--amount", d->amount, "amount paid")->required();
+  disburse->add_option("--currency", d->currency, "ISO 4217 code (default: the pledge's)");
+  disburse->add_option("--date", d->date, "day paid, YYYY-MM-DD")->required();
+  disburse->add_option("--source", d->source, "the citation")->required();
+  disburse->add_option("--id", d->id, "disbursement id (default: PLEDGE-N)");
+  disburse->callback([&global, d] { run_pledge_disburse(global, *d); });
+}
+
+}  // namespace adledger::cli

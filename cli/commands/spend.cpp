@@ -1,0 +1,81 @@
+// spend record: one spend entry, posted as a balanced journal transaction.
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "ledger/io/json_output.hpp"
+
+namespace adledger::cli {
+namespace {
+
+struct SpendRecordOptions {
+  std::string advertiser;
+  std::string platform;
+  std::string handle;
+  std::string amount;
+  std::string currency;
+  std::string period;
+  std::optional<std::int64_t> items;
+  std::string market;
+  std::vector<std::string> tags;
+  std::string precision = "exact";
+  std::string source;
+  std::string id;
+  std::string note;
+};
+
+void run_spend_record(const GlobalOptions& global, const SpendRecordOptions& o) {
+  // Parse every value before opening the ledger: a bad value never gets as
+  // far as a transaction.
+  ledger::SpendEntry e;
+  e.advertiser_id = o.advertiser;
+  e.platform_id = o.platform;
+  if (!o.handle.empty()) e.handle = o.handle;
+  ledger::Currency currency = ledger::Currency::from_code(o.currency, "currency");
+  e.amount = ledger::Money::parse_positive(o.amount, currency, "amount");
+  e.period = ledger::Period::parse(o.period, "period");
+  e.items = o.items;
+  e.market = o.market;
+  e.tags = o.tags;
+  e.precision = ledger::parse_precision(o.precision, "precision");
+  e.source = o.source;
+  if (!o.id.empty()) e.external_id = o.id;
+  if (!o.note.empty()) e.note = o.note;
+
+  OpenLedger open = open_ledger(global);
+  ledger::WriteTransaction txn(*open.store);
+  ledger::SpendEntry recorded = open.ledger->record_spend(e);
+  txn.commit();
+  if (output_format(global) == Format::Json) {
+    print_json(std::cout, ledger::to_json(recorded));
+    return;
+  }
+  std::cout << "recorded spend entry #" << recorded.entry_id << ": " << recorded.advertiser_id << " paid "
+            << recorded.platform_id << " " << money_text(recorded.amount.minor(), recorded.amount.currency())
+            << " for " << recorded.period.to_string() << " (" << ledger::to_string(recorded.precision) << ")\n";
+}
+
+}  // namespace
+
+void setup_spend(CLI::App& app, GlobalOptions& global) {
+  auto* spend = app.add_subcommand("spend", "record spend entries");
+  spend->require_subcommand(1);
+  auto o = std::make_shared<SpendRecordOptions>();
+  auto* record = spend->add_subcommand("record", "record what an advertiser paid a platform over a period");
+  record->add_option("--advertiser", o->advertiser, "advertiser id")->required();
+  record->add_option("--platform", o->platform, "platform id")->required();
+  record->add_option("--amount", o->amount, "amount as a decimal: 274100, 274100.00 or 274,100.00")->required();
+  record->add_option("--currency", o->currency, "ISO 4217 code, e.g. USD")->required();
+  record->add_option("--period", o->period, "2016, 2016-Q4, 2016-10, 2016-10-26 or 2016-01-01..2016-06-30")
+      ->required();
+  record->add_option("--items", o->items, "number of promoted items (tweets, ads)");
+  record->add_option("--market", o->market, "targeted market, e.g. US or worldwide")->required();
+  record->add_option("--precision", o->precision, "exact, approximate or estimated")->default_str("exact");
+  record->add_option("--source", o->source, "the citation the figure comes from")->required();
+  record->add_option("--handle", o->handle, "the advertiser's account that paid, if known");
+  record->add_option("--tag", o->tags, "a tag (repeatable)");
+  record->add_option("--id", o->id, "an external id, unique in the ledger");
+  record->add_option("--note", o->note, "a note on the figure");
+  record->callback([&global, o] { run_spend_record(global, *o); });
+}
+
+}  // namespace adledger::cli

@@ -1,0 +1,94 @@
+#include "cli/context.hpp"
+
+#include <boost/date_time/gregorian/gregorian.hpp>
+#include <cstdlib>
+#include <ostream>
+
+#include "ledger/error.hpp"
+
+namespace adledger::cli {
+
+std::string resolve_db_path(const GlobalOptions& global) {
+  if (!global.db.empty()) return global.db;
+  if (const char* env = std::getenv("ADLEDGER_DB"); env && *env) return env;
+  return "adledger.db";
+}
+
+Format output_format(const GlobalOptions& global) {
+  return global.format == "json" ? Format::Json : Format::Table;
+}
+
+OpenLedger open_ledger(const GlobalOptions& global, ledger::OpenMode mode) {
+  OpenLedger open;
+  open.store = ledger::open_sqlite_store(resolve_db_path(global), mode);
+  open.ledger = std::make_unique<ledger::Ledger>(*open.store);
+  return open;
+}
+
+ledger::Date today() {
+  if (const char* env = std::getenv("ADLEDGER_TODAY"); env && *env) return ledger::parse_date(env, "ADLEDGER_TODAY");
+  return boost::gregorian::day_clock::universal_day();
+}
+
+void print_json(std::ostream& out, const nlohmann::json& value) {
+  // error_handler::replace: recorded text is valid UTF-8 (checked on the
+  // way in), so this only guards against a ledger edited behind our back.
+  out << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+namespace {
+
+std::size_t display_width(const std::string& s) {
+  std::size_t width = 0;
+  for (char c : s)
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++width;
+  return width;
+}
+
+}  // namespace
+
+Table::Table(std::vector<std::string> headers, std::vector<Align> aligns)
+    : headers_(std::move(headers)), aligns_(std::move(aligns)) {}
+
+void Table::add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+
+void Table::print(std::ostream& out, const std::string& indent) const {
+  std::vector<std::size_t> widths(headers_.size(), 0);
+  auto measure = [&](const std::vector<std::string>& row) {
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], display_width(row[i]));
+  };
+  measure(headers_);
+  for (const auto& row : rows_) measure(row);
+  auto emit = [&](const std::vector<std::string>& row) {
+    std::string line = indent;
+    for (std::size_t i = 0; i < widths.size(); ++i) {
+      const std::string cell = i < row.size() ? row[i] : "";
+      std::string pad(widths[i] - display_width(cell), ' ');
+      bool last = i + 1 == widths.size();
+      if (aligns_[i] == Align::Right) line += pad + cell;
+      else line += last ? cell : cell + pad;
+      if (!last) line += "  ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << '\n';
+  };
+  emit(headers_);
+  for (const auto& row : rows_) emit(row);
+}
+
+std::string amount_cell(std::int64_t minor, const ledger::Currency& currency) {
+  return ledger::format_minor(minor, currency.decimals(), ledger::Grouping::Thousands);
+}
+
+std::string money_text(std::int64_t minor, const ledger::Currency& currency) {
+  return amount_cell(minor, currency) + " " + currency.code();
+}
+
+std::string join(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? separator : "") + parts[i];
+  return out;
+}
+
+}  // namespace adledger::cli

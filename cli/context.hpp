@@ -1,0 +1,84 @@
+// What every adledger subcommand shares: the global options, opening the
+// ledger, today's date, output formats and aligned tables.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <iosfwd>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger.hpp"
+#include "ledger/storage/sqlite_store.hpp"
+
+namespace adledger::cli {
+
+enum class Format { Table, Json };
+
+struct GlobalOptions {
+  std::string db;                // --db, else $ADLEDGER_DB, else ./adledger.db
+  std::string format = "table";  // --format table|json
+};
+
+// Exit statuses (README "Exit codes").
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitBanned = 1,  // ban-status only: the advertiser is banned
+  kExitUsage = 2,   // the command line is wrong
+  kExitInput = 3,   // a value is invalid (amount, date, file contents, ...)
+  kExitRule = 4,    // the ledger refuses (unknown id, duplicate, ban, ...)
+  kExitStorage = 5, // the database cannot be opened or used
+  kExitInternal = 70,
+};
+
+std::string resolve_db_path(const GlobalOptions& global);
+Format output_format(const GlobalOptions& global);
+
+// An open ledger: the store and the rules over it.
+struct OpenLedger {
+  std::unique_ptr<ledger::Store> store;
+  std::unique_ptr<ledger::Ledger> ledger;
+};
+OpenLedger open_ledger(const GlobalOptions& global, ledger::OpenMode mode = ledger::OpenMode::OpenExisting);
+
+// Today, in UTC, or $ADLEDGER_TODAY (YYYY-MM-DD) when set, so that tests and
+// reproducible reports can pin it.
+ledger::Date today();
+
+void print_json(std::ostream& out, const nlohmann::json& value);
+
+// A table of text cells with aligned columns. Widths count UTF-8 code
+// points, so non-ASCII names line up.
+class Table {
+ public:
+  enum class Align { Left, Right };
+  Table(std::vector<std::string> headers, std::vector<Align> aligns);
+  void add_row(std::vector<std::string> cells);
+  bool empty() const { return rows_.empty(); }
+  void print(std::ostream& out, const std::string& indent = "  ") const;
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<Align> aligns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string money_text(std::int64_t minor, const ledger::Currency& currency);  // "274,100.00 USD"
+std::string amount_cell(std::int64_t minor, const ledger::Currency& currency);  // "274,100.00"
+std::string join(const std::vector<std::string>& parts, const std::string& separator);
+
+// Each subcommand: an options struct in its file, a setup function that
+// registers it, and the run function the callback calls.
+void setup_init(CLI::App& app, GlobalOptions& global);
+void setup_platform(CLI::App& app, GlobalOptions& global);
+void setup_advertiser(CLI::App& app, GlobalOptions& global);
+void setup_spend(CLI::App& app, GlobalOptions& global);
+void setup_policy(CLI::App& app, GlobalOptions& global);
+void setup_pledge(CLI::App& app, GlobalOptions& global);
+void setup_import(CLI::App& app, GlobalOptions& global);
+void setup_ban_status(CLI::App& app, GlobalOptions& global, int& exit_code);
+void setup_report(CLI::App& app, GlobalOptions& global);
+void setup_balance(CLI::App& app, GlobalOptions& global);
+
+}  // namespace adledger::cli

@@ -1,0 +1,74 @@
+// adledger: the command line. It parses arguments, calls the library and
+// prints; every rule lives in ledger/.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "ledger/error.hpp"
+
+namespace {
+
+int exit_code_of(ledger::ErrorKind kind) {
+  using adledger::cli::ExitCode;
+  switch (kind) {
+    case ledger::ErrorKind::Input: return adledger::cli::kExitInput;
+    case ledger::ErrorKind::Rule: return adledger::cli::kExitRule;
+    case ledger::ErrorKind::Storage: return adledger::cli::kExitStorage;
+  }
+  return adledger::cli::kExitInternal;
+}
+
+// One line, whatever the message holds.
+std::string one_line(std::string message) {
+  for (char& c : message)
+    if (c == '\n' || c == '\r') c = ' ';
+  return message;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace adledger::cli;
+  CLI::App app{"adledger: an ad-transparency ledger of sponsored-content spend, platform policy actions and pledges",
+               "adledger"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand
+  GlobalOptions global;
+  int exit_code = kExitOk;
+  app.add_option("--db", global.db, "ledger file (default: $ADLEDGER_DB, else ./adledger.db)");
+  app.add_option("--format", global.format, "output format")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->default_str("table");
+  app.set_version_flag("--version", std::string("adledger ") + ADLEDGER_VERSION);
+
+  setup_init(app, global);
+  setup_platform(app, global);
+  setup_advertiser(app, global);
+  setup_spend(app, global);
+  setup_policy(app, global);
+  setup_pledge(app, global);
+  setup_import(app, global);
+  setup_ban_status(app, global, exit_code);
+  setup_report(app, global);
+  setup_balance(app, global);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "error: " << one_line(e.what()) << " (see adledger --help)\n";
+    return kExitUsage;
+  } catch (const ledger::Error& e) {
+    std::cerr << "error: " << one_line(e.what()) << '\n';
+    return exit_code_of(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << "error: internal: " << one_line(e.what()) << '\n';
+    return kExitInternal;
+  }
+  return exit_code;
+}
