@@ -2,6 +2,7 @@
 // prints; every rule lives in ledger/.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <optional>
 
 #include "cli/context.hpp"
 #include "ledger/error.hpp"
@@ -16,6 +17,24 @@ int exit_code_of(ledger::ErrorKind kind) {
     case ledger::ErrorKind::Storage: return adledger::cli::kExitStorage;
   }
   return adledger::cli::kExitInternal;
+}
+
+// CLI11 reports an unknown command word only as "a subcommand is required";
+// name the word instead. Returns the first word that is neither an option
+// nor an option's value, if it is not a command.
+std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--db" || arg == "--format") {
+      ++i;
+      continue;
+    }
+    if (arg.starts_with("-")) continue;
+    auto known = app.get_subcommands([&](CLI::App* sub) { return sub->get_name() == arg; });
+    if (known.empty()) return arg;
+    return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 // One line, whatever the message holds.
@@ -52,6 +71,10 @@ int main(int argc, char** argv) {
   setup_report(app, global);
   setup_balance(app, global);
 
+  if (auto word = unknown_command(app, argc, argv)) {
+    std::cerr << "error: unknown command " << ledger::quote(*word) << " (see adledger --help)\n";
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -23,7 +23,10 @@ std::string entry_refs(const std::vector<std::int64_t>& ids) {
   return join(parts, " ");
 }
 
+// An item count where some entries have none is a lower bound: "1,823+";
+// where no entry has one, it is unknown: "-".
 std::string items_cell(std::int64_t items, bool complete) {
+  if (!complete && items == 0) return "-";
   std::string text = ledger::format_count(items, ledger::Grouping::Thousands);
   return complete ? text : text + "+";
 }
@@ -36,7 +39,12 @@ void print_table(const ledger::AdvertiserReport& r) {
   std::vector<std::string> handles;
   for (const auto& h : r.handles) handles.push_back(h.handle + " (" + h.platform_id + ")");
   std::cout << "  handles: " << (handles.empty() ? "none recorded" : join(handles, ", ")) << '\n';
-  if (r.range) std::cout << "  range: " << r.range->to_string() << '\n';
+  if (r.from || r.to) {
+    std::cout << "  range:";
+    if (r.from) std::cout << " from " << ledger::format_date(*r.from);
+    if (r.to) std::cout << " to " << ledger::format_date(*r.to);
+    std::cout << " (inclusive)\n";
+  }
 
   bool any_pro_rata = false;
   std::cout << "\nSpend by platform\n";

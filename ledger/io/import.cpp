@@ -229,7 +229,8 @@ class Importer {
     e.items = r.opt_count("items");
     e.market = r.string("market");
     e.tags = r.strings("tags");
-    e.precision = r.field("precision", [&] { return parse_precision(r.string("precision"), "precision"); });
+    if (r.has("precision"))
+      e.precision = r.field("precision", [&] { return parse_precision(r.string("precision"), "precision"); });
     e.source = r.string("source");
     e.external_id = r.opt_string("id");
     e.note = r.opt_string("note");

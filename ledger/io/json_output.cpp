@@ -157,7 +157,7 @@ json to_json(const AdvertiserReport& r) {
                json{{"id", a.id}, {"name", a.name}, {"country", optional_json(a.country)},
                     {"state_affiliated", a.state_affiliated}}},
               {"handles", handles},
-              {"range", r.range ? period_json(*r.range) : json(nullptr)},
+              {"range", json{{"from", optional_date(r.from)}, {"to", optional_date(r.to)}}},
               {"by", r.by ? json(std::string(to_string(*r.by))) : json(nullptr)},
               {"status_on", format_date(r.status_on)},
               {"totals", totals},

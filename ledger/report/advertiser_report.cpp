@@ -22,6 +22,8 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
   report.advertiser = ledger.advertiser(advertiser_id);
   report.handles = store.handles_of(advertiser_id);
   report.by = options.by;
+  report.from = options.from;
+  report.to = options.to;
   report.status_on = options.to.value_or(options.today);
   if (options.from || options.to) {
     Date first = options.from.value_or(Date(1400, 1, 1));
@@ -47,18 +49,19 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
       total.currency = e.amount.currency();
       total.precision = e.precision;
     }
-    std::vector<PeriodShare> in_range = split_entry(e.period, e.amount.minor(), items, std::nullopt, report.range);
-    bool cut = in_range.size() != 1 || in_range.front().part != e.period;
-    for (const PeriodShare& share : in_range) {
+    // One split serves both tables, so that a report's totals are always
+    // the sum of its period rows, to the minor unit.
+    std::vector<PeriodShare> shares = split_entry(e.period, e.amount.minor(), items, report.by, report.range);
+    for (const PeriodShare& share : shares) {
       total.amount_minor = checked_add(total.amount_minor, share.amount_minor, "spend total");
       total.items = checked_add(total.items, share.items, "item total");
     }
+    bool cut = report.range && !(report.range->first() <= e.period.first() && e.period.last() <= report.range->last());
     total.items_complete = total.items_complete && e.items.has_value();
     total.pro_rata = total.pro_rata || cut;
     add_entry_id(total.entry_ids, e.entry_id);
 
     if (!report.by) continue;
-    std::vector<PeriodShare> shares = split_entry(e.period, e.amount.minor(), items, report.by, report.range);
     for (const PeriodShare& share : shares) {
       Period bucket = bucket_of(share.part.first(), *report.by);
       auto pkey = std::make_tuple(bucket.first(), e.platform_id, e.amount.currency().code());

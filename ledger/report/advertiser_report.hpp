@@ -64,7 +64,9 @@ struct SourceCitation {
 struct AdvertiserReport {
   Advertiser advertiser;
   std::vector<Handle> handles;
-  std::optional<Period> range;
+  std::optional<Date> from;      // as asked; either may be open
+  std::optional<Date> to;
+  std::optional<Period> range;   // [from, to] with open ends filled in
   std::optional<Granularity> by;
   Date status_on;
   std::vector<SpendEntry> entries;  // every entry overlapping the range
