@@ -4,16 +4,43 @@
 
 namespace ledger {
 
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  std::size_t len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k)
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+  // Overlong three- and four-byte forms, surrogates, and code points past U+10FFFF.
+  if (c == 0xE0 && b(i + 1) < 0xA0) return 0;
+  if (c == 0xED && b(i + 1) > 0x9F) return 0;
+  if (c == 0xF0 && b(i + 1) < 0x90) return 0;
+  if (c == 0xF4 && b(i + 1) > 0x8F) return 0;
+  return len;
+}
+
+
 std::string quote(std::string_view value) {
   constexpr std::size_t kShownMax = 80;
   std::string out = "\"";
   std::size_t shown = 0;
-  for (char c : value) {
+  for (std::size_t i = 0; i < value.size();) {
     if (shown == kShownMax) {
       out += "...";
       break;
     }
     ++shown;
+    // Whole UTF-8 characters pass as they are and are never cut in half;
+    // a byte that starts no valid character is shown escaped, so that the
+    // message itself is always valid UTF-8.
+    std::size_t len = utf8_sequence_length(value, i);
+    if (len > 1) {
+      out.append(value.substr(i, len));
+      i += len;
+      continue;
+    }
+    char c = value[i++];
     auto byte = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
       out += '\\';
@@ -24,7 +51,7 @@ std::string quote(std::string_view value) {
       out += "\\r";
     } else if (c == '\t') {
       out += "\\t";
-    } else if (byte < 0x20 || byte == 0x7f) {
+    } else if (byte < 0x20 || byte >= 0x7f) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", byte);
       out += buf;

@@ -37,6 +37,11 @@ class Error : public std::runtime_error {
 // very long values so that a 10 MB field cannot flood the terminal.
 std::string quote(std::string_view value);
 
+// The length of the valid UTF-8 sequence that starts at s[i], or 0 when
+// none does (a stray continuation byte, an overlong form, a surrogate, a
+// code point past U+10FFFF, or a sequence cut short).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
+
 // `field "value": reason`, the shape of every input error.
 [[noreturn]] void throw_input(std::string_view field, std::string_view value,
                               std::string_view reason);

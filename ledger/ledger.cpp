@@ -288,8 +288,16 @@ BanCheck Ledger::ban_status(const std::string& advertiser_id, const std::string&
   if (auto span = ban_on(spans, on)) {
     check.banned = true;
     check.ban = *span->ban;
-    check.until = span->end;
-    if (span->lifted_by) check.lifted_by = *span->lifted_by;
+    // The advertiser is allowed again on the first day no ban covers: where
+    // bans overlap or abut, follow them to the end of the chain.
+    std::optional<BanSpan> last = span;
+    while (last->end) {
+      auto next = ban_on(spans, *last->end);
+      if (!next) break;
+      last = next;
+    }
+    check.until = last->end;
+    if (last->lifted_by) check.lifted_by = *last->lifted_by;
   }
   return check;
 }

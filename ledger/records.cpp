@@ -3,26 +3,6 @@
 #include "ledger/error.hpp"
 
 namespace ledger {
-namespace {
-
-// Returns the length of the valid UTF-8 sequence at s[i], or 0.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  std::size_t len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k)
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  // Overlong three- and four-byte forms, surrogates, and code points past U+10FFFF.
-  if (c == 0xE0 && b(i + 1) < 0xA0) return 0;
-  if (c == 0xED && b(i + 1) > 0x9F) return 0;
-  if (c == 0xF0 && b(i + 1) < 0x90) return 0;
-  if (c == 0xF4 && b(i + 1) > 0x8F) return 0;
-  return len;
-}
-
-}  // namespace
 
 Precision parse_precision(std::string_view text, std::string_view field) {
   if (text == "exact") return Precision::Exact;

@@ -296,8 +296,10 @@ ImportCounts import_document(Ledger& ledger, std::string_view text, const std::s
   } catch (const json::parse_error& e) {
     // nlohmann says "... parse error at line L, column C: reason"; keep the
     // reason and give the line in our own form.
+    // e.byte counts the characters read, the offending one last: a raw
+    // newline inside a string is an error of the line it ends.
     std::size_t line = 1;
-    for (std::size_t i = 0; i < e.byte && i < text.size(); ++i) line += text[i] == '\n';
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) line += text[i] == '\n';
     std::string what = e.what();
     auto colon = what.find(": ", what.find("column"));
     std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);

@@ -8,9 +8,11 @@ namespace ledger {
 
 namespace {
 
-// An input iterator over the text that counts the newlines it has passed.
-// nlohmann's lexer reads one character at a time and emits a SAX event as
-// soon as a token ends, so at each event the count is the event's line.
+// An input iterator over the text that keeps the line of the last
+// non-blank character it has passed. nlohmann's lexer emits a SAX event as
+// soon as a token ends, having read at most one character past it (after a
+// number); that character is blank or adjacent punctuation, so at each event
+// the line of the last non-blank character read is the token's line.
 class CountingIterator {
  public:
   using iterator_category = std::input_iterator_tag;
@@ -19,10 +21,12 @@ class CountingIterator {
   using pointer = const char*;
   using reference = const char&;
 
-  CountingIterator(const char* p, std::size_t* line) : p_(p), line_(line) {}
+  CountingIterator(const char* p, std::size_t* line, std::size_t* token_line)
+      : p_(p), line_(line), token_line_(token_line) {}
   reference operator*() const { return *p_; }
   CountingIterator& operator++() {
     if (*p_ == '\n') ++*line_;
+    else if (*p_ != ' ' && *p_ != '\t' && *p_ != '\r') *token_line_ = *line_;
     ++p_;
     return *this;
   }
@@ -36,6 +40,7 @@ class CountingIterator {
  private:
   const char* p_;
   std::size_t* line_;
+  std::size_t* token_line_;
 };
 
 std::string escape_pointer_token(const std::string& token) {
@@ -114,9 +119,10 @@ class LocationRecorder : public nlohmann::json_sax<nlohmann::json> {
 JsonLocations JsonLocations::scan(std::string_view text) {
   JsonLocations out;
   std::size_t line = 1;
-  LocationRecorder recorder(out, line);
-  CountingIterator first(text.data(), &line);
-  CountingIterator last(text.data() + text.size(), &line);
+  std::size_t token_line = 1;
+  LocationRecorder recorder(out, token_line);
+  CountingIterator first(text.data(), &line, &token_line);
+  CountingIterator last(text.data() + text.size(), &line, &token_line);
   nlohmann::json::sax_parse(first, last, &recorder);
   return out;
 }

@@ -1,0 +1,456 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "ledger/io/import.hpp"
+#include "ledger/io/json_locations.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using adledger_test::TempLedger;
+using ledger::ErrorKind;
+
+// A document built line by line, so that a test can name the line of any
+// part of it.
+struct Doc {
+  std::vector<std::string> lines;
+
+  std::string text() const {
+    std::string out;
+    for (const std::string& l : lines) out += l + "\n";
+    return out;
+  }
+  // The 1-based line of the first line containing `needle`.
+  std::size_t line_of(const std::string& needle) const {
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      if (lines[i].find(needle) != std::string::npos) return i + 1;
+    ADD_FAILURE() << "no line contains " << needle;
+    return 0;
+  }
+};
+
+// platforms and advertisers every spend test needs, then `spend` lines.
+Doc doc_with_spend(const std::vector<std::string>& spend) {
+  Doc d{{
+      "{",
+      "  \"format\": \"adledger/1\",",
+      "  \"platforms\": [",
+      "    {\"id\": \"twitter\", \"name\": \"Twitter\"}",
+      "  ],",
+      "  \"advertisers\": [",
+      "    {\"id\": \"rt\", \"name\": \"RT\", \"country\": \"RU\", \"state_affiliated\": true}",
+      "  ],",
+      "  \"spend\": [",
+  }};
+  for (const std::string& l : spend) d.lines.push_back(l);
+  d.lines.push_back("  ]");
+  d.lines.push_back("}");
+  return d;
+}
+
+std::vector<std::string> spend_record(const std::string& amount_line) {
+  return {
+      "    {",
+      "      \"advertiser\": \"rt\",",
+      "      \"platform\": \"twitter\",",
+      "      \"currency\": \"USD\",",
+      amount_line,
+      "      \"period\": \"2016\",",
+      "      \"market\": \"worldwide\",",
+      "      \"precision\": \"exact\",",
+      "      \"source\": \"https://example.org\"",
+      "    }",
+  };
+}
+
+struct ImportTest : ::testing::Test {
+  TempLedger t;
+
+  // Imports in one transaction, committed only when the whole file goes in.
+  ledger::ImportCounts import(const std::string& text, const std::string& file = "f.json") {
+    ledger::WriteTransaction txn(*t.store);
+    ledger::ImportCounts counts = ledger::import_document(t.ledger, text, file);
+    txn.commit();
+    return counts;
+  }
+  std::string error_of_import(const std::string& text, ErrorKind kind = ErrorKind::Input) {
+    auto e = adledger_test::error_of([&] { import(text); });
+    if (!e) {
+      ADD_FAILURE() << "import did not fail";
+      return "";
+    }
+    EXPECT_EQ(e->kind(), kind) << e->what();
+    return e->what();
+  }
+};
+
+TEST_F(ImportTest, ValidDocumentImportsEverything) {
+  Doc d{{
+      "{",
+      "  \"format\": \"adledger/1\",",
+      "  \"platforms\": [",
+      "    {\"id\": \"twitter\", \"name\": \"Twitter\"},",
+      "    {\"id\": \"facebook\", \"name\": \"Facebook\"}",
+      "  ],",
+      "  \"advertisers\": [",
+      "    {\"id\": \"rt\", \"name\": \"RT\", \"country\": \"RU\", \"state_affiliated\": true,",
+      "     \"handles\": [{\"platform\": \"twitter\", \"handle\": \"@RT_com\"},",
+      "                 {\"platform\": \"twitter\", \"handle\": \"@RT_America\"}]},",
+      "    {\"id\": \"sputnik\", \"name\": \"Спутник\"}",
+      "  ],",
+      "  \"policy_actions\": [",
+      "    {\"id\": \"twitter-ad-ban-2017-10-26\", \"kind\": \"ad_ban\", \"platform\": \"twitter\",",
+      "     \"advertisers\": [\"rt\", \"sputnik\"], \"date\": \"2017-10-26\",",
+      "     \"description\": \"state-backed media\", \"source\": \"https://blog.twitter.com\"},",
+      "    {\"kind\": \"suspension\", \"platform\": \"facebook\", \"accounts\": 470, \"date\": \"2017-09-06\",",
+      "     \"description\": \"inauthentic accounts\", \"source\": \"https://fb.com\"}",
+      "  ],",
+      "  \"spend\": [",
+      "    {\"id\": \"tw-rt-2016\", \"advertiser\": \"rt\", \"platform\": \"twitter\", \"handle\": \"@RT_com\",",
+      "     \"amount\": \"274,100.00\", \"currency\": \"USD\", \"period\": \"2016\", \"items\": 1823,",
+      "     \"market\": \"US\", \"tags\": [\"election\"], \"precision\": \"exact\",",
+      "     \"source\": \"https://blog.twitter.com\", \"note\": \"n\"},",
+      "    {\"advertiser\": \"sputnik\", \"platform\": \"facebook\", \"amount\": \"100\", \"currency\": \"RUB\",",
+      "     \"period\": \"2017-Q4\", \"market\": \"RU\", \"precision\": \"approximate\", \"source\": \"s\"}",
+      "  ],",
+      "  \"pledges\": [",
+      "    {\"platform\": \"twitter\", \"amount\": \"1900000\", \"currency\": \"USD\", \"date\": \"2017-10-26\",",
+      "     \"beneficiary\": \"research\", \"basis\": {\"advertiser\": \"rt\", \"period\": \"2011..2017\"},",
+      "     \"source\": \"s\",",
+      "     \"disbursements\": [{\"amount\": \"500000\", \"date\": \"2018-01-01\", \"source\": \"s\"}]}",
+      "  ]",
+      "}",
+  }};
+  ledger::ImportCounts c = import(d.text());
+  EXPECT_EQ(c.platforms, 2u);
+  EXPECT_EQ(c.advertisers, 2u);
+  EXPECT_EQ(c.handles, 2u);
+  EXPECT_EQ(c.policy_actions, 2u);
+  EXPECT_EQ(c.spend, 2u);
+  EXPECT_EQ(c.pledges, 1u);
+  EXPECT_EQ(c.disbursements, 1u);
+
+  auto entry = t.store->find_spend_by_external_id("tw-rt-2016");
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->amount.minor(), 27410000);
+  EXPECT_EQ(entry->items, std::optional<std::int64_t>(1823));
+  EXPECT_EQ(entry->handle, std::optional<std::string>("@RT_com"));
+  EXPECT_EQ(t.store->find_advertiser("sputnik")->name, "Спутник");
+  auto pledges = t.store->pledges();
+  ASSERT_EQ(pledges.size(), 1u);
+  auto status = t.ledger.pledge_status(pledges[0].id);
+  EXPECT_EQ(status.outstanding_minor, 140000000);
+  EXPECT_EQ(pledges[0].basis_period, std::optional<ledger::Period>(ledger::Period::parse("2011..2017")));
+  auto suspensions = t.store->policy_actions(std::string("facebook"));
+  ASSERT_EQ(suspensions.size(), 1u);
+  EXPECT_EQ(suspensions[0].id, "facebook-suspension-2017-09-06");
+  EXPECT_EQ(suspensions[0].account_count, std::optional<std::int64_t>(470));
+}
+
+TEST_F(ImportTest, EmptySectionsAreOptional) {
+  ledger::ImportCounts c = import("{\"format\": \"adledger/1\"}");
+  EXPECT_EQ(c.platforms + c.advertisers + c.spend + c.pledges + c.policy_actions, 0u);
+}
+
+TEST_F(ImportTest, MalformedJsonNamesTheLine) {
+  Doc d{{
+      "{",
+      "  \"format\": \"adledger/1\",",
+      "  \"platforms\": [",
+      "    {\"id\": \"twitter\", \"name\": \"Twitter\"},",
+      "  ]",
+      "}",
+  }};
+  std::string what = error_of_import(d.text());
+  EXPECT_EQ(what.rfind("f.json:" + std::to_string(d.line_of("  ]")) + ": malformed JSON: ", 0), 0u) << what;
+}
+
+TEST_F(ImportTest, MalformedJsonMissingComma) {
+  Doc d{{
+      "{",
+      "  \"format\": \"adledger/1\"",
+      "  \"platforms\": []",
+      "}",
+  }};
+  std::string what = error_of_import(d.text());
+  EXPECT_EQ(what.rfind("f.json:3: malformed JSON: ", 0), 0u) << what;
+}
+
+TEST_F(ImportTest, MalformedJsonOnTheFirstLine) {
+  std::string what = error_of_import("{\"format\": adledger}");
+  EXPECT_EQ(what.rfind("f.json:1: malformed JSON: ", 0), 0u) << what;
+  what = error_of_import("");
+  EXPECT_EQ(what.rfind("f.json:1: malformed JSON: ", 0), 0u) << what;
+}
+
+TEST_F(ImportTest, MalformedJsonTruncated) {
+  std::string what = error_of_import("{\n  \"format\": \"adledger/1\",\n  \"platforms\": [");
+  EXPECT_EQ(what.rfind("f.json:3: malformed JSON: ", 0), 0u) << what;
+}
+
+TEST_F(ImportTest, MalformedJsonRawNewlineInString) {
+  // The string breaks at the end of line 3; the error belongs to line 3.
+  Doc d{{
+      "{",
+      "  \"format\": \"adledger/1\",",
+      "  \"platforms\": [{\"id\": \"twitter\", \"name\": \"Twit",
+      "ter\"}]",
+      "}",
+  }};
+  std::string what = error_of_import(d.text());
+  EXPECT_EQ(what.rfind("f.json:3: malformed JSON: ", 0), 0u) << what;
+}
+
+TEST_F(ImportTest, BadAmountNamesFileLineAndField) {
+  Doc d = doc_with_spend(spend_record("      \"amount\": \"274100.001\","));
+  std::size_t line = d.line_of("274100.001");
+  ASSERT_GT(line, 10u);
+  std::string what = error_of_import(d.text());
+  EXPECT_EQ(what, "f.json:" + std::to_string(line) + ": spend[0].amount \"274100.001\": USD has 2 decimal places");
+}
+
+TEST_F(ImportTest, BadAmountInSecondRecord) {
+  std::vector<std::string> records = spend_record("      \"amount\": \"100.00\",");
+  records.back() += ",";
+  for (const std::string& l : spend_record("      \"amount\": \"1e5\",")) records.push_back(l);
+  Doc d = doc_with_spend(records);
+  std::string what = error_of_import(d.text());
+  std::string prefix = "f.json:" + std::to_string(d.line_of("1e5")) + ": spend[1].amount \"1e5\": ";
+  EXPECT_EQ(what.rfind(prefix, 0), 0u) << what;
+  EXPECT_NE(what.find("exponents"), std::string::npos) << what;
+  // Nothing of the file went in: the first record was rolled back too.
+  EXPECT_TRUE(t.store->spend({}).empty());
+  EXPECT_TRUE(t.store->platforms().empty());
+}
+
+TEST_F(ImportTest, UnknownFieldIsRefused) {
+  std::vector<std::string> records = spend_record("      \"amount\": \"100.00\",");
+  records.insert(records.begin() + 3, "      \"amout\": \"5\",");
+  Doc d = doc_with_spend(records);
+  std::string what = error_of_import(d.text());
+  EXPECT_EQ(what, "f.json:" + std::to_string(d.line_of("amout")) + ": spend[0].amout: unknown field");
+
+  std::string top = error_of_import("{\n  \"format\": \"adledger/1\",\n  \"extra\": 1\n}");
+  EXPECT_EQ(top, "f.json:3: document.extra: unknown field");
+}
+
+TEST_F(ImportTest, MissingOrWrongFormat) {
+  std::string missing = error_of_import("{\n  \"platforms\": []\n}");
+  EXPECT_NE(missing.find("format"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("is required"), std::string::npos) << missing;
+  EXPECT_EQ(missing.rfind("f.json:", 0), 0u) << missing;
+
+  std::string wrong = error_of_import("{\n  \"format\": \"adledger/2\"\n}");
+  EXPECT_EQ(wrong, "f.json:2: format \"adledger/2\": expected \"adledger/1\"");
+
+  std::string not_string = error_of_import("{\n  \"format\": 1\n}");
+  EXPECT_NE(not_string.find("must be a string"), std::string::npos) << not_string;
+}
+
+TEST_F(ImportTest, DocumentMustBeAnObject) {
+  std::string what = error_of_import("[]");
+  EXPECT_NE(what.find("must be an object"), std::string::npos) << what;
+  EXPECT_EQ(what.rfind("f.json:1: ", 0), 0u) << what;
+}
+
+TEST_F(ImportTest, JsonNumberAmountIsRefused) {
+  Doc d = doc_with_spend(spend_record("      \"amount\": 274100.00,"));
+  std::string what = error_of_import(d.text());
+  EXPECT_EQ(what, "f.json:" + std::to_string(d.line_of("274100.00")) +
+                      ": spend[0].amount: must be a string such as \"274100.00\": JSON numbers are not exact");
+  Doc integer = doc_with_spend(spend_record("      \"amount\": 274100,"));
+  EXPECT_NE(error_of_import(integer.text()).find("JSON numbers are not exact"), std::string::npos);
+}
+
+TEST_F(ImportTest, WrongTypesAreRefused) {
+  std::vector<std::string> records = spend_record("      \"amount\": \"100\",");
+  records.insert(records.begin() + 1, "      \"items\": \"12\",");
+  Doc d = doc_with_spend(records);
+  std::string what = error_of_import(d.text());
+  EXPECT_EQ(what.rfind("f.json:" + std::to_string(d.line_of("\"items\"")) + ": spend[0].items: must be a whole number", 0), 0u)
+      << what;
+
+  std::vector<std::string> tags = spend_record("      \"amount\": \"100\",");
+  tags.insert(tags.begin() + 1, "      \"tags\": [\"a\", 5],");
+  Doc t2 = doc_with_spend(tags);
+  std::string tag_error = error_of_import(t2.text());
+  EXPECT_EQ(tag_error.rfind("f.json:" + std::to_string(t2.line_of("\"tags\"")) + ": spend[0].tags: must be an array of strings", 0), 0u)
+      << tag_error;
+}
+
+TEST_F(ImportTest, MissingRequiredField) {
+  std::vector<std::string> records = spend_record("      \"amount\": \"100\",");
+  records.erase(records.begin() + 6);  // "market"
+  Doc d = doc_with_spend(records);
+  std::string what = error_of_import(d.text());
+  EXPECT_NE(what.find("spend[0].market: is required"), std::string::npos) << what;
+}
+
+TEST_F(ImportTest, RuleErrorIsLocatedAtTheRecord) {
+  std::vector<std::string> records = spend_record("      \"amount\": \"100\",");
+  records[1] = "      \"advertiser\": \"nobody\",";
+  Doc d = doc_with_spend(records);
+  auto e = adledger_test::error_of([&] { import(d.text()); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind(), ErrorKind::Rule);
+  std::size_t record_line = d.line_of("\"spend\"") + 1;
+  EXPECT_STREQ(e->what(), ("f.json:" + std::to_string(record_line) +
+                           ": spend[0]: advertiser \"nobody\": no such advertiser").c_str());
+}
+
+TEST_F(ImportTest, BanInTheFileRefusesSpendInTheFile) {
+  Doc d{{
+      "{",
+      "  \"format\": \"adledger/1\",",
+      "  \"platforms\": [{\"id\": \"twitter\", \"name\": \"Twitter\"}],",
+      "  \"advertisers\": [{\"id\": \"rt\", \"name\": \"RT\"}],",
+      "  \"policy_actions\": [{\"kind\": \"ad_ban\", \"platform\": \"twitter\", \"advertisers\": [\"rt\"],",
+      "    \"date\": \"2017-10-26\", \"description\": \"ban\", \"source\": \"https://ban\"}],",
+      "  \"spend\": [",
+      "    {\"advertiser\": \"rt\", \"platform\": \"twitter\", \"amount\": \"1\", \"currency\": \"USD\",",
+      "     \"period\": \"2017-11\", \"market\": \"US\", \"precision\": \"exact\", \"source\": \"s\"}",
+      "  ]",
+      "}",
+  }};
+  auto e = adledger_test::error_of([&] { import(d.text()); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind(), ErrorKind::Rule);
+  std::string what = e->what();
+  EXPECT_EQ(what.rfind("f.json:8: spend[0]: spend refused: advertiser rt is banned on twitter from 2017-10-26", 0), 0u)
+      << what;
+  EXPECT_NE(what.find("twitter-ad-ban-2017-10-26"), std::string::npos) << what;
+  EXPECT_TRUE(t.store->policy_actions(std::nullopt).empty());
+}
+
+TEST_F(ImportTest, NestedRecordsAreLocated) {
+  Doc d{{
+      "{",
+      "  \"format\": \"adledger/1\",",
+      "  \"platforms\": [{\"id\": \"twitter\", \"name\": \"Twitter\"}],",
+      "  \"advertisers\": [",
+      "    {\"id\": \"rt\", \"name\": \"RT\", \"handles\": [",
+      "      {\"platform\": \"twitter\", \"handle\": \"@RT_com\"},",
+      "      {\"platform\": \"myspace\", \"handle\": \"@RT\"}",
+      "    ]}",
+      "  ]",
+      "}",
+  }};
+  auto e = adledger_test::error_of([&] { import(d.text()); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind(), ErrorKind::Rule);
+  EXPECT_STREQ(e->what(), "f.json:7: advertisers[0].handles[1]: platform \"myspace\": no such platform");
+}
+
+TEST_F(ImportTest, DisbursementErrorsAreLocated) {
+  Doc d{{
+      "{",
+      "  \"format\": \"adledger/1\",",
+      "  \"platforms\": [{\"id\": \"twitter\", \"name\": \"Twitter\"}],",
+      "  \"pledges\": [",
+      "    {\"platform\": \"twitter\", \"amount\": \"100\", \"currency\": \"USD\", \"date\": \"2017-10-26\",",
+      "     \"beneficiary\": \"b\", \"source\": \"s\", \"disbursements\": [",
+      "       {\"amount\": \"60\", \"date\": \"2018-01-01\", \"source\": \"s\"},",
+      "       {\"amount\": \"60\", \"date\": \"2018-02-01\", \"source\": \"s\"}",
+      "     ]}",
+      "  ]",
+      "}",
+  }};
+  auto e = adledger_test::error_of([&] { import(d.text()); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind(), ErrorKind::Rule);
+  std::string what = e->what();
+  EXPECT_EQ(what.rfind("f.json:8: pledges[0].disbursements[1]: amount \"60.00\": exceeds what is outstanding", 0), 0u)
+      << what;
+}
+
+TEST_F(ImportTest, BasisPeriodErrorIsLocated) {
+  Doc d{{
+      "{",
+      "  \"format\": \"adledger/1\",",
+      "  \"platforms\": [{\"id\": \"twitter\", \"name\": \"Twitter\"}],",
+      "  \"pledges\": [",
+      "    {\"platform\": \"twitter\", \"amount\": \"100\", \"currency\": \"USD\", \"date\": \"2017-10-26\",",
+      "     \"beneficiary\": \"b\", \"source\": \"s\",",
+      "     \"basis\": {",
+      "       \"period\": \"2017-Q5\"",
+      "     }}",
+      "  ]",
+      "}",
+  }};
+  std::string what = error_of_import(d.text());
+  EXPECT_EQ(what, "f.json:8: pledges[0].basis.period \"2017-Q5\": a quarter is Q1 to Q4");
+}
+
+TEST_F(ImportTest, NonObjectRecordIsLocatedAtItsLine) {
+  Doc d{{
+      "{",
+      "  \"format\": \"adledger/1\",",
+      "  \"platforms\": [",
+      "    \"twitter\",",
+      "    5",
+      "  ]",
+      "}",
+  }};
+  std::string what = error_of_import(d.text());
+  EXPECT_EQ(what, "f.json:4: platforms[0]: must be an object");
+  Doc second{{
+      "{",
+      "  \"format\": \"adledger/1\",",
+      "  \"platforms\": [",
+      "    {\"id\": \"twitter\", \"name\": \"Twitter\"},",
+      "    5",
+      "  ]",
+      "}",
+  }};
+  // The number is on line 5, and so is the error.
+  EXPECT_EQ(error_of_import(second.text()), "f.json:5: platforms[1]: must be an object");
+}
+
+TEST_F(ImportTest, FileNameIsUsedAsGiven) {
+  auto e = adledger_test::error_of([&] {
+    ledger::WriteTransaction txn(*t.store);
+    ledger::import_document(t.ledger, "{\n}", "fixtures/x.json");
+  });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(std::string(e->what()).rfind("fixtures/x.json:", 0), 0u) << e->what();
+}
+
+TEST(JsonLocations, LinesOfValuesAndKeys) {
+  std::string text =
+      "{\n"
+      "  \"a\": 1,\n"
+      "  \"b\": [\n"
+      "    {\"c\": \"x\"},\n"
+      "    true,\n"
+      "    \"s\"\n"
+      "  ],\n"
+      "  \"d/e\":\n"
+      "    \"v\"\n"
+      "}";
+  auto loc = ledger::JsonLocations::scan(text);
+  EXPECT_EQ(loc.line_of(""), 1u);
+  EXPECT_EQ(loc.line_of("/a"), 2u);
+  EXPECT_EQ(loc.line_of("/b"), 3u);
+  EXPECT_EQ(loc.line_of("/b/0"), 4u);
+  EXPECT_EQ(loc.line_of("/b/0/c"), 4u);
+  EXPECT_EQ(loc.line_of("/b/1"), 5u);
+  EXPECT_EQ(loc.line_of("/b/2"), 6u);
+  EXPECT_EQ(loc.line_of("/d~1e"), 8u);  // the key's line
+  EXPECT_EQ(loc.line_of("/b/0/missing"), 4u);  // nearest ancestor
+  EXPECT_EQ(loc.line_of("/nothing/here"), 1u);
+}
+
+TEST(JsonLocations, NumberAtTheEndOfALine) {
+  std::string text =
+      "[\n"
+      "  1,\n"
+      "  2\n"
+      "]";
+  auto loc = ledger::JsonLocations::scan(text);
+  EXPECT_EQ(loc.line_of("/0"), 2u);
+  EXPECT_EQ(loc.line_of("/1"), 3u);
+}
+
+}  // namespace

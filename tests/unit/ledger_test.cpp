@@ -1,0 +1,529 @@
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "ledger/ledger.hpp"
+#include "ledger/report/advertiser_report.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using adledger_test::date;
+using adledger_test::period;
+using adledger_test::TempLedger;
+using adledger_test::usd;
+using ledger::ErrorKind;
+using ledger::PolicyAction;
+using ledger::PolicyKind;
+using ledger::SpendEntry;
+
+constexpr const char* kBanSource = "https://blog.twitter.com/official/en_us/topics/company/2017/announcement-rt-and-sputnik-advertising.html";
+
+SpendEntry spend(const char* advertiser, const char* platform, const char* when, std::int64_t minor) {
+  SpendEntry e;
+  e.advertiser_id = advertiser;
+  e.platform_id = platform;
+  e.amount = usd(minor);
+  e.period = period(when);
+  e.market = "US";
+  e.source = "https://example.org/spend";
+  return e;
+}
+
+PolicyAction ad_ban(const char* platform, std::vector<std::string> advertisers, const char* on) {
+  PolicyAction a;
+  a.kind = PolicyKind::AdBan;
+  a.platform_id = platform;
+  a.advertiser_ids = std::move(advertisers);
+  a.date = date(on);
+  a.description = "state-backed media";
+  a.source = kBanSource;
+  return a;
+}
+
+ledger::Pledge pledge(std::int64_t minor) {
+  ledger::Pledge p;
+  p.platform_id = "twitter";
+  p.amount = usd(minor);
+  p.date = date("2017-10-26");
+  p.beneficiary = "academic research";
+  p.basis_advertiser_id = "rt";
+  p.source = "https://example.org/pledge";
+  return p;
+}
+
+// twitter and facebook; rt and sputnik.
+struct RulesTest : ::testing::Test {
+  TempLedger t;
+  ledger::Ledger& ledger = t.ledger;
+
+  void SetUp() override {
+    t.write([&] {
+      ledger.add_platform({"twitter", "Twitter"});
+      ledger.add_platform({"facebook", "Facebook"});
+      ledger.add_advertiser({"rt", "RT", std::string("RU"), true});
+      ledger.add_advertiser({"sputnik", "Sputnik", std::string("RU"), true});
+    });
+  }
+
+  template <typename F>
+  auto in_write(F&& f) -> decltype(f()) {
+    ledger::WriteTransaction txn(*t.store);
+    if constexpr (std::is_void_v<decltype(f())>) {
+      f();
+      txn.commit();
+    } else {
+      auto result = f();
+      txn.commit();
+      return result;
+    }
+  }
+};
+
+TEST_F(RulesTest, SpendWithUnknownAdvertiserOrPlatform) {
+  EXPECT_ERROR(ErrorKind::Rule, "advertiser \"nobody\": no such advertiser",
+               in_write([&] { return ledger.record_spend(spend("nobody", "twitter", "2016", 100)); }));
+  EXPECT_ERROR(ErrorKind::Rule, "platform \"myspace\": no such platform",
+               in_write([&] { return ledger.record_spend(spend("rt", "myspace", "2016", 100)); }));
+  EXPECT_TRUE(t.store->spend({}).empty());
+}
+
+TEST_F(RulesTest, LookupsOfUnknownIds) {
+  EXPECT_ERROR(ErrorKind::Rule, "no such advertiser", ledger.advertiser("nobody"));
+  EXPECT_ERROR(ErrorKind::Rule, "no such platform", ledger.platform("nobody"));
+  EXPECT_ERROR(ErrorKind::Rule, "pledge \"nope\": no such pledge", ledger.pledge_status("nope"));
+  EXPECT_EQ(ledger.advertiser("rt").name, "RT");
+  EXPECT_EQ(ledger.platform("twitter").name, "Twitter");
+}
+
+TEST_F(RulesTest, RecordSpendAssignsIdsAndSortsTags) {
+  SpendEntry e = spend("rt", "twitter", "2016", 27410000);
+  e.tags = {"b", "a", "b"};
+  SpendEntry out = in_write([&] { return ledger.record_spend(e); });
+  EXPECT_EQ(out.entry_id, 1);
+  EXPECT_GT(out.txn_id, 0);
+  EXPECT_EQ(out.tags, (std::vector<std::string>{"a", "b"}));
+  SpendEntry second = in_write([&] { return ledger.record_spend(spend("rt", "twitter", "2017-01", 5)); });
+  EXPECT_EQ(second.entry_id, 2);
+  EXPECT_NE(second.txn_id, out.txn_id);
+}
+
+TEST_F(RulesTest, DuplicateExternalId) {
+  SpendEntry e = spend("rt", "twitter", "2016", 100);
+  e.external_id = "tw-1";
+  in_write([&] { ledger.record_spend(e); });
+  SpendEntry again = spend("sputnik", "facebook", "2017", 200);
+  again.external_id = "tw-1";
+  auto err = adledger_test::error_of([&] { in_write([&] { ledger.record_spend(again); }); });
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->kind(), ErrorKind::Rule);
+  EXPECT_STREQ(err->what(), "id \"tw-1\": already recorded as spend entry #1");
+  EXPECT_EQ(t.store->spend({}).size(), 1u);
+}
+
+TEST_F(RulesTest, SpendInputChecks) {
+  SpendEntry zero = spend("rt", "twitter", "2016", 100);
+  zero.amount = usd(0);
+  EXPECT_ERROR(ErrorKind::Input, "must be greater than zero", in_write([&] { ledger.record_spend(zero); }));
+  SpendEntry negative = spend("rt", "twitter", "2016", 100);
+  negative.amount = usd(-5);
+  EXPECT_ERROR(ErrorKind::Input, "must be greater than zero", in_write([&] { ledger.record_spend(negative); }));
+  SpendEntry no_source = spend("rt", "twitter", "2016", 100);
+  no_source.source = "";
+  EXPECT_ERROR(ErrorKind::Input, "source", in_write([&] { ledger.record_spend(no_source); }));
+  SpendEntry bad_items = spend("rt", "twitter", "2016", 100);
+  bad_items.items = -1;
+  EXPECT_ERROR(ErrorKind::Input, "items \"-1\"", in_write([&] { ledger.record_spend(bad_items); }));
+  SpendEntry control = spend("rt", "twitter", "2016", 100);
+  control.note = std::string("line one\nline two");
+  EXPECT_ERROR(ErrorKind::Input, "control characters", in_write([&] { ledger.record_spend(control); }));
+  SpendEntry bad_utf8 = spend("rt", "twitter", "2016", 100);
+  bad_utf8.market = std::string("\xff\xfe");
+  EXPECT_ERROR(ErrorKind::Input, "not valid UTF-8", in_write([&] { ledger.record_spend(bad_utf8); }));
+  SpendEntry unlinked = spend("rt", "twitter", "2016", 100);
+  unlinked.handle = "@RT_com";
+  EXPECT_ERROR(ErrorKind::Rule, "not linked to advertiser rt on twitter", in_write([&] { ledger.record_spend(unlinked); }));
+  EXPECT_TRUE(t.store->spend({}).empty());
+}
+
+TEST_F(RulesTest, HandlesLinkOnce) {
+  in_write([&] { ledger.link_handle({"rt", "twitter", "@RT_com"}); });
+  EXPECT_ERROR(ErrorKind::Rule, "handle \"@RT_com\": already linked to advertiser rt on twitter",
+               in_write([&] { ledger.link_handle({"sputnik", "twitter", "@RT_com"}); }));
+  // The same handle on another platform is another account.
+  EXPECT_NO_THROW(in_write([&] { ledger.link_handle({"sputnik", "facebook", "@RT_com"}); }));
+  SpendEntry wrong = spend("sputnik", "twitter", "2016", 100);
+  wrong.handle = "@RT_com";
+  EXPECT_ERROR(ErrorKind::Rule, "not linked to advertiser sputnik on twitter",
+               in_write([&] { ledger.record_spend(wrong); }));
+  SpendEntry right = spend("rt", "twitter", "2016", 100);
+  right.handle = "@RT_com";
+  EXPECT_NO_THROW(in_write([&] { ledger.record_spend(right); }));
+}
+
+TEST_F(RulesTest, SpendOverlappingABanIsRefused) {
+  PolicyAction ban = in_write([&] { return ledger.record_policy_action(ad_ban("twitter", {"rt"}, "2017-10-26")); });
+  EXPECT_EQ(ban.id, "twitter-ad-ban-2017-10-26");
+  auto err = adledger_test::error_of([&] { in_write([&] { ledger.record_spend(spend("rt", "twitter", "2017-10", 100)); }); });
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->kind(), ErrorKind::Rule);
+  std::string what = err->what();
+  EXPECT_EQ(what, std::string("spend refused: advertiser rt is banned on twitter from 2017-10-26 by policy action "
+                              "twitter-ad-ban-2017-10-26 (source: ") +
+                      kBanSource + "); period 2017-10 overlaps it on 2017-10-26..2017-10-31");
+  for (const char* needle : {"twitter-ad-ban-2017-10-26", "twitter", "rt", "2017-10-26", kBanSource})
+    EXPECT_NE(what.find(needle), std::string::npos) << needle;
+  EXPECT_TRUE(t.store->spend({}).empty());
+  EXPECT_TRUE(t.store->trial_balance().empty());
+}
+
+TEST_F(RulesTest, SpendUpToTheDayBeforeABanIsAccepted) {
+  in_write([&] { ledger.record_policy_action(ad_ban("twitter", {"rt"}, "2017-10-26")); });
+  EXPECT_NO_THROW(in_write([&] { ledger.record_spend(spend("rt", "twitter", "2017-10-25", 100)); }));
+  EXPECT_NO_THROW(in_write([&] { ledger.record_spend(spend("rt", "twitter", "2017-01-01..2017-10-25", 100)); }));
+  EXPECT_ERROR(ErrorKind::Rule, "overlaps it on 2017-10-26",
+               in_write([&] { ledger.record_spend(spend("rt", "twitter", "2017-10-26", 100)); }));
+  // Other platforms and other advertisers are not covered.
+  EXPECT_NO_THROW(in_write([&] { ledger.record_spend(spend("rt", "facebook", "2017-11", 100)); }));
+  EXPECT_NO_THROW(in_write([&] { ledger.record_spend(spend("sputnik", "twitter", "2017-11", 100)); }));
+  EXPECT_EQ(t.store->spend({}).size(), 4u);
+}
+
+TEST_F(RulesTest, BanWithEndDateAndLift) {
+  PolicyAction ban = ad_ban("twitter", {"rt"}, "2017-10-26");
+  ban.end_date = date("2018-01-01");
+  ban = in_write([&] { return ledger.record_policy_action(ban); });
+  EXPECT_ERROR(ErrorKind::Rule, "from 2017-10-26 until 2018-01-01",
+               in_write([&] { ledger.record_spend(spend("rt", "twitter", "2017-12-31", 100)); }));
+  EXPECT_NO_THROW(in_write([&] { ledger.record_spend(spend("rt", "twitter", "2018-01-01", 100)); }));
+
+  auto banned = ledger.ban_status("rt", "twitter", date("2017-12-31"));
+  EXPECT_TRUE(banned.banned);
+  ASSERT_TRUE(banned.ban);
+  EXPECT_EQ(banned.ban->id, ban.id);
+  EXPECT_EQ(banned.until, std::optional<ledger::Date>(date("2018-01-01")));
+  EXPECT_FALSE(banned.lifted_by);
+  EXPECT_FALSE(ledger.ban_status("rt", "twitter", date("2018-01-01")).banned);
+}
+
+TEST_F(RulesTest, BanStatus) {
+  in_write([&] { ledger.record_policy_action(ad_ban("twitter", {"rt", "sputnik"}, "2017-10-26")); });
+  auto before = ledger.ban_status("rt", "twitter", date("2017-10-25"));
+  EXPECT_FALSE(before.banned);
+  EXPECT_FALSE(before.ban);
+  EXPECT_EQ(before.advertiser_id, "rt");
+  EXPECT_EQ(before.platform_id, "twitter");
+  EXPECT_EQ(before.on, date("2017-10-25"));
+  auto on = ledger.ban_status("rt", "twitter", date("2017-10-26"));
+  EXPECT_TRUE(on.banned);
+  ASSERT_TRUE(on.ban);
+  EXPECT_EQ(on.ban->id, "twitter-ad-ban-2017-10-26");
+  EXPECT_FALSE(on.until);
+  EXPECT_FALSE(ledger.ban_status("rt", "facebook", date("2017-10-26")).banned);
+  EXPECT_ERROR(ErrorKind::Rule, "no such advertiser", ledger.ban_status("nobody", "twitter", date("2017-10-26")));
+  EXPECT_ERROR(ErrorKind::Rule, "no such platform", ledger.ban_status("rt", "nowhere", date("2017-10-26")));
+
+  PolicyAction lift;
+  lift.kind = PolicyKind::BanLift;
+  lift.platform_id = "twitter";
+  lift.lifts_action_id = "twitter-ad-ban-2017-10-26";
+  lift.advertiser_ids = {"sputnik"};
+  lift.date = date("2019-03-01");
+  lift.description = "lifted";
+  lift.source = "https://example.org/lift";
+  PolicyAction recorded = in_write([&] { return ledger.record_policy_action(lift); });
+  EXPECT_EQ(recorded.id, "twitter-ban-lift-2019-03-01");
+  auto sputnik = ledger.ban_status("sputnik", "twitter", date("2019-02-28"));
+  EXPECT_TRUE(sputnik.banned);
+  EXPECT_EQ(sputnik.until, std::optional<ledger::Date>(date("2019-03-01")));
+  ASSERT_TRUE(sputnik.lifted_by);
+  EXPECT_EQ(sputnik.lifted_by->id, "twitter-ban-lift-2019-03-01");
+  EXPECT_FALSE(ledger.ban_status("sputnik", "twitter", date("2019-03-01")).banned);
+  // The lift names sputnik only: rt stays banned.
+  EXPECT_TRUE(ledger.ban_status("rt", "twitter", date("2019-03-01")).banned);
+}
+
+TEST_F(RulesTest, LiftChecks) {
+  in_write([&] { ledger.record_policy_action(ad_ban("twitter", {"rt"}, "2017-10-26")); });
+  PolicyAction lift;
+  lift.kind = PolicyKind::BanLift;
+  lift.platform_id = "twitter";
+  lift.date = date("2017-10-01");
+  lift.lifts_action_id = "twitter-ad-ban-2017-10-26";
+  lift.description = "lifted";
+  lift.source = "s";
+  EXPECT_ERROR(ErrorKind::Input, "a lift cannot precede the ban it lifts",
+               in_write([&] { ledger.record_policy_action(lift); }));
+  lift.date = date("2018-01-01");
+  lift.lifts_action_id = "no-such-ban";
+  EXPECT_ERROR(ErrorKind::Rule, "lifts \"no-such-ban\": no such ad ban",
+               in_write([&] { ledger.record_policy_action(lift); }));
+  lift.lifts_action_id = "twitter-ad-ban-2017-10-26";
+  lift.advertiser_ids = {"sputnik"};
+  EXPECT_ERROR(ErrorKind::Rule, "not named by ban twitter-ad-ban-2017-10-26",
+               in_write([&] { ledger.record_policy_action(lift); }));
+  lift.advertiser_ids.clear();
+  lift.platform_id = "facebook";
+  EXPECT_ERROR(ErrorKind::Rule, "that ban is on twitter, not facebook",
+               in_write([&] { ledger.record_policy_action(lift); }));
+  lift.platform_id = "twitter";
+  PolicyAction ok = in_write([&] { return ledger.record_policy_action(lift); });
+  EXPECT_EQ(ok.advertiser_ids, (std::vector<std::string>{"rt"}));  // taken from the ban
+}
+
+TEST_F(RulesTest, PolicyActionInputChecks) {
+  PolicyAction ban = ad_ban("twitter", {}, "2017-10-26");
+  EXPECT_ERROR(ErrorKind::Input, "an ad ban names at least one advertiser",
+               in_write([&] { ledger.record_policy_action(ban); }));
+  ban.advertiser_ids = {"rt"};
+  ban.end_date = date("2017-10-26");
+  EXPECT_ERROR(ErrorKind::Input, "must be after the effective date 2017-10-26",
+               in_write([&] { ledger.record_policy_action(ban); }));
+  ban.end_date.reset();
+  ban.advertiser_ids = {"rt", "nobody"};
+  EXPECT_ERROR(ErrorKind::Rule, "advertiser \"nobody\": no such advertiser",
+               in_write([&] { ledger.record_policy_action(ban); }));
+  ban.advertiser_ids = {"rt"};
+  ban.account_count = 5;
+  EXPECT_ERROR(ErrorKind::Input, "only a suspension counts accounts", in_write([&] { ledger.record_policy_action(ban); }));
+  ban.account_count.reset();
+  ban.id = "Bad Id";
+  EXPECT_ERROR(ErrorKind::Input, "id \"Bad Id\"", in_write([&] { ledger.record_policy_action(ban); }));
+  PolicyAction disclosure = ad_ban("twitter", {}, "2017-10-26");
+  disclosure.kind = PolicyKind::Disclosure;
+  disclosure.end_date = date("2018-01-01");
+  EXPECT_ERROR(ErrorKind::Input, "only an ad_ban has an end date, not a disclosure",
+               in_write([&] { ledger.record_policy_action(disclosure); }));
+  PolicyAction suspension = ad_ban("twitter", {}, "2017-10-26");
+  suspension.kind = PolicyKind::Suspension;
+  EXPECT_ERROR(ErrorKind::Input, "a suspension names an advertiser or a count of accounts",
+               in_write([&] { ledger.record_policy_action(suspension); }));
+  suspension.account_count = 0;
+  EXPECT_ERROR(ErrorKind::Input, "accounts \"0\"", in_write([&] { ledger.record_policy_action(suspension); }));
+  suspension.account_count = 2752;
+  EXPECT_EQ(in_write([&] { return ledger.record_policy_action(suspension); }).id, "twitter-suspension-2017-10-26");
+  EXPECT_EQ(t.store->policy_actions(std::nullopt).size(), 1u);
+}
+
+TEST_F(RulesTest, PolicyIdsAreGeneratedAndSuffixed) {
+  PolicyAction first = in_write([&] { return ledger.record_policy_action(ad_ban("twitter", {"rt"}, "2017-10-26")); });
+  PolicyAction second =
+      in_write([&] { return ledger.record_policy_action(ad_ban("twitter", {"sputnik"}, "2017-10-26")); });
+  PolicyAction third = in_write([&] { return ledger.record_policy_action(ad_ban("twitter", {"sputnik"}, "2017-10-26")); });
+  EXPECT_EQ(first.id, "twitter-ad-ban-2017-10-26");
+  EXPECT_EQ(second.id, "twitter-ad-ban-2017-10-26-2");
+  EXPECT_EQ(third.id, "twitter-ad-ban-2017-10-26-3");
+  PolicyAction targeting = ad_ban("facebook", {}, "2018-05-01");
+  targeting.kind = PolicyKind::TargetingChange;
+  EXPECT_EQ(in_write([&] { return ledger.record_policy_action(targeting); }).id,
+            "facebook-targeting-change-2018-05-01");
+  PolicyAction named = ad_ban("twitter", {"rt"}, "2017-10-27");
+  named.id = "twitter-ad-ban-2017-10-26";
+  EXPECT_ERROR(ErrorKind::Rule, "id \"twitter-ad-ban-2017-10-26\": already used by a policy action",
+               in_write([&] { ledger.record_policy_action(named); }));
+}
+
+TEST_F(RulesTest, BanRecordedAfterSpendIsAcceptedAndReportedAsViolation) {
+  SpendEntry e = in_write([&] { return ledger.record_spend(spend("rt", "twitter", "2017-10", 3100)); });
+  PolicyAction ban;
+  EXPECT_NO_THROW(ban = in_write([&] { return ledger.record_policy_action(ad_ban("twitter", {"rt"}, "2017-10-26")); }));
+  ledger::AdvertiserReportOptions options;
+  options.today = date("2018-01-01");
+  ledger::AdvertiserReport report = ledger::build_advertiser_report(ledger, "rt", options);
+  ASSERT_EQ(report.violations.size(), 1u);
+  EXPECT_EQ(report.violations[0].entry.entry_id, e.entry_id);
+  EXPECT_EQ(report.violations[0].ban.id, ban.id);
+  EXPECT_EQ(report.violations[0].overlap, period("2017-10-26..2017-10-31"));
+  // The ban status on each platform, as of today.
+  ASSERT_EQ(report.ban_status.size(), 2u);
+  std::map<std::string, bool> banned;
+  for (const ledger::BanCheck& c : report.ban_status) banned[c.platform_id] = c.banned;
+  EXPECT_TRUE(banned["twitter"]);
+  EXPECT_FALSE(banned["facebook"]);
+  ASSERT_EQ(report.actions.size(), 1u);
+  EXPECT_EQ(report.actions[0].id, ban.id);
+  // Sputnik's report has neither.
+  auto other = ledger::build_advertiser_report(ledger, "sputnik", options);
+  EXPECT_TRUE(other.violations.empty());
+  EXPECT_TRUE(other.actions.empty());
+}
+
+TEST_F(RulesTest, ReportTotalsAndPeriods) {
+  in_write([&] {
+    ledger.record_spend(spend("rt", "twitter", "2016", 27410000));
+    ledger.record_spend(spend("rt", "twitter", "2017-01", 100));
+  });
+  ledger::AdvertiserReportOptions options;
+  options.today = date("2018-01-01");
+  options.from = date("2016-01-01");
+  options.to = date("2016-01-31");
+  options.by = ledger::Granularity::Month;
+  auto report = ledger::build_advertiser_report(ledger, "rt", options);
+  ASSERT_EQ(report.entries.size(), 1u);
+  ASSERT_EQ(report.totals.size(), 1u);
+  EXPECT_EQ(report.totals[0].amount_minor, 2321612);  // January's share of 2016
+  EXPECT_TRUE(report.totals[0].pro_rata);
+  ASSERT_EQ(report.periods.size(), 1u);
+  EXPECT_EQ(report.periods[0].bucket, period("2016-01"));
+  EXPECT_EQ(report.periods[0].amount_minor, 2321612);
+
+  options.from.reset();
+  options.to.reset();
+  auto whole = ledger::build_advertiser_report(ledger, "rt", options);
+  ASSERT_EQ(whole.totals.size(), 1u);
+  EXPECT_EQ(whole.totals[0].amount_minor, 27410100);
+  EXPECT_FALSE(whole.totals[0].pro_rata);
+  EXPECT_EQ(whole.periods.size(), 13u);
+  std::int64_t sum = 0;
+  for (const auto& p : whole.periods) sum += p.amount_minor;
+  EXPECT_EQ(sum, 27410100);
+
+  options.from = date("2017-01-01");
+  options.to = date("2016-01-01");
+  EXPECT_ERROR(ErrorKind::Input, "is before --from", ledger::build_advertiser_report(ledger, "rt", options));
+  EXPECT_ERROR(ErrorKind::Rule, "no such advertiser", ledger::build_advertiser_report(ledger, "nobody", options));
+}
+
+TEST_F(RulesTest, PledgesAndDisbursements) {
+  ledger::Pledge p = in_write([&] { return ledger.record_pledge(pledge(190000000)); });
+  EXPECT_EQ(p.id, "twitter-pledge-2017-10-26");
+  auto status = ledger.pledge_status(p.id);
+  EXPECT_EQ(status.disbursed_minor, 0);
+  EXPECT_EQ(status.outstanding_minor, 190000000);
+
+  ledger::Disbursement d;
+  d.pledge_id = p.id;
+  d.amount = usd(50000000);
+  d.date = date("2018-01-15");
+  d.source = "https://example.org/grant";
+  ledger::Disbursement first = in_write([&] { return ledger.disburse(d); });
+  EXPECT_EQ(first.id, "twitter-pledge-2017-10-26-1");
+  ledger::Disbursement second = in_write([&] { return ledger.disburse(d); });
+  EXPECT_EQ(second.id, "twitter-pledge-2017-10-26-2");
+  status = ledger.pledge_status(p.id);
+  EXPECT_EQ(status.disbursements.size(), 2u);
+  EXPECT_EQ(status.disbursed_minor, 100000000);
+  EXPECT_EQ(status.outstanding_minor, 190000000 - 100000000);
+
+  d.amount = usd(90000001);
+  auto err = adledger_test::error_of([&] { in_write([&] { ledger.disburse(d); }); });
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->kind(), ErrorKind::Rule);
+  EXPECT_STREQ(err->what(),
+               "amount \"900000.01\": exceeds what is outstanding on pledge twitter-pledge-2017-10-26 (900,000.00 USD)");
+  // Exactly what is outstanding is allowed, and then nothing more.
+  d.amount = usd(90000000);
+  EXPECT_NO_THROW(in_write([&] { ledger.disburse(d); }));
+  EXPECT_EQ(ledger.pledge_status(p.id).outstanding_minor, 0);
+  d.amount = usd(1);
+  EXPECT_ERROR(ErrorKind::Rule, "exceeds what is outstanding", in_write([&] { ledger.disburse(d); }));
+
+  // A second pledge the same day gets a suffix.
+  EXPECT_EQ(in_write([&] { return ledger.record_pledge(pledge(100)); }).id, "twitter-pledge-2017-10-26-2");
+}
+
+TEST_F(RulesTest, DisbursementChecks) {
+  ledger::Pledge p = in_write([&] { return ledger.record_pledge(pledge(10000)); });
+  ledger::Disbursement d;
+  d.pledge_id = p.id;
+  d.amount = ledger::Money(100, ledger::Currency::from_code("EUR"));
+  d.date = date("2018-01-15");
+  d.source = "s";
+  EXPECT_ERROR(ErrorKind::Input, "currency \"EUR\": pledge twitter-pledge-2017-10-26 is in USD",
+               in_write([&] { ledger.disburse(d); }));
+  d.amount = usd(100);
+  d.date = date("2017-10-25");
+  EXPECT_ERROR(ErrorKind::Input, "precedes the pledge it pays (2017-10-26)", in_write([&] { ledger.disburse(d); }));
+  d.date = date("2017-10-26");
+  d.pledge_id = "nope";
+  EXPECT_ERROR(ErrorKind::Rule, "no such pledge", in_write([&] { ledger.disburse(d); }));
+  d.pledge_id = p.id;
+  d.amount = usd(0);
+  EXPECT_ERROR(ErrorKind::Input, "must be greater than zero", in_write([&] { ledger.disburse(d); }));
+  d.amount = usd(100);
+  d.id = "grant-1";
+  EXPECT_NO_THROW(in_write([&] { ledger.disburse(d); }));
+  EXPECT_ERROR(ErrorKind::Rule, "id \"grant-1\": already used by a disbursement", in_write([&] { ledger.disburse(d); }));
+}
+
+TEST_F(RulesTest, PledgeChecks) {
+  ledger::Pledge p = pledge(0);
+  EXPECT_ERROR(ErrorKind::Input, "must be greater than zero", in_write([&] { ledger.record_pledge(p); }));
+  p = pledge(100);
+  p.platform_id = "nowhere";
+  EXPECT_ERROR(ErrorKind::Rule, "no such platform", in_write([&] { ledger.record_pledge(p); }));
+  p = pledge(100);
+  p.basis_advertiser_id = "nobody";
+  EXPECT_ERROR(ErrorKind::Rule, "no such advertiser", in_write([&] { ledger.record_pledge(p); }));
+  p = pledge(100);
+  p.id = "p1";
+  in_write([&] { ledger.record_pledge(p); });
+  EXPECT_ERROR(ErrorKind::Rule, "id \"p1\": already used by a pledge", in_write([&] { ledger.record_pledge(p); }));
+}
+
+TEST_F(RulesTest, TrialBalanceSumsToZeroPerCurrency) {
+  in_write([&] {
+    ledger.record_spend(spend("rt", "twitter", "2016", 27410000));
+    SpendEntry rub = spend("sputnik", "facebook", "2017", 1);
+    rub.amount = ledger::Money(123456789, ledger::Currency::from_code("RUB"));
+    ledger.record_spend(rub);
+    SpendEntry jpy = spend("sputnik", "twitter", "2017", 1);
+    jpy.amount = ledger::Money(5000, ledger::Currency::from_code("JPY"));
+    ledger.record_spend(jpy);
+    ledger::Pledge p = ledger.record_pledge(pledge(190000000));
+    ledger::Disbursement d;
+    d.pledge_id = p.id;
+    d.amount = usd(1000);
+    d.date = date("2018-01-01");
+    d.source = "s";
+    ledger.disburse(d);
+  });
+  std::map<std::string, std::int64_t> sums;
+  for (const ledger::BalanceRow& r : t.store->trial_balance()) sums[r.currency] += r.balance_minor;
+  ASSERT_EQ(sums.size(), 3u);
+  for (const auto& [currency, sum] : sums) EXPECT_EQ(sum, 0) << currency;
+  for (const ledger::JournalTxn& txn : t.store->journal()) EXPECT_NO_THROW(ledger::check_balanced(txn));
+}
+
+TEST_F(RulesTest, BanStatusUntilIsAnAllowedDayWhenBansOverlap) {
+  // A ban with an end date, and a later open-ended ban that overlaps it.
+  PolicyAction first = ad_ban("twitter", {"rt"}, "2017-10-26");
+  first.end_date = date("2018-01-01");
+  in_write([&] { ledger.record_policy_action(first); });
+  in_write([&] { ledger.record_policy_action(ad_ban("twitter", {"rt"}, "2017-12-01")); });
+  auto status = ledger.ban_status("rt", "twitter", date("2017-12-15"));
+  EXPECT_TRUE(status.banned);
+  EXPECT_TRUE(ledger.ban_status("rt", "twitter", date("2018-01-01")).banned);
+  // `until` is "the first day allowed again": it must not name a day on
+  // which the advertiser is still banned.
+  if (status.until) {
+    EXPECT_FALSE(ledger.ban_status("rt", "twitter", *status.until).banned)
+        << "ban_status says banned until " << ledger::format_date(*status.until)
+        << " but the advertiser is still banned that day";
+  }
+}
+
+TEST_F(RulesTest, DuplicatePlatformAndAdvertiser) {
+  EXPECT_ERROR(ErrorKind::Rule, "platform \"twitter\": already exists",
+               in_write([&] { ledger.add_platform({"twitter", "Twitter again"}); }));
+  EXPECT_ERROR(ErrorKind::Rule, "advertiser \"rt\": already exists",
+               in_write([&] { ledger.add_advertiser({"rt", "RT again", std::nullopt, false}); }));
+  EXPECT_EQ(ledger.platform("twitter").name, "Twitter");
+  EXPECT_EQ(ledger.advertiser("rt").name, "RT");
+}
+
+TEST_F(RulesTest, IdAndNameChecks) {
+  EXPECT_ERROR(ErrorKind::Input, "platform \"Twitter\"", in_write([&] { ledger.add_platform({"Twitter", "x"}); }));
+  EXPECT_ERROR(ErrorKind::Input, "platform \"a:b\"", in_write([&] { ledger.add_platform({"a:b", "x"}); }));
+  EXPECT_ERROR(ErrorKind::Input, "platform \"\"", in_write([&] { ledger.add_platform({"", "x"}); }));
+  EXPECT_ERROR(ErrorKind::Input, "platform", in_write([&] { ledger.add_platform({std::string(65, 'a'), "x"}); }));
+  EXPECT_NO_THROW(in_write([&] { ledger.add_platform({std::string(64, 'a'), "x"}); }));
+  EXPECT_ERROR(ErrorKind::Input, "name", in_write([&] { ledger.add_platform({"vk", ""}); }));
+  EXPECT_ERROR(ErrorKind::Input, "country \"ru\"",
+               in_write([&] { ledger.add_advertiser({"x", "X", std::string("ru"), false}); }));
+  EXPECT_ERROR(ErrorKind::Input, "country \"RUS\"",
+               in_write([&] { ledger.add_advertiser({"x", "X", std::string("RUS"), false}); }));
+  EXPECT_FALSE(t.store->find_advertiser("x"));
+}
+
+}  // namespace

@@ -1,0 +1,483 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "ledger/ledger.hpp"
+#include "ledger/storage/sqlite_store.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using adledger_test::date;
+using adledger_test::period;
+using adledger_test::TempDir;
+using adledger_test::TempLedger;
+using adledger_test::usd;
+using ledger::ErrorKind;
+using ledger::OpenMode;
+using ledger::open_sqlite_store;
+
+const std::string kInjection = "Robert'); DROP TABLE spend;--";
+const std::string kCyrillic = "Спутник";
+const std::string kFrench = "RT en français";
+
+// Runs the sqlite3 shell on `path`; the paths here hold no quotes.
+void sqlite_shell(const std::string& path, const std::string& sql) {
+  std::string command = "/usr/bin/sqlite3 '" + path + "' \"" + sql + "\" >/dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+}
+
+TEST(SqliteStoreOpen, CreateThenOpenExisting) {
+  TempDir dir;
+  std::string path = dir.file("ledger.db");
+  {
+    auto store = open_sqlite_store(path, OpenMode::CreateNew);
+    ASSERT_TRUE(store);
+    EXPECT_FALSE(store->in_write());
+    EXPECT_TRUE(store->platforms().empty());
+  }
+  EXPECT_TRUE(std::filesystem::exists(path));
+  auto store = open_sqlite_store(path, OpenMode::OpenExisting);
+  ASSERT_TRUE(store);
+  EXPECT_TRUE(store->platforms().empty());
+  EXPECT_TRUE(store->journal().empty());
+  EXPECT_TRUE(store->trial_balance().empty());
+}
+
+TEST(SqliteStoreOpen, OpenExistingMissingFile) {
+  TempDir dir;
+  std::string path = dir.file("missing.db");
+  auto e = adledger_test::error_of([&] { open_sqlite_store(path, OpenMode::OpenExisting); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind(), ErrorKind::Storage);
+  EXPECT_EQ(std::string(e->what()), "database \"" + path + "\": no ledger there; create one with adledger init");
+  EXPECT_FALSE(std::filesystem::exists(path)) << "opening must not create the file";
+}
+
+TEST(SqliteStoreOpen, CreateNewOnExistingFile) {
+  TempDir dir;
+  std::string path = dir.file("ledger.db");
+  open_sqlite_store(path, OpenMode::CreateNew);
+  EXPECT_ERROR(ErrorKind::Storage, "already exists", open_sqlite_store(path, OpenMode::CreateNew));
+  EXPECT_ERROR(ErrorKind::Storage, path, open_sqlite_store(path, OpenMode::CreateNew));
+  // An existing file of any kind, not only a ledger.
+  std::string text = dir.file("notes.txt");
+  std::ofstream(text) << "hello\n";
+  EXPECT_ERROR(ErrorKind::Storage, "already exists", open_sqlite_store(text, OpenMode::CreateNew));
+  std::ifstream in(text);
+  std::string content;
+  std::getline(in, content);
+  EXPECT_EQ(content, "hello") << "CreateNew must not touch an existing file";
+}
+
+TEST(SqliteStoreOpen, MissingDirectory) {
+  TempDir dir;
+  std::string path = dir.file("no-such-dir/ledger.db");
+  EXPECT_ERROR(ErrorKind::Storage, "does not exist", open_sqlite_store(path, OpenMode::CreateNew));
+  EXPECT_ERROR(ErrorKind::Storage, "does not exist", open_sqlite_store(path, OpenMode::OpenExisting));
+  EXPECT_ERROR(ErrorKind::Storage, "no-such-dir", open_sqlite_store(path, OpenMode::CreateNew));
+}
+
+TEST(SqliteStoreOpen, PathIsADirectory) {
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() / "sub");
+  EXPECT_ERROR(ErrorKind::Storage, "is a directory", open_sqlite_store(dir.file("sub"), OpenMode::OpenExisting));
+}
+
+TEST(SqliteStoreOpen, TextFileIsNotALedger) {
+  TempDir dir;
+  std::string path = dir.file("notes.txt");
+  std::ofstream(path) << "this is a text file, not a database\nsecond line\n";
+  auto e = adledger_test::error_of([&] { open_sqlite_store(path, OpenMode::OpenExisting); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind(), ErrorKind::Storage);
+  EXPECT_NE(std::string(e->what()).find("not an adledger ledger"), std::string::npos) << e->what();
+  EXPECT_NE(std::string(e->what()).find(path), std::string::npos) << e->what();
+}
+
+TEST(SqliteStoreOpen, LargeBinaryFileIsNotALedger) {
+  TempDir dir;
+  std::string path = dir.file("blob.bin");
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 20000; ++i) out.put(static_cast<char>(i * 7 % 251));
+  }
+  EXPECT_ERROR(ErrorKind::Storage, "not an adledger ledger", open_sqlite_store(path, OpenMode::OpenExisting));
+}
+
+TEST(SqliteStoreOpen, EmptyFileIsNotALedger) {
+  TempDir dir;
+  std::string path = dir.file("empty.db");
+  std::ofstream(path).close();
+  EXPECT_ERROR(ErrorKind::Storage, "not an adledger ledger", open_sqlite_store(path, OpenMode::OpenExisting));
+}
+
+TEST(SqliteStoreOpen, OtherApplicationsDatabaseIsRefused) {
+  TempDir dir;
+  std::string path = dir.file("other.db");
+  sqlite_shell(path, "PRAGMA application_id = 1234; CREATE TABLE t(x); INSERT INTO t VALUES (1);");
+  auto e = adledger_test::error_of([&] { open_sqlite_store(path, OpenMode::OpenExisting); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind(), ErrorKind::Storage);
+  EXPECT_NE(std::string(e->what()).find("not an adledger ledger"), std::string::npos) << e->what();
+  EXPECT_NE(std::string(e->what()).find("application_id"), std::string::npos) << e->what();
+
+  std::string plain = dir.file("plain.db");
+  sqlite_shell(plain, "CREATE TABLE t(x);");
+  EXPECT_ERROR(ErrorKind::Storage, "not an adledger ledger", open_sqlite_store(plain, OpenMode::OpenExisting));
+}
+
+TEST(SqliteStoreOpen, NewerLedgerIsRefused) {
+  TempDir dir;
+  std::string path = dir.file("ledger.db");
+  open_sqlite_store(path, OpenMode::CreateNew);
+  sqlite_shell(path, "PRAGMA user_version = 99;");
+  auto e = adledger_test::error_of([&] { open_sqlite_store(path, OpenMode::OpenExisting); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind(), ErrorKind::Storage);
+  std::string what = e->what();
+  EXPECT_NE(what.find("newer adledger"), std::string::npos) << what;
+  EXPECT_NE(what.find("99"), std::string::npos) << what;
+}
+
+TEST(SqliteStoreOpen, LedgerMarkWithoutSchemaVersionIsRefused) {
+  TempDir dir;
+  std::string path = dir.file("ledger.db");
+  sqlite_shell(path, "PRAGMA application_id = " + std::to_string(ledger::kApplicationId) + "; CREATE TABLE t(x);");
+  EXPECT_ERROR(ErrorKind::Storage, "not an adledger ledger (schema version 0)",
+               open_sqlite_store(path, OpenMode::OpenExisting));
+}
+
+TEST(SqliteStoreOpen, CreatedFileCarriesTheMarks) {
+  TempDir dir;
+  std::string path = dir.file("ledger.db");
+  open_sqlite_store(path, OpenMode::CreateNew);
+  std::string out = dir.file("pragmas.txt");
+  std::string command = "/usr/bin/sqlite3 '" + path + "' 'PRAGMA application_id; PRAGMA user_version;' > '" + out + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  std::ifstream in(out);
+  std::string app_id, version;
+  std::getline(in, app_id);
+  std::getline(in, version);
+  EXPECT_EQ(app_id, std::to_string(ledger::kApplicationId));
+  EXPECT_EQ(version, std::to_string(ledger::kSchemaVersion));
+}
+
+// A ledger with one of everything, names chosen to break naive SQL.
+struct Populated : TempLedger {
+  ledger::SpendEntry spend_in;
+  ledger::SpendEntry spend_out;
+  ledger::PolicyAction ban_out;
+  ledger::Pledge pledge_out;
+  ledger::Disbursement disbursement_out;
+
+  Populated() {
+    write([&] {
+      ledger.add_platform({"twitter", kInjection});
+      ledger.add_platform({"facebook", "Facebook \"Meta\"; SELECT * FROM platform"});
+      ledger.add_advertiser({"rt", kFrench, std::string("RU"), true});
+      ledger.add_advertiser({"sputnik", kCyrillic, std::nullopt, false});
+      ledger.link_handle({"rt", "twitter", "@RT_com"});
+      ledger.link_handle({"sputnik", "twitter", "@SputnikInt ' OR 1=1 --"});
+
+      spend_in.advertiser_id = "rt";
+      spend_in.platform_id = "twitter";
+      spend_in.handle = "@RT_com";
+      spend_in.amount = usd(27410000);
+      spend_in.period = period("2016");
+      spend_in.items = 1823;
+      spend_in.market = "worldwide";
+      spend_in.tags = {"zeta", "election", "zeta", "Кампания"};
+      spend_in.precision = ledger::Precision::Approximate;
+      spend_in.source = "https://blog.twitter.com/?q=a'b;c";
+      spend_in.external_id = "tw-2016";
+      spend_in.note = kInjection + " / " + kCyrillic + "\ttab";
+      spend_out = ledger.record_spend(spend_in);
+
+      ledger::PolicyAction ban;
+      ban.kind = ledger::PolicyKind::AdBan;
+      ban.platform_id = "twitter";
+      ban.advertiser_ids = {"sputnik", "rt"};
+      ban.date = date("2017-10-26");
+      ban.end_date = date("2019-01-01");
+      ban.description = "reason: " + kInjection;
+      ban.source = "https://blog.twitter.com/ban";
+      ban.note = kFrench;
+      ban_out = ledger.record_policy_action(ban);
+
+      ledger::Pledge pledge;
+      pledge.platform_id = "twitter";
+      pledge.amount = usd(190000000);
+      pledge.date = date("2017-10-26");
+      pledge.beneficiary = "research on \"civic engagement\"; " + kCyrillic;
+      pledge.basis_advertiser_id = "rt";
+      pledge.basis_period = period("2011..2017");
+      pledge.source = "https://blog.twitter.com/pledge";
+      pledge.note = "note";
+      pledge_out = ledger.record_pledge(pledge);
+
+      ledger::Disbursement d;
+      d.pledge_id = pledge_out.id;
+      d.amount = usd(50000000);
+      d.date = date("2018-01-15");
+      d.source = "https://example.org/grant'1";
+      disbursement_out = ledger.disburse(d);
+    });
+  }
+};
+
+void expect_populated_contents(ledger::Store& store, const Populated& p) {
+  auto platforms = store.platforms();
+  ASSERT_EQ(platforms.size(), 2u);
+  EXPECT_EQ(platforms[0].id, "facebook");
+  EXPECT_EQ(platforms[0].name, "Facebook \"Meta\"; SELECT * FROM platform");
+  EXPECT_EQ(platforms[1].id, "twitter");
+  EXPECT_EQ(platforms[1].name, kInjection);
+
+  auto rt = store.find_advertiser("rt");
+  ASSERT_TRUE(rt);
+  EXPECT_EQ(rt->name, kFrench);
+  EXPECT_EQ(rt->country, std::optional<std::string>("RU"));
+  EXPECT_TRUE(rt->state_affiliated);
+  auto sputnik = store.find_advertiser("sputnik");
+  ASSERT_TRUE(sputnik);
+  EXPECT_EQ(sputnik->name, kCyrillic);
+  EXPECT_FALSE(sputnik->country);
+  EXPECT_FALSE(sputnik->state_affiliated);
+  EXPECT_EQ(store.advertisers().size(), 2u);
+  EXPECT_FALSE(store.find_advertiser("nobody"));
+
+  auto handle = store.find_handle("twitter", "@SputnikInt ' OR 1=1 --");
+  ASSERT_TRUE(handle);
+  EXPECT_EQ(handle->advertiser_id, "sputnik");
+  EXPECT_FALSE(store.find_handle("facebook", "@RT_com"));
+  auto rt_handles = store.handles_of("rt");
+  ASSERT_EQ(rt_handles.size(), 1u);
+  EXPECT_EQ(rt_handles[0].handle, "@RT_com");
+  EXPECT_EQ(rt_handles[0].platform_id, "twitter");
+
+  auto spend = store.spend({});
+  ASSERT_EQ(spend.size(), 1u);
+  const ledger::SpendEntry& e = spend[0];
+  EXPECT_EQ(e.entry_id, p.spend_out.entry_id);
+  EXPECT_EQ(e.txn_id, p.spend_out.txn_id);
+  EXPECT_EQ(e.advertiser_id, "rt");
+  EXPECT_EQ(e.platform_id, "twitter");
+  EXPECT_EQ(e.handle, std::optional<std::string>("@RT_com"));
+  EXPECT_EQ(e.amount, usd(27410000));
+  EXPECT_EQ(e.period, period("2016"));
+  EXPECT_EQ(e.items, std::optional<std::int64_t>(1823));
+  EXPECT_EQ(e.market, "worldwide");
+  EXPECT_EQ(e.tags, (std::vector<std::string>{"election", "zeta", "Кампания"}));
+  EXPECT_EQ(e.precision, ledger::Precision::Approximate);
+  EXPECT_EQ(e.source, "https://blog.twitter.com/?q=a'b;c");
+  EXPECT_EQ(e.external_id, std::optional<std::string>("tw-2016"));
+  EXPECT_EQ(e.note, std::optional<std::string>(kInjection + " / " + kCyrillic + "\ttab"));
+  auto by_id = store.find_spend_by_external_id("tw-2016");
+  ASSERT_TRUE(by_id);
+  EXPECT_EQ(by_id->entry_id, e.entry_id);
+  EXPECT_EQ(by_id->tags, e.tags);
+  EXPECT_FALSE(store.find_spend_by_external_id("tw-2016' OR '1'='1"));
+
+  auto ban = store.find_policy_action(p.ban_out.id);
+  ASSERT_TRUE(ban);
+  EXPECT_EQ(ban->id, "twitter-ad-ban-2017-10-26");
+  EXPECT_EQ(ban->kind, ledger::PolicyKind::AdBan);
+  EXPECT_EQ(ban->platform_id, "twitter");
+  EXPECT_EQ(ban->advertiser_ids, (std::vector<std::string>{"rt", "sputnik"}));
+  EXPECT_EQ(ban->date, date("2017-10-26"));
+  EXPECT_EQ(ban->end_date, std::optional<ledger::Date>(date("2019-01-01")));
+  EXPECT_FALSE(ban->lifts_action_id);
+  EXPECT_FALSE(ban->account_count);
+  EXPECT_EQ(ban->description, "reason: " + kInjection);
+  EXPECT_EQ(ban->note, std::optional<std::string>(kFrench));
+  EXPECT_EQ(store.policy_actions("twitter").size(), 1u);
+  EXPECT_TRUE(store.policy_actions("facebook").empty());
+  EXPECT_EQ(store.policy_actions(std::nullopt).size(), 1u);
+
+  auto pledge = store.find_pledge(p.pledge_out.id);
+  ASSERT_TRUE(pledge);
+  EXPECT_EQ(pledge->id, "twitter-pledge-2017-10-26");
+  EXPECT_EQ(pledge->amount, usd(190000000));
+  EXPECT_EQ(pledge->beneficiary, "research on \"civic engagement\"; " + kCyrillic);
+  EXPECT_EQ(pledge->basis_advertiser_id, std::optional<std::string>("rt"));
+  EXPECT_EQ(pledge->basis_period, std::optional<ledger::Period>(period("2011..2017")));
+  EXPECT_EQ(pledge->txn_id, p.pledge_out.txn_id);
+
+  auto ds = store.disbursements_of(p.pledge_out.id);
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].id, p.disbursement_out.id);
+  EXPECT_EQ(ds[0].amount, usd(50000000));
+  EXPECT_EQ(ds[0].date, date("2018-01-15"));
+  EXPECT_EQ(ds[0].source, "https://example.org/grant'1");
+  EXPECT_TRUE(store.disbursement_exists(p.disbursement_out.id));
+  EXPECT_FALSE(store.disbursement_exists("nope"));
+
+  auto journal = store.journal();
+  ASSERT_EQ(journal.size(), 3u);
+  for (const ledger::JournalTxn& t : journal) EXPECT_NO_THROW(ledger::check_balanced(t));
+  EXPECT_EQ(journal[0].kind, ledger::TxnKind::Spend);
+  EXPECT_EQ(journal[0].date, date("2016-01-01"));
+  ASSERT_EQ(journal[0].postings.size(), 2u);
+  EXPECT_EQ(journal[0].postings[0].account, "expenses:ads:rt:twitter");
+  EXPECT_EQ(journal[0].postings[0].amount, usd(27410000));
+  EXPECT_EQ(journal[0].postings[1].account, "income:ads:twitter:rt");
+  EXPECT_EQ(journal[0].postings[1].amount, usd(-27410000));
+  EXPECT_EQ(journal[1].kind, ledger::TxnKind::Pledge);
+  EXPECT_EQ(journal[2].kind, ledger::TxnKind::Disbursement);
+}
+
+TEST(SqliteStoreRoundTrip, EveryRecordReadsBackExactly) {
+  Populated p;
+  expect_populated_contents(*p.store, p);
+}
+
+TEST(SqliteStoreRoundTrip, SurvivesReopening) {
+  Populated p;
+  p.store.reset();
+  auto reopened = open_sqlite_store(p.path, OpenMode::OpenExisting);
+  expect_populated_contents(*reopened, p);
+}
+
+TEST(SqliteStoreRoundTrip, TrialBalance) {
+  Populated p;
+  auto rows = p.store->trial_balance();
+  std::map<std::string, std::int64_t> by_account;
+  std::int64_t sum = 0;
+  for (const ledger::BalanceRow& r : rows) {
+    EXPECT_EQ(r.currency, "USD");
+    by_account[r.account] = r.balance_minor;
+    sum += r.balance_minor;
+  }
+  EXPECT_EQ(sum, 0);
+  EXPECT_EQ(by_account["expenses:ads:rt:twitter"], 27410000);
+  EXPECT_EQ(by_account["income:ads:twitter:rt"], -27410000);
+  EXPECT_EQ(by_account["expenses:pledges:twitter"], 190000000);
+  EXPECT_EQ(by_account["liabilities:pledges:twitter:twitter-pledge-2017-10-26"], -140000000);
+  EXPECT_EQ(by_account["assets:cash:twitter"], -50000000);
+  EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.account < b.account; }));
+}
+
+TEST(SqliteStoreRoundTrip, SpendQueryFilters) {
+  Populated p;
+  ledger::SpendQuery q;
+  q.advertiser_id = "rt";
+  EXPECT_EQ(p.store->spend(q).size(), 1u);
+  q.advertiser_id = "sputnik";
+  EXPECT_TRUE(p.store->spend(q).empty());
+  q.advertiser_id = std::nullopt;
+  q.platform_id = "facebook";
+  EXPECT_TRUE(p.store->spend(q).empty());
+  q.platform_id = std::nullopt;
+  q.overlapping = period("2016-12-31..2017-06-30");
+  EXPECT_EQ(p.store->spend(q).size(), 1u);
+  q.overlapping = period("2017");
+  EXPECT_TRUE(p.store->spend(q).empty());
+  q.overlapping = period("2015-06..2016-01-01");
+  EXPECT_EQ(p.store->spend(q).size(), 1u);
+  q.overlapping = period("2015");
+  EXPECT_TRUE(p.store->spend(q).empty());
+}
+
+TEST(SqliteStoreRoundTrip, StoreRefusesDuplicateKeys) {
+  TempLedger t;
+  ledger::WriteTransaction txn(*t.store);
+  t.store->add_platform({"twitter", "Twitter"});
+  EXPECT_ERROR(ErrorKind::Rule, "duplicate", t.store->add_platform({"twitter", "Twitter again"}));
+}
+
+TEST(SqliteStoreTransactions, DestroyedWithoutCommitLeavesNothing) {
+  TempLedger t;
+  {
+    ledger::WriteTransaction txn(*t.store);
+    EXPECT_TRUE(t.store->in_write());
+    t.ledger.add_platform({"twitter", "Twitter"});
+    t.ledger.add_advertiser({"rt", "RT", std::nullopt, false});
+    ledger::SpendEntry e;
+    e.advertiser_id = "rt";
+    e.platform_id = "twitter";
+    e.amount = usd(100);
+    e.period = period("2016");
+    e.market = "US";
+    e.source = "s";
+    t.ledger.record_spend(e);
+    EXPECT_EQ(t.store->spend({}).size(), 1u);  // visible inside the transaction
+  }
+  EXPECT_FALSE(t.store->in_write());
+  EXPECT_TRUE(t.store->platforms().empty());
+  EXPECT_TRUE(t.store->advertisers().empty());
+  EXPECT_TRUE(t.store->spend({}).empty());
+  EXPECT_TRUE(t.store->journal().empty());
+  EXPECT_TRUE(t.store->trial_balance().empty());
+  // And nothing on disk either.
+  t.store.reset();
+  auto reopened = open_sqlite_store(t.path, OpenMode::OpenExisting);
+  EXPECT_TRUE(reopened->platforms().empty());
+}
+
+TEST(SqliteStoreTransactions, ExceptionMidTransactionLeavesLedgerUnchanged) {
+  Populated p;
+  auto balance_before = p.store->trial_balance();
+  auto spend_before = p.store->spend({});
+  auto journal_before = p.store->journal();
+  auto e = adledger_test::error_of([&] {
+    ledger::WriteTransaction txn(*p.store);
+    p.ledger.add_platform({"vk", "VK"});
+    ledger::SpendEntry ok;
+    ok.advertiser_id = "sputnik";
+    ok.platform_id = "vk";
+    ok.amount = usd(12345);
+    ok.period = period("2017");
+    ok.market = "RU";
+    ok.source = "s";
+    p.ledger.record_spend(ok);
+    ledger::SpendEntry banned = ok;
+    banned.platform_id = "twitter";
+    banned.period = period("2017-11");
+    p.ledger.record_spend(banned);  // refused: the ban covers it
+    txn.commit();
+  });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind(), ErrorKind::Rule);
+  EXPECT_FALSE(p.store->in_write());
+  EXPECT_FALSE(p.store->find_platform("vk"));
+  auto balance_after = p.store->trial_balance();
+  ASSERT_EQ(balance_after.size(), balance_before.size());
+  for (std::size_t i = 0; i < balance_after.size(); ++i) {
+    EXPECT_EQ(balance_after[i].account, balance_before[i].account);
+    EXPECT_EQ(balance_after[i].currency, balance_before[i].currency);
+    EXPECT_EQ(balance_after[i].balance_minor, balance_before[i].balance_minor);
+  }
+  auto spend_after = p.store->spend({});
+  ASSERT_EQ(spend_after.size(), spend_before.size());
+  EXPECT_EQ(spend_after[0].entry_id, spend_before[0].entry_id);
+  EXPECT_EQ(p.store->journal().size(), journal_before.size());
+
+  // The store is usable afterwards, and ids continue cleanly.
+  ledger::SpendEntry later;
+  later.advertiser_id = "sputnik";
+  later.platform_id = "facebook";
+  later.amount = usd(1);
+  later.period = period("2018");
+  later.market = "RU";
+  later.source = "s";
+  ledger::SpendEntry recorded;
+  p.write([&] { recorded = p.ledger.record_spend(later); });
+  EXPECT_EQ(p.store->spend({}).size(), 2u);
+  EXPECT_GT(recorded.entry_id, spend_before[0].entry_id);
+}
+
+TEST(SqliteStoreTransactions, TwoConnectionsSeeCommittedWrites) {
+  TempLedger t;
+  auto second = open_sqlite_store(t.path, OpenMode::OpenExisting);
+  t.write([&] { t.ledger.add_platform({"twitter", "Twitter"}); });
+  auto found = second->find_platform("twitter");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->name, "Twitter");
+}
+
+}  // namespace
