@@ -35,6 +35,15 @@ class RecordReader {
 
   bool has(const std::string& name) const { return record_.contains(name) && !record_.at(name).is_null(); }
 
+  // An optional id: absent or null lets the ledger assign one, but a
+  // present id must be a valid slug (an empty string is not "no id").
+  std::string opt_id(const std::string& name) const {
+    std::optional<std::string> id = opt_string(name);
+    if (!id) return "";
+    field(name, [&] { check_slug(*id, name); });
+    return *id;
+  }
+
   std::string string(const std::string& name) const {
     if (!has(name)) fail_field(name, ErrorKind::Input, "is required");
     return opt_string(name).value();
@@ -201,7 +210,7 @@ class Importer {
     r.only({"id", "kind", "platform", "advertisers", "date", "end_date", "lifts", "accounts", "description",
             "source", "note"});
     PolicyAction a;
-    a.id = r.opt_string("id").value_or("");
+    a.id = r.opt_id("id");
     a.kind = r.field("kind", [&] { return parse_policy_kind(r.string("kind"), "kind"); });
     a.platform_id = r.string("platform");
     a.advertiser_ids = r.strings("advertisers");
@@ -242,7 +251,7 @@ class Importer {
     r.only({"id", "platform", "amount", "currency", "date", "beneficiary", "basis", "source", "note",
             "disbursements"});
     Pledge p;
-    p.id = r.opt_string("id").value_or("");
+    p.id = r.opt_id("id");
     p.platform_id = r.string("platform");
     Currency currency = r.field("currency", [&] { return Currency::from_code(r.string("currency"), "currency"); });
     p.amount = r.field("amount", [&] { return Money::parse_positive(r.decimal_string("amount"), currency, "amount"); });
@@ -266,7 +275,7 @@ class Importer {
       d.record([&] {
         d.only({"id", "amount", "date", "source"});
         Disbursement x;
-        x.id = d.opt_string("id").value_or("");
+        x.id = d.opt_id("id");
         x.pledge_id = p.id;
         x.amount = d.field("amount", [&] { return Money::parse_positive(d.decimal_string("amount"), currency, "amount"); });
         x.date = d.field("date", [&] { return parse_date(d.string("date"), "date"); });
