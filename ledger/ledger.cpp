@@ -53,6 +53,18 @@ void Ledger::require_write() const {
   assert(store_.in_write() && "ledger writes run inside a WriteTransaction");
 }
 
+// Checks and stores a journal transaction. Besides balancing, no account's
+// balance may leave int64: a write that would make `balance` overflow later
+// is refused now, while nothing has been stored.
+std::int64_t Ledger::post(const JournalTxn& txn) {
+  check_balanced(txn);
+  for (const Posting& p : txn.postings) {
+    std::int64_t balance = store_.account_balance(p.account, p.amount.currency().code());
+    checked_add(balance, p.amount.minor(), "the balance of " + p.account + " in " + p.amount.currency().code());
+  }
+  return store_.add_journal_txn(txn);
+}
+
 Advertiser Ledger::advertiser(const std::string& id) {
   auto found = store_.find_advertiser(id);
   if (!found) refuse("advertiser " + quote(id) + ": no such advertiser");
@@ -140,8 +152,7 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
       "spend " + e.advertiser_id + " on " + e.platform_id + " " + e.period.to_string(),
       spend_expense_account(e.advertiser_id, e.platform_id), spend_income_account(e.platform_id, e.advertiser_id),
       e.amount);
-  check_balanced(txn);
-  e.txn_id = store_.add_journal_txn(txn);
+  e.txn_id = post(txn);
   e.entry_id = store_.add_spend(e);
   return e;
 }
@@ -174,7 +185,7 @@ PolicyAction Ledger::record_policy_action(PolicyAction a) {
 
   switch (a.kind) {
     case PolicyKind::AdBan:
-      if (a.advertiser_ids.empty()) throw_input("advertiser", "", "an ad ban names at least one advertiser");
+      if (a.advertiser_ids.empty()) throw Error(ErrorKind::Input, "advertiser: an ad ban names at least one advertiser");
       if (a.end_date && *a.end_date <= a.date)
         throw_input("end_date", format_date(*a.end_date),
                     "must be after the effective date " + format_date(a.date));
@@ -197,12 +208,24 @@ PolicyAction Ledger::record_policy_action(PolicyAction a) {
         }
       }
       if (a.advertiser_ids.empty())
-        throw_input("advertiser", "", "a ban lift names at least one advertiser or the ban it lifts");
+        throw Error(ErrorKind::Input, "advertiser: a ban lift names at least one advertiser or the ban it lifts");
+      if (!a.lifts_action_id) {
+        // A lift must end something: each advertiser needs a ban on this
+        // platform that is effective by the lift's date.
+        std::vector<PolicyAction> actions = store_.policy_actions(a.platform_id);
+        for (const std::string& id : a.advertiser_ids) {
+          std::vector<BanSpan> spans = ban_spans(actions, id, a.platform_id);
+          bool any = std::any_of(spans.begin(), spans.end(), [&](const BanSpan& s) { return s.first <= a.date; });
+          if (!any)
+            refuse("advertiser " + quote(id) + ": no ban on " + a.platform_id + " effective by " +
+                   format_date(a.date) + " for this lift to end");
+        }
+      }
       break;
     case PolicyKind::Suspension:
       if (a.account_count) check_count(*a.account_count, 1, "accounts");
       if (a.advertiser_ids.empty() && !a.account_count)
-        throw_input("advertiser", "", "a suspension names an advertiser or a count of accounts");
+        throw Error(ErrorKind::Input, "advertiser: a suspension names an advertiser or a count of accounts");
       break;
     case PolicyKind::Disclosure:
     case PolicyKind::TargetingChange:
@@ -238,8 +261,7 @@ Pledge Ledger::record_pledge(Pledge p) {
   JournalTxn txn = make_transfer(p.date, TxnKind::Pledge, "pledge " + p.id + " by " + p.platform_id,
                                  pledge_expense_account(p.platform_id),
                                  pledge_liability_account(p.platform_id, p.id), p.amount);
-  check_balanced(txn);
-  p.txn_id = store_.add_journal_txn(txn);
+  p.txn_id = post(txn);
   store_.add_pledge(p);
   return p;
 }
@@ -273,8 +295,7 @@ Disbursement Ledger::disburse(Disbursement d) {
   JournalTxn txn = make_transfer(d.date, TxnKind::Disbursement, "disbursement " + d.id + " of pledge " + pledge.id,
                                  pledge_liability_account(pledge.platform_id, pledge.id),
                                  disbursement_cash_account(pledge.platform_id), d.amount);
-  check_balanced(txn);
-  d.txn_id = store_.add_journal_txn(txn);
+  d.txn_id = post(txn);
   store_.add_disbursement(d);
   return d;
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ledger/journal/journal.hpp"
 #include "ledger/policy/bans.hpp"
 #include "ledger/records.hpp"
 #include "ledger/storage/store.hpp"
@@ -59,6 +60,7 @@ class Ledger {
 
  private:
   void require_write() const;
+  std::int64_t post(const JournalTxn& txn);
   std::string unused_action_id(const std::string& base);
 
   Store& store_;

@@ -67,13 +67,13 @@ void print_table(const ledger::AdvertiserReport& r) {
     if (r.periods.empty()) {
       std::cout << "  none recorded\n";
     } else {
-      Table t({"period", "platform", "currency", "amount", "items", "entries"},
-              {Align::Left, Align::Left, Align::Left, Align::Right, Align::Right, Align::Left});
+      Table t({"period", "platform", "currency", "amount", "items", "precision", "entries"},
+              {Align::Left, Align::Left, Align::Left, Align::Right, Align::Right, Align::Left, Align::Left});
       for (const auto& p : r.periods) {
         any_pro_rata = any_pro_rata || p.pro_rata;
         t.add_row({p.bucket.to_string(), p.platform_id, p.currency.code(),
                    amount_cell(p.amount_minor, p.currency) + (p.pro_rata ? "*" : ""), items_cell(p.items, p.items_complete),
-                   entry_refs(p.entry_ids)});
+                   std::string(ledger::to_string(p.precision)), entry_refs(p.entry_ids)});
       }
       t.print(std::cout);
     }

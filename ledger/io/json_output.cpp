@@ -129,6 +129,7 @@ json to_json(const AdvertiserReport& r) {
   for (const PeriodTotal& p : r.periods) {
     periods.push_back(json{{"period", period_json(p.bucket)},
                            {"platform", p.platform_id},
+                           {"precision", std::string(to_string(p.precision))},
                            {"amount", amount_json(p.amount_minor, p.currency)},
                            {"items", p.items},
                            {"items_complete", p.items_complete},

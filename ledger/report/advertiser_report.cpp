@@ -38,7 +38,7 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
   // Totals per platform, currency and precision; periods per bucket,
   // platform and currency. Both come from the same exact split.
   std::map<std::tuple<std::string, std::string, Precision>, SpendTotal> totals;
-  std::map<std::tuple<Date, std::string, std::string>, PeriodTotal> periods;
+  std::map<std::tuple<Date, std::string, std::string, Precision>, PeriodTotal> periods;
   for (const SpendEntry& e : report.entries) {
     std::int64_t items = e.items.value_or(0);
     auto key = std::make_tuple(e.platform_id, e.amount.currency().code(), e.precision);
@@ -64,13 +64,14 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
     if (!report.by) continue;
     for (const PeriodShare& share : shares) {
       Period bucket = bucket_of(share.part.first(), *report.by);
-      auto pkey = std::make_tuple(bucket.first(), e.platform_id, e.amount.currency().code());
+      auto pkey = std::make_tuple(bucket.first(), e.platform_id, e.amount.currency().code(), e.precision);
       auto [pit, pfresh] = periods.try_emplace(pkey);
       PeriodTotal& row = pit->second;
       if (pfresh) {
         row.bucket = bucket;
         row.platform_id = e.platform_id;
         row.currency = e.amount.currency();
+        row.precision = e.precision;
       }
       row.amount_minor = checked_add(row.amount_minor, share.amount_minor, "period total");
       row.items = checked_add(row.items, share.items, "period item total");

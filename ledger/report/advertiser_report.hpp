@@ -43,6 +43,7 @@ struct PeriodTotal {
   Period bucket;
   std::string platform_id;
   Currency currency;
+  Precision precision = Precision::Exact;
   std::int64_t amount_minor = 0;
   std::int64_t items = 0;
   bool items_complete = true;

@@ -371,6 +371,13 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  std::int64_t account_balance(const std::string& account, const std::string& currency) override {
+    Query q = query("SELECT sum(amount_minor) FROM posting WHERE account = ? AND currency = ?");
+    q.bind(account).bind(currency);
+    q.step();
+    return q.is_null(0) ? 0 : q.int64(0);
+  }
+
   std::vector<BalanceRow> trial_balance() override {
     std::vector<BalanceRow> out;
     // SQLite's sum() raises "integer overflow" rather than wrapping, so an

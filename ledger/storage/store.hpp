@@ -70,6 +70,8 @@ class Store {
   virtual std::vector<Disbursement> disbursements_of(const std::string& pledge_id) = 0;
   virtual bool disbursement_exists(const std::string& id) = 0;
   virtual std::vector<JournalTxn> journal() = 0;
+  // The sum of an account's postings in one currency (0 if none).
+  virtual std::int64_t account_balance(const std::string& account, const std::string& currency) = 0;
   // Sum of postings per account and currency, ordered by account.
   virtual std::vector<BalanceRow> trial_balance() = 0;
 };
