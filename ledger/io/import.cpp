@@ -86,6 +86,12 @@ class RecordReader {
       fail_field(name, ErrorKind::Input, "must be a string such as \"274100.00\": JSON numbers are not exact");
     return string(name);
   }
+  Currency currency() const {
+    return field("currency", [&] { return Currency::from_code(string("currency"), "currency"); });
+  }
+  Money amount(const Currency& currency) const {
+    return field("amount", [&] { return Money::parse_positive(decimal_string("amount"), currency, "amount"); });
+  }
   RecordReader nested(const std::string& name) const {
     return RecordReader(record_.at(name), pointer_ + "/" + name, label_ + "." + name, locations_, file_);
   }
@@ -232,8 +238,7 @@ class Importer {
     e.advertiser_id = r.string("advertiser");
     e.platform_id = r.string("platform");
     e.handle = r.opt_string("handle");
-    Currency currency = r.field("currency", [&] { return Currency::from_code(r.string("currency"), "currency"); });
-    e.amount = r.field("amount", [&] { return Money::parse_positive(r.decimal_string("amount"), currency, "amount"); });
+    e.amount = r.amount(r.currency());
     e.period = r.field("period", [&] { return Period::parse(r.string("period"), "period"); });
     e.items = r.opt_count("items");
     e.market = r.string("market");
@@ -253,8 +258,8 @@ class Importer {
     Pledge p;
     p.id = r.opt_id("id");
     p.platform_id = r.string("platform");
-    Currency currency = r.field("currency", [&] { return Currency::from_code(r.string("currency"), "currency"); });
-    p.amount = r.field("amount", [&] { return Money::parse_positive(r.decimal_string("amount"), currency, "amount"); });
+    Currency currency = r.currency();
+    p.amount = r.amount(currency);
     p.date = r.field("date", [&] { return parse_date(r.string("date"), "date"); });
     p.beneficiary = r.string("beneficiary");
     p.source = r.string("source");
@@ -277,7 +282,7 @@ class Importer {
         Disbursement x;
         x.id = d.opt_id("id");
         x.pledge_id = p.id;
-        x.amount = d.field("amount", [&] { return Money::parse_positive(d.decimal_string("amount"), currency, "amount"); });
+        x.amount = d.amount(currency);
         x.date = d.field("date", [&] { return parse_date(d.string("date"), "date"); });
         x.source = d.string("source");
         ledger_.disburse(x);
