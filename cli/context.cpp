@@ -2,6 +2,7 @@
 
 #include <boost/date_time/gregorian/gregorian.hpp>
 #include <cstdlib>
+#include <iostream>
 #include <ostream>
 
 #include "ledger/error.hpp"
@@ -15,7 +16,35 @@ std::string resolve_db_path(const GlobalOptions& global) {
 }
 
 Format output_format(const GlobalOptions& global) {
-  return global.format == "json" ? Format::Json : Format::Table;
+  if (global.format == "json") return Format::Json;
+  if (global.format == "csv") return Format::Csv;
+  if (global.format == "markdown") return Format::Markdown;
+  if (global.format == "html") return Format::Html;
+  return Format::Table;
+}
+
+void require_simple_format(const GlobalOptions& global) {
+  Format f = output_format(global);
+  if (f != Format::Table && f != Format::Json)
+    throw CLI::ValidationError("--format", global.format + ": this command prints table or json; csv, markdown and "
+                                               "html are for reports (report ..., register, balance)");
+  if (!global.table.empty()) throw CLI::ValidationError("--table", "applies to --format csv of a report");
+}
+
+void print_report(const GlobalOptions& global, const nlohmann::json& json, const ledger::render::Document& doc) {
+  Format f = output_format(global);
+  if (!global.table.empty() && f != Format::Csv)
+    throw CLI::ValidationError("--table", global.table + ": applies to --format csv only");
+  switch (f) {
+    case Format::Json: print_json(std::cout, json); return;
+    case Format::Csv:
+      std::cout << ledger::render::render_csv(doc, global.table.empty() ? std::nullopt
+                                                                         : std::optional<std::string>(global.table));
+      return;
+    case Format::Markdown: std::cout << ledger::render::render_markdown(doc); return;
+    case Format::Html: std::cout << ledger::render::render_html(doc); return;
+    case Format::Table: std::cout << ledger::render::render_text(doc); return;
+  }
 }
 
 OpenLedger open_ledger(const GlobalOptions& global, ledger::OpenMode mode) {

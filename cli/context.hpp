@@ -10,15 +10,17 @@
 #include <vector>
 
 #include "ledger/ledger.hpp"
+#include "ledger/render/document.hpp"
 #include "ledger/storage/sqlite_store.hpp"
 
 namespace adledger::cli {
 
-enum class Format { Table, Json };
+enum class Format { Table, Json, Csv, Markdown, Html };
 
 struct GlobalOptions {
   std::string db;                // --db, else $ADLEDGER_DB, else ./adledger.db
-  std::string format = "table";  // --format table|json
+  std::string format = "table";  // --format table|json|csv|markdown|html
+  std::string table;             // --table: which table --format csv writes
 };
 
 // Exit statuses (README "Exit codes").
@@ -34,6 +36,14 @@ enum ExitCode : int {
 
 std::string resolve_db_path(const GlobalOptions& global);
 Format output_format(const GlobalOptions& global);
+
+// Commands that are not reports print a table or JSON; asked for another
+// format, they refuse with a usage error before doing anything.
+void require_simple_format(const GlobalOptions& global);
+
+// Prints a report in the format asked for: JSON from `json`, every other
+// format from `doc`.
+void print_report(const GlobalOptions& global, const nlohmann::json& json, const ledger::render::Document& doc);
 
 // An open ledger: the store and the rules over it.
 struct OpenLedger {
@@ -79,6 +89,8 @@ void setup_pledge(CLI::App& app, GlobalOptions& global);
 void setup_import(CLI::App& app, GlobalOptions& global);
 void setup_ban_status(CLI::App& app, GlobalOptions& global, int& exit_code);
 void setup_report(CLI::App& app, GlobalOptions& global);
+void setup_register(CLI::App& app, GlobalOptions& global);
 void setup_balance(CLI::App& app, GlobalOptions& global);
+void setup_disclosure(CLI::App& app, GlobalOptions& global);
 
 }  // namespace adledger::cli

@@ -25,7 +25,7 @@ int exit_code_of(ledger::ErrorKind kind) {
 std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--db" || arg == "--format") {
+    if (arg == "--db" || arg == "--format" || arg == "--table") {
       ++i;
       continue;
     }
@@ -56,8 +56,11 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   app.add_option("--db", global.db, "ledger file (default: $ADLEDGER_DB, else ./adledger.db)");
   app.add_option("--format", global.format, "output format")
-      ->check(CLI::IsMember({"table", "json"}))
+      ->check(CLI::IsMember({"table", "json", "csv", "markdown", "html"}))
       ->default_str("table");
+  app.add_option("--table", global.table,
+                 "with --format csv: the table to write (a report's first table by default; an unknown name lists "
+                 "them)");
   app.set_version_flag("--version", std::string("adledger ") + ADLEDGER_VERSION);
 
   setup_init(app, global);
@@ -69,7 +72,9 @@ int main(int argc, char** argv) {
   setup_import(app, global);
   setup_ban_status(app, global, exit_code);
   setup_report(app, global);
+  setup_register(app, global);
   setup_balance(app, global);
+  setup_disclosure(app, global);
 
   if (auto word = unknown_command(app, argc, argv)) {
     std::cerr << "error: unknown command " << ledger::quote(*word) << " (see adledger --help)\n";

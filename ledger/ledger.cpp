@@ -266,6 +266,27 @@ Pledge Ledger::record_pledge(Pledge p) {
   return p;
 }
 
+DisclosedTotal Ledger::record_disclosed_total(DisclosedTotal d) {
+  require_write();
+  platform(d.platform_id);
+  advertiser(d.advertiser_id);
+  if (d.amount.minor() <= 0) throw_input("amount", d.amount.format(), "must be greater than zero");
+  if (d.period.first() > d.date)
+    throw_input("date", format_date(d.date), "precedes the range it discloses (" + d.period.to_string() + ")");
+  check_text(d.source, "source");
+  check_optional_text(d.note, "note");
+  if (d.id.empty()) {
+    std::string base = id_base(d.platform_id + "-" + d.advertiser_id + "-disclosed-" + format_date(d.date));
+    d.id = base;
+    for (int n = 2; store_.find_disclosed_total(d.id); ++n) d.id = base + "-" + std::to_string(n);
+  } else {
+    check_slug(d.id, "id");
+    if (store_.find_disclosed_total(d.id)) refuse("id " + quote(d.id) + ": already used by a disclosed total");
+  }
+  store_.add_disclosed_total(d);
+  return d;
+}
+
 Disbursement Ledger::disburse(Disbursement d) {
   require_write();
   PledgeStatus status = pledge_status(d.pledge_id);

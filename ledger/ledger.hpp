@@ -51,6 +51,7 @@ class Ledger {
   PolicyAction record_policy_action(PolicyAction action);  // assigns an id if empty
   Pledge record_pledge(Pledge pledge);                     // assigns an id if empty
   Disbursement disburse(Disbursement disbursement);        // assigns an id if empty
+  DisclosedTotal record_disclosed_total(DisclosedTotal disclosed);  // assigns an id if empty
 
   // Reads.
   Advertiser advertiser(const std::string& id);  // throws a rule error if unknown

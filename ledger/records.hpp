@@ -102,6 +102,23 @@ struct Disbursement {
   std::int64_t txn_id = 0;
 };
 
+// A total that a platform published for a whole range, such as Twitter's
+// "1.9 million USD from RT since 2011". It is evidence, not money moved: it
+// posts nothing to the journal, and reports show it beside the spend
+// itemised for the same advertiser, platform and range, so that nothing is
+// counted twice.
+struct DisclosedTotal {
+  std::string id;
+  std::string platform_id;
+  std::string advertiser_id;
+  Money amount;
+  Period period;  // the range the total covers
+  Date date;      // when the platform published it
+  Precision precision = Precision::Exact;
+  std::string source;
+  std::optional<std::string> note;
+};
+
 // Limits on what a record may hold, checked on every way in.
 inline constexpr std::size_t kSlugMax = 64;
 inline constexpr std::size_t kTextMax = 4096;  // names, reasons, sources

@@ -1,4 +1,7 @@
--- adledger ledger schema, version 1.
+-- adledger ledger schema: version 1, the base. Each later version is a file
+-- in schemas/migrations/ (2.sql, ...); a new ledger runs this file and then
+-- every migration in order, and an older ledger runs the migrations it lacks,
+-- so both end with the same schema from the same SQL.
 --
 -- This file is compiled into the adledger binary (ledger/CMakeLists.txt) and
 -- run in one transaction when a ledger is created; PRAGMA user_version is
@@ -124,3 +127,4 @@ CREATE TABLE disbursement (
   source       TEXT NOT NULL CHECK (length(source) > 0)
 ) STRICT;
 CREATE INDEX disbursement_by_pledge ON disbursement (pledge_id);
+

@@ -66,7 +66,10 @@ void setup_ban_status(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_option("--advertiser", o->advertiser, "advertiser id")->required();
   sub->add_option("--platform", o->platform, "platform id (default: every platform)");
   sub->add_option("--on", o->on, "the day, YYYY-MM-DD (default: today, UTC)");
-  sub->callback([&global, &exit_code, o] { exit_code = run_ban_status(global, *o); });
+  sub->callback([&global, &exit_code, o] {
+    require_simple_format(global);
+    exit_code = run_ban_status(global, *o);
+  });
 }
 
 }  // namespace adledger::cli

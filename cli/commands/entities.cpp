@@ -116,10 +116,16 @@ void setup_platform(CLI::App& app, GlobalOptions& global) {
   auto* add = platform->add_subcommand("add", "add a platform (twitter, facebook, ...)");
   add->add_option("id", add_opts->id, "platform id: lowercase letters, digits, - and _")->required();
   add->add_option("--name", add_opts->name, "display name, e.g. Twitter")->required();
-  add->callback([&global, add_opts] { run_platform_add(global, *add_opts); });
+  add->callback([&global, add_opts] {
+    require_simple_format(global);
+    run_platform_add(global, *add_opts);
+  });
 
   auto* list = platform->add_subcommand("list", "list platforms");
-  list->callback([&global] { run_platform_list(global); });
+  list->callback([&global] {
+    require_simple_format(global);
+    run_platform_list(global);
+  });
 }
 
 void setup_advertiser(CLI::App& app, GlobalOptions& global) {
@@ -132,17 +138,26 @@ void setup_advertiser(CLI::App& app, GlobalOptions& global) {
   add->add_option("--name", add_opts->name, "display name, e.g. \"RT (Russia Today)\"")->required();
   add->add_option("--country", add_opts->country, "ISO 3166-1 alpha-2 country code, e.g. RU");
   add->add_flag("--state-affiliated", add_opts->state_affiliated, "the advertiser is state-affiliated media");
-  add->callback([&global, add_opts] { run_advertiser_add(global, *add_opts); });
+  add->callback([&global, add_opts] {
+    require_simple_format(global);
+    run_advertiser_add(global, *add_opts);
+  });
 
   auto link_opts = std::make_shared<AdvertiserLinkOptions>();
   auto* link = advertiser->add_subcommand("link", "link a platform account (handle) to an advertiser");
   link->add_option("id", link_opts->id, "advertiser id")->required();
   link->add_option("--platform", link_opts->platform, "platform id")->required();
   link->add_option("--handle", link_opts->handle, "the account's handle, e.g. @RT_com")->required();
-  link->callback([&global, link_opts] { run_advertiser_link(global, *link_opts); });
+  link->callback([&global, link_opts] {
+    require_simple_format(global);
+    run_advertiser_link(global, *link_opts);
+  });
 
   auto* list = advertiser->add_subcommand("list", "list advertisers and their handles");
-  list->callback([&global] { run_advertiser_list(global); });
+  list->callback([&global] {
+    require_simple_format(global);
+    run_advertiser_list(global);
+  });
 }
 
 }  // namespace adledger::cli

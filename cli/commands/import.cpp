@@ -57,7 +57,10 @@ void setup_import(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<ImportOptions>();
   auto* sub = app.add_subcommand("import", "import a JSON document (schemas/import.schema.json) in one transaction");
   sub->add_option("file", o->file, "the JSON document")->required();
-  sub->callback([&global, o] { run_import(global, *o); });
+  sub->callback([&global, o] {
+    require_simple_format(global);
+    run_import(global, *o);
+  });
 }
 
 }  // namespace adledger::cli

@@ -7,6 +7,7 @@ namespace adledger::cli {
 void setup_init(CLI::App& app, GlobalOptions& global) {
   auto* sub = app.add_subcommand("init", "create a new, empty ledger file");
   sub->callback([&global] {
+    require_simple_format(global);
     std::string path = resolve_db_path(global);
     open_ledger(global, ledger::OpenMode::CreateNew);
     if (output_format(global) == Format::Json) {

@@ -96,7 +96,10 @@ void setup_pledge(CLI::App& app, GlobalOptions& global) {
   record->add_option("--source", r->source, "the citation")->required();
   record->add_option("--id", r->id, "pledge id (default: PLATFORM-pledge-DATE)");
   record->add_option("--note", r->note, "a note");
-  record->callback([&global, r] { run_pledge_record(global, *r); });
+  record->callback([&global, r] {
+    require_simple_format(global);
+    run_pledge_record(global, *r);
+  });
 
   auto d = std::make_shared<PledgeDisburseOptions>();
   auto* disburse = pledge->add_subcommand("disburse", "record a payment made on a pledge");
@@ -106,7 +109,10 @@ void setup_pledge(CLI::App& app, GlobalOptions& global) {
   disburse->add_option("--date", d->date, "day paid, YYYY-MM-DD")->required();
   disburse->add_option("--source", d->source, "the citation")->required();
   disburse->add_option("--id", d->id, "disbursement id (default: PLEDGE-N)");
-  disburse->callback([&global, d] { run_pledge_disburse(global, *d); });
+  disburse->callback([&global, d] {
+    require_simple_format(global);
+    run_pledge_disburse(global, *d);
+  });
 }
 
 }  // namespace adledger::cli

@@ -65,7 +65,10 @@ void setup_policy(CLI::App& app, GlobalOptions& global) {
   ban->add_option("--source", b->source, "the citation")->required();
   ban->add_option("--id", b->id, "action id (default: PLATFORM-ad-ban-DATE)");
   ban->add_option("--note", b->note, "a note");
-  ban->callback([&global, b] { run_policy(global, ledger::PolicyKind::AdBan, *b); });
+  ban->callback([&global, b] {
+    require_simple_format(global);
+    run_policy(global, ledger::PolicyKind::AdBan, *b);
+  });
 
   auto l = std::make_shared<PolicyOptions>();
   auto* lift = policy->add_subcommand("lift", "record that a ban was lifted, from a date");
@@ -77,7 +80,10 @@ void setup_policy(CLI::App& app, GlobalOptions& global) {
   lift->add_option("--source", l->source, "the citation")->required();
   lift->add_option("--id", l->id, "action id (default: PLATFORM-ban-lift-DATE)");
   lift->add_option("--note", l->note, "a note");
-  lift->callback([&global, l] { run_policy(global, ledger::PolicyKind::BanLift, *l); });
+  lift->callback([&global, l] {
+    require_simple_format(global);
+    run_policy(global, ledger::PolicyKind::BanLift, *l);
+  });
 
   auto r = std::make_shared<PolicyOptions>();
   auto* record = policy->add_subcommand("record", "record a suspension, disclosure or targeting-policy change");
@@ -92,7 +98,10 @@ void setup_policy(CLI::App& app, GlobalOptions& global) {
   record->add_option("--source", r->source, "the citation")->required();
   record->add_option("--id", r->id, "action id (default: PLATFORM-KIND-DATE)");
   record->add_option("--note", r->note, "a note");
-  record->callback([&global, r] { run_policy(global, ledger::parse_policy_kind(r->kind), *r); });
+  record->callback([&global, r] {
+    require_simple_format(global);
+    run_policy(global, ledger::parse_policy_kind(r->kind), *r);
+  });
 }
 
 }  // namespace adledger::cli

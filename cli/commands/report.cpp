@@ -1,174 +1,126 @@
-// report advertiser ID: the per-advertiser transparency report.
+// report advertiser|platform|policies|pledges, register and balance: the
+// reports, each in every --format (table, json, csv, markdown, html).
 #include <iostream>
 
 #include "cli/context.hpp"
 #include "ledger/io/json_output.hpp"
-#include "ledger/report/advertiser_report.hpp"
+#include "ledger/report/documents.hpp"
+#include "ledger/report/other_reports.hpp"
 
 namespace adledger::cli {
 namespace {
 
-using Align = Table::Align;
-
-struct ReportAdvertiserOptions {
-  std::string advertiser;
+// Options that several reports share, as typed.
+struct RangeOptions {
   std::string from;
   std::string to;
   std::string by;
+
+  std::optional<ledger::Date> first() const {
+    return from.empty() ? std::nullopt : std::optional(ledger::parse_date(from, "from"));
+  }
+  std::optional<ledger::Date> last() const {
+    return to.empty() ? std::nullopt : std::optional(ledger::parse_date(to, "to"));
+  }
+  std::optional<ledger::Granularity> granularity() const {
+    return by.empty() ? std::nullopt : std::optional(ledger::parse_granularity(by, "by"));
+  }
 };
 
-std::string entry_refs(const std::vector<std::int64_t>& ids) {
-  std::vector<std::string> parts;
-  for (auto id : ids) parts.push_back("#" + std::to_string(id));
-  return join(parts, " ");
+void add_range(CLI::App* sub, RangeOptions& o, bool with_by) {
+  sub->add_option("--from", o.from, "first day, YYYY-MM-DD (inclusive)");
+  sub->add_option("--to", o.to, "last day, YYYY-MM-DD (inclusive)");
+  if (with_by)
+    sub->add_option("--by", o.by, "split spend by year, quarter, month or week (ISO weeks), pro rata by days");
 }
 
-// An item count where some entries have none is a lower bound: "1,823+";
-// where no entry has one, it is unknown: "-".
-std::string items_cell(std::int64_t items, bool complete) {
-  if (!complete && items == 0) return "-";
-  std::string text = ledger::format_count(items, ledger::Grouping::Thousands);
-  return complete ? text : text + "+";
-}
+std::optional<std::string> opt(const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); }
 
-void print_table(const ledger::AdvertiserReport& r) {
-  const ledger::Advertiser& a = r.advertiser;
-  std::cout << "Advertiser " << a.id << ": " << a.name << '\n';
-  std::cout << "  country: " << a.country.value_or("unknown")
-            << ", state-affiliated: " << (a.state_affiliated ? "yes" : "no") << '\n';
-  std::vector<std::string> handles;
-  for (const auto& h : r.handles) handles.push_back(h.handle + " (" + h.platform_id + ")");
-  std::cout << "  handles: " << (handles.empty() ? "none recorded" : join(handles, ", ")) << '\n';
-  if (r.from || r.to) {
-    std::cout << "  range:";
-    if (r.from) std::cout << " from " << ledger::format_date(*r.from);
-    if (r.to) std::cout << " to " << ledger::format_date(*r.to);
-    std::cout << " (inclusive)\n";
-  }
+struct AdvertiserOptions {
+  std::string advertiser;
+  RangeOptions range;
+};
 
-  bool any_pro_rata = false;
-  std::cout << "\nSpend by platform\n";
-  if (r.totals.empty()) {
-    std::cout << "  none recorded\n";
-  } else {
-    Table t({"platform", "currency", "amount", "items", "precision", "entries"},
-            {Align::Left, Align::Left, Align::Right, Align::Right, Align::Left, Align::Left});
-    for (const auto& x : r.totals) {
-      any_pro_rata = any_pro_rata || x.pro_rata;
-      t.add_row({x.platform_id, x.currency.code(), amount_cell(x.amount_minor, x.currency) + (x.pro_rata ? "*" : ""),
-                 items_cell(x.items, x.items_complete), std::string(ledger::to_string(x.precision)),
-                 entry_refs(x.entry_ids)});
-    }
-    t.print(std::cout);
-  }
-
-  if (r.by) {
-    std::cout << "\nSpend by " << ledger::to_string(*r.by) << '\n';
-    if (r.periods.empty()) {
-      std::cout << "  none recorded\n";
-    } else {
-      Table t({"period", "platform", "currency", "amount", "items", "precision", "entries"},
-              {Align::Left, Align::Left, Align::Left, Align::Right, Align::Right, Align::Left, Align::Left});
-      for (const auto& p : r.periods) {
-        any_pro_rata = any_pro_rata || p.pro_rata;
-        t.add_row({p.bucket.to_string(), p.platform_id, p.currency.code(),
-                   amount_cell(p.amount_minor, p.currency) + (p.pro_rata ? "*" : ""), items_cell(p.items, p.items_complete),
-                   std::string(ledger::to_string(p.precision)), entry_refs(p.entry_ids)});
-      }
-      t.print(std::cout);
-    }
-  }
-  if (any_pro_rata)
-    std::cout << "  * pro rata: part of an entry, split by days (largest remainder, exact to the minor unit)\n";
-
-  std::cout << "\nBan status on " << ledger::format_date(r.status_on) << '\n';
-  if (r.ban_status.empty()) std::cout << "  no platforms recorded\n";
-  for (const auto& c : r.ban_status) {
-    std::cout << "  " << c.platform_id << ": ";
-    if (!c.banned) {
-      std::cout << "not banned\n";
-      continue;
-    }
-    std::cout << "banned since " << ledger::format_date(c.ban->date)
-              << (c.until ? " until " + ledger::format_date(*c.until) : std::string(", no end date")) << ", by "
-              << c.ban->id << '\n';
-  }
-
-  std::cout << "\nPolicy actions naming " << a.id << '\n';
-  if (r.actions.empty()) {
-    std::cout << "  none recorded\n";
-  } else {
-    Table t({"date", "platform", "kind", "id", "description"},
-            {Align::Left, Align::Left, Align::Left, Align::Left, Align::Left});
-    for (const auto& x : r.actions) {
-      std::string what = x.description;
-      if (x.end_date) what += " (until " + ledger::format_date(*x.end_date) + ")";
-      t.add_row({ledger::format_date(x.date), x.platform_id, std::string(ledger::to_string(x.kind)), x.id, what});
-    }
-    t.print(std::cout);
-  }
-
-  std::cout << "\nPledges computed from " << a.id << "'s spend\n";
-  if (r.pledges.empty()) {
-    std::cout << "  none recorded\n";
-  } else {
-    Table t({"pledge", "platform", "date", "pledged", "disbursed", "outstanding", "basis"},
-            {Align::Left, Align::Left, Align::Left, Align::Right, Align::Right, Align::Right, Align::Left});
-    for (const auto& s : r.pledges) {
-      const auto& c = s.pledge.amount.currency();
-      t.add_row({s.pledge.id, s.pledge.platform_id, ledger::format_date(s.pledge.date),
-                 money_text(s.pledge.amount.minor(), c), amount_cell(s.disbursed_minor, c),
-                 amount_cell(s.outstanding_minor, c),
-                 s.pledge.basis_period ? s.pledge.basis_period->to_string() : std::string("-")});
-    }
-    t.print(std::cout);
-  }
-
-  std::cout << "\nSpend inside a ban (violations)\n";
-  if (r.violations.empty()) std::cout << "  none\n";
-  for (const auto& v : r.violations) {
-    std::cout << "  #" << v.entry.entry_id << " " << v.entry.platform_id << " " << v.entry.period.to_string() << " ("
-              << money_text(v.entry.amount.minor(), v.entry.amount.currency()) << ") overlaps ban " << v.ban.id
-              << " from " << ledger::format_date(v.ban.date) << " on " << v.overlap.to_string() << '\n';
-  }
-
-  std::cout << "\nSpend entries\n";
-  if (r.entries.empty()) {
-    std::cout << "  none recorded\n";
-  } else {
-    Table t({"entry", "period", "platform", "amount", "items", "market", "precision", "tags"},
-            {Align::Left, Align::Left, Align::Left, Align::Right, Align::Right, Align::Left, Align::Left, Align::Left});
-    for (const auto& e : r.entries) {
-      t.add_row({"#" + std::to_string(e.entry_id), e.period.to_string(), e.platform_id,
-                 money_text(e.amount.minor(), e.amount.currency()),
-                 e.items ? ledger::format_count(*e.items, ledger::Grouping::Thousands) : std::string("-"), e.market,
-                 std::string(ledger::to_string(e.precision)), join(e.tags, ",")});
-    }
-    t.print(std::cout);
-    for (const auto& e : r.entries)
-      if (e.note) std::cout << "  note on #" << e.entry_id << ": " << *e.note << '\n';
-  }
-
-  std::cout << "\nSources\n";
-  if (r.sources.empty()) std::cout << "  none\n";
-  for (std::size_t i = 0; i < r.sources.size(); ++i)
-    std::cout << "  [" << i + 1 << "] " << r.sources[i].source << "\n      cited by: " << join(r.sources[i].cited_by, ", ")
-              << '\n';
-}
-
-void run_report_advertiser(const GlobalOptions& global, const ReportAdvertiserOptions& o) {
-  ledger::AdvertiserReportOptions options;
-  if (!o.from.empty()) options.from = ledger::parse_date(o.from, "from");
-  if (!o.to.empty()) options.to = ledger::parse_date(o.to, "to");
-  if (!o.by.empty()) options.by = ledger::parse_granularity(o.by, "by");
-  options.today = today();
+void run_report_advertiser(const GlobalOptions& global, const AdvertiserOptions& o) {
+  ledger::AdvertiserReportOptions options{o.range.first(), o.range.last(), o.range.granularity(), today()};
   OpenLedger open = open_ledger(global);
-  ledger::AdvertiserReport report = ledger::build_advertiser_report(*open.ledger, o.advertiser, options);
-  if (output_format(global) == Format::Json) {
-    print_json(std::cout, ledger::to_json(report));
-    return;
+  auto report = ledger::build_advertiser_report(*open.ledger, o.advertiser, options);
+  print_report(global, ledger::to_json(report), ledger::to_document(report));
+}
+
+struct PlatformOptions {
+  std::string platform;
+  RangeOptions range;
+};
+
+void run_report_platform(const GlobalOptions& global, const PlatformOptions& o) {
+  ledger::PlatformReportOptions options{o.range.first(), o.range.last(), o.range.granularity()};
+  OpenLedger open = open_ledger(global);
+  auto report = ledger::build_platform_report(*open.ledger, o.platform, options);
+  print_report(global, ledger::to_json(report), ledger::to_document(report));
+}
+
+struct PoliciesOptions {
+  std::string platform;
+  std::string advertiser;
+  std::string kind;
+  RangeOptions range;
+};
+
+void run_report_policies(const GlobalOptions& global, const PoliciesOptions& o) {
+  ledger::PolicyFilter filter;
+  filter.platform_id = opt(o.platform);
+  filter.advertiser_id = opt(o.advertiser);
+  if (!o.kind.empty()) filter.kind = ledger::parse_policy_kind(o.kind, "kind");
+  filter.from = o.range.first();
+  filter.to = o.range.last();
+  OpenLedger open = open_ledger(global);
+  auto timeline = ledger::build_policy_timeline(*open.ledger, filter, today());
+  print_report(global, ledger::to_json(timeline), ledger::to_document(timeline));
+}
+
+struct PledgesOptions {
+  std::string platform;
+  std::string advertiser;
+};
+
+void run_report_pledges(const GlobalOptions& global, const PledgesOptions& o) {
+  OpenLedger open = open_ledger(global);
+  auto report = ledger::build_pledges_report(*open.ledger, opt(o.platform), opt(o.advertiser));
+  print_report(global, ledger::to_json(report), ledger::to_document(report));
+}
+
+struct JournalOptions {
+  std::string account;
+  std::string advertiser;
+  std::string platform;
+  RangeOptions range;
+  int depth = 0;
+
+  ledger::JournalFilter filter() const {
+    return ledger::JournalFilter{opt(account), opt(advertiser), opt(platform), range.first(), range.last()};
   }
-  print_table(report);
+};
+
+void add_journal_filters(CLI::App* sub, JournalOptions& o) {
+  sub->add_option("account", o.account,
+                  "only accounts matching this case-insensitive regular expression (e.g. ^income or twitter)");
+  sub->add_option("--advertiser", o.advertiser, "only transactions of this advertiser's spend and pledges based on it");
+  sub->add_option("--platform", o.platform, "only transactions of spend on this platform and of its pledges");
+}
+
+void run_register(const GlobalOptions& global, const JournalOptions& o) {
+  OpenLedger open = open_ledger(global);
+  auto reg = ledger::build_register(*open.ledger, o.filter());
+  print_report(global, ledger::to_json(reg), ledger::to_document(reg));
+}
+
+void run_balance(const GlobalOptions& global, const JournalOptions& o, bool depth_given) {
+  ledger::BalanceOptions options{o.filter(), o.range.granularity(), std::nullopt};
+  if (depth_given) options.depth = o.depth;
+  OpenLedger open = open_ledger(global);
+  auto report = ledger::build_balance(*open.ledger, options);
+  print_report(global, ledger::to_json(report), ledger::to_document(report));
 }
 
 }  // namespace
@@ -176,13 +128,52 @@ void run_report_advertiser(const GlobalOptions& global, const ReportAdvertiserOp
 void setup_report(CLI::App& app, GlobalOptions& global) {
   auto* report = app.add_subcommand("report", "transparency reports");
   report->require_subcommand(1);
-  auto o = std::make_shared<ReportAdvertiserOptions>();
+
+  auto a = std::make_shared<AdvertiserOptions>();
   auto* adv = report->add_subcommand("advertiser", "everything recorded about one advertiser, with its sources");
-  adv->add_option("advertiser", o->advertiser, "advertiser id")->required();
-  adv->add_option("--from", o->from, "first day of the range, YYYY-MM-DD");
-  adv->add_option("--to", o->to, "last day of the range, YYYY-MM-DD (ban status is given as of this day)");
-  adv->add_option("--by", o->by, "split spend by year, quarter or month (pro rata by days)");
-  adv->callback([&global, o] { run_report_advertiser(global, *o); });
+  adv->add_option("advertiser", a->advertiser, "advertiser id")->required();
+  add_range(adv, a->range, true);
+  adv->callback([&global, a] { run_report_advertiser(global, *a); });
+
+  auto p = std::make_shared<PlatformOptions>();
+  auto* plat = report->add_subcommand(
+      "platform", "what a platform earned from whom and when, what it did, pledged and disclosed");
+  plat->add_option("platform", p->platform, "platform id")->required();
+  add_range(plat, p->range, true);
+  plat->callback([&global, p] { run_report_platform(global, *p); });
+
+  auto t = std::make_shared<PoliciesOptions>();
+  auto* pol = report->add_subcommand("policies", "the timeline of policy actions");
+  pol->add_option("--platform", t->platform, "only this platform's actions");
+  pol->add_option("--advertiser", t->advertiser, "only actions naming this advertiser");
+  pol->add_option("--kind", t->kind, "only this kind: ad_ban, ban_lift, suspension, disclosure, targeting_change");
+  add_range(pol, t->range, false);
+  pol->callback([&global, t] { run_report_policies(global, *t); });
+
+  auto g = std::make_shared<PledgesOptions>();
+  auto* pl = report->add_subcommand("pledges", "each pledge: pledged, disbursed, outstanding, and its basis beside "
+                                               "the spend recorded for it");
+  pl->add_option("--platform", g->platform, "only this platform's pledges");
+  pl->add_option("--advertiser", g->advertiser, "only pledges based on this advertiser's spend");
+  pl->callback([&global, g] { run_report_pledges(global, *g); });
+}
+
+void setup_register(CLI::App& app, GlobalOptions& global) {
+  auto o = std::make_shared<JournalOptions>();
+  auto* sub = app.add_subcommand("register", "the journal, one posting a line, with a running balance");
+  add_journal_filters(sub, *o);
+  add_range(sub, o->range, false);
+  sub->callback([&global, o] { run_register(global, *o); });
+}
+
+void setup_balance(CLI::App& app, GlobalOptions& global) {
+  auto o = std::make_shared<JournalOptions>();
+  auto* sub = app.add_subcommand("balance", "the trial balance: every account in every currency, and the totals");
+  add_journal_filters(sub, *o);
+  add_range(sub, o->range, false);
+  sub->add_option("--by", o->range.by, "a column per year, quarter, month or week: the change in each");
+  auto* depth = sub->add_option("--depth", o->depth, "sum accounts to this many segments (1 = expenses, income, ...)");
+  sub->callback([&global, o, depth] { run_balance(global, *o, depth->count() > 0); });
 }
 
 }  // namespace adledger::cli

@@ -75,7 +75,10 @@ void setup_spend(CLI::App& app, GlobalOptions& global) {
   record->add_option("--tag", o->tags, "a tag (repeatable)");
   record->add_option("--id", o->id, "an external id, unique in the ledger");
   record->add_option("--note", o->note, "a note on the figure");
-  record->callback([&global, o] { run_spend_record(global, *o); });
+  record->callback([&global, o] {
+    require_simple_format(global);
+    run_spend_record(global, *o);
+  });
 }
 
 }  // namespace adledger::cli

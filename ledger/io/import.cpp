@@ -164,7 +164,7 @@ class Importer {
 
   ImportCounts run() {
     RecordReader top(doc_, "", "document", locations_, file_);
-    top.only({"format", "platforms", "advertisers", "policy_actions", "spend", "pledges"});
+    top.only({"format", "platforms", "advertisers", "policy_actions", "spend", "pledges", "disclosures"});
     std::string format = top.string("format");
     if (format != kFormat)
       throw Located(ErrorKind::Input, file_ + ":" + std::to_string(locations_.line_of("/format")) +
@@ -174,6 +174,7 @@ class Importer {
     each(top, "policy_actions", [&](const RecordReader& r) { policy_action(r); });
     each(top, "spend", [&](const RecordReader& r) { spend(r); });
     each(top, "pledges", [&](const RecordReader& r) { pledge(r); });
+    each(top, "disclosures", [&](const RecordReader& r) { disclosure(r); });
     return counts_;
   }
 
@@ -289,6 +290,23 @@ class Importer {
       });
       ++counts_.disbursements;
     }
+  }
+
+  void disclosure(const RecordReader& r) {
+    r.only({"id", "platform", "advertiser", "amount", "currency", "period", "date", "precision", "source", "note"});
+    DisclosedTotal d;
+    d.id = r.opt_id("id");
+    d.platform_id = r.string("platform");
+    d.advertiser_id = r.string("advertiser");
+    d.amount = r.amount(r.currency());
+    d.period = r.field("period", [&] { return Period::parse(r.string("period"), "period"); });
+    d.date = r.field("date", [&] { return parse_date(r.string("date"), "date"); });
+    if (r.has("precision"))
+      d.precision = r.field("precision", [&] { return parse_precision(r.string("precision"), "precision"); });
+    d.source = r.string("source");
+    d.note = r.opt_string("note");
+    ledger_.record_disclosed_total(d);
+    ++counts_.disclosures;
   }
 
   Ledger& ledger_;

@@ -2,7 +2,7 @@
 //
 //   { "format": "adledger/1",
 //     "platforms": [...], "advertisers": [...], "policy_actions": [...],
-//     "spend": [...], "pledges": [...] }
+//     "spend": [...], "pledges": [...], "disclosures": [...] }
 //
 // schemas/import.schema.json describes it; fixtures/ holds an example. The
 // sections are recorded in that order (so a ban in the file refuses spend
@@ -28,6 +28,7 @@ struct ImportCounts {
   std::size_t spend = 0;
   std::size_t pledges = 0;
   std::size_t disbursements = 0;
+  std::size_t disclosures = 0;
 };
 
 inline constexpr std::size_t kImportBytesMax = 64 * 1024 * 1024;

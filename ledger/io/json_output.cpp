@@ -109,39 +109,90 @@ json to_json(const BanCheck& c) {
               {"ban", ban}};
 }
 
+namespace {
+
+json figure_json(const SpendFigure& f, const char* group_key) {
+  json out = json::object();
+  if (f.bucket) out["period"] = period_json(*f.bucket);
+  if (group_key) out[group_key] = f.group;
+  out["precision"] = std::string(to_string(f.precision));
+  out["amount"] = amount_json(f.amount_minor, f.currency);
+  out["items"] = f.items;
+  out["items_complete"] = f.items_complete;
+  out["pro_rata"] = f.pro_rata;
+  out["entries"] = f.entry_ids;
+  return out;
+}
+
+json figures_json(const std::vector<SpendFigure>& figures, const char* group_key) {
+  json out = json::array();
+  for (const SpendFigure& f : figures) out.push_back(figure_json(f, group_key));
+  return out;
+}
+
+json comparison_json(const Comparison& c, std::int64_t whole_minor, const Currency& currency) {
+  json itemised = json::array();
+  for (const Itemised& i : c.itemised) {
+    itemised.push_back(json{{"precision", std::string(to_string(i.precision))},
+                            {"amount", amount_json(i.amount_minor, currency)},
+                            {"share", share_text(i.amount_minor, whole_minor)},
+                            {"pro_rata", i.pro_rata},
+                            {"entries", i.entry_ids}});
+  }
+  return json{{"itemised", itemised}, {"other_currency_entries", c.other_currency}};
+}
+
+json rollup_json(json out, const SpendRollup& spend, bool with_periods, const char* group_key) {
+  out["totals"] = figures_json(spend.by_group, group_key);
+  out["periods"] = with_periods ? figures_json(spend.by_period, group_key) : json::array();
+  out["by_tag"] = figures_json(spend.by_tag, "tag");
+  out["by_market"] = figures_json(spend.by_market, "market");
+  out["by_precision"] = figures_json(spend.by_precision, nullptr);
+  return out;
+}
+
+template <typename T>
+json array_of(const std::vector<T>& items) {
+  json out = json::array();
+  for (const T& x : items) out.push_back(to_json(x));
+  return out;
+}
+
+json sources_json(const std::vector<SourceCitation>& sources) {
+  json out = json::array();
+  for (const SourceCitation& s : sources) out.push_back(json{{"source", s.source}, {"cited_by", s.cited_by}});
+  return out;
+}
+
+json range_json(const std::optional<Date>& from, const std::optional<Date>& to) {
+  return json{{"from", optional_date(from)}, {"to", optional_date(to)}};
+}
+
+json by_json(const std::optional<Granularity>& by) { return by ? json(std::string(to_string(*by))) : json(nullptr); }
+
+}  // namespace
+
+json to_json(const DisclosureCheck& c) {
+  const DisclosedTotal& d = c.disclosed;
+  json out = json{{"id", d.id},
+                  {"platform", d.platform_id},
+                  {"advertiser", d.advertiser_id},
+                  {"period", period_json(d.period)},
+                  {"date", format_date(d.date)},
+                  {"precision", std::string(to_string(d.precision))},
+                  {"disclosed", amount_json(d.amount.minor(), d.amount.currency())},
+                  {"source", d.source},
+                  {"note", optional_json(d.note)}};
+  json compared = comparison_json(c.comparison, d.amount.minor(), d.amount.currency());
+  out["itemised"] = compared["itemised"];
+  out["other_currency_entries"] = compared["other_currency_entries"];
+  return out;
+}
+
 json to_json(const AdvertiserReport& r) {
   const Advertiser& a = r.advertiser;
   json handles = json::array();
   for (const Handle& h : r.handles) handles.push_back(json{{"platform", h.platform_id}, {"handle", h.handle}});
-  json entries = json::array();
-  for (const SpendEntry& e : r.entries) entries.push_back(to_json(e));
-  json totals = json::array();
-  for (const SpendTotal& t : r.totals) {
-    totals.push_back(json{{"platform", t.platform_id},
-                          {"precision", std::string(to_string(t.precision))},
-                          {"amount", amount_json(t.amount_minor, t.currency)},
-                          {"items", t.items},
-                          {"items_complete", t.items_complete},
-                          {"pro_rata", t.pro_rata},
-                          {"entries", t.entry_ids}});
-  }
-  json periods = json::array();
-  for (const PeriodTotal& p : r.periods) {
-    periods.push_back(json{{"period", period_json(p.bucket)},
-                           {"platform", p.platform_id},
-                           {"precision", std::string(to_string(p.precision))},
-                           {"amount", amount_json(p.amount_minor, p.currency)},
-                           {"items", p.items},
-                           {"items_complete", p.items_complete},
-                           {"pro_rata", p.pro_rata},
-                           {"entries", p.entry_ids}});
-  }
-  json bans = json::array();
-  for (const BanCheck& c : r.ban_status) bans.push_back(to_json(c));
-  json actions = json::array();
-  for (const PolicyAction& x : r.actions) actions.push_back(to_json(x));
-  json pledges = json::array();
-  for (const PledgeStatus& p : r.pledges) pledges.push_back(to_json(p));
   json violations = json::array();
   for (const Violation& v : r.violations) {
     violations.push_back(json{{"entry", v.entry.entry_id},
@@ -151,38 +202,115 @@ json to_json(const AdvertiserReport& r) {
                               {"ban_effective", format_date(v.ban.date)},
                               {"overlap", period_json(v.overlap)}});
   }
-  json sources = json::array();
-  for (const SourceCitation& s : r.sources) sources.push_back(json{{"source", s.source}, {"cited_by", s.cited_by}});
-  return json{{"report", "advertiser"},
-              {"advertiser",
-               json{{"id", a.id}, {"name", a.name}, {"country", optional_json(a.country)},
-                    {"state_affiliated", a.state_affiliated}}},
-              {"handles", handles},
-              {"range", json{{"from", optional_date(r.from)}, {"to", optional_date(r.to)}}},
-              {"by", r.by ? json(std::string(to_string(*r.by))) : json(nullptr)},
-              {"status_on", format_date(r.status_on)},
-              {"totals", totals},
-              {"periods", periods},
-              {"ban_status", bans},
-              {"policy_actions", actions},
-              {"pledges", pledges},
-              {"violations", violations},
-              {"entries", entries},
-              {"sources", sources}};
+  json out = json{{"report", "advertiser"},
+                  {"advertiser",
+                   json{{"id", a.id}, {"name", a.name}, {"country", optional_json(a.country)},
+                        {"state_affiliated", a.state_affiliated}}},
+                  {"handles", handles},
+                  {"range", range_json(r.from, r.to)},
+                  {"by", by_json(r.by)},
+                  {"status_on", format_date(r.status_on)}};
+  out = rollup_json(std::move(out), r.spend, r.by.has_value(), "platform");
+  out["disclosures"] = array_of(r.disclosures);
+  out["ban_status"] = array_of(r.ban_status);
+  out["policy_actions"] = array_of(r.actions);
+  out["pledges"] = array_of(r.pledges);
+  out["violations"] = violations;
+  out["entries"] = array_of(r.entries);
+  out["sources"] = sources_json(r.sources);
+  return out;
 }
 
-json trial_balance_json(const std::vector<BalanceRow>& rows) {
-  json accounts = json::array();
-  std::map<std::string, std::int64_t> totals;
-  for (const BalanceRow& row : rows) {
-    Currency c = Currency::from_code(row.currency);
-    accounts.push_back(json{{"account", row.account}, {"balance", amount_json(row.balance_minor, c)}});
-    auto& t = totals[row.currency];
-    t = checked_add(t, row.balance_minor, "trial balance total");
+json to_json(const PlatformReport& r) {
+  json out = json{{"report", "platform"},
+                  {"platform", json{{"id", r.platform.id}, {"name", r.platform.name}}},
+                  {"range", range_json(r.from, r.to)},
+                  {"by", by_json(r.by)}};
+  out = rollup_json(std::move(out), r.revenue, r.by.has_value(), "advertiser");
+  out["disclosures"] = array_of(r.disclosures);
+  out["policy_actions"] = array_of(r.actions);
+  out["pledges"] = array_of(r.pledges);
+  out["entries"] = array_of(r.entries);
+  out["sources"] = sources_json(r.sources);
+  return out;
+}
+
+json to_json(const PolicyTimeline& t) {
+  const PolicyFilter& f = t.filter;
+  return json{{"report", "policies"},
+              {"filter", json{{"platform", optional_json(f.platform_id)},
+                              {"advertiser", optional_json(f.advertiser_id)},
+                              {"kind", f.kind ? json(std::string(to_string(*f.kind))) : json(nullptr)},
+                              {"from", optional_date(f.from)},
+                              {"to", optional_date(f.to)}}},
+              {"policy_actions", array_of(t.actions)}};
+}
+
+json to_json(const PledgesReport& r) {
+  json pledges = json::array();
+  for (const PledgeCheck& c : r.pledges) {
+    json p = to_json(c.status);
+    const Money& pledged = c.status.pledge.amount;
+    p["basis_range"] = c.basis_range ? period_json(*c.basis_range) : json(nullptr);
+    p["basis_spend"] =
+        c.basis_spend ? comparison_json(*c.basis_spend, pledged.minor(), pledged.currency()) : json(nullptr);
+    p["disclosed"] = array_of(c.disclosed);
+    pledges.push_back(std::move(p));
   }
-  json total = json::array();
-  for (const auto& [code, minor] : totals) total.push_back(amount_json(minor, Currency::from_code(code)));
-  return json{{"accounts", accounts}, {"totals", total}};
+  return json{{"report", "pledges"},
+              {"filter", json{{"platform", optional_json(r.platform_id)}, {"advertiser", optional_json(r.advertiser_id)}}},
+              {"pledges", pledges}};
+}
+
+namespace {
+
+json filter_json(const JournalFilter& f) {
+  return json{{"account", optional_json(f.account_pattern)},
+              {"advertiser", optional_json(f.advertiser_id)},
+              {"platform", optional_json(f.platform_id)},
+              {"from", optional_date(f.from)},
+              {"to", optional_date(f.to)}};
+}
+
+}  // namespace
+
+json to_json(const Register& r) {
+  json postings = json::array();
+  for (const RegisterLine& l : r.lines) {
+    postings.push_back(json{{"txn", l.txn_id},
+                            {"date", format_date(l.date)},
+                            {"kind", std::string(to_string(l.kind))},
+                            {"description", l.description},
+                            {"account", l.account},
+                            {"amount", amount_json(l.amount.minor(), l.amount.currency())},
+                            {"running", amount_json(l.running_minor, l.amount.currency())}});
+  }
+  return json{{"report", "register"}, {"filter", filter_json(r.filter)}, {"postings", postings}};
+}
+
+json to_json(const BalanceReport& r) {
+  json columns = json::array();
+  for (const Period& p : r.columns) columns.push_back(period_json(p));
+  auto row_json = [](const BalanceReport::Row& row, bool with_account) {
+    json periods = json::array();
+    for (std::int64_t v : row.amounts) periods.push_back(amount_json(v, row.currency));
+    json out = json::object();
+    if (with_account) out["account"] = row.account;
+    out["currency"] = row.currency.code();
+    out["balance"] = amount_json(row.total, row.currency);
+    out["periods"] = periods;
+    return out;
+  };
+  json accounts = json::array(), totals = json::array();
+  for (const auto& row : r.rows) accounts.push_back(row_json(row, true));
+  for (const auto& row : r.totals) totals.push_back(row_json(row, false));
+  return json{{"report", "balance"},
+              {"filter", filter_json(r.options.filter)},
+              {"by", by_json(r.options.by)},
+              {"depth", optional_json(r.options.depth)},
+              {"columns", columns},
+              {"accounts", accounts},
+              {"totals", totals}};
 }
 
 }  // namespace ledger

@@ -11,6 +11,7 @@
 
 #include "ledger/ledger.hpp"
 #include "ledger/report/advertiser_report.hpp"
+#include "ledger/report/other_reports.hpp"
 #include "ledger/storage/store.hpp"
 
 namespace ledger {
@@ -21,7 +22,12 @@ nlohmann::json to_json(const PolicyAction& action);
 nlohmann::json to_json(const PledgeStatus& status);
 nlohmann::json to_json(const Disbursement& disbursement);
 nlohmann::json to_json(const BanCheck& check);
+nlohmann::json to_json(const DisclosureCheck& check);
 nlohmann::json to_json(const AdvertiserReport& report);
-nlohmann::json trial_balance_json(const std::vector<BalanceRow>& rows);
+nlohmann::json to_json(const PlatformReport& report);
+nlohmann::json to_json(const PolicyTimeline& timeline);
+nlohmann::json to_json(const PledgesReport& report);
+nlohmann::json to_json(const Register& reg);
+nlohmann::json to_json(const BalanceReport& report);
 
 }  // namespace ledger

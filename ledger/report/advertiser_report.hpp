@@ -3,7 +3,8 @@
 // Everything a reader needs about one advertiser, each figure traceable to
 // the entries and sources behind it: identity and handles; spend per
 // platform, currency and precision (exact and approximate figures are never
-// merged); spend per calendar period; ban status per platform; the policy
+// merged); spend per calendar period, tag, market and precision; the totals
+// platforms disclosed beside the spend itemised here; ban status per platform; the policy
 // actions that name it; the pledges computed from its spend; spend recorded
 // inside a ban (violations); and the sources cited.
 //
@@ -18,6 +19,7 @@
 
 #include "ledger/ledger.hpp"
 #include "ledger/report/allocation.hpp"
+#include "ledger/report/spend_rollup.hpp"
 
 namespace ledger {
 
@@ -26,29 +28,6 @@ struct AdvertiserReportOptions {
   std::optional<Date> to;
   std::optional<Granularity> by;
   Date today;  // ban status is given as of `to`, else today
-};
-
-struct SpendTotal {
-  std::string platform_id;
-  Currency currency;
-  Precision precision = Precision::Exact;
-  std::int64_t amount_minor = 0;
-  std::int64_t items = 0;
-  bool items_complete = true;  // false when an entry's item count is unknown
-  bool pro_rata = false;       // true when a range cut an entry
-  std::vector<std::int64_t> entry_ids;
-};
-
-struct PeriodTotal {
-  Period bucket;
-  std::string platform_id;
-  Currency currency;
-  Precision precision = Precision::Exact;
-  std::int64_t amount_minor = 0;
-  std::int64_t items = 0;
-  bool items_complete = true;
-  bool pro_rata = false;  // true when an entry was split to fill it
-  std::vector<std::int64_t> entry_ids;
 };
 
 struct Violation {
@@ -62,6 +41,10 @@ struct SourceCitation {
   std::vector<std::string> cited_by;  // "spend #1", "policy twitter-ad-ban-2017-10-26", "pledge ..."
 };
 
+// Adds a citation of `source` by `by`, keeping sources in order of first
+// citation.
+void cite(std::vector<SourceCitation>& sources, const std::string& source, std::string by);
+
 struct AdvertiserReport {
   Advertiser advertiser;
   std::vector<Handle> handles;
@@ -71,8 +54,10 @@ struct AdvertiserReport {
   std::optional<Granularity> by;
   Date status_on;
   std::vector<SpendEntry> entries;  // every entry overlapping the range
-  std::vector<SpendTotal> totals;
-  std::vector<PeriodTotal> periods;  // empty unless `by` was given
+  // Grouped by platform. The period rows are by `by`, else by year (the
+  // HTML chart draws them; the other formats show them only with `by`).
+  SpendRollup spend;
+  std::vector<DisclosureCheck> disclosures;
   std::vector<BanCheck> ban_status;  // one per platform in the ledger
   std::vector<PolicyAction> actions;
   std::vector<PledgeStatus> pledges;

@@ -40,29 +40,36 @@ std::vector<std::int64_t> allocate_largest_remainder(std::int64_t total, const s
 
 std::vector<PeriodShare> split_entry(const Period& period, std::int64_t amount_minor, std::int64_t items,
                                      const std::optional<Granularity>& by, const std::optional<Period>& range) {
-  // Cut the entry at every bucket boundary and at the range's ends.
-  std::vector<Period> parts;
-  std::vector<bool> kept;
-  Date day = period.first();
-  while (day <= period.last()) {
-    Date last = period.last();
-    if (by) last = std::min(last, bucket_of(day, *by).last());
-    if (range) {
-      if (day < range->first()) last = std::min(last, range->first() - boost::gregorian::days(1));
-      else if (day <= range->last()) last = std::min(last, range->last());
+  // First the range: the entry's days before, inside and after it share
+  // the whole, so the inside gets exactly its share whatever the buckets.
+  Period inside = period;
+  std::int64_t amount = amount_minor, count = items;
+  if (range) {
+    if (!range->overlaps(period)) return {};
+    inside = Period(std::max(period.first(), range->first()), std::min(period.last(), range->last()));
+    if (inside != period) {
+      std::int64_t before = period.first() < inside.first() ? (inside.first() - period.first()).days() : 0;
+      std::int64_t after = inside.last() < period.last() ? (period.last() - inside.last()).days() : 0;
+      std::vector<std::int64_t> weights{before, inside.days(), after};
+      amount = allocate_largest_remainder(amount_minor, weights)[1];
+      count = allocate_largest_remainder(items, weights)[1];
     }
+  }
+  // Then the buckets, over what is inside.
+  std::vector<Period> parts;
+  for (Date day = inside.first(); day <= inside.last();) {
+    Date last = by ? std::min(inside.last(), bucket_of(day, *by).last()) : inside.last();
     parts.emplace_back(day, last);
-    kept.push_back(!range || range->overlaps(parts.back()));
     day = last + boost::gregorian::days(1);
   }
   std::vector<std::int64_t> weights;
   weights.reserve(parts.size());
   for (const Period& p : parts) weights.push_back(p.days());
-  std::vector<std::int64_t> amounts = allocate_largest_remainder(amount_minor, weights);
-  std::vector<std::int64_t> counts = allocate_largest_remainder(items, weights);
+  std::vector<std::int64_t> amounts = allocate_largest_remainder(amount, weights);
+  std::vector<std::int64_t> counts = allocate_largest_remainder(count, weights);
   std::vector<PeriodShare> out;
-  for (std::size_t i = 0; i < parts.size(); ++i)
-    if (kept[i]) out.push_back(PeriodShare{parts[i], amounts[i], counts[i]});
+  out.reserve(parts.size());
+  for (std::size_t i = 0; i < parts.size(); ++i) out.push_back(PeriodShare{parts[i], amounts[i], counts[i]});
   return out;
 }
 

@@ -27,9 +27,11 @@ struct PeriodShare {
 };
 
 // Splits an entry over `period` into the buckets of `by` (or one part when
-// `by` is empty), keeping only the parts inside `range` when given. The
-// split is made over every part of the entry, inside the range or not, so
-// the parts kept are exactly their share of the whole.
+// `by` is empty), keeping only the days inside `range` when given. It
+// allocates in two steps: first the whole over the days before, inside and
+// after the range, then the inside share over the buckets. So the parts
+// always add up exactly to the entry's share of the range, whatever the
+// granularity, and to the whole entry when the range covers it.
 std::vector<PeriodShare> split_entry(const Period& period, std::int64_t amount_minor, std::int64_t items,
                                      const std::optional<Granularity>& by, const std::optional<Period>& range);
 

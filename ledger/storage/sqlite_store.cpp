@@ -4,6 +4,7 @@
 
 #include <cassert>
 #include <filesystem>
+#include <iterator>
 #include <map>
 
 #include "ledger/error.hpp"
@@ -210,6 +211,15 @@ class SqliteStore final : public Store {
         .bind(d.id).bind(d.txn_id).bind(d.pledge_id).bind(d.amount.minor()).bind(d.date).bind(d.source).run();
   }
 
+  void add_disclosed_total(const DisclosedTotal& d) override {
+    assert(in_write_);
+    query("INSERT INTO disclosed_total (id, platform_id, advertiser_id, amount_minor, currency, period_first,"
+          " period_last, date, precision, source, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(d.id).bind(d.platform_id).bind(d.advertiser_id).bind(d.amount.minor()).bind(d.amount.currency().code())
+        .bind(d.period.first()).bind(d.period.last()).bind(d.date).bind(std::string(to_string(d.precision)))
+        .bind(d.source).bind(d.note).run();
+  }
+
   std::optional<Platform> find_platform(const std::string& id) override {
     Query q = query("SELECT id, name FROM platform WHERE id = ?");
     q.bind(id);
@@ -340,6 +350,24 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  std::optional<DisclosedTotal> find_disclosed_total(const std::string& id) override {
+    Query q = query(kSelectDisclosed + std::string(" WHERE id = ?"));
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    return read_disclosed(q);
+  }
+
+  std::vector<DisclosedTotal> disclosed_totals(const std::optional<std::string>& advertiser_id,
+                                               const std::optional<std::string>& platform_id) override {
+    std::vector<DisclosedTotal> out;
+    Query q = query(kSelectDisclosed + std::string(" WHERE (?1 IS NULL OR advertiser_id = ?1)"
+                                                   " AND (?2 IS NULL OR platform_id = ?2)"
+                                                   " ORDER BY platform_id, advertiser_id, period_first, id"));
+    q.bind(advertiser_id).bind(platform_id);
+    while (q.step()) out.push_back(read_disclosed(q));
+    return out;
+  }
+
   bool disbursement_exists(const std::string& id) override {
     Query q = query("SELECT 1 FROM disbursement WHERE id = ?");
     q.bind(id);
@@ -398,6 +426,24 @@ class SqliteStore final : public Store {
   static constexpr const char* kSelectPledge =
       "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
       " basis_last, source, note, txn_id FROM pledge";
+
+  static constexpr const char* kSelectDisclosed =
+      "SELECT id, platform_id, advertiser_id, amount_minor, currency, period_first, period_last, date, precision,"
+      " source, note FROM disclosed_total";
+
+  static DisclosedTotal read_disclosed(const Query& q) {
+    DisclosedTotal d;
+    d.id = q.text(0);
+    d.platform_id = q.text(1);
+    d.advertiser_id = q.text(2);
+    d.amount = Money(q.int64(3), Currency::from_code(q.text(4)));
+    d.period = Period(q.date(5), q.date(6));
+    d.date = q.date(7);
+    d.precision = parse_precision(q.text(8));
+    d.source = q.text(9);
+    d.note = q.opt_text(10);
+    return d;
+  }
 
   static Advertiser read_advertiser(const Query& q) {
     return Advertiser{q.text(0), q.text(1), q.opt_text(2), q.int64(3) != 0};
@@ -530,6 +576,7 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
     try {
       store->begin_write();
       store->exec(generated::kSchemaSql);
+      for (const char* migration : generated::kMigrations) store->exec(migration);
       store->exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
       store->exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       store->commit();
@@ -546,8 +593,23 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
     refuse("written by a newer adledger (schema version " + std::to_string(version) + ", this binary knows up to " +
            std::to_string(kSchemaVersion) + "); upgrade adledger");
   if (version < 1) refuse("not an adledger ledger (schema version " + std::to_string(version) + ")");
-  // Version 1 is the first; migrations from older versions will be a ladder
-  // here, each step in one transaction, user_version written last.
+  // The migration ladder: each step in one transaction with the version it
+  // reaches, so that a failure leaves the ledger at the version before.
+  static_assert(std::size(generated::kMigrations) == kSchemaVersion - 1, "one migration per version after 1");
+  for (; version < kSchemaVersion; ++version) {
+    try {
+      store->begin_write();
+      // Another process may have migrated it while we waited for the lock.
+      if (store->pragma_int("PRAGMA user_version") == version) {
+        store->exec(generated::kMigrations[version - 1]);
+        store->exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
+      }
+      store->commit();
+    } catch (...) {
+      store->rollback();
+      throw;
+    }
+  }
   return store;
 }
 

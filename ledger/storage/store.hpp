@@ -52,6 +52,7 @@ class Store {
   virtual void add_policy_action(const PolicyAction& action) = 0;
   virtual void add_pledge(const Pledge& pledge) = 0;
   virtual void add_disbursement(const Disbursement& disbursement) = 0;
+  virtual void add_disclosed_total(const DisclosedTotal& disclosed) = 0;
 
   // Reads.
   virtual std::optional<Platform> find_platform(const std::string& id) = 0;
@@ -69,6 +70,11 @@ class Store {
   virtual std::vector<Pledge> pledges() = 0;
   virtual std::vector<Disbursement> disbursements_of(const std::string& pledge_id) = 0;
   virtual bool disbursement_exists(const std::string& id) = 0;
+  virtual std::optional<DisclosedTotal> find_disclosed_total(const std::string& id) = 0;
+  // Disclosed totals, optionally of one advertiser and/or on one platform,
+  // ordered by platform, advertiser, period start, id.
+  virtual std::vector<DisclosedTotal> disclosed_totals(const std::optional<std::string>& advertiser_id,
+                                                       const std::optional<std::string>& platform_id) = 0;
   virtual std::vector<JournalTxn> journal() = 0;
   // The sum of an account's postings in one currency (0 if none).
   virtual std::int64_t account_balance(const std::string& account, const std::string& currency) = 0;

@@ -3,6 +3,7 @@
 #include <cassert>
 #include <boost/date_time/gregorian/formatters.hpp>
 #include <charconv>
+#include <utility>
 
 #include "ledger/error.hpp"
 
@@ -48,13 +49,38 @@ Date make_date(int year, int month, int day, std::string_view whole, std::string
               static_cast<unsigned short>(day));
 }
 
+// The ISO 8601 week-numbering year and week of a day: weeks run Monday to
+// Sunday, and week 1 is the one that holds the year's first Thursday.
+std::pair<int, int> iso_week(const Date& day) {
+  int week = day.week_number();
+  int year = day.year();
+  if (week >= 52 && day.month() == 1) --year;
+  if (week == 1 && day.month() == 12) ++year;
+  return {year, week};
+}
+
+const Date kFirstDay(kYearMin, 1, 1);
+const Date kLastDay(kYearMax, 12, 31);
+
+// The Monday..Sunday week that holds `day`, clipped to the dates Boost can
+// represent (1400-01-01 is a Wednesday).
+Period iso_week_of(const Date& day) {
+  int back = (day.day_of_week().as_number() + 6) % 7;  // days since Monday
+  Date first = (day - kFirstDay).days() < back ? kFirstDay : day - g::days(back);
+  Date last = (kLastDay - day).days() < 6 - back ? kLastDay : day + g::days(6 - back);
+  return Period(first, last);
+}
+
+std::string two_digits(int n) { return (n < 10 ? "0" : "") + std::to_string(n); }
+
 Date end_of_month(int year, int month) {
   return Date(static_cast<unsigned short>(year), static_cast<unsigned short>(month), 1).end_of_month();
 }
 
 // Parses one side of a period (`2016`, `2016-Q4`, `2016-10`, `2016-10-26`).
 Period parse_single(std::string_view text, std::string_view whole, std::string_view field) {
-  const char* shape = "write a period as 2016, 2016-Q4, 2016-10, 2016-10-26 or 2016-01-01..2016-06-30";
+  const char* shape =
+      "write a period as 2016, 2016-Q4, 2016-10, 2016-W05, 2016-10-26 or 2016-01-01..2016-06-30";
   if (text.size() == 4) {
     int year = parse_year(text, whole, field);
     return Period(make_date(year, 1, 1, whole, field), make_date(year, 12, 31, whole, field));
@@ -67,6 +93,15 @@ Period parse_single(std::string_view text, std::string_view whole, std::string_v
     int quarter = rest[1] - '0';
     int first_month = (quarter - 1) * 3 + 1;
     return Period(make_date(year, first_month, 1, whole, field), end_of_month(year, first_month + 2));
+  }
+  if (rest.size() == 3 && (rest[0] == 'W' || rest[0] == 'w') && all_digits(rest.substr(1))) {
+    // ISO week: week 1 holds January 4th.
+    int week = to_int(rest.substr(1));
+    Date january_4th(static_cast<unsigned short>(year), 1, 4);
+    int weeks = iso_week(Date(static_cast<unsigned short>(year), 12, 28)).second;
+    if (week < 1 || week > weeks)
+      throw_input(field, whole, std::to_string(year) + " has ISO weeks W01 to W" + two_digits(weeks));
+    return iso_week_of(january_4th + g::weeks(week - 1));
   }
   if (rest.size() == 2 && all_digits(rest)) {
     int month = to_int(rest);
@@ -115,6 +150,10 @@ std::string Period::to_string() const {
   bool starts_month = first_.day() == 1;
   bool ends_month = last_ == last_.end_of_month();
   if (first_ == last_) return format_date(first_);
+  if (days() == 7 && first_.day_of_week().as_number() == 1) {
+    auto [year, week] = iso_week(first_);
+    return std::to_string(year) + "-W" + two_digits(week);
+  }
   if (starts_month && ends_month && first_.year() == last_.year()) {
     int m1 = first_.month(), m2 = last_.month();
     if (m1 == 1 && m2 == 12) return std::to_string(y);
@@ -128,7 +167,8 @@ Granularity parse_granularity(std::string_view text, std::string_view field) {
   if (text == "year") return Granularity::Year;
   if (text == "quarter") return Granularity::Quarter;
   if (text == "month") return Granularity::Month;
-  throw_input(field, text, "expected year, quarter or month");
+  if (text == "week") return Granularity::Week;
+  throw_input(field, text, "expected year, quarter, month or week");
 }
 
 std::string_view to_string(Granularity granularity) {
@@ -136,6 +176,7 @@ std::string_view to_string(Granularity granularity) {
     case Granularity::Year: return "year";
     case Granularity::Quarter: return "quarter";
     case Granularity::Month: return "month";
+    case Granularity::Week: return "week";
   }
   return "?";
 }
@@ -153,6 +194,8 @@ Period bucket_of(const Date& day, Granularity granularity) {
     }
     case Granularity::Month:
       return Period(Date(day.year(), day.month(), 1), day.end_of_month());
+    case Granularity::Week:
+      return iso_week_of(day);
   }
   assert(false && "unknown granularity");
   return Period(day, day);

@@ -2,7 +2,8 @@
 //
 // A date is a Boost.Date_Time Gregorian day, written `2017-10-26`. A period
 // is an inclusive range of days, the span a spend entry covers, written as
-// a year `2016`, a quarter `2016-Q4`, a month `2016-10`, a day `2016-10-26`,
+// a year `2016`, a quarter `2016-Q4`, a month `2016-10`, an ISO week
+// `2016-W05`, a day `2016-10-26`,
 // or a range `2016-01-01..2016-06-30` whose ends may themselves be any of
 // those forms (`2016-01..2016-06` is the first half of 2016).
 #pragma once
@@ -37,7 +38,8 @@ class Period {
   bool overlaps(const Period& other) const { return first_ <= other.last_ && other.first_ <= last_; }
 
   // The canonical text: `2016` for a whole year, `2016-Q4`, `2016-10`,
-  // `2016-10-26` when it is exactly one of those, else `first..last`.
+  // `2016-W05` (Monday to Sunday), `2016-10-26` when it is exactly one of
+  // those, else `first..last`.
   std::string to_string() const;
 
   friend bool operator==(const Period&, const Period&) = default;
@@ -48,7 +50,10 @@ class Period {
 };
 
 // The calendar buckets a report can split a period into.
-enum class Granularity { Year, Quarter, Month };
+// Weeks are ISO 8601 weeks, Monday to Sunday, named by their week-numbering
+// year: 2016-W01 runs from 2016-01-04 to 2016-01-10, and 2015-12-31 falls in
+// 2015-W53.
+enum class Granularity { Year, Quarter, Month, Week };
 Granularity parse_granularity(std::string_view text, std::string_view field = "by");
 std::string_view to_string(Granularity granularity);
 

@@ -360,22 +360,22 @@ TEST_F(RulesTest, ReportTotalsAndPeriods) {
   options.by = ledger::Granularity::Month;
   auto report = ledger::build_advertiser_report(ledger, "rt", options);
   ASSERT_EQ(report.entries.size(), 1u);
-  ASSERT_EQ(report.totals.size(), 1u);
-  EXPECT_EQ(report.totals[0].amount_minor, 2321612);  // January's share of 2016
-  EXPECT_TRUE(report.totals[0].pro_rata);
-  ASSERT_EQ(report.periods.size(), 1u);
-  EXPECT_EQ(report.periods[0].bucket, period("2016-01"));
-  EXPECT_EQ(report.periods[0].amount_minor, 2321612);
+  ASSERT_EQ(report.spend.by_group.size(), 1u);
+  EXPECT_EQ(report.spend.by_group[0].amount_minor, 2321612);  // January's share of 2016
+  EXPECT_TRUE(report.spend.by_group[0].pro_rata);
+  ASSERT_EQ(report.spend.by_period.size(), 1u);
+  EXPECT_EQ(report.spend.by_period[0].bucket, period("2016-01"));
+  EXPECT_EQ(report.spend.by_period[0].amount_minor, 2321612);
 
   options.from.reset();
   options.to.reset();
   auto whole = ledger::build_advertiser_report(ledger, "rt", options);
-  ASSERT_EQ(whole.totals.size(), 1u);
-  EXPECT_EQ(whole.totals[0].amount_minor, 27410100);
-  EXPECT_FALSE(whole.totals[0].pro_rata);
-  EXPECT_EQ(whole.periods.size(), 13u);
+  ASSERT_EQ(whole.spend.by_group.size(), 1u);
+  EXPECT_EQ(whole.spend.by_group[0].amount_minor, 27410100);
+  EXPECT_FALSE(whole.spend.by_group[0].pro_rata);
+  EXPECT_EQ(whole.spend.by_period.size(), 13u);
   std::int64_t sum = 0;
-  for (const auto& p : whole.periods) sum += p.amount_minor;
+  for (const auto& p : whole.spend.by_period) sum += p.amount_minor;
   EXPECT_EQ(sum, 27410100);
 
   options.from = date("2017-01-01");

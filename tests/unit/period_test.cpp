@@ -167,7 +167,10 @@ TEST(Period, Granularity) {
   EXPECT_EQ(ledger::to_string(Granularity::Year), "year");
   EXPECT_EQ(ledger::to_string(Granularity::Quarter), "quarter");
   EXPECT_EQ(ledger::to_string(Granularity::Month), "month");
-  EXPECT_ERROR(ErrorKind::Input, "by \"week\": expected year, quarter or month", ledger::parse_granularity("week"));
+  EXPECT_EQ(ledger::parse_granularity("week"), Granularity::Week);
+  EXPECT_EQ(ledger::to_string(Granularity::Week), "week");
+  EXPECT_ERROR(ErrorKind::Input, "by \"fortnight\": expected year, quarter, month or week",
+               ledger::parse_granularity("fortnight"));
   EXPECT_ERROR(ErrorKind::Input, "by \"Month\"", ledger::parse_granularity("Month"));
   EXPECT_ERROR(ErrorKind::Input, "by \"\"", ledger::parse_granularity(""));
 }

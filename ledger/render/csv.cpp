@@ -1,0 +1,71 @@
+// CSV as RFC 4180 gives it: one table, a header row, CRLF line ends, and a
+// field quoted when it holds a comma, a quote, CR or LF.
+//
+// A cell that a spreadsheet would run as a formula, one that starts with
+// `=`, `+`, `-`, `@`, a tab or a carriage return, is neutralised by a
+// leading apostrophe (OWASP's advice for CSV injection), unless it is a
+// plain number such as `-1500.00`, which a spreadsheet reads as a number.
+#include "ledger/error.hpp"
+#include "ledger/render/document.hpp"
+
+namespace ledger::render {
+namespace {
+
+bool plain_number(const std::string& s) {
+  std::size_t i = s[0] == '-' ? 1 : 0;
+  std::size_t digits = 0, dots = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] >= '0' && s[i] <= '9') ++digits;
+    else if (s[i] == '.' && dots == 0 && digits > 0) ++dots;
+    else return false;
+  }
+  return digits > 0 && s.back() != '.';
+}
+
+}  // namespace
+
+std::string csv_field(const std::string& cell) {
+  std::string value = cell;
+  if (!value.empty()) {
+    char c = value[0];
+    bool risky = c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+    if (risky && !plain_number(value)) value.insert(0, 1, '\'');
+  }
+  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  std::string quoted = "\"";
+  for (char c : value) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + '"';
+}
+
+std::string render_csv(const Document& doc, const std::optional<std::string>& table_id) {
+  const Table* chosen = nullptr;
+  std::string names;
+  for (const Section& s : doc.sections) {
+    if (!s.table) continue;
+    names += (names.empty() ? "" : ", ") + s.table->id;
+    if (!chosen && (!table_id || s.table->id == *table_id)) chosen = &*s.table;
+  }
+  if (!chosen) {
+    if (names.empty()) throw_input("format", "csv", "this output has no table");
+    throw_input("table", table_id.value_or(""), "there is no such table here; the tables are " + names);
+  }
+  std::string out;
+  auto emit = [&](const std::vector<std::string>& cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_field(cells[i]);
+    out += "\r\n";
+  };
+  std::vector<std::string> header;
+  for (const auto& c : chosen->columns) header.push_back(c.name);
+  emit(header);
+  for (const auto& row : chosen->rows) {
+    std::vector<std::string> cells;
+    for (const auto& c : row) cells.push_back(c.machine());
+    emit(cells);
+  }
+  return out;
+}
+
+}  // namespace ledger::render
