@@ -43,12 +43,14 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
                            {"policy_actions", c.policy_actions},
                            {"spend", c.spend},
                            {"pledges", c.pledges},
-                           {"disbursements", c.disbursements}});
+                           {"disbursements", c.disbursements},
+                           {"disclosures", c.disclosures}});
     return;
   }
   std::cout << "imported " << o.file << ": " << c.platforms << " platforms, " << c.advertisers << " advertisers, "
             << c.handles << " handles, " << c.policy_actions << " policy actions, " << c.spend
-            << " spend entries, " << c.pledges << " pledges, " << c.disbursements << " disbursements\n";
+            << " spend entries, " << c.pledges << " pledges, " << c.disbursements << " disbursements, "
+            << c.disclosures << " disclosed totals\n";
 }
 
 }  // namespace

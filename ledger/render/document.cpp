@@ -15,4 +15,21 @@ Cell count_cell(std::int64_t count) {
   return Cell{format_count(count, Grouping::Thousands), format_count(count, Grouping::None)};
 }
 
+Table for_people(const Table& table) {
+  Table out;
+  out.id = table.id;
+  std::vector<std::size_t> keep;
+  for (std::size_t i = 0; i < table.columns.size(); ++i)
+    if (!table.columns[i].csv_only) {
+      keep.push_back(i);
+      out.columns.push_back(table.columns[i]);
+    }
+  for (const auto& row : table.rows) {
+    std::vector<Cell> cells;
+    for (std::size_t i : keep) cells.push_back(i < row.size() ? row[i] : Cell{});
+    out.rows.push_back(std::move(cells));
+  }
+  return out;
+}
+
 }  // namespace ledger::render

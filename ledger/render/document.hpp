@@ -40,6 +40,7 @@ struct Column {
   Align align = Align::Left;
   bool wrap = false;   // free text that the terminal table may wrap
   bool below = false;  // long text: the terminal prints it under its row, as "name: text"
+  bool csv_only = false;  // for machines: people see the same thing another way (a `*` mark)
 };
 
 struct Table {
@@ -98,6 +99,9 @@ std::string render_text(const Document& doc, std::size_t width = 80);
 std::string render_markdown(const Document& doc);
 std::string render_csv(const Document& doc, const std::optional<std::string>& table_id);
 std::string render_html(const Document& doc);
+
+// The table without its csv_only columns: what people see.
+Table for_people(const Table& table);
 
 // Exposed for tests.
 std::string csv_field(const std::string& cell);  // RFC 4180 quoting, formula neutralised

@@ -38,16 +38,18 @@ constexpr std::size_t kPaletteSize = sizeof kPalette / sizeof kPalette[0];
 
 constexpr const char* kStyle = R"(
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1b1b1b;background:#fff}
-main{max-width:60rem;margin:0 auto;padding:1.5rem}
+main{max-width:72rem;margin:0 auto;padding:1.5rem}
 h1{font-size:1.6rem;margin:0 0 .75rem}
 h2{font-size:1.2rem;margin:2rem 0 .5rem;border-bottom:1px solid #ccc;padding-bottom:.2rem}
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:0}
 dl.facts dt{font-weight:600}
 dl.facts dd{margin:0}
+div.scroll{overflow-x:auto}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top;text-align:left}
 th{background:#f2f2f2}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.nw{white-space:nowrap}
 p.note{font-size:.85rem;color:#444}
 p.empty{font-style:italic;color:#444}
 figure{margin:1rem 0}
@@ -56,7 +58,7 @@ svg text{font-family:inherit;font-size:12px;fill:#1b1b1b}
 svg .axis{stroke:#1b1b1b;stroke-width:1}
 svg .grid{stroke:#ddd;stroke-width:1}
 svg .ban{fill:#D55E00;fill-opacity:.35;stroke:#D55E00}
-footer{max-width:60rem;margin:0 auto;padding:0 1.5rem 1.5rem;font-size:.8rem;color:#555}
+footer{max-width:72rem;margin:0 auto;padding:0 1.5rem 1.5rem;font-size:.8rem;color:#555}
 )";
 
 std::string num(double value) {
@@ -93,7 +95,7 @@ std::string bar_chart(const BarChart& chart, std::size_t index) {
   for (const auto& s : chart.series)
     for (auto v : s.values) max = std::max(max, v);
   std::int64_t step = nice_step(std::max<std::int64_t>(max, 1));
-  std::int64_t steps = (max + step - 1) / step;
+  std::int64_t steps = max / step + (max % step != 0);  // no overflow near INT64_MAX
   if (steps == 0) steps = 1;
   double axis_max = static_cast<double>(step) * static_cast<double>(steps);
   const int decimals = chart.currency.decimals();
@@ -110,6 +112,7 @@ std::string bar_chart(const BarChart& chart, std::size_t index) {
   out += "<title id=\"" + id + "-title\">" + html_escape(chart.title) + "</title>\n";
   // Grid and y ticks.
   for (std::int64_t k = 0; k <= steps; ++k) {
+    if (k > 0 && step > INT64_MAX / k) break;  // a tick past the int64 range: amounts cannot reach it
     double y = top + plot_h - plot_h * static_cast<double>(k) / static_cast<double>(steps);
     out += "<line class=\"grid\" x1=\"" + num(left) + "\" x2=\"" + num(left + plot_w) + "\" y1=\"" + num(y) +
            "\" y2=\"" + num(y) + "\"/>";
@@ -220,7 +223,7 @@ std::string timeline_svg(const Timeline& t, std::size_t index) {
 }
 
 std::string html_table(const Table& t) {
-  std::string out = "<table id=\"table-" + html_escape(t.id) + "\">\n<thead><tr>";
+  std::string out = "<div class=\"scroll\"><table id=\"table-" + html_escape(t.id) + "\">\n<thead><tr>";
   for (const auto& c : t.columns)
     out += std::string(c.align == Align::Right ? "<th class=\"num\">" : "<th>") + html_escape(c.name) + "</th>";
   out += "</tr></thead>\n<tbody>\n";
@@ -228,11 +231,13 @@ std::string html_table(const Table& t) {
     out += "<tr>";
     for (std::size_t i = 0; i < row.size(); ++i) {
       bool right = i < t.columns.size() && t.columns[i].align == Align::Right;
-      out += std::string(right ? "<td class=\"num\">" : "<td>") + html_escape(row[i].text) + "</td>";
+      bool nowrap = i < t.columns.size() && !t.columns[i].wrap;
+      out += std::string(right ? "<td class=\"num\">" : nowrap ? "<td class=\"nw\">" : "<td>") +
+             html_escape(row[i].text) + "</td>";
     }
     out += "</tr>\n";
   }
-  return out + "</tbody>\n</table>\n";
+  return out + "</tbody>\n</table></div>\n";
 }
 
 }  // namespace
@@ -257,7 +262,7 @@ std::string render_html(const Document& doc) {
     for (const auto& line : s.lines) out += "<p>" + html_escape(line) + "</p>\n";
     for (const auto& chart : s.charts) out += bar_chart(chart, ++charts);
     if (s.timeline) out += timeline_svg(*s.timeline, ++timelines);
-    if (s.table && !s.table->rows.empty()) out += html_table(*s.table);
+    if (s.table && !s.table->rows.empty()) out += html_table(for_people(*s.table));
     else if (s.table || s.lines.empty()) out += "<p class=\"empty\">" + html_escape(s.empty) + "</p>\n";
     for (const auto& note : s.notes) out += "<p class=\"note\">" + html_escape(note) + "</p>\n";
     out += "</section>\n";

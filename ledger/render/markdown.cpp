@@ -35,7 +35,7 @@ std::string render_markdown(const Document& doc) {
     out += "## " + markdown_escape(s.title) + "\n\n";
     for (const auto& line : s.lines) out += markdown_escape(line) + "\n\n";
     if (s.table && !s.table->rows.empty()) {
-      const Table& t = *s.table;
+      const Table t = for_people(*s.table);
       std::string header = "|", rule = "|";
       for (const auto& c : t.columns) {
         header += " " + markdown_escape(c.name) + " |";

@@ -36,6 +36,7 @@ std::size_t prefix_bytes(const std::string& s, std::size_t n) {
 // where it can, else after a `:`, `-` or `,` (account names, ids), else
 // mid-word.
 std::vector<std::string> wrap(const std::string& text, std::size_t width) {
+  width = std::max<std::size_t>(width, 1);  // a line holds at least one code point
   std::vector<std::string> lines;
   std::string rest = text;
   while (display_width(rest) > width) {
@@ -70,14 +71,17 @@ void render_records(std::string& out, const Table& table, std::size_t width) {
     for (std::size_t i = 0; i < table.columns.size() && i < table.rows[r].size(); ++i) {
       const std::string& name = table.columns[i].name;
       std::string label = name + ":" + std::string(name_width - display_width(name) + 1, ' ');
-      std::vector<std::string> parts = wrap(table.rows[r][i].text, width - kIndent - name_width - 2);
+      std::vector<std::string> parts = wrap(table.rows[r][i].text, width > kIndent + name_width + 2 ? width - kIndent - name_width - 2 : 1);
       for (std::size_t k = 0; k < parts.size(); ++k)
         out += std::string(kIndent, ' ') + (k ? std::string(name_width + 2, ' ') : label) + parts[k] + '\n';
     }
   }
 }
 
-void render_table(std::string& out, const Table& table, std::size_t width) {
+void render_table(std::string& out, const Table& input, std::size_t width) {
+  Table table = for_people(input);  // tabs become spaces: a tab would break the alignment
+  for (auto& row : table.rows)
+    for (auto& cell : row) std::replace(cell.text.begin(), cell.text.end(), '\t', ' ');
   // The grid holds the columns that are not printed below their row.
   std::vector<std::size_t> grid, below;
   for (std::size_t i = 0; i < table.columns.size(); ++i) (table.columns[i].below ? below : grid).push_back(i);
@@ -143,8 +147,10 @@ void render_table(std::string& out, const Table& table, std::size_t width) {
 }
 
 void render_lines(std::string& out, const std::vector<std::string>& lines, std::size_t width, std::size_t indent) {
-  for (const auto& line : lines)
-    for (const auto& part : wrap(line, width - indent)) out += std::string(indent, ' ') + part + '\n';
+  for (std::string line : lines) {
+    std::replace(line.begin(), line.end(), '\t', ' ');
+    for (const auto& part : wrap(line, width > indent ? width - indent : 1)) out += std::string(indent, ' ') + part + '\n';
+  }
 }
 
 }  // namespace

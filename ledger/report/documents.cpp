@@ -60,6 +60,10 @@ Cell amount_cell(std::int64_t minor, const Currency& currency, bool pro_rata) {
   return c;
 }
 
+std::string money_text(std::int64_t minor, const Currency& currency) {
+  return format_minor(minor, currency.decimals(), Grouping::Thousands) + " " + currency.code();
+}
+
 std::string str(Precision p) { return std::string(to_string(p)); }
 std::string str(PolicyKind k) { return std::string(to_string(k)); }
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
@@ -74,8 +78,8 @@ Section figures_section(std::string title, std::string id, const std::vector<Spe
   t.id = std::move(id);
   if (with_period) t.columns.push_back(left("period"));
   if (group_name) t.columns.push_back(left(group_name));
-  for (Column c : {left("currency"), right("amount"), right("items"), left("precision"), left("pro rata"),
-                   left("entries")})
+  for (Column c : {left("currency"), right("amount"), right("items"), left("precision"),
+                   Column{"pro rata", Align::Left, false, false, true}, left("entries")})
     t.columns.push_back(c);
   bool any_pro_rata = false;
   for (const SpendFigure& f : figures) {
@@ -91,14 +95,14 @@ Section figures_section(std::string title, std::string id, const std::vector<Spe
     t.rows.push_back(std::move(row));
     any_pro_rata = any_pro_rata || f.pro_rata;
   }
-  // The pro rata column is for machines; the table marks amounts instead.
+  // The pro rata column is for CSV; people see amounts marked `*` instead.
   s.table = std::move(t);
   if (any_pro_rata) s.notes.push_back(kProRataNote);
   return s;
 }
 
-// Drops a column for the terminal, Markdown and HTML, where the `*` mark
-// says the same; CSV keeps every column of the table it is given.
+// Drops a column that a report does not need (the advertiser column in an
+// advertiser's own report).
 void drop_column(Table& t, const std::string& name) {
   for (std::size_t i = 0; i < t.columns.size(); ++i) {
     if (t.columns[i].name != name) continue;
@@ -148,28 +152,23 @@ std::vector<render::BarChart> period_charts(const std::vector<SpendFigure>& peri
 void add_spend_sections(Document& doc, const SpendRollup& spend, const std::optional<Granularity>& by,
                         const std::string& noun, const char* group_name) {
   Section totals = figures_section(noun + " by " + group_name, "totals", spend.by_group, group_name, false);
-  drop_column(*totals.table, "pro rata");
   if (!by) totals.charts = period_charts(spend.by_period, Granularity::Year, noun);
   doc.sections.push_back(std::move(totals));
   if (by) {
     Section periods = figures_section(noun + " by " + std::string(to_string(*by)), "periods", spend.by_period,
                                       group_name, true);
-    drop_column(*periods.table, "pro rata");
     periods.lines.push_back(kPeriodNote);
     periods.charts = period_charts(spend.by_period, *by, noun);
     doc.sections.push_back(std::move(periods));
   }
   Section tags = figures_section(noun + " by tag", "tags", spend.by_tag, "tag", false);
-  drop_column(*tags.table, "pro rata");
   if (!spend.by_tag.empty())
     tags.notes.push_back("An entry with several tags counts under each of them, so these rows can add up to more "
                          "than the total.");
   doc.sections.push_back(std::move(tags));
   Section markets = figures_section(noun + " by market", "markets", spend.by_market, "market", false);
-  drop_column(*markets.table, "pro rata");
   doc.sections.push_back(std::move(markets));
   Section precision = figures_section(noun + " by precision", "precision", spend.by_precision, nullptr, false);
-  drop_column(*precision.table, "pro rata");
   precision.notes.insert(precision.notes.begin(),
                          "Exact, approximate and estimated figures are kept apart and never added together.");
   doc.sections.push_back(std::move(precision));
@@ -180,18 +179,30 @@ void add_disclosures_section(Document& doc, const std::vector<DisclosureCheck>& 
   s.title = "Disclosed totals beside itemised spend";
   Table t;
   t.id = "disclosures";
-  t.columns = {left("disclosure"), left("platform"),  left("advertiser"),         left("range"),
-               left("currency"),   right("disclosed"), left("disclosed precision"), right("itemised"),
-               left("itemised precision"), right("share"), left("entries")};
+  t.columns = {left("disclosure"), left("platform"),           left("advertiser"),
+               left("range"),      left("currency"),           right("disclosed"),
+               right("itemised"),  right("share"),             left("disclosed precision"),
+               left("itemised precision"), left("entries")};
   for (const DisclosureCheck& c : checks) {
     const DisclosedTotal& d = c.disclosed;
     const Currency& cur = d.amount.currency();
     auto row = [&](Cell itemised, std::string precision, std::string share, std::string entries) {
       t.rows.push_back({text_cell(d.id), text_cell(d.platform_id), text_cell(d.advertiser_id),
                         text_cell(d.period.to_string()), text_cell(cur.code()), money_cell(d.amount.minor(), cur),
-                        text_cell(str(d.precision)), std::move(itemised), text_cell(std::move(precision)), text_cell(std::move(share)),
-                        text_cell(std::move(entries))});
+                        std::move(itemised), text_cell(std::move(share)), text_cell(str(d.precision)),
+                        text_cell(std::move(precision)), text_cell(std::move(entries))});
     };
+    // The headline, in a sentence: what was disclosed, how much of it the
+    // ledger itemises.
+    std::string line = d.platform_id + " disclosed " + money_text(d.amount.minor(), cur) + " (" + str(d.precision) +
+                       ") from " + d.advertiser_id + " for " + d.period.to_string() + "; itemised here: ";
+    if (c.comparison.itemised.empty()) line += "nothing (0.0%)";
+    for (std::size_t k = 0; k < c.comparison.itemised.size(); ++k) {
+      const Itemised& i = c.comparison.itemised[k];
+      line += std::string(k ? ", " : "") + money_text(i.amount_minor, cur) + " " + str(i.precision) + " (" +
+              share_text(i.amount_minor, d.amount.minor()) + ")";
+    }
+    s.lines.push_back(line + ".");
     if (c.comparison.itemised.empty()) row(money_cell(0, cur), "-", share_text(0, d.amount.minor()), "");
     for (const Itemised& i : c.comparison.itemised)
       row(amount_cell(i.amount_minor, cur, i.pro_rata), str(i.precision), share_text(i.amount_minor, d.amount.minor()),
@@ -207,7 +218,7 @@ void add_disclosures_section(Document& doc, const std::vector<DisclosureCheck>& 
                    "it is not added to the ledger's money. Itemised is the spend recorded here for the same "
                    "advertiser, platform and range; share is itemised as a part of disclosed.");
     for (const auto& row : s.table->rows)
-      if (row[7].text.ends_with("*")) {
+      if (row[6].text.ends_with("*")) {
         s.notes.push_back(kProRataNote);
         break;
       }

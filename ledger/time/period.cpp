@@ -71,7 +71,11 @@ Period iso_week_of(const Date& day) {
   return Period(first, last);
 }
 
-std::string two_digits(int n) { return (n < 10 ? "0" : "") + std::to_string(n); }
+std::string two_digits(int n) {
+  std::string text = std::to_string(n);
+  if (n < 10) text.insert(0, 1, '0');
+  return text;
+}
 
 Date end_of_month(int year, int month) {
   return Date(static_cast<unsigned short>(year), static_cast<unsigned short>(month), 1).end_of_month();

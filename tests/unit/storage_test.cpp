@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "ledger/ledger.hpp"
@@ -165,6 +166,51 @@ TEST(SqliteStoreOpen, CreatedFileCarriesTheMarks) {
   std::getline(in, version);
   EXPECT_EQ(app_id, std::to_string(ledger::kApplicationId));
   EXPECT_EQ(version, std::to_string(ledger::kSchemaVersion));
+}
+
+// Runs the sqlite3 shell on `path` and returns what it prints.
+std::string sqlite_output(const TempDir& dir, const std::string& path, const std::string& sql) {
+  std::string out = dir.file("shell-output.txt");
+  std::string command = "/usr/bin/sqlite3 '" + path + "' \"" + sql + "\" > '" + out + "' 2>&1";
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  std::ifstream in(out);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+const char* kSchemaQuery = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name;";
+
+// A version 1 ledger: what adledger 0.1 created, before disclosed totals.
+std::string version_1_ledger(const TempDir& dir, const std::string& name) {
+  std::string path = dir.file(name);
+  open_sqlite_store(path, OpenMode::CreateNew);
+  sqlite_shell(path, "DROP INDEX disclosed_total_by_advertiser; DROP TABLE disclosed_total; PRAGMA user_version = 1;");
+  return path;
+}
+
+TEST(SqliteStoreMigration, Version1LedgerIsBroughtToTheCurrentSchema) {
+  TempDir dir;
+  std::string old_path = version_1_ledger(dir, "old.db");
+  EXPECT_EQ(sqlite_output(dir, old_path, "PRAGMA user_version;"), "1\n");
+  {
+    auto store = open_sqlite_store(old_path, OpenMode::OpenExisting);
+    EXPECT_TRUE(store->disclosed_totals(std::nullopt, std::nullopt).empty());
+  }
+  EXPECT_EQ(sqlite_output(dir, old_path, "PRAGMA user_version;"), std::to_string(ledger::kSchemaVersion) + "\n");
+  // The same SQL made both, so the schemas are the same, text for text.
+  std::string fresh_path = dir.file("fresh.db");
+  open_sqlite_store(fresh_path, OpenMode::CreateNew);
+  EXPECT_EQ(sqlite_output(dir, old_path, kSchemaQuery), sqlite_output(dir, fresh_path, kSchemaQuery));
+}
+
+TEST(SqliteStoreMigration, FailedMigrationLeavesTheLedgerAsItWas) {
+  TempDir dir;
+  std::string path = version_1_ledger(dir, "old.db");
+  // A table in the way makes migration 2 fail half way through.
+  sqlite_shell(path, "CREATE TABLE disclosed_total (x);");
+  std::string before = sqlite_output(dir, path, kSchemaQuery);
+  EXPECT_ERROR(ErrorKind::Storage, "disclosed_total", open_sqlite_store(path, OpenMode::OpenExisting));
+  EXPECT_EQ(sqlite_output(dir, path, "PRAGMA user_version;"), "1\n");
+  EXPECT_EQ(sqlite_output(dir, path, kSchemaQuery), before);
 }
 
 // A ledger with one of everything, names chosen to break naive SQL.
