@@ -28,7 +28,8 @@ void require_simple_format(const GlobalOptions& global) {
   if (f != Format::Table && f != Format::Json)
     throw CLI::ValidationError("--format", global.format + ": this command prints table or json; csv, markdown and "
                                                "html are for reports (report ..., register, balance)");
-  if (!global.table.empty()) throw CLI::ValidationError("--table", "applies to --format csv of a report");
+  if (!global.table.empty())
+    throw CLI::ValidationError("--table", global.table + ": applies to --format csv of a report");
 }
 
 void print_report(const GlobalOptions& global, const nlohmann::json& json, const ledger::render::Document& doc) {

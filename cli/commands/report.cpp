@@ -54,7 +54,7 @@ struct PlatformOptions {
 };
 
 void run_report_platform(const GlobalOptions& global, const PlatformOptions& o) {
-  ledger::PlatformReportOptions options{o.range.first(), o.range.last(), o.range.granularity()};
+  ledger::PlatformReportOptions options{o.range.first(), o.range.last(), o.range.granularity(), today()};
   OpenLedger open = open_ledger(global);
   auto report = ledger::build_platform_report(*open.ledger, o.platform, options);
   print_report(global, ledger::to_json(report), ledger::to_document(report));
@@ -171,7 +171,9 @@ void setup_balance(CLI::App& app, GlobalOptions& global) {
   auto* sub = app.add_subcommand("balance", "the trial balance: every account in every currency, and the totals");
   add_journal_filters(sub, *o);
   add_range(sub, o->range, false);
-  sub->add_option("--by", o->range.by, "a column per year, quarter, month or week: the change in each");
+  sub->add_option("--by", o->range.by,
+                  "a column per year, quarter, month or week: the change in each, by journal date (a spend entry is "
+                  "posted on its period's first day; reports split it pro rata instead)");
   auto* depth = sub->add_option("--depth", o->depth, "sum accounts to this many segments (1 = expenses, income, ...)");
   sub->callback([&global, o, depth] { run_balance(global, *o, depth->count() > 0); });
 }

@@ -4,7 +4,8 @@
 // A cell that a spreadsheet would run as a formula, one that starts with
 // `=`, `+`, `-`, `@`, a tab or a carriage return, is neutralised by a
 // leading apostrophe (OWASP's advice for CSV injection), unless it is a
-// plain number such as `-1500.00`, which a spreadsheet reads as a number.
+// plain number such as `-1500.00`, which a spreadsheet reads as a number,
+// or a lone `-`, which stands for an unknown value.
 #include "ledger/error.hpp"
 #include "ledger/render/document.hpp"
 
@@ -29,7 +30,8 @@ std::string csv_field(const std::string& cell) {
   if (!value.empty()) {
     char c = value[0];
     bool risky = c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
-    if (risky && !plain_number(value)) value.insert(0, 1, '\'');
+    // A lone "-" (an unknown value) runs nothing.
+    if (risky && value != "-" && !plain_number(value)) value.insert(0, 1, '\'');
   }
   if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
   std::string quoted = "\"";

@@ -26,11 +26,12 @@ Column left(std::string name) { return Column{std::move(name), Align::Left, fals
 Column right(std::string name) { return Column{std::move(name), Align::Right, false}; }
 Column wrapping(std::string name) { return Column{std::move(name), Align::Left, true}; }
 Column below(std::string name) { return Column{std::move(name), Align::Left, true, true}; }
+Column csv_only(std::string name) { return Column{std::move(name), Align::Left, false, false, true}; }
 
 std::string entry_refs(const std::vector<std::int64_t>& ids) {
   std::string out;
   for (auto id : ids) out += (out.empty() ? "#" : " #") + std::to_string(id);
-  return out;
+  return out.empty() ? "-" : out;
 }
 
 std::string join(const std::vector<std::string>& parts, const std::string& separator) {
@@ -79,7 +80,7 @@ Section figures_section(std::string title, std::string id, const std::vector<Spe
   if (with_period) t.columns.push_back(left("period"));
   if (group_name) t.columns.push_back(left(group_name));
   for (Column c : {left("currency"), right("amount"), right("items"), left("precision"),
-                   Column{"pro rata", Align::Left, false, false, true}, left("entries")})
+                   csv_only("pro rata"), left("entries")})
     t.columns.push_back(c);
   bool any_pro_rata = false;
   for (const SpendFigure& f : figures) {
@@ -182,15 +183,15 @@ void add_disclosures_section(Document& doc, const std::vector<DisclosureCheck>& 
   t.columns = {left("disclosure"), left("platform"),           left("advertiser"),
                left("range"),      left("currency"),           right("disclosed"),
                right("itemised"),  right("share"),             left("disclosed precision"),
-               left("itemised precision"), left("entries")};
+               left("itemised precision"), csv_only("pro rata"), left("entries")};
   for (const DisclosureCheck& c : checks) {
     const DisclosedTotal& d = c.disclosed;
     const Currency& cur = d.amount.currency();
-    auto row = [&](Cell itemised, std::string precision, std::string share, std::string entries) {
+    auto row = [&](Cell itemised, std::string precision, std::string share, bool pro_rata, std::string entries) {
       t.rows.push_back({text_cell(d.id), text_cell(d.platform_id), text_cell(d.advertiser_id),
                         text_cell(d.period.to_string()), text_cell(cur.code()), money_cell(d.amount.minor(), cur),
                         std::move(itemised), text_cell(std::move(share)), text_cell(str(d.precision)),
-                        text_cell(std::move(precision)), text_cell(std::move(entries))});
+                        text_cell(std::move(precision)), text_cell(yes_no(pro_rata)), text_cell(std::move(entries))});
     };
     // The headline, in a sentence: what was disclosed, how much of it the
     // ledger itemises.
@@ -203,13 +204,14 @@ void add_disclosures_section(Document& doc, const std::vector<DisclosureCheck>& 
               share_text(i.amount_minor, d.amount.minor()) + ")";
     }
     s.lines.push_back(line + ".");
-    if (c.comparison.itemised.empty()) row(money_cell(0, cur), "-", share_text(0, d.amount.minor()), "");
+    if (c.comparison.itemised.empty()) row(money_cell(0, cur), "-", share_text(0, d.amount.minor()), false, "-");
     for (const Itemised& i : c.comparison.itemised)
       row(amount_cell(i.amount_minor, cur, i.pro_rata), str(i.precision), share_text(i.amount_minor, d.amount.minor()),
-          entry_refs(i.entry_ids));
+          i.pro_rata, entry_refs(i.entry_ids));
     if (!c.comparison.other_currency.empty())
       s.notes.push_back("Not compared with " + d.id + ", being in another currency: " +
                         entry_refs(c.comparison.other_currency) + ".");
+    if (d.note) s.notes.push_back("Note on " + d.id + ": " + *d.note);
   }
   s.table = std::move(t);
   if (!checks.empty()) {
@@ -259,6 +261,7 @@ Section actions_section(std::string title, const std::vector<PolicyAction>& acti
     if (with_advertisers) row.push_back(text_cell(a.advertiser_ids.empty() ? "-" : join(a.advertiser_ids, ", ")));
     row.push_back(text_cell(action_details(a)));
     t.rows.push_back(std::move(row));
+    if (a.note) s.notes.push_back("Note on " + a.id + ": " + *a.note);
   }
   s.table = std::move(t);
   if (!actions.empty()) s.timeline = timeline_of(actions, axis_end);
@@ -280,6 +283,7 @@ Section pledges_section(std::string title, const std::vector<PledgeStatus>& pled
                       text_cell(c.code()), money_cell(p.pledge.amount.minor(), c), money_cell(p.disbursed_minor, c),
                       money_cell(p.outstanding_minor, c), text_cell(basis.empty() ? "-" : basis),
                       text_cell(p.pledge.beneficiary)});
+    if (p.pledge.note) s.notes.push_back("Note on " + p.pledge.id + ": " + *p.pledge.note);
   }
   s.table = std::move(t);
   return s;
@@ -318,12 +322,14 @@ Section sources_section(const std::vector<SourceCitation>& sources) {
   return s;
 }
 
-void add_range_facts(Document& doc, const std::optional<Date>& from, const std::optional<Date>& to) {
+void add_range_facts(Document& doc, const std::optional<Date>& from, const std::optional<Date>& to,
+                     bool spend = true) {
   if (!from && !to) return;
   std::string range;
   if (from) range += "from " + format_date(*from);
   if (to) range += std::string(range.empty() ? "" : " ") + "to " + format_date(*to);
-  doc.facts.emplace_back("range", range + " (inclusive; entries that straddle it count pro rata by days)");
+  doc.facts.emplace_back("range", range + (spend ? " (inclusive; entries that straddle it count pro rata by days)"
+                                                 : " (inclusive)"));
 }
 
 }  // namespace
@@ -397,9 +403,7 @@ Document to_document(const PlatformReport& r) {
                          }()));
   add_spend_sections(doc, r.revenue, r.by, "Revenue", "advertiser");
   add_disclosures_section(doc, r.disclosures);
-  Date axis_end = r.to.value_or(r.actions.empty() ? Date(2000, 1, 1) : r.actions.back().date);
-  for (const auto& a : r.actions) axis_end = std::max(axis_end, a.end_date.value_or(a.date));
-  doc.sections.push_back(actions_section("Policy actions by " + r.platform.id, r.actions, axis_end, true));
+  doc.sections.push_back(actions_section("Policy actions by " + r.platform.id, r.actions, r.status_on, true));
   doc.sections.push_back(pledges_section("Pledges by " + r.platform.id, r.pledges));
   Section entries = entries_section(r.entries);
   drop_column(*entries.table, "platform");
@@ -415,7 +419,7 @@ Document to_document(const PolicyTimeline& t) {
   if (f.platform_id) doc.facts.emplace_back("platform", *f.platform_id);
   if (f.advertiser_id) doc.facts.emplace_back("advertiser", *f.advertiser_id);
   if (f.kind) doc.facts.emplace_back("kind", str(*f.kind));
-  add_range_facts(doc, f.from, f.to);
+  add_range_facts(doc, f.from, f.to, false);
   doc.facts.emplace_back("actions", std::to_string(t.actions.size()));
   Section s = actions_section("Timeline", t.actions, f.to.value_or(t.today), true);
   doc.sections.push_back(std::move(s));
@@ -438,37 +442,38 @@ Document to_document(const PledgesReport& r) {
       if (std::none_of(disclosed.begin(), disclosed.end(), [&](const auto& x) { return x.disclosed.id == d.disclosed.id; }))
         disclosed.push_back(d);
   }
-  doc.sections.push_back(pledges_section("Pledges", statuses));
+  doc.sections.push_back(pledges_section("Pledged, disbursed, outstanding", statuses));
 
   Section bases;
   bases.title = "Each pledge's basis beside the spend itemised for it";
   Table t;
   t.id = "bases";
-  t.columns = {left("pledge"),    left("advertiser"), left("basis range"), left("currency"), right("pledged"),
-               right("itemised"), left("precision"),  right("share"),      left("entries")};
+  t.columns = {left("pledge"),    left("advertiser"), left("basis range"), left("currency"),
+               right("pledged"),  right("itemised"),  left("precision"),   right("share"),
+               csv_only("pro rata"), left("entries")};
   bool pro_rata = false;
   for (const PledgeCheck& c : r.pledges) {
     const Pledge& p = c.status.pledge;
     const Currency& cur = p.amount.currency();
     if (!c.basis_spend) continue;
-    auto row = [&](Cell itemised, std::string precision, std::string share, std::string entries) {
+    auto row = [&](Cell itemised, std::string precision, std::string share, bool cut, std::string entries) {
       t.rows.push_back({text_cell(p.id), text_cell(*p.basis_advertiser_id),
                         text_cell(p.basis_period ? p.basis_period->to_string() : "all recorded"), text_cell(cur.code()),
                         money_cell(p.amount.minor(), cur), std::move(itemised), text_cell(std::move(precision)),
-                        text_cell(std::move(share)), text_cell(std::move(entries))});
+                        text_cell(std::move(share)), text_cell(yes_no(cut)), text_cell(std::move(entries))});
     };
-    if (c.basis_spend->itemised.empty()) row(money_cell(0, cur), "-", share_text(0, p.amount.minor()), "");
+    if (c.basis_spend->itemised.empty()) row(money_cell(0, cur), "-", share_text(0, p.amount.minor()), false, "-");
     for (const Itemised& i : c.basis_spend->itemised) {
       pro_rata = pro_rata || i.pro_rata;
       row(amount_cell(i.amount_minor, cur, i.pro_rata), str(i.precision), share_text(i.amount_minor, p.amount.minor()),
-          entry_refs(i.entry_ids));
+          i.pro_rata, entry_refs(i.entry_ids));
     }
     if (!c.basis_spend->other_currency.empty())
       bases.notes.push_back("Not compared with " + p.id + ", being in another currency: " +
                             entry_refs(c.basis_spend->other_currency) + ".");
   }
   bases.table = std::move(t);
-  bases.empty = "no pledge names the advertiser it is based on";
+  if (!r.pledges.empty()) bases.empty = "no pledge names the advertiser it is based on";
   if (!bases.table->rows.empty())
     bases.notes.insert(bases.notes.begin(),
                        "Itemised is the spend recorded here by the basis advertiser on the pledging platform over the "

@@ -24,6 +24,7 @@ PlatformReport build_platform_report(Ledger& ledger, const std::string& platform
   r.from = options.from;
   r.to = options.to;
   r.by = options.by;
+  r.status_on = options.to.value_or(options.today);
   r.range = report_range(options.from, options.to);
   r.entries = store.spend(SpendQuery{std::nullopt, platform_id, r.range});
   r.revenue = roll_up(
@@ -173,10 +174,11 @@ BalanceReport build_balance(Ledger& ledger, const BalanceOptions& options) {
   // Columns: every bucket from the first posting to the last (or the
   // range's ends, when given), empty ones included, as hledger shows them.
   std::map<Date, std::size_t> column_of;
-  if (options.by && !posted.empty()) {
+  const JournalFilter& f = options.filter;
+  if (options.by && (!posted.empty() || (f.from && f.to))) {
     auto [lo, hi] = std::minmax_element(posted.begin(), posted.end(),
                                         [](const Posted& a, const Posted& b) { return a.date < b.date; });
-    Date first = options.filter.from.value_or(lo->date), last = options.filter.to.value_or(hi->date);
+    Date first = f.from ? *f.from : lo->date, last = f.to ? *f.to : hi->date;
     for (Date day = first; day <= last;) {
       Period bucket = bucket_of(day, *options.by);
       column_of[bucket.first()] = r.columns.size();

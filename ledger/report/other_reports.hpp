@@ -21,6 +21,7 @@ struct PlatformReportOptions {
   std::optional<Date> from;
   std::optional<Date> to;
   std::optional<Granularity> by;
+  Date today;  // bans still in force are drawn up to `to`, else today
 };
 
 struct PlatformReport {
@@ -29,6 +30,7 @@ struct PlatformReport {
   std::optional<Date> to;
   std::optional<Period> range;
   std::optional<Granularity> by;
+  Date status_on;  // `to`, else today
   std::vector<SpendEntry> entries;
   SpendRollup revenue;  // grouped by advertiser; periods by `by`, else by year
   std::vector<DisclosureCheck> disclosures;

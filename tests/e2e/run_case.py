@@ -39,7 +39,7 @@ def parse_case(path):
     commands = []
     current = None
     section = None
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8", newline="") as f:
         for raw in f.read().split("\n"):
             line = raw
             if current is None and (line.startswith("#") or not line.strip()):
@@ -156,7 +156,7 @@ def main():
 
 
 def bless(path, commands, subst):
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8", newline="") as f:
         lines = f.read().split("\n")
     head = []
     for line in lines:
@@ -182,7 +182,7 @@ def bless(path, commands, subst):
         if code != 0:
             body.append(f">>>= {code}")
         body.append("")
-    with open(path, "w", encoding="utf-8") as f:
+    with open(path, "w", encoding="utf-8", newline="") as f:
         f.write("\n".join(head + [""] + body))
 
 

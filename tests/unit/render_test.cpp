@@ -131,8 +131,15 @@ TEST(RenderCsvField, PlainNumbersAreNotNeutralised) {
   EXPECT_EQ(csv_field("1500"), "1500");
 }
 
+TEST(RenderCsvField, LoneDashForAnUnknownValueStaysAsItIs) {
+  // "-" alone runs nothing in a spreadsheet; it is how reports say a value
+  // (an item count, an entry list) is unknown.
+  EXPECT_EQ(csv_field("-"), "-");
+  EXPECT_EQ(csv_field("- "), "'- ");
+  EXPECT_EQ(csv_field("-x"), "'-x");
+}
+
 TEST(RenderCsvField, AlmostNumbersAreNeutralised) {
-  EXPECT_EQ(csv_field("-"), "'-");
   EXPECT_EQ(csv_field("-.5"), "'-.5");
   EXPECT_EQ(csv_field("-5."), "'-5.");
   EXPECT_EQ(csv_field("--5"), "'--5");
