@@ -120,7 +120,7 @@ struct BalanceReport {
     std::int64_t total = 0;
   };
   std::vector<Row> rows;    // by account, then currency
-  std::vector<Row> totals;  // per currency: zero in every column, by double entry
+  std::vector<Row> totals;  // per currency, over the rows shown: zero in every column when no filter drops an account
 };
 
 BalanceReport build_balance(Ledger& ledger, const BalanceOptions& options);
