@@ -142,7 +142,7 @@ std::vector<render::BarChart> period_charts(const std::vector<SpendFigure>& peri
     }
     const auto& b = buckets[f.currency.code()];
     auto index = static_cast<std::size_t>(std::find(b.begin(), b.end(), f.bucket->first()) - b.begin());
-    it->values[index] += f.amount_minor;
+    it->values[index] = checked_add(it->values[index], f.amount_minor, "chart value");
   }
   std::vector<render::BarChart> out;
   for (auto& [code, c] : charts) out.push_back(std::move(c));
