@@ -80,9 +80,11 @@ std::optional<Period> report_range(const std::optional<Date>& from, const std::o
 
 std::string share_text(std::int64_t part, std::int64_t whole) {
   if (whole <= 0) throw Error(ErrorKind::Input, "a share needs a positive whole");
-  Wide tenths = (static_cast<Wide>(part) * 1000 + whole / 2) / whole;  // tenths of a percent
-  bool negative = tenths < 0;
-  if (negative) tenths = -tenths;
+  // Rounded half away from zero, on the magnitude: C++ division truncates.
+  bool negative = part < 0;
+  Wide magnitude = negative ? -static_cast<Wide>(part) : static_cast<Wide>(part);
+  Wide tenths = (magnitude * 1000 + whole / 2) / whole;  // tenths of a percent
+  if (tenths == 0) negative = false;
   std::string integral;
   Wide units = tenths / 10;
   do {
