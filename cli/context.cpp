@@ -32,11 +32,14 @@ void require_simple_format(const GlobalOptions& global) {
     throw CLI::ValidationError("--table", global.table + ": applies to --format csv of a report");
 }
 
-void print_report(const GlobalOptions& global, const nlohmann::json& json, const ledger::render::Document& doc) {
-  Format f = output_format(global);
-  if (!global.table.empty() && f != Format::Csv)
+void check_report_format(const GlobalOptions& global) {
+  if (!global.table.empty() && output_format(global) != Format::Csv)
     throw CLI::ValidationError("--table", global.table + ": applies to --format csv only");
-  switch (f) {
+}
+
+void print_report(const GlobalOptions& global, const nlohmann::json& json, const ledger::render::Document& doc) {
+  check_report_format(global);
+  switch (output_format(global)) {
     case Format::Json: print_json(std::cout, json); return;
     case Format::Csv:
       std::cout << ledger::render::render_csv(doc, global.table.empty() ? std::nullopt

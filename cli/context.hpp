@@ -41,6 +41,10 @@ Format output_format(const GlobalOptions& global);
 // format, they refuse with a usage error before doing anything.
 void require_simple_format(const GlobalOptions& global);
 
+// Checks a report's output options (--table goes with --format csv) before
+// the report opens the ledger.
+void check_report_format(const GlobalOptions& global);
+
 // Prints a report in the format asked for: JSON from `json`, every other
 // format from `doc`.
 void print_report(const GlobalOptions& global, const nlohmann::json& json, const ledger::render::Document& doc);

@@ -55,7 +55,8 @@ void run_disclosure_record(const GlobalOptions& global, const DisclosureRecordOp
     std::cout << "  itemised here (" << ledger::to_string(i.precision) << "): "
               << money_text(i.amount_minor, recorded.amount.currency()) << ", "
               << ledger::share_text(i.amount_minor, recorded.amount.minor()) << " of it\n";
-  if (check.comparison.itemised.empty()) std::cout << "  itemised here: nothing yet\n";
+  if (check.comparison.itemised.empty())
+    std::cout << "  itemised here: nothing in " << recorded.amount.currency().code() << "\n";
   if (!check.comparison.other_currency.empty()) {
     std::vector<std::string> refs;
     for (auto id : check.comparison.other_currency) refs.push_back("#" + std::to_string(id));

@@ -42,6 +42,7 @@ struct AdvertiserOptions {
 };
 
 void run_report_advertiser(const GlobalOptions& global, const AdvertiserOptions& o) {
+  check_report_format(global);
   ledger::AdvertiserReportOptions options{o.range.first(), o.range.last(), o.range.granularity(), today()};
   OpenLedger open = open_ledger(global);
   auto report = ledger::build_advertiser_report(*open.ledger, o.advertiser, options);
@@ -54,6 +55,7 @@ struct PlatformOptions {
 };
 
 void run_report_platform(const GlobalOptions& global, const PlatformOptions& o) {
+  check_report_format(global);
   ledger::PlatformReportOptions options{o.range.first(), o.range.last(), o.range.granularity(), today()};
   OpenLedger open = open_ledger(global);
   auto report = ledger::build_platform_report(*open.ledger, o.platform, options);
@@ -68,6 +70,7 @@ struct PoliciesOptions {
 };
 
 void run_report_policies(const GlobalOptions& global, const PoliciesOptions& o) {
+  check_report_format(global);
   ledger::PolicyFilter filter;
   filter.platform_id = opt(o.platform);
   filter.advertiser_id = opt(o.advertiser);
@@ -85,6 +88,7 @@ struct PledgesOptions {
 };
 
 void run_report_pledges(const GlobalOptions& global, const PledgesOptions& o) {
+  check_report_format(global);
   OpenLedger open = open_ledger(global);
   auto report = ledger::build_pledges_report(*open.ledger, opt(o.platform), opt(o.advertiser));
   print_report(global, ledger::to_json(report), ledger::to_document(report));
@@ -110,12 +114,14 @@ void add_journal_filters(CLI::App* sub, JournalOptions& o) {
 }
 
 void run_register(const GlobalOptions& global, const JournalOptions& o) {
+  check_report_format(global);
   OpenLedger open = open_ledger(global);
   auto reg = ledger::build_register(*open.ledger, o.filter());
   print_report(global, ledger::to_json(reg), ledger::to_document(reg));
 }
 
 void run_balance(const GlobalOptions& global, const JournalOptions& o, bool depth_given) {
+  check_report_format(global);
   ledger::BalanceOptions options{o.filter(), o.range.granularity(), std::nullopt};
   if (depth_given) options.depth = o.depth;
   OpenLedger open = open_ledger(global);

@@ -20,7 +20,8 @@ constexpr const char* kProRataNote =
     "* pro rata: part of an entry, split by days (largest remainder, exact to the minor unit)";
 constexpr const char* kPeriodNote =
     "Period figures are pro rata: each entry is split over the days it covers, in whole minor units, by the "
-    "largest-remainder rule, so the rows add up exactly to the entries.";
+    "largest-remainder rule, so the rows add up exactly to the entries (to their share of the range, when "
+    "--from or --to cuts them). A period cut by the range is named by its whole bucket.";
 
 Column left(std::string name) { return Column{std::move(name), Align::Left, false}; }
 Column right(std::string name) { return Column{std::move(name), Align::Right, false}; }
@@ -544,6 +545,7 @@ Document to_document(const Register& r) {
                       std::move(description)});
   }
   s.table = std::move(t);
+  s.empty = "no postings match";
   s.notes.push_back("Debits are positive, credits negative; the running balance is per currency, over the postings "
                     "shown.");
   doc.sections.push_back(std::move(s));
@@ -572,9 +574,12 @@ Document to_document(const BalanceReport& r) {
   for (const auto& row : r.rows) add(row, row.account);
   for (const auto& row : r.totals) add(row, "total");
   s.table = std::move(t);
+  const JournalFilter& f = r.options.filter;
+  bool whole_journal = !f.account_pattern && !f.advertiser_id && !f.platform_id && !f.from && !f.to;
   if (!r.rows.empty())
-    s.notes.push_back("The total rows sum every account shown; over the whole journal they are zero, since every "
-                      "transaction balances.");
+    s.notes.push_back(whole_journal ? "The total rows sum every account; they are zero, since every transaction "
+                                      "balances."
+                                    : "The total rows sum the accounts shown.");
   doc.sections.push_back(std::move(s));
   return doc;
 }
