@@ -54,7 +54,15 @@ void print_report(const GlobalOptions& global, const nlohmann::json& json, const
 OpenLedger open_ledger(const GlobalOptions& global, ledger::OpenMode mode) {
   OpenLedger open;
   open.store = ledger::open_sqlite_store(resolve_db_path(global), mode);
-  open.ledger = std::make_unique<ledger::Ledger>(*open.store);
+  // $ADLEDGER_NOW pins the time records are recorded at, as $ADLEDGER_TODAY
+  // pins today: for tests and reproducible ledgers.
+  std::function<std::string()> clock = ledger::utc_now;
+  if (const char* env = std::getenv("ADLEDGER_NOW"); env && *env) {
+    std::string now = env;
+    ledger::check_timestamp(now, "ADLEDGER_NOW");
+    clock = [now] { return now; };
+  }
+  open.ledger = std::make_unique<ledger::Ledger>(*open.store, clock);
   return open;
 }
 
@@ -116,6 +124,10 @@ std::string amount_cell(std::int64_t minor, const ledger::Currency& currency) {
 
 std::string money_text(std::int64_t minor, const ledger::Currency& currency) {
   return amount_cell(minor, currency) + " " + currency.code();
+}
+
+std::string said(const ledger::Ledger& ledger, const std::string& verb) {
+  return ledger.last_outcome() == ledger::Outcome::Unchanged ? "unchanged (already recorded):" : verb;
 }
 
 std::string join(const std::vector<std::string>& parts, const std::string& separator) {

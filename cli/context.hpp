@@ -27,6 +27,7 @@ struct GlobalOptions {
 enum ExitCode : int {
   kExitOk = 0,
   kExitBanned = 1,  // ban-status only: the advertiser is banned
+  kExitVerifyFailed = 1,  // verify only: a check failed
   kExitUsage = 2,   // the command line is wrong
   kExitInput = 3,   // a value is invalid (amount, date, file contents, ...)
   kExitRule = 4,    // the ledger refuses (unknown id, duplicate, ban, ...)
@@ -79,6 +80,10 @@ class Table {
 };
 
 std::string money_text(std::int64_t minor, const ledger::Currency& currency);  // "274,100.00 USD"
+// How a write command starts its line: `verb` ("added", "recorded") when it
+// recorded something, "unchanged (already recorded):" when the very same
+// record was already there.
+std::string said(const ledger::Ledger& ledger, const std::string& verb);
 std::string amount_cell(std::int64_t minor, const ledger::Currency& currency);  // "274,100.00"
 std::string join(const std::vector<std::string>& parts, const std::string& separator);
 
@@ -96,5 +101,6 @@ void setup_report(CLI::App& app, GlobalOptions& global);
 void setup_register(CLI::App& app, GlobalOptions& global);
 void setup_balance(CLI::App& app, GlobalOptions& global);
 void setup_disclosure(CLI::App& app, GlobalOptions& global);
+void setup_audit(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace adledger::cli

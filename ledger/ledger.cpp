@@ -41,6 +41,40 @@ std::string id_base(std::string base) {
   return base;
 }
 
+// The fields a record given again differs in from the one recorded, named
+// as the user names them. Generated fields (entry numbers, transactions)
+// are left out: they are the ledger's, not the record's.
+std::vector<std::string> differing_fields(nlohmann::json recorded, nlohmann::json given) {
+  for (const char* generated : {"entry", "txn"}) {
+    recorded.erase(generated);
+    given.erase(generated);
+  }
+  std::vector<std::string> out;
+  auto note = [&](const std::string& key) {
+    std::string name = field_label(key);
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  };
+  for (const auto& [key, value] : recorded.items())
+    if (!given.contains(key) || given[key] != value) note(key);
+  for (const auto& [key, value] : given.items())
+    if (!recorded.contains(key)) note(key);
+  return out;
+}
+
+std::string join_fields(const std::vector<std::string>& fields) {
+  std::string out;
+  for (std::size_t i = 0; i < fields.size(); ++i) out += (i ? ", " : "") + fields[i];
+  return out;
+}
+
+// A record given again under an id already used: the same content is a
+// no-op; different content is refused, naming the fields that differ.
+bool same_or_refuse(const std::string& what, const nlohmann::json& recorded, const nlohmann::json& given) {
+  std::vector<std::string> fields = differing_fields(recorded, given);
+  if (fields.empty()) return true;
+  refuse(what + ": already recorded with a different " + join_fields(fields));
+}
+
 std::string kind_slug(PolicyKind kind) {
   std::string s(to_string(kind));
   std::replace(s.begin(), s.end(), '_', '-');
@@ -51,6 +85,10 @@ std::string kind_slug(PolicyKind kind) {
 
 void Ledger::require_write() const {
   assert(store_.in_write() && "ledger writes run inside a WriteTransaction");
+}
+
+void Ledger::log(const std::string& kind, const std::string& ref, const nlohmann::json& content) {
+  append_record(store_, kind, ref, content, clock_());
 }
 
 // Checks and stores a journal transaction. Besides balancing, no account's
@@ -81,8 +119,14 @@ void Ledger::add_platform(const Platform& p) {
   require_write();
   check_slug(p.id, "platform");
   check_text(p.name, "name");
-  if (store_.find_platform(p.id)) refuse("platform " + quote(p.id) + ": already exists");
+  if (auto existing = store_.find_platform(p.id)) {
+    same_or_refuse("platform " + quote(p.id), content_of(*existing), content_of(p));
+    outcome_ = Outcome::Unchanged;
+    return;
+  }
   store_.add_platform(p);
+  log("platform", p.id, content_of(p));
+  outcome_ = Outcome::Recorded;
 }
 
 void Ledger::add_advertiser(const Advertiser& a) {
@@ -94,8 +138,14 @@ void Ledger::add_advertiser(const Advertiser& a) {
     if (c.size() != 2 || !std::all_of(c.begin(), c.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; }))
       throw_input("country", c, "a country is a two-letter ISO 3166-1 code in capitals, such as RU");
   }
-  if (store_.find_advertiser(a.id)) refuse("advertiser " + quote(a.id) + ": already exists");
+  if (auto existing = store_.find_advertiser(a.id)) {
+    same_or_refuse("advertiser " + quote(a.id), content_of(*existing), content_of(a));
+    outcome_ = Outcome::Unchanged;
+    return;
+  }
   store_.add_advertiser(a);
+  log("advertiser", a.id, content_of(a));
+  outcome_ = Outcome::Recorded;
 }
 
 void Ledger::link_handle(const Handle& h) {
@@ -104,10 +154,16 @@ void Ledger::link_handle(const Handle& h) {
   advertiser(h.advertiser_id);
   platform(h.platform_id);
   if (auto existing = store_.find_handle(h.platform_id, h.handle)) {
+    if (existing->advertiser_id == h.advertiser_id) {
+      outcome_ = Outcome::Unchanged;
+      return;
+    }
     refuse("handle " + quote(h.handle) + ": already linked to advertiser " + existing->advertiser_id + " on " +
            h.platform_id);
   }
   store_.add_handle(h);
+  log("handle", handle_ref(h), content_of(h));
+  outcome_ = Outcome::Recorded;
 }
 
 SpendEntry Ledger::record_spend(SpendEntry e) {
@@ -131,9 +187,12 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
   check_optional_text(e.note, "note");
   if (e.external_id) {
     check_short_text(*e.external_id, "id");
-    if (auto existing = store_.find_spend_by_external_id(*e.external_id))
-      refuse("id " + quote(*e.external_id) + ": already recorded as spend entry #" +
-             std::to_string(existing->entry_id));
+    if (auto existing = store_.find_spend_by_external_id(*e.external_id)) {
+      same_or_refuse("id " + quote(*e.external_id) + ": spend entry #" + std::to_string(existing->entry_id),
+                     content_of(*existing, JournalTxn{}), content_of(e, JournalTxn{}));
+      outcome_ = Outcome::Unchanged;
+      return *existing;
+    }
   }
 
   // Enforcement: no day of the entry's period may fall in a ban.
@@ -154,7 +213,41 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
       e.amount);
   e.txn_id = post(txn);
   e.entry_id = store_.add_spend(e);
+  txn.id = e.txn_id;
+  log("spend", std::to_string(e.entry_id), content_of(e, txn));
+  outcome_ = Outcome::Recorded;
   return e;
+}
+
+SpendReversal Ledger::reverse_spend(std::int64_t entry_id, const std::string& reason, const std::string& source) {
+  require_write();
+  check_text(reason, "reason");
+  check_text(source, "source");
+  std::optional<SpendEntry> e = store_.find_spend(entry_id);
+  if (!e) refuse("entry " + quote(std::to_string(entry_id)) + ": no such spend entry");
+  if (e->reversal) {
+    if (e->reversal->reason == reason && e->reversal->source == source) {
+      outcome_ = Outcome::Unchanged;
+      return *e->reversal;
+    }
+    refuse("entry " + quote(std::to_string(entry_id)) + ": already reversed (" + e->reversal->reason + ")");
+  }
+  std::optional<JournalTxn> original = store_.find_txn(e->txn_id);
+  if (!original) throw Error(ErrorKind::Storage, "spend entry #" + std::to_string(entry_id) + ": its transaction is missing");
+  // The same postings with their signs turned, on the original's date, so
+  // that balances by date net to zero where the entry was.
+  JournalTxn txn;
+  txn.date = original->date;
+  txn.kind = TxnKind::Spend;
+  txn.description = "reversal of spend #" + std::to_string(entry_id) + ": " + reason;
+  for (const Posting& p : original->postings) txn.postings.push_back(Posting{p.account, p.amount.negated()});
+  SpendReversal r{entry_id, reason, source, 0};
+  r.txn_id = post(txn);
+  txn.id = r.txn_id;
+  store_.add_spend_reversal(r);
+  log("spend_reversal", std::to_string(entry_id), content_of(r, txn));
+  outcome_ = Outcome::Recorded;
+  return r;
 }
 
 std::string Ledger::unused_action_id(const std::string& base) {
@@ -175,6 +268,23 @@ PolicyAction Ledger::record_policy_action(PolicyAction a) {
   check_text(a.source, "source");
   check_optional_text(a.note, "note");
   std::string kind(to_string(a.kind));
+
+  // Given again: by its id, or without one, as the action its generated id
+  // names. The same action is a no-op, before any rule is applied again.
+  {
+    PolicyAction same = a;
+    if (same.id.empty()) same.id = id_base(a.platform_id + "-" + kind_slug(a.kind) + "-" + format_date(a.date));
+    else check_slug(same.id, "id");
+    if (auto existing = store_.find_policy_action(same.id)) {
+      if (!a.id.empty()) same_or_refuse("policy action " + quote(a.id), content_of(*existing), content_of(same));
+      if (a.id.empty() && !differing_fields(content_of(*existing), content_of(same)).empty()) {
+        // A different action on the same day: it gets a new id below.
+      } else {
+        outcome_ = Outcome::Unchanged;
+        return *existing;
+      }
+    }
+  }
 
   if (a.end_date && a.kind != PolicyKind::AdBan)
     throw_input("end_date", format_date(*a.end_date), "only an ad_ban has an end date, not a " + kind);
@@ -236,9 +346,10 @@ PolicyAction Ledger::record_policy_action(PolicyAction a) {
     a.id = unused_action_id(a.platform_id + "-" + kind_slug(a.kind) + "-" + format_date(a.date));
   } else {
     check_slug(a.id, "id");
-    if (store_.find_policy_action(a.id)) refuse("id " + quote(a.id) + ": already used by a policy action");
   }
   store_.add_policy_action(a);
+  log("policy_action", a.id, content_of(a));
+  outcome_ = Outcome::Recorded;
   return a;
 }
 
@@ -250,19 +361,32 @@ Pledge Ledger::record_pledge(Pledge p) {
   check_text(p.source, "source");
   check_optional_text(p.note, "note");
   if (p.basis_advertiser_id) advertiser(*p.basis_advertiser_id);
+  std::string base = id_base(p.platform_id + "-pledge-" + format_date(p.date));
+  if (!p.id.empty()) check_slug(p.id, "id");
+  {
+    Pledge same = p;
+    if (same.id.empty()) same.id = base;
+    if (auto existing = store_.find_pledge(same.id)) {
+      nlohmann::json recorded = content_of(*existing, JournalTxn{}), given = content_of(same, JournalTxn{});
+      if (!p.id.empty()) same_or_refuse("pledge " + quote(p.id), recorded, given);
+      if (!p.id.empty() || differing_fields(recorded, given).empty()) {
+        outcome_ = Outcome::Unchanged;
+        return *existing;
+      }
+    }
+  }
   if (p.id.empty()) {
-    std::string base = id_base(p.platform_id + "-pledge-" + format_date(p.date));
     p.id = base;
     for (int n = 2; store_.find_pledge(p.id); ++n) p.id = base + "-" + std::to_string(n);
-  } else {
-    check_slug(p.id, "id");
-    if (store_.find_pledge(p.id)) refuse("id " + quote(p.id) + ": already used by a pledge");
   }
   JournalTxn txn = make_transfer(p.date, TxnKind::Pledge, "pledge " + p.id + " by " + p.platform_id,
                                  pledge_expense_account(p.platform_id),
                                  pledge_liability_account(p.platform_id, p.id), p.amount);
   p.txn_id = post(txn);
   store_.add_pledge(p);
+  txn.id = p.txn_id;
+  log("pledge", p.id, content_of(p, txn));
+  outcome_ = Outcome::Recorded;
   return p;
 }
 
@@ -275,15 +399,26 @@ DisclosedTotal Ledger::record_disclosed_total(DisclosedTotal d) {
     throw_input("date", format_date(d.date), "precedes the range it discloses (" + d.period.to_string() + ")");
   check_text(d.source, "source");
   check_optional_text(d.note, "note");
+  std::string base = id_base(d.platform_id + "-" + d.advertiser_id + "-disclosed-" + format_date(d.date));
+  if (!d.id.empty()) check_slug(d.id, "id");
+  {
+    DisclosedTotal same = d;
+    if (same.id.empty()) same.id = base;
+    if (auto existing = store_.find_disclosed_total(same.id)) {
+      if (!d.id.empty()) same_or_refuse("disclosed total " + quote(d.id), content_of(*existing), content_of(same));
+      if (!d.id.empty() || differing_fields(content_of(*existing), content_of(same)).empty()) {
+        outcome_ = Outcome::Unchanged;
+        return *existing;
+      }
+    }
+  }
   if (d.id.empty()) {
-    std::string base = id_base(d.platform_id + "-" + d.advertiser_id + "-disclosed-" + format_date(d.date));
     d.id = base;
     for (int n = 2; store_.find_disclosed_total(d.id); ++n) d.id = base + "-" + std::to_string(n);
-  } else {
-    check_slug(d.id, "id");
-    if (store_.find_disclosed_total(d.id)) refuse("id " + quote(d.id) + ": already used by a disclosed total");
   }
   store_.add_disclosed_total(d);
+  log("disclosed_total", d.id, content_of(d));
+  outcome_ = Outcome::Recorded;
   return d;
 }
 
@@ -295,6 +430,22 @@ Disbursement Ledger::disburse(Disbursement d) {
     throw_input("currency", d.amount.currency().code(),
                 "pledge " + pledge.id + " is in " + pledge.amount.currency().code());
   if (d.amount.minor() <= 0) throw_input("amount", d.amount.format(), "must be greater than zero");
+  if (!d.id.empty()) check_slug(d.id, "id");
+  // Given again (by its id, or without one as the same amount, date and
+  // source on this pledge): a no-op, before the outstanding check.
+  for (const Disbursement& existing : status.disbursements) {
+    Disbursement same = d;
+    if (same.id.empty()) same.id = existing.id;
+    if (same.id != existing.id) continue;
+    nlohmann::json recorded = content_of(existing, JournalTxn{}), given = content_of(same, JournalTxn{});
+    if (!d.id.empty()) same_or_refuse("disbursement " + quote(d.id), recorded, given);
+    if (!d.id.empty() || differing_fields(recorded, given).empty()) {
+      outcome_ = Outcome::Unchanged;
+      return existing;
+    }
+  }
+  if (!d.id.empty() && store_.disbursement_exists(d.id))
+    refuse("disbursement " + quote(d.id) + ": already recorded, on another pledge");
   if (d.amount.minor() > status.outstanding_minor) {
     refuse("amount " + quote(d.amount.format()) + ": exceeds what is outstanding on pledge " + pledge.id + " (" +
            format_minor(status.outstanding_minor, pledge.amount.currency().decimals(), Grouping::Thousands) + " " +
@@ -309,15 +460,15 @@ Disbursement Ledger::disburse(Disbursement d) {
     do {
       d.id = base + "-" + std::to_string(n++);
     } while (store_.disbursement_exists(d.id));
-  } else {
-    check_slug(d.id, "id");
-    if (store_.disbursement_exists(d.id)) refuse("id " + quote(d.id) + ": already used by a disbursement");
   }
   JournalTxn txn = make_transfer(d.date, TxnKind::Disbursement, "disbursement " + d.id + " of pledge " + pledge.id,
                                  pledge_liability_account(pledge.platform_id, pledge.id),
                                  disbursement_cash_account(pledge.platform_id), d.amount);
   d.txn_id = post(txn);
   store_.add_disbursement(d);
+  txn.id = d.txn_id;
+  log("disbursement", d.id, content_of(d, txn));
+  outcome_ = Outcome::Recorded;
   return d;
 }
 

@@ -8,10 +8,12 @@
 // anywhere leaves nothing behind.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ledger/audit/chain.hpp"
 #include "ledger/journal/journal.hpp"
 #include "ledger/policy/bans.hpp"
 #include "ledger/records.hpp"
@@ -37,11 +39,21 @@ struct PledgeStatus {
   std::int64_t outstanding_minor = 0;
 };
 
+// What a write did: recorded something new, or found the very same record
+// already there (a no-op: recording the same thing twice changes nothing).
+enum class Outcome { Recorded, Unchanged };
+
 class Ledger {
  public:
-  explicit Ledger(Store& store) : store_(store) {}
+  // `clock` gives the time each record is recorded at (audit/chain.hpp's
+  // utc_now by default; tests and reproducible runs pin it).
+  explicit Ledger(Store& store, std::function<std::string()> clock = utc_now)
+      : store_(store), clock_(std::move(clock)) {}
 
   Store& store() { return store_; }
+
+  // Whether the last write recorded something or found it already there.
+  Outcome last_outcome() const { return outcome_; }
 
   // Writes. Each checks its input fully before it stores anything.
   void add_platform(const Platform& platform);
@@ -52,6 +64,11 @@ class Ledger {
   Pledge record_pledge(Pledge pledge);                     // assigns an id if empty
   Disbursement disburse(Disbursement disbursement);        // assigns an id if empty
   DisclosedTotal record_disclosed_total(DisclosedTotal disclosed);  // assigns an id if empty
+  // Reverses a spend entry: records a transaction that undoes its postings.
+  SpendReversal reverse_spend(std::int64_t entry_id, const std::string& reason, const std::string& source);
+
+  // Writes, like every write, go into the record log; this is the one way in.
+  void log(const std::string& kind, const std::string& ref, const nlohmann::json& content);
 
   // Reads.
   Advertiser advertiser(const std::string& id);  // throws a rule error if unknown
@@ -65,6 +82,8 @@ class Ledger {
   std::string unused_action_id(const std::string& base);
 
   Store& store_;
+  std::function<std::string()> clock_;
+  Outcome outcome_ = Outcome::Recorded;
 };
 
 }  // namespace ledger

@@ -41,6 +41,16 @@ enum class Precision { Exact, Approximate, Estimated };
 Precision parse_precision(std::string_view text, std::string_view field = "precision");
 std::string_view to_string(Precision precision);
 
+// A correction: the entry stays as recorded, and a transaction reversing
+// its postings is recorded beside it. Reports leave reversed entries out of
+// every figure and list them apart.
+struct SpendReversal {
+  std::int64_t entry_id = 0;
+  std::string reason;
+  std::string source;
+  std::int64_t txn_id = 0;  // the reversing journal transaction
+};
+
 struct SpendEntry {
   std::int64_t entry_id = 0;  // assigned by the store
   std::string advertiser_id;
@@ -56,6 +66,7 @@ struct SpendEntry {
   std::optional<std::string> external_id;
   std::optional<std::string> note;
   std::int64_t txn_id = 0;  // the journal transaction that posts it
+  std::optional<SpendReversal> reversal;  // set when the entry was reversed
 };
 
 enum class PolicyKind { AdBan, BanLift, Suspension, Disclosure, TargetingChange };

@@ -47,7 +47,7 @@ void run_disclosure_record(const GlobalOptions& global, const DisclosureRecordOp
     print_json(std::cout, ledger::to_json(check));
     return;
   }
-  std::cout << "recorded disclosed total " << recorded.id << ": " << recorded.platform_id << " reports "
+  std::cout << said(*open.ledger, "recorded") << " disclosed total " << recorded.id << ": " << recorded.platform_id << " reports "
             << money_text(recorded.amount.minor(), recorded.amount.currency()) << " from " << recorded.advertiser_id
             << " for " << recorded.period.to_string() << " (" << ledger::to_string(recorded.precision)
             << "); not added to the ledger's money\n";

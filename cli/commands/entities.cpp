@@ -33,7 +33,7 @@ void run_platform_add(const GlobalOptions& global, const PlatformAddOptions& o) 
     print_json(std::cout, {{"platform", o.id}, {"name", o.name}});
     return;
   }
-  std::cout << "added platform " << o.id << " (" << o.name << ")\n";
+  std::cout << said(*open.ledger, "added") << " platform " << o.id << " (" << o.name << ")\n";
 }
 
 void run_platform_list(const GlobalOptions& global) {
@@ -64,7 +64,7 @@ void run_advertiser_add(const GlobalOptions& global, const AdvertiserAddOptions&
                            {"state_affiliated", a.state_affiliated}});
     return;
   }
-  std::cout << "added advertiser " << a.id << " (" << a.name << ")\n";
+  std::cout << said(*open.ledger, "added") << " advertiser " << a.id << " (" << a.name << ")\n";
 }
 
 void run_advertiser_link(const GlobalOptions& global, const AdvertiserLinkOptions& o) {
@@ -76,7 +76,7 @@ void run_advertiser_link(const GlobalOptions& global, const AdvertiserLinkOption
     print_json(std::cout, {{"advertiser", o.id}, {"platform", o.platform}, {"handle", o.handle}});
     return;
   }
-  std::cout << "linked " << o.handle << " on " << o.platform << " to advertiser " << o.id << '\n';
+  std::cout << said(*open.ledger, "linked") << " " << o.handle << " on " << o.platform << " to advertiser " << o.id << '\n';
 }
 
 void run_advertiser_list(const GlobalOptions& global) {

@@ -44,13 +44,16 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
                            {"spend", c.spend},
                            {"pledges", c.pledges},
                            {"disbursements", c.disbursements},
-                           {"disclosures", c.disclosures}});
+                           {"disclosures", c.disclosures},
+                           {"unchanged", c.unchanged}});
     return;
   }
   std::cout << "imported " << o.file << ": " << c.platforms << " platforms, " << c.advertisers << " advertisers, "
             << c.handles << " handles, " << c.policy_actions << " policy actions, " << c.spend
             << " spend entries, " << c.pledges << " pledges, " << c.disbursements << " disbursements, "
-            << c.disclosures << " disclosed totals\n";
+            << c.disclosures << " disclosed totals";
+  if (c.unchanged) std::cout << "; " << c.unchanged << " of them already recorded, unchanged";
+  std::cout << '\n';
 }
 
 }  // namespace

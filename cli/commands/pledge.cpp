@@ -49,7 +49,7 @@ void run_pledge_record(const GlobalOptions& global, const PledgeRecordOptions& o
     print_json(std::cout, ledger::to_json(open.ledger->pledge_status(recorded.id)));
     return;
   }
-  std::cout << "recorded pledge " << recorded.id << ": " << recorded.platform_id << " pledges "
+  std::cout << said(*open.ledger, "recorded") << " pledge " << recorded.id << ": " << recorded.platform_id << " pledges "
             << money_text(recorded.amount.minor(), recorded.amount.currency()) << " to " << recorded.beneficiary
             << '\n';
 }
@@ -73,7 +73,7 @@ void run_pledge_disburse(const GlobalOptions& global, const PledgeDisburseOption
     print_json(std::cout, ledger::to_json(after));
     return;
   }
-  std::cout << "recorded disbursement " << recorded.id << " of "
+  std::cout << said(*open.ledger, "recorded") << " disbursement " << recorded.id << " of "
             << money_text(recorded.amount.minor(), recorded.amount.currency()) << " on pledge " << o.pledge
             << "; outstanding " << money_text(after.outstanding_minor, after.pledge.amount.currency()) << '\n';
 }

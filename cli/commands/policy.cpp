@@ -43,7 +43,7 @@ void run_policy(const GlobalOptions& global, ledger::PolicyKind kind, const Poli
     print_json(std::cout, ledger::to_json(recorded));
     return;
   }
-  std::cout << "recorded " << ledger::to_string(recorded.kind) << " " << recorded.id << " on " << recorded.platform_id
+  std::cout << said(*open.ledger, "recorded") << " " << ledger::to_string(recorded.kind) << " " << recorded.id << " on " << recorded.platform_id
             << " dated " << ledger::format_date(recorded.date);
   if (!recorded.advertiser_ids.empty()) std::cout << " naming " << join(recorded.advertiser_ids, ", ");
   std::cout << '\n';

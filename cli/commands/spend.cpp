@@ -49,9 +49,28 @@ void run_spend_record(const GlobalOptions& global, const SpendRecordOptions& o) 
     print_json(std::cout, ledger::to_json(recorded));
     return;
   }
-  std::cout << "recorded spend entry #" << recorded.entry_id << ": " << recorded.advertiser_id << " paid "
+  std::cout << said(*open.ledger, "recorded") << " spend entry #" << recorded.entry_id << ": " << recorded.advertiser_id << " paid "
             << recorded.platform_id << " " << money_text(recorded.amount.minor(), recorded.amount.currency())
             << " for " << recorded.period.to_string() << " (" << ledger::to_string(recorded.precision) << ")\n";
+}
+
+struct SpendReverseOptions {
+  std::int64_t entry = 0;
+  std::string reason;
+  std::string source;
+};
+
+void run_spend_reverse(const GlobalOptions& global, const SpendReverseOptions& o) {
+  OpenLedger open = open_ledger(global);
+  ledger::WriteTransaction txn(*open.store);
+  ledger::SpendReversal r = open.ledger->reverse_spend(o.entry, o.reason, o.source);
+  txn.commit();
+  if (output_format(global) == Format::Json) {
+    print_json(std::cout, {{"entry", r.entry_id}, {"reason", r.reason}, {"source", r.source}, {"txn", r.txn_id}});
+    return;
+  }
+  std::cout << said(*open.ledger, "reversed") << " spend entry #" << r.entry_id << " by transaction " << r.txn_id
+            << ": " << r.reason << '\n';
 }
 
 }  // namespace
@@ -78,6 +97,17 @@ void setup_spend(CLI::App& app, GlobalOptions& global) {
   record->callback([&global, o] {
     require_simple_format(global);
     run_spend_record(global, *o);
+  });
+
+  auto r = std::make_shared<SpendReverseOptions>();
+  auto* reverse = spend->add_subcommand(
+      "reverse", "correct a spend entry: record a transaction that reverses it (the entry itself stays)");
+  reverse->add_option("entry", r->entry, "the spend entry number (#N in reports)")->required();
+  reverse->add_option("--reason", r->reason, "why it is reversed")->required();
+  reverse->add_option("--source", r->source, "the citation for the correction")->required();
+  reverse->callback([&global, r] {
+    require_simple_format(global);
+    run_spend_reverse(global, *r);
   });
 }
 

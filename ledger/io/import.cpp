@@ -192,7 +192,7 @@ class Importer {
   void platform(const RecordReader& r) {
     r.only({"id", "name"});
     ledger_.add_platform(Platform{r.string("id"), r.string("name")});
-    ++counts_.platforms;
+    count(counts_.platforms);
   }
 
   void advertiser(const RecordReader& r) {
@@ -200,7 +200,7 @@ class Importer {
     Advertiser a{r.string("id"), r.string("name"), r.opt_string("country"), r.boolean("state_affiliated", false)};
     r.field("id", [&] { check_slug(a.id, "id"); });
     ledger_.add_advertiser(a);
-    ++counts_.advertisers;
+    count(counts_.advertisers);
     const json& handles = r.array("handles");
     for (std::size_t i = 0; i < handles.size(); ++i) {
       RecordReader h(handles[i], r.child_pointer("handles", i), r.label() + ".handles[" + std::to_string(i) + "]",
@@ -209,7 +209,7 @@ class Importer {
         h.only({"platform", "handle"});
         ledger_.link_handle(Handle{a.id, h.string("platform"), h.string("handle")});
       });
-      ++counts_.handles;
+      count(counts_.handles);
     }
   }
 
@@ -229,7 +229,7 @@ class Importer {
     a.source = r.string("source");
     a.note = r.opt_string("note");
     ledger_.record_policy_action(a);
-    ++counts_.policy_actions;
+    count(counts_.policy_actions);
   }
 
   void spend(const RecordReader& r) {
@@ -250,7 +250,7 @@ class Importer {
     e.external_id = r.opt_string("id");
     e.note = r.opt_string("note");
     ledger_.record_spend(e);
-    ++counts_.spend;
+    count(counts_.spend);
   }
 
   void pledge(const RecordReader& r) {
@@ -273,7 +273,7 @@ class Importer {
       if (b.has("period")) p.basis_period = b.field("period", [&] { return Period::parse(b.string("period"), "period"); });
     }
     p = ledger_.record_pledge(p);
-    ++counts_.pledges;
+    count(counts_.pledges);
     const json& disbursements = r.array("disbursements");
     for (std::size_t i = 0; i < disbursements.size(); ++i) {
       RecordReader d(disbursements[i], r.child_pointer("disbursements", i),
@@ -288,7 +288,7 @@ class Importer {
         x.source = d.string("source");
         ledger_.disburse(x);
       });
-      ++counts_.disbursements;
+      count(counts_.disbursements);
     }
   }
 
@@ -306,7 +306,13 @@ class Importer {
     d.source = r.string("source");
     d.note = r.opt_string("note");
     ledger_.record_disclosed_total(d);
-    ++counts_.disclosures;
+    count(counts_.disclosures);
+  }
+
+  // Counts a record of the file, and whether it was already in the ledger.
+  void count(std::size_t& of_kind) {
+    ++of_kind;
+    if (ledger_.last_outcome() == Outcome::Unchanged) ++counts_.unchanged;
   }
 
   Ledger& ledger_;

@@ -29,6 +29,7 @@ struct ImportCounts {
   std::size_t pledges = 0;
   std::size_t disbursements = 0;
   std::size_t disclosures = 0;
+  std::size_t unchanged = 0;  // records of the file already in the ledger, the same: no-ops
 };
 
 inline constexpr std::size_t kImportBytesMax = 64 * 1024 * 1024;

@@ -43,7 +43,11 @@ json to_json(const SpendEntry& e) {
               {"source", e.source},
               {"id", optional_json(e.external_id)},
               {"note", optional_json(e.note)},
-              {"txn", e.txn_id}};
+              {"txn", e.txn_id},
+              {"reversal", e.reversal ? json{{"reason", e.reversal->reason},
+                                             {"source", e.reversal->source},
+                                             {"txn", e.reversal->txn_id}}
+                                      : json(nullptr)}};
 }
 
 json to_json(const PolicyAction& a) {

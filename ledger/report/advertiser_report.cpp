@@ -47,6 +47,7 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
   // Violations: entries with days inside a ban, whenever the ban was recorded.
   std::map<std::string, std::vector<BanSpan>> spans_by_platform;
   for (const SpendEntry& e : report.entries) {
+    if (e.reversal) continue;
     auto [it, fresh] = spans_by_platform.try_emplace(e.platform_id);
     if (fresh) it->second = ban_spans(all_actions, advertiser_id, e.platform_id);
     for (const BanSpan& span : it->second) {
@@ -60,7 +61,10 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
 
   // Sources, in order of first citation.
   std::vector<SourceCitation>& sources = report.sources;
-  for (const SpendEntry& e : report.entries) cite(sources, e.source, "spend #" + std::to_string(e.entry_id));
+  for (const SpendEntry& e : report.entries) {
+    cite(sources, e.source, "spend #" + std::to_string(e.entry_id));
+    if (e.reversal) cite(sources, e.reversal->source, "reversal of spend #" + std::to_string(e.entry_id));
+  }
   for (const PolicyAction& a : report.actions) cite(sources, a.source, "policy " + a.id);
   for (const DisclosureCheck& d : report.disclosures) cite(sources, d.disclosed.source, "disclosure " + d.disclosed.id);
   for (const PledgeStatus& p : report.pledges) {

@@ -296,15 +296,22 @@ Section entries_section(const std::vector<SpendEntry>& entries) {
   Table t;
   t.id = "entries";
   t.columns = {left("entry"),  wrapping("period"), left("advertiser"), left("platform"), left("currency"),
-               right("amount"), right("items"),     left("market"),     left("precision"), below("tags")};
+               right("amount"), right("items"),     left("market"),     left("precision"), below("tags"),
+               below("reversed")};
   for (const SpendEntry& e : entries) {
     t.rows.push_back({text_cell("#" + std::to_string(e.entry_id)), text_cell(e.period.to_string()),
                       text_cell(e.advertiser_id), text_cell(e.platform_id), text_cell(e.amount.currency().code()),
                       money_cell(e.amount.minor(), e.amount.currency()),
                       e.items ? count_cell(*e.items) : text_cell("-"), text_cell(e.market), text_cell(str(e.precision)),
-                      text_cell(join(e.tags, ", "))});
+                      text_cell(join(e.tags, ", ")),
+                      text_cell(e.reversal ? "by transaction " + std::to_string(e.reversal->txn_id) + ": " +
+                                                 e.reversal->reason + " (source: " + e.reversal->source + ")"
+                                           : "")});
+    if (e.reversal) s.notes.push_back("#" + std::to_string(e.entry_id) + " is reversed: it counts in no figure.");
     if (e.note) s.notes.push_back("Note on #" + std::to_string(e.entry_id) + ": " + *e.note);
   }
+  if (std::none_of(entries.begin(), entries.end(), [](const SpendEntry& e) { return e.reversal.has_value(); }))
+    drop_column(t, "reversed");
   s.table = std::move(t);
   return s;
 }

@@ -35,7 +35,10 @@ PlatformReport build_platform_report(Ledger& ledger, const std::string& platform
   for (const Pledge& p : store.pledges())
     if (p.platform_id == platform_id && in_range(r.range, p.date)) r.pledges.push_back(ledger.pledge_status(p.id));
 
-  for (const SpendEntry& e : r.entries) cite(r.sources, e.source, "spend #" + std::to_string(e.entry_id));
+  for (const SpendEntry& e : r.entries) {
+    cite(r.sources, e.source, "spend #" + std::to_string(e.entry_id));
+    if (e.reversal) cite(r.sources, e.reversal->source, "reversal of spend #" + std::to_string(e.entry_id));
+  }
   for (const PolicyAction& a : r.actions) cite(r.sources, a.source, "policy " + a.id);
   for (const DisclosureCheck& d : r.disclosures) cite(r.sources, d.disclosed.source, "disclosure " + d.disclosed.id);
   for (const PledgeStatus& p : r.pledges) {

@@ -47,6 +47,7 @@ SpendRollup roll_up(const std::vector<SpendEntry>& entries, const std::function<
   const Date none(1400, 1, 1);
   std::map<Key, SpendFigure> groups, periods, tags, markets, precisions;
   for (const SpendEntry& e : entries) {
+    if (e.reversal) continue;  // a reversed entry counts in no figure
     std::vector<PeriodShare> shares = split_entry(e.period, e.amount.minor(), e.items.value_or(0), by, range);
     if (shares.empty()) continue;
     const std::string group = group_of(e);
@@ -98,7 +99,7 @@ Comparison compare_itemised(const std::vector<SpendEntry>& entries, const Period
   Comparison out;
   std::map<Precision, Itemised> by_precision;
   for (const SpendEntry& e : entries) {
-    if (!e.period.overlaps(range)) continue;
+    if (!e.period.overlaps(range) || e.reversal) continue;
     if (e.amount.currency() != currency) {
       out.other_currency.push_back(e.entry_id);
       continue;

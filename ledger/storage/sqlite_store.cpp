@@ -46,6 +46,11 @@ class Query {
     return *this;
   }
   Query& bind(const Date& date) { return bind(format_date(date)); }
+  template <std::size_t N>
+  Query& bind_blob(const std::array<std::uint8_t, N>& bytes) {
+    check(sqlite3_bind_blob(stmt_, ++index_, bytes.data(), static_cast<int>(N), SQLITE_TRANSIENT));
+    return *this;
+  }
   template <typename T>
   Query& bind(const std::optional<T>& value) {
     if (value) return bind(*value);
@@ -74,6 +79,10 @@ class Query {
   std::optional<std::string> opt_text(int col) const {
     if (is_null(col)) return std::nullopt;
     return text(col);
+  }
+  std::string blob(int col) const {
+    auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
   }
   std::optional<std::int64_t> opt_int64(int col) const {
     if (is_null(col)) return std::nullopt;
@@ -220,6 +229,56 @@ class SqliteStore final : public Store {
         .bind(d.source).bind(d.note).run();
   }
 
+  void add_spend_reversal(const SpendReversal& r) override {
+    assert(in_write_);
+    query("INSERT INTO spend_reversal (entry_id, txn_id, reason, source) VALUES (?, ?, ?, ?)")
+        .bind(r.entry_id).bind(r.txn_id).bind(r.reason).bind(r.source).run();
+  }
+
+  void append_log(const LogRecord& r) override {
+    assert(in_write_);
+    query("INSERT INTO record_log (seq, kind, ref, recorded_at, content, hash) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(r.seq).bind(r.kind).bind(r.ref).bind(r.recorded_at).bind(r.content).bind_blob(r.hash).run();
+  }
+
+  std::optional<LogRecord> log_head() override {
+    Query q = query(std::string(kSelectLog) + " ORDER BY seq DESC LIMIT 1");
+    if (!q.step()) return std::nullopt;
+    return read_log(q);
+  }
+
+  std::optional<LogRecord> log_record(std::int64_t seq) override {
+    Query q = query(std::string(kSelectLog) + " WHERE seq = ?");
+    q.bind(seq);
+    if (!q.step()) return std::nullopt;
+    return read_log(q);
+  }
+
+  std::optional<LogRecord> find_log(const std::string& kind, const std::string& ref) override {
+    Query q = query(std::string(kSelectLog) + " WHERE kind = ? AND ref = ?");
+    q.bind(kind).bind(ref);
+    if (!q.step()) return std::nullopt;
+    return read_log(q);
+  }
+
+  void each_log(const std::function<void(const LogRecord&)>& visit) override {
+    Query q = query(std::string(kSelectLog) + " ORDER BY seq");
+    while (q.step()) visit(read_log(q));
+  }
+
+  std::vector<std::string> integrity_problems() override {
+    std::vector<std::string> out;
+    {
+      Query q = query("PRAGMA foreign_key_check");
+      while (q.step())
+        out.push_back("table " + q.text(0) + " row " + q.text(1) + ": refers to a missing row of " + q.text(2));
+    }
+    Query q = query("PRAGMA quick_check");
+    while (q.step())
+      if (q.text(0) != "ok") out.push_back("SQLite quick_check: " + q.text(0));
+    return out;
+  }
+
   std::optional<Platform> find_platform(const std::string& id) override {
     Query q = query("SELECT id, name FROM platform WHERE id = ?");
     q.bind(id);
@@ -262,6 +321,24 @@ class SqliteStore final : public Store {
     q.bind(advertiser_id);
     while (q.step()) out.push_back(Handle{q.text(0), q.text(1), q.text(2)});
     return out;
+  }
+
+  std::vector<Handle> handles() override {
+    std::vector<Handle> out;
+    Query q = query("SELECT advertiser_id, platform_id, handle FROM handle ORDER BY platform_id, handle");
+    while (q.step()) out.push_back(Handle{q.text(0), q.text(1), q.text(2)});
+    return out;
+  }
+
+  std::optional<SpendEntry> find_spend(std::int64_t entry_id) override {
+    std::optional<SpendEntry> e;
+    {
+      Query q = query(kSelectSpend + std::string(" WHERE s.id = ?"));
+      q.bind(entry_id);
+      if (q.step()) e = read_spend(q);
+    }
+    if (e) e->tags = tags_of(e->entry_id);
+    return e;
   }
 
   std::optional<SpendEntry> find_spend_by_external_id(const std::string& external_id) override {
@@ -393,10 +470,31 @@ class SqliteStore final : public Store {
     Query q = query("SELECT txn_id, account, currency, amount_minor FROM posting ORDER BY txn_id, id");
     while (q.step()) {
       auto it = index.find(q.int64(0));
-      assert(it != index.end() && "posting of a missing transaction: the foreign key forbids it");
+      // The foreign key forbids it; only a ledger edited behind adledger's
+      // back (verify's business) can get here.
+      if (it == index.end())
+        throw_storage("posting of transaction " + std::to_string(q.int64(0)) + ", which has no journal_txn row");
       out[it->second].postings.push_back(Posting{q.text(1), Money(q.int64(3), Currency::from_code(q.text(2)))});
     }
     return out;
+  }
+
+  std::optional<JournalTxn> find_txn(std::int64_t id) override {
+    JournalTxn t;
+    {
+      Query q = query("SELECT id, date, kind, description FROM journal_txn WHERE id = ?");
+      q.bind(id);
+      if (!q.step()) return std::nullopt;
+      t.id = q.int64(0);
+      t.date = q.date(1);
+      std::string kind = q.text(2);
+      t.kind = kind == "spend" ? TxnKind::Spend : kind == "pledge" ? TxnKind::Pledge : TxnKind::Disbursement;
+      t.description = q.text(3);
+    }
+    Query q = query("SELECT account, currency, amount_minor FROM posting WHERE txn_id = ? ORDER BY id");
+    q.bind(id);
+    while (q.step()) t.postings.push_back(Posting{q.text(0), Money(q.int64(2), Currency::from_code(q.text(1)))});
+    return t;
   }
 
   std::int64_t account_balance(const std::string& account, const std::string& currency) override {
@@ -419,7 +517,21 @@ class SqliteStore final : public Store {
  private:
   static constexpr const char* kSelectSpend =
       "SELECT s.id, s.advertiser_id, s.platform_id, s.handle, s.amount_minor, s.currency, s.period_first,"
-      " s.period_last, s.items, s.market, s.precision, s.source, s.external_id, s.note, s.txn_id FROM spend s";
+      " s.period_last, s.items, s.market, s.precision, s.source, s.external_id, s.note, s.txn_id,"
+      " r.txn_id, r.reason, r.source FROM spend s LEFT JOIN spend_reversal r ON r.entry_id = s.id";
+  static constexpr const char* kSelectLog = "SELECT seq, kind, ref, recorded_at, content, hash FROM record_log";
+
+  static LogRecord read_log(const Query& q) {
+    LogRecord r;
+    r.seq = q.int64(0);
+    r.kind = q.text(1);
+    r.ref = q.text(2);
+    r.recorded_at = q.text(3);
+    r.content = q.text(4);
+    std::string hash = q.blob(5);
+    if (hash.size() == r.hash.size()) std::copy(hash.begin(), hash.end(), r.hash.begin());
+    return r;
+  }
   static constexpr const char* kSelectPolicy =
       "SELECT id, kind, platform_id, date, end_date, lifts_action_id, account_count, description, source, note"
       " FROM policy_action";
@@ -464,6 +576,7 @@ class SqliteStore final : public Store {
     e.external_id = q.opt_text(12);
     e.note = q.opt_text(13);
     e.txn_id = q.int64(14);
+    if (!q.is_null(15)) e.reversal = SpendReversal{e.entry_id, q.text(16), q.text(17), q.int64(15)};
     return e;
   }
 
@@ -602,6 +715,9 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
       // Another process may have migrated it while we waited for the lock.
       if (store->pragma_int("PRAGMA user_version") == version) {
         store->exec(generated::kMigrations[version - 1]);
+        // Version 3 starts the record log: what is already recorded goes
+        // into it first, stamped with the time of the migration.
+        if (version + 1 == 3) backfill_log(*store, utc_now());
         store->exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
       }
       store->commit();

@@ -16,7 +16,7 @@ namespace ledger {
 enum class OpenMode { OpenExisting, CreateNew };
 
 inline constexpr std::int32_t kApplicationId = 0x41444C47;  // "ADLG"
-inline constexpr std::int32_t kSchemaVersion = 2;
+inline constexpr std::int32_t kSchemaVersion = 3;
 
 // Opens (or, with CreateNew, creates) the ledger at `path`. Throws a storage
 // error naming the path when the directory is missing, the file is missing

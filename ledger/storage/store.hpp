@@ -9,10 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ledger/audit/chain.hpp"
 #include "ledger/journal/journal.hpp"
 #include "ledger/records.hpp"
 
@@ -53,6 +55,9 @@ class Store {
   virtual void add_pledge(const Pledge& pledge) = 0;
   virtual void add_disbursement(const Disbursement& disbursement) = 0;
   virtual void add_disclosed_total(const DisclosedTotal& disclosed) = 0;
+  virtual void add_spend_reversal(const SpendReversal& reversal) = 0;
+  // Appends to the record log; the caller has computed seq and hash.
+  virtual void append_log(const LogRecord& record) = 0;
 
   // Reads.
   virtual std::optional<Platform> find_platform(const std::string& id) = 0;
@@ -61,6 +66,8 @@ class Store {
   virtual std::vector<Advertiser> advertisers() = 0;
   virtual std::optional<Handle> find_handle(const std::string& platform_id, const std::string& handle) = 0;
   virtual std::vector<Handle> handles_of(const std::string& advertiser_id) = 0;
+  virtual std::vector<Handle> handles() = 0;  // every handle, by platform then handle
+  virtual std::optional<SpendEntry> find_spend(std::int64_t entry_id) = 0;
   virtual std::optional<SpendEntry> find_spend_by_external_id(const std::string& external_id) = 0;
   virtual std::vector<SpendEntry> spend(const SpendQuery& query) = 0;
   virtual std::optional<PolicyAction> find_policy_action(const std::string& id) = 0;
@@ -75,7 +82,17 @@ class Store {
   // ordered by platform, advertiser, period start, id.
   virtual std::vector<DisclosedTotal> disclosed_totals(const std::optional<std::string>& advertiser_id,
                                                        const std::optional<std::string>& platform_id) = 0;
-  virtual std::vector<JournalTxn> journal() = 0;
+  virtual std::vector<JournalTxn> journal() = 0;  // by date, then id
+  virtual std::optional<JournalTxn> find_txn(std::int64_t id) = 0;
+
+  // The record log (audit/chain.hpp).
+  virtual std::optional<LogRecord> log_head() = 0;  // the last record
+  virtual std::optional<LogRecord> log_record(std::int64_t seq) = 0;
+  virtual std::optional<LogRecord> find_log(const std::string& kind, const std::string& ref) = 0;
+  virtual void each_log(const std::function<void(const LogRecord&)>& visit) = 0;  // by seq
+  // What SQLite's own checks find wrong (foreign keys, page integrity), one
+  // line each; empty when all is well.
+  virtual std::vector<std::string> integrity_problems() = 0;
   // The sum of an account's postings in one currency (0 if none).
   virtual std::int64_t account_balance(const std::string& account, const std::string& currency) = 0;
   // Sum of postings per account and currency, ordered by account.

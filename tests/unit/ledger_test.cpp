@@ -117,8 +117,21 @@ TEST_F(RulesTest, DuplicateExternalId) {
   auto err = adledger_test::error_of([&] { in_write([&] { ledger.record_spend(again); }); });
   ASSERT_TRUE(err);
   EXPECT_EQ(err->kind(), ErrorKind::Rule);
-  EXPECT_STREQ(err->what(), "id \"tw-1\": already recorded as spend entry #1");
+  EXPECT_STREQ(err->what(),
+               "id \"tw-1\": spend entry #1: already recorded with a different advertiser, period, amount, platform");
   EXPECT_EQ(t.store->spend({}).size(), 1u);
+
+  // The same entry again is a no-op, reported as such, and logs nothing.
+  auto head = t.store->log_head();
+  SpendEntry same = in_write([&] { return ledger.record_spend(e); });
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+  EXPECT_EQ(same.entry_id, 1);
+  EXPECT_EQ(t.store->spend({}).size(), 1u);
+  EXPECT_EQ(t.store->log_head()->seq, head->seq);
+  // One field off is named alone.
+  SpendEntry note = e;
+  note.note = "a later note";
+  EXPECT_ERROR(ErrorKind::Rule, "already recorded with a different note", in_write([&] { ledger.record_spend(note); }));
 }
 
 TEST_F(RulesTest, SpendInputChecks) {
@@ -319,8 +332,14 @@ TEST_F(RulesTest, PolicyIdsAreGeneratedAndSuffixed) {
             "facebook-targeting-change-2018-05-01");
   PolicyAction named = ad_ban("twitter", {"rt"}, "2017-10-27");
   named.id = "twitter-ad-ban-2017-10-26";
-  EXPECT_ERROR(ErrorKind::Rule, "id \"twitter-ad-ban-2017-10-26\": already used by a policy action",
+  EXPECT_ERROR(ErrorKind::Rule, "policy action \"twitter-ad-ban-2017-10-26\": already recorded with a different",
                in_write([&] { ledger.record_policy_action(named); }));
+  // The same action again, with or without its id, changes nothing.
+  PolicyAction again = ad_ban("twitter", {"sputnik"}, "2017-10-26");
+  again.id = "twitter-ad-ban-2017-10-26-2";
+  EXPECT_EQ(in_write([&] { return ledger.record_policy_action(again); }).id, "twitter-ad-ban-2017-10-26-2");
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+  EXPECT_EQ(t.store->policy_actions(std::nullopt).size(), 4u);
 }
 
 TEST_F(RulesTest, BanRecordedAfterSpendIsAcceptedAndReportedAsViolation) {
@@ -398,6 +417,11 @@ TEST_F(RulesTest, PledgesAndDisbursements) {
   d.source = "https://example.org/grant";
   ledger::Disbursement first = in_write([&] { return ledger.disburse(d); });
   EXPECT_EQ(first.id, "twitter-pledge-2017-10-26-1");
+  // The same disbursement given again (same amount, date and source) is a
+  // no-op; a second one on the same day differs in something.
+  EXPECT_EQ(in_write([&] { return ledger.disburse(d); }).id, "twitter-pledge-2017-10-26-1");
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+  d.source = "https://example.org/grant-2";
   ledger::Disbursement second = in_write([&] { return ledger.disburse(d); });
   EXPECT_EQ(second.id, "twitter-pledge-2017-10-26-2");
   status = ledger.pledge_status(p.id);
@@ -443,7 +467,11 @@ TEST_F(RulesTest, DisbursementChecks) {
   d.amount = usd(100);
   d.id = "grant-1";
   EXPECT_NO_THROW(in_write([&] { ledger.disburse(d); }));
-  EXPECT_ERROR(ErrorKind::Rule, "id \"grant-1\": already used by a disbursement", in_write([&] { ledger.disburse(d); }));
+  EXPECT_NO_THROW(in_write([&] { ledger.disburse(d); }));  // the same again: a no-op
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+  d.amount = usd(200);
+  EXPECT_ERROR(ErrorKind::Rule, "disbursement \"grant-1\": already recorded with a different amount",
+               in_write([&] { ledger.disburse(d); }));
 }
 
 TEST_F(RulesTest, PledgeChecks) {
@@ -458,7 +486,11 @@ TEST_F(RulesTest, PledgeChecks) {
   p = pledge(100);
   p.id = "p1";
   in_write([&] { ledger.record_pledge(p); });
-  EXPECT_ERROR(ErrorKind::Rule, "id \"p1\": already used by a pledge", in_write([&] { ledger.record_pledge(p); }));
+  EXPECT_NO_THROW(in_write([&] { ledger.record_pledge(p); }));  // the same again: a no-op
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+  p.beneficiary = "someone else";
+  EXPECT_ERROR(ErrorKind::Rule, "pledge \"p1\": already recorded with a different beneficiary",
+               in_write([&] { ledger.record_pledge(p); }));
 }
 
 TEST_F(RulesTest, TrialBalanceSumsToZeroPerCurrency) {
@@ -504,10 +536,12 @@ TEST_F(RulesTest, BanStatusUntilIsAnAllowedDayWhenBansOverlap) {
 }
 
 TEST_F(RulesTest, DuplicatePlatformAndAdvertiser) {
-  EXPECT_ERROR(ErrorKind::Rule, "platform \"twitter\": already exists",
+  EXPECT_ERROR(ErrorKind::Rule, "platform \"twitter\": already recorded with a different name",
                in_write([&] { ledger.add_platform({"twitter", "Twitter again"}); }));
-  EXPECT_ERROR(ErrorKind::Rule, "advertiser \"rt\": already exists",
+  EXPECT_ERROR(ErrorKind::Rule, "advertiser \"rt\": already recorded with a different",
                in_write([&] { ledger.add_advertiser({"rt", "RT again", std::nullopt, false}); }));
+  EXPECT_NO_THROW(in_write([&] { ledger.add_platform({"twitter", "Twitter"}); }));
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
   EXPECT_EQ(ledger.platform("twitter").name, "Twitter");
   EXPECT_EQ(ledger.advertiser("rt").name, "RT");
 }

@@ -639,8 +639,12 @@ TEST_F(DisclosedTotalTest, DuplicateIdIsARuleError) {
   DisclosedTotal d = disclosed("tw-rt", "twitter", "rt", "2016", usd(100), "2017-01-01");
   in_write([&] { return ledger.record_disclosed_total(d); });
   DisclosedTotal again = disclosed("tw-rt", "facebook", "sputnik", "2015", usd(200), "2016-01-01");
-  EXPECT_ERROR(ErrorKind::Rule, "id \"tw-rt\": already used by a disclosed total",
+  EXPECT_ERROR(ErrorKind::Rule,
+               "disclosed total \"tw-rt\": already recorded with a different advertiser, date, period, amount, platform",
                in_write([&] { return ledger.record_disclosed_total(again); }));
+  // The same one again is a no-op.
+  EXPECT_NO_THROW(in_write([&] { return ledger.record_disclosed_total(d); }));
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
   again.id = "Not A Slug";
   EXPECT_ERROR(ErrorKind::Input, "id \"Not A Slug\"", in_write([&] { return ledger.record_disclosed_total(again); }));
   EXPECT_EQ(t.store->disclosed_totals(std::nullopt, std::nullopt).size(), 1u);
@@ -651,8 +655,16 @@ TEST_F(DisclosedTotalTest, GeneratedIdsAreSuffixedAndStoredAsGiven) {
   d.precision = Precision::Approximate;
   d.note = std::string("1.9 million USD since 2011");
   DisclosedTotal first = in_write([&] { return ledger.record_disclosed_total(d); });
-  DisclosedTotal second = in_write([&] { return ledger.record_disclosed_total(d); });
-  DisclosedTotal third = in_write([&] { return ledger.record_disclosed_total(d); });
+  // The same total again, without an id, is the one already recorded.
+  DisclosedTotal same = in_write([&] { return ledger.record_disclosed_total(d); });
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+  EXPECT_EQ(same.id, first.id);
+  // Another total published the same day gets the next free suffix.
+  DisclosedTotal other = d;
+  other.amount = usd(100);
+  DisclosedTotal second = in_write([&] { return ledger.record_disclosed_total(other); });
+  other.amount = usd(200);
+  DisclosedTotal third = in_write([&] { return ledger.record_disclosed_total(other); });
   EXPECT_EQ(first.id, "twitter-rt-disclosed-2017-10-26");
   EXPECT_EQ(second.id, "twitter-rt-disclosed-2017-10-26-2");
   EXPECT_EQ(third.id, "twitter-rt-disclosed-2017-10-26-3");
@@ -679,6 +691,7 @@ TEST_F(DisclosedTotalTest, LongSlugsStillGiveValidIds) {
   d.platform_id = platform;
   d.advertiser_id = advertiser;
   DisclosedTotal first = in_write([&] { return ledger.record_disclosed_total(d); });
+  d.amount = usd(200);
   DisclosedTotal second = in_write([&] { return ledger.record_disclosed_total(d); });
   EXPECT_NO_THROW(ledger::check_slug(first.id, "id"));
   EXPECT_NO_THROW(ledger::check_slug(second.id, "id"));

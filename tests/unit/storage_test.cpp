@@ -179,11 +179,13 @@ std::string sqlite_output(const TempDir& dir, const std::string& path, const std
 
 const char* kSchemaQuery = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name;";
 
-// A version 1 ledger: what adledger 0.1 created, before disclosed totals.
+// A version 1 ledger: what adledger 0.1 created, the base schema alone.
 std::string version_1_ledger(const TempDir& dir, const std::string& name) {
   std::string path = dir.file(name);
-  open_sqlite_store(path, OpenMode::CreateNew);
-  sqlite_shell(path, "DROP INDEX disclosed_total_by_advertiser; DROP TABLE disclosed_total; PRAGMA user_version = 1;");
+  std::string command = "/usr/bin/sqlite3 '" + path + "' '.read " ADLEDGER_SOURCE_DIR "/schemas/ledger.sql' " +
+                        "'PRAGMA application_id = " + std::to_string(ledger::kApplicationId) +
+                        "' 'PRAGMA user_version = 1' >/dev/null 2>&1";
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
   return path;
 }
 

@@ -1,0 +1,84 @@
+// head and verify: what a reader needs to check a published report.
+//
+// `head` prints the number of records and the hash of the last, to publish
+// beside a report; `verify` proves the ledger is intact and, given a head
+// published earlier, that it only grew since.
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "ledger/audit/verify.hpp"
+
+namespace adledger::cli {
+namespace {
+
+void run_head(const GlobalOptions& global) {
+  OpenLedger open = open_ledger(global);
+  std::optional<ledger::LogRecord> head = open.store->log_head();
+  if (output_format(global) == Format::Json) {
+    print_json(std::cout, {{"records", head ? head->seq : 0},
+                           {"head", head ? nlohmann::json(ledger::to_hex(head->hash)) : nlohmann::json(nullptr)},
+                           {"recorded_at", head ? nlohmann::json(head->recorded_at) : nlohmann::json(nullptr)}});
+    return;
+  }
+  if (!head) {
+    std::cout << "0 records: the ledger is empty\n";
+    return;
+  }
+  std::cout << head->seq << " records, head " << ledger::to_hex(head->hash) << " (last recorded "
+            << head->recorded_at << ")\n";
+}
+
+struct VerifyCliOptions {
+  std::string head;
+  std::optional<std::int64_t> count;
+};
+
+int run_verify(const GlobalOptions& global, const VerifyCliOptions& o) {
+  ledger::VerifyOptions options;
+  options.count = o.count;
+  if (!o.head.empty()) options.head = ledger::parse_hash(o.head, "head");
+  if (options.count.has_value() != options.head.has_value())
+    throw CLI::ValidationError("--head", "give --head and --count together: the published head and its record count");
+  OpenLedger open = open_ledger(global);
+  ledger::VerifyResult r = ledger::verify_ledger(*open.store, options);
+  if (output_format(global) == Format::Json) {
+    nlohmann::json checks = nlohmann::json::array();
+    for (const auto& c : r.checks)
+      checks.push_back({{"check", c.name}, {"ok", c.ok}, {"summary", c.summary}, {"problems", c.problems}});
+    print_json(std::cout, {{"ok", r.ok()},
+                           {"records", r.records},
+                           {"head", r.head ? nlohmann::json(ledger::to_hex(*r.head)) : nlohmann::json(nullptr)},
+                           {"checks", checks}});
+  } else {
+    for (const auto& c : r.checks) {
+      std::cout << (c.ok ? "ok     " : "FAILED ") << c.name << ": " << c.summary << '\n';
+      for (std::size_t i = 1; i < c.problems.size(); ++i) std::cout << "         also: " << c.problems[i] << '\n';
+    }
+    if (r.head) std::cout << "head: " << r.records << " records, " << ledger::to_hex(*r.head) << '\n';
+  }
+  if (r.ok()) return kExitOk;
+  std::cerr << "error: verify failed: " << *r.first_problem() << '\n';
+  return kExitVerifyFailed;
+}
+
+}  // namespace
+
+void setup_audit(CLI::App& app, GlobalOptions& global, int& exit_code) {
+  auto* head = app.add_subcommand("head", "print the number of records and the head hash, to publish with a report");
+  head->callback([&global] {
+    require_simple_format(global);
+    run_head(global);
+  });
+
+  auto o = std::make_shared<VerifyCliOptions>();
+  auto* verify = app.add_subcommand(
+      "verify", "check that nothing recorded was changed or lost (exit 0 only when every check holds)");
+  verify->add_option("--head", o->head, "a head hash published earlier (64 hex digits)");
+  verify->add_option("--count", o->count, "the record count published with it");
+  verify->callback([&global, &exit_code, o] {
+    require_simple_format(global);
+    exit_code = run_verify(global, *o);
+  });
+}
+
+}  // namespace adledger::cli

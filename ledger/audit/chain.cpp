@@ -1,0 +1,259 @@
+#include "ledger/audit/chain.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "ledger/error.hpp"
+#include "ledger/storage/store.hpp"
+
+namespace ledger {
+namespace {
+
+using json = nlohmann::json;
+
+template <typename T>
+json optional_json(const std::optional<T>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json optional_date(const std::optional<Date>& value) {
+  return value ? json(format_date(*value)) : json(nullptr);
+}
+
+json postings_json(const JournalTxn& txn) {
+  json postings = json::array();
+  for (const Posting& p : txn.postings)
+    postings.push_back(json{{"account", p.account}, {"currency", p.amount.currency().code()},
+                            {"minor", p.amount.minor()}});
+  return json{{"id", txn.id},
+              {"date", format_date(txn.date)},
+              {"kind", std::string(to_string(txn.kind))},
+              {"description", txn.description},
+              {"postings", postings}};
+}
+
+}  // namespace
+
+std::string to_hex(const Hash& hash) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(hash.size() * 2);
+  for (std::uint8_t b : hash) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 0x0F];
+  }
+  return out;
+}
+
+Hash parse_hash(std::string_view hex, std::string_view field) {
+  if (hex.size() != 64) throw_input(field, hex, "a head hash is 64 hexadecimal digits");
+  Hash out{};
+  auto digit = [&](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    throw_input(field, hex, "a head hash is 64 hexadecimal digits");
+  };
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = static_cast<std::uint8_t>(digit(hex[2 * i]) * 16 + digit(hex[2 * i + 1]));
+  return out;
+}
+
+std::string chain_line(std::int64_t seq, std::string_view kind, std::string_view ref, std::string_view recorded_at,
+                       std::string_view content) {
+  // Built by hand so that the stored content string is hashed byte for
+  // byte; it is itself canonical JSON, so the line is too.
+  json head = json{{"kind", kind}, {"recorded_at", recorded_at}, {"ref", ref}, {"seq", seq}};
+  std::string rest = head.dump();  // {"kind":...,"seq":n}
+  return "{\"content\":" + std::string(content) + "," + rest.substr(1);
+}
+
+Hash chain_hash(const Hash& previous, std::string_view line) {
+  Hash out{};
+  unsigned int length = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
+            EVP_DigestUpdate(ctx, previous.data(), previous.size()) == 1 &&
+            EVP_DigestUpdate(ctx, line.data(), line.size()) == 1 && EVP_DigestFinal_ex(ctx, out.data(), &length) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!ok || length != out.size()) throw Error(ErrorKind::Storage, "SHA-256 failed (OpenSSL libcrypto)");
+  return out;
+}
+
+std::string canonical(const json& content) {
+  return content.dump(-1, ' ', false, json::error_handler_t::strict);
+}
+
+std::string field_label(const std::string& key) {
+  if (key == "minor") return "amount";
+  if (key == "first" || key == "last") return "period";
+  if (key.starts_with("basis_")) return "basis";
+  if (key == "external_id") return "id";
+  if (key == "advertisers") return "advertiser";
+  if (key == "txn") return "postings";
+  return key;
+}
+
+std::string handle_ref(const Handle& handle) { return handle.platform_id + "/" + handle.handle; }
+
+std::string utc_now() {
+  using namespace std::chrono;
+  auto now = system_clock::now();
+  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::time_t t = system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[96];  // room for any int the compiler imagines; 24 are used
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buffer;
+}
+
+void check_timestamp(std::string_view text, std::string_view field) {
+  const char* shape = "write a time as 2026-11-22T10:00:00.000Z (UTC, milliseconds)";
+  if (text.size() != 24 || text[10] != 'T' || text[19] != '.' || text[23] != 'Z' || text[13] != ':' ||
+      text[16] != ':')
+    throw_input(field, text, shape);
+  parse_date(text.substr(0, 10), field);
+  auto two = [&](std::size_t at, int max) {
+    char a = text[at], b = text[at + 1];
+    if (a < '0' || a > '9' || b < '0' || b > '9' || (a - '0') * 10 + (b - '0') > max) throw_input(field, text, shape);
+  };
+  two(11, 23);
+  two(14, 59);
+  two(17, 59);
+  for (std::size_t i = 20; i < 23; ++i)
+    if (text[i] < '0' || text[i] > '9') throw_input(field, text, shape);
+}
+
+LogRecord append_record(Store& store, const std::string& kind, const std::string& ref, const json& content,
+                        const std::string& recorded_at) {
+  std::optional<LogRecord> head = store.log_head();
+  LogRecord r;
+  r.seq = head ? head->seq + 1 : 1;
+  r.kind = kind;
+  r.ref = ref;
+  r.recorded_at = recorded_at;
+  r.content = canonical(content);
+  r.hash = chain_hash(head ? head->hash : Hash{}, chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content));
+  store.append_log(r);
+  return r;
+}
+
+void backfill_log(Store& store, const std::string& recorded_at) {
+  auto txn_of = [&](std::int64_t id) {
+    std::optional<JournalTxn> t = store.find_txn(id);
+    if (!t) throw Error(ErrorKind::Storage, "transaction " + std::to_string(id) + " is missing");
+    return *t;
+  };
+  for (const Platform& p : store.platforms()) append_record(store, "platform", p.id, content_of(p), recorded_at);
+  for (const Advertiser& a : store.advertisers())
+    append_record(store, "advertiser", a.id, content_of(a), recorded_at);
+  for (const Handle& h : store.handles()) append_record(store, "handle", handle_ref(h), content_of(h), recorded_at);
+  for (const PolicyAction& a : store.policy_actions(std::nullopt))
+    append_record(store, "policy_action", a.id, content_of(a), recorded_at);
+  std::vector<SpendEntry> entries = store.spend(SpendQuery{});
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.entry_id < b.entry_id; });
+  for (const SpendEntry& e : entries)
+    append_record(store, "spend", std::to_string(e.entry_id), content_of(e, txn_of(e.txn_id)), recorded_at);
+  for (const Pledge& p : store.pledges()) {
+    append_record(store, "pledge", p.id, content_of(p, txn_of(p.txn_id)), recorded_at);
+    for (const Disbursement& d : store.disbursements_of(p.id))
+      append_record(store, "disbursement", d.id, content_of(d, txn_of(d.txn_id)), recorded_at);
+  }
+  for (const DisclosedTotal& d : store.disclosed_totals(std::nullopt, std::nullopt))
+    append_record(store, "disclosed_total", d.id, content_of(d), recorded_at);
+}
+
+json content_of(const Platform& p) { return json{{"id", p.id}, {"name", p.name}}; }
+
+json content_of(const Advertiser& a) {
+  return json{{"id", a.id}, {"name", a.name}, {"country", optional_json(a.country)},
+              {"state_affiliated", a.state_affiliated}};
+}
+
+json content_of(const Handle& h) {
+  return json{{"advertiser", h.advertiser_id}, {"platform", h.platform_id}, {"handle", h.handle}};
+}
+
+json content_of(const SpendEntry& e, const JournalTxn& txn) {
+  return json{{"entry", e.entry_id},
+              {"advertiser", e.advertiser_id},
+              {"platform", e.platform_id},
+              {"handle", optional_json(e.handle)},
+              {"currency", e.amount.currency().code()},
+              {"minor", e.amount.minor()},
+              {"first", format_date(e.period.first())},
+              {"last", format_date(e.period.last())},
+              {"items", optional_json(e.items)},
+              {"market", e.market},
+              {"tags", e.tags},
+              {"precision", std::string(to_string(e.precision))},
+              {"source", e.source},
+              {"external_id", optional_json(e.external_id)},
+              {"note", optional_json(e.note)},
+              {"txn", postings_json(txn)}};
+}
+
+json content_of(const PolicyAction& a) {
+  return json{{"id", a.id},
+              {"kind", std::string(to_string(a.kind))},
+              {"platform", a.platform_id},
+              {"advertisers", a.advertiser_ids},
+              {"date", format_date(a.date)},
+              {"end_date", optional_date(a.end_date)},
+              {"lifts", optional_json(a.lifts_action_id)},
+              {"accounts", optional_json(a.account_count)},
+              {"description", a.description},
+              {"source", a.source},
+              {"note", optional_json(a.note)}};
+}
+
+json content_of(const Pledge& p, const JournalTxn& txn) {
+  return json{{"id", p.id},
+              {"platform", p.platform_id},
+              {"currency", p.amount.currency().code()},
+              {"minor", p.amount.minor()},
+              {"date", format_date(p.date)},
+              {"beneficiary", p.beneficiary},
+              {"basis_advertiser", optional_json(p.basis_advertiser_id)},
+              {"basis_first", p.basis_period ? json(format_date(p.basis_period->first())) : json(nullptr)},
+              {"basis_last", p.basis_period ? json(format_date(p.basis_period->last())) : json(nullptr)},
+              {"source", p.source},
+              {"note", optional_json(p.note)},
+              {"txn", postings_json(txn)}};
+}
+
+json content_of(const Disbursement& d, const JournalTxn& txn) {
+  return json{{"id", d.id},
+              {"pledge", d.pledge_id},
+              {"currency", d.amount.currency().code()},
+              {"minor", d.amount.minor()},
+              {"date", format_date(d.date)},
+              {"source", d.source},
+              {"txn", postings_json(txn)}};
+}
+
+json content_of(const DisclosedTotal& d) {
+  return json{{"id", d.id},
+              {"platform", d.platform_id},
+              {"advertiser", d.advertiser_id},
+              {"currency", d.amount.currency().code()},
+              {"minor", d.amount.minor()},
+              {"first", format_date(d.period.first())},
+              {"last", format_date(d.period.last())},
+              {"date", format_date(d.date)},
+              {"precision", std::string(to_string(d.precision))},
+              {"source", d.source},
+              {"note", optional_json(d.note)}};
+}
+
+json content_of(const SpendReversal& r, const JournalTxn& txn) {
+  return json{{"entry", r.entry_id}, {"reason", r.reason}, {"source", r.source}, {"txn", postings_json(txn)}};
+}
+
+}  // namespace ledger

@@ -1,0 +1,87 @@
+// The record log: every record, once, in the order it was recorded, in a
+// SHA-256 hash chain, so that anyone can check that nothing recorded was
+// changed or lost, and that a ledger published earlier only grew.
+//
+// Each record becomes one line of canonical JSON (keys sorted, no spaces,
+// UTF-8 as is; nlohmann::json's dump()):
+//
+//   line(n) = {"content":{...},"kind":"spend","recorded_at":"2026-11-22T10:00:00.000Z","ref":"1","seq":n}
+//   hash(n) = SHA-256(hash(n-1) || line(n)),   hash(0) = 32 zero bytes
+//
+// `content` is the record as stored: ids, amounts in minor units with their
+// currency, dates, texts, and the postings it made in the journal. The head
+// is (the number of records, hash(n)); publishing it next to a report lets
+// anyone later prove the ledger behind it is a prefix of the ledger then.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/journal/journal.hpp"
+#include "ledger/records.hpp"
+
+namespace ledger {
+
+using Hash = std::array<std::uint8_t, 32>;
+
+std::string to_hex(const Hash& hash);
+// Parses 64 hex digits; throws an input error naming `field` otherwise.
+Hash parse_hash(std::string_view hex, std::string_view field = "head");
+
+// One record of the log, as stored.
+struct LogRecord {
+  std::int64_t seq = 0;
+  std::string kind;  // platform, advertiser, handle, spend, spend_reversal, policy_action, pledge, ...
+  std::string ref;   // the record's key within its kind
+  std::string recorded_at;  // UTC, 2026-11-22T10:00:00.000Z
+  std::string content;      // canonical JSON
+  Hash hash{};
+};
+
+// The line that is hashed, and the chain step.
+std::string chain_line(std::int64_t seq, std::string_view kind, std::string_view ref, std::string_view recorded_at,
+                       std::string_view content);
+Hash chain_hash(const Hash& previous, std::string_view line);
+
+// The canonical content of each kind of record. A record that posts to the
+// journal includes its postings, so that the journal is in the chain too.
+nlohmann::json content_of(const Platform& platform);
+nlohmann::json content_of(const Advertiser& advertiser);
+nlohmann::json content_of(const Handle& handle);
+nlohmann::json content_of(const SpendEntry& entry, const JournalTxn& txn);
+nlohmann::json content_of(const PolicyAction& action);
+nlohmann::json content_of(const Pledge& pledge, const JournalTxn& txn);
+nlohmann::json content_of(const Disbursement& disbursement, const JournalTxn& txn);
+nlohmann::json content_of(const DisclosedTotal& disclosed);
+nlohmann::json content_of(const SpendReversal& reversal, const JournalTxn& txn);
+std::string canonical(const nlohmann::json& content);  // dump(): sorted keys, no spaces
+
+// The name a user knows a content field by: "minor" is the amount, "first"
+// and "last" the period, and so on.
+std::string field_label(const std::string& content_key);
+
+// The ref of a handle: "platform/handle" (handles are unique per platform).
+std::string handle_ref(const Handle& handle);
+
+// The time a record is recorded, as the log writes it (UTC, milliseconds):
+// 2026-11-22T10:00:00.000Z. Checks the shape of a given one.
+std::string utc_now();
+void check_timestamp(std::string_view text, std::string_view field);
+
+class Store;
+
+// Appends a record to the store's log, chained to the head; inside a write
+// transaction. Returns the new record.
+LogRecord append_record(Store& store, const std::string& kind, const std::string& ref, const nlohmann::json& content,
+                        const std::string& recorded_at);
+
+// Logs every record of a ledger from before the record log (schema version
+// 2), in a fixed order: platforms, advertisers, handles, policy actions,
+// spend, pledges with their disbursements, disclosed totals.
+void backfill_log(Store& store, const std::string& recorded_at);
+
+}  // namespace ledger
