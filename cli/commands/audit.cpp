@@ -12,7 +12,7 @@ namespace adledger::cli {
 namespace {
 
 void run_head(const GlobalOptions& global) {
-  OpenLedger open = open_ledger(global);
+  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
   std::optional<ledger::LogRecord> head = open.store->log_head();
   if (output_format(global) == Format::Json) {
     print_json(std::cout, {{"records", head ? head->seq : 0},
@@ -39,7 +39,7 @@ int run_verify(const GlobalOptions& global, const VerifyCliOptions& o) {
   if (!o.head.empty()) options.head = ledger::parse_hash(o.head, "head");
   if (options.count.has_value() != options.head.has_value())
     throw CLI::ValidationError("--head", "give --head and --count together: the published head and its record count");
-  OpenLedger open = open_ledger(global);
+  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
   ledger::VerifyResult r = ledger::verify_ledger(*open.store, options);
   if (output_format(global) == Format::Json) {
     nlohmann::json checks = nlohmann::json::array();

@@ -27,7 +27,7 @@ std::string describe(const ledger::BanCheck& c) {
 
 int run_ban_status(const GlobalOptions& global, const BanStatusOptions& o) {
   ledger::Date on = o.on.empty() ? today() : ledger::parse_date(o.on, "on");
-  OpenLedger open = open_ledger(global);
+  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
   std::vector<ledger::BanCheck> checks;
   if (!o.platform.empty()) {
     checks.push_back(open.ledger->ban_status(o.advertiser, o.platform, on));

@@ -37,7 +37,7 @@ void run_platform_add(const GlobalOptions& global, const PlatformAddOptions& o) 
 }
 
 void run_platform_list(const GlobalOptions& global) {
-  OpenLedger open = open_ledger(global);
+  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
   auto platforms = open.store->platforms();
   if (output_format(global) == Format::Json) {
     nlohmann::json out = nlohmann::json::array();
@@ -80,7 +80,7 @@ void run_advertiser_link(const GlobalOptions& global, const AdvertiserLinkOption
 }
 
 void run_advertiser_list(const GlobalOptions& global) {
-  OpenLedger open = open_ledger(global);
+  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
   auto advertisers = open.store->advertisers();
   if (output_format(global) == Format::Json) {
     nlohmann::json out = nlohmann::json::array();

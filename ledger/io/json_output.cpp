@@ -204,7 +204,11 @@ json to_json(const AdvertiserReport& r) {
                               {"period", period_json(v.entry.period)},
                               {"ban", v.ban.id},
                               {"ban_effective", format_date(v.ban.date)},
-                              {"overlap", period_json(v.overlap)}});
+                              {"overlap", period_json(v.overlap)},
+                              {"precision", std::string(to_string(v.entry.precision))},
+                              {"amount", amount_json(v.entry.amount.minor(), v.entry.amount.currency())},
+                              {"inside", amount_json(v.inside_minor, v.entry.amount.currency())},
+                              {"pro_rata", v.overlap != v.entry.period}});
   }
   json out = json{{"report", "advertiser"},
                   {"advertiser",
@@ -229,7 +233,8 @@ json to_json(const PlatformReport& r) {
   json out = json{{"report", "platform"},
                   {"platform", json{{"id", r.platform.id}, {"name", r.platform.name}}},
                   {"range", range_json(r.from, r.to)},
-                  {"by", by_json(r.by)}};
+                  {"by", by_json(r.by)},
+                  {"status_on", format_date(r.status_on)}};
   out = rollup_json(std::move(out), r.revenue, r.by.has_value(), "advertiser");
   out["disclosures"] = array_of(r.disclosures);
   out["policy_actions"] = array_of(r.actions);

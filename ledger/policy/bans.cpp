@@ -43,6 +43,24 @@ std::vector<BanSpan> ban_spans(const std::vector<PolicyAction>& actions, const s
   return spans;
 }
 
+std::map<std::string, std::optional<Date>> ban_ends(const std::vector<PolicyAction>& actions) {
+  std::map<std::string, std::optional<Date>> out;
+  for (const PolicyAction& ban : actions) {
+    if (ban.kind != PolicyKind::AdBan) continue;
+    std::optional<Date> end = ban.date;  // no advertiser: it bans no one
+    for (const std::string& advertiser : ban.advertiser_ids) {
+      for (const BanSpan& span : ban_spans(actions, advertiser, ban.platform_id)) {
+        if (span.ban != &ban) continue;
+        if (!span.end) end = std::nullopt;
+        else if (end) end = std::max(*end, *span.end);
+      }
+      if (!end) break;
+    }
+    out[ban.id] = end;
+  }
+  return out;
+}
+
 std::optional<BanSpan> ban_on(const std::vector<BanSpan>& spans, const Date& day) {
   for (const BanSpan& span : spans)
     if (span.covers(day)) return span;

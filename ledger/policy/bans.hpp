@@ -10,6 +10,7 @@
 // that ban or names none.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,11 @@ struct BanSpan {
 // The returned spans point into `actions`, which must outlive them.
 std::vector<BanSpan> ban_spans(const std::vector<PolicyAction>& actions, const std::string& advertiser,
                                const std::string& platform);
+
+// When each ad ban among `actions` ends, lifts included: the first day on
+// which none of the advertisers it names is banned by it any more; none
+// while it still bans one of them. Keyed by the ban's id.
+std::map<std::string, std::optional<Date>> ban_ends(const std::vector<PolicyAction>& actions);
 
 // The span covering `day`, if the advertiser is banned that day. Where
 // several bans overlap, the earliest is returned.

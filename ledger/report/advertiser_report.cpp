@@ -39,6 +39,7 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
   for (const Platform& p : store.platforms())
     report.ban_status.push_back(ledger.ban_status(advertiser_id, p.id, report.status_on));
   std::vector<PolicyAction> all_actions = store.policy_actions(std::nullopt);
+  report.ban_ends = ban_ends(all_actions);
   for (const PolicyAction& a : all_actions) {
     if (std::binary_search(a.advertiser_ids.begin(), a.advertiser_ids.end(), advertiser_id))
       report.actions.push_back(a);
@@ -51,7 +52,12 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
     auto [it, fresh] = spans_by_platform.try_emplace(e.platform_id);
     if (fresh) it->second = ban_spans(all_actions, advertiser_id, e.platform_id);
     for (const BanSpan& span : it->second) {
-      if (auto overlap = span.overlap(e.period)) report.violations.push_back(Violation{e, *span.ban, *overlap});
+      if (auto overlap = span.overlap(e.period)) {
+        std::int64_t inside = 0;
+        for (const PeriodShare& s : split_entry(e.period, e.amount.minor(), 0, std::nullopt, *overlap))
+          inside = checked_add(inside, s.amount_minor, "spend inside a ban");
+        report.violations.push_back(Violation{e, *span.ban, *overlap, inside});
+      }
     }
   }
 

@@ -13,6 +13,7 @@
 // report says so.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@ struct Violation {
   SpendEntry entry;
   PolicyAction ban;
   Period overlap;  // the days of the entry inside the ban
+  std::int64_t inside_minor = 0;  // the entry's amount on those days, pro rata by days
 };
 
 struct SourceCitation {
@@ -60,6 +62,7 @@ struct AdvertiserReport {
   std::vector<DisclosureCheck> disclosures;
   std::vector<BanCheck> ban_status;  // one per platform in the ledger
   std::vector<PolicyAction> actions;
+  std::map<std::string, std::optional<Date>> ban_ends;  // each ad ban's first free day, lifts included
   std::vector<PledgeStatus> pledges;
   std::vector<Violation> violations;
   std::vector<SourceCitation> sources;

@@ -43,14 +43,12 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
 
 
 // An item count where some entries have none is a lower bound, "1,823+";
-// where none has one it is unknown, "-".
+// where none has one it is unknown, "-". CSV writes the number alone and
+// says whether it is complete in its own column.
 Cell items_cell(std::int64_t items, bool complete) {
-  if (!complete && items == 0) return text_cell("-");
+  if (!complete && items == 0) return Cell{"-", "-"};
   Cell c = count_cell(items);
-  if (!complete) {
-    c.text += "+";
-    c.plain += "+";
-  }
+  if (!complete) c.text += "+";
   return c;
 }
 
@@ -80,7 +78,7 @@ Section figures_section(std::string title, std::string id, const std::vector<Spe
   t.id = std::move(id);
   if (with_period) t.columns.push_back(left("period"));
   if (group_name) t.columns.push_back(left(group_name));
-  for (Column c : {left("currency"), right("amount"), right("items"), left("precision"),
+  for (Column c : {left("currency"), right("amount"), right("items"), csv_only("items complete"), left("precision"),
                    csv_only("pro rata"), left("entries")})
     t.columns.push_back(c);
   bool any_pro_rata = false;
@@ -91,6 +89,7 @@ Section figures_section(std::string title, std::string id, const std::vector<Spe
     row.push_back(text_cell(f.currency.code()));
     row.push_back(amount_cell(f.amount_minor, f.currency, f.pro_rata));
     row.push_back(items_cell(f.items, f.items_complete));
+    row.push_back(text_cell(yes_no(f.items_complete)));
     row.push_back(text_cell(str(f.precision)));
     row.push_back(text_cell(yes_no(f.pro_rata)));
     row.push_back(text_cell(entry_refs(f.entry_ids)));
@@ -237,18 +236,23 @@ std::string action_details(const PolicyAction& a) {
   return what;
 }
 
-render::Timeline timeline_of(const std::vector<PolicyAction>& actions, const Date& axis_end) {
+// Bans end where ban_ends says (their end date, or the lift that ends
+// them), so a lifted ban is not drawn as still in force.
+render::Timeline timeline_of(const std::vector<PolicyAction>& actions, const Date& axis_end,
+                             const std::map<std::string, std::optional<Date>>& ends) {
   render::Timeline t;
   t.axis_end = axis_end;
   for (const PolicyAction& a : actions) {
     std::string label = str(a.kind) + " " + a.id + ": " + a.description;
-    t.events.push_back(render::Timeline::Event{a.date, a.end_date, a.kind == PolicyKind::AdBan, a.platform_id, label});
+    std::optional<Date> end = a.end_date;
+    if (auto it = ends.find(a.id); it != ends.end()) end = it->second;
+    t.events.push_back(render::Timeline::Event{a.date, end, a.kind == PolicyKind::AdBan, a.platform_id, label});
   }
   return t;
 }
 
 Section actions_section(std::string title, const std::vector<PolicyAction>& actions, const Date& axis_end,
-                        bool with_advertisers) {
+                        const std::map<std::string, std::optional<Date>>& ends, bool with_advertisers) {
   Section s;
   s.title = std::move(title);
   Table t;
@@ -265,7 +269,7 @@ Section actions_section(std::string title, const std::vector<PolicyAction>& acti
     if (a.note) s.notes.push_back("Note on " + a.id + ": " + *a.note);
   }
   s.table = std::move(t);
-  if (!actions.empty()) s.timeline = timeline_of(actions, axis_end);
+  if (!actions.empty()) s.timeline = timeline_of(actions, axis_end, ends);
   return s;
 }
 
@@ -374,7 +378,7 @@ Document to_document(const AdvertiserReport& r) {
   bans.table = std::move(bt);
   doc.sections.push_back(std::move(bans));
 
-  doc.sections.push_back(actions_section("Policy actions naming " + a.id, r.actions, r.status_on, false));
+  doc.sections.push_back(actions_section("Policy actions naming " + a.id, r.actions, r.status_on, r.ban_ends, false));
   doc.sections.push_back(pledges_section("Pledges computed from " + a.id + "'s spend", r.pledges));
 
   Section violations;
@@ -382,13 +386,21 @@ Document to_document(const AdvertiserReport& r) {
   violations.empty = "none";
   Table vt;
   vt.id = "violations";
-  vt.columns = {left("entry"), left("platform"), left("period"), left("currency"), right("amount"),
-                left("ban"), left("effective"), left("days inside")};
-  for (const Violation& v : r.violations)
+  vt.columns = {left("entry"),     left("platform"),  left("period"),      left("currency"),
+                right("entry amount"), right("inside ban"), left("precision"), csv_only("pro rata"),
+                left("ban"),       left("effective"), left("days inside")};
+  bool any_cut = false;
+  for (const Violation& v : r.violations) {
+    const Currency& c = v.entry.amount.currency();
+    bool cut = v.overlap != v.entry.period;
+    any_cut = any_cut || cut;
     vt.rows.push_back({text_cell("#" + std::to_string(v.entry.entry_id)), text_cell(v.entry.platform_id),
-                       text_cell(v.entry.period.to_string()), text_cell(v.entry.amount.currency().code()),
-                       money_cell(v.entry.amount.minor(), v.entry.amount.currency()), text_cell(v.ban.id),
+                       text_cell(v.entry.period.to_string()), text_cell(c.code()),
+                       money_cell(v.entry.amount.minor(), c), amount_cell(v.inside_minor, c, cut),
+                       text_cell(str(v.entry.precision)), text_cell(yes_no(cut)), text_cell(v.ban.id),
                        text_cell(format_date(v.ban.date)), text_cell(v.overlap.to_string())});
+  }
+  if (any_cut) violations.notes.push_back(kProRataNote);
   violations.table = std::move(vt);
   doc.sections.push_back(std::move(violations));
 
@@ -411,7 +423,8 @@ Document to_document(const PlatformReport& r) {
                          }()));
   add_spend_sections(doc, r.revenue, r.by, "Revenue", "advertiser");
   add_disclosures_section(doc, r.disclosures);
-  doc.sections.push_back(actions_section("Policy actions by " + r.platform.id, r.actions, r.status_on, true));
+  doc.sections.push_back(
+      actions_section("Policy actions by " + r.platform.id, r.actions, r.status_on, r.ban_ends, true));
   doc.sections.push_back(pledges_section("Pledges by " + r.platform.id, r.pledges));
   Section entries = entries_section(r.entries);
   drop_column(*entries.table, "platform");
@@ -429,7 +442,7 @@ Document to_document(const PolicyTimeline& t) {
   if (f.kind) doc.facts.emplace_back("kind", str(*f.kind));
   add_range_facts(doc, f.from, f.to, false);
   doc.facts.emplace_back("actions", std::to_string(t.actions.size()));
-  Section s = actions_section("Timeline", t.actions, f.to.value_or(t.today), true);
+  Section s = actions_section("Timeline", t.actions, f.to.value_or(t.today), t.ban_ends, true);
   doc.sections.push_back(std::move(s));
   std::vector<SourceCitation> sources;
   for (const PolicyAction& a : t.actions) cite(sources, a.source, "policy " + a.id);

@@ -30,7 +30,9 @@ PlatformReport build_platform_report(Ledger& ledger, const std::string& platform
   r.revenue = roll_up(
       r.entries, [](const SpendEntry& e) { return e.advertiser_id; }, r.by.value_or(Granularity::Year), r.range);
   r.disclosures = check_disclosures(store, std::nullopt, platform_id, r.range);
-  for (PolicyAction& a : store.policy_actions(platform_id))
+  std::vector<PolicyAction> platform_actions = store.policy_actions(platform_id);
+  r.ban_ends = ban_ends(platform_actions);
+  for (PolicyAction& a : platform_actions)
     if (in_range(r.range, a.date)) r.actions.push_back(std::move(a));
   for (const Pledge& p : store.pledges())
     if (p.platform_id == platform_id && in_range(r.range, p.date)) r.pledges.push_back(ledger.pledge_status(p.id));
@@ -52,8 +54,10 @@ PolicyTimeline build_policy_timeline(Ledger& ledger, const PolicyFilter& filter,
   if (filter.platform_id) ledger.platform(*filter.platform_id);
   if (filter.advertiser_id) ledger.advertiser(*filter.advertiser_id);
   std::optional<Period> range = report_range(filter.from, filter.to);
-  PolicyTimeline t{filter, today, {}};
-  for (PolicyAction& a : ledger.store().policy_actions(filter.platform_id)) {
+  PolicyTimeline t{filter, today, {}, {}};
+  std::vector<PolicyAction> all = ledger.store().policy_actions(filter.platform_id);
+  t.ban_ends = ban_ends(all);
+  for (PolicyAction& a : all) {
     if (filter.kind && a.kind != *filter.kind) continue;
     if (!in_range(range, a.date)) continue;
     if (filter.advertiser_id &&
@@ -111,7 +115,12 @@ std::optional<std::regex> account_regex(const std::optional<std::string>& patter
   if (!pattern) return std::nullopt;
   if (pattern->size() > kSlugMax * 4) throw_input("account", *pattern, "a pattern may be at most 256 bytes");
   try {
-    return std::regex(*pattern, std::regex::ECMAScript | std::regex::icase | std::regex::nosubs);
+    // libstdc++'s __polynomial makes matching breadth-first, polynomial in
+    // the pattern and the account name: a pattern such as (.|.)*! cannot
+    // make a report hang. It refuses back-references, which accounts do not
+    // need.
+    return std::regex(*pattern, std::regex::ECMAScript | std::regex::icase | std::regex::nosubs |
+                                    std::regex_constants::__polynomial);
   } catch (const std::regex_error& e) {
     throw_input("account", *pattern, std::string("is not a regular expression: ") + e.what());
   }

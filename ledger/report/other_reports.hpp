@@ -35,6 +35,7 @@ struct PlatformReport {
   SpendRollup revenue;  // grouped by advertiser; periods by `by`, else by year
   std::vector<DisclosureCheck> disclosures;
   std::vector<PolicyAction> actions;  // on the platform, dated inside the range
+  std::map<std::string, std::optional<Date>> ban_ends;  // each ad ban's first free day, lifts included
   std::vector<PledgeStatus> pledges;  // made by the platform, dated inside the range
   std::vector<SourceCitation> sources;
 };
@@ -54,6 +55,7 @@ struct PolicyTimeline {
   PolicyFilter filter;
   Date today;                         // bans still in force run to here
   std::vector<PolicyAction> actions;  // by date, then id
+  std::map<std::string, std::optional<Date>> ban_ends;  // each ad ban's first free day, lifts included
 };
 
 PolicyTimeline build_policy_timeline(Ledger& ledger, const PolicyFilter& filter, const Date& today);

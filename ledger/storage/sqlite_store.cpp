@@ -660,7 +660,7 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
   bool exists = fs::exists(file, ec);
   if (mode == OpenMode::CreateNew && exists)
     throw_storage("database " + quote(path) + ": already exists; adledger init creates a new ledger only");
-  if (mode == OpenMode::OpenExisting && !exists)
+  if (mode != OpenMode::CreateNew && !exists)
     throw_storage("database " + quote(path) + ": no ledger there; create one with adledger init");
   if (exists && fs::is_directory(file, ec)) throw_storage("database " + quote(path) + ": is a directory");
 
@@ -707,20 +707,34 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
            std::to_string(kSchemaVersion) + "); upgrade adledger");
   if (version < 1) refuse("not an adledger ledger (schema version " + std::to_string(version) + ")");
   // The migration ladder: each step in one transaction with the version it
-  // reaches, so that a failure leaves the ledger at the version before.
+  // reaches, so that a failure leaves the ledger at the version before. A
+  // command that only reads migrates in one transaction that it never
+  // commits: it reads the current schema, and the file stays as it was.
   static_assert(std::size(generated::kMigrations) == kSchemaVersion - 1, "one migration per version after 1");
+  const bool keep_file = mode == OpenMode::ReadExisting;
+  if (keep_file && version < kSchemaVersion) store->begin_write();
   for (; version < kSchemaVersion; ++version) {
     try {
-      store->begin_write();
+      if (!keep_file) store->begin_write();
       // Another process may have migrated it while we waited for the lock.
-      if (store->pragma_int("PRAGMA user_version") == version) {
+      std::int64_t now = store->pragma_int("PRAGMA user_version");
+      if (now > kSchemaVersion)
+        refuse("written by a newer adledger (schema version " + std::to_string(now) + ", this binary knows up to " +
+               std::to_string(kSchemaVersion) + "); upgrade adledger");
+      if (now == version) {
         store->exec(generated::kMigrations[version - 1]);
         // Version 3 starts the record log: what is already recorded goes
         // into it first, stamped with the time of the migration.
         if (version + 1 == 3) backfill_log(*store, utc_now());
         store->exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
       }
-      store->commit();
+      if (!keep_file) store->commit();
+    } catch (const Error& e) {
+      store->rollback();
+      if (e.kind() == ErrorKind::Storage && std::string(e.what()).starts_with("database "))
+        throw;
+      refuse("cannot bring it from schema version " + std::to_string(version) + " to " +
+             std::to_string(version + 1) + ": " + e.what());
     } catch (...) {
       store->rollback();
       throw;

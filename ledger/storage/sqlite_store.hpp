@@ -13,7 +13,11 @@
 
 namespace ledger {
 
-enum class OpenMode { OpenExisting, CreateNew };
+// OpenExisting: for commands that write; a ledger of an older schema
+// version is migrated and the migration committed. ReadExisting: for
+// commands that only read; an older ledger is migrated inside a transaction
+// that is never committed, so the file stays exactly as it was.
+enum class OpenMode { OpenExisting, ReadExisting, CreateNew };
 
 inline constexpr std::int32_t kApplicationId = 0x41444C47;  // "ADLG"
 inline constexpr std::int32_t kSchemaVersion = 3;

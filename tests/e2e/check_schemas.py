@@ -1148,7 +1148,7 @@ def main():
                "an advertiser report's key")
         broken("report platform twitter", PLAT, lambda o: o["totals"][0].pop("advertiser"))
         broken("report platform twitter", PLAT, lambda o: o.update(report="advertiser"))
-        broken("report platform twitter", PLAT, lambda o: o.update(status_on=TODAY))
+        broken("report platform twitter", PLAT, lambda o: o.update(status_on="2026-13-01"))
         broken("report platform twitter", PLAT, lambda o: o["platform"].update(country="US"))
         broken("report platform twitter --by quarter", PLAT, lambda o: o.update(by=None))
         broken("report platform twitter --by week", PLAT,
