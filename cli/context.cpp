@@ -5,6 +5,7 @@
 #include <iostream>
 #include <ostream>
 
+#include "ledger/audit/replay.hpp"
 #include "ledger/error.hpp"
 
 namespace adledger::cli {
@@ -23,13 +24,15 @@ Format output_format(const GlobalOptions& global) {
   return Format::Table;
 }
 
-void require_simple_format(const GlobalOptions& global) {
+void require_simple_format(const GlobalOptions& global, bool reads_as_of) {
   Format f = output_format(global);
   if (f != Format::Table && f != Format::Json)
     throw CLI::ValidationError("--format", global.format + ": this command prints table or json; csv, markdown and "
                                                "html are for reports (report ..., register, balance)");
   if (!global.table.empty())
     throw CLI::ValidationError("--table", global.table + ": applies to --format csv of a report");
+  if (!global.as_of.empty() && !reads_as_of)
+    throw CLI::ValidationError("--as-of", global.as_of + ": applies to reports, register, balance and ban-status");
 }
 
 void check_report_format(const GlobalOptions& global) {
@@ -63,6 +66,16 @@ OpenLedger open_ledger(const GlobalOptions& global, ledger::OpenMode mode) {
     clock = [now] { return now; };
   }
   open.ledger = std::make_unique<ledger::Ledger>(*open.store, clock);
+  return open;
+}
+
+OpenLedger open_for_reading(const GlobalOptions& global) {
+  if (global.as_of.empty()) return open_ledger(global, ledger::OpenMode::ReadExisting);
+  std::string as_of = ledger::as_of_timestamp(global.as_of);  // checked before the file is opened
+  OpenLedger source = open_ledger(global, ledger::OpenMode::ReadExisting);
+  OpenLedger open;
+  open.store = ledger::ledger_as_of(*source.store, as_of);
+  open.ledger = std::make_unique<ledger::Ledger>(*open.store);
   return open;
 }
 

@@ -21,6 +21,7 @@ struct GlobalOptions {
   std::string db;                // --db, else $ADLEDGER_DB, else ./adledger.db
   std::string format = "table";  // --format table|json|csv|markdown|html
   std::string table;             // --table: which table --format csv writes
+  std::string as_of;             // --as-of: read the ledger as it stood then
 };
 
 // Exit statuses (README "Exit codes").
@@ -40,7 +41,8 @@ Format output_format(const GlobalOptions& global);
 
 // Commands that are not reports print a table or JSON; asked for another
 // format, they refuse with a usage error before doing anything.
-void require_simple_format(const GlobalOptions& global);
+// `reads_as_of`: the command honours --as-of (ban-status does).
+void require_simple_format(const GlobalOptions& global, bool reads_as_of = false);
 
 // Checks a report's output options (--table goes with --format csv) before
 // the report opens the ledger.
@@ -56,6 +58,9 @@ struct OpenLedger {
   std::unique_ptr<ledger::Ledger> ledger;
 };
 OpenLedger open_ledger(const GlobalOptions& global, ledger::OpenMode mode = ledger::OpenMode::OpenExisting);
+// For commands that read: the ledger as it is, or with --as-of as it stood
+// then (audit/replay.hpp).
+OpenLedger open_for_reading(const GlobalOptions& global);
 
 // Today, in UTC, or $ADLEDGER_TODAY (YYYY-MM-DD) when set, so that tests and
 // reproducible reports can pin it.

@@ -198,7 +198,7 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
   // Enforcement: no day of the entry's period may fall in a ban.
   std::vector<PolicyAction> actions = store_.policy_actions(e.platform_id);
   std::vector<BanSpan> spans = ban_spans(actions, e.advertiser_id, e.platform_id);
-  if (auto span = first_ban_overlapping(spans, e.period)) {
+  if (auto span = first_ban_overlapping(spans, e.period); span && !replaying_) {
     const PolicyAction& ban = *span->ban;
     refuse("spend refused: advertiser " + e.advertiser_id + " is banned on " + e.platform_id + " from " +
            format_date(ban.date) + (span->end ? " until " + format_date(*span->end) : std::string()) +
@@ -319,7 +319,7 @@ PolicyAction Ledger::record_policy_action(PolicyAction a) {
       }
       if (a.advertiser_ids.empty())
         throw Error(ErrorKind::Input, "advertiser: a ban lift names at least one advertiser or the ban it lifts");
-      if (!a.lifts_action_id) {
+      if (!a.lifts_action_id && !replaying_) {
         // A lift must end something: each advertiser needs a ban on this
         // platform that is effective by the lift's date.
         std::vector<PolicyAction> actions = store_.policy_actions(a.platform_id);

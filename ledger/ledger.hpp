@@ -55,6 +55,12 @@ class Ledger {
   // Whether the last write recorded something or found it already there.
   Outcome last_outcome() const { return outcome_; }
 
+  // Replaying a log (audit/replay.hpp) records what was recorded, in the
+  // order it was: rules that relate a record to others recorded before it
+  // (a ban refusing spend, a lift needing a ban) were applied then and are
+  // not applied again, since a migrated log may order them differently.
+  void set_replaying(bool replaying) { replaying_ = replaying; }
+
   // Writes. Each checks its input fully before it stores anything.
   void add_platform(const Platform& platform);
   void add_advertiser(const Advertiser& advertiser);
@@ -84,6 +90,7 @@ class Ledger {
   Store& store_;
   std::function<std::string()> clock_;
   Outcome outcome_ = Outcome::Recorded;
+  bool replaying_ = false;
 };
 
 }  // namespace ledger

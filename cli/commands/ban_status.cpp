@@ -27,7 +27,7 @@ std::string describe(const ledger::BanCheck& c) {
 
 int run_ban_status(const GlobalOptions& global, const BanStatusOptions& o) {
   ledger::Date on = o.on.empty() ? today() : ledger::parse_date(o.on, "on");
-  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
+  OpenLedger open = open_for_reading(global);
   std::vector<ledger::BanCheck> checks;
   if (!o.platform.empty()) {
     checks.push_back(open.ledger->ban_status(o.advertiser, o.platform, on));
@@ -67,7 +67,7 @@ void setup_ban_status(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_option("--platform", o->platform, "platform id (default: every platform)");
   sub->add_option("--on", o->on, "the day, YYYY-MM-DD (default: today, UTC)");
   sub->callback([&global, &exit_code, o] {
-    require_simple_format(global);
+    require_simple_format(global, true);
     exit_code = run_ban_status(global, *o);
   });
 }

@@ -44,7 +44,7 @@ struct AdvertiserOptions {
 void run_report_advertiser(const GlobalOptions& global, const AdvertiserOptions& o) {
   check_report_format(global);
   ledger::AdvertiserReportOptions options{o.range.first(), o.range.last(), o.range.granularity(), today()};
-  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
+  OpenLedger open = open_for_reading(global);
   auto report = ledger::build_advertiser_report(*open.ledger, o.advertiser, options);
   print_report(global, ledger::to_json(report), ledger::to_document(report));
 }
@@ -57,7 +57,7 @@ struct PlatformOptions {
 void run_report_platform(const GlobalOptions& global, const PlatformOptions& o) {
   check_report_format(global);
   ledger::PlatformReportOptions options{o.range.first(), o.range.last(), o.range.granularity(), today()};
-  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
+  OpenLedger open = open_for_reading(global);
   auto report = ledger::build_platform_report(*open.ledger, o.platform, options);
   print_report(global, ledger::to_json(report), ledger::to_document(report));
 }
@@ -77,7 +77,7 @@ void run_report_policies(const GlobalOptions& global, const PoliciesOptions& o) 
   if (!o.kind.empty()) filter.kind = ledger::parse_policy_kind(o.kind, "kind");
   filter.from = o.range.first();
   filter.to = o.range.last();
-  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
+  OpenLedger open = open_for_reading(global);
   auto timeline = ledger::build_policy_timeline(*open.ledger, filter, today());
   print_report(global, ledger::to_json(timeline), ledger::to_document(timeline));
 }
@@ -89,7 +89,7 @@ struct PledgesOptions {
 
 void run_report_pledges(const GlobalOptions& global, const PledgesOptions& o) {
   check_report_format(global);
-  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
+  OpenLedger open = open_for_reading(global);
   auto report = ledger::build_pledges_report(*open.ledger, opt(o.platform), opt(o.advertiser));
   print_report(global, ledger::to_json(report), ledger::to_document(report));
 }
@@ -115,7 +115,7 @@ void add_journal_filters(CLI::App* sub, JournalOptions& o) {
 
 void run_register(const GlobalOptions& global, const JournalOptions& o) {
   check_report_format(global);
-  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
+  OpenLedger open = open_for_reading(global);
   auto reg = ledger::build_register(*open.ledger, o.filter());
   print_report(global, ledger::to_json(reg), ledger::to_document(reg));
 }
@@ -124,7 +124,7 @@ void run_balance(const GlobalOptions& global, const JournalOptions& o, bool dept
   check_report_format(global);
   ledger::BalanceOptions options{o.filter(), o.range.granularity(), std::nullopt};
   if (depth_given) options.depth = o.depth;
-  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
+  OpenLedger open = open_for_reading(global);
   auto report = ledger::build_balance(*open.ledger, options);
   print_report(global, ledger::to_json(report), ledger::to_document(report));
 }

@@ -1,0 +1,156 @@
+#include "ledger/audit/replay.hpp"
+
+#include "ledger/audit/chain.hpp"
+#include "ledger/error.hpp"
+#include "ledger/ledger.hpp"
+#include "ledger/storage/sqlite_store.hpp"
+
+namespace ledger {
+namespace {
+
+using json = nlohmann::json;
+
+template <typename T>
+std::optional<T> opt(const json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
+  return j.at(key).get<T>();
+}
+
+std::optional<Date> opt_date(const json& j, const char* key) {
+  auto text = opt<std::string>(j, key);
+  if (!text) return std::nullopt;
+  return parse_date(*text, key);
+}
+
+Money money(const json& j) { return Money(j.at("minor").get<std::int64_t>(), Currency::from_code(j.at("currency").get<std::string>())); }
+
+Period period(const json& j, const char* first, const char* last) {
+  return Period(parse_date(j.at(first).get<std::string>(), first), parse_date(j.at(last).get<std::string>(), last));
+}
+
+// Replays one logged record through the ledger's write methods.
+void replay(Ledger& ledger, const LogRecord& r) {
+  json c = json::parse(r.content);
+  const std::string& k = r.kind;
+  if (k == "platform") {
+    ledger.add_platform(Platform{c.at("id"), c.at("name")});
+  } else if (k == "advertiser") {
+    ledger.add_advertiser(Advertiser{c.at("id"), c.at("name"), opt<std::string>(c, "country"), c.at("state_affiliated")});
+  } else if (k == "handle") {
+    ledger.link_handle(Handle{c.at("advertiser"), c.at("platform"), c.at("handle")});
+  } else if (k == "spend") {
+    SpendEntry e;
+    e.advertiser_id = c.at("advertiser");
+    e.platform_id = c.at("platform");
+    e.handle = opt<std::string>(c, "handle");
+    e.amount = money(c);
+    e.period = period(c, "first", "last");
+    e.items = opt<std::int64_t>(c, "items");
+    e.market = c.at("market");
+    e.tags = c.at("tags").get<std::vector<std::string>>();
+    e.precision = parse_precision(c.at("precision").get<std::string>());
+    e.source = c.at("source");
+    e.external_id = opt<std::string>(c, "external_id");
+    e.note = opt<std::string>(c, "note");
+    SpendEntry recorded = ledger.record_spend(e);
+    if (recorded.entry_id != c.at("entry").get<std::int64_t>())
+      throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " replays as spend entry #" +
+                                          std::to_string(recorded.entry_id) + ", not #" + c.at("entry").dump());
+  } else if (k == "spend_reversal") {
+    ledger.reverse_spend(c.at("entry"), c.at("reason"), c.at("source"));
+  } else if (k == "policy_action") {
+    PolicyAction a;
+    a.id = c.at("id");
+    a.kind = parse_policy_kind(c.at("kind").get<std::string>());
+    a.platform_id = c.at("platform");
+    a.advertiser_ids = c.at("advertisers").get<std::vector<std::string>>();
+    a.date = parse_date(c.at("date").get<std::string>());
+    a.end_date = opt_date(c, "end_date");
+    a.lifts_action_id = opt<std::string>(c, "lifts");
+    a.account_count = opt<std::int64_t>(c, "accounts");
+    a.description = c.at("description");
+    a.source = c.at("source");
+    a.note = opt<std::string>(c, "note");
+    ledger.record_policy_action(a);
+  } else if (k == "pledge") {
+    Pledge p;
+    p.id = c.at("id");
+    p.platform_id = c.at("platform");
+    p.amount = money(c);
+    p.date = parse_date(c.at("date").get<std::string>());
+    p.beneficiary = c.at("beneficiary");
+    p.basis_advertiser_id = opt<std::string>(c, "basis_advertiser");
+    if (!c.at("basis_first").is_null()) p.basis_period = period(c, "basis_first", "basis_last");
+    p.source = c.at("source");
+    p.note = opt<std::string>(c, "note");
+    ledger.record_pledge(p);
+  } else if (k == "disbursement") {
+    Disbursement d;
+    d.id = c.at("id");
+    d.pledge_id = c.at("pledge");
+    d.amount = money(c);
+    d.date = parse_date(c.at("date").get<std::string>());
+    d.source = c.at("source");
+    ledger.disburse(d);
+  } else if (k == "disclosed_total") {
+    DisclosedTotal d;
+    d.id = c.at("id");
+    d.platform_id = c.at("platform");
+    d.advertiser_id = c.at("advertiser");
+    d.amount = money(c);
+    d.period = period(c, "first", "last");
+    d.date = parse_date(c.at("date").get<std::string>());
+    d.precision = parse_precision(c.at("precision").get<std::string>());
+    d.source = c.at("source");
+    d.note = opt<std::string>(c, "note");
+    ledger.record_disclosed_total(d);
+  } else {
+    throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + ": unknown kind " + quote(k));
+  }
+}
+
+}  // namespace
+
+std::string as_of_timestamp(const std::string& as_of) {
+  if (as_of.size() == 10) {
+    parse_date(as_of, "as-of");
+    return as_of + "T23:59:59.999Z";
+  }
+  check_timestamp(as_of, "as-of");
+  return as_of;
+}
+
+std::unique_ptr<Store> ledger_as_of(Store& source, const std::string& as_of) {
+  const std::string until = as_of_timestamp(as_of);
+  std::vector<LogRecord> records;
+  source.each_log([&](const LogRecord& r) {
+    // The log is in recording order; recorded_at only grows along it (one
+    // clock), so the records up to the moment are a prefix.
+    if (r.recorded_at <= until) records.push_back(r);
+  });
+  std::unique_ptr<Store> snapshot = open_sqlite_store(":memory:", OpenMode::CreateNew);
+  std::string now;
+  Ledger ledger(*snapshot, [&now] { return now; });
+  ledger.set_replaying(true);
+  WriteTransaction txn(*snapshot);
+  for (const LogRecord& r : records) {
+    now = r.recorded_at;
+    try {
+      replay(ledger, r);
+    } catch (const json::exception& e) {
+      throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
+                                          "): cannot be replayed: " + e.what());
+    } catch (const Error& e) {
+      throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
+                                          "): cannot be replayed: " + e.what());
+    }
+    std::optional<LogRecord> head = snapshot->log_head();
+    if (!head || head->seq != r.seq || head->hash != r.hash)
+      throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
+                                          "): replays to another hash; run adledger verify");
+  }
+  txn.commit();
+  return snapshot;
+}
+
+}  // namespace ledger
