@@ -269,6 +269,14 @@ PolicyAction Ledger::record_policy_action(PolicyAction a) {
   check_optional_text(a.note, "note");
   std::string kind(to_string(a.kind));
 
+  // A lift that names the ban it lifts and no advertiser lifts it for every
+  // advertiser the ban names: filled in first, so that the same lift given
+  // again compares equal to the one recorded.
+  if (a.kind == PolicyKind::BanLift && a.lifts_action_id && a.advertiser_ids.empty()) {
+    if (auto ban = store_.find_policy_action(*a.lifts_action_id); ban && ban->kind == PolicyKind::AdBan)
+      a.advertiser_ids = ban->advertiser_ids;
+  }
+
   // Given again: by its id, or without one, as the action its generated id
   // names. The same action is a no-op, before any rule is applied again.
   {

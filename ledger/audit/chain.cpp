@@ -154,12 +154,15 @@ void backfill_log(Store& store, const std::string& recorded_at) {
   for (const Advertiser& a : store.advertisers())
     append_record(store, "advertiser", a.id, content_of(a), recorded_at);
   for (const Handle& h : store.handles()) append_record(store, "handle", handle_ref(h), content_of(h), recorded_at);
-  for (const PolicyAction& a : store.policy_actions(std::nullopt))
-    append_record(store, "policy_action", a.id, content_of(a), recorded_at);
+  // Spend before policy actions: a version-2 ledger refused spend inside a
+  // ban recorded before it, so spend that overlaps a ban was recorded
+  // first; logging it first keeps verify's ban check true to that.
   std::vector<SpendEntry> entries = store.spend(SpendQuery{});
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.entry_id < b.entry_id; });
   for (const SpendEntry& e : entries)
     append_record(store, "spend", std::to_string(e.entry_id), content_of(e, txn_of(e.txn_id)), recorded_at);
+  for (const PolicyAction& a : store.policy_actions(std::nullopt))
+    append_record(store, "policy_action", a.id, content_of(a), recorded_at);
   for (const Pledge& p : store.pledges()) {
     append_record(store, "pledge", p.id, content_of(p, txn_of(p.txn_id)), recorded_at);
     for (const Disbursement& d : store.disbursements_of(p.id))

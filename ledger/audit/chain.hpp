@@ -80,8 +80,9 @@ LogRecord append_record(Store& store, const std::string& kind, const std::string
                         const std::string& recorded_at);
 
 // Logs every record of a ledger from before the record log (schema version
-// 2), in a fixed order: platforms, advertisers, handles, policy actions,
-// spend, pledges with their disbursements, disclosed totals.
+// 2), in a fixed order: platforms, advertisers, handles, spend, policy
+// actions, pledges with their disbursements, disclosed totals. (Spend comes
+// before bans: version 2 refused spend inside a ban recorded before it.)
 void backfill_log(Store& store, const std::string& recorded_at);
 
 }  // namespace ledger

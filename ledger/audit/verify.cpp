@@ -112,7 +112,7 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
       add_problem(chain, record_name(r) + ": its hash does not follow from the record before: the log was changed");
     previous = r.hash;
   });
-  result.records = log.empty() ? 0 : log.back().seq;
+  result.records = static_cast<std::int64_t>(log.size());
   if (!log.empty()) result.head = log.back().hash;
   if (chain.ok)
     chain.summary = std::to_string(log.size()) + " records, each hash follows from the one before";
@@ -212,13 +212,19 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
     VerifyCheck published{"published head", true, "", {}};
     if (!options.count || !options.head) {
       add_problem(published, "give both --count and --head");
-    } else if (*options.count < 1 || *options.count > result.records) {
+    } else if (*options.count < 1 || log.empty() || *options.count > log.back().seq) {
       add_problem(published, "the ledger has " + std::to_string(result.records) + " records, not " +
                                  std::to_string(*options.count) + ": it is not the ledger that head was published from");
     } else {
-      const LogRecord& r = log[static_cast<std::size_t>(*options.count - 1)];
-      if (r.seq != *options.count || r.hash != *options.head)
-        add_problem(published, "record " + std::to_string(*options.count) + " has hash " + to_hex(r.hash) +
+      // By seq, not by position: records may be missing (the chain check
+      // names them), and then the published head cannot be matched.
+      auto it = std::find_if(log.begin(), log.end(), [&](const LogRecord& x) { return x.seq == *options.count; });
+      bool whole = it != log.end() && static_cast<std::int64_t>(it - log.begin()) + 1 == *options.count;
+      if (!whole)
+        add_problem(published, "records before or at " + std::to_string(*options.count) +
+                                   " are missing: the published ledger is not a prefix of this one");
+      else if (it->hash != *options.head)
+        add_problem(published, "record " + std::to_string(*options.count) + " has hash " + to_hex(it->hash) +
                                    ", not the published " + to_hex(*options.head));
       else
         published.summary = "the ledger published with " + std::to_string(*options.count) + " records and head " +

@@ -273,9 +273,23 @@ class SqliteStore final : public Store {
       while (q.step())
         out.push_back("table " + q.text(0) + " row " + q.text(1) + ": refers to a missing row of " + q.text(2));
     }
-    Query q = query("PRAGMA quick_check");
-    while (q.step())
-      if (q.text(0) != "ok") out.push_back("SQLite quick_check: " + q.text(0));
+    {
+      Query q = query("PRAGMA quick_check");
+      while (q.step())
+        if (q.text(0) != "ok") out.push_back("SQLite quick_check: " + q.text(0));
+    }
+    // The append-only triggers: dropping one is the first step of editing
+    // the ledger behind adledger's back.
+    for (const char* table : {"platform", "advertiser", "handle", "journal_txn", "posting", "spend", "spend_tag",
+                              "spend_reversal", "policy_action", "policy_action_advertiser", "pledge",
+                              "disbursement", "disclosed_total", "record_log"}) {
+      for (const char* op : {"update", "delete"}) {
+        std::string name = std::string(table) + "_append_only_" + op;
+        Query q = query("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?");
+        q.bind(name);
+        if (!q.step()) out.push_back("trigger " + name + " is gone: table " + table + " is no longer append-only");
+      }
+    }
     return out;
   }
 

@@ -1,0 +1,1368 @@
+// The record log and verify (ledger/audit/): the hash chain on known
+// vectors, that every write logs exactly one record and a refused or repeated
+// write logs none, the append-only triggers, verify on a clean ledger and on
+// ledgers edited behind adledger's back, published heads, the version 3
+// migration's backfill, and spend reversal.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ledger/audit/chain.hpp"
+#include "ledger/audit/verify.hpp"
+#include "ledger/journal/journal.hpp"
+#include "ledger/ledger.hpp"
+#include "ledger/storage/sqlite_store.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using adledger_test::date;
+using adledger_test::period;
+using adledger_test::TempDir;
+using adledger_test::usd;
+using ledger::ErrorKind;
+using ledger::Hash;
+using ledger::LogRecord;
+using ledger::OpenMode;
+using ledger::open_sqlite_store;
+using ledger::Outcome;
+using ledger::VerifyCheck;
+using ledger::VerifyOptions;
+using ledger::VerifyResult;
+
+constexpr const char* kNow = "2026-11-22T10:00:00.000Z";
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+// Quotes `s` for /bin/sh: inside single quotes nothing is special but the
+// single quote itself.
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+struct ShellResult {
+  int status = 0;      // std::system's: 0 only for a zero exit
+  std::string output;  // stdout and stderr
+};
+
+// Runs the sqlite3 shell on `path` with each of `args` as one argument (SQL
+// or a dot-command), behind adledger's back.
+ShellResult run_sqlite(const TempDir& dir, const std::string& path, const std::vector<std::string>& args) {
+  std::string out = dir.file("sqlite3-output.txt");
+  std::string command = "/usr/bin/sqlite3 -bail " + shell_quote(path);
+  for (const std::string& a : args) command += " " + shell_quote(a);
+  command += " > " + shell_quote(out) + " 2>&1";
+  ShellResult r;
+  r.status = std::system(command.c_str());
+  r.output = read_bytes(out);
+  return r;
+}
+
+void sqlite_ok(const TempDir& dir, const std::string& path, const std::string& sql) {
+  ShellResult r = run_sqlite(dir, path, {sql});
+  ASSERT_EQ(r.status, 0) << sql << "\n" << r.output;
+}
+
+std::vector<LogRecord> whole_log(ledger::Store& store) {
+  std::vector<LogRecord> out;
+  store.each_log([&](const LogRecord& r) { out.push_back(r); });
+  return out;
+}
+
+std::optional<VerifyCheck> check_named(const VerifyResult& r, const std::string& name) {
+  for (const VerifyCheck& c : r.checks)
+    if (c.name == name) return c;
+  return std::nullopt;
+}
+
+std::string describe(const VerifyResult& r) {
+  std::string out;
+  for (const VerifyCheck& c : r.checks) {
+    out += (c.ok ? "ok     " : "FAILED ") + c.name + ": " + c.summary + "\n";
+    for (std::size_t i = 1; i < c.problems.size(); ++i) out += "         also: " + c.problems[i] + "\n";
+  }
+  return out;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// The canonical content of the record (kind, ref) as the tables hold it now,
+// read back through the store: what the log must hold for it.
+std::optional<std::string> content_from_tables(ledger::Store& store, const std::string& kind,
+                                               const std::string& ref) {
+  using ledger::canonical;
+  using ledger::content_of;
+  if (kind == "platform") {
+    if (auto p = store.find_platform(ref)) return canonical(content_of(*p));
+  } else if (kind == "advertiser") {
+    if (auto a = store.find_advertiser(ref)) return canonical(content_of(*a));
+  } else if (kind == "handle") {
+    std::size_t slash = ref.find('/');  // platform ids hold no '/', handles may
+    if (slash == std::string::npos) return std::nullopt;
+    if (auto h = store.find_handle(ref.substr(0, slash), ref.substr(slash + 1))) return canonical(content_of(*h));
+  } else if (kind == "spend") {
+    if (auto e = store.find_spend(std::stoll(ref)))
+      if (auto t = store.find_txn(e->txn_id)) return canonical(content_of(*e, *t));
+  } else if (kind == "spend_reversal") {
+    if (auto e = store.find_spend(std::stoll(ref)); e && e->reversal)
+      if (auto t = store.find_txn(e->reversal->txn_id)) return canonical(content_of(*e->reversal, *t));
+  } else if (kind == "policy_action") {
+    if (auto a = store.find_policy_action(ref)) return canonical(content_of(*a));
+  } else if (kind == "pledge") {
+    if (auto p = store.find_pledge(ref))
+      if (auto t = store.find_txn(p->txn_id)) return canonical(content_of(*p, *t));
+  } else if (kind == "disbursement") {
+    for (const ledger::Pledge& p : store.pledges())
+      for (const ledger::Disbursement& d : store.disbursements_of(p.id))
+        if (d.id == ref)
+          if (auto t = store.find_txn(d.txn_id)) return canonical(content_of(d, *t));
+  } else if (kind == "disclosed_total") {
+    if (auto d = store.find_disclosed_total(ref)) return canonical(content_of(*d));
+  }
+  return std::nullopt;
+}
+
+ledger::SpendEntry spend_of(const char* advertiser, const char* platform, const char* when, std::int64_t minor) {
+  ledger::SpendEntry e;
+  e.advertiser_id = advertiser;
+  e.platform_id = platform;
+  e.amount = usd(minor);
+  e.period = period(when);
+  e.market = "US";
+  e.source = "https://example.org/spend";
+  return e;
+}
+
+// A ledger on disk whose clock is pinned, so that every record's time is
+// known.
+struct PinnedLedger {
+  TempDir dir;
+  std::string path = dir.file("ledger.db");
+  std::unique_ptr<ledger::Store> store = open_sqlite_store(path, OpenMode::CreateNew);
+  std::unique_ptr<ledger::Ledger> ledger = make_ledger();
+
+  std::unique_ptr<ledger::Ledger> make_ledger() {
+    return std::make_unique<ledger::Ledger>(*store, [] { return std::string(kNow); });
+  }
+
+  // Runs `f` in one committed write transaction.
+  template <typename F>
+  void write(F&& f) {
+    ledger::WriteTransaction txn(*store);
+    std::forward<F>(f)();
+    txn.commit();
+  }
+
+  // Closes the file, for the sqlite3 shell; reopen() opens it again.
+  void close() {
+    ledger.reset();
+    store.reset();
+  }
+  void reopen() {
+    store = open_sqlite_store(path, OpenMode::OpenExisting);
+    ledger = make_ledger();
+  }
+
+  VerifyResult verify(VerifyOptions options = {}) { return ledger::verify_ledger(*store, options); }
+};
+
+// One of everything, recorded in one transaction:
+//   1 platform twitter          7 policy_action (the lift)
+//   2 advertiser rt             8 pledge
+//   3 handle twitter/@RT_com    9 disbursement
+//   4 spend 1                  10 disclosed_total
+//   5 spend 2                  11 spend_reversal 2
+//   6 policy_action (the ban)
+// The *_in members are what was given, the others what was recorded.
+struct Everything : PinnedLedger {
+  ledger::SpendEntry spend1_in, spend1, spend2;
+  ledger::PolicyAction ban_in, ban, lift_in, lift;
+  ledger::Pledge pledge_in, pledge;
+  ledger::Disbursement disbursement_in, disbursement;
+  ledger::DisclosedTotal disclosed_in, disclosed;
+  ledger::SpendReversal reversal;
+  const std::string reversal_reason = "duplicate of the 2016 report";
+  const std::string reversal_source = "https://example.org/correction";
+
+  Everything() {
+    spend1_in = spend_of("rt", "twitter", "2016", 27410000);
+    spend1_in.handle = "@RT_com";
+    spend1_in.items = 1823;
+    spend1_in.tags = {"zeta", "election"};
+    spend1_in.precision = ledger::Precision::Approximate;
+    spend1_in.external_id = "tw-2016";
+    spend1_in.note = "Спутник";
+
+    ban_in.kind = ledger::PolicyKind::AdBan;
+    ban_in.platform_id = "twitter";
+    ban_in.advertiser_ids = {"rt"};
+    ban_in.date = date("2017-10-26");
+    ban_in.description = "state-backed media";
+    ban_in.source = "https://example.org/ban";
+
+    pledge_in.platform_id = "twitter";
+    pledge_in.amount = usd(190000000);
+    pledge_in.date = date("2017-10-26");
+    pledge_in.beneficiary = "academic research";
+    pledge_in.basis_advertiser_id = "rt";
+    pledge_in.basis_period = period("2011..2017");
+    pledge_in.source = "https://example.org/pledge";
+
+    disclosed_in.platform_id = "twitter";
+    disclosed_in.advertiser_id = "rt";
+    disclosed_in.amount = usd(190000000);
+    disclosed_in.period = period("2011..2017");
+    disclosed_in.date = date("2018-01-19");
+    disclosed_in.precision = ledger::Precision::Approximate;
+    disclosed_in.source = "https://example.org/disclosed";
+
+    write([&] {
+      ledger->add_platform({"twitter", "Twitter"});
+      ledger->add_advertiser({"rt", "RT", std::string("RU"), true});
+      ledger->link_handle({"rt", "twitter", "@RT_com"});
+      spend1 = ledger->record_spend(spend1_in);
+      spend2 = ledger->record_spend(spend_of("rt", "twitter", "2017-01", 500));
+      ban = ledger->record_policy_action(ban_in);
+      // A lift as a user often gives it: naming the ban, not the advertisers.
+      lift_in.kind = ledger::PolicyKind::BanLift;
+      lift_in.platform_id = "twitter";
+      lift_in.date = date("2018-01-01");
+      lift_in.lifts_action_id = ban.id;
+      lift_in.description = "lifted";
+      lift_in.source = "https://example.org/lift";
+      lift = ledger->record_policy_action(lift_in);
+      pledge = ledger->record_pledge(pledge_in);
+      disbursement_in = ledger::Disbursement{"", pledge.id, usd(50000000), date("2018-01-15"),
+                                             "https://example.org/grant", 0};
+      disbursement = ledger->disburse(disbursement_in);
+      disclosed = ledger->record_disclosed_total(disclosed_in);
+      reversal = ledger->reverse_spend(spend2.entry_id, reversal_reason, reversal_source);
+    });
+  }
+};
+
+// ---------------------------------------------------------------------------
+// The chain on known vectors
+
+// line(1), byte for byte (ASCII, 128 bytes):
+//   {"content":{"id":"twitter","name":"Twitter"},"kind":"platform","recorded_at":"2026-11-22T10:00:00.000Z","ref":"twitter","seq":1}
+// line(2):
+//   {"content":{"country":"RU","id":"rt","name":"RT","state_affiliated":true},"kind":"advertiser","recorded_at":"2026-11-22T10:00:01.000Z","ref":"rt","seq":2}
+// The hashes were computed independently of adledger, with Python's hashlib:
+//   /usr/bin/python3 -c 'import hashlib; l1=b"<line 1>"; l2=b"<line 2>";
+//     h1=hashlib.sha256(bytes(32)+l1).digest(); print(h1.hex()); print(hashlib.sha256(h1+l2).hexdigest())'
+// (bytes(32) is hash(0), 32 zero bytes.)
+constexpr const char* kLine1 =
+    R"({"content":{"id":"twitter","name":"Twitter"},"kind":"platform","recorded_at":"2026-11-22T10:00:00.000Z","ref":"twitter","seq":1})";
+constexpr const char* kHash1 = "7d8d50cb14de702358d58647dd22cbdc17716bf076d718b068141877888417a4";
+constexpr const char* kLine2 =
+    R"({"content":{"country":"RU","id":"rt","name":"RT","state_affiliated":true},"kind":"advertiser","recorded_at":"2026-11-22T10:00:01.000Z","ref":"rt","seq":2})";
+constexpr const char* kHash2 = "bd1a134f95d24e287c7a1fc8820511ec814422fa2820cd745d9d6c659e292365";
+
+TEST(ChainHash, KnownVectorForTheFirstRecord) {
+  std::string content = ledger::canonical(ledger::content_of(ledger::Platform{"twitter", "Twitter"}));
+  EXPECT_EQ(content, R"({"id":"twitter","name":"Twitter"})");
+  std::string line = ledger::chain_line(1, "platform", "twitter", "2026-11-22T10:00:00.000Z", content);
+  EXPECT_EQ(line, kLine1);
+  EXPECT_EQ(line.size(), 128u);
+  Hash zero{};
+  for (std::uint8_t b : zero) EXPECT_EQ(b, 0);
+  EXPECT_EQ(ledger::to_hex(ledger::chain_hash(zero, line)), kHash1);
+}
+
+TEST(ChainHash, KnownVectorForASecondRecordChainedToTheFirst) {
+  std::string content =
+      ledger::canonical(ledger::content_of(ledger::Advertiser{"rt", "RT", std::string("RU"), true}));
+  EXPECT_EQ(content, R"({"country":"RU","id":"rt","name":"RT","state_affiliated":true})");
+  std::string line = ledger::chain_line(2, "advertiser", "rt", "2026-11-22T10:00:01.000Z", content);
+  EXPECT_EQ(line, kLine2);
+  Hash h1 = ledger::chain_hash(Hash{}, kLine1);
+  EXPECT_EQ(ledger::to_hex(ledger::chain_hash(h1, line)), kHash2);
+  // The chain is order-dependent: the same line after hash(0) is another hash.
+  EXPECT_NE(ledger::to_hex(ledger::chain_hash(Hash{}, line)), kHash2);
+}
+
+// UTF-8 goes into the line as is, not \u-escaped:
+//   {"content":{"country":null,"id":"sputnik","name":"Спутник","state_affiliated":false},"kind":"advertiser","recorded_at":"2026-11-22T10:00:00.000Z","ref":"sputnik","seq":1}
+// (177 bytes; "Спутник" is 14 of them). Hash from
+//   /usr/bin/python3 -c 'import hashlib; l="<line>".encode("utf-8"); print(hashlib.sha256(bytes(32)+l).hexdigest())'
+TEST(ChainHash, KnownVectorWithUtf8Content) {
+  std::string content =
+      ledger::canonical(ledger::content_of(ledger::Advertiser{"sputnik", "Спутник", std::nullopt, false}));
+  EXPECT_EQ(content, R"({"country":null,"id":"sputnik","name":"Спутник","state_affiliated":false})");
+  std::string line = ledger::chain_line(1, "advertiser", "sputnik", kNow, content);
+  EXPECT_EQ(line.size(), 177u);
+  EXPECT_EQ(ledger::to_hex(ledger::chain_hash(Hash{}, line)),
+            "cc838f13cfe5c9c98b0417a3da68df302ae9283daec56188164c5de3afc986e0");
+}
+
+TEST(ChainHash, HexRoundTrip) {
+  Hash h = ledger::parse_hash(kHash1);
+  EXPECT_EQ(ledger::to_hex(h), kHash1);
+  EXPECT_EQ(h[0], 0x7d);
+  EXPECT_EQ(h[31], 0xa4);
+  Hash every{};
+  for (std::size_t i = 0; i < every.size(); ++i) every[i] = static_cast<std::uint8_t>(i * 8 + 7);
+  EXPECT_EQ(ledger::parse_hash(ledger::to_hex(every)), every);
+  Hash ones{};
+  ones.fill(0xff);
+  EXPECT_EQ(ledger::to_hex(ones), std::string(64, 'f'));
+  EXPECT_EQ(ledger::parse_hash(std::string(64, 'f')), ones);
+  EXPECT_EQ(ledger::to_hex(Hash{}), std::string(64, '0'));
+  // Capitals are read too; to_hex always writes lowercase.
+  EXPECT_EQ(ledger::parse_hash("7D8D50CB14DE702358D58647DD22CBDC17716BF076D718B068141877888417A4"), h);
+}
+
+TEST(ChainHash, ParseHashRefusesAnythingButSixtyFourHexDigits) {
+  std::string good = kHash1;
+  for (const std::string& bad : {good.substr(0, 63), good + "0", std::string(), good.substr(0, 62) + "0g",
+                                  "x" + good.substr(1), good.substr(0, 31) + " " + good.substr(32),
+                                  "0x" + good.substr(0, 62), good.substr(0, 63) + "-"}) {
+    SCOPED_TRACE(bad);
+    auto e = adledger_test::error_of([&] { ledger::parse_hash(bad); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->kind(), ErrorKind::Input);
+    EXPECT_TRUE(std::string(e->what()).starts_with("head \"")) << e->what();
+    EXPECT_TRUE(contains(e->what(), "64 hexadecimal digits")) << e->what();
+    // The field given is the one named.
+    auto named = adledger_test::error_of([&] { ledger::parse_hash(bad, "--head"); });
+    ASSERT_TRUE(named);
+    EXPECT_EQ(named->kind(), ErrorKind::Input);
+    EXPECT_TRUE(std::string(named->what()).starts_with("--head \"")) << named->what();
+  }
+}
+
+TEST(ChainTimestamp, AcceptsUtcWithMilliseconds) {
+  for (const char* ok : {"2026-11-22T10:00:00.000Z", "2026-11-22T23:59:59.999Z", "2026-11-22T00:00:00.000Z",
+                         "2024-02-29T12:30:45.123Z"}) {
+    SCOPED_TRACE(ok);
+    EXPECT_NO_THROW(ledger::check_timestamp(ok, "ADLEDGER_NOW"));
+  }
+  EXPECT_NO_THROW(ledger::check_timestamp(ledger::utc_now(), "now"));
+  EXPECT_EQ(ledger::utc_now().size(), 24u);
+}
+
+TEST(ChainTimestamp, RefusesEverythingElseNamingTheField) {
+  for (const char* bad : {
+           "2026-11-22T24:00:00.000Z",   // hour 24
+           "2026-11-22T10:60:00.000Z",   // minute 60
+           "2026-11-22T10:00:60.000Z",   // second 60
+           "2026-11-22T10:00:00.000",    // no Z
+           "2026-11-22T10:00:00Z",       // no milliseconds
+           "2026-11-22T10:00:00.00Z",    // two digits of milliseconds
+           "2026-11-22T10:00:00.0000Z",  // four
+           "2017-02-30T10:00:00.000Z",   // no such day
+           "2026-13-01T10:00:00.000Z",   // no such month
+           "2026-11-22 10:00:00.000Z",   // space for T
+           "2026-11-22T10:00:00,000Z",   // comma for the point
+           "2026-11-22T1a:00:00.000Z",   // not a digit
+           "2026-11-22T10:00:00.00aZ",   // not a digit
+           "2026-11-22T10:00:00.000+",   // an offset, not Z
+           "",
+       }) {
+    SCOPED_TRACE(bad);
+    auto e = adledger_test::error_of([&] { ledger::check_timestamp(bad, "ADLEDGER_NOW"); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->kind(), ErrorKind::Input);
+    EXPECT_TRUE(std::string(e->what()).starts_with("ADLEDGER_NOW \"")) << e->what();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Every write logs once
+
+// The write just made appended exactly one record after `before`: of this
+// kind and ref, at the pinned time, holding what the tables hold, chained.
+void expect_appended(PinnedLedger& t, const std::optional<LogRecord>& before, const std::string& kind,
+                     const std::string& ref) {
+  SCOPED_TRACE(kind + " " + ref);
+  std::int64_t before_seq = before ? before->seq : 0;
+  std::optional<LogRecord> head = t.store->log_head();
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->seq, before_seq + 1);
+  EXPECT_EQ(head->kind, kind);
+  EXPECT_EQ(head->ref, ref);
+  EXPECT_EQ(head->recorded_at, kNow);
+  EXPECT_EQ(std::optional<std::string>(head->content), content_from_tables(*t.store, kind, ref));
+  EXPECT_EQ(head->hash, ledger::chain_hash(before ? before->hash : Hash{},
+                                           ledger::chain_line(head->seq, kind, ref, kNow, head->content)));
+  EXPECT_EQ(static_cast<std::int64_t>(whole_log(*t.store).size()), head->seq);
+  std::optional<LogRecord> found = t.store->find_log(kind, ref);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->seq, head->seq);
+  std::optional<LogRecord> by_seq = t.store->log_record(head->seq);
+  ASSERT_TRUE(by_seq);
+  EXPECT_EQ(by_seq->hash, head->hash);
+  EXPECT_EQ(t.ledger->last_outcome(), Outcome::Recorded);
+}
+
+TEST(AuditLog, EveryKindOfWriteAppendsOneRecord) {
+  PinnedLedger t;
+  std::optional<LogRecord> before = t.store->log_head();
+  EXPECT_FALSE(before);
+  auto next = [&](const std::string& kind, const std::string& ref) {
+    expect_appended(t, before, kind, ref);
+    before = t.store->log_head();
+  };
+
+  t.write([&] { t.ledger->add_platform({"twitter", "Twitter"}); });
+  next("platform", "twitter");
+  t.write([&] { t.ledger->add_advertiser({"rt", "RT", std::string("RU"), true}); });
+  next("advertiser", "rt");
+  t.write([&] { t.ledger->add_advertiser({"sputnik", "Спутник", std::nullopt, false}); });
+  next("advertiser", "sputnik");
+  t.write([&] { t.ledger->link_handle({"rt", "twitter", "@RT/com"}); });
+  next("handle", "twitter/@RT/com");
+
+  ledger::SpendEntry e = spend_of("rt", "twitter", "2016", 27410000);
+  e.handle = "@RT/com";
+  e.items = 12;
+  e.tags = {"b", "a", "b"};
+  e.external_id = "tw-2016";
+  e.note = "note";
+  ledger::SpendEntry recorded;
+  t.write([&] { recorded = t.ledger->record_spend(e); });
+  next("spend", std::to_string(recorded.entry_id));
+
+  ledger::PolicyAction ban;
+  ban.kind = ledger::PolicyKind::AdBan;
+  ban.platform_id = "twitter";
+  ban.advertiser_ids = {"sputnik", "rt"};
+  ban.date = date("2017-10-26");
+  ban.end_date = date("2019-01-01");
+  ban.description = "state-backed media";
+  ban.source = "https://example.org/ban";
+  ban.note = "n";
+  t.write([&] { ban = t.ledger->record_policy_action(ban); });
+  next("policy_action", ban.id);
+
+  ledger::PolicyAction lift;
+  lift.kind = ledger::PolicyKind::BanLift;
+  lift.platform_id = "twitter";
+  lift.advertiser_ids = {"rt"};
+  lift.date = date("2018-01-01");
+  lift.lifts_action_id = ban.id;
+  lift.description = "lifted";
+  lift.source = "https://example.org/lift";
+  t.write([&] { lift = t.ledger->record_policy_action(lift); });
+  next("policy_action", lift.id);
+
+  ledger::PolicyAction suspension;
+  suspension.kind = ledger::PolicyKind::Suspension;
+  suspension.platform_id = "twitter";
+  suspension.date = date("2018-02-01");
+  suspension.account_count = 3;
+  suspension.description = "accounts suspended";
+  suspension.source = "https://example.org/suspension";
+  t.write([&] { suspension = t.ledger->record_policy_action(suspension); });
+  next("policy_action", suspension.id);
+
+  for (ledger::PolicyKind kind : {ledger::PolicyKind::Disclosure, ledger::PolicyKind::TargetingChange}) {
+    ledger::PolicyAction a;
+    a.kind = kind;
+    a.platform_id = "twitter";
+    a.date = date("2018-03-01");
+    a.description = "a change";
+    a.source = "https://example.org/change";
+    t.write([&] { a = t.ledger->record_policy_action(a); });
+    next("policy_action", a.id);
+  }
+
+  ledger::Pledge p;
+  p.platform_id = "twitter";
+  p.amount = usd(190000000);
+  p.date = date("2017-10-26");
+  p.beneficiary = "research";
+  p.basis_advertiser_id = "rt";
+  p.basis_period = period("2011..2017");
+  p.source = "https://example.org/pledge";
+  t.write([&] { p = t.ledger->record_pledge(p); });
+  next("pledge", p.id);
+
+  ledger::Disbursement d{"", p.id, usd(1000), date("2018-01-15"), "https://example.org/grant", 0};
+  t.write([&] { d = t.ledger->disburse(d); });
+  next("disbursement", d.id);
+
+  ledger::DisclosedTotal dt;
+  dt.platform_id = "twitter";
+  dt.advertiser_id = "rt";
+  dt.amount = usd(190000000);
+  dt.period = period("2011..2017");
+  dt.date = date("2018-01-19");
+  dt.source = "https://example.org/disclosed";
+  t.write([&] { dt = t.ledger->record_disclosed_total(dt); });
+  next("disclosed_total", dt.id);
+
+  t.write([&] { t.ledger->reverse_spend(recorded.entry_id, "wrong amount", "https://example.org/fix"); });
+  next("spend_reversal", std::to_string(recorded.entry_id));
+
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->seq, 14);
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+}
+
+TEST(AuditLog, WritesInOneTransactionGetConsecutiveRecords) {
+  Everything t;
+  std::vector<LogRecord> log = whole_log(*t.store);
+  std::vector<std::pair<std::string, std::string>> expected = {
+      {"platform", "twitter"},
+      {"advertiser", "rt"},
+      {"handle", "twitter/@RT_com"},
+      {"spend", std::to_string(t.spend1.entry_id)},
+      {"spend", std::to_string(t.spend2.entry_id)},
+      {"policy_action", t.ban.id},
+      {"policy_action", t.lift.id},
+      {"pledge", t.pledge.id},
+      {"disbursement", t.disbursement.id},
+      {"disclosed_total", t.disclosed.id},
+      {"spend_reversal", std::to_string(t.spend2.entry_id)},
+  };
+  ASSERT_EQ(log.size(), expected.size());
+  Hash previous{};
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    const LogRecord& r = log[i];
+    SCOPED_TRACE(r.kind + " " + r.ref);
+    EXPECT_EQ(r.seq, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(r.kind, expected[i].first);
+    EXPECT_EQ(r.ref, expected[i].second);
+    EXPECT_EQ(r.recorded_at, kNow);
+    EXPECT_EQ(std::optional<std::string>(r.content), content_from_tables(*t.store, r.kind, r.ref));
+    EXPECT_EQ(r.hash, ledger::chain_hash(previous, ledger::chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content)));
+    previous = r.hash;
+  }
+}
+
+// Runs `f`, which must be refused with an error of `kind` naming `needle`, in
+// a write transaction that is then rolled back, as the CLI does; the log
+// head must not move, neither inside the transaction nor after it.
+template <typename F>
+void expect_refused_without_record(PinnedLedger& t, ErrorKind kind, const std::string& needle, F&& f) {
+  SCOPED_TRACE(needle);
+  std::optional<LogRecord> before = t.store->log_head();
+  ASSERT_TRUE(before);
+  {
+    ledger::WriteTransaction txn(*t.store);
+    EXPECT_ERROR(kind, needle, f());
+    std::optional<LogRecord> inside = t.store->log_head();
+    ASSERT_TRUE(inside);
+    EXPECT_EQ(inside->seq, before->seq);
+    EXPECT_EQ(inside->hash, before->hash);
+  }
+  std::optional<LogRecord> after = t.store->log_head();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->seq, before->seq);
+  EXPECT_EQ(after->hash, before->hash);
+}
+
+TEST(AuditLog, RefusedWritesAppendNothing) {
+  Everything t;
+  ledger::Ledger& l = *t.ledger;
+  // The ban runs from 2017-10-26 to the lift on 2018-01-01.
+  expect_refused_without_record(t, ErrorKind::Rule, "spend refused",
+                                [&] { return l.record_spend(spend_of("rt", "twitter", "2017-11", 100)); });
+  expect_refused_without_record(t, ErrorKind::Input, "amount",
+                                [&] { return l.record_spend(spend_of("rt", "twitter", "2016", 0)); });
+  expect_refused_without_record(t, ErrorKind::Rule, "no such advertiser",
+                                [&] { return l.record_spend(spend_of("nobody", "twitter", "2016", 1)); });
+  expect_refused_without_record(t, ErrorKind::Input, "platform", [&] { l.add_platform({"Not A Slug", "x"}); });
+  expect_refused_without_record(t, ErrorKind::Rule, "already recorded with a different name",
+                                [&] { l.add_platform({"twitter", "Twitter, Inc."}); });
+  expect_refused_without_record(t, ErrorKind::Rule, "no such advertiser",
+                                [&] { l.link_handle({"nobody", "twitter", "@x"}); });
+  t.write([&] { l.add_advertiser({"sputnik", "Sputnik", std::nullopt, false}); });
+  expect_refused_without_record(t, ErrorKind::Rule, "already linked",
+                                [&] { l.link_handle({"sputnik", "twitter", "@RT_com"}); });
+  expect_refused_without_record(t, ErrorKind::Rule, "exceeds what is outstanding", [&] {
+    return l.disburse({"", t.pledge.id, usd(140000001), date("2018-02-01"), "https://example.org/x", 0});
+  });
+  expect_refused_without_record(t, ErrorKind::Rule, "no such pledge", [&] {
+    return l.disburse({"", "nope", usd(1), date("2018-02-01"), "https://example.org/x", 0});
+  });
+  ledger::DisclosedTotal early = t.disclosed_in;
+  early.date = date("2010-12-31");
+  expect_refused_without_record(t, ErrorKind::Input, "date", [&] { return l.record_disclosed_total(early); });
+  ledger::Pledge nowhere = t.pledge_in;
+  nowhere.platform_id = "myspace";
+  expect_refused_without_record(t, ErrorKind::Rule, "no such platform", [&] { return l.record_pledge(nowhere); });
+  ledger::PolicyAction early_lift = t.lift_in;
+  early_lift.date = date("2017-10-01");
+  expect_refused_without_record(t, ErrorKind::Input, "cannot precede",
+                                [&] { return l.record_policy_action(early_lift); });
+  expect_refused_without_record(t, ErrorKind::Rule, "no such spend entry",
+                                [&] { return l.reverse_spend(999, "r", "s"); });
+  expect_refused_without_record(t, ErrorKind::Rule, "already reversed",
+                                [&] { return l.reverse_spend(t.spend2.entry_id, "another reason", "s"); });
+  expect_refused_without_record(t, ErrorKind::Input, "reason",
+                                [&] { return l.reverse_spend(t.spend1.entry_id, "", "s"); });
+
+  EXPECT_EQ(whole_log(*t.store).size(), 12u);  // the 11 and sputnik
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+}
+
+// Runs `f` in a committed transaction: it must find the very record already
+// there, and append nothing.
+template <typename F>
+void expect_unchanged(PinnedLedger& t, const std::string& what, F&& f) {
+  SCOPED_TRACE(what);
+  std::optional<LogRecord> before = t.store->log_head();
+  ASSERT_TRUE(before);
+  auto e = adledger_test::error_of([&] { t.write([&] { (void)f(); }); });
+  EXPECT_FALSE(e) << e->what();
+  EXPECT_EQ(t.ledger->last_outcome(), Outcome::Unchanged);
+  std::optional<LogRecord> after = t.store->log_head();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->seq, before->seq);
+  EXPECT_EQ(after->hash, before->hash);
+}
+
+TEST(AuditLog, TheSameRecordAgainAppendsNothing) {
+  Everything t;
+  ledger::Ledger& l = *t.ledger;
+  expect_unchanged(t, "platform", [&] { l.add_platform({"twitter", "Twitter"}); });
+  expect_unchanged(t, "advertiser", [&] { l.add_advertiser({"rt", "RT", std::string("RU"), true}); });
+  expect_unchanged(t, "handle", [&] { l.link_handle({"rt", "twitter", "@RT_com"}); });
+  expect_unchanged(t, "spend by external id", [&] { return l.record_spend(t.spend1_in); });
+  expect_unchanged(t, "ban as given", [&] { return l.record_policy_action(t.ban_in); });
+  expect_unchanged(t, "ban as recorded", [&] { return l.record_policy_action(t.ban); });
+  expect_unchanged(t, "lift as recorded", [&] { return l.record_policy_action(t.lift); });
+  expect_unchanged(t, "pledge as given", [&] { return l.record_pledge(t.pledge_in); });
+  expect_unchanged(t, "pledge as recorded", [&] { return l.record_pledge(t.pledge); });
+  expect_unchanged(t, "disbursement as given", [&] { return l.disburse(t.disbursement_in); });
+  expect_unchanged(t, "disbursement as recorded", [&] { return l.disburse(t.disbursement); });
+  expect_unchanged(t, "disclosed total as given", [&] { return l.record_disclosed_total(t.disclosed_in); });
+  expect_unchanged(t, "disclosed total as recorded", [&] { return l.record_disclosed_total(t.disclosed); });
+  expect_unchanged(t, "reversal",
+                   [&] { return l.reverse_spend(t.spend2.entry_id, t.reversal_reason, t.reversal_source); });
+  EXPECT_EQ(whole_log(*t.store).size(), 11u);
+  EXPECT_EQ(t.store->policy_actions(std::nullopt).size(), 2u);
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+}
+
+// A lift given as users give it, naming the ban and not the advertisers
+// (ledger.cpp then takes the ban's advertisers), and given again the same
+// way: the same record again, so nothing new. (Importing the same file
+// twice does exactly this.)
+TEST(AuditLog, ALiftGivenAgainAsFirstGivenAppendsNothing) {
+  Everything t;
+  ASSERT_TRUE(t.lift_in.advertiser_ids.empty());
+  ASSERT_EQ(t.lift.advertiser_ids, std::vector<std::string>{"rt"});
+  expect_unchanged(t, "lift as given, without an id", [&] { return t.ledger->record_policy_action(t.lift_in); });
+  EXPECT_EQ(t.store->policy_actions(std::nullopt).size(), 2u) << "a second lift was recorded";
+
+  // The same with an id of the user's choosing.
+  ledger::PolicyAction named = t.lift_in;
+  named.id = "lift-by-name";
+  named.date = date("2018-06-01");
+  t.write([&] { t.ledger->record_policy_action(named); });
+  expect_unchanged(t, "lift as given, with its id", [&] { return t.ledger->record_policy_action(named); });
+}
+
+// ---------------------------------------------------------------------------
+// Append-only
+
+TEST(AppendOnly, TheSqliteShellCannotUpdateOrDeleteAnyRow) {
+  Everything t;
+  t.close();
+  const std::string before = read_bytes(t.path);
+  ASSERT_FALSE(before.empty());
+  std::vector<std::string> statements = {
+      "UPDATE spend SET amount_minor = 1 WHERE id = 1",
+      "DELETE FROM spend WHERE id = 1",
+      "UPDATE posting SET amount_minor = 1 WHERE id = 1",
+      "DELETE FROM posting WHERE id = 1",
+      "UPDATE record_log SET content = '{}' WHERE seq = 1",
+      "UPDATE record_log SET hash = zeroblob(32) WHERE seq = 11",
+      "DELETE FROM record_log WHERE seq = 11",
+      "DELETE FROM record_log",
+      "UPDATE platform SET name = 'X' WHERE id = 'twitter'",
+      "DELETE FROM platform WHERE id = 'twitter'",
+  };
+  // And every other table, both ways.
+  for (const char* table : {"advertiser", "handle", "journal_txn", "spend_tag", "spend_reversal", "policy_action",
+                            "policy_action_advertiser", "pledge", "disbursement", "disclosed_total"}) {
+    statements.push_back(std::string("UPDATE ") + table + " SET rowid = rowid");
+    statements.push_back(std::string("DELETE FROM ") + table);
+  }
+  for (const std::string& sql : statements) {
+    SCOPED_TRACE(sql);
+    ShellResult r = run_sqlite(t.dir, t.path, {sql});
+    EXPECT_NE(r.status, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "append-only")) << r.output;
+  }
+  EXPECT_TRUE(read_bytes(t.path) == before) << "the file changed";
+  t.reopen();
+  VerifyResult v = t.verify();
+  EXPECT_TRUE(v.ok()) << describe(v);
+  EXPECT_EQ(v.records, 11);
+}
+
+// ---------------------------------------------------------------------------
+// Verify on a clean ledger
+
+TEST(VerifyClean, OneOfEverythingPassesEveryCheck) {
+  Everything t;
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+  EXPECT_FALSE(r.first_problem());
+  std::vector<std::string> names;
+  for (const VerifyCheck& c : r.checks) {
+    names.push_back(c.name);
+    EXPECT_TRUE(c.ok) << c.name << ": " << c.summary;
+    EXPECT_TRUE(c.problems.empty()) << c.name;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"chain", "records", "journal", "references", "bans"}));
+  EXPECT_EQ(r.records, 11);
+  EXPECT_EQ(r.records, static_cast<std::int64_t>(whole_log(*t.store).size()));
+  std::optional<LogRecord> head = t.store->log_head();
+  ASSERT_TRUE(head);
+  ASSERT_TRUE(r.head);
+  EXPECT_EQ(*r.head, head->hash);
+  EXPECT_EQ(check_named(r, "chain")->summary, "11 records, each hash follows from the one before");
+  EXPECT_EQ(check_named(r, "records")->summary, "11 rows, each as recorded");
+  EXPECT_EQ(check_named(r, "journal")->summary, "5 transactions balance; the trial balance is zero in 1 currency");
+  EXPECT_EQ(check_named(r, "bans")->summary, "2 spend entries, none inside a ban recorded before it");
+
+  // The same after closing and reopening the file.
+  t.close();
+  t.reopen();
+  VerifyResult again = t.verify();
+  EXPECT_TRUE(again.ok()) << describe(again);
+  EXPECT_EQ(again.head, r.head);
+}
+
+TEST(VerifyClean, AnEmptyLedger) {
+  PinnedLedger t;
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+  EXPECT_EQ(r.records, 0);
+  EXPECT_FALSE(r.head);
+  EXPECT_FALSE(t.store->log_head());
+}
+
+// ---------------------------------------------------------------------------
+// Tampering behind adledger's back
+
+// Edits the closed ledger with the sqlite3 shell, reopens it and verifies.
+// The append-only triggers of schemas/migrations/3.sql, each made
+// "IF NOT EXISTS": a careful tamperer puts back what it dropped.
+std::string restore_triggers() {
+  std::ifstream in(ADLEDGER_SOURCE_DIR "/schemas/migrations/3.sql");
+  std::string sql, line;
+  bool in_trigger = false;
+  while (std::getline(in, line)) {
+    if (line.starts_with("CREATE TRIGGER ")) {
+      in_trigger = true;
+      line.replace(0, 15, "CREATE TRIGGER IF NOT EXISTS ");
+    }
+    if (in_trigger) sql += line + "\n";
+    if (in_trigger && line.find("END;") != std::string::npos) in_trigger = false;
+  }
+  return sql;
+}
+
+// Edits the file behind adledger's back (dropping the triggers in its way),
+// puts the triggers back, and verifies.
+VerifyResult tamper(Everything& t, const std::string& sql, VerifyOptions options = {}) {
+  t.close();
+  sqlite_ok(t.dir, t.path, sql);
+  sqlite_ok(t.dir, t.path, restore_triggers());
+  t.reopen();
+  return t.verify(options);
+}
+
+
+// `name` fails and every other check holds.
+void expect_only_failing(const VerifyResult& r, const std::set<std::string>& failing) {
+  for (const VerifyCheck& c : r.checks)
+    EXPECT_EQ(c.ok, !failing.contains(c.name)) << c.name << ": " << c.summary << "\n" << describe(r);
+  EXPECT_FALSE(r.ok());
+}
+
+TEST(TamperTables, ADroppedTriggerAloneIsFound) {
+  Everything t;
+  t.close();
+  sqlite_ok(t.dir, t.path, "DROP TRIGGER spend_append_only_update;");
+  t.reopen();
+  VerifyResult r = t.verify({});
+  expect_only_failing(r, {"references"});
+  EXPECT_EQ(r.first_problem(),
+            "references: trigger spend_append_only_update is gone: table spend is no longer append-only");
+}
+
+TEST(TamperTables, ASpendAmountChanged) {
+  Everything t;
+  VerifyResult r = tamper(t, "DROP TRIGGER spend_append_only_update;"
+                             " UPDATE spend SET amount_minor = 27410001 WHERE id = 1;");
+  expect_only_failing(r, {"records"});
+  std::optional<VerifyCheck> records = check_named(r, "records");
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records->problems.size(), 1u) << describe(r);
+  EXPECT_EQ(records->summary, "record 4 (spend 1): the tables now differ from what was recorded, in amount");
+  EXPECT_EQ(r.first_problem(), "records: " + records->summary);
+}
+
+TEST(TamperTables, ASpendPeriodChanged) {
+  Everything t;
+  VerifyResult r = tamper(t, "DROP TRIGGER spend_append_only_update;"
+                             " UPDATE spend SET period_first = '2016-03-01' WHERE id = 1;");
+  expect_only_failing(r, {"records"});
+  std::optional<VerifyCheck> records = check_named(r, "records");
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records->problems.size(), 1u) << describe(r);
+  EXPECT_TRUE(contains(records->summary, "record 4 (spend 1)")) << records->summary;
+  EXPECT_TRUE(contains(records->summary, "in period")) << records->summary;
+  ASSERT_TRUE(r.first_problem());
+  EXPECT_TRUE(r.first_problem()->starts_with("records: record 4 (spend 1)")) << *r.first_problem();
+}
+
+TEST(TamperTables, APolicyActionDeleted) {
+  Everything t;
+  VerifyResult r = tamper(t, "DROP TRIGGER policy_action_append_only_delete;"
+                             " DROP TRIGGER policy_action_advertiser_append_only_delete;"
+                             " DELETE FROM policy_action_advertiser WHERE action_id = '" + t.ban.id + "';"
+                             " DELETE FROM policy_action WHERE id = '" + t.ban.id + "';");
+  std::optional<VerifyCheck> records = check_named(r, "records");
+  ASSERT_TRUE(records);
+  EXPECT_FALSE(records->ok);
+  ASSERT_EQ(records->problems.size(), 1u) << describe(r);
+  EXPECT_EQ(records->summary, "record 6 (policy_action " + t.ban.id + "): its row is gone from the tables");
+  EXPECT_TRUE(check_named(r, "chain")->ok);
+  EXPECT_TRUE(check_named(r, "journal")->ok);
+  // The lift still names the ban: a dangling reference too.
+  EXPECT_FALSE(check_named(r, "references")->ok) << describe(r);
+  EXPECT_EQ(r.first_problem(), "records: " + records->summary);
+}
+
+TEST(TamperTables, APlatformInsertedDirectly) {
+  Everything t;
+  VerifyResult r = tamper(t, "INSERT INTO platform (id, name) VALUES ('vk', 'VK');");
+  expect_only_failing(r, {"records"});
+  std::optional<VerifyCheck> records = check_named(r, "records");
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records->problems.size(), 1u) << describe(r);
+  EXPECT_TRUE(contains(records->summary, "platform vk")) << records->summary;
+  EXPECT_TRUE(contains(records->summary, "never recorded in the log")) << records->summary;
+  EXPECT_EQ(r.first_problem(), "records: " + records->summary);
+  EXPECT_EQ(r.records, 11);
+}
+
+TEST(TamperTables, APostingAmountChanged) {
+  Everything t;
+  VerifyResult r = tamper(t, "DROP TRIGGER posting_append_only_update;"
+                             " UPDATE posting SET amount_minor = amount_minor + 1 WHERE txn_id = " +
+                                 std::to_string(t.spend1.txn_id) + " AND amount_minor > 0;");
+  expect_only_failing(r, {"records", "journal"});
+  std::optional<VerifyCheck> records = check_named(r, "records");
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records->problems.size(), 1u) << describe(r);
+  EXPECT_TRUE(contains(records->summary, "record 4 (spend 1)")) << records->summary;
+  EXPECT_TRUE(contains(records->summary, "postings")) << records->summary;
+  std::optional<VerifyCheck> journal = check_named(r, "journal");
+  ASSERT_TRUE(journal);
+  EXPECT_TRUE(contains(journal->summary, "transaction " + std::to_string(t.spend1.txn_id))) << journal->summary;
+  bool trial = false;
+  for (const std::string& p : journal->problems) trial = trial || contains(p, "the trial balance in USD is 1 ");
+  EXPECT_TRUE(trial) << describe(r);
+  EXPECT_EQ(r.first_problem(), "records: " + records->summary);
+}
+
+TEST(TamperRecordLog, ARecordsContentChanged) {
+  Everything t;
+  VerifyResult r = tamper(t, "DROP TRIGGER record_log_append_only_update;"
+                             " UPDATE record_log SET content = '{\"country\":\"RU\",\"id\":\"rt\",\"name\":\"RT"
+                             " (edited)\",\"state_affiliated\":true}' WHERE seq = 2;");
+  std::optional<VerifyCheck> chain = check_named(r, "chain");
+  ASSERT_TRUE(chain);
+  EXPECT_FALSE(chain->ok);
+  // Only record 2: each hash is checked against the stored one before it.
+  ASSERT_EQ(chain->problems.size(), 1u) << describe(r);
+  EXPECT_EQ(chain->summary,
+            "record 2 (advertiser rt): its hash does not follow from the record before: the log was changed");
+  // And the log no longer matches the row it logged.
+  std::optional<VerifyCheck> records = check_named(r, "records");
+  ASSERT_TRUE(records);
+  EXPECT_FALSE(records->ok);
+  EXPECT_TRUE(contains(records->summary, "record 2 (advertiser rt)")) << records->summary;
+  EXPECT_TRUE(contains(records->summary, "in name")) << records->summary;
+  EXPECT_EQ(r.first_problem(), "chain: " + chain->summary);
+}
+
+TEST(TamperRecordLog, ARecordsTimeChanged) {
+  Everything t;
+  VerifyResult r = tamper(t, "DROP TRIGGER record_log_append_only_update;"
+                             " UPDATE record_log SET recorded_at = '2026-11-21T10:00:00.000Z' WHERE seq = 5;");
+  expect_only_failing(r, {"chain"});
+  ASSERT_TRUE(r.first_problem());
+  EXPECT_TRUE(r.first_problem()->starts_with("chain: record 5 (spend 2): its hash does not follow"))
+      << *r.first_problem();
+}
+
+TEST(TamperRecordLog, ARecordsHashChanged) {
+  Everything t;
+  VerifyResult r = tamper(t, "DROP TRIGGER record_log_append_only_update;"
+                             " UPDATE record_log SET hash = zeroblob(32) WHERE seq = 3;");
+  expect_only_failing(r, {"chain"});
+  std::optional<VerifyCheck> chain = check_named(r, "chain");
+  ASSERT_TRUE(chain);
+  // Record 3's own hash is wrong, and record 4's no longer follows from it.
+  ASSERT_EQ(chain->problems.size(), 2u) << describe(r);
+  EXPECT_TRUE(chain->problems[0].starts_with("record 3 (handle twitter/@RT_com)")) << chain->problems[0];
+  EXPECT_TRUE(chain->problems[1].starts_with("record 4 (spend 1)")) << chain->problems[1];
+  EXPECT_TRUE(r.first_problem()->starts_with("chain: record 3 ")) << *r.first_problem();
+}
+
+TEST(TamperRecordLog, TheLastRecordDeleted) {
+  Everything t;
+  std::optional<LogRecord> old_head = t.store->log_head();
+  ASSERT_TRUE(old_head);
+  ASSERT_EQ(old_head->seq, 11);
+  std::optional<LogRecord> tenth = t.store->log_record(10);
+  ASSERT_TRUE(tenth);
+  VerifyOptions published{11, old_head->hash};
+  VerifyResult r = tamper(t, "DROP TRIGGER record_log_append_only_delete; DELETE FROM record_log WHERE seq = 11;",
+                          published);
+  EXPECT_EQ(r.records, 10);
+  EXPECT_EQ(r.head, std::optional<Hash>(tenth->hash));
+  std::optional<VerifyCheck> head = check_named(r, "published head");
+  ASSERT_TRUE(head);
+  EXPECT_FALSE(head->ok);
+  EXPECT_TRUE(contains(head->summary, "the ledger has 10 records, not 11")) << head->summary;
+  EXPECT_TRUE(check_named(r, "chain")->ok) << describe(r);
+  // Its row is still in the tables, now unlogged.
+  std::optional<VerifyCheck> records = check_named(r, "records");
+  ASSERT_TRUE(records);
+  EXPECT_FALSE(records->ok);
+  EXPECT_TRUE(contains(records->summary, "spend_reversal " + std::to_string(t.spend2.entry_id))) << records->summary;
+  EXPECT_EQ(r.first_problem(), "records: " + records->summary);
+}
+
+// The last record and everything it recorded, deleted consistently: only a
+// head published earlier can tell.
+TEST(TamperRecordLog, TheLastRecordAndItsRowsDeleted) {
+  Everything t;
+  std::optional<LogRecord> old_head = t.store->log_head();
+  ASSERT_TRUE(old_head);
+  std::string txn = std::to_string(t.reversal.txn_id);
+  std::string sql =
+      "DROP TRIGGER record_log_append_only_delete; DROP TRIGGER spend_reversal_append_only_delete;"
+      " DROP TRIGGER posting_append_only_delete; DROP TRIGGER journal_txn_append_only_delete;"
+      " DELETE FROM record_log WHERE seq = 11; DELETE FROM spend_reversal WHERE txn_id = " + txn + ";"
+      " DELETE FROM posting WHERE txn_id = " + txn + "; DELETE FROM journal_txn WHERE id = " + txn + ";";
+  VerifyResult alone = tamper(t, sql);
+  EXPECT_TRUE(alone.ok()) << describe(alone);
+  EXPECT_EQ(alone.records, 10);
+  VerifyResult r = t.verify({11, old_head->hash});
+  expect_only_failing(r, {"published head"});
+  ASSERT_TRUE(r.first_problem());
+  EXPECT_TRUE(r.first_problem()->starts_with("published head: the ledger has 10 records, not 11"))
+      << *r.first_problem();
+}
+
+TEST(TamperRecordLog, AMiddleRecordDeleted) {
+  Everything t;
+  VerifyResult r = tamper(t, "DROP TRIGGER record_log_append_only_delete; DELETE FROM record_log WHERE seq = 5;");
+  std::optional<VerifyCheck> chain = check_named(r, "chain");
+  ASSERT_TRUE(chain);
+  EXPECT_FALSE(chain->ok);
+  EXPECT_EQ(chain->summary, "record 5 is missing (the next is 6): records were deleted");
+  // Record 6 was chained to the deleted record 5, so it no longer follows
+  // from the record before it either; nothing after it is flagged.
+  ASSERT_EQ(chain->problems.size(), 2u) << describe(r);
+  EXPECT_TRUE(chain->problems[1].starts_with("record 6 (policy_action " + t.ban.id + "): its hash does not follow"))
+      << chain->problems[1];
+  std::optional<VerifyCheck> records = check_named(r, "records");
+  ASSERT_TRUE(records);
+  EXPECT_FALSE(records->ok);
+  EXPECT_TRUE(contains(records->summary, "spend " + std::to_string(t.spend2.entry_id) + ": in the tables but never"))
+      << records->summary;
+  EXPECT_EQ(r.first_problem(), "chain: " + chain->summary);
+}
+
+TEST(TamperRecordLog, TheFirstRecordDeleted) {
+  Everything t;
+  VerifyResult r = tamper(t, "DROP TRIGGER record_log_append_only_delete; DELETE FROM record_log WHERE seq = 1;");
+  ASSERT_TRUE(r.first_problem());
+  EXPECT_EQ(*r.first_problem(), "chain: record 1 is missing (the next is 2): records were deleted");
+}
+
+// A head published when the ledger had 11 records, given to a ledger that
+// has since lost record 5 (and so holds 10 records, the last numbered 11).
+// The ledger published is not a prefix of this one; and verify must say so
+// from the records it holds, never from a 11th it does not have.
+TEST(TamperRecordLog, AMiddleRecordDeletedAndTheOldHeadGiven) {
+  Everything t;
+  std::optional<LogRecord> old_head = t.store->log_head();
+  ASSERT_TRUE(old_head);
+  std::set<std::string> real_hashes;
+  for (const LogRecord& rec : whole_log(*t.store)) real_hashes.insert(ledger::to_hex(rec.hash));
+  VerifyResult r = tamper(t, "DROP TRIGGER record_log_append_only_delete; DELETE FROM record_log WHERE seq = 5;",
+                          {11, old_head->hash});
+  EXPECT_FALSE(r.ok());
+  std::optional<VerifyCheck> published = check_named(r, "published head");
+  ASSERT_TRUE(published);
+  EXPECT_FALSE(published->ok) << published->summary;
+  std::size_t at = published->summary.find("has hash ");
+  if (at != std::string::npos) {
+    EXPECT_TRUE(real_hashes.contains(published->summary.substr(at + 9, 64)))
+        << "a hash no record ever had: " << published->summary;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Published heads
+
+TEST(VerifyPublishedHead, AnEarlierHeadIsAPrefixOfTheLedgerNow) {
+  PinnedLedger t;
+  t.write([&] {
+    t.ledger->add_platform({"twitter", "Twitter"});
+    t.ledger->add_advertiser({"rt", "RT", std::string("RU"), true});
+  });
+  std::optional<LogRecord> earlier = t.store->log_head();
+  ASSERT_TRUE(earlier);
+  ASSERT_EQ(earlier->seq, 2);
+  EXPECT_EQ(ledger::to_hex(t.store->log_record(1)->hash),
+            ledger::to_hex(ledger::chain_hash(Hash{}, ledger::chain_line(1, "platform", "twitter", kNow,
+                                                                         R"({"id":"twitter","name":"Twitter"})"))));
+  t.write([&] {
+    t.ledger->record_spend(spend_of("rt", "twitter", "2016", 100));
+    t.ledger->add_platform({"facebook", "Facebook"});
+  });
+  VerifyResult r = t.verify({2, earlier->hash});
+  EXPECT_TRUE(r.ok()) << describe(r);
+  EXPECT_EQ(r.records, 4);
+  ASSERT_EQ(r.checks.size(), 6u);
+  EXPECT_EQ(r.checks.back().name, "published head");
+  EXPECT_TRUE(contains(r.checks.back().summary, "published with 2 records and head " + ledger::to_hex(earlier->hash) +
+                                                    " is a prefix of this one"))
+      << r.checks.back().summary;
+  // The head now, and the first record alone, verify too.
+  std::optional<LogRecord> now = t.store->log_head();
+  ASSERT_TRUE(now);
+  EXPECT_TRUE(t.verify({4, now->hash}).ok());
+  EXPECT_TRUE(t.verify({1, t.store->log_record(1)->hash}).ok());
+}
+
+TEST(VerifyPublishedHead, WrongHeadsAreProblems) {
+  Everything t;
+  std::optional<LogRecord> head = t.store->log_head();
+  ASSERT_TRUE(head);
+  std::optional<LogRecord> third = t.store->log_record(3);
+  ASSERT_TRUE(third);
+
+  auto expect_problem = [&](const VerifyOptions& o, const std::string& needle) {
+    SCOPED_TRACE(needle);
+    VerifyResult r = t.verify(o);
+    expect_only_failing(r, {"published head"});
+    ASSERT_TRUE(r.first_problem());
+    EXPECT_TRUE(r.first_problem()->starts_with("published head: ")) << *r.first_problem();
+    EXPECT_TRUE(contains(*r.first_problem(), needle)) << *r.first_problem();
+  };
+  Hash wrong = third->hash;
+  wrong[0] = static_cast<std::uint8_t>(wrong[0] ^ 1);
+  expect_problem({3, wrong}, "record 3 has hash " + ledger::to_hex(third->hash) + ", not the published " +
+                                 ledger::to_hex(wrong));
+  expect_problem({4, third->hash}, "record 4 has hash");   // a real hash, of another record
+  expect_problem({12, head->hash}, "the ledger has 11 records, not 12");
+  expect_problem({0, head->hash}, "not 0");
+  expect_problem({-1, head->hash}, "not -1");
+  expect_problem(VerifyOptions{11, std::nullopt}, "give both");
+  expect_problem(VerifyOptions{std::nullopt, head->hash}, "give both");
+}
+
+TEST(VerifyPublishedHead, AnEmptyLedgerHasNoPrefix) {
+  PinnedLedger t;
+  VerifyResult r = t.verify({1, ledger::parse_hash(kHash1)});
+  EXPECT_FALSE(r.ok());
+  ASSERT_TRUE(r.first_problem());
+  EXPECT_TRUE(contains(*r.first_problem(), "the ledger has 0 records, not 1")) << *r.first_problem();
+}
+
+// ---------------------------------------------------------------------------
+// Migration from version 2
+
+const char* kSchemaQuery = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name;";
+
+// A version 2 ledger as adledger 0.2 left it: the base schema and migration
+// 2 run by the sqlite3 shell, the marks, and `rows` inserted with SQL.
+std::string version_2_ledger(const TempDir& dir, const std::string& name, const std::string& rows) {
+  std::string path = dir.file(name);
+  ShellResult r = run_sqlite(dir, path,
+                             {".read " ADLEDGER_SOURCE_DIR "/schemas/ledger.sql",
+                              ".read " ADLEDGER_SOURCE_DIR "/schemas/migrations/2.sql",
+                              "PRAGMA application_id = " + std::to_string(ledger::kApplicationId) + ";",
+                              "PRAGMA user_version = 2;", rows});
+  EXPECT_EQ(r.status, 0) << r.output;
+  return path;
+}
+
+std::string shell_output(const TempDir& dir, const std::string& path, const std::string& sql) {
+  ShellResult r = run_sqlite(dir, path, {sql});
+  EXPECT_EQ(r.status, 0) << r.output;
+  return r.output;
+}
+
+const char* kVersion2Rows =
+    "INSERT INTO platform (id, name) VALUES ('twitter', 'Twitter'), ('facebook', 'Facebook');"
+    "INSERT INTO advertiser (id, name, country, state_affiliated) VALUES"
+    "  ('sputnik', 'Sputnik', NULL, 0), ('rt', 'RT', 'RU', 1);"
+    "INSERT INTO handle (platform_id, handle, advertiser_id) VALUES ('twitter', '@RT_com', 'rt');"
+    "INSERT INTO journal_txn (id, date, kind, description) VALUES"
+    "  (1, '2016-01-01', 'spend', 'spend rt on twitter 2016'),"
+    "  (2, '2017-10-26', 'pledge', 'pledge twitter-pledge by twitter'),"
+    "  (3, '2018-01-15', 'disbursement', 'disbursement twitter-pledge-1 of pledge twitter-pledge');"
+    "INSERT INTO posting (txn_id, account, currency, amount_minor) VALUES"
+    "  (1, 'expenses:ads:rt:twitter', 'USD', 27410000), (1, 'income:ads:twitter:rt', 'USD', -27410000),"
+    "  (2, 'expenses:pledges:twitter', 'USD', 190000000),"
+    "  (2, 'liabilities:pledges:twitter:twitter-pledge', 'USD', -190000000),"
+    "  (3, 'liabilities:pledges:twitter:twitter-pledge', 'USD', 50000000),"
+    "  (3, 'assets:cash:twitter', 'USD', -50000000);"
+    "INSERT INTO spend (id, txn_id, advertiser_id, platform_id, handle, amount_minor, currency, period_first,"
+    "  period_last, items, market, precision, source, external_id, note) VALUES"
+    "  (1, 1, 'rt', 'twitter', '@RT_com', 27410000, 'USD', '2016-01-01', '2016-12-31', 1823, 'worldwide',"
+    "   'approximate', 'https://example.org/spend', 'tw-2016', NULL);"
+    "INSERT INTO spend_tag (spend_id, tag) VALUES (1, 'election');"
+    "INSERT INTO policy_action (id, kind, platform_id, date, description, source) VALUES"
+    "  ('twitter-disclosure-2017-10-26', 'disclosure', 'twitter', '2017-10-26', 'published', 'https://x.org/d');"
+    "INSERT INTO policy_action_advertiser (action_id, advertiser_id) VALUES ('twitter-disclosure-2017-10-26', 'rt');"
+    "INSERT INTO pledge (id, txn_id, platform_id, amount_minor, currency, date, beneficiary, source) VALUES"
+    "  ('twitter-pledge', 2, 'twitter', 190000000, 'USD', '2017-10-26', 'research', 'https://x.org/p');"
+    "INSERT INTO disbursement (id, txn_id, pledge_id, amount_minor, date, source) VALUES"
+    "  ('twitter-pledge-1', 3, 'twitter-pledge', 50000000, '2018-01-15', 'https://x.org/g');"
+    "INSERT INTO disclosed_total (id, platform_id, advertiser_id, amount_minor, currency, period_first,"
+    "  period_last, date, precision, source) VALUES ('twitter-rt-disclosed', 'twitter', 'rt', 190000000, 'USD',"
+    "  '2011-01-01', '2017-12-31', '2018-01-19', 'approximate', 'https://x.org/t');";
+
+TEST(MigrationFromVersion2, EveryRowIsLoggedInTheDocumentedOrderAndVerifies) {
+  TempDir dir;
+  std::string path = version_2_ledger(dir, "v2.db", kVersion2Rows);
+  ASSERT_EQ(shell_output(dir, path, "PRAGMA user_version;"), "2\n");
+  std::vector<LogRecord> log;
+  {
+    auto store = open_sqlite_store(path, OpenMode::OpenExisting);
+    log = whole_log(*store);
+    // Platforms, advertisers, handles, spend, policy actions, pledges with
+    // their disbursements, disclosed totals; each kind as the store lists it.
+    std::vector<std::pair<std::string, std::string>> expected = {
+        {"platform", "facebook"},
+        {"platform", "twitter"},
+        {"advertiser", "rt"},
+        {"advertiser", "sputnik"},
+        {"handle", "twitter/@RT_com"},
+        {"spend", "1"},
+        {"policy_action", "twitter-disclosure-2017-10-26"},
+        {"pledge", "twitter-pledge"},
+        {"disbursement", "twitter-pledge-1"},
+        {"disclosed_total", "twitter-rt-disclosed"},
+    };
+    ASSERT_EQ(log.size(), expected.size());
+    Hash previous{};
+    for (std::size_t i = 0; i < log.size(); ++i) {
+      const LogRecord& r = log[i];
+      SCOPED_TRACE(r.kind + " " + r.ref);
+      EXPECT_EQ(r.seq, static_cast<std::int64_t>(i + 1));
+      EXPECT_EQ(r.kind, expected[i].first);
+      EXPECT_EQ(r.ref, expected[i].second);
+      EXPECT_NO_THROW(ledger::check_timestamp(r.recorded_at, "recorded_at"));
+      EXPECT_EQ(r.recorded_at, log[0].recorded_at) << "all stamped with the time of the migration";
+      EXPECT_EQ(std::optional<std::string>(r.content), content_from_tables(*store, r.kind, r.ref));
+      EXPECT_EQ(r.hash, ledger::chain_hash(previous, ledger::chain_line(r.seq, r.kind, r.ref, r.recorded_at,
+                                                                         r.content)));
+      previous = r.hash;
+    }
+    // The spend's content carries its postings.
+    EXPECT_TRUE(contains(log[5].content, R"("account":"expenses:ads:rt:twitter")")) << log[5].content;
+    VerifyResult v = ledger::verify_ledger(*store, {});
+    EXPECT_TRUE(v.ok()) << describe(v);
+    EXPECT_EQ(v.records, 10);
+
+    // And it takes new records after the backfilled ones.
+    ledger::Ledger l(*store, [] { return std::string(kNow); });
+    {
+      ledger::WriteTransaction txn(*store);
+      l.add_platform({"vk", "VK"});
+      txn.commit();
+    }
+    EXPECT_EQ(store->log_head()->seq, 11);
+    EXPECT_TRUE(ledger::verify_ledger(*store, {}).ok());
+  }
+  EXPECT_EQ(shell_output(dir, path, "PRAGMA user_version;"), std::to_string(ledger::kSchemaVersion) + "\n");
+  // Opening it again migrates nothing and logs nothing more.
+  {
+    auto store = open_sqlite_store(path, OpenMode::OpenExisting);
+    EXPECT_EQ(whole_log(*store).size(), 11u);
+  }
+  // The schema is the one a new ledger gets, text for text.
+  std::string fresh = dir.file("fresh.db");
+  open_sqlite_store(fresh, OpenMode::CreateNew);
+  EXPECT_EQ(shell_output(dir, path, kSchemaQuery), shell_output(dir, fresh, kSchemaQuery));
+}
+
+TEST(MigrationFromVersion2, AnEmptyLedgerGetsAnEmptyLog) {
+  TempDir dir;
+  std::string path = version_2_ledger(dir, "v2.db", "SELECT 1;");
+  auto store = open_sqlite_store(path, OpenMode::OpenExisting);
+  EXPECT_FALSE(store->log_head());
+  EXPECT_TRUE(ledger::verify_ledger(*store, {}).ok());
+}
+
+// Version 2 refused spend inside a ban already recorded, so spend in a v2
+// ledger that falls inside a ban was recorded before that ban (the reports
+// list it as a violation). The migrated ledger must still verify: the
+// backfill cannot claim the ban came first.
+TEST(MigrationFromVersion2, SpendRecordedBeforeABanStillVerifies) {
+  TempDir dir;
+  std::string path = version_2_ledger(
+      dir, "v2.db",
+      "INSERT INTO platform (id, name) VALUES ('twitter', 'Twitter');"
+      "INSERT INTO advertiser (id, name, country, state_affiliated) VALUES ('rt', 'RT', 'RU', 1);"
+      "INSERT INTO journal_txn (id, date, kind, description) VALUES (1, '2017-01-01', 'spend', 'spend rt 2017');"
+      "INSERT INTO posting (txn_id, account, currency, amount_minor) VALUES"
+      "  (1, 'expenses:ads:rt:twitter', 'USD', 500), (1, 'income:ads:twitter:rt', 'USD', -500);"
+      "INSERT INTO spend (id, txn_id, advertiser_id, platform_id, amount_minor, currency, period_first,"
+      "  period_last, market, precision, source) VALUES"
+      "  (1, 1, 'rt', 'twitter', 500, 'USD', '2017-01-01', '2017-12-31', 'US', 'exact', 'https://x.org/s');"
+      "INSERT INTO policy_action (id, kind, platform_id, date, description, source) VALUES"
+      "  ('twitter-ad-ban-2017-10-26', 'ad_ban', 'twitter', '2017-10-26', 'state media', 'https://x.org/b');"
+      "INSERT INTO policy_action_advertiser (action_id, advertiser_id) VALUES ('twitter-ad-ban-2017-10-26', 'rt');");
+  auto store = open_sqlite_store(path, OpenMode::OpenExisting);
+  VerifyResult v = ledger::verify_ledger(*store, {});
+  EXPECT_TRUE(v.ok()) << describe(v);
+}
+
+// ---------------------------------------------------------------------------
+// Spend reversal
+
+TEST(ReverseSpend, UndoesTheEntrysPostingsAndIsLogged) {
+  PinnedLedger t;
+  std::string expense = ledger::spend_expense_account("rt", "twitter");
+  std::string income = ledger::spend_income_account("twitter", "rt");
+  ledger::SpendEntry entry;
+  t.write([&] {
+    t.ledger->add_platform({"twitter", "Twitter"});
+    t.ledger->add_advertiser({"rt", "RT", std::string("RU"), true});
+    t.ledger->record_spend(spend_of("rt", "twitter", "2016", 100));  // stays
+  });
+  std::int64_t expense_before = t.store->account_balance(expense, "USD");
+  std::int64_t income_before = t.store->account_balance(income, "USD");
+  EXPECT_EQ(expense_before, 100);
+  EXPECT_EQ(income_before, -100);
+  t.write([&] { entry = t.ledger->record_spend(spend_of("rt", "twitter", "2017-01", 27410000)); });
+  EXPECT_EQ(t.store->account_balance(expense, "USD"), 27410100);
+
+  ledger::SpendReversal r;
+  t.write([&] { r = t.ledger->reverse_spend(entry.entry_id, "wrong amount", "https://example.org/fix"); });
+  EXPECT_EQ(t.ledger->last_outcome(), Outcome::Recorded);
+  EXPECT_EQ(r.entry_id, entry.entry_id);
+  EXPECT_EQ(r.reason, "wrong amount");
+  EXPECT_EQ(r.source, "https://example.org/fix");
+  EXPECT_GT(r.txn_id, 0);
+  EXPECT_NE(r.txn_id, entry.txn_id);
+
+  // The accounts are back where they were before the entry, and the trial
+  // balance is still zero.
+  EXPECT_EQ(t.store->account_balance(expense, "USD"), expense_before);
+  EXPECT_EQ(t.store->account_balance(income, "USD"), income_before);
+  std::map<std::string, std::int64_t> totals;
+  for (const ledger::BalanceRow& row : t.store->trial_balance()) totals[row.currency] += row.balance_minor;
+  for (const auto& [currency, total] : totals) EXPECT_EQ(total, 0) << currency;
+
+  // The reversing transaction: the entry's postings with their signs turned,
+  // on its date.
+  std::optional<ledger::JournalTxn> original = t.store->find_txn(entry.txn_id);
+  std::optional<ledger::JournalTxn> reversing = t.store->find_txn(r.txn_id);
+  ASSERT_TRUE(original);
+  ASSERT_TRUE(reversing);
+  EXPECT_EQ(reversing->date, original->date);
+  ASSERT_EQ(reversing->postings.size(), original->postings.size());
+  for (std::size_t i = 0; i < original->postings.size(); ++i) {
+    EXPECT_EQ(reversing->postings[i].account, original->postings[i].account);
+    EXPECT_EQ(reversing->postings[i].amount, original->postings[i].amount.negated());
+  }
+  EXPECT_NO_THROW(ledger::check_balanced(*reversing));
+
+  // The entry stays, marked.
+  std::optional<ledger::SpendEntry> stored = t.store->find_spend(entry.entry_id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->amount, usd(27410000));
+  ASSERT_TRUE(stored->reversal);
+  EXPECT_EQ(stored->reversal->txn_id, r.txn_id);
+
+  // In the log, as its own kind.
+  std::optional<LogRecord> head = t.store->log_head();
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->seq, 5);
+  EXPECT_EQ(head->kind, "spend_reversal");
+  EXPECT_EQ(head->ref, std::to_string(entry.entry_id));
+  EXPECT_EQ(head->recorded_at, kNow);
+  EXPECT_EQ(head->content, ledger::canonical(ledger::content_of(*stored->reversal, *reversing)));
+  EXPECT_TRUE(contains(head->content, R"("reason":"wrong amount")")) << head->content;
+
+  VerifyResult v = t.verify();
+  EXPECT_TRUE(v.ok()) << describe(v);
+}
+
+TEST(ReverseSpend, AgainTheSameIsUnchangedOtherwiseRefused) {
+  PinnedLedger t;
+  ledger::SpendEntry entry;
+  ledger::SpendReversal first;
+  t.write([&] {
+    t.ledger->add_platform({"twitter", "Twitter"});
+    t.ledger->add_advertiser({"rt", "RT", std::string("RU"), true});
+    entry = t.ledger->record_spend(spend_of("rt", "twitter", "2016", 100));
+    first = t.ledger->reverse_spend(entry.entry_id, "duplicate", "https://example.org/fix");
+  });
+  std::optional<LogRecord> before = t.store->log_head();
+  ASSERT_TRUE(before);
+  std::size_t txns = t.store->journal().size();
+
+  ledger::SpendReversal again;
+  t.write([&] { again = t.ledger->reverse_spend(entry.entry_id, "duplicate", "https://example.org/fix"); });
+  EXPECT_EQ(t.ledger->last_outcome(), Outcome::Unchanged);
+  EXPECT_EQ(again.txn_id, first.txn_id);
+  EXPECT_EQ(t.store->log_head()->seq, before->seq);
+  EXPECT_EQ(t.store->journal().size(), txns);
+
+  auto in_write = [&](auto&& f) {
+    ledger::WriteTransaction txn(*t.store);
+    f();
+    txn.commit();
+  };
+  EXPECT_ERROR(ErrorKind::Rule, "already reversed (duplicate)",
+               in_write([&] { t.ledger->reverse_spend(entry.entry_id, "another reason", "https://example.org/fix"); }));
+  EXPECT_ERROR(ErrorKind::Rule, "already reversed",
+               in_write([&] { t.ledger->reverse_spend(entry.entry_id, "duplicate", "https://example.org/other"); }));
+  EXPECT_ERROR(ErrorKind::Rule, "entry \"999\": no such spend entry",
+               in_write([&] { t.ledger->reverse_spend(999, "r", "s"); }));
+  EXPECT_ERROR(ErrorKind::Rule, "no such spend entry", in_write([&] { t.ledger->reverse_spend(0, "r", "s"); }));
+  EXPECT_ERROR(ErrorKind::Rule, "no such spend entry", in_write([&] { t.ledger->reverse_spend(-1, "r", "s"); }));
+  EXPECT_ERROR(ErrorKind::Input, "source", in_write([&] { t.ledger->reverse_spend(entry.entry_id, "r", ""); }));
+  EXPECT_EQ(t.store->log_head()->seq, before->seq);
+  EXPECT_EQ(t.store->journal().size(), txns);
+  VerifyResult v = t.verify();
+  EXPECT_TRUE(v.ok()) << describe(v);
+}
+
+}  // namespace
