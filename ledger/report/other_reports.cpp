@@ -100,8 +100,10 @@ std::optional<std::set<std::int64_t>> transactions_of(Ledger& ledger, const Jour
   if (f.platform_id) ledger.platform(*f.platform_id);
   Store& store = ledger.store();
   std::set<std::int64_t> txns;
-  for (const SpendEntry& e : store.spend(SpendQuery{f.advertiser_id, f.platform_id, std::nullopt}))
+  for (const SpendEntry& e : store.spend(SpendQuery{f.advertiser_id, f.platform_id, std::nullopt})) {
     txns.insert(e.txn_id);
+    if (e.reversal) txns.insert(e.reversal->txn_id);
+  }
   for (const Pledge& p : store.pledges()) {
     if (f.platform_id && p.platform_id != *f.platform_id) continue;
     if (f.advertiser_id && p.basis_advertiser_id != *f.advertiser_id) continue;

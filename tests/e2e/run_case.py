@@ -19,7 +19,8 @@ empty; without `>>>=` the exit status must be 0. `VAR=value` words before
 stand for the ledger path, the case's temporary directory and the repository
 root, in commands and in expected output alike.
 
-Every command runs with ADLEDGER_DB={DB}, ADLEDGER_TODAY=2026-11-22 and
+Every command runs with ADLEDGER_DB={DB}, ADLEDGER_TODAY=2026-11-22,
+ADLEDGER_NOW=2026-11-22T12:00:00.000Z (so record hashes are reproducible) and
 TZ=UTC. Whenever a command exits non-zero, the runner also checks that the
 ledger file is byte for byte what it was before the command: a refused
 write must leave nothing behind.
@@ -102,7 +103,8 @@ def main():
                 text = text.replace(k, v)
             return text
 
-        base_env = dict(os.environ, ADLEDGER_DB=db, ADLEDGER_TODAY="2026-11-22", TZ="UTC", LC_ALL="C.UTF-8")
+        base_env = dict(os.environ, ADLEDGER_DB=db, ADLEDGER_TODAY="2026-11-22",
+                        ADLEDGER_NOW="2026-11-22T12:00:00.000Z", TZ="UTC", LC_ALL="C.UTF-8")
         base_env.pop("ADLEDGER_FORMAT", None)
 
         def run(words, env):
