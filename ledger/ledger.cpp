@@ -75,6 +75,19 @@ bool same_or_refuse(const std::string& what, const nlohmann::json& recorded, con
   refuse(what + ": already recorded with a different " + join_fields(fields));
 }
 
+// A record given without an id is the same as one recorded under a
+// generated id (base, base-2, base-3, ...) when their contents, ids aside,
+// are equal: that record, if any.
+template <typename T, typename Find, typename Content>
+std::optional<T> same_generated(const std::string& base, T given, Find find, Content content) {
+  for (int n = 1;; ++n) {
+    given.id = n == 1 ? base : base + "-" + std::to_string(n);
+    std::optional<T> existing = find(given.id);
+    if (!existing) return std::nullopt;
+    if (differing_fields(content(*existing), content(given)).empty()) return existing;
+  }
+}
+
 std::string kind_slug(PolicyKind kind) {
   std::string s(to_string(kind));
   std::replace(s.begin(), s.end(), '_', '-');
@@ -96,11 +109,24 @@ void Ledger::log(const std::string& kind, const std::string& ref, const nlohmann
 // is refused now, while nothing has been stored.
 std::int64_t Ledger::post(const JournalTxn& txn) {
   check_balanced(txn);
-  for (const Posting& p : txn.postings) {
-    std::int64_t balance = store_.account_balance(p.account, p.amount.currency().code());
-    checked_add(balance, p.amount.minor(), "the balance of " + p.account + " in " + p.amount.currency().code());
+  if (balances_generation_ != store_.write_generation()) {
+    balances_.clear();  // another transaction: what was cached may have been rolled back
+    balances_generation_ = store_.write_generation();
   }
-  return store_.add_journal_txn(txn);
+  std::vector<std::pair<std::map<std::pair<std::string, std::string>, std::int64_t>::iterator, std::int64_t>> next;
+  for (const Posting& p : txn.postings) {
+    auto key = std::make_pair(p.account, p.amount.currency().code());
+    auto it = balances_.find(key);
+    if (it == balances_.end()) it = balances_.emplace(key, store_.account_balance(key.first, key.second)).first;
+    // Two postings of one transaction to the same account add up.
+    std::int64_t base = it->second;
+    for (const auto& [other, value] : next)
+      if (other == it) base = value;
+    next.emplace_back(it, checked_add(base, p.amount.minor(), "the balance of " + p.account + " in " + key.second));
+  }
+  std::int64_t id = store_.add_journal_txn(txn);
+  for (const auto& [it, value] : next) it->second = value;  // only once the transaction is stored
+  return id;
 }
 
 Advertiser Ledger::advertiser(const std::string& id) {
@@ -193,6 +219,16 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
       outcome_ = Outcome::Unchanged;
       return *existing;
     }
+  } else {
+    // Without an id, an entry with the very same content (and no id either)
+    // is this one given again. Two genuinely identical entries need ids.
+    for (const SpendEntry& existing : store_.spend(SpendQuery{e.advertiser_id, e.platform_id, e.period})) {
+      if (existing.external_id || existing.period != e.period) continue;
+      if (differing_fields(content_of(existing, JournalTxn{}), content_of(e, JournalTxn{})).empty()) {
+        outcome_ = Outcome::Unchanged;
+        return existing;
+      }
+    }
   }
 
   // Enforcement: no day of the entry's period may fall in a ban.
@@ -279,18 +315,21 @@ PolicyAction Ledger::record_policy_action(PolicyAction a) {
 
   // Given again: by its id, or without one, as the action its generated id
   // names. The same action is a no-op, before any rule is applied again.
-  {
-    PolicyAction same = a;
-    if (same.id.empty()) same.id = id_base(a.platform_id + "-" + kind_slug(a.kind) + "-" + format_date(a.date));
-    else check_slug(same.id, "id");
-    if (auto existing = store_.find_policy_action(same.id)) {
-      if (!a.id.empty()) same_or_refuse("policy action " + quote(a.id), content_of(*existing), content_of(same));
-      if (a.id.empty() && !differing_fields(content_of(*existing), content_of(same)).empty()) {
-        // A different action on the same day: it gets a new id below.
-      } else {
-        outcome_ = Outcome::Unchanged;
-        return *existing;
-      }
+  if (a.id.empty()) {
+    auto existing = same_generated(
+        id_base(a.platform_id + "-" + kind_slug(a.kind) + "-" + format_date(a.date)), a,
+        [&](const std::string& id) { return store_.find_policy_action(id); },
+        [](const PolicyAction& x) { return content_of(x); });
+    if (existing) {
+      outcome_ = Outcome::Unchanged;
+      return *existing;
+    }
+  } else {
+    check_slug(a.id, "id");
+    if (auto existing = store_.find_policy_action(a.id)) {
+      same_or_refuse("policy action " + quote(a.id), content_of(*existing), content_of(a));
+      outcome_ = Outcome::Unchanged;
+      return *existing;
     }
   }
 
@@ -372,15 +411,16 @@ Pledge Ledger::record_pledge(Pledge p) {
   std::string base = id_base(p.platform_id + "-pledge-" + format_date(p.date));
   if (!p.id.empty()) check_slug(p.id, "id");
   {
-    Pledge same = p;
-    if (same.id.empty()) same.id = base;
-    if (auto existing = store_.find_pledge(same.id)) {
-      nlohmann::json recorded = content_of(*existing, JournalTxn{}), given = content_of(same, JournalTxn{});
-      if (!p.id.empty()) same_or_refuse("pledge " + quote(p.id), recorded, given);
-      if (!p.id.empty() || differing_fields(recorded, given).empty()) {
-        outcome_ = Outcome::Unchanged;
-        return *existing;
-      }
+    auto content = [](const Pledge& x) { return content_of(x, JournalTxn{}); };
+    std::optional<Pledge> existing;
+    if (p.id.empty()) {
+      existing = same_generated(base, p, [&](const std::string& id) { return store_.find_pledge(id); }, content);
+    } else if ((existing = store_.find_pledge(p.id))) {
+      same_or_refuse("pledge " + quote(p.id), content(*existing), content(p));
+    }
+    if (existing) {
+      outcome_ = Outcome::Unchanged;
+      return *existing;
     }
   }
   if (p.id.empty()) {
@@ -410,14 +450,17 @@ DisclosedTotal Ledger::record_disclosed_total(DisclosedTotal d) {
   std::string base = id_base(d.platform_id + "-" + d.advertiser_id + "-disclosed-" + format_date(d.date));
   if (!d.id.empty()) check_slug(d.id, "id");
   {
-    DisclosedTotal same = d;
-    if (same.id.empty()) same.id = base;
-    if (auto existing = store_.find_disclosed_total(same.id)) {
-      if (!d.id.empty()) same_or_refuse("disclosed total " + quote(d.id), content_of(*existing), content_of(same));
-      if (!d.id.empty() || differing_fields(content_of(*existing), content_of(same)).empty()) {
-        outcome_ = Outcome::Unchanged;
-        return *existing;
-      }
+    auto content = [](const DisclosedTotal& x) { return content_of(x); };
+    std::optional<DisclosedTotal> existing;
+    if (d.id.empty()) {
+      existing =
+          same_generated(base, d, [&](const std::string& id) { return store_.find_disclosed_total(id); }, content);
+    } else if ((existing = store_.find_disclosed_total(d.id))) {
+      same_or_refuse("disclosed total " + quote(d.id), content(*existing), content(d));
+    }
+    if (existing) {
+      outcome_ = Outcome::Unchanged;
+      return *existing;
     }
   }
   if (d.id.empty()) {

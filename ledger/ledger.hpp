@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,6 +92,11 @@ class Ledger {
   std::function<std::string()> clock_;
   Outcome outcome_ = Outcome::Recorded;
   bool replaying_ = false;
+  // Account balances read or written in the current write transaction, so
+  // that posting N entries to one account costs N, not N^2 (post() checks
+  // every balance stays within int64).
+  std::map<std::pair<std::string, std::string>, std::int64_t> balances_;
+  std::uint64_t balances_generation_ = 0;
 };
 
 }  // namespace ledger

@@ -76,7 +76,9 @@ void run_advertiser_link(const GlobalOptions& global, const AdvertiserLinkOption
     print_json(std::cout, {{"advertiser", o.id}, {"platform", o.platform}, {"handle", o.handle}});
     return;
   }
-  std::cout << said(*open.ledger, "linked") << " " << o.handle << " on " << o.platform << " to advertiser " << o.id << '\n';
+  std::cout << said(*open.ledger, "linked") << " " << o.handle << " on " << o.platform
+            << (open.ledger->last_outcome() == ledger::Outcome::Unchanged ? " linked" : "") << " to advertiser "
+            << o.id << '\n';
 }
 
 void run_advertiser_list(const GlobalOptions& global) {

@@ -137,7 +137,9 @@ LogRecord append_record(Store& store, const std::string& kind, const std::string
   r.seq = head ? head->seq + 1 : 1;
   r.kind = kind;
   r.ref = ref;
-  r.recorded_at = recorded_at;
+  // The log's times never go backwards, even if the clock does: the records
+  // up to any moment are then a prefix of the log (--as-of relies on it).
+  r.recorded_at = head && recorded_at < head->recorded_at ? head->recorded_at : recorded_at;
   r.content = canonical(content);
   r.hash = chain_hash(head ? head->hash : Hash{}, chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content));
   store.append_log(r);

@@ -133,7 +133,15 @@ class SqliteStore final : public Store {
     assert(!in_write_ && "write transactions do not nest");
     exec("BEGIN IMMEDIATE");
     in_write_ = true;
+    ++write_generation_;
   }
+  // A read transaction for the life of the store (it ends when the store
+  // closes): taking the shared lock now fixes the state the reads see.
+  void begin_read() {
+    exec("BEGIN DEFERRED");
+    exec("SELECT count(*) FROM sqlite_master");
+  }
+  std::uint64_t write_generation() const noexcept override { return write_generation_; }
   void commit() override {
     assert(in_write_ && "commit without begin_write");
     exec("COMMIT");
@@ -660,6 +668,7 @@ class SqliteStore final : public Store {
   DbHandle db_;
   std::map<std::string, StmtHandle> statements_;
   bool in_write_ = false;
+  std::uint64_t write_generation_ = 0;
 
 };
 
@@ -754,6 +763,10 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
       throw;
     }
   }
+  // A command that reads does all its reading in one read transaction, so
+  // it sees one state of the ledger even while another process writes:
+  // verify must not take a half-written record for tampering.
+  if (keep_file && !store->in_write()) store->begin_read();
   return store;
 }
 

@@ -44,6 +44,9 @@ class Store {
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
   virtual bool in_write() const noexcept = 0;
+  // Counts write transactions begun: a cache of what the store holds is
+  // good for one write transaction, the one this number names.
+  virtual std::uint64_t write_generation() const noexcept = 0;
 
   // Writes. Each throws a rule error on a duplicate key.
   virtual void add_platform(const Platform& platform) = 0;

@@ -191,7 +191,8 @@ def recompute(rows):
             problems.append(f"{where}: content is not a JSON object")
         again = canon(parsed)
         if again != content:
-            problems.append(f"{where}: content is not canonical for Python's json.dumps, {first_difference(content, again)}")
+            problems.append(f"{where}: content is not canonical for Python's json.dumps, "
+                            f"{first_difference(content, again)}")
         else:
             stats["canonical"] += 1
         # And the line rebuilt entirely by Python, from the parsed record.
@@ -234,7 +235,8 @@ def check_heads(failures, runner, db, rows, hashes, label):
     r = runner.must(failures, db, ["head"])
     m = HEAD_TEXT.match(r.stdout.strip())
     if not m:
-        failures.add(f"{label}: `adledger head` printed {r.stdout.strip()!r}, not 'N records, head HEX (last recorded T)'")
+        failures.add(f"{label}: `adledger head` printed {r.stdout.strip()!r}, "
+                     f"not 'N records, head HEX (last recorded T)'")
     else:
         if int(m.group(1)) != last_seq or m.group(2) != last_hash or m.group(3) != last_at:
             failures.add(f"{label}: `adledger head` says {m.group(1)} records, head {m.group(2)}, at {m.group(3)}; "
@@ -344,7 +346,8 @@ def main():
             json.dump(probe_document(), f, ensure_ascii=False, indent=1)
         runner.must(failures, db, ["import", probe])
         runner.must(failures, db, ["platform", "add", "probe-2", "--name", "Two\t\"" + HOSTILE[-30:]])
-        runner.must(failures, db, ["advertiser", "link", "probe-adv", "--platform", "probe", "--handle", "@ＦＵＬＬ／ｗｉｄｔｈ\\"])
+        runner.must(failures, db, ["advertiser", "link", "probe-adv", "--platform", "probe",
+                                   "--handle", "@ＦＵＬＬ／ｗｉｄｔｈ\\"])
         r = runner.must(failures, db, ["--format", "json", "spend", "record", "--advertiser", "probe-adv-2",
                                        "--platform", "probe-2", "--amount", "0.01", "--currency", "USD",
                                        "--period", "2016-01-01..2016-06-30", "--market", "\u00a0nbsp\u00a0",

@@ -322,9 +322,14 @@ TEST_F(RulesTest, PolicyIdsAreGeneratedAndSuffixed) {
   PolicyAction first = in_write([&] { return ledger.record_policy_action(ad_ban("twitter", {"rt"}, "2017-10-26")); });
   PolicyAction second =
       in_write([&] { return ledger.record_policy_action(ad_ban("twitter", {"sputnik"}, "2017-10-26")); });
-  PolicyAction third = in_write([&] { return ledger.record_policy_action(ad_ban("twitter", {"sputnik"}, "2017-10-26")); });
+  // The second given again, without an id, is the second: not a third.
+  PolicyAction same = in_write([&] { return ledger.record_policy_action(ad_ban("twitter", {"sputnik"}, "2017-10-26")); });
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+  PolicyAction other = ad_ban("twitter", {"sputnik", "rt"}, "2017-10-26");
+  PolicyAction third = in_write([&] { return ledger.record_policy_action(other); });
   EXPECT_EQ(first.id, "twitter-ad-ban-2017-10-26");
   EXPECT_EQ(second.id, "twitter-ad-ban-2017-10-26-2");
+  EXPECT_EQ(same.id, "twitter-ad-ban-2017-10-26-2");
   EXPECT_EQ(third.id, "twitter-ad-ban-2017-10-26-3");
   PolicyAction targeting = ad_ban("facebook", {}, "2018-05-01");
   targeting.kind = PolicyKind::TargetingChange;
@@ -340,6 +345,19 @@ TEST_F(RulesTest, PolicyIdsAreGeneratedAndSuffixed) {
   EXPECT_EQ(in_write([&] { return ledger.record_policy_action(again); }).id, "twitter-ad-ban-2017-10-26-2");
   EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
   EXPECT_EQ(t.store->policy_actions(std::nullopt).size(), 4u);
+}
+
+TEST_F(RulesTest, SpendWithoutAnIdGivenAgainIsTheSameEntry) {
+  SpendEntry e = spend("rt", "twitter", "2016", 100);
+  SpendEntry first = in_write([&] { return ledger.record_spend(e); });
+  SpendEntry again = in_write([&] { return ledger.record_spend(e); });
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+  EXPECT_EQ(again.entry_id, first.entry_id);
+  // Any field that differs makes it another entry.
+  e.amount = ledger::Money(101, e.amount.currency());
+  EXPECT_NE(in_write([&] { return ledger.record_spend(e); }).entry_id, first.entry_id);
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Recorded);
+  EXPECT_EQ(t.store->spend({}).size(), 2u);
 }
 
 TEST_F(RulesTest, BanRecordedAfterSpendIsAcceptedAndReportedAsViolation) {
