@@ -255,6 +255,27 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
   return e;
 }
 
+PolicyWithdrawal Ledger::withdraw_action(const std::string& action_id, const std::string& reason,
+                                         const std::string& source) {
+  require_write();
+  check_text(reason, "reason");
+  check_text(source, "source");
+  std::optional<PolicyAction> a = store_.find_policy_action(action_id);
+  if (!a) refuse("policy action " + quote(action_id) + ": no such policy action");
+  if (a->withdrawal) {
+    if (a->withdrawal->reason == reason && a->withdrawal->source == source) {
+      outcome_ = Outcome::Unchanged;
+      return *a->withdrawal;
+    }
+    refuse("policy action " + quote(action_id) + ": already withdrawn (" + a->withdrawal->reason + ")");
+  }
+  PolicyWithdrawal w{action_id, reason, source};
+  store_.add_policy_withdrawal(w);
+  log("policy_withdrawal", action_id, content_of(w));
+  outcome_ = Outcome::Recorded;
+  return w;
+}
+
 SpendReversal Ledger::reverse_spend(std::int64_t entry_id, const std::string& reason, const std::string& source) {
   require_write();
   check_text(reason, "reason");

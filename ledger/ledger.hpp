@@ -73,6 +73,9 @@ class Ledger {
   DisclosedTotal record_disclosed_total(DisclosedTotal disclosed);  // assigns an id if empty
   // Reverses a spend entry: records a transaction that undoes its postings.
   SpendReversal reverse_spend(std::int64_t entry_id, const std::string& reason, const std::string& source);
+  // Withdraws a policy action recorded by mistake: it stays, and counts for
+  // nothing (a withdrawn ban refuses no spend and bans no one).
+  PolicyWithdrawal withdraw_action(const std::string& action_id, const std::string& reason, const std::string& source);
 
   // Writes, like every write, go into the record log; this is the one way in.
   void log(const std::string& kind, const std::string& ref, const nlohmann::json& content);

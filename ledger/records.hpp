@@ -73,6 +73,14 @@ enum class PolicyKind { AdBan, BanLift, Suspension, Disclosure, TargetingChange 
 PolicyKind parse_policy_kind(std::string_view text, std::string_view field = "kind");
 std::string_view to_string(PolicyKind kind);
 
+// A policy action recorded by mistake is withdrawn: it stays in the ledger,
+// and stops counting (a withdrawn ban bans no one).
+struct PolicyWithdrawal {
+  std::string action_id;
+  std::string reason;
+  std::string source;
+};
+
 // Something a platform did. Which optional fields apply depends on the kind:
 // an ad ban may carry an end date (the first day the advertiser may buy ads
 // again); a lift may name the ban it lifts; a suspension may count accounts
@@ -89,6 +97,7 @@ struct PolicyAction {
   std::string description;                     // the reason or what was done
   std::string source;
   std::optional<std::string> note;
+  std::optional<PolicyWithdrawal> withdrawal;  // set when it was withdrawn
 };
 
 struct Pledge {

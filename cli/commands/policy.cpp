@@ -49,6 +49,25 @@ void run_policy(const GlobalOptions& global, ledger::PolicyKind kind, const Poli
   std::cout << '\n';
 }
 
+struct WithdrawOptions {
+  std::string action;
+  std::string reason;
+  std::string source;
+};
+
+void run_policy_withdraw(const GlobalOptions& global, const WithdrawOptions& o) {
+  OpenLedger open = open_ledger(global);
+  ledger::WriteTransaction txn(*open.store);
+  ledger::PolicyWithdrawal w = open.ledger->withdraw_action(o.action, o.reason, o.source);
+  txn.commit();
+  if (output_format(global) == Format::Json) {
+    print_json(std::cout, {{"action", w.action_id}, {"reason", w.reason}, {"source", w.source}});
+    return;
+  }
+  std::cout << said(*open.ledger, "withdrew") << " policy action " << w.action_id << ": " << w.reason
+            << " (it stays in the ledger and counts for nothing)\n";
+}
+
 }  // namespace
 
 void setup_policy(CLI::App& app, GlobalOptions& global) {
@@ -68,6 +87,17 @@ void setup_policy(CLI::App& app, GlobalOptions& global) {
   ban->callback([&global, b] {
     require_simple_format(global);
     run_policy(global, ledger::PolicyKind::AdBan, *b);
+  });
+
+  auto w = std::make_shared<WithdrawOptions>();
+  auto* withdraw = policy->add_subcommand(
+      "withdraw", "withdraw a policy action recorded by mistake (it stays, and counts for nothing)");
+  withdraw->add_option("action", w->action, "the policy action id")->required();
+  withdraw->add_option("--reason", w->reason, "why it is withdrawn")->required();
+  withdraw->add_option("--source", w->source, "the citation for the correction")->required();
+  withdraw->callback([&global, w] {
+    require_simple_format(global);
+    run_policy_withdraw(global, *w);
   });
 
   auto l = std::make_shared<PolicyOptions>();

@@ -257,6 +257,10 @@ json content_of(const DisclosedTotal& d) {
               {"note", optional_json(d.note)}};
 }
 
+json content_of(const PolicyWithdrawal& w) {
+  return json{{"action", w.action_id}, {"reason", w.reason}, {"source", w.source}};
+}
+
 json content_of(const SpendReversal& r, const JournalTxn& txn) {
   return json{{"entry", r.entry_id}, {"reason", r.reason}, {"source", r.source}, {"txn", postings_json(txn)}};
 }

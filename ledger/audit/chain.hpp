@@ -58,6 +58,7 @@ nlohmann::json content_of(const Pledge& pledge, const JournalTxn& txn);
 nlohmann::json content_of(const Disbursement& disbursement, const JournalTxn& txn);
 nlohmann::json content_of(const DisclosedTotal& disclosed);
 nlohmann::json content_of(const SpendReversal& reversal, const JournalTxn& txn);
+nlohmann::json content_of(const PolicyWithdrawal& withdrawal);
 std::string canonical(const nlohmann::json& content);  // dump(): sorted keys, no spaces
 
 // The name a user knows a content field by: "minor" is the amount, "first"

@@ -72,6 +72,8 @@ void replay(Ledger& ledger, const LogRecord& r) {
     a.source = c.at("source");
     a.note = opt<std::string>(c, "note");
     ledger.record_policy_action(a);
+  } else if (k == "policy_withdrawal") {
+    ledger.withdraw_action(c.at("action"), c.at("reason"), c.at("source"));
   } else if (k == "pledge") {
     Pledge p;
     p.id = c.at("id");

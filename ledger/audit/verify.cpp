@@ -47,7 +47,12 @@ Current read_current(Store& store) {
   for (const Platform& p : store.platforms()) put("platform", p.id, content_of(p));
   for (const Advertiser& a : store.advertisers()) put("advertiser", a.id, content_of(a));
   for (const Handle& h : store.handles()) put("handle", handle_ref(h), content_of(h));
-  for (const PolicyAction& a : store.policy_actions(std::nullopt)) put("policy_action", a.id, content_of(a));
+  for (const PolicyAction& a : store.policy_actions(std::nullopt)) {
+    PolicyAction as_recorded = a;
+    as_recorded.withdrawal.reset();  // the withdrawal is its own record
+    put("policy_action", a.id, content_of(as_recorded));
+    if (a.withdrawal) put("policy_withdrawal", a.id, content_of(*a.withdrawal));
+  }
   for (const SpendEntry& e : store.spend(SpendQuery{})) {
     put("spend", std::to_string(e.entry_id), content_of(e, txn_of(e.txn_id)));
     if (e.reversal) put("spend_reversal", std::to_string(e.entry_id), content_of(*e.reversal, txn_of(e.reversal->txn_id)));
@@ -192,8 +197,13 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
       std::vector<PolicyAction> before;
       for (const PolicyAction& a : actions) {
         auto a_seq = seq_of.find({"policy_action", a.id});
-        if (a.platform_id == e.platform_id && a_seq != seq_of.end() && a_seq->second < spend_seq->second)
+        if (a.platform_id == e.platform_id && a_seq != seq_of.end() && a_seq->second < spend_seq->second) {
           before.push_back(a);
+          // As it stood then: a withdrawal recorded after the spend did not
+          // count yet.
+          auto w_seq = seq_of.find({"policy_withdrawal", a.id});
+          if (w_seq == seq_of.end() || w_seq->second > spend_seq->second) before.back().withdrawal.reset();
+        }
       }
       std::vector<BanSpan> spans = ban_spans(before, e.advertiser_id, e.platform_id);
       if (auto span = first_ban_overlapping(spans, e.period))

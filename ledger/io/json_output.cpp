@@ -61,7 +61,9 @@ json to_json(const PolicyAction& a) {
               {"accounts", optional_json(a.account_count)},
               {"description", a.description},
               {"source", a.source},
-              {"note", optional_json(a.note)}};
+              {"note", optional_json(a.note)},
+              {"withdrawal", a.withdrawal ? json{{"reason", a.withdrawal->reason}, {"source", a.withdrawal->source}}
+                                          : json(nullptr)}};
 }
 
 json to_json(const Disbursement& d) {

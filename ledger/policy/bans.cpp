@@ -24,9 +24,11 @@ std::vector<BanSpan> ban_spans(const std::vector<PolicyAction>& actions, const s
   std::vector<BanSpan> spans;
   for (const PolicyAction& ban : actions) {
     if (ban.kind != PolicyKind::AdBan || ban.platform_id != platform || !names(ban, advertiser)) continue;
+    if (ban.withdrawal) continue;  // recorded by mistake: it bans no one
     BanSpan span{&ban, ban.date, ban.end_date, nullptr};
     for (const PolicyAction& lift : actions) {
       if (lift.kind != PolicyKind::BanLift || lift.platform_id != platform || !names(lift, advertiser)) continue;
+      if (lift.withdrawal) continue;
       if (lift.lifts_action_id && *lift.lifts_action_id != ban.id) continue;
       if (lift.date < ban.date) continue;
       if (!span.end || lift.date < *span.end) {
@@ -47,7 +49,11 @@ std::map<std::string, std::optional<Date>> ban_ends(const std::vector<PolicyActi
   std::map<std::string, std::optional<Date>> out;
   for (const PolicyAction& ban : actions) {
     if (ban.kind != PolicyKind::AdBan) continue;
-    std::optional<Date> end = ban.date;  // no advertiser: it bans no one
+    std::optional<Date> end = ban.date;  // no advertiser, or withdrawn: it bans no one
+    if (ban.withdrawal) {
+      out[ban.id] = end;
+      continue;
+    }
     for (const std::string& advertiser : ban.advertiser_ids) {
       for (const BanSpan& span : ban_spans(actions, advertiser, ban.platform_id)) {
         if (span.ban != &ban) continue;

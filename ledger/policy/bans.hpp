@@ -7,7 +7,8 @@
 // banned, and the end date (or the lift's date) is the first day allowed
 // again. A lift ends a ban when it names the advertiser on the same
 // platform, is dated on or after the ban's effective date, and either names
-// that ban or names none.
+// that ban or names none. A withdrawn ban or lift (recorded by mistake)
+// counts for nothing.
 #pragma once
 
 #include <map>

@@ -71,7 +71,10 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
     cite(sources, e.source, "spend #" + std::to_string(e.entry_id));
     if (e.reversal) cite(sources, e.reversal->source, "reversal of spend #" + std::to_string(e.entry_id));
   }
-  for (const PolicyAction& a : report.actions) cite(sources, a.source, "policy " + a.id);
+  for (const PolicyAction& a : report.actions) {
+    cite(sources, a.source, "policy " + a.id);
+    if (a.withdrawal) cite(sources, a.withdrawal->source, "withdrawal of policy " + a.id);
+  }
   for (const DisclosureCheck& d : report.disclosures) cite(sources, d.disclosed.source, "disclosure " + d.disclosed.id);
   for (const PledgeStatus& p : report.pledges) {
     cite(sources, p.pledge.source, "pledge " + p.pledge.id);

@@ -233,6 +233,9 @@ std::string action_details(const PolicyAction& a) {
   if (a.end_date) what += " (until " + format_date(*a.end_date) + ")";
   if (a.lifts_action_id) what += " (lifts " + *a.lifts_action_id + ")";
   if (a.account_count) what += " (" + format_count(*a.account_count, Grouping::Thousands) + " accounts)";
+  if (a.withdrawal)
+    what += " [WITHDRAWN as recorded by mistake: " + a.withdrawal->reason + " (source: " + a.withdrawal->source +
+            "); it counts for nothing]";
   return what;
 }
 
@@ -243,7 +246,7 @@ render::Timeline timeline_of(const std::vector<PolicyAction>& actions, const Dat
   render::Timeline t;
   t.axis_end = axis_end;
   for (const PolicyAction& a : actions) {
-    std::string label = str(a.kind) + " " + a.id + ": " + a.description;
+    std::string label = str(a.kind) + " " + a.id + ": " + a.description + (a.withdrawal ? " (withdrawn)" : "");
     std::optional<Date> end = a.end_date;
     if (auto it = ends.find(a.id); it != ends.end()) end = it->second;
     t.events.push_back(render::Timeline::Event{a.date, end, a.kind == PolicyKind::AdBan, a.platform_id, label});
@@ -445,7 +448,10 @@ Document to_document(const PolicyTimeline& t) {
   Section s = actions_section("Timeline", t.actions, f.to.value_or(t.today), t.ban_ends, true);
   doc.sections.push_back(std::move(s));
   std::vector<SourceCitation> sources;
-  for (const PolicyAction& a : t.actions) cite(sources, a.source, "policy " + a.id);
+  for (const PolicyAction& a : t.actions) {
+    cite(sources, a.source, "policy " + a.id);
+    if (a.withdrawal) cite(sources, a.withdrawal->source, "withdrawal of policy " + a.id);
+  }
   doc.sections.push_back(sources_section(sources));
   return doc;
 }

@@ -41,7 +41,10 @@ PlatformReport build_platform_report(Ledger& ledger, const std::string& platform
     cite(r.sources, e.source, "spend #" + std::to_string(e.entry_id));
     if (e.reversal) cite(r.sources, e.reversal->source, "reversal of spend #" + std::to_string(e.entry_id));
   }
-  for (const PolicyAction& a : r.actions) cite(r.sources, a.source, "policy " + a.id);
+  for (const PolicyAction& a : r.actions) {
+    cite(r.sources, a.source, "policy " + a.id);
+    if (a.withdrawal) cite(r.sources, a.withdrawal->source, "withdrawal of policy " + a.id);
+  }
   for (const DisclosureCheck& d : r.disclosures) cite(r.sources, d.disclosed.source, "disclosure " + d.disclosed.id);
   for (const PledgeStatus& p : r.pledges) {
     cite(r.sources, p.pledge.source, "pledge " + p.pledge.id);

@@ -237,6 +237,12 @@ class SqliteStore final : public Store {
         .bind(d.source).bind(d.note).run();
   }
 
+  void add_policy_withdrawal(const PolicyWithdrawal& w) override {
+    assert(in_write_);
+    query("INSERT INTO policy_withdrawal (action_id, reason, source) VALUES (?, ?, ?)")
+        .bind(w.action_id).bind(w.reason).bind(w.source).run();
+  }
+
   void add_spend_reversal(const SpendReversal& r) override {
     assert(in_write_);
     query("INSERT INTO spend_reversal (entry_id, txn_id, reason, source) VALUES (?, ?, ?, ?)")
@@ -289,7 +295,8 @@ class SqliteStore final : public Store {
     // The append-only triggers: dropping one is the first step of editing
     // the ledger behind adledger's back.
     for (const char* table : {"platform", "advertiser", "handle", "journal_txn", "posting", "spend", "spend_tag",
-                              "spend_reversal", "policy_action", "policy_action_advertiser", "pledge",
+                              "spend_reversal", "policy_action", "policy_action_advertiser", "policy_withdrawal",
+                              "pledge",
                               "disbursement", "disclosed_total", "record_log"}) {
       for (const char* op : {"update", "delete"}) {
         std::string name = std::string(table) + "_append_only_" + op;
@@ -403,7 +410,7 @@ class SqliteStore final : public Store {
   std::optional<PolicyAction> find_policy_action(const std::string& id) override {
     std::optional<PolicyAction> out;
     {
-      Query q = query(kSelectPolicy + std::string(" WHERE id = ?"));
+      Query q = query(kSelectPolicy + std::string(" WHERE p.id = ?"));
       q.bind(id);
       if (q.step()) out = read_policy(q);
     }
@@ -414,7 +421,8 @@ class SqliteStore final : public Store {
   std::vector<PolicyAction> policy_actions(const std::optional<std::string>& platform_id) override {
     std::vector<PolicyAction> out;
     {
-      Query q = query(kSelectPolicy + std::string(" WHERE (?1 IS NULL OR platform_id = ?1) ORDER BY date, id"));
+      Query q =
+          query(kSelectPolicy + std::string(" WHERE (?1 IS NULL OR p.platform_id = ?1) ORDER BY p.date, p.id"));
       q.bind(platform_id);
       while (q.step()) out.push_back(read_policy(q));
     }
@@ -555,8 +563,8 @@ class SqliteStore final : public Store {
     return r;
   }
   static constexpr const char* kSelectPolicy =
-      "SELECT id, kind, platform_id, date, end_date, lifts_action_id, account_count, description, source, note"
-      " FROM policy_action";
+      "SELECT p.id, p.kind, p.platform_id, p.date, p.end_date, p.lifts_action_id, p.account_count, p.description,"
+      " p.source, p.note, w.reason, w.source FROM policy_action p LEFT JOIN policy_withdrawal w ON w.action_id = p.id";
   static constexpr const char* kSelectPledge =
       "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
       " basis_last, source, note, txn_id FROM pledge";
@@ -614,6 +622,7 @@ class SqliteStore final : public Store {
     a.description = q.text(7);
     a.source = q.text(8);
     a.note = q.opt_text(9);
+    if (!q.is_null(10)) a.withdrawal = PolicyWithdrawal{a.id, q.text(10), q.text(11)};
     return a;
   }
 

@@ -59,6 +59,7 @@ class Store {
   virtual void add_disbursement(const Disbursement& disbursement) = 0;
   virtual void add_disclosed_total(const DisclosedTotal& disclosed) = 0;
   virtual void add_spend_reversal(const SpendReversal& reversal) = 0;
+  virtual void add_policy_withdrawal(const PolicyWithdrawal& withdrawal) = 0;
   // Appends to the record log; the caller has computed seq and hash.
   virtual void append_log(const LogRecord& record) = 0;
 

@@ -10,7 +10,8 @@
 CREATE TABLE record_log (
   seq         INTEGER PRIMARY KEY CHECK (seq > 0),
   kind        TEXT NOT NULL CHECK (kind IN ('platform', 'advertiser', 'handle', 'spend', 'spend_reversal',
-                                           'policy_action', 'pledge', 'disbursement', 'disclosed_total')),
+                                           'policy_action', 'policy_withdrawal', 'pledge', 'disbursement',
+                                           'disclosed_total')),
   ref         TEXT NOT NULL CHECK (length(ref) > 0),
   recorded_at TEXT NOT NULL CHECK (recorded_at GLOB
                  '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'),
@@ -26,6 +27,14 @@ CREATE TABLE spend_reversal (
   txn_id   INTEGER NOT NULL UNIQUE REFERENCES journal_txn (id),
   reason   TEXT NOT NULL CHECK (length(reason) > 0),
   source   TEXT NOT NULL CHECK (length(source) > 0)
+) STRICT;
+
+-- A policy action recorded by mistake: it stays, and this withdraws it.
+-- A withdrawn ban refuses no spend and bans no one; reports show both.
+CREATE TABLE policy_withdrawal (
+  action_id TEXT PRIMARY KEY REFERENCES policy_action (id),
+  reason    TEXT NOT NULL CHECK (length(reason) > 0),
+  source    TEXT NOT NULL CHECK (length(source) > 0)
 ) STRICT;
 
 -- Append-only: every table refuses UPDATE and DELETE, whatever the client.
@@ -69,6 +78,10 @@ CREATE TRIGGER policy_action_advertiser_append_only_update BEFORE UPDATE ON poli
   BEGIN SELECT RAISE(ABORT, 'append-only: policy_action_advertiser rows are never changed'); END;
 CREATE TRIGGER policy_action_advertiser_append_only_delete BEFORE DELETE ON policy_action_advertiser
   BEGIN SELECT RAISE(ABORT, 'append-only: policy_action_advertiser rows are never deleted'); END;
+CREATE TRIGGER policy_withdrawal_append_only_update BEFORE UPDATE ON policy_withdrawal
+  BEGIN SELECT RAISE(ABORT, 'append-only: policy_withdrawal rows are never changed'); END;
+CREATE TRIGGER policy_withdrawal_append_only_delete BEFORE DELETE ON policy_withdrawal
+  BEGIN SELECT RAISE(ABORT, 'append-only: policy_withdrawal rows are never deleted'); END;
 CREATE TRIGGER pledge_append_only_update BEFORE UPDATE ON pledge
   BEGIN SELECT RAISE(ABORT, 'append-only: pledge rows are never changed'); END;
 CREATE TRIGGER pledge_append_only_delete BEFORE DELETE ON pledge
