@@ -1,4 +1,8 @@
-// import FILE.json: a whole document in one transaction.
+// import FILE: a JSON document or JSON Lines, in one transaction.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -12,6 +16,41 @@ namespace {
 
 struct ImportOptions {
   std::string file;
+  std::string input;  // json or jsonl; empty: by the file's extension
+};
+
+bool is_lines(const ImportOptions& o) {
+  if (!o.input.empty()) return o.input == "jsonl";
+  auto ends = [&](const char* ext) { return o.file.ends_with(ext); };
+  return ends(".jsonl") || ends(".ndjson");
+}
+
+// Progress on a terminal, on stderr, at most four times a second: records,
+// rate, elapsed. Nothing when stderr is not a terminal.
+class Progress {
+ public:
+  Progress() : on_(isatty(STDERR_FILENO) == 1), start_(Clock::now()), last_(start_) {}
+  ~Progress() {
+    if (shown_) std::cerr << '\n';
+  }
+  void operator()(const ledger::ImportCounts& c) {
+    if (!on_) return;
+    auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(250)) return;
+    last_ = now;
+    double seconds = std::chrono::duration<double>(now - start_).count();
+    char line[160];
+    std::snprintf(line, sizeof line, "\rimporting: %zu records, %.0f records/s, %.1f s", c.records,
+                  seconds > 0 ? static_cast<double>(c.records) / seconds : 0.0, seconds);
+    std::cerr << line << std::flush;
+    shown_ = true;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool on_;
+  bool shown_ = false;
+  Clock::time_point start_, last_;
 };
 
 std::string read_file(const std::string& path) {
@@ -30,11 +69,23 @@ std::string read_file(const std::string& path) {
 }
 
 void run_import(const GlobalOptions& global, const ImportOptions& o) {
-  std::string text = read_file(o.file);
-  OpenLedger open = open_ledger(global);
-  ledger::WriteTransaction txn(*open.store);
-  ledger::ImportCounts c = ledger::import_document(*open.ledger, text, o.file);
-  txn.commit();
+  Progress progress;
+  ledger::ImportProgress report = [&progress](const ledger::ImportCounts& c) { progress(c); };
+  ledger::ImportCounts c;
+  if (is_lines(o)) {
+    std::ifstream in(o.file, std::ios::binary);
+    if (!in) throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(o.file) + ": cannot be read");
+    OpenLedger open = open_ledger(global);
+    ledger::WriteTransaction txn(*open.store);
+    c = ledger::import_lines(*open.ledger, in, o.file, report);
+    txn.commit();
+  } else {
+    std::string text = read_file(o.file);
+    OpenLedger open = open_ledger(global);
+    ledger::WriteTransaction txn(*open.store);
+    c = ledger::import_document(*open.ledger, text, o.file, report);
+    txn.commit();
+  }
   if (output_format(global) == Format::Json) {
     print_json(std::cout, {{"file", o.file},
                            {"platforms", c.platforms},
@@ -60,8 +111,11 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
 
 void setup_import(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<ImportOptions>();
-  auto* sub = app.add_subcommand("import", "import a JSON document (schemas/import.schema.json) in one transaction");
-  sub->add_option("file", o->file, "the JSON document")->required();
+  auto* sub = app.add_subcommand(
+      "import", "import a JSON document (schemas/import.schema.json) or JSON Lines, in one transaction");
+  sub->add_option("file", o->file, "the file: a JSON document, or JSON Lines (.jsonl, .ndjson)")->required();
+  sub->add_option("--input", o->input, "the file's format when its extension does not say: json or jsonl")
+      ->check(CLI::IsMember({"json", "jsonl"}));
   sub->callback([&global, o] {
     require_simple_format(global);
     run_import(global, *o);

@@ -159,15 +159,16 @@ using Located = RecordReader::Located;
 
 class Importer {
  public:
-  Importer(Ledger& ledger, const json& doc, const JsonLocations& locations, const std::string& file)
-      : ledger_(ledger), doc_(doc), locations_(locations), file_(file) {}
+  Importer(Ledger& ledger, const JsonLocations& locations, const std::string& file, const ImportProgress& progress)
+      : ledger_(ledger), locations_(&locations), file_(file), progress_(progress) {}
 
-  ImportCounts run() {
-    RecordReader top(doc_, "", "document", locations_, file_);
+  // The whole document, section by section.
+  ImportCounts run(const json& doc) {
+    RecordReader top(doc, "", "document", *locations_, file_);
     top.only({"format", "platforms", "advertisers", "policy_actions", "spend", "pledges", "disclosures"});
     std::string format = top.string("format");
     if (format != kFormat)
-      throw Located(ErrorKind::Input, file_ + ":" + std::to_string(locations_.line_of("/format")) +
+      throw Located(ErrorKind::Input, file_ + ":" + std::to_string(locations_->line_of("/format")) +
                                           ": format " + quote(format) + ": expected \"adledger/1\"");
     each(top, "platforms", [&](const RecordReader& r) { platform(r); });
     each(top, "advertisers", [&](const RecordReader& r) { advertiser(r); });
@@ -178,13 +179,44 @@ class Importer {
     return counts_;
   }
 
+  // One JSON Lines record: {"type": "spend", ...the fields of a spend
+  // entry in the document...}, located on line `line`.
+  void line_record(const json& record, const JsonLocations& locations) {
+    locations_ = &locations;
+    if (!record.is_object())
+      throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) + ": a record must be a JSON object");
+    auto type = record.find("type");
+    if (type == record.end() || !type->is_string())
+      throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) +
+                                        ": type: is required: platform, advertiser, policy_action, spend, pledge or "
+                                        "disclosure");
+    std::string kind = type->get<std::string>();
+    static const std::set<std::string> kKinds = {"platform", "advertiser", "policy_action", "spend", "pledge", "disclosure"};
+    if (!kKinds.contains(kind))
+      throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) + ": type " + quote(kind) +
+                                        ": expected platform, advertiser, policy_action, spend, pledge or disclosure");
+    json fields = record;
+    fields.erase("type");
+    RecordReader r(fields, "", kind, locations, file_);
+    r.record([&] {
+      if (kind == "platform") platform(r);
+      else if (kind == "advertiser") advertiser(r);
+      else if (kind == "policy_action") policy_action(r);
+      else if (kind == "spend") spend(r);
+      else if (kind == "pledge") pledge(r);
+      else disclosure(r);
+    });
+  }
+
+  const ImportCounts& counts() const { return counts_; }
+
  private:
   template <typename F>
   void each(const RecordReader& parent, const std::string& section, F handle) {
     const json& items = parent.array(section);
     for (std::size_t i = 0; i < items.size(); ++i) {
       RecordReader r(items[i], parent.child_pointer(section, i), section + "[" + std::to_string(i) + "]",
-                     locations_, file_);
+                     *locations_, file_);
       r.record([&] { handle(r); });
     }
   }
@@ -204,7 +236,7 @@ class Importer {
     const json& handles = r.array("handles");
     for (std::size_t i = 0; i < handles.size(); ++i) {
       RecordReader h(handles[i], r.child_pointer("handles", i), r.label() + ".handles[" + std::to_string(i) + "]",
-                     locations_, file_);
+                     *locations_, file_);
       h.record([&] {
         h.only({"platform", "handle"});
         ledger_.link_handle(Handle{a.id, h.string("platform"), h.string("handle")});
@@ -277,7 +309,7 @@ class Importer {
     const json& disbursements = r.array("disbursements");
     for (std::size_t i = 0; i < disbursements.size(); ++i) {
       RecordReader d(disbursements[i], r.child_pointer("disbursements", i),
-                     r.label() + ".disbursements[" + std::to_string(i) + "]", locations_, file_);
+                     r.label() + ".disbursements[" + std::to_string(i) + "]", *locations_, file_);
       d.record([&] {
         d.only({"id", "amount", "date", "source"});
         Disbursement x;
@@ -313,18 +345,21 @@ class Importer {
   void count(std::size_t& of_kind) {
     ++of_kind;
     if (ledger_.last_outcome() == Outcome::Unchanged) ++counts_.unchanged;
+    ++counts_.records;
+    if (progress_) progress_(counts_);
   }
 
   Ledger& ledger_;
-  const json& doc_;
-  const JsonLocations& locations_;
+  const JsonLocations* locations_;
   const std::string& file_;
+  const ImportProgress& progress_;
   ImportCounts counts_;
 };
 
 }  // namespace
 
-ImportCounts import_document(Ledger& ledger, std::string_view text, const std::string& file_name) {
+ImportCounts import_document(Ledger& ledger, std::string_view text, const std::string& file_name,
+                             const ImportProgress& progress) {
   if (text.size() > kImportBytesMax)
     throw Error(ErrorKind::Input, file_name + ": larger than the " + std::to_string(kImportBytesMax / (1024 * 1024)) +
                                       " MiB an import document may be");
@@ -344,7 +379,47 @@ ImportCounts import_document(Ledger& ledger, std::string_view text, const std::s
     throw Error(ErrorKind::Input, file_name + ":" + std::to_string(line) + ": malformed JSON: " + reason);
   }
   JsonLocations locations = JsonLocations::scan(text);
-  return Importer(ledger, doc, locations, file_name).run();
+  return Importer(ledger, locations, file_name, progress).run(doc);
+}
+
+ImportCounts import_lines(Ledger& ledger, std::istream& in, const std::string& file_name,
+                          const ImportProgress& progress) {
+  JsonLocations none = JsonLocations::single_line(1);
+  Importer importer(ledger, none, file_name, progress);
+  std::string line;
+  std::size_t number = 0;
+  while (true) {
+    // Read one line, never holding more than kLineBytesMax of it: memory
+    // stays bounded whatever the file's size.
+    line.clear();
+    int c;
+    bool any = false;
+    while ((c = in.get()) != EOF && c != '\n') {
+      any = true;
+      if (line.size() == kLineBytesMax)
+        throw Error(ErrorKind::Input, file_name + ":" + std::to_string(number + 1) + ": longer than the " +
+                                          std::to_string(kLineBytesMax / (1024 * 1024)) + " MiB a line may be");
+      line.push_back(static_cast<char>(c));
+    }
+    if (c == EOF && !any) break;
+    ++number;
+    if (in.bad()) throw Error(ErrorKind::Input, file_name + ":" + std::to_string(number) + ": cannot be read");
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are allowed
+    json record;
+    try {
+      record = json::parse(line);
+    } catch (const json::parse_error& e) {
+      std::string what = e.what();
+      auto colon = what.find(": ", what.find("column"));
+      throw Error(ErrorKind::Input, file_name + ":" + std::to_string(number) + ": malformed JSON: " +
+                                        (colon == std::string::npos ? what : what.substr(colon + 2)));
+    }
+    JsonLocations here = JsonLocations::single_line(number);
+    importer.line_record(record, here);
+    if (c == EOF) break;
+  }
+  return importer.counts();
 }
 
 }  // namespace ledger

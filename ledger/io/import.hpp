@@ -13,6 +13,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <istream>
 #include <string>
 #include <string_view>
 
@@ -30,10 +32,24 @@ struct ImportCounts {
   std::size_t disbursements = 0;
   std::size_t disclosures = 0;
   std::size_t unchanged = 0;  // records of the file already in the ledger, the same: no-ops
+  std::size_t records = 0;    // all of the above, handles and disbursements included
 };
 
-inline constexpr std::size_t kImportBytesMax = 64 * 1024 * 1024;
+// Called after each record, for progress on a terminal.
+using ImportProgress = std::function<void(const ImportCounts&)>;
 
-ImportCounts import_document(Ledger& ledger, std::string_view text, const std::string& file_name);
+inline constexpr std::size_t kImportBytesMax = 64 * 1024 * 1024;  // a whole JSON document
+inline constexpr std::size_t kLineBytesMax = 16 * 1024 * 1024;    // one JSON Lines record
+
+ImportCounts import_document(Ledger& ledger, std::string_view text, const std::string& file_name,
+                             const ImportProgress& progress = {});
+
+// JSON Lines: one record a line, {"type": "spend", ...}, with the fields a
+// record of that section has in the document ("type" is platform,
+// advertiser, policy_action, spend, pledge or disclosure); blank lines are
+// allowed. Read as a stream: memory stays bounded whatever the file's size.
+// Errors name the file and the line: `x.jsonl:14: spend.amount "1e5": ...`.
+ImportCounts import_lines(Ledger& ledger, std::istream& in, const std::string& file_name,
+                          const ImportProgress& progress = {});
 
 }  // namespace ledger

@@ -127,6 +127,12 @@ JsonLocations JsonLocations::scan(std::string_view text) {
   return out;
 }
 
+JsonLocations JsonLocations::single_line(std::size_t line) {
+  JsonLocations out;
+  out.lines_[""] = line;
+  return out;
+}
+
 std::size_t JsonLocations::line_of(const std::string& pointer) const {
   std::string p = pointer;
   while (true) {

@@ -19,6 +19,8 @@ class JsonLocations {
   // The text must already have parsed as JSON (the caller reports syntax
   // errors with nlohmann's own position).
   static JsonLocations scan(std::string_view text);
+  // Everything on one line: for a JSON Lines record.
+  static JsonLocations single_line(std::size_t line);
 
   // The line (1-based) of the value or key at `pointer`, or of its nearest
   // recorded ancestor; 1 if nothing is known.
