@@ -19,10 +19,12 @@ struct ImportOptions {
   std::string input;  // json or jsonl; empty: by the file's extension
 };
 
-bool is_lines(const ImportOptions& o) {
-  if (!o.input.empty()) return o.input == "jsonl";
+std::string input_format(const ImportOptions& o) {
+  if (!o.input.empty()) return o.input;
   auto ends = [&](const char* ext) { return o.file.ends_with(ext); };
-  return ends(".jsonl") || ends(".ndjson");
+  if (ends(".jsonl") || ends(".ndjson")) return "jsonl";
+  if (ends(".csv")) return "csv";
+  return "json";
 }
 
 // Progress on a terminal, on stderr, at most four times a second: records,
@@ -72,12 +74,13 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
   Progress progress;
   ledger::ImportProgress report = [&progress](const ledger::ImportCounts& c) { progress(c); };
   ledger::ImportCounts c;
-  if (is_lines(o)) {
+  if (std::string format = input_format(o); format != "json") {
     std::ifstream in(o.file, std::ios::binary);
     if (!in) throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(o.file) + ": cannot be read");
     OpenLedger open = open_ledger(global);
     ledger::WriteTransaction txn(*open.store);
-    c = ledger::import_lines(*open.ledger, in, o.file, report);
+    c = format == "csv" ? ledger::import_csv(*open.ledger, in, o.file, report)
+                        : ledger::import_lines(*open.ledger, in, o.file, report);
     txn.commit();
   } else {
     std::string text = read_file(o.file);
@@ -113,9 +116,10 @@ void setup_import(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<ImportOptions>();
   auto* sub = app.add_subcommand(
       "import", "import a JSON document (schemas/import.schema.json) or JSON Lines, in one transaction");
-  sub->add_option("file", o->file, "the file: a JSON document, or JSON Lines (.jsonl, .ndjson)")->required();
-  sub->add_option("--input", o->input, "the file's format when its extension does not say: json or jsonl")
-      ->check(CLI::IsMember({"json", "jsonl"}));
+  sub->add_option("file", o->file, "the file: a JSON document, JSON Lines (.jsonl, .ndjson) or CSV (.csv)")
+      ->required();
+  sub->add_option("--input", o->input, "the file's format when its extension does not say: json, jsonl or csv")
+      ->check(CLI::IsMember({"json", "jsonl", "csv"}));
   sub->callback([&global, o] {
     require_simple_format(global);
     run_import(global, *o);

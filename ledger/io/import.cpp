@@ -1,5 +1,6 @@
 #include "ledger/io/import.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -380,6 +381,122 @@ ImportCounts import_document(Ledger& ledger, std::string_view text, const std::s
   }
   JsonLocations locations = JsonLocations::scan(text);
   return Importer(ledger, locations, file_name, progress).run(doc);
+}
+
+namespace {
+
+// Reads one RFC 4180 record (a row) from `in`: fields separated by commas,
+// a field quoted with " when it holds a comma, a quote (doubled) or a line
+// break, rows ending in LF or CRLF. Counts the lines it reads, so that an
+// error can name the line a row starts on. Returns false at the end.
+bool read_csv_row(std::istream& in, std::vector<std::string>& fields, std::size_t& line, const std::string& file) {
+  fields.clear();
+  int c = in.peek();
+  if (c == EOF) return false;
+  std::string field;
+  bool quoted = false, was_quoted = false;
+  std::size_t row_bytes = 0;
+  const std::size_t start = line + 1;
+  auto fail = [&](const std::string& why) {
+    throw Error(ErrorKind::Input, file + ":" + std::to_string(start) + ": " + why);
+  };
+  ++line;
+  while (true) {
+    c = in.get();
+    if (++row_bytes > kLineBytesMax)
+      fail("a row longer than " + std::to_string(kLineBytesMax / (1024 * 1024)) + " MiB");
+    if (quoted) {
+      if (c == EOF) fail("a quoted field is not closed");
+      if (c == '"') {
+        if (in.peek() == '"') {
+          in.get();
+          field.push_back('"');
+        } else {
+          quoted = false;
+        }
+      } else {
+        if (c == '\n') ++line;
+        field.push_back(static_cast<char>(c));
+      }
+      continue;
+    }
+    if (c == '"' && field.empty() && !was_quoted) {
+      quoted = was_quoted = true;
+      continue;
+    }
+    if (c == ',' || c == '\n' || c == EOF || (c == '\r' && (in.peek() == '\n' || in.peek() == EOF))) {
+      if (c == '\r') c = in.get();
+      fields.push_back(std::move(field));
+      field.clear();
+      was_quoted = false;
+      if (fields.size() > kCsvColumnsMax)
+        fail("more than " + std::to_string(kCsvColumnsMax) + " columns in a row");
+      if (c != ',') return true;
+      continue;
+    }
+    if (was_quoted) fail("text after a closing quote in column " + std::to_string(fields.size() + 1));
+    field.push_back(static_cast<char>(c));
+  }
+}
+
+// A CSV cell as the JSON value of its column: lists split on ";", counts
+// and flags converted when they read as such (else left for the record's
+// own checks to refuse with their reason), empty cells absent.
+nlohmann::json csv_value(const std::string& column, const std::string& cell) {
+  if (column == "tags" || column == "advertisers") {
+    nlohmann::json list = nlohmann::json::array();
+    std::size_t from = 0;
+    while (from <= cell.size()) {
+      std::size_t to = cell.find(';', from);
+      if (to == std::string::npos) to = cell.size();
+      std::string item = cell.substr(from, to - from);
+      if (!item.empty()) list.push_back(item);
+      from = to + 1;
+    }
+    return list;
+  }
+  if ((column == "items" || column == "accounts") && !cell.empty() &&
+      cell.find_first_not_of("0123456789") == std::string::npos && cell.size() <= 18)
+    return std::stoll(cell);
+  if (column == "state_affiliated" && (cell == "true" || cell == "false")) return cell == "true";
+  return cell;
+}
+
+}  // namespace
+
+ImportCounts import_csv(Ledger& ledger, std::istream& in, const std::string& file_name,
+                        const ImportProgress& progress) {
+  JsonLocations none = JsonLocations::single_line(1);
+  Importer importer(ledger, none, file_name, progress);
+  std::vector<std::string> header, row;
+  std::size_t line = 0;
+  if (!read_csv_row(in, header, line, file_name))
+    throw Error(ErrorKind::Input, file_name + ":1: empty: a CSV file starts with a header row naming its columns");
+  if (!header.empty() && header[0].starts_with("\xEF\xBB\xBF")) header[0].erase(0, 3);  // a UTF-8 BOM
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (header[i].empty())
+      throw Error(ErrorKind::Input, file_name + ":1: column " + std::to_string(i + 1) + ": has no name");
+    for (std::size_t j = 0; j < i; ++j)
+      if (header[j] == header[i])
+        throw Error(ErrorKind::Input, file_name + ":1: column " + quote(header[i]) + ": appears twice");
+  }
+  const bool typed = std::find(header.begin(), header.end(), "type") != header.end();
+  while (true) {
+    std::size_t before = line;
+    if (!read_csv_row(in, row, line, file_name)) break;
+    std::size_t at = before + 1;
+    if (row.size() == 1 && row[0].empty()) continue;  // a blank line
+    if (row.size() != header.size())
+      throw Error(ErrorKind::Input, file_name + ":" + std::to_string(at) + ": " + std::to_string(row.size()) +
+                                        " columns where the header has " + std::to_string(header.size()));
+    nlohmann::json record = nlohmann::json::object();
+    if (!typed) record["type"] = "spend";  // without a type column, every row is a spend entry
+    for (std::size_t i = 0; i < header.size(); ++i)
+      if (!row[i].empty() || header[i] == "tags") record[header[i]] = csv_value(header[i], row[i]);
+    JsonLocations here = JsonLocations::single_line(at);
+    importer.line_record(record, here);
+  }
+  return importer.counts();
 }
 
 ImportCounts import_lines(Ledger& ledger, std::istream& in, const std::string& file_name,

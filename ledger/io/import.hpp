@@ -52,4 +52,13 @@ ImportCounts import_document(Ledger& ledger, std::string_view text, const std::s
 ImportCounts import_lines(Ledger& ledger, std::istream& in, const std::string& file_name,
                           const ImportProgress& progress = {});
 
+// CSV (RFC 4180) with a header row naming the fields, one record a row:
+// a `type` column says what each row is (as in JSON Lines); without one,
+// every row is a spend entry. `tags` and `advertisers` hold lists separated
+// by ";"; an empty cell is an absent field. Streamed like JSON Lines; a row
+// may hold at most kCsvColumnsMax columns and kLineBytesMax bytes.
+inline constexpr std::size_t kCsvColumnsMax = 1024;
+ImportCounts import_csv(Ledger& ledger, std::istream& in, const std::string& file_name,
+                        const ImportProgress& progress = {});
+
 }  // namespace ledger
