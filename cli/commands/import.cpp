@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -56,12 +57,15 @@ class Progress {
 };
 
 std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(path) + ": is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(path) + ": cannot be read");
   in.seekg(0, std::ios::end);
   auto size = static_cast<std::size_t>(in.tellg());
   if (size > ledger::kImportBytesMax)
-    throw ledger::Error(ledger::ErrorKind::Input, path + ": larger than the " +
+    throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(path) + ": larger than the " +
                                                       std::to_string(ledger::kImportBytesMax / (1024 * 1024)) +
                                                       " MiB an import document may be");
   in.seekg(0);
@@ -75,6 +79,9 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
   ledger::ImportProgress report = [&progress](const ledger::ImportCounts& c) { progress(c); };
   ledger::ImportCounts c;
   if (std::string format = input_format(o); format != "json") {
+    std::error_code ec;
+    if (std::filesystem::is_directory(o.file, ec))
+      throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(o.file) + ": is a directory");
     std::ifstream in(o.file, std::ios::binary);
     if (!in) throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(o.file) + ": cannot be read");
     OpenLedger open = open_ledger(global);

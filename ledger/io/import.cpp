@@ -13,6 +13,35 @@ namespace {
 using json = nlohmann::json;
 
 constexpr std::string_view kFormat = "adledger/1";
+constexpr int kDepthMax = 32;  // an import needs 5 levels; more is a mistake or an attack
+
+// A JSON value as an error message shows it: short, escaped, one line.
+std::string shown(const json& v) { return quote(v.dump(-1, ' ', false, json::error_handler_t::replace)); }
+
+// A field name as an error message shows it: as is when it is a plain
+// name, else quoted (escaped and cut), so no key can flood or garble the
+// terminal.
+std::string field_name(std::string_view name) {
+  bool plain = !name.empty() && name.size() <= 64;
+  for (char c : name) plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  return plain ? std::string(name) : quote(name);
+}
+
+struct ParseFailure {
+  std::size_t line;  // of the text parsed
+  std::string reason;
+};
+
+// Parses strictly (check_json: syntax, duplicate keys, depth, huge numbers,
+// NUL bytes, each with its line), then builds the value. Throws ParseFailure.
+json parse_strict(std::string_view text) {
+  if (auto problem = check_json(text, kDepthMax)) throw ParseFailure{problem->line, problem->reason};
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {  // check_json should have found it first
+    throw ParseFailure{1, e.what()};
+  }
+}
 
 // Reads one record's fields, checking types and unknown names, and turns any
 // error into one that names the file, the line and the field.
@@ -58,15 +87,15 @@ class RecordReader {
   std::optional<std::int64_t> opt_count(const std::string& name) const {
     if (!has(name)) return std::nullopt;
     const json& v = record_.at(name);
-    if (!v.is_number_integer()) fail_field(name, ErrorKind::Input, "must be a whole number, not " + v.dump());
+    if (!v.is_number_integer()) fail_field(name, ErrorKind::Input, "must be a whole number, not " + shown(v));
     if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(kCountMax))
-      fail_field(name, ErrorKind::Input, v.dump() + " is larger than the limit");
+      fail_field(name, ErrorKind::Input, shown(v) + " is larger than the limit");
     return v.get<std::int64_t>();
   }
   bool boolean(const std::string& name, bool fallback) const {
     if (!has(name)) return fallback;
     const json& v = record_.at(name);
-    if (!v.is_boolean()) fail_field(name, ErrorKind::Input, "must be true or false, not " + v.dump());
+    if (!v.is_boolean()) fail_field(name, ErrorKind::Input, "must be true or false, not " + shown(v));
     return v.get<bool>();
   }
   std::vector<std::string> strings(const std::string& name) const {
@@ -75,7 +104,7 @@ class RecordReader {
     const json& v = record_.at(name);
     if (!v.is_array()) fail_field(name, ErrorKind::Input, "must be an array of strings");
     for (const json& item : v) {
-      if (!item.is_string()) fail_field(name, ErrorKind::Input, "must be an array of strings, has " + item.dump());
+      if (!item.is_string()) fail_field(name, ErrorKind::Input, "must be an array of strings, has " + shown(item));
       out.push_back(item.get<std::string>());
     }
     return out;
@@ -143,7 +172,7 @@ class RecordReader {
     return file_ + ":" + std::to_string(locations_.line_of(pointer)) + ": ";
   }
   [[noreturn]] void fail_field(std::string_view name, ErrorKind kind, const std::string& reason) const {
-    throw Located(kind, location(pointer_ + "/" + std::string(name)) + label_ + "." + std::string(name) + ": " + reason);
+    throw Located(kind, location(pointer_ + "/" + std::string(name)) + label_ + "." + field_name(name) + ": " + reason);
   }
   [[noreturn]] void fail_record(ErrorKind kind, const std::string& reason) const {
     throw Located(kind, location(pointer_) + label_ + ": " + reason);
@@ -366,18 +395,9 @@ ImportCounts import_document(Ledger& ledger, std::string_view text, const std::s
                                       " MiB an import document may be");
   json doc;
   try {
-    doc = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    // nlohmann says "... parse error at line L, column C: reason"; keep the
-    // reason and give the line in our own form.
-    // e.byte counts the characters read, the offending one last: a raw
-    // newline inside a string is an error of the line it ends.
-    std::size_t line = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) line += text[i] == '\n';
-    std::string what = e.what();
-    auto colon = what.find(": ", what.find("column"));
-    std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
-    throw Error(ErrorKind::Input, file_name + ":" + std::to_string(line) + ": malformed JSON: " + reason);
+    doc = parse_strict(text);
+  } catch (const ParseFailure& f) {
+    throw Error(ErrorKind::Input, file_name + ":" + std::to_string(f.line) + ": malformed JSON: " + f.reason);
   }
   JsonLocations locations = JsonLocations::scan(text);
   return Importer(ledger, locations, file_name, progress).run(doc);
@@ -525,12 +545,9 @@ ImportCounts import_lines(Ledger& ledger, std::istream& in, const std::string& f
     if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are allowed
     json record;
     try {
-      record = json::parse(line);
-    } catch (const json::parse_error& e) {
-      std::string what = e.what();
-      auto colon = what.find(": ", what.find("column"));
-      throw Error(ErrorKind::Input, file_name + ":" + std::to_string(number) + ": malformed JSON: " +
-                                        (colon == std::string::npos ? what : what.substr(colon + 2)));
+      record = parse_strict(line);
+    } catch (const ParseFailure& f) {
+      throw Error(ErrorKind::Input, file_name + ":" + std::to_string(number) + ": malformed JSON: " + f.reason);
     }
     JsonLocations here = JsonLocations::single_line(number);
     importer.line_record(record, here);

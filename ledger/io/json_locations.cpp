@@ -2,6 +2,7 @@
 
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <vector>
 
 namespace ledger {
@@ -115,6 +116,96 @@ class LocationRecorder : public nlohmann::json_sax<nlohmann::json> {
   const std::size_t& line_;
   std::vector<Frame> frames_;
 };
+
+namespace {
+
+// Checks what nlohmann's DOM parser lets pass or reports without a line:
+// an object key given twice (it would keep the last one silently), nesting
+// deeper than the limit (memory and stack), a number beyond a double (it
+// throws out_of_range), and syntax errors, each with the line.
+class StrictChecker : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  StrictChecker(const std::size_t& line, int depth_max) : line_(line), depth_max_(depth_max) {}
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    keys_.emplace_back();
+    return deeper();
+  }
+  bool end_object() override {
+    keys_.pop_back();
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    keys_.emplace_back();  // a placeholder, so that keys_ follows the depth
+    return deeper();
+  }
+  bool end_array() override {
+    keys_.pop_back();
+    --depth_;
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (!keys_.back().insert(k).second) return fail("key " + quote_key(k) + " appears twice in one object");
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    if (e.id == 406) return fail("a number too large to read");
+    std::string what = e.what();
+    auto colon = what.find(": ", what.find("column"));
+    std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+    if (auto last = reason.find("; last read"); last != std::string::npos) reason.resize(last);
+    return fail(reason);
+  }
+
+  std::optional<JsonProblem> problem;
+
+ private:
+  static std::string quote_key(const std::string& k) {
+    std::string shown = k.size() > 64 ? k.substr(0, 64) + "..." : k;
+    std::string out = "\"";
+    for (char c : shown) out += (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') ? '?' : c;
+    return out + "\"";
+  }
+  bool deeper() {
+    if (++depth_ > depth_max_) return fail("nested deeper than " + std::to_string(depth_max_) + " levels");
+    return true;
+  }
+  bool fail(std::string reason) {
+    if (!problem) problem = JsonProblem{line_, std::move(reason)};
+    return false;
+  }
+
+  const std::size_t& line_;
+  int depth_max_;
+  int depth_ = 0;
+  std::vector<std::set<std::string>> keys_;
+};
+
+}  // namespace
+
+std::optional<JsonProblem> check_json(std::string_view text, int depth_max) {
+  // nlohmann stops at a NUL byte as if the text ended there.
+  if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+    std::size_t line = 1;
+    for (std::size_t i = 0; i < nul; ++i) line += text[i] == '\n';
+    return JsonProblem{line, "a NUL byte"};
+  }
+  std::size_t line = 1;
+  std::size_t token_line = 1;
+  StrictChecker checker(token_line, depth_max);
+  CountingIterator first(text.data(), &line, &token_line);
+  CountingIterator last(text.data() + text.size(), &line, &token_line);
+  nlohmann::json::sax_parse(first, last, &checker);
+  return checker.problem;
+}
 
 JsonLocations JsonLocations::scan(std::string_view text) {
   JsonLocations out;

@@ -8,11 +8,21 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 namespace ledger {
+
+// What is wrong with a JSON text, and on which line: syntax, a number
+// beyond a double, an object key given twice, nesting deeper than
+// `depth_max`, a NUL byte. None when the text is sound.
+struct JsonProblem {
+  std::size_t line;
+  std::string reason;
+};
+std::optional<JsonProblem> check_json(std::string_view text, int depth_max);
 
 class JsonLocations {
  public:
