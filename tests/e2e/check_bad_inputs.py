@@ -129,6 +129,17 @@ GENERATED = {
                                                        + "n" * TEN_MB).encode()), 4,
                                         r"malformed JSON: .*(end of input|missing closing quote)"),
     "a-directory": (make_directory, None, r"directory|cannot be read|not a (regular )?file"),
+    # CSV and JSON Lines, streamed: a header of a million columns, a row of
+    # a million, a 10 MB cell, and a JSON Lines record nested too deep.
+    "million-column-header.csv": (write(lambda: (",".join(f"c{i}" for i in range(1_000_000)) + "\n").encode()), 1,
+                                  r"more than 1024 columns in a row"),
+    "million-column-row.csv": (write(lambda: ("id,advertiser\n" + "x," * 999_999 + "x\n").encode()), 2,
+                               r"more than 1024 columns in a row"),
+    "ten-mb-cell.csv": (write(lambda: ("id,advertiser,platform,amount,currency,period,market,source\n"
+                                       "x,rt,twitter," + "1" * TEN_MB + ",USD,2016,US,s\n").encode()), 2,
+                        r"spend\.amount \"1{80}\.\.\.\": too long"),
+    "deep-line.jsonl": (write(lambda: b'{"type":"platform","id":"x","name":"X"}\n' + b"[" * DEPTH + b"]" * DEPTH + b"\n"), 2,
+                        r"malformed JSON: nested deeper than"),
 }
 
 
