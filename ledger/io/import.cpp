@@ -1,11 +1,13 @@
 #include "ledger/io/import.hpp"
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "ledger/error.hpp"
 #include "ledger/io/json_locations.hpp"
+#include "ledger/io/schema_check.hpp"
 
 namespace ledger {
 namespace {
@@ -25,6 +27,21 @@ std::string field_name(std::string_view name) {
   bool plain = !name.empty() && name.size() <= 64;
   for (char c : name) plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
   return plain ? std::string(name) : quote(name);
+}
+
+// A JSON Pointer into the document as the error messages name records:
+// /spend/0/amount is spend[0].amount.
+std::string label_of(const std::string& pointer) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < pointer.size()) {
+    std::size_t next = pointer.find('/', i + 1);
+    std::string token = pointer.substr(i + 1, next == std::string::npos ? std::string::npos : next - i - 1);
+    bool index = !token.empty() && token.find_first_not_of("0123456789") == std::string::npos;
+    out += index ? "[" + token + "]" : (out.empty() ? "" : ".") + field_name(token);
+    i = next == std::string::npos ? pointer.size() : next;
+  }
+  return out.empty() ? "document" : out;
 }
 
 struct ParseFailure {
@@ -236,6 +253,19 @@ class Importer {
       else if (kind == "pledge") pledge(r);
       else disclosure(r);
     });
+    // The schema decides too: the record as the one record of its section
+    // of a document (after adledger's own checks, whose messages say more).
+    static const std::map<std::string, std::string> kSection = {
+        {"platform", "platforms"}, {"advertiser", "advertisers"}, {"policy_action", "policy_actions"},
+        {"spend", "spend"},        {"pledge", "pledges"},         {"disclosure", "disclosures"}};
+    const std::string& section = kSection.at(kind);
+    json wrapped = {{"format", std::string(kFormat)}, {section, json::array({fields})}};
+    if (auto violation = check_import_schema(wrapped)) {
+      std::string where = violation->pointer.substr(std::min(violation->pointer.size(), section.size() + 3));
+      throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) + ": " + kind +
+                                        (where.empty() ? "" : "." + label_of(where)) + ": " + violation->reason +
+                                        " (schemas/import.schema.json)");
+    }
   }
 
   const ImportCounts& counts() const { return counts_; }
@@ -400,7 +430,19 @@ ImportCounts import_document(Ledger& ledger, std::string_view text, const std::s
     throw Error(ErrorKind::Input, file_name + ":" + std::to_string(f.line) + ": malformed JSON: " + f.reason);
   }
   JsonLocations locations = JsonLocations::scan(text);
-  return Importer(ledger, locations, file_name, progress).run(doc);
+  // The schema decides too. adledger's own checks run first, as the records
+  // are recorded, since their messages say more ("exponents are not
+  // accepted" rather than "does not match pattern") and they bound every
+  // string (valijson matches patterns with std::regex, which recurses per
+  // character: a 10 MB string would overflow the stack); a document they
+  // pass and the schema refuses is refused before the transaction commits.
+  ImportCounts counts = Importer(ledger, locations, file_name, progress).run(doc);
+  std::optional<SchemaViolation> violation = check_import_schema(doc);
+  if (violation)
+    throw Error(ErrorKind::Input, file_name + ":" + std::to_string(locations.line_of(violation->pointer)) + ": " +
+                                      label_of(violation->pointer) + ": " + violation->reason +
+                                      " (schemas/import.schema.json)");
+  return counts;
 }
 
 namespace {

@@ -1,0 +1,68 @@
+#include "ledger/io/schema_check.hpp"
+
+#include <memory>
+
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
+
+#include "ledger/error.hpp"
+#include "schemas_json.hpp"
+
+namespace ledger {
+namespace {
+
+using json = nlohmann::json;
+
+// valijson asks for the documents that $ref names by URI; the only one the
+// import schema refers to is common.schema.json.
+const json* fetch_document(const std::string& uri) {
+  if (uri.find("common.schema.json") == std::string::npos) return nullptr;
+  return new json(json::parse(generated::kCommonSchema));
+}
+void free_document(const json* document) { delete document; }
+
+// Parsed once per process. The schemas are draft 2020-12; what the import
+// schema uses of it ($defs reached by JSON Pointer, if/then/else, patterns,
+// required, additionalProperties) valijson reads as draft 7.
+const valijson::Schema& import_schema() {
+  static const std::unique_ptr<valijson::Schema> schema = [] {
+    auto s = std::make_unique<valijson::Schema>();
+    json document = json::parse(generated::kImportSchema);
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::adapters::NlohmannJsonAdapter adapter(document);
+    parser.populateSchema(adapter, *s, fetch_document, free_document);
+    return s;
+  }();
+  return *schema;
+}
+
+// valijson's context, ["<root>", "[spend]", "[0]", "[amount]"], as a JSON
+// Pointer, /spend/0/amount.
+std::string pointer_of(const std::vector<std::string>& context) {
+  std::string out;
+  for (const std::string& part : context) {
+    if (part.size() < 2 || part.front() != '[' || part.back() != ']') continue;
+    std::string token = part.substr(1, part.size() - 2);
+    if (token.size() >= 2 && token.front() == '"' && token.back() == '"') token = token.substr(1, token.size() - 2);
+    std::string escaped;
+    for (char c : token) escaped += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+    out += "/" + escaped;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<SchemaViolation> check_import_schema(const json& document) {
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(document);
+  if (validator.validate(import_schema(), target, &results)) return std::nullopt;
+  valijson::ValidationResults::Error error;
+  if (!results.popError(error)) return SchemaViolation{"", "does not match the import schema"};
+  return SchemaViolation{pointer_of(error.context), error.description};
+}
+
+}  // namespace ledger
