@@ -78,13 +78,15 @@ bool same_or_refuse(const std::string& what, const nlohmann::json& recorded, con
 // A record given without an id is the same as one recorded under a
 // generated id (base, base-2, base-3, ...) when their contents, ids aside,
 // are equal: that record, if any.
-template <typename T, typename Find, typename Content>
-std::optional<T> same_generated(const std::string& base, T given, Find find, Content content) {
+// Only records from before the current write transaction count: two
+// identical records in one import file are two records, not one given twice.
+template <typename T, typename Find, typename Content, typename Before>
+std::optional<T> same_generated(const std::string& base, T given, Find find, Content content, Before before) {
   for (int n = 1;; ++n) {
     given.id = n == 1 ? base : base + "-" + std::to_string(n);
     std::optional<T> existing = find(given.id);
     if (!existing) return std::nullopt;
-    if (differing_fields(content(*existing), content(given)).empty()) return existing;
+    if (before(existing->id) && differing_fields(content(*existing), content(given)).empty()) return existing;
   }
 }
 
@@ -100,7 +102,24 @@ void Ledger::require_write() const {
   assert(store_.in_write() && "ledger writes run inside a WriteTransaction");
 }
 
+// Notes the log's head as the current write transaction found it, at the
+// first log() or check in it: every record goes through log(), so until
+// then the head is where the transaction began.
+void Ledger::note_write_start() {
+  if (txn_start_generation_ == store_.write_generation()) return;
+  std::optional<LogRecord> head = store_.log_head();
+  txn_start_seq_ = head ? head->seq : 0;
+  txn_start_generation_ = store_.write_generation();
+}
+
+bool Ledger::recorded_before_this_write(const std::string& kind, const std::string& ref) {
+  note_write_start();
+  std::optional<LogRecord> r = store_.find_log(kind, ref);
+  return !r || r->seq <= txn_start_seq_;
+}
+
 void Ledger::log(const std::string& kind, const std::string& ref, const nlohmann::json& content) {
+  note_write_start();
   append_record(store_, kind, ref, content, clock_());
 }
 
@@ -221,9 +240,11 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
     }
   } else {
     // Without an id, an entry with the very same content (and no id either)
-    // is this one given again. Two genuinely identical entries need ids.
+    // recorded before this write is this one given again. Two identical
+    // entries in one file are two entries.
     for (const SpendEntry& existing : store_.spend(SpendQuery{e.advertiser_id, e.platform_id, e.period})) {
       if (existing.external_id || existing.period != e.period) continue;
+      if (!recorded_before_this_write("spend", std::to_string(existing.entry_id))) continue;
       if (differing_fields(content_of(existing, JournalTxn{}), content_of(e, JournalTxn{})).empty()) {
         outcome_ = Outcome::Unchanged;
         return existing;
@@ -340,7 +361,8 @@ PolicyAction Ledger::record_policy_action(PolicyAction a) {
     auto existing = same_generated(
         id_base(a.platform_id + "-" + kind_slug(a.kind) + "-" + format_date(a.date)), a,
         [&](const std::string& id) { return store_.find_policy_action(id); },
-        [](const PolicyAction& x) { return content_of(x); });
+        [](const PolicyAction& x) { return content_of(x); },
+        [&](const std::string& id) { return recorded_before_this_write("policy_action", id); });
     if (existing) {
       outcome_ = Outcome::Unchanged;
       return *existing;
@@ -435,7 +457,9 @@ Pledge Ledger::record_pledge(Pledge p) {
     auto content = [](const Pledge& x) { return content_of(x, JournalTxn{}); };
     std::optional<Pledge> existing;
     if (p.id.empty()) {
-      existing = same_generated(base, p, [&](const std::string& id) { return store_.find_pledge(id); }, content);
+      existing = same_generated(
+          base, p, [&](const std::string& id) { return store_.find_pledge(id); }, content,
+          [&](const std::string& id) { return recorded_before_this_write("pledge", id); });
     } else if ((existing = store_.find_pledge(p.id))) {
       same_or_refuse("pledge " + quote(p.id), content(*existing), content(p));
     }
@@ -475,7 +499,8 @@ DisclosedTotal Ledger::record_disclosed_total(DisclosedTotal d) {
     std::optional<DisclosedTotal> existing;
     if (d.id.empty()) {
       existing =
-          same_generated(base, d, [&](const std::string& id) { return store_.find_disclosed_total(id); }, content);
+          same_generated(base, d, [&](const std::string& id) { return store_.find_disclosed_total(id); }, content,
+                         [&](const std::string& id) { return recorded_before_this_write("disclosed_total", id); });
     } else if ((existing = store_.find_disclosed_total(d.id))) {
       same_or_refuse("disclosed total " + quote(d.id), content(*existing), content(d));
     }
@@ -507,7 +532,10 @@ Disbursement Ledger::disburse(Disbursement d) {
   // source on this pledge): a no-op, before the outstanding check.
   for (const Disbursement& existing : status.disbursements) {
     Disbursement same = d;
-    if (same.id.empty()) same.id = existing.id;
+    if (same.id.empty()) {
+      if (!recorded_before_this_write("disbursement", existing.id)) continue;  // an identical one in this file
+      same.id = existing.id;
+    }
     if (same.id != existing.id) continue;
     nlohmann::json recorded = content_of(existing, JournalTxn{}), given = content_of(same, JournalTxn{});
     if (!d.id.empty()) same_or_refuse("disbursement " + quote(d.id), recorded, given);

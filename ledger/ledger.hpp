@@ -88,6 +88,10 @@ class Ledger {
 
  private:
   void require_write() const;
+  // Whether a record was logged before the current write transaction began
+  // (a record given again matches only those).
+  bool recorded_before_this_write(const std::string& kind, const std::string& ref);
+  void note_write_start();
   std::int64_t post(const JournalTxn& txn);
   std::string unused_action_id(const std::string& base);
 
@@ -100,6 +104,8 @@ class Ledger {
   // every balance stays within int64).
   std::map<std::pair<std::string, std::string>, std::int64_t> balances_;
   std::uint64_t balances_generation_ = 0;
+  std::int64_t txn_start_seq_ = 0;
+  std::uint64_t txn_start_generation_ = 0;
 };
 
 }  // namespace ledger

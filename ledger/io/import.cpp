@@ -532,6 +532,16 @@ ImportCounts import_csv(Ledger& ledger, std::istream& in, const std::string& fil
   Importer importer(ledger, none, file_name, progress);
   std::vector<std::string> header, row;
   std::size_t line = 0;
+  // A UTF-8 byte-order mark (Excel's "CSV UTF-8") goes before the header
+  // is read, so that a quoted first column name is still quoted.
+  if (in.peek() == 0xEF) {
+    char bom[3] = {};
+    in.read(bom, 3);
+    if (!(in.gcount() == 3 && bom[1] == '\xBB' && bom[2] == '\xBF')) {
+      in.clear();
+      in.seekg(0);
+    }
+  }
   if (!read_csv_row(in, header, line, file_name))
     throw Error(ErrorKind::Input, file_name + ":1: empty: a CSV file starts with a header row naming its columns");
   if (!header.empty() && header[0].starts_with("\xEF\xBB\xBF")) header[0].erase(0, 3);  // a UTF-8 BOM
