@@ -44,21 +44,12 @@ std::string id_base(std::string base) {
 // The fields a record given again differs in from the one recorded, named
 // as the user names them. Generated fields (entry numbers, transactions)
 // are left out: they are the ledger's, not the record's.
-std::vector<std::string> differing_fields(nlohmann::json recorded, nlohmann::json given) {
+std::vector<std::string> record_differences(nlohmann::json recorded, nlohmann::json given) {
   for (const char* generated : {"entry", "txn"}) {
     recorded.erase(generated);
     given.erase(generated);
   }
-  std::vector<std::string> out;
-  auto note = [&](const std::string& key) {
-    std::string name = field_label(key);
-    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
-  };
-  for (const auto& [key, value] : recorded.items())
-    if (!given.contains(key) || given[key] != value) note(key);
-  for (const auto& [key, value] : given.items())
-    if (!recorded.contains(key)) note(key);
-  return out;
+  return ledger::differing_fields(recorded, given);
 }
 
 std::string join_fields(const std::vector<std::string>& fields) {
@@ -70,7 +61,7 @@ std::string join_fields(const std::vector<std::string>& fields) {
 // A record given again under an id already used: the same content is a
 // no-op; different content is refused, naming the fields that differ.
 bool same_or_refuse(const std::string& what, const nlohmann::json& recorded, const nlohmann::json& given) {
-  std::vector<std::string> fields = differing_fields(recorded, given);
+  std::vector<std::string> fields = record_differences(recorded, given);
   if (fields.empty()) return true;
   refuse(what + ": already recorded with a different " + join_fields(fields));
 }
@@ -86,7 +77,7 @@ std::optional<T> same_generated(const std::string& base, T given, Find find, Con
     given.id = n == 1 ? base : base + "-" + std::to_string(n);
     std::optional<T> existing = find(given.id);
     if (!existing) return std::nullopt;
-    if (before(existing->id) && differing_fields(content(*existing), content(given)).empty()) return existing;
+    if (before(existing->id) && record_differences(content(*existing), content(given)).empty()) return existing;
   }
 }
 
@@ -245,7 +236,7 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
     for (const SpendEntry& existing : store_.spend(SpendQuery{e.advertiser_id, e.platform_id, e.period})) {
       if (existing.external_id || existing.period != e.period) continue;
       if (!recorded_before_this_write("spend", std::to_string(existing.entry_id))) continue;
-      if (differing_fields(content_of(existing, JournalTxn{}), content_of(e, JournalTxn{})).empty()) {
+      if (record_differences(content_of(existing, JournalTxn{}), content_of(e, JournalTxn{})).empty()) {
         outcome_ = Outcome::Unchanged;
         return existing;
       }
@@ -539,7 +530,7 @@ Disbursement Ledger::disburse(Disbursement d) {
     if (same.id != existing.id) continue;
     nlohmann::json recorded = content_of(existing, JournalTxn{}), given = content_of(same, JournalTxn{});
     if (!d.id.empty()) same_or_refuse("disbursement " + quote(d.id), recorded, given);
-    if (!d.id.empty() || differing_fields(recorded, given).empty()) {
+    if (!d.id.empty() || record_differences(recorded, given).empty()) {
       outcome_ = Outcome::Unchanged;
       return existing;
     }

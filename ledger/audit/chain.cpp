@@ -98,6 +98,19 @@ std::string field_label(const std::string& key) {
   return key;
 }
 
+std::vector<std::string> differing_fields(const json& a, const json& b) {
+  std::vector<std::string> out;
+  auto note = [&](const std::string& key) {
+    std::string name = field_label(key);
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  };
+  for (const auto& [key, value] : a.items())
+    if (!b.contains(key) || b[key] != value) note(key);
+  for (const auto& [key, value] : b.items())
+    if (!a.contains(key)) note(key);
+  return out;
+}
+
 std::string handle_ref(const Handle& handle) { return handle.platform_id + "/" + handle.handle; }
 
 std::string utc_now() {

@@ -65,6 +65,10 @@ std::string canonical(const nlohmann::json& content);  // dump(): sorted keys, n
 // and "last" the period, and so on.
 std::string field_label(const std::string& content_key);
 
+// The fields in which two contents differ, by their field_label, once
+// each, in key order.
+std::vector<std::string> differing_fields(const nlohmann::json& a, const nlohmann::json& b);
+
 // The ref of a handle: "platform/handle" (handles are unique per platform).
 std::string handle_ref(const Handle& handle);
 

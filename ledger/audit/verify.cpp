@@ -70,17 +70,8 @@ Current read_current(Store& store) {
 std::string differing(const std::string& logged, const std::string& now) {
   json a = json::parse(logged, nullptr, false), b = json::parse(now, nullptr, false);
   if (a.is_discarded() || b.is_discarded() || !a.is_object() || !b.is_object()) return "content";
-  std::vector<std::string> names;
-  auto note = [&](const std::string& key) {
-    std::string name = field_label(key);
-    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-  };
-  for (const auto& [key, value] : a.items())
-    if (!b.contains(key) || b[key] != value) note(key);
-  for (const auto& [key, value] : b.items())
-    if (!a.contains(key)) note(key);
   std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  for (const auto& n : differing_fields(a, b)) out += (out.empty() ? "" : ", ") + n;
   return out.empty() ? "content" : out;
 }
 

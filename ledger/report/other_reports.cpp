@@ -12,7 +12,7 @@ namespace {
 
 bool in_range(const std::optional<Period>& range, const Date& day) { return !range || range->contains(day); }
 
-const Period kAllTime(Date(1400, 1, 1), Date(9999, 12, 31));
+const Period kAllTime(first_day(), last_day());
 
 }  // namespace
 

@@ -44,7 +44,7 @@ std::vector<SpendFigure> values(std::map<Key, SpendFigure>& rows) {
 
 SpendRollup roll_up(const std::vector<SpendEntry>& entries, const std::function<std::string(const SpendEntry&)>& group_of,
                     Granularity by, const std::optional<Period>& range) {
-  const Date none(1400, 1, 1);
+  const Date none = first_day();  // the bucket key of rows without a period
   std::map<Key, SpendFigure> groups, periods, tags, markets, precisions;
   for (const SpendEntry& e : entries) {
     if (e.reversal) continue;  // a reversed entry counts in no figure
@@ -73,8 +73,8 @@ SpendRollup roll_up(const std::vector<SpendEntry>& entries, const std::function<
 
 std::optional<Period> report_range(const std::optional<Date>& from, const std::optional<Date>& to) {
   if (!from && !to) return std::nullopt;
-  Date first = from.value_or(Date(1400, 1, 1));
-  Date last = to.value_or(Date(9999, 12, 31));
+  Date first = from.value_or(first_day());
+  Date last = to.value_or(last_day());
   if (last < first) throw_input("to", format_date(last), "is before --from " + format_date(first));
   return Period(first, last);
 }

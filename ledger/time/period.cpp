@@ -59,15 +59,13 @@ std::pair<int, int> iso_week(const Date& day) {
   return {year, week};
 }
 
-const Date kFirstDay(kYearMin, 1, 1);
-const Date kLastDay(kYearMax, 12, 31);
 
 // The Monday..Sunday week that holds `day`, clipped to the dates Boost can
 // represent (1400-01-01 is a Wednesday).
 Period iso_week_of(const Date& day) {
   int back = (day.day_of_week().as_number() + 6) % 7;  // days since Monday
-  Date first = (day - kFirstDay).days() < back ? kFirstDay : day - g::days(back);
-  Date last = (kLastDay - day).days() < 6 - back ? kLastDay : day + g::days(6 - back);
+  Date first = (day - first_day()).days() < back ? first_day() : day - g::days(back);
+  Date last = (last_day() - day).days() < 6 - back ? last_day() : day + g::days(6 - back);
   return Period(first, last);
 }
 
@@ -120,6 +118,9 @@ Period parse_single(std::string_view text, std::string_view whole, std::string_v
 }
 
 }  // namespace
+
+Date first_day() { return Date(kYearMin, 1, 1); }
+Date last_day() { return Date(kYearMax, 12, 31); }
 
 Date parse_date(std::string_view text, std::string_view field) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !all_digits(text.substr(0, 4)) ||

@@ -17,6 +17,12 @@ namespace ledger {
 
 using Date = boost::gregorian::date;
 
+// The first and last days a date can be (Boost.Date_Time's range, as the
+// parsers accept it): 1400-01-01 and 9999-12-31. An open end of a range
+// reaches them.
+Date first_day();
+Date last_day();
+
 // Parses `YYYY-MM-DD` strictly; refuses impossible days (`2017-02-30`)
 // with an input error naming `field`.
 Date parse_date(std::string_view text, std::string_view field = "date");
