@@ -1,4 +1,4 @@
-// import FILE: a JSON document or JSON Lines, in one transaction.
+// import FILE: a JSON document, JSON Lines or CSV, streamed, in one transaction.
 #include <unistd.h>
 
 #include <chrono>
@@ -56,46 +56,28 @@ class Progress {
   Clock::time_point start_, last_;
 };
 
-std::string read_file(const std::string& path) {
+// The file to import, opened; a directory is refused by name.
+std::ifstream open_input(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(path) + ": is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(path) + ": cannot be read");
-  in.seekg(0, std::ios::end);
-  auto size = static_cast<std::size_t>(in.tellg());
-  if (size > ledger::kImportBytesMax)
-    throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(path) + ": larger than the " +
-                                                      std::to_string(ledger::kImportBytesMax / (1024 * 1024)) +
-                                                      " MiB an import document may be");
-  in.seekg(0);
-  std::string text(size, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(size));
-  return text;
+  return in;
 }
 
 void run_import(const GlobalOptions& global, const ImportOptions& o) {
   Progress progress;
   ledger::ImportProgress report = [&progress](const ledger::ImportCounts& c) { progress(c); };
   ledger::ImportCounts c;
-  if (std::string format = input_format(o); format != "json") {
-    std::error_code ec;
-    if (std::filesystem::is_directory(o.file, ec))
-      throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(o.file) + ": is a directory");
-    std::ifstream in(o.file, std::ios::binary);
-    if (!in) throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(o.file) + ": cannot be read");
-    OpenLedger open = open_ledger(global);
-    ledger::WriteTransaction txn(*open.store);
-    c = format == "csv" ? ledger::import_csv(*open.ledger, in, o.file, report)
-                        : ledger::import_lines(*open.ledger, in, o.file, report);
-    txn.commit();
-  } else {
-    std::string text = read_file(o.file);
-    OpenLedger open = open_ledger(global);
-    ledger::WriteTransaction txn(*open.store);
-    c = ledger::import_document(*open.ledger, text, o.file, report);
-    txn.commit();
-  }
+  std::ifstream in = open_input(o.file);
+  OpenLedger open = open_ledger(global);
+  ledger::WriteTransaction txn(*open.store);
+  std::string format = input_format(o);
+  c = format == "csv"     ? ledger::import_csv(*open.ledger, in, o.file, report)
+      : format == "jsonl" ? ledger::import_lines(*open.ledger, in, o.file, report)
+                          : ledger::import_document(*open.ledger, in, o.file, report);
+  txn.commit();
   if (output_format(global) == Format::Json) {
     print_json(std::cout, {{"file", o.file},
                            {"platforms", c.platforms},

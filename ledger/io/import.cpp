@@ -1,12 +1,22 @@
 #include "ledger/io/import.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
+#include <stdexcept>
 
 #include "ledger/error.hpp"
 #include "ledger/io/json_locations.hpp"
+#include "ledger/io/json_stream.hpp"
 #include "ledger/io/schema_check.hpp"
 
 namespace ledger {
@@ -51,8 +61,8 @@ struct ParseFailure {
 
 // Parses strictly (check_json: syntax, duplicate keys, depth, huge numbers,
 // NUL bytes, each with its line), then builds the value. Throws ParseFailure.
-json parse_strict(std::string_view text) {
-  if (auto problem = check_json(text, kDepthMax)) throw ParseFailure{problem->line, problem->reason};
+json parse_strict(std::string_view text, int depth_max = kDepthMax) {
+  if (auto problem = check_json(text, depth_max)) throw ParseFailure{problem->line, problem->reason};
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::exception& e) {  // check_json should have found it first
@@ -209,21 +219,17 @@ class Importer {
   Importer(Ledger& ledger, const JsonLocations& locations, const std::string& file, const ImportProgress& progress)
       : ledger_(ledger), locations_(&locations), file_(file), progress_(progress) {}
 
-  // The whole document, section by section.
-  ImportCounts run(const json& doc) {
-    RecordReader top(doc, "", "document", *locations_, file_);
-    top.only({"format", "platforms", "advertisers", "policy_actions", "spend", "pledges", "disclosures"});
-    std::string format = top.string("format");
-    if (format != kFormat)
-      throw Located(ErrorKind::Input, file_ + ":" + std::to_string(locations_->line_of("/format")) +
-                                          ": format " + quote(format) + ": expected \"adledger/1\"");
-    each(top, "platforms", [&](const RecordReader& r) { platform(r); });
-    each(top, "advertisers", [&](const RecordReader& r) { advertiser(r); });
-    each(top, "policy_actions", [&](const RecordReader& r) { policy_action(r); });
-    each(top, "spend", [&](const RecordReader& r) { spend(r); });
-    each(top, "pledges", [&](const RecordReader& r) { pledge(r); });
-    each(top, "disclosures", [&](const RecordReader& r) { disclosure(r); });
-    return counts_;
+  // One record of a section of the document (platforms, advertisers, ...).
+  void section_record(std::string_view section, const RecordReader& r) {
+    r.record([&] {
+      if (section == "platforms") platform(r);
+      else if (section == "advertisers") advertiser(r);
+      else if (section == "policy_actions") policy_action(r);
+      else if (section == "spend") spend(r);
+      else if (section == "pledges") pledge(r);
+      else if (section == "disclosures") disclosure(r);
+      else throw std::logic_error("Importer: no section " + std::string(section));
+    });
   }
 
   // One JSON Lines record: {"type": "spend", ...the fields of a spend
@@ -242,45 +248,40 @@ class Importer {
     if (!kKinds.contains(kind))
       throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) + ": type " + quote(kind) +
                                         ": expected platform, advertiser, policy_action, spend, pledge or disclosure");
-    json fields = record;
-    fields.erase("type");
-    RecordReader r(fields, "", kind, locations, file_);
-    r.record([&] {
-      if (kind == "platform") platform(r);
-      else if (kind == "advertiser") advertiser(r);
-      else if (kind == "policy_action") policy_action(r);
-      else if (kind == "spend") spend(r);
-      else if (kind == "pledge") pledge(r);
-      else disclosure(r);
-    });
-    // The schema decides too: the record as the one record of its section
-    // of a document (after adledger's own checks, whose messages say more).
     static const std::map<std::string, std::string> kSection = {
         {"platform", "platforms"}, {"advertiser", "advertisers"}, {"policy_action", "policy_actions"},
         {"spend", "spend"},        {"pledge", "pledges"},         {"disclosure", "disclosures"}};
     const std::string& section = kSection.at(kind);
-    json wrapped = {{"format", std::string(kFormat)}, {section, json::array({fields})}};
-    if (auto violation = check_import_schema(wrapped)) {
-      std::string where = violation->pointer.substr(std::min(violation->pointer.size(), section.size() + 3));
+    json fields = record;
+    fields.erase("type");
+    RecordReader r(fields, "", kind, locations, file_);
+    section_record(section, r);
+    if (auto violation = schema_violation(section, fields))
       throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) + ": " + kind +
-                                        (where.empty() ? "" : "." + label_of(where)) + ": " + violation->reason +
-                                        " (schemas/import.schema.json)");
-    }
+                                        (violation->pointer.empty() ? "" : "." + label_of(violation->pointer)) + ": " +
+                                        violation->reason + " (schemas/import.schema.json)");
+  }
+
+  // The schema decides too: the record as the one record of its section of
+  // a document. adledger's own checks run first, as the record is recorded,
+  // since their messages say more ("exponents are not accepted" rather than
+  // "does not match pattern") and they bound every string (valijson matches
+  // patterns with std::regex, which recurses per character: a 10 MB string
+  // would overflow the stack); a record they pass and the schema refuses is
+  // refused before the transaction commits. The violation's pointer is
+  // within the record ("" for the record itself).
+  static std::optional<SchemaViolation> schema_violation(const std::string& section, const json& fields) {
+    json wrapped = {{"format", std::string(kFormat)}, {section, json::array({fields})}};
+    std::optional<SchemaViolation> violation = check_import_schema(wrapped);
+    if (violation) violation->pointer.erase(0, std::min(violation->pointer.size(), section.size() + 3));  // /spend/0
+    return violation;
   }
 
   const ImportCounts& counts() const { return counts_; }
+  // Where the records now being read stand in the file.
+  void use(const JsonLocations& locations) { locations_ = &locations; }
 
  private:
-  template <typename F>
-  void each(const RecordReader& parent, const std::string& section, F handle) {
-    const json& items = parent.array(section);
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      RecordReader r(items[i], parent.child_pointer(section, i), section + "[" + std::to_string(i) + "]",
-                     *locations_, file_);
-      r.record([&] { handle(r); });
-    }
-  }
-
   void platform(const RecordReader& r) {
     r.only({"id", "name"});
     ledger_.add_platform(Platform{r.string("id"), r.string("name")});
@@ -418,31 +419,202 @@ class Importer {
 
 }  // namespace
 
+namespace {
+
+// The sections of a document, in the order they are recorded.
+constexpr std::array<std::string_view, 6> kSections = {"platforms", "advertisers", "policy_actions",
+                                                       "spend",     "pledges",     "disclosures"};
+constexpr std::size_t kFieldBytesMax = 1024 * 1024;  // a top-level key, or the format
+
+// Where a section's array starts in the file, found by the first pass.
+struct SectionPlace {
+  bool present = false;
+  std::uint64_t offset = 0;
+  std::size_t line = 0;
+};
+
+// Reads a document from a seekable stream in two passes, never holding more
+// than one record. The first pass reads the top-level object: its keys, the
+// format, and where each section starts, skipping the records. The second
+// reads each section from its place, in the canonical order, one record at
+// a time: so a ban in the file refuses the spend in the file it covers
+// whatever the order of the sections in the file, as when the document was
+// read whole.
+class DocumentReader {
+ public:
+  DocumentReader(Ledger& ledger, std::istream& in, const std::string& file, const ImportProgress& progress)
+      : stream_(in), file_(file), importer_(ledger, no_locations_, file, progress) {}
+
+  ImportCounts run() {
+    try {
+      survey();
+      for (std::size_t i = 0; i < kSections.size(); ++i)
+        if (places_[i].present) section(kSections[i], places_[i]);
+    } catch (const JsonStreamError& e) {
+      throw Error(ErrorKind::Input, at(e.line) + "malformed JSON: " + e.reason);
+    }
+    return importer_.counts();
+  }
+
+ private:
+  std::string at(std::size_t line) const { return file_ + ":" + std::to_string(line) + ": "; }
+
+  // Cuts out the next value and parses it strictly; syntax errors are
+  // located in the file.
+  json next_value(std::size_t max_bytes, int depth_max, std::size_t& line) {
+    stream_.skip_space();
+    line = stream_.line();
+    stream_.capture(text_, max_bytes);
+    try {
+      return parse_strict(text_, depth_max);
+    } catch (const ParseFailure& f) {
+      throw Error(ErrorKind::Input, at(line + f.line - 1) + "malformed JSON: " + f.reason);
+    }
+  }
+
+  void survey() {
+    stream_.skip_byte_order_mark();
+    stream_.skip_space();
+    if (stream_.peek() != '{') {
+      std::size_t line = 0;
+      next_value(kLineBytesMax, kDepthMax, line);  // a syntax error first, if there is one
+      throw Error(ErrorKind::Input, at(line) + "document: must be an object");
+    }
+    stream_.get();
+    bool format = false;
+    std::optional<std::string> unknown;
+    std::set<std::string> keys;
+    stream_.skip_space();
+    if (stream_.peek() == '}') {
+      stream_.get();
+    } else {
+      while (true) {
+        stream_.skip_space();
+        if (stream_.peek() != '"') stream_.expect('"', "expected a key in quotes");
+        std::size_t line = 0;
+        std::string key = next_value(kFieldBytesMax, 1, line).get<std::string>();
+        if (!keys.insert(key).second)
+          throw Error(ErrorKind::Input, at(line) + "malformed JSON: key " + quote(key) + " appears twice in one object");
+        stream_.expect(':', "expected ':' after a key");
+        stream_.skip_space();
+        auto section = std::find(kSections.begin(), kSections.end(), key);
+        if (key == "format") {
+          check_format(line);
+          format = true;
+        } else if (section != kSections.end()) {
+          SectionPlace& place = places_[static_cast<std::size_t>(section - kSections.begin())];
+          place = SectionPlace{true, stream_.offset(), stream_.line()};
+          if (stream_.peek() == '[') {
+            stream_.skip_value();
+          } else {
+            std::size_t value_line = 0;
+            json value = next_value(kLineBytesMax, kDepthMax, value_line);
+            if (!value.is_null()) throw Error(ErrorKind::Input, at(line) + "document." + key + ": must be an array");
+            place.present = false;  // null: no records, as when absent
+          }
+        } else {
+          // Reported once the object is read: a JSON Lines file read as a
+          // document is better told that a second value follows the first.
+          if (!unknown) unknown = at(line) + "document." + field_name(key) + ": unknown field";
+          stream_.skip_value();
+        }
+        stream_.skip_space();
+        int c = stream_.peek();
+        if (c == '}') {
+          stream_.get();
+          break;
+        }
+        stream_.expect(',', "expected ',' or '}' after a value");
+      }
+    }
+    stream_.skip_space();
+    stream_.expect_end("after the document");
+    if (unknown) throw Error(ErrorKind::Input, *unknown);
+    if (!format) throw Error(ErrorKind::Input, at(1) + "document.format: is required");
+  }
+
+  void check_format(std::size_t key_line) {
+    std::size_t line = 0;
+    json value = next_value(kFieldBytesMax, kDepthMax, line);
+    if (!value.is_string())
+      throw Error(ErrorKind::Input, at(key_line) + "document.format: must be a string, not " + value.type_name());
+    if (value.get<std::string>() != kFormat)
+      throw Error(ErrorKind::Input, at(key_line) + "format " + quote(value.get<std::string>()) +
+                                        ": expected \"adledger/1\"");
+  }
+
+  // One section's records, each parsed, checked and recorded in turn.
+  void section(std::string_view name, const SectionPlace& place) {
+    stream_.seek(place.offset, place.line);
+    stream_.expect('[', "expected '['");
+    stream_.skip_space();
+    if (stream_.peek() == ']') return;
+    const std::string section_name(name);
+    for (std::size_t i = 0;; ++i) {
+      std::size_t line = 0;
+      // A record sits two levels down in the document: the same limit.
+      json record = next_value(kLineBytesMax, kDepthMax - 2, line);
+      std::string pointer = "/" + section_name + "/" + std::to_string(i);
+      JsonLocations locations = JsonLocations::scan(text_, pointer, line);
+      importer_.use(locations);
+      RecordReader r(record, pointer, section_name + "[" + std::to_string(i) + "]", locations, file_);
+      importer_.section_record(section_name, r);
+      if (auto violation = Importer::schema_violation(section_name, record)) {
+        std::string at_fault = pointer + violation->pointer;
+        throw Error(ErrorKind::Input, at(locations.line_of(at_fault)) + label_of(at_fault) + ": " +
+                                          violation->reason + " (schemas/import.schema.json)");
+      }
+      stream_.skip_space();
+      if (stream_.peek() == ']') return;
+      stream_.expect(',', "expected ',' or ']' after a record");
+    }
+  }
+
+  JsonStream stream_;
+  const std::string& file_;
+  JsonLocations no_locations_ = JsonLocations::single_line(1);
+  Importer importer_;
+  std::array<SectionPlace, kSections.size()> places_{};
+  std::string text_;  // the value last cut out
+};
+
+// A stream the document can be read from twice: `in` itself when it can
+// seek (a file), else a copy of it in an unnamed temporary file (a pipe).
+class Rereadable {
+ public:
+  explicit Rereadable(std::istream& in, const std::string& file_name) : in_(&in) {
+    if (in.rdbuf()->pubseekoff(0, std::ios::cur, std::ios::in) != std::streampos(-1)) return;
+    std::string path = (std::filesystem::temp_directory_path() / "adledger-import-XXXXXX").string();
+    int fd = mkstemp(path.data());
+    if (fd < 0) throw Error(ErrorKind::Input, file_name + ": cannot make a temporary copy to read: " + std::strerror(errno));
+    close(fd);
+    copy_.open(path, std::ios::in | std::ios::out | std::ios::binary | std::ios::trunc);
+    std::filesystem::remove(path);  // gone when closed, whatever happens
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) copy_.write(buffer, in.gcount());
+    if (in.bad() || !copy_) throw Error(ErrorKind::Input, file_name + ": cannot make a temporary copy to read");
+    copy_.seekg(0);
+    in_ = &copy_;
+  }
+  std::istream& stream() { return *in_; }
+
+ private:
+  std::istream* in_;
+  std::fstream copy_;
+};
+
+}  // namespace
+
+ImportCounts import_document(Ledger& ledger, std::istream& in, const std::string& file_name,
+                             const ImportProgress& progress) {
+  Rereadable source(in, file_name);
+  return DocumentReader(ledger, source.stream(), file_name, progress).run();
+}
+
 ImportCounts import_document(Ledger& ledger, std::string_view text, const std::string& file_name,
                              const ImportProgress& progress) {
-  if (text.size() > kImportBytesMax)
-    throw Error(ErrorKind::Input, file_name + ": larger than the " + std::to_string(kImportBytesMax / (1024 * 1024)) +
-                                      " MiB an import document may be");
-  json doc;
-  try {
-    doc = parse_strict(text);
-  } catch (const ParseFailure& f) {
-    throw Error(ErrorKind::Input, file_name + ":" + std::to_string(f.line) + ": malformed JSON: " + f.reason);
-  }
-  JsonLocations locations = JsonLocations::scan(text);
-  // The schema decides too. adledger's own checks run first, as the records
-  // are recorded, since their messages say more ("exponents are not
-  // accepted" rather than "does not match pattern") and they bound every
-  // string (valijson matches patterns with std::regex, which recurses per
-  // character: a 10 MB string would overflow the stack); a document they
-  // pass and the schema refuses is refused before the transaction commits.
-  ImportCounts counts = Importer(ledger, locations, file_name, progress).run(doc);
-  std::optional<SchemaViolation> violation = check_import_schema(doc);
-  if (violation)
-    throw Error(ErrorKind::Input, file_name + ":" + std::to_string(locations.line_of(violation->pointer)) + ": " +
-                                      label_of(violation->pointer) + ": " + violation->reason +
-                                      " (schemas/import.schema.json)");
-  return counts;
+  std::istringstream in{std::string(text)};
+  return import_document(ledger, in, file_name, progress);
 }
 
 namespace {

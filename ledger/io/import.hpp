@@ -38,9 +38,14 @@ struct ImportCounts {
 // Called after each record, for progress on a terminal.
 using ImportProgress = std::function<void(const ImportCounts&)>;
 
-inline constexpr std::size_t kImportBytesMax = 64 * 1024 * 1024;  // a whole JSON document
-inline constexpr std::size_t kLineBytesMax = 16 * 1024 * 1024;    // one JSON Lines record
+inline constexpr std::size_t kLineBytesMax = 16 * 1024 * 1024;  // one record: a JSON Lines line, a CSV row
 
+// Reads the document as a stream: memory stays bounded by the largest
+// record (kLineBytesMax), whatever the file's size. The stream is read twice
+// (see DocumentReader); one that cannot seek, such as a pipe, is first
+// copied to a temporary file.
+ImportCounts import_document(Ledger& ledger, std::istream& in, const std::string& file_name,
+                             const ImportProgress& progress = {});
 ImportCounts import_document(Ledger& ledger, std::string_view text, const std::string& file_name,
                              const ImportProgress& progress = {});
 

@@ -58,7 +58,8 @@ std::string escape_pointer_token(const std::string& token) {
 
 class LocationRecorder : public nlohmann::json_sax<nlohmann::json> {
  public:
-  LocationRecorder(JsonLocations& out, const std::size_t& line) : out_(out), line_(line) {}
+  LocationRecorder(JsonLocations& out, const std::size_t& line, const std::string& prefix, std::size_t first_line)
+      : out_(out), line_(line), prefix_(prefix), first_line_(first_line) {}
 
   bool null() override { return value(); }
   bool boolean(bool) override { return value(); }
@@ -73,7 +74,7 @@ class LocationRecorder : public nlohmann::json_sax<nlohmann::json> {
   bool end_array() override { return close(); }
   bool key(string_t& k) override {
     frames_.back().key = k;
-    out_.lines_[child_pointer()] = line_;
+    out_.lines_[prefix_ + child_pointer()] = line();
     return true;
   }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
@@ -86,6 +87,7 @@ class LocationRecorder : public nlohmann::json_sax<nlohmann::json> {
     std::string key;
   };
 
+  std::size_t line() const { return line_ + first_line_ - 1; }
   std::string child_pointer() const {
     if (frames_.empty()) return "";
     const Frame& f = frames_.back();
@@ -95,14 +97,13 @@ class LocationRecorder : public nlohmann::json_sax<nlohmann::json> {
     if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
   }
   bool value() {
-    std::string p = child_pointer();
-    out_.lines_.try_emplace(p, line_);  // keep the key's line for an object member
+    out_.lines_.try_emplace(prefix_ + child_pointer(), line());  // keep the key's line for an object member
     advance();
     return true;
   }
   bool open(bool array) {
     std::string p = child_pointer();
-    out_.lines_.try_emplace(p, line_);
+    out_.lines_.try_emplace(prefix_ + p, line());
     frames_.push_back(Frame{p, array, 0, {}});
     return true;
   }
@@ -114,6 +115,8 @@ class LocationRecorder : public nlohmann::json_sax<nlohmann::json> {
 
   JsonLocations& out_;
   const std::size_t& line_;
+  const std::string& prefix_;
+  std::size_t first_line_;
   std::vector<Frame> frames_;
 };
 
@@ -207,11 +210,11 @@ std::optional<JsonProblem> check_json(std::string_view text, int depth_max) {
   return checker.problem;
 }
 
-JsonLocations JsonLocations::scan(std::string_view text) {
+JsonLocations JsonLocations::scan(std::string_view text, const std::string& prefix, std::size_t first_line) {
   JsonLocations out;
   std::size_t line = 1;
   std::size_t token_line = 1;
-  LocationRecorder recorder(out, token_line);
+  LocationRecorder recorder(out, token_line, prefix, first_line);
   CountingIterator first(text.data(), &line, &token_line);
   CountingIterator last(text.data() + text.size(), &line, &token_line);
   nlohmann::json::sax_parse(first, last, &recorder);

@@ -27,8 +27,10 @@ std::optional<JsonProblem> check_json(std::string_view text, int depth_max);
 class JsonLocations {
  public:
   // The text must already have parsed as JSON (the caller reports syntax
-  // errors with nlohmann's own position).
-  static JsonLocations scan(std::string_view text);
+  // errors with nlohmann's own position). A text cut from a larger document
+  // (one record of a streamed import) gives its place in it: the pointer of
+  // its value and the line it starts on.
+  static JsonLocations scan(std::string_view text, const std::string& prefix = "", std::size_t first_line = 1);
   // Everything on one line: for a JSON Lines record.
   static JsonLocations single_line(std::size_t line);
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <istream>
+#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -322,6 +324,105 @@ TEST_F(ImportTest, BanInTheFileRefusesSpendInTheFile) {
       << what;
   EXPECT_NE(what.find("twitter-ad-ban-2017-10-26"), std::string::npos) << what;
   EXPECT_TRUE(t.store->policy_actions(std::nullopt).empty());
+}
+
+// The document is streamed, but its sections are still recorded in their
+// canonical order, whatever their order in the file: the format, platforms
+// and advertisers may come last and the ban still refuses the spend.
+TEST_F(ImportTest, SectionsOutOfOrderAreRecordedInCanonicalOrder) {
+  Doc d{{
+      "{",
+      "  \"spend\": [",
+      "    {\"advertiser\": \"rt\", \"platform\": \"twitter\", \"amount\": \"1\", \"currency\": \"USD\",",
+      "     \"period\": \"2017-11\", \"market\": \"US\", \"precision\": \"exact\", \"source\": \"s\"}",
+      "  ],",
+      "  \"policy_actions\": [{\"kind\": \"ad_ban\", \"platform\": \"twitter\", \"advertisers\": [\"rt\"],",
+      "    \"date\": \"2017-10-26\", \"description\": \"ban\", \"source\": \"https://ban\"}],",
+      "  \"advertisers\": [{\"id\": \"rt\", \"name\": \"RT\"}],",
+      "  \"platforms\": [{\"id\": \"twitter\", \"name\": \"Twitter\"}],",
+      "  \"format\": \"adledger/1\"",
+      "}",
+  }};
+  auto e = adledger_test::error_of([&] { import(d.text()); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind(), ErrorKind::Rule);
+  std::string what = e->what();
+  EXPECT_EQ(what.rfind("f.json:3: spend[0]: spend refused: advertiser rt is banned on twitter from 2017-10-26", 0), 0u)
+      << what;
+  EXPECT_TRUE(t.store->platforms().empty());
+
+  // Without the ban, the same order imports everything.
+  Doc ok = d;
+  ok.lines.erase(ok.lines.begin() + 5, ok.lines.begin() + 7);
+  ledger::ImportCounts c = import(ok.text());
+  EXPECT_EQ(c.platforms, 1u);
+  EXPECT_EQ(c.advertisers, 1u);
+  EXPECT_EQ(c.spend, 1u);
+  EXPECT_EQ(c.records, 3u);
+}
+
+TEST_F(ImportTest, NullSectionIsNoRecords) {
+  ledger::ImportCounts c = import("{\"format\": \"adledger/1\", \"platforms\": null, \"spend\": []}");
+  EXPECT_EQ(c.records, 0u);
+  std::string what = error_of_import("{\n  \"format\": \"adledger/1\",\n  \"spend\": {}\n}");
+  EXPECT_EQ(what, "f.json:3: document.spend: must be an array");
+}
+
+TEST_F(ImportTest, TextAfterTheDocumentIsRefused) {
+  EXPECT_EQ(error_of_import("{\"format\": \"adledger/1\"}\n{}\n"),
+            "f.json:2: malformed JSON: unexpected '{' after the document; expected end of input");
+  EXPECT_EQ(error_of_import(std::string("{\"format\": \"adledger/1\"}\n\n", 26) + std::string(1, '\0')),
+            "f.json:3: malformed JSON: unexpected a NUL byte after the document; expected end of input");
+  // A misspelt section is reported, but only once the document is known to
+  // be one document.
+  EXPECT_EQ(error_of_import("{\"format\": \"adledger/1\",\n \"spnd\": []}"), "f.json:2: document.spnd: unknown field");
+}
+
+TEST_F(ImportTest, RecordsBetweenSectionsAreLocatedInTheFile) {
+  Doc d{{
+      "{",
+      "  \"format\": \"adledger/1\",",
+      "  \"platforms\": [{\"id\": \"twitter\", \"name\": \"Twitter\"},",
+      "                {\"id\": \"vk\",",
+      "                 \"name\": \"VK\", \"nme\": 1}],",
+      "  \"advertisers\": []",
+      "}",
+  }};
+  EXPECT_EQ(error_of_import(d.text()), "f.json:5: platforms[1].nme: unknown field");
+  Doc missing_comma{{
+      "{",
+      "  \"format\": \"adledger/1\",",
+      "  \"platforms\": [{\"id\": \"twitter\", \"name\": \"Twitter\"}",
+      "                {\"id\": \"vk\", \"name\": \"VK\"}]",
+      "}",
+  }};
+  std::string what = error_of_import(missing_comma.text());
+  EXPECT_EQ(what.rfind("f.json:4: malformed JSON: ", 0), 0u) << what;
+  EXPECT_TRUE(t.store->platforms().empty());
+}
+
+// A stream that cannot seek, as a pipe: the document is copied to a
+// temporary file and read from there.
+class PipeBuffer : public std::streambuf {
+ public:
+  explicit PipeBuffer(std::string text) : text_(std::move(text)) {
+    setg(text_.data(), text_.data(), text_.data() + text_.size());
+  }
+
+ private:
+  std::string text_;  // seekoff and seekpos stay std::streambuf's: they fail
+};
+
+TEST_F(ImportTest, UnseekableStreamIsRead) {
+  Doc d = doc_with_spend(spend_record("      \"amount\": \"100.00\","));
+  PipeBuffer pipe(d.text());
+  std::istream in(&pipe);
+  ASSERT_EQ(in.rdbuf()->pubseekoff(0, std::ios::cur, std::ios::in), std::streampos(-1));
+  ledger::WriteTransaction txn(*t.store);
+  ledger::ImportCounts c = ledger::import_document(t.ledger, in, "-");
+  txn.commit();
+  EXPECT_EQ(c.spend, 1u);
+  EXPECT_EQ(t.store->spend({}).size(), 1u);
 }
 
 TEST_F(ImportTest, NestedRecordsAreLocated) {
