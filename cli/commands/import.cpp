@@ -88,6 +88,8 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
                            {"pledges", c.pledges},
                            {"disbursements", c.disbursements},
                            {"disclosures", c.disclosures},
+                           {"policy_withdrawals", c.policy_withdrawals},
+                           {"spend_reversals", c.spend_reversals},
                            {"unchanged", c.unchanged}});
     return;
   }
@@ -95,6 +97,8 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
             << c.handles << " handles, " << c.policy_actions << " policy actions, " << c.spend
             << " spend entries, " << c.pledges << " pledges, " << c.disbursements << " disbursements, "
             << c.disclosures << " disclosed totals";
+  if (c.policy_withdrawals) std::cout << ", " << c.policy_withdrawals << " policy withdrawals";
+  if (c.spend_reversals) std::cout << ", " << c.spend_reversals << " spend reversals";
   if (c.unchanged) std::cout << "; " << c.unchanged << " of them already recorded, unchanged";
   std::cout << '\n';
 }

@@ -224,9 +224,13 @@ class Importer {
     r.record([&] {
       if (section == "platforms") platform(r);
       else if (section == "advertisers") advertiser(r);
+      else if (section == "handles") handle(r);
       else if (section == "policy_actions") policy_action(r);
+      else if (section == "policy_withdrawals") policy_withdrawal(r);
       else if (section == "spend") spend(r);
+      else if (section == "spend_reversals") spend_reversal(r);
       else if (section == "pledges") pledge(r);
+      else if (section == "disbursements") disbursement(r);
       else if (section == "disclosures") disclosure(r);
       else throw std::logic_error("Importer: no section " + std::string(section));
     });
@@ -239,18 +243,26 @@ class Importer {
     if (!record.is_object())
       throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) + ": a record must be a JSON object");
     auto type = record.find("type");
-    if (type == record.end() || !type->is_string())
-      throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) +
-                                        ": type: is required: platform, advertiser, policy_action, spend, pledge or "
-                                        "disclosure");
-    std::string kind = type->get<std::string>();
-    static const std::set<std::string> kKinds = {"platform", "advertiser", "policy_action", "spend", "pledge", "disclosure"};
-    if (!kKinds.contains(kind))
-      throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) + ": type " + quote(kind) +
-                                        ": expected platform, advertiser, policy_action, spend, pledge or disclosure");
     static const std::map<std::string, std::string> kSection = {
-        {"platform", "platforms"}, {"advertiser", "advertisers"}, {"policy_action", "policy_actions"},
-        {"spend", "spend"},        {"pledge", "pledges"},         {"disclosure", "disclosures"}};
+        {"platform", "platforms"},
+        {"advertiser", "advertisers"},
+        {"handle", "handles"},
+        {"policy_action", "policy_actions"},
+        {"policy_withdrawal", "policy_withdrawals"},
+        {"spend", "spend"},
+        {"spend_reversal", "spend_reversals"},
+        {"pledge", "pledges"},
+        {"disbursement", "disbursements"},
+        {"disclosure", "disclosures"}};
+    static const std::string kKinds =
+        "platform, advertiser, handle, policy_action, policy_withdrawal, spend, spend_reversal, pledge, disbursement "
+        "or disclosure";
+    if (type == record.end() || !type->is_string())
+      throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) + ": type: is required: " + kKinds);
+    std::string kind = type->get<std::string>();
+    if (!kSection.contains(kind))
+      throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) + ": type " + quote(kind) +
+                                        ": expected " + kKinds);
     const std::string& section = kSection.at(kind);
     json fields = record;
     fields.erase("type");
@@ -304,6 +316,38 @@ class Importer {
       });
       count(counts_.handles);
     }
+  }
+
+  void handle(const RecordReader& r) {
+    r.only({"advertiser", "platform", "handle"});
+    ledger_.link_handle(Handle{r.string("advertiser"), r.string("platform"), r.string("handle")});
+    count(counts_.handles);
+  }
+
+  void policy_withdrawal(const RecordReader& r) {
+    r.only({"action", "reason", "source"});
+    ledger_.withdraw_action(r.string("action"), r.string("reason"), r.string("source"));
+    count(counts_.policy_withdrawals);
+  }
+
+  // A reversal names its entry by number (`entry`) or by external id
+  // (`spend`), exactly one of the two.
+  void spend_reversal(const RecordReader& r) {
+    r.only({"entry", "spend", "reason", "source"});
+    std::optional<std::int64_t> number = r.opt_count("entry");
+    std::optional<std::string> external = r.opt_string("spend");
+    if (number.has_value() == external.has_value())
+      r.record([] { throw Error(ErrorKind::Input, "give the entry's number (entry) or its external id (spend), one of the two"); });
+    std::int64_t entry = 0;
+    if (number) {
+      entry = *number;
+    } else {
+      std::optional<SpendEntry> e = ledger_.store().find_spend_by_external_id(*external);
+      if (!e) r.field("spend", [&] { throw Error(ErrorKind::Rule, "spend " + quote(*external) + ": no spend entry has this id"); });
+      entry = e->entry_id;
+    }
+    ledger_.reverse_spend(entry, r.string("reason"), r.string("source"));
+    count(counts_.spend_reversals);
   }
 
   void policy_action(const RecordReader& r) {
@@ -385,6 +429,25 @@ class Importer {
     }
   }
 
+  // A disbursement recorded on its own, naming its pledge.
+  void disbursement(const RecordReader& r) {
+    r.only({"id", "pledge", "amount", "currency", "date", "source"});
+    Disbursement x;
+    x.id = r.opt_id("id");
+    x.pledge_id = r.string("pledge");
+    Currency currency = r.currency();
+    if (std::optional<Pledge> p = ledger_.store().find_pledge(x.pledge_id); p && p->amount.currency() != currency)
+      r.field("currency", [&] {
+        throw Error(ErrorKind::Rule, "currency " + quote(currency.code()) + ": pledge " + x.pledge_id + " is in " +
+                                         p->amount.currency().code());
+      });
+    x.amount = r.amount(currency);
+    x.date = r.field("date", [&] { return parse_date(r.string("date"), "date"); });
+    x.source = r.string("source");
+    ledger_.disburse(x);
+    count(counts_.disbursements);
+  }
+
   void disclosure(const RecordReader& r) {
     r.only({"id", "platform", "advertiser", "amount", "currency", "period", "date", "precision", "source", "note"});
     DisclosedTotal d;
@@ -422,8 +485,9 @@ class Importer {
 namespace {
 
 // The sections of a document, in the order they are recorded.
-constexpr std::array<std::string_view, 6> kSections = {"platforms", "advertisers", "policy_actions",
-                                                       "spend",     "pledges",     "disclosures"};
+constexpr std::array<std::string_view, 10> kSections = {
+    "platforms", "advertisers",     "handles", "policy_actions", "policy_withdrawals",
+    "spend",     "spend_reversals", "pledges", "disbursements",  "disclosures"};
 constexpr std::size_t kFieldBytesMax = 1024 * 1024;  // a top-level key, or the format
 
 // Where a section's array starts in the file, found by the first pass.

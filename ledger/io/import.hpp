@@ -1,8 +1,10 @@
 // The import document: a whole ledger's records in one JSON file.
 //
 //   { "format": "adledger/1",
-//     "platforms": [...], "advertisers": [...], "policy_actions": [...],
-//     "spend": [...], "pledges": [...], "disclosures": [...] }
+//     "platforms": [...], "advertisers": [...], "handles": [...],
+//     "policy_actions": [...], "policy_withdrawals": [...],
+//     "spend": [...], "spend_reversals": [...],
+//     "pledges": [...], "disbursements": [...], "disclosures": [...] }
 //
 // schemas/import.schema.json describes it; fixtures/ holds an example. The
 // sections are recorded in that order (so a ban in the file refuses spend
@@ -31,6 +33,8 @@ struct ImportCounts {
   std::size_t pledges = 0;
   std::size_t disbursements = 0;
   std::size_t disclosures = 0;
+  std::size_t policy_withdrawals = 0;
+  std::size_t spend_reversals = 0;
   std::size_t unchanged = 0;  // records of the file already in the ledger, the same: no-ops
   std::size_t records = 0;    // all of the above, handles and disbursements included
 };
@@ -51,7 +55,8 @@ ImportCounts import_document(Ledger& ledger, std::string_view text, const std::s
 
 // JSON Lines: one record a line, {"type": "spend", ...}, with the fields a
 // record of that section has in the document ("type" is platform,
-// advertiser, policy_action, spend, pledge or disclosure); blank lines are
+// advertiser, handle, policy_action, policy_withdrawal, spend,
+// spend_reversal, pledge, disbursement or disclosure); blank lines are
 // allowed. Read as a stream: memory stays bounded whatever the file's size.
 // Errors name the file and the line: `x.jsonl:14: spend.amount "1e5": ...`.
 ImportCounts import_lines(Ledger& ledger, std::istream& in, const std::string& file_name,
