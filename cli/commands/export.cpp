@@ -1,0 +1,35 @@
+// export --format ledger|hledger|beancount|csv|jsonl: the journal for the
+// tools users already have (ledger/export/export.hpp).
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "ledger/error.hpp"
+#include "ledger/export/export.hpp"
+
+namespace adledger::cli {
+
+void setup_export(CLI::App& app, GlobalOptions& global) {
+  struct Options {
+    std::string format;
+    std::string from, to;
+  };
+  auto o = std::make_shared<Options>();
+  auto* sub = app.add_subcommand(
+      "export", "write the journal for ledger, hledger or beancount, as CSV, or as JSON Lines that re-import");
+  sub->add_option("--format", o->format, "ledger, hledger, beancount, csv (a posting a row) or jsonl (every record)")
+      ->required();
+  sub->add_option("--from", o->from, "first day of the transactions written, YYYY-MM-DD (inclusive)");
+  sub->add_option("--to", o->to, "last day, YYYY-MM-DD (inclusive)");
+  sub->callback([&global, o] {
+    ledger::ExportFormat format = ledger::parse_export_format(o->format);
+    ledger::ExportOptions options;
+    if (!o->from.empty()) options.from = ledger::parse_date(o->from, "from");
+    if (!o->to.empty()) options.to = ledger::parse_date(o->to, "to");
+    OpenLedger open = open_for_reading(global);
+    ledger::export_journal(*open.ledger, format, options, std::cout);
+    std::cout.flush();
+    if (!std::cout) throw ledger::Error(ledger::ErrorKind::Storage, "standard output: cannot be written");
+  });
+}
+
+}  // namespace adledger::cli
