@@ -197,6 +197,12 @@ BalanceReport build_balance(Ledger& ledger, const BalanceOptions& options) {
                                         [](const Posted& a, const Posted& b) { return a.date < b.date; });
     Date first = f.from ? *f.from : lo->date, last = f.to ? *f.to : hi->date;
     for (Date day = first; day <= last;) {
+      // A column per bucket: a ledger whose dates span centuries would
+      // make more columns than anyone can read, and hold them all.
+      if (r.columns.size() == kBalanceColumnsMax)
+        throw_input("by", std::string(to_string(*options.by)),
+                    "more than " + std::to_string(kBalanceColumnsMax) + " columns from " + format_date(first) +
+                        " to " + format_date(last) + "; choose a longer period or give --from and --to");
       Period bucket = bucket_of(day, *options.by);
       column_of[bucket.first()] = r.columns.size();
       r.columns.push_back(bucket);

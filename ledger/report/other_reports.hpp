@@ -125,6 +125,8 @@ struct BalanceReport {
   std::vector<Row> totals;  // per currency, over the rows shown: zero in every column when no filter drops an account
 };
 
+// A balance by period has at most this many columns (a century of months).
+inline constexpr std::size_t kBalanceColumnsMax = 1200;
 BalanceReport build_balance(Ledger& ledger, const BalanceOptions& options);
 
 }  // namespace ledger
