@@ -206,8 +206,23 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
   require_write();
   advertiser(e.advertiser_id);
   platform(e.platform_id);
-  if (e.amount.minor() <= 0)
-    throw_input("amount", e.amount.format(), "must be greater than zero");
+  if (e.precision == Precision::Range) {
+    // A range posts its lower bound, which may be zero ("less than 100").
+    if (e.amount.minor() < 0) throw_input("amount", e.amount.format(), "a lower bound must not be negative");
+    if (e.upper) {
+      if (e.upper->currency() != e.amount.currency())
+        throw_input("upper", e.upper->format(), "must be in the entry's currency, " + e.amount.currency().code());
+      if (e.upper->minor() <= 0 || e.upper->minor() < e.amount.minor())
+        throw_input("upper", e.upper->format(),
+                    "must be greater than zero and not below the lower bound " + e.amount.format());
+    }
+  } else {
+    if (e.amount.minor() <= 0) throw_input("amount", e.amount.format(), "must be greater than zero");
+    if (e.upper)
+      throw_input("upper", e.upper->format(),
+                  "only a range has an upper bound (precision range; this entry is " +
+                      std::string(to_string(e.precision)) + ")");
+  }
   if (e.handle) {
     check_short_text(*e.handle, "handle");
     auto linked = store_.find_handle(e.platform_id, *e.handle);
@@ -479,6 +494,8 @@ DisclosedTotal Ledger::record_disclosed_total(DisclosedTotal d) {
   platform(d.platform_id);
   advertiser(d.advertiser_id);
   if (d.amount.minor() <= 0) throw_input("amount", d.amount.format(), "must be greater than zero");
+  if (d.precision == Precision::Range)
+    throw_input("precision", "range", "a disclosed total is one figure: exact, approximate or estimated");
   if (d.period.first() > d.date)
     throw_input("date", format_date(d.date), "precedes the range it discloses (" + d.period.to_string() + ")");
   check_text(d.source, "source");

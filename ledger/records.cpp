@@ -8,7 +8,8 @@ Precision parse_precision(std::string_view text, std::string_view field) {
   if (text == "exact") return Precision::Exact;
   if (text == "approximate") return Precision::Approximate;
   if (text == "estimated") return Precision::Estimated;
-  throw_input(field, text, "expected exact, approximate or estimated");
+  if (text == "range") return Precision::Range;
+  throw_input(field, text, "expected exact, approximate, estimated or range");
 }
 
 std::string_view to_string(Precision precision) {
@@ -16,6 +17,7 @@ std::string_view to_string(Precision precision) {
     case Precision::Exact: return "exact";
     case Precision::Approximate: return "approximate";
     case Precision::Estimated: return "estimated";
+    case Precision::Range: return "range";
   }
   return "?";
 }

@@ -37,7 +37,10 @@ struct Handle {
   std::string handle;
 };
 
-enum class Precision { Exact, Approximate, Estimated };
+// How exact a figure is. A Range is given by bounds, as ad libraries
+// publish spend ("at least 5,000, at most 9,999"): its amount is the lower
+// bound, and SpendEntry::upper the upper bound (none: open at the top).
+enum class Precision { Exact, Approximate, Estimated, Range };
 Precision parse_precision(std::string_view text, std::string_view field = "precision");
 std::string_view to_string(Precision precision);
 
@@ -65,6 +68,7 @@ struct SpendEntry {
   std::string source;
   std::optional<std::string> external_id;
   std::optional<std::string> note;
+  std::optional<Money> upper;  // Range only: the upper bound; none when open at the top
   std::int64_t txn_id = 0;  // the journal transaction that posts it
   std::optional<SpendReversal> reversal;  // set when the entry was reversed
 };

@@ -199,7 +199,7 @@ json content_of(const Handle& h) {
 }
 
 json content_of(const SpendEntry& e, const JournalTxn& txn) {
-  return json{{"entry", e.entry_id},
+  json c{{"entry", e.entry_id},
               {"advertiser", e.advertiser_id},
               {"platform", e.platform_id},
               {"handle", optional_json(e.handle)},
@@ -215,6 +215,10 @@ json content_of(const SpendEntry& e, const JournalTxn& txn) {
               {"external_id", optional_json(e.external_id)},
               {"note", optional_json(e.note)},
               {"txn", postings_json(txn)}};
+  // Only a range has an upper bound, and only a range's content holds it:
+  // entries recorded before ranges existed keep their content and hash.
+  if (e.precision == Precision::Range) c["upper"] = e.upper ? json(e.upper->minor()) : json(nullptr);
+  return c;
 }
 
 json content_of(const PolicyAction& a) {

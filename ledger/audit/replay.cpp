@@ -52,6 +52,7 @@ void replay(Ledger& ledger, const LogRecord& r) {
     e.source = c.at("source");
     e.external_id = opt<std::string>(c, "external_id");
     e.note = opt<std::string>(c, "note");
+    if (auto upper = opt<std::int64_t>(c, "upper")) e.upper = Money(*upper, e.amount.currency());
     SpendEntry recorded = ledger.record_spend(e);
     if (recorded.entry_id != c.at("entry").get<std::int64_t>())
       throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " replays as spend entry #" +

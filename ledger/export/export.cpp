@@ -45,6 +45,10 @@ std::map<std::int64_t, Fields> records_by_txn(Store& store) {
     add(f, "market", e.market);
     if (!e.tags.empty()) add(f, "tags", joined(e.tags, "; "));
     add(f, "precision", std::string(to_string(e.precision)));
+    if (e.precision == Precision::Range) {
+      add(f, "lower", e.amount.format() + " " + e.amount.currency().code());
+      add(f, "upper", e.upper ? e.upper->format() + " " + e.upper->currency().code() : "open");
+    }
     add(f, "source", e.source);
     add(f, "id", e.external_id);
     add(f, "note", e.note);
@@ -103,6 +107,8 @@ std::string comment_text(const std::string& text) {
   return out;
 }
 
+constexpr const char* kPostsNothing = "; posts nothing: a range whose lower bound is zero\n";
+
 std::string amount_text(const Money& m) { return m.format() + " " + m.currency().code(); }
 
 // The currencies the transactions use, each with its number of decimals.
@@ -115,9 +121,11 @@ std::map<std::string, int> currencies_of(const std::vector<JournalTxn>& txns) {
 
 // A sample amount that declares a commodity's display: no thousands
 // separator, `.` as the decimal mark, and the currency's decimals, so that
-// `1.500 KWD` reads as one and a half.
-std::string commodity_sample(const std::string& code, int decimals) {
-  return "1000" + (decimals > 0 ? "." + std::string(static_cast<std::size_t>(decimals), '0') : "") + " " + code;
+// `1.500 KWD` reads as one and a half. hledger wants the decimal mark even
+// with no decimals (`1000. JPY`); ledger's `format` takes `1000 JPY`.
+std::string commodity_sample(const std::string& code, int decimals, ExportFormat format) {
+  std::string mark = decimals > 0 || format == ExportFormat::Hledger ? "." : "";
+  return "1000" + mark + std::string(static_cast<std::size_t>(decimals), '0') + " " + code;
 }
 
 void write_plain_text(const std::vector<JournalTxn>& txns, const std::map<std::int64_t, Fields>& records,
@@ -126,16 +134,21 @@ void write_plain_text(const std::vector<JournalTxn>& txns, const std::map<std::i
       << "transactions: " << txns.size() << "\n\n";
   for (const auto& [code, decimals] : currencies_of(txns)) {
     if (format == ExportFormat::Ledger)
-      out << "commodity " << code << "\n    format " << commodity_sample(code, decimals) << "\n";
+      out << "commodity " << code << "\n    format " << commodity_sample(code, decimals, format) << "\n";
     else
-      out << "commodity " << commodity_sample(code, decimals) << "\n";
+      out << "commodity " << commodity_sample(code, decimals, format) << "\n";
   }
   for (const JournalTxn& t : txns) {
-    out << "\n" << format_date(t.date) << " * " << header_text(t.description) << "\n";
-    out << "    ; txn: " << t.id << "\n";
-    out << "    ; kind: " << to_string(t.kind) << "\n";
+    // A transaction that posts nothing (a range from zero) is kept as a
+    // comment: the tools have no such transaction.
+    const char* c = t.postings.empty() ? "; " : "";
+    out << "\n";
+    if (t.postings.empty()) out << kPostsNothing;
+    out << c << format_date(t.date) << " * " << header_text(t.description) << "\n";
+    out << c << "    ; txn: " << t.id << "\n";
+    out << c << "    ; kind: " << to_string(t.kind) << "\n";
     if (auto it = records.find(t.id); it != records.end())
-      for (const auto& [key, value] : it->second) out << "    ; " << key << ": " << comment_text(value) << "\n";
+      for (const auto& [key, value] : it->second) out << c << "    ; " << key << ": " << comment_text(value) << "\n";
     for (const Posting& p : t.postings) out << "    " << p.account << "    " << amount_text(p.amount) << "\n";
   }
 }
@@ -151,8 +164,9 @@ std::string beancount_string(const std::string& text) {
 
 void write_beancount(const std::vector<JournalTxn>& txns, const std::map<std::int64_t, Fields>& records,
                      std::ostream& out) {
-  // Every account is opened on the day of its first posting; two adledger
-  // accounts that would share a beancount name are refused, never merged.
+  // Every account is opened on the day of its first posting, with its
+  // adledger name as metadata. The names map one to one (a check keeps it
+  // so: two accounts are never merged).
   std::map<std::string, std::pair<Date, std::string>> opened;  // beancount name -> (first day, adledger name)
   for (const JournalTxn& t : txns)
     for (const Posting& p : t.postings) {
@@ -165,13 +179,18 @@ void write_beancount(const std::vector<JournalTxn>& txns, const std::map<std::in
     }
   out << "; adledger journal export for beancount, transactions: " << txns.size() << "\n";
   out << "option \"title\" \"adledger export\"\n\n";
-  for (const auto& [name, first] : opened) out << format_date(first.first) << " open " << name << "\n";
+  for (const auto& [name, first] : opened)
+    out << format_date(first.first) << " open " << name << "\n  adledger-account: " << beancount_string(first.second)
+        << "\n";
   for (const JournalTxn& t : txns) {
-    out << "\n" << format_date(t.date) << " * " << beancount_string(t.description) << "\n";
-    out << "  txn: \"" << t.id << "\"\n";
-    out << "  kind: \"" << to_string(t.kind) << "\"\n";
+    const char* c = t.postings.empty() ? "; " : "";
+    out << "\n";
+    if (t.postings.empty()) out << kPostsNothing;
+    out << c << format_date(t.date) << " * " << beancount_string(t.description) << "\n";
+    out << c << "  txn: \"" << t.id << "\"\n";
+    out << c << "  kind: \"" << to_string(t.kind) << "\"\n";
     if (auto it = records.find(t.id); it != records.end())
-      for (const auto& [key, value] : it->second) out << "  " << key << ": " << beancount_string(value) << "\n";
+      for (const auto& [key, value] : it->second) out << c << "  " << key << ": " << beancount_string(value) << "\n";
     for (const Posting& p : t.postings) out << "  " << beancount_account(p.account) << "  " << amount_text(p.amount) << "\n";
   }
 }
@@ -180,7 +199,8 @@ void write_csv(const std::vector<JournalTxn>& txns, const std::map<std::int64_t,
   static const std::vector<std::string> kColumns = {
       "txn",    "date",   "kind",   "description", "account",   "amount", "currency", "entry",  "advertiser",
       "platform", "handle", "period", "items",     "market",    "tags",   "precision", "source", "id",
-      "note",   "reverses", "reason", "pledge",    "disbursement", "beneficiary", "basis_advertiser", "basis_period"};
+      "note",   "lower",    "upper",  "reverses",  "reason",       "pledge",      "disbursement",     "beneficiary",
+      "basis_advertiser", "basis_period"};
   auto row = [&](const std::vector<std::string>& cells) {
     for (std::size_t i = 0; i < cells.size(); ++i) out << (i ? "," : "") << render::csv_field(cells[i]);
     out << "\r\n";
@@ -235,6 +255,9 @@ ordered_json import_record(Store& store, const LogRecord& r) {
     copy("platform", "platform");
     copy("handle", "handle");
     out["amount"] = amount_of(c);
+    if (c.contains("upper") && !c.at("upper").is_null())
+      out["upper"] = Money(c.at("upper").get<std::int64_t>(), Currency::from_code(c.at("currency").get<std::string>()))
+                         .format();
     out["currency"] = c.at("currency");
     out["period"] = period_of(c, "first", "last");
     copy("items", "items");
@@ -316,8 +339,8 @@ std::string beancount_account(std::string_view account) {
   bool start = true;
   for (char c : account) {
     if (start && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c == '_') c = '-';
-    out += c;
+    if (c == '_') out += "-U-";
+    else out += c;
     start = c == ':';
   }
   return out;

@@ -34,7 +34,9 @@ struct ExportOptions {
 void export_journal(Ledger& ledger, ExportFormat format, const ExportOptions& options, std::ostream& out);
 
 // An account name as beancount requires it: each segment capitalised
-// (`Expenses:Ads:Rt:Twitter`), `_` written `-`.
+// (`Expenses:Ads:Rt:Twitter`), and `_`, which beancount refuses, written
+// `-U-` (`tik_tok` is `Tik-U-tok`). adledger names have no capitals, so no
+// other name maps to the same one.
 std::string beancount_account(std::string_view account);
 
 }  // namespace ledger

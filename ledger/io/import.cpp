@@ -149,6 +149,9 @@ class RecordReader {
   Money amount(const Currency& currency) const {
     return field("amount", [&] { return Money::parse_positive(decimal_string("amount"), currency, "amount"); });
   }
+  Money lower_bound(const Currency& currency) const {
+    return field("amount", [&] { return Money::parse_nonnegative(decimal_string("amount"), currency, "amount"); });
+  }
   RecordReader nested(const std::string& name) const {
     return RecordReader(record_.at(name), pointer_ + "/" + name, label_ + "." + name, locations_, file_);
   }
@@ -370,19 +373,23 @@ class Importer {
   }
 
   void spend(const RecordReader& r) {
-    r.only({"id", "advertiser", "platform", "handle", "amount", "currency", "period", "items", "market", "tags",
-            "precision", "source", "note"});
+    r.only({"id", "advertiser", "platform", "handle", "amount", "upper", "currency", "period", "items", "market",
+            "tags", "precision", "source", "note"});
     SpendEntry e;
     e.advertiser_id = r.string("advertiser");
     e.platform_id = r.string("platform");
     e.handle = r.opt_string("handle");
-    e.amount = r.amount(r.currency());
+    if (r.has("precision"))
+      e.precision = r.field("precision", [&] { return parse_precision(r.string("precision"), "precision"); });
+    Currency currency = r.currency();
+    // A range's lower bound may be zero; the ledger checks the rest.
+    e.amount = e.precision == Precision::Range ? r.lower_bound(currency) : r.amount(currency);
+    if (r.has("upper"))
+      e.upper = r.field("upper", [&] { return Money::parse_positive(r.decimal_string("upper"), currency, "upper"); });
     e.period = r.field("period", [&] { return Period::parse(r.string("period"), "period"); });
     e.items = r.opt_count("items");
     e.market = r.string("market");
     e.tags = r.strings("tags");
-    if (r.has("precision"))
-      e.precision = r.field("precision", [&] { return parse_precision(r.string("precision"), "precision"); });
     e.source = r.string("source");
     e.external_id = r.opt_string("id");
     e.note = r.opt_string("note");

@@ -43,6 +43,7 @@ json to_json(const SpendEntry& e) {
               {"source", e.source},
               {"id", optional_json(e.external_id)},
               {"note", optional_json(e.note)},
+              {"upper", e.upper ? amount_json(e.upper->minor(), e.upper->currency()) : json(nullptr)},
               {"txn", e.txn_id},
               {"reversal", e.reversal ? json{{"reason", e.reversal->reason},
                                              {"source", e.reversal->source},
@@ -127,6 +128,7 @@ json figure_json(const SpendFigure& f, const char* group_key) {
   out["items_complete"] = f.items_complete;
   out["pro_rata"] = f.pro_rata;
   out["entries"] = f.entry_ids;
+  if (f.precision == Precision::Range) out["upper"] = f.upper_open ? json(nullptr) : amount_json(f.upper_minor, f.currency);
   return out;
 }
 
@@ -139,11 +141,13 @@ json figures_json(const std::vector<SpendFigure>& figures, const char* group_key
 json comparison_json(const Comparison& c, std::int64_t whole_minor, const Currency& currency) {
   json itemised = json::array();
   for (const Itemised& i : c.itemised) {
-    itemised.push_back(json{{"precision", std::string(to_string(i.precision))},
-                            {"amount", amount_json(i.amount_minor, currency)},
-                            {"share", share_text(i.amount_minor, whole_minor)},
-                            {"pro_rata", i.pro_rata},
-                            {"entries", i.entry_ids}});
+    json row{{"precision", std::string(to_string(i.precision))},
+             {"amount", amount_json(i.amount_minor, currency)},
+             {"share", share_text(i.amount_minor, whole_minor)},
+             {"pro_rata", i.pro_rata},
+             {"entries", i.entry_ids}};
+    if (i.precision == Precision::Range) row["upper"] = i.upper_open ? json(nullptr) : amount_json(i.upper_minor, currency);
+    itemised.push_back(std::move(row));
   }
   return json{{"itemised", itemised}, {"other_currency_entries", c.other_currency}};
 }

@@ -16,6 +16,7 @@ std::string_view to_string(TxnKind kind) {
 }
 
 void check_balanced(const JournalTxn& txn) {
+  if (txn.postings.empty()) return;  // posts nothing: a range whose lower bound is zero
   if (txn.postings.size() < 2)
     throw Error(ErrorKind::Rule, "transaction \"" + txn.description + "\": needs at least two postings, has " +
                                      std::to_string(txn.postings.size()));
@@ -58,6 +59,7 @@ JournalTxn make_transfer(Date date, TxnKind kind, std::string description, const
   txn.date = date;
   txn.kind = kind;
   txn.description = std::move(description);
+  if (amount.minor() == 0) return txn;  // nothing to post
   txn.postings.push_back(Posting{debit, amount});
   txn.postings.push_back(Posting{credit, amount.negated()});
   return txn;

@@ -40,8 +40,10 @@ struct JournalTxn {
   std::vector<Posting> postings;
 };
 
-// Refuses (with a rule error) a transaction of fewer than two postings, a
-// zero posting, or postings that do not sum to zero in every currency.
+// Refuses (with a rule error) a transaction of one posting, a zero posting,
+// or postings that do not sum to zero in every currency. A transaction of
+// no postings posts nothing and is accepted: a spend range whose lower
+// bound is zero.
 void check_balanced(const JournalTxn& txn);
 
 // The chart of accounts.
@@ -52,7 +54,7 @@ std::string pledge_liability_account(std::string_view platform, std::string_view
 std::string disbursement_cash_account(std::string_view platform);
 
 // A transaction of two postings: `amount` debited to `debit`, credited to
-// `credit`.
+// `credit`; of none when `amount` is zero.
 JournalTxn make_transfer(Date date, TxnKind kind, std::string description, const std::string& debit,
                          const std::string& credit, const Money& amount);
 

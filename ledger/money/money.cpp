@@ -25,10 +25,18 @@ std::string group_thousands(const std::string& digits) {
 }  // namespace
 
 Money Money::parse_positive(std::string_view text, const Currency& currency, std::string_view field) {
+  return parse(text, currency, field, /*zero_allowed=*/false);
+}
+
+Money Money::parse_nonnegative(std::string_view text, const Currency& currency, std::string_view field) {
+  return parse(text, currency, field, /*zero_allowed=*/true);
+}
+
+Money Money::parse(std::string_view text, const Currency& currency, std::string_view field, bool zero_allowed) {
   auto fail = [&](std::string_view reason) { throw_input(field, text, reason); };
   if (text.empty()) fail("an amount is required");
   if (text.size() > kAmountTextMax) fail("too long to be an amount");
-  if (text.front() == '-') fail("must be positive");
+  if (text.front() == '-') fail(zero_allowed ? "must not be negative" : "must be positive");
   if (text.front() == '+') fail("write the amount without a sign");
 
   // Split into integer and fraction parts, validating the thousands grouping.
@@ -87,7 +95,7 @@ Money Money::parse_positive(std::string_view text, const Currency& currency, std
   for (char c : digits) push_digit(c - '0');
   for (char c : frac_part) push_digit(c - '0');
   for (std::size_t i = frac_part.size(); i < static_cast<std::size_t>(decimals); ++i) push_digit(0);
-  if (minor == 0) fail("must be greater than zero");
+  if (minor == 0 && !zero_allowed) fail("must be greater than zero");
   return Money(minor, currency);
 }
 

@@ -28,6 +28,9 @@ class Money {
   // an input error naming `field`.
   static Money parse_positive(std::string_view text, const Currency& currency,
                               std::string_view field = "amount");
+  // The same, accepting zero: a range's lower bound ("less than 100").
+  static Money parse_nonnegative(std::string_view text, const Currency& currency,
+                                 std::string_view field = "amount");
 
   std::int64_t minor() const noexcept { return minor_; }
   const Currency& currency() const noexcept { return currency_; }
@@ -41,6 +44,8 @@ class Money {
   friend bool operator==(const Money&, const Money&) = default;
 
  private:
+  static Money parse(std::string_view text, const Currency& currency, std::string_view field, bool zero_allowed);
+
   std::int64_t minor_;
   Currency currency_;
 };

@@ -65,6 +65,31 @@ std::string money_text(std::int64_t minor, const Currency& currency) {
 }
 
 std::string str(Precision p) { return std::string(to_string(p)); }
+
+// A range's bounds, for people and for machines: the lower bound is the
+// amount (what the journal posts), the upper one a column of its own.
+Cell lower_cell(std::int64_t minor, const Currency& currency, bool pro_rata) {
+  Cell c = amount_cell(minor, currency, pro_rata);
+  c.text = "at least " + c.text;
+  return c;
+}
+Cell upper_cell(std::int64_t minor, bool open, const Currency& currency, bool pro_rata) {
+  if (open) return Cell{"no upper bound", "open"};
+  return amount_cell(minor, currency, pro_rata);  // in the "at most" column
+}
+
+// A figure in a sentence: "274,100.00 USD exact", or for a range "at least
+// 5,000.00 USD, at most 9,999.00 USD (range)".
+std::string figure_text(std::int64_t minor, const Currency& currency, Precision precision, std::int64_t upper_minor,
+                        bool upper_open) {
+  if (precision != Precision::Range) return money_text(minor, currency) + " " + str(precision);
+  return "at least " + money_text(minor, currency) +
+         (upper_open ? ", with no upper bound" : ", at most " + money_text(upper_minor, currency)) + " (range)";
+}
+
+constexpr const char* kRangeNote =
+    "A range is spend given by its bounds, as ad libraries publish it: at least the lower bound, which is what the "
+    "journal posts, and at most the upper bound, if there is one. Ranges are never added to other figures.";
 std::string str(PolicyKind k) { return std::string(to_string(k)); }
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
@@ -78,8 +103,12 @@ Section figures_section(std::string title, std::string id, const std::vector<Spe
   t.id = std::move(id);
   if (with_period) t.columns.push_back(left("period"));
   if (group_name) t.columns.push_back(left(group_name));
-  for (Column c : {left("currency"), right("amount"), right("items"), csv_only("items complete"), left("precision"),
-                   csv_only("pro rata"), left("entries")})
+  const bool ranges = std::any_of(figures.begin(), figures.end(),
+                                  [](const SpendFigure& f) { return f.precision == Precision::Range; });
+  t.columns.push_back(left("currency"));
+  t.columns.push_back(right("amount"));
+  if (ranges) t.columns.push_back(right("at most"));
+  for (Column c : {right("items"), csv_only("items complete"), left("precision"), csv_only("pro rata"), left("entries")})
     t.columns.push_back(c);
   bool any_pro_rata = false;
   for (const SpendFigure& f : figures) {
@@ -87,7 +116,10 @@ Section figures_section(std::string title, std::string id, const std::vector<Spe
     if (with_period) row.push_back(text_cell(f.bucket ? f.bucket->to_string() : ""));
     if (group_name) row.push_back(text_cell(f.group));
     row.push_back(text_cell(f.currency.code()));
-    row.push_back(amount_cell(f.amount_minor, f.currency, f.pro_rata));
+    const bool range = f.precision == Precision::Range;
+    row.push_back(range ? lower_cell(f.amount_minor, f.currency, f.pro_rata)
+                        : amount_cell(f.amount_minor, f.currency, f.pro_rata));
+    if (ranges) row.push_back(range ? upper_cell(f.upper_minor, f.upper_open, f.currency, f.pro_rata) : text_cell("-"));
     row.push_back(items_cell(f.items, f.items_complete));
     row.push_back(text_cell(yes_no(f.items_complete)));
     row.push_back(text_cell(str(f.precision)));
@@ -99,6 +131,7 @@ Section figures_section(std::string title, std::string id, const std::vector<Spe
   // The pro rata column is for CSV; people see amounts marked `*` instead.
   s.table = std::move(t);
   if (any_pro_rata) s.notes.push_back(kProRataNote);
+  if (ranges) s.notes.push_back(kRangeNote);
   return s;
 }
 
@@ -200,14 +233,15 @@ void add_disclosures_section(Document& doc, const std::vector<DisclosureCheck>& 
     if (c.comparison.itemised.empty()) line += "nothing (0.0%)";
     for (std::size_t k = 0; k < c.comparison.itemised.size(); ++k) {
       const Itemised& i = c.comparison.itemised[k];
-      line += std::string(k ? ", " : "") + money_text(i.amount_minor, cur) + " " + str(i.precision) + " (" +
-              share_text(i.amount_minor, d.amount.minor()) + ")";
+      line += std::string(k ? ", " : "") + figure_text(i.amount_minor, cur, i.precision, i.upper_minor, i.upper_open) +
+              " (" + share_text(i.amount_minor, d.amount.minor()) + ")";
     }
     s.lines.push_back(line + ".");
     if (c.comparison.itemised.empty()) row(money_cell(0, cur), "-", share_text(0, d.amount.minor()), false, "-");
     for (const Itemised& i : c.comparison.itemised)
-      row(amount_cell(i.amount_minor, cur, i.pro_rata), str(i.precision), share_text(i.amount_minor, d.amount.minor()),
-          i.pro_rata, entry_refs(i.entry_ids));
+      row(i.precision == Precision::Range ? lower_cell(i.amount_minor, cur, i.pro_rata)
+                                          : amount_cell(i.amount_minor, cur, i.pro_rata),
+          str(i.precision), share_text(i.amount_minor, d.amount.minor()), i.pro_rata, entry_refs(i.entry_ids));
     if (!c.comparison.other_currency.empty())
       s.notes.push_back("Not compared with " + d.id + ", being in another currency: " +
                         entry_refs(c.comparison.other_currency) + ".");
@@ -302,18 +336,27 @@ Section entries_section(const std::vector<SpendEntry>& entries) {
   s.title = "Spend entries";
   Table t;
   t.id = "entries";
+  const bool ranges = std::any_of(entries.begin(), entries.end(),
+                                  [](const SpendEntry& e) { return e.precision == Precision::Range; });
   t.columns = {left("entry"),  wrapping("period"), left("advertiser"), left("platform"), left("currency"),
                right("amount"), right("items"),     left("market"),     left("precision"), below("tags"),
                below("reversed")};
+  if (ranges) t.columns.insert(t.columns.begin() + 6, right("at most"));
   for (const SpendEntry& e : entries) {
-    t.rows.push_back({text_cell("#" + std::to_string(e.entry_id)), text_cell(e.period.to_string()),
-                      text_cell(e.advertiser_id), text_cell(e.platform_id), text_cell(e.amount.currency().code()),
-                      money_cell(e.amount.minor(), e.amount.currency()),
-                      e.items ? count_cell(*e.items) : text_cell("-"), text_cell(e.market), text_cell(str(e.precision)),
-                      text_cell(join(e.tags, ", ")),
-                      text_cell(e.reversal ? "by transaction " + std::to_string(e.reversal->txn_id) + ": " +
-                                                 e.reversal->reason + " (source: " + e.reversal->source + ")"
-                                           : "")});
+    const Currency& cur = e.amount.currency();
+    const bool range = e.precision == Precision::Range;
+    std::vector<Cell> row = {text_cell("#" + std::to_string(e.entry_id)), text_cell(e.period.to_string()),
+                             text_cell(e.advertiser_id), text_cell(e.platform_id), text_cell(cur.code()),
+                             range ? lower_cell(e.amount.minor(), cur, false) : money_cell(e.amount.minor(), cur),
+                             e.items ? count_cell(*e.items) : text_cell("-"), text_cell(e.market),
+                             text_cell(str(e.precision)), text_cell(join(e.tags, ", ")),
+                             text_cell(e.reversal ? "by transaction " + std::to_string(e.reversal->txn_id) + ": " +
+                                                        e.reversal->reason + " (source: " + e.reversal->source + ")"
+                                                  : "")};
+    if (ranges)
+      row.insert(row.begin() + 6, range ? upper_cell(e.upper ? e.upper->minor() : 0, !e.upper, cur, false)
+                                        : text_cell("-"));
+    t.rows.push_back(std::move(row));
     if (e.reversal) s.notes.push_back("#" + std::to_string(e.entry_id) + " is reversed: it counts in no figure.");
     if (e.note) s.notes.push_back("Note on #" + std::to_string(e.entry_id) + ": " + *e.note);
   }
@@ -492,8 +535,9 @@ Document to_document(const PledgesReport& r) {
     if (c.basis_spend->itemised.empty()) row(money_cell(0, cur), "-", share_text(0, p.amount.minor()), false, "-");
     for (const Itemised& i : c.basis_spend->itemised) {
       pro_rata = pro_rata || i.pro_rata;
-      row(amount_cell(i.amount_minor, cur, i.pro_rata), str(i.precision), share_text(i.amount_minor, p.amount.minor()),
-          i.pro_rata, entry_refs(i.entry_ids));
+      row(i.precision == Precision::Range ? lower_cell(i.amount_minor, cur, i.pro_rata)
+                                          : amount_cell(i.amount_minor, cur, i.pro_rata),
+          str(i.precision), share_text(i.amount_minor, p.amount.minor()), i.pro_rata, entry_refs(i.entry_ids));
     }
     if (!c.basis_spend->other_currency.empty())
       bases.notes.push_back("Not compared with " + p.id + ", being in another currency: " +

@@ -30,6 +30,11 @@ struct SpendFigure {
   bool items_complete = true;  // false when an entry's item count is unknown
   bool pro_rata = false;       // true when a part of an entry was split off
   std::vector<std::int64_t> entry_ids;
+  // Ranges only (precision Range): amount_minor is the sum of the lower
+  // bounds, upper_minor of the upper bounds, split pro rata like them;
+  // upper_open when some entry has no upper bound (then there is none).
+  std::int64_t upper_minor = 0;
+  bool upper_open = false;
 };
 
 struct SpendRollup {
@@ -63,6 +68,8 @@ struct Itemised {
   std::int64_t amount_minor = 0;
   bool pro_rata = false;
   std::vector<std::int64_t> entry_ids;
+  std::int64_t upper_minor = 0;  // ranges only, as in SpendFigure
+  bool upper_open = false;
 };
 
 // A figure set beside the spend itemised for the same advertiser, platform

@@ -111,6 +111,8 @@ class Query {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(DbHandle db) : db_(std::move(db)) {}
+  // The schema version the tables now have: the ladder sets it as it goes.
+  void set_schema_version(std::int64_t version) { schema_version_ = version; }
   ~SqliteStore() override {
     statements_.clear();  // finalize before the connection closes
   }
@@ -183,12 +185,12 @@ class SqliteStore final : public Store {
   std::int64_t add_spend(const SpendEntry& e) override {
     assert(in_write_);
     query("INSERT INTO spend (txn_id, advertiser_id, platform_id, handle, amount_minor, currency, period_first,"
-          " period_last, items, market, precision, source, external_id, note)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          " period_last, items, market, precision, source, external_id, note, upper_minor)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(e.txn_id).bind(e.advertiser_id).bind(e.platform_id).bind(e.handle).bind(e.amount.minor())
         .bind(e.amount.currency().code()).bind(e.period.first()).bind(e.period.last()).bind(e.items)
         .bind(e.market).bind(std::string(to_string(e.precision))).bind(e.source).bind(e.external_id)
-        .bind(e.note).run();
+        .bind(e.note).bind(e.upper ? std::optional<std::int64_t>(e.upper->minor()) : std::nullopt).run();
     std::int64_t id = sqlite3_last_insert_rowid(db_.get());
     for (const std::string& tag : e.tags)
       query("INSERT INTO spend_tag (spend_id, tag) VALUES (?, ?)").bind(id).bind(tag).run();
@@ -362,7 +364,7 @@ class SqliteStore final : public Store {
   std::optional<SpendEntry> find_spend(std::int64_t entry_id) override {
     std::optional<SpendEntry> e;
     {
-      Query q = query(kSelectSpend + std::string(" WHERE s.id = ?"));
+      Query q = query(select_spend() + std::string(" WHERE s.id = ?"));
       q.bind(entry_id);
       if (q.step()) e = read_spend(q);
     }
@@ -378,7 +380,7 @@ class SqliteStore final : public Store {
       if (q.step()) id = q.int64(0);
     }
     if (!id) return std::nullopt;
-    Query q = query(kSelectSpend + std::string(" WHERE s.id = ?"));
+    Query q = query(select_spend() + std::string(" WHERE s.id = ?"));
     q.bind(*id);
     if (!q.step()) return std::nullopt;
     SpendEntry e = read_spend(q);
@@ -396,7 +398,7 @@ class SqliteStore final : public Store {
     {
       // NULL parameters mean "no filter", so one prepared statement serves
       // every combination.
-      Query q = query(kSelectSpend + std::string(
+      Query q = query(select_spend() + std::string(
                           " WHERE (?1 IS NULL OR s.advertiser_id = ?1) AND (?2 IS NULL OR s.platform_id = ?2)"
                           " AND (?3 IS NULL OR s.period_last >= ?3) AND (?4 IS NULL OR s.period_first <= ?4)"
                           " ORDER BY s.period_first, s.id"));
@@ -548,7 +550,14 @@ class SqliteStore final : public Store {
   static constexpr const char* kSelectSpend =
       "SELECT s.id, s.advertiser_id, s.platform_id, s.handle, s.amount_minor, s.currency, s.period_first,"
       " s.period_last, s.items, s.market, s.precision, s.source, s.external_id, s.note, s.txn_id,"
-      " r.txn_id, r.reason, r.source FROM spend s LEFT JOIN spend_reversal r ON r.entry_id = s.id";
+      " r.txn_id, r.reason, r.source, s.upper_minor FROM spend s LEFT JOIN spend_reversal r ON r.entry_id = s.id";
+  // Before version 4 (while a migration backfills the log) spend has no
+  // upper bound column.
+  static constexpr const char* kSelectSpendV3 =
+      "SELECT s.id, s.advertiser_id, s.platform_id, s.handle, s.amount_minor, s.currency, s.period_first,"
+      " s.period_last, s.items, s.market, s.precision, s.source, s.external_id, s.note, s.txn_id,"
+      " r.txn_id, r.reason, r.source, NULL FROM spend s LEFT JOIN spend_reversal r ON r.entry_id = s.id";
+  const char* select_spend() const { return schema_version_ >= 4 ? kSelectSpend : kSelectSpendV3; }
   static constexpr const char* kSelectLog = "SELECT seq, kind, ref, recorded_at, content, hash FROM record_log";
 
   static LogRecord read_log(const Query& q) {
@@ -607,6 +616,7 @@ class SqliteStore final : public Store {
     e.note = q.opt_text(13);
     e.txn_id = q.int64(14);
     if (!q.is_null(15)) e.reversal = SpendReversal{e.entry_id, q.text(16), q.text(17), q.int64(15)};
+    if (!q.is_null(18)) e.upper = Money(q.int64(18), e.amount.currency());
     return e;
   }
 
@@ -676,6 +686,7 @@ class SqliteStore final : public Store {
 
   DbHandle db_;
   std::map<std::string, StmtHandle> statements_;
+  std::int64_t schema_version_ = kSchemaVersion;  // as the migration ladder goes
   bool in_write_ = false;
   std::uint64_t write_generation_ = 0;
 
@@ -744,7 +755,14 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
   // commits: it reads the current schema, and the file stays as it was.
   static_assert(std::size(generated::kMigrations) == kSchemaVersion - 1, "one migration per version after 1");
   const bool keep_file = mode == OpenMode::ReadExisting;
-  if (keep_file && version < kSchemaVersion) store->begin_write();
+  // Migrations run with foreign keys off, as SQLite's procedure for
+  // rebuilding a table asks (version 4 rebuilds spend), and check every
+  // foreign key before they commit. The pragma only takes effect outside a
+  // transaction: it is set before the first step begins.
+  const bool migrating = version < kSchemaVersion;
+  if (migrating) store->exec("PRAGMA foreign_keys = OFF");
+  if (keep_file && migrating) store->begin_write();
+  store->set_schema_version(version);
   for (; version < kSchemaVersion; ++version) {
     try {
       if (!keep_file) store->begin_write();
@@ -755,9 +773,13 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
                std::to_string(kSchemaVersion) + "); upgrade adledger");
       if (now == version) {
         store->exec(generated::kMigrations[version - 1]);
+        store->set_schema_version(version + 1);
         // Version 3 starts the record log: what is already recorded goes
         // into it first, stamped with the time of the migration.
         if (version + 1 == 3) backfill_log(*store, utc_now());
+        if (store->pragma_int("SELECT count(*) FROM pragma_foreign_key_check") != 0)
+          refuse("cannot bring it from schema version " + std::to_string(version) + " to " +
+                 std::to_string(version + 1) + ": a reference does not resolve (PRAGMA foreign_key_check)");
         store->exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
       }
       if (!keep_file) store->commit();
@@ -772,6 +794,10 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
       throw;
     }
   }
+  store->set_schema_version(kSchemaVersion);
+  // Back on for writes; a command that only reads is still inside its
+  // uncommitted migration, where the pragma waits, and writes nothing.
+  if (migrating) store->exec("PRAGMA foreign_keys = ON");
   // A command that reads does all its reading in one read transaction, so
   // it sees one state of the ledger even while another process writes:
   // verify must not take a half-written record for tampering.

@@ -100,7 +100,7 @@ TEST(Records, EnumNames) {
   for (Precision p : {Precision::Exact, Precision::Approximate, Precision::Estimated})
     EXPECT_EQ(ledger::parse_precision(ledger::to_string(p)), p);
   EXPECT_ERROR(ErrorKind::Input, "kind \"ban\": expected ad_ban", ledger::parse_policy_kind("ban"));
-  EXPECT_ERROR(ErrorKind::Input, "precision \"Exact\": expected exact, approximate or estimated",
+  EXPECT_ERROR(ErrorKind::Input, "precision \"Exact\": expected exact, approximate, estimated or range",
                ledger::parse_precision("Exact"));
 }
 

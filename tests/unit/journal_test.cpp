@@ -38,10 +38,21 @@ TEST(CheckBalanced, AcceptsMultiCurrencyBalancedPerCurrency) {
   EXPECT_NO_THROW(ledger::check_balanced(txn_of({{"a", usd(700)}, {"b", usd(-300)}, {"c", usd(-400)}})));
 }
 
-TEST(CheckBalanced, RefusesFewerThanTwoPostings) {
+TEST(CheckBalanced, RefusesOnePosting) {
   EXPECT_ERROR(ErrorKind::Rule, "transaction \"test txn\": needs at least two postings, has 1",
                ledger::check_balanced(txn_of({{"a", usd(500)}})));
-  EXPECT_ERROR(ErrorKind::Rule, "needs at least two postings, has 0", ledger::check_balanced(txn_of({})));
+}
+
+// A transaction of no postings posts nothing: the journal side of a spend
+// range whose lower bound is zero. make_transfer of zero makes one.
+TEST(CheckBalanced, AcceptsNoPostings) {
+  EXPECT_NO_THROW(ledger::check_balanced(txn_of({})));
+  ledger::JournalTxn t = ledger::make_transfer(ledger::parse_date("2019-05-01"), ledger::TxnKind::Spend, "zero", "a",
+                                               "b", usd(0));
+  EXPECT_TRUE(t.postings.empty());
+  EXPECT_EQ(ledger::make_transfer(ledger::parse_date("2019-05-01"), ledger::TxnKind::Spend, "one", "a", "b", usd(1))
+                .postings.size(),
+            2u);
 }
 
 TEST(CheckBalanced, RefusesAZeroPosting) {
