@@ -1,4 +1,5 @@
-// import FILE: a JSON document, JSON Lines or CSV, streamed, in one transaction.
+// import FILE: a JSON document, JSON Lines, CSV or an ad library's export,
+// streamed, in one transaction.
 #include <unistd.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 
 #include "cli/context.hpp"
 #include "ledger/error.hpp"
+#include "ledger/io/adlib_import.hpp"
 #include "ledger/io/import.hpp"
 
 namespace adledger::cli {
@@ -17,8 +19,35 @@ namespace {
 
 struct ImportOptions {
   std::string file;
-  std::string input;  // json or jsonl; empty: by the file's extension
+  std::string input;  // json, jsonl, csv or an ad library's format; empty: by the file's extension
+  // For the ad libraries' exports only.
+  std::string market, from, to, platform, map, source;
 };
+
+bool ad_library(const std::string& format) {
+  return format == "meta-report" || format == "meta-api" || format == "google-weekly";
+}
+
+// The options of an ad library's import, checked before the ledger opens.
+ledger::AdLibraryOptions ad_library_options(const ImportOptions& o) {
+  ledger::AdLibraryOptions a;
+  a.source = o.source.empty() ? o.file : o.source;
+  a.market = o.market;
+  if (!o.platform.empty()) a.platform = o.platform;
+  if (!o.from.empty() || !o.to.empty()) {
+    if (o.from.empty() || o.to.empty())
+      throw ledger::Error(ledger::ErrorKind::Input, "from, to: give both: the range the report covers");
+    ledger::Date first = ledger::parse_date(o.from, "from"), last = ledger::parse_date(o.to, "to");
+    if (last < first) throw ledger::Error(ledger::ErrorKind::Input, "to " + ledger::quote(o.to) + ": before from " + ledger::quote(o.from));
+    a.period = ledger::Period(first, last);
+  }
+  if (!o.map.empty()) {
+    std::ifstream in(o.map, std::ios::binary);
+    if (!in) throw ledger::Error(ledger::ErrorKind::Input, "map " + ledger::quote(o.map) + ": cannot be read");
+    a.advertiser_of = ledger::read_advertiser_map(in, o.map);
+  }
+  return a;
+}
 
 std::string input_format(const ImportOptions& o) {
   if (!o.input.empty()) return o.input;
@@ -70,13 +99,30 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
   Progress progress;
   ledger::ImportProgress report = [&progress](const ledger::ImportCounts& c) { progress(c); };
   ledger::ImportCounts c;
+  std::string format = input_format(o);
+  if (!ad_library(format)) {
+    for (const auto& [name, value] : {std::pair{"market", &o.market}, std::pair{"from", &o.from},
+                                      std::pair{"to", &o.to}, std::pair{"platform", &o.platform},
+                                      std::pair{"map", &o.map}, std::pair{"source", &o.source}})
+      if (!value->empty())
+        throw ledger::Error(ledger::ErrorKind::Input, std::string(name) + " " + ledger::quote(*value) +
+                                                          ": only for an ad library's export (--input meta-report, "
+                                                          "meta-api or google-weekly)");
+  }
+  if (format == "meta-report" && o.from.empty() && o.to.empty())
+    throw ledger::Error(ledger::ErrorKind::Input, "from, to: required: a Meta Ad Library report holds no dates; give "
+                                                  "the range it covers (its file name ends with the last day)");
+  ledger::AdLibraryOptions library = ad_library(format) ? ad_library_options(o) : ledger::AdLibraryOptions{};
   std::ifstream in = open_input(o.file);
   OpenLedger open = open_ledger(global);
   ledger::WriteTransaction txn(*open.store);
-  std::string format = input_format(o);
-  c = format == "csv"     ? ledger::import_csv(*open.ledger, in, o.file, report)
-      : format == "jsonl" ? ledger::import_lines(*open.ledger, in, o.file, report)
-                          : ledger::import_document(*open.ledger, in, o.file, report);
+  ledger::Ledger& l = *open.ledger;
+  if (format == "csv") c = ledger::import_csv(l, in, o.file, report);
+  else if (format == "jsonl") c = ledger::import_lines(l, in, o.file, report);
+  else if (format == "meta-report") c = ledger::import_meta_report(l, in, o.file, library, report);
+  else if (format == "meta-api") c = ledger::import_meta_api(l, in, o.file, library, report);
+  else if (format == "google-weekly") c = ledger::import_google_weekly(l, in, o.file, library, report);
+  else c = ledger::import_document(l, in, o.file, report);
   txn.commit();
   if (output_format(global) == Format::Json) {
     print_json(std::cout, {{"file", o.file},
@@ -90,6 +136,7 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
                            {"disclosures", c.disclosures},
                            {"policy_withdrawals", c.policy_withdrawals},
                            {"spend_reversals", c.spend_reversals},
+                           {"running", c.running},
                            {"unchanged", c.unchanged}});
     return;
   }
@@ -100,6 +147,9 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
   if (c.policy_withdrawals) std::cout << ", " << c.policy_withdrawals << " policy withdrawals";
   if (c.spend_reversals) std::cout << ", " << c.spend_reversals << " spend reversals";
   if (c.unchanged) std::cout << "; " << c.unchanged << " of them already recorded, unchanged";
+  if (c.running)
+    std::cout << "; " << c.running << (c.running == 1 ? " ad" : " ads")
+              << " still running, not recorded (their spend is not final: import a later export)";
   std::cout << '\n';
 }
 
@@ -107,12 +157,24 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
 
 void setup_import(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<ImportOptions>();
-  auto* sub = app.add_subcommand(
-      "import", "import a JSON document (schemas/import.schema.json) or JSON Lines, in one transaction");
+  auto* sub = app.add_subcommand("import",
+                                 "import a JSON document (schemas/import.schema.json), JSON Lines, CSV or an ad "
+                                 "library's export, in one transaction");
   sub->add_option("file", o->file, "the file: a JSON document, JSON Lines (.jsonl, .ndjson) or CSV (.csv)")
       ->required();
-  sub->add_option("--input", o->input, "the file's format when its extension does not say: json, jsonl or csv")
-      ->check(CLI::IsMember({"json", "jsonl", "csv"}));
+  sub->add_option("--input", o->input,
+                  "the file's format: json, jsonl or csv (by default from its extension), or an ad library's "
+                  "export: meta-report (Meta Ad Library report CSV), meta-api (Meta Ad Library API records, one a "
+                  "line), google-weekly (Google political ads advertiser weekly spend CSV)")
+      ->check(CLI::IsMember({"json", "jsonl", "csv", "meta-report", "meta-api", "google-weekly"}));
+  sub->add_option("--market", o->market, "ad library: the country the export covers (FR, US, ...)");
+  sub->add_option("--from", o->from, "meta-report: the first day of the report's range");
+  sub->add_option("--to", o->to, "meta-report: the last day of the report's range (the date in its file name)");
+  sub->add_option("--platform", o->platform, "ad library: the platform paid (default: facebook for Meta, google)");
+  sub->add_option("--map", o->map,
+                  "ad library: a CSV file `source,advertiser` naming the advertiser of a payer (`page:ID` for a Meta "
+                  "page whose ads name no payer; a Google Advertiser_ID)");
+  sub->add_option("--source", o->source, "ad library: the export as cited in each entry (default: the file name)");
   sub->callback([&global, o] {
     require_simple_format(global);
     run_import(global, *o);

@@ -72,17 +72,28 @@ std::string chain_line(std::int64_t seq, std::string_view kind, std::string_view
   return "{\"content\":" + std::string(content) + "," + rest.substr(1);
 }
 
-Hash chain_hash(const Hash& previous, std::string_view line) {
+namespace {
+
+// SHA-256 of the parts, one after the other.
+Hash digest(std::initializer_list<std::string_view> parts) {
   Hash out{};
   unsigned int length = 0;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
-            EVP_DigestUpdate(ctx, previous.data(), previous.size()) == 1 &&
-            EVP_DigestUpdate(ctx, line.data(), line.size()) == 1 && EVP_DigestFinal_ex(ctx, out.data(), &length) == 1;
+  bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1;
+  for (std::string_view part : parts) ok = ok && EVP_DigestUpdate(ctx, part.data(), part.size()) == 1;
+  ok = ok && EVP_DigestFinal_ex(ctx, out.data(), &length) == 1;
   EVP_MD_CTX_free(ctx);
   if (!ok || length != out.size()) throw Error(ErrorKind::Storage, "SHA-256 failed (OpenSSL libcrypto)");
   return out;
 }
+
+}  // namespace
+
+Hash chain_hash(const Hash& previous, std::string_view line) {
+  return digest({std::string_view(reinterpret_cast<const char*>(previous.data()), previous.size()), line});
+}
+
+Hash sha256(std::string_view data) { return digest({data}); }
 
 std::string canonical(const json& content) {
   return content.dump(-1, ' ', false, json::error_handler_t::strict);

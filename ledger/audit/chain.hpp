@@ -46,6 +46,8 @@ struct LogRecord {
 std::string chain_line(std::int64_t seq, std::string_view kind, std::string_view ref, std::string_view recorded_at,
                        std::string_view content);
 Hash chain_hash(const Hash& previous, std::string_view line);
+// SHA-256 of `data` alone (OpenSSL libcrypto).
+Hash sha256(std::string_view data);
 
 // The canonical content of each kind of record. A record that posts to the
 // journal includes its postings, so that the journal is in the chain too.

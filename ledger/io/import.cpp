@@ -16,6 +16,7 @@
 
 #include "ledger/error.hpp"
 #include "ledger/io/json_locations.hpp"
+#include "ledger/io/csv_reader.hpp"
 #include "ledger/io/json_stream.hpp"
 #include "ledger/io/schema_check.hpp"
 
@@ -690,60 +691,6 @@ ImportCounts import_document(Ledger& ledger, std::string_view text, const std::s
 
 namespace {
 
-// Reads one RFC 4180 record (a row) from `in`: fields separated by commas,
-// a field quoted with " when it holds a comma, a quote (doubled) or a line
-// break, rows ending in LF or CRLF. Counts the lines it reads, so that an
-// error can name the line a row starts on. Returns false at the end.
-bool read_csv_row(std::istream& in, std::vector<std::string>& fields, std::size_t& line, const std::string& file) {
-  fields.clear();
-  int c = in.peek();
-  if (c == EOF) return false;
-  std::string field;
-  bool quoted = false, was_quoted = false;
-  std::size_t row_bytes = 0;
-  const std::size_t start = line + 1;
-  auto fail = [&](const std::string& why) {
-    throw Error(ErrorKind::Input, file + ":" + std::to_string(start) + ": " + why);
-  };
-  ++line;
-  while (true) {
-    c = in.get();
-    if (++row_bytes > kLineBytesMax)
-      fail("a row longer than " + std::to_string(kLineBytesMax / (1024 * 1024)) + " MiB");
-    if (quoted) {
-      if (c == EOF) fail("a quoted field is not closed");
-      if (c == '"') {
-        if (in.peek() == '"') {
-          in.get();
-          field.push_back('"');
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c == '\n') ++line;
-        field.push_back(static_cast<char>(c));
-      }
-      continue;
-    }
-    if (c == '"' && field.empty() && !was_quoted) {
-      quoted = was_quoted = true;
-      continue;
-    }
-    if (c == ',' || c == '\n' || c == EOF || (c == '\r' && (in.peek() == '\n' || in.peek() == EOF))) {
-      if (c == '\r') c = in.get();
-      fields.push_back(std::move(field));
-      field.clear();
-      was_quoted = false;
-      if (fields.size() > kCsvColumnsMax)
-        fail("more than " + std::to_string(kCsvColumnsMax) + " columns in a row");
-      if (c != ',') return true;
-      continue;
-    }
-    if (was_quoted) fail("text after a closing quote in column " + std::to_string(fields.size() + 1));
-    field.push_back(static_cast<char>(c));
-  }
-}
-
 // A CSV cell as the JSON value of its column: lists split on ";", counts
 // and flags converted when they read as such (else left for the record's
 // own checks to refuse with their reason), empty cells absent.
@@ -775,16 +722,7 @@ ImportCounts import_csv(Ledger& ledger, std::istream& in, const std::string& fil
   Importer importer(ledger, none, file_name, progress);
   std::vector<std::string> header, row;
   std::size_t line = 0;
-  // A UTF-8 byte-order mark (Excel's "CSV UTF-8") goes before the header
-  // is read, so that a quoted first column name is still quoted.
-  if (in.peek() == 0xEF) {
-    char bom[3] = {};
-    in.read(bom, 3);
-    if (!(in.gcount() == 3 && bom[1] == '\xBB' && bom[2] == '\xBF')) {
-      in.clear();
-      in.seekg(0);
-    }
-  }
+  skip_byte_order_mark(in);
   if (!read_csv_row(in, header, line, file_name))
     throw Error(ErrorKind::Input, file_name + ":1: empty: a CSV file starts with a header row naming its columns");
   if (!header.empty() && header[0].starts_with("\xEF\xBB\xBF")) header[0].erase(0, 3);  // a UTF-8 BOM

@@ -1,0 +1,72 @@
+#include "ledger/io/csv_reader.hpp"
+
+#include "ledger/error.hpp"
+#include "ledger/io/import.hpp"
+
+namespace ledger {
+
+// Reads one RFC 4180 record (a row) from `in`: fields separated by commas,
+// a field quoted with " when it holds a comma, a quote (doubled) or a line
+// break, rows ending in LF or CRLF. Counts the lines it reads, so that an
+// error can name the line a row starts on. Returns false at the end.
+bool read_csv_row(std::istream& in, std::vector<std::string>& fields, std::size_t& line, const std::string& file) {
+  fields.clear();
+  int c = in.peek();
+  if (c == EOF) return false;
+  std::string field;
+  bool quoted = false, was_quoted = false;
+  std::size_t row_bytes = 0;
+  const std::size_t start = line + 1;
+  auto fail = [&](const std::string& why) {
+    throw Error(ErrorKind::Input, file + ":" + std::to_string(start) + ": " + why);
+  };
+  ++line;
+  while (true) {
+    c = in.get();
+    if (++row_bytes > kLineBytesMax)
+      fail("a row longer than " + std::to_string(kLineBytesMax / (1024 * 1024)) + " MiB");
+    if (quoted) {
+      if (c == EOF) fail("a quoted field is not closed");
+      if (c == '"') {
+        if (in.peek() == '"') {
+          in.get();
+          field.push_back('"');
+        } else {
+          quoted = false;
+        }
+      } else {
+        if (c == '\n') ++line;
+        field.push_back(static_cast<char>(c));
+      }
+      continue;
+    }
+    if (c == '"' && field.empty() && !was_quoted) {
+      quoted = was_quoted = true;
+      continue;
+    }
+    if (c == ',' || c == '\n' || c == EOF || (c == '\r' && (in.peek() == '\n' || in.peek() == EOF))) {
+      if (c == '\r') c = in.get();
+      fields.push_back(std::move(field));
+      field.clear();
+      was_quoted = false;
+      if (fields.size() > kCsvColumnsMax)
+        fail("more than " + std::to_string(kCsvColumnsMax) + " columns in a row");
+      if (c != ',') return true;
+      continue;
+    }
+    if (was_quoted) fail("text after a closing quote in column " + std::to_string(fields.size() + 1));
+    field.push_back(static_cast<char>(c));
+  }
+}
+
+void skip_byte_order_mark(std::istream& in) {
+  if (in.peek() != 0xEF) return;
+  char bom[3] = {};
+  in.read(bom, 3);
+  if (!(in.gcount() == 3 && bom[1] == '\xBB' && bom[2] == '\xBF')) {
+    in.clear();
+    in.seekg(0);
+  }
+}
+
+}  // namespace ledger

@@ -1,0 +1,26 @@
+// CSV as RFC 4180 gives it, read a row at a time from a stream: for the
+// CSV import and the ad-library importers (io/adlib_import.hpp).
+#pragma once
+
+#include <cstddef>
+#include <istream>
+#include <string>
+#include <vector>
+
+namespace ledger {
+
+// Reads one record (a row) from `in`: fields separated by commas, a field
+// quoted with " when it holds a comma, a quote (doubled) or a line break,
+// rows ending in LF or CRLF. Counts the lines it reads, so that an error can
+// name the line a row starts on. Returns false at the end. A row may hold
+// at most kCsvColumnsMax columns and kLineBytesMax bytes (io/import.hpp);
+// past either, or on a quote left open, it throws an input error naming
+// `file` and the line.
+bool read_csv_row(std::istream& in, std::vector<std::string>& fields, std::size_t& line, const std::string& file);
+
+// Skips a UTF-8 byte-order mark (Excel's "CSV UTF-8", Meta's reports) at
+// the start of `in`, before the header is read, so that a quoted first
+// column name is still quoted.
+void skip_byte_order_mark(std::istream& in);
+
+}  // namespace ledger
