@@ -205,7 +205,12 @@ ImportCounts import_meta_report(Ledger& ledger, std::istream& in, const std::str
   if (!shaped) importer.fail(1, "header " + header_text(header) + ": " + kExpected);
   std::string code = header[3].substr(14, 3);
   std::transform(code.begin(), code.end(), code.begin(), [](char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; });
-  Currency currency = Currency::from_code(code, "currency");
+  Currency currency;
+  try {
+    currency = Currency::from_code(code, header[3]);
+  } catch (const Error& e) {
+    importer.fail(1, std::string("header: ") + e.what());
+  }
   if (!o.period)
     throw Error(ErrorKind::Input, "from, to: required: a Meta Ad Library report holds no dates; give the range it "
                                   "covers (its file name ends with the last day)");
