@@ -108,5 +108,6 @@ void setup_balance(CLI::App& app, GlobalOptions& global);
 void setup_disclosure(CLI::App& app, GlobalOptions& global);
 void setup_audit(CLI::App& app, GlobalOptions& global, int& exit_code);
 void setup_export(CLI::App& app, GlobalOptions& global);
+void setup_rate(CLI::App& app, GlobalOptions& global);
 
 }  // namespace adledger::cli

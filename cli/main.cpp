@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   setup_disclosure(app, global);
   setup_audit(app, global, exit_code);
   setup_export(app, global);
+  setup_rate(app, global);
 
   if (auto word = unknown_command(app, argc, argv)) {
     std::cerr << "error: unknown command " << ledger::quote(*word) << " (see adledger --help)\n";

@@ -151,6 +151,22 @@ Platform Ledger::platform(const std::string& id) {
   return *found;
 }
 
+ExchangeRate Ledger::set_rate(const ExchangeRate& r) {
+  require_write();
+  if (r.from == r.to) throw_input("to", r.to.code(), "is the currency converted from");
+  check_text(r.source, "source");
+  const std::string what = "rate " + r.from.code() + " " + r.to.code() + " on " + format_date(r.date);
+  if (auto existing = store_.find_rate(r.from, r.to, r.date)) {
+    same_or_refuse(what, content_of(*existing), content_of(r));
+    outcome_ = Outcome::Unchanged;
+    return *existing;
+  }
+  store_.add_rate(r);
+  log("rate", rate_ref(r), content_of(r));
+  outcome_ = Outcome::Recorded;
+  return r;
+}
+
 void Ledger::add_platform(const Platform& p) {
   require_write();
   check_slug(p.id, "platform");
@@ -269,6 +285,22 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
            " overlaps it on " + span->overlap(e.period)->to_string());
   }
 
+  // Upper bounds are never posted, so their sum is bounded here, as
+  // post() bounds balances: every report's sum of them then fits.
+  std::int64_t* upper_total = nullptr;
+  std::int64_t upper_next = 0;
+  if (e.upper) {
+    if (upper_totals_generation_ != store_.write_generation()) {
+      upper_totals_.clear();
+      upper_totals_generation_ = store_.write_generation();
+    }
+    const std::string& code = e.amount.currency().code();
+    auto it = upper_totals_.find(code);
+    if (it == upper_totals_.end()) it = upper_totals_.emplace(code, store_.upper_bound_total(code)).first;
+    upper_next = checked_add(it->second, e.upper->minor(), "the sum of the ledger's upper bounds in " + code);
+    upper_total = &it->second;
+  }
+
   JournalTxn txn = make_transfer(
       e.period.first(), TxnKind::Spend,
       "spend " + e.advertiser_id + " on " + e.platform_id + " " + e.period.to_string(),
@@ -276,6 +308,7 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
       e.amount);
   e.txn_id = post(txn);
   e.entry_id = store_.add_spend(e);
+  if (upper_total) *upper_total = upper_next;  // only once the entry is stored
   txn.id = e.txn_id;
   log("spend", std::to_string(e.entry_id), content_of(e, txn));
   outcome_ = Outcome::Recorded;

@@ -71,6 +71,9 @@ class Ledger {
   Pledge record_pledge(Pledge pledge);                     // assigns an id if empty
   Disbursement disburse(Disbursement disbursement);        // assigns an id if empty
   DisclosedTotal record_disclosed_total(DisclosedTotal disclosed);  // assigns an id if empty
+  // A rate for one day: the same again is a no-op, another for that day is
+  // refused (a rate is never edited; another day takes another rate).
+  ExchangeRate set_rate(const ExchangeRate& rate);
   // Reverses a spend entry: records a transaction that undoes its postings.
   SpendReversal reverse_spend(std::int64_t entry_id, const std::string& reason, const std::string& source);
   // Withdraws a policy action recorded by mistake: it stays, and counts for
@@ -104,6 +107,11 @@ class Ledger {
   // every balance stays within int64).
   std::map<std::pair<std::string, std::string>, std::int64_t> balances_;
   std::uint64_t balances_generation_ = 0;
+  // The sum of the upper bounds of the ranges recorded, per currency: kept
+  // within an amount, as balances are, so that no report's sum of them can
+  // overflow. Cached like the balances.
+  std::map<std::string, std::int64_t> upper_totals_;
+  std::uint64_t upper_totals_generation_ = 0;
   std::int64_t txn_start_seq_ = 0;
   std::uint64_t txn_start_generation_ = 0;
 };

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ledger/money/money.hpp"
+#include "ledger/money/rate.hpp"
 #include "ledger/time/period.hpp"
 
 namespace ledger {
@@ -141,6 +142,16 @@ struct DisclosedTotal {
   Precision precision = Precision::Exact;
   std::string source;
   std::optional<std::string> note;
+};
+
+// An exchange rate: one unit of `from` was worth `rate` units of `to` on
+// `date`, as `source` gives it. Reports convert with it (--convert).
+struct ExchangeRate {
+  Currency from;
+  Currency to;
+  Date date;
+  Rate rate;
+  std::string source;
 };
 
 // Limits on what a record may hold, checked on every way in.

@@ -32,7 +32,10 @@ bool ad_library(const std::string& format) {
 ledger::AdLibraryOptions ad_library_options(const ImportOptions& o) {
   ledger::AdLibraryOptions a;
   a.source = o.source.empty() ? o.file : o.source;
+  // A country code, the same however it is typed: it is part of the ids.
   a.market = o.market;
+  for (char& c : a.market)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   if (!o.platform.empty()) a.platform = o.platform;
   if (!o.from.empty() || !o.to.empty()) {
     if (o.from.empty() || o.to.empty())
@@ -109,6 +112,9 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
                                                           ": only for an ad library's export (--input meta-report, "
                                                           "meta-api or google-weekly)");
   }
+  if (ad_library(format) && format != "meta-report" && (!o.from.empty() || !o.to.empty()))
+    throw ledger::Error(ledger::ErrorKind::Input, "from, to: only for --input meta-report: the other exports give "
+                                                  "each row's dates");
   if (format == "meta-report" && o.from.empty() && o.to.empty())
     throw ledger::Error(ledger::ErrorKind::Input, "from, to: required: a Meta Ad Library report holds no dates; give "
                                                   "the range it covers (its file name ends with the last day)");
@@ -136,6 +142,7 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
                            {"disclosures", c.disclosures},
                            {"policy_withdrawals", c.policy_withdrawals},
                            {"spend_reversals", c.spend_reversals},
+                           {"rates", c.rates},
                            {"running", c.running},
                            {"unchanged", c.unchanged}});
     return;
@@ -146,6 +153,7 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
             << c.disclosures << " disclosed totals";
   if (c.policy_withdrawals) std::cout << ", " << c.policy_withdrawals << " policy withdrawals";
   if (c.spend_reversals) std::cout << ", " << c.spend_reversals << " spend reversals";
+  if (c.rates) std::cout << ", " << c.rates << " exchange rates";
   if (c.unchanged) std::cout << "; " << c.unchanged << " of them already recorded, unchanged";
   if (c.running)
     std::cout << "; " << c.running << (c.running == 1 ? " ad" : " ads")

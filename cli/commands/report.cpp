@@ -36,14 +36,26 @@ void add_range(CLI::App* sub, RangeOptions& o, bool with_by) {
 
 std::optional<std::string> opt(const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); }
 
+// --convert CUR: the currency spend figures are given in.
+std::optional<ledger::Currency> convert_to(const std::string& code) {
+  if (code.empty()) return std::nullopt;
+  return ledger::Currency::from_code(code, "convert");
+}
+
+constexpr const char* kConvertHelp =
+    "give spend figures in this currency, each entry converted at the latest rate (rate set) on or before its "
+    "period's end; entries with no rate are listed, not dropped";
+
 struct AdvertiserOptions {
   std::string advertiser;
   RangeOptions range;
+  std::string convert;
 };
 
 void run_report_advertiser(const GlobalOptions& global, const AdvertiserOptions& o) {
   check_report_format(global);
-  ledger::AdvertiserReportOptions options{o.range.first(), o.range.last(), o.range.granularity(), today()};
+  ledger::AdvertiserReportOptions options{o.range.first(), o.range.last(), o.range.granularity(), today(),
+                                          convert_to(o.convert)};
   OpenLedger open = open_for_reading(global);
   auto report = ledger::build_advertiser_report(*open.ledger, o.advertiser, options);
   print_report(global, ledger::to_json(report), ledger::to_document(report));
@@ -52,11 +64,13 @@ void run_report_advertiser(const GlobalOptions& global, const AdvertiserOptions&
 struct PlatformOptions {
   std::string platform;
   RangeOptions range;
+  std::string convert;
 };
 
 void run_report_platform(const GlobalOptions& global, const PlatformOptions& o) {
   check_report_format(global);
-  ledger::PlatformReportOptions options{o.range.first(), o.range.last(), o.range.granularity(), today()};
+  ledger::PlatformReportOptions options{o.range.first(), o.range.last(), o.range.granularity(), today(),
+                                       convert_to(o.convert)};
   OpenLedger open = open_for_reading(global);
   auto report = ledger::build_platform_report(*open.ledger, o.platform, options);
   print_report(global, ledger::to_json(report), ledger::to_document(report));
@@ -139,6 +153,7 @@ void setup_report(CLI::App& app, GlobalOptions& global) {
   auto* adv = report->add_subcommand("advertiser", "everything recorded about one advertiser, with its sources");
   adv->add_option("advertiser", a->advertiser, "advertiser id")->required();
   add_range(adv, a->range, true);
+  adv->add_option("--convert", a->convert, kConvertHelp);
   adv->callback([&global, a] { run_report_advertiser(global, *a); });
 
   auto p = std::make_shared<PlatformOptions>();
@@ -146,6 +161,7 @@ void setup_report(CLI::App& app, GlobalOptions& global) {
       "platform", "what a platform earned from whom and when, what it did, pledged and disclosed");
   plat->add_option("platform", p->platform, "platform id")->required();
   add_range(plat, p->range, true);
+  plat->add_option("--convert", p->convert, kConvertHelp);
   plat->callback([&global, p] { run_report_platform(global, *p); });
 
   auto t = std::make_shared<PoliciesOptions>();

@@ -123,6 +123,7 @@ std::vector<std::string> differing_fields(const json& a, const json& b) {
 }
 
 std::string handle_ref(const Handle& handle) { return handle.platform_id + "/" + handle.handle; }
+std::string rate_ref(const ExchangeRate& r) { return r.from.code() + "/" + r.to.code() + "/" + format_date(r.date); }
 
 std::string utc_now() {
   using namespace std::chrono;
@@ -283,6 +284,11 @@ json content_of(const DisclosedTotal& d) {
               {"precision", std::string(to_string(d.precision))},
               {"source", d.source},
               {"note", optional_json(d.note)}};
+}
+
+json content_of(const ExchangeRate& r) {
+  return json{{"from", r.from.code()}, {"to", r.to.code()}, {"date", format_date(r.date)},
+              {"rate", r.rate.to_string()}, {"source", r.source}};
 }
 
 json content_of(const PolicyWithdrawal& w) {

@@ -61,6 +61,7 @@ nlohmann::json content_of(const Disbursement& disbursement, const JournalTxn& tx
 nlohmann::json content_of(const DisclosedTotal& disclosed);
 nlohmann::json content_of(const SpendReversal& reversal, const JournalTxn& txn);
 nlohmann::json content_of(const PolicyWithdrawal& withdrawal);
+nlohmann::json content_of(const ExchangeRate& rate);
 std::string canonical(const nlohmann::json& content);  // dump(): sorted keys, no spaces
 
 // The name a user knows a content field by: "minor" is the amount, "first"
@@ -73,6 +74,7 @@ std::vector<std::string> differing_fields(const nlohmann::json& a, const nlohman
 
 // The ref of a handle: "platform/handle" (handles are unique per platform).
 std::string handle_ref(const Handle& handle);
+std::string rate_ref(const ExchangeRate& rate);  // USD/EUR/2019-05-31
 
 // The time a record is recorded, as the log writes it (UTC, milliseconds):
 // 2026-11-22T10:00:00.000Z. Checks the shape of a given one.

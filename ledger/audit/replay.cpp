@@ -95,6 +95,11 @@ void replay(Ledger& ledger, const LogRecord& r) {
     d.date = parse_date(c.at("date").get<std::string>());
     d.source = c.at("source");
     ledger.disburse(d);
+  } else if (k == "rate") {
+    ledger.set_rate(ExchangeRate{Currency::from_code(c.at("from").get<std::string>()),
+                                 Currency::from_code(c.at("to").get<std::string>()),
+                                 parse_date(c.at("date").get<std::string>()), Rate::parse(c.at("rate").get<std::string>()),
+                                 c.at("source")});
   } else if (k == "disclosed_total") {
     DisclosedTotal d;
     d.id = c.at("id");

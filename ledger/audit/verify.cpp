@@ -61,6 +61,7 @@ Current read_current(Store& store) {
     put("pledge", p.id, content_of(p, txn_of(p.txn_id)));
     for (const Disbursement& d : store.disbursements_of(p.id)) put("disbursement", d.id, content_of(d, txn_of(d.txn_id)));
   }
+  for (const ExchangeRate& r : store.rates()) put("rate", rate_ref(r), content_of(r));
   for (const DisclosedTotal& d : store.disclosed_totals(std::nullopt, std::nullopt))
     put("disclosed_total", d.id, content_of(d));
   return out;

@@ -237,7 +237,7 @@ std::string period_of(const nlohmann::ordered_json& c, const char* first, const 
 // Fields in a readable order: the type first, then as the record has them.
 using ordered_json = nlohmann::ordered_json;
 
-ordered_json import_record(Store& store, const LogRecord& r) {
+ordered_json import_record(Store& store, const LogRecord& r, std::map<std::int64_t, std::int64_t>& file_entry) {
   ordered_json c = ordered_json::parse(r.content);
   ordered_json out = ordered_json::object();
   auto copy = [&](const char* from, const char* to) {
@@ -250,6 +250,7 @@ ordered_json import_record(Store& store, const LogRecord& r) {
       if (!value.is_null()) out[key] = value;
   } else if (k == "spend") {
     out["type"] = "spend";
+    file_entry.emplace(c.at("entry").get<std::int64_t>(), static_cast<std::int64_t>(file_entry.size()) + 1);
     copy("external_id", "id");
     copy("advertiser", "advertiser");
     copy("platform", "platform");
@@ -267,10 +268,16 @@ ordered_json import_record(Store& store, const LogRecord& r) {
     copy("source", "source");
     copy("note", "note");
   } else if (k == "spend_reversal") {
+    // By the entry's external id, else by its place among the spend
+    // records of this file: its number here may be another entry's in the
+    // ledger the file is imported into.
     out["type"] = "spend_reversal";
-    std::optional<SpendEntry> e = store.find_spend(c.at("entry").get<std::int64_t>());
+    std::int64_t entry = c.at("entry").get<std::int64_t>();
+    std::optional<SpendEntry> e = store.find_spend(entry);
     if (e && e->external_id) out["spend"] = *e->external_id;
-    else out["entry"] = c.at("entry");
+    else if (auto it = file_entry.find(entry); it != file_entry.end()) out["file_entry"] = it->second;
+    else throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " reverses spend #" +
+                                             std::to_string(entry) + ", which no record before it logs");
     copy("reason", "reason");
     copy("source", "source");
   } else if (k == "policy_action") {
@@ -299,6 +306,9 @@ ordered_json import_record(Store& store, const LogRecord& r) {
     out["currency"] = c.at("currency");
     copy("date", "date");
     copy("source", "source");
+  } else if (k == "rate") {
+    out["type"] = "rate";
+    for (const char* key : {"from", "to", "rate", "date", "source"}) copy(key, key);
   } else if (k == "disclosed_total") {
     out["type"] = "disclosure";
     copy("id", "id");
@@ -318,8 +328,9 @@ ordered_json import_record(Store& store, const LogRecord& r) {
 }
 
 void write_jsonl(Store& store, std::ostream& out) {
+  std::map<std::int64_t, std::int64_t> file_entry;  // entry number -> its place among the file's spend records
   store.each_log([&](const LogRecord& r) {
-    out << import_record(store, r).dump(-1, ' ', false, ordered_json::error_handler_t::strict) << "\n";
+    out << import_record(store, r, file_entry).dump(-1, ' ', false, ordered_json::error_handler_t::strict) << "\n";
   });
 }
 

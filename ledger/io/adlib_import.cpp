@@ -176,7 +176,11 @@ std::map<std::string, std::string> read_advertiser_map(std::istream& in, const s
     if (row.size() != 2)
       throw Error(ErrorKind::Input, file_name + ":" + std::to_string(at) + ": " + std::to_string(row.size()) +
                                         " columns where the header has 2");
-    check_slug(row[1], "advertiser");
+    try {
+      check_slug(row[1], "advertiser");
+    } catch (const Error& e) {
+      throw Error(e.kind(), file_name + ":" + std::to_string(at) + ": " + e.what());
+    }
     if (row[0].empty()) throw Error(ErrorKind::Input, file_name + ":" + std::to_string(at) + ": source: is empty");
     if (auto [it, fresh] = line_of.try_emplace(row[0], at); !fresh)
       throw Error(ErrorKind::Input, file_name + ":" + std::to_string(at) + ": source " + quote(row[0]) +
@@ -319,8 +323,8 @@ class ApiRecord {
       return (t[at] - '0') * 10 + (t[at + 1] - '0');
     };
     if (t[10] != 'T' || t.size() < 19 || t[13] != ':' || t[16] != ':') fail_time();
+    if (num(11) > 23 || num(14) > 59 || num(17) > 60) fail_time();
     int minutes = num(11) * 60 + num(14);
-    num(17);
     std::string_view zone = t.substr(19);
     int offset = 0;
     if (zone == "Z") {
@@ -328,11 +332,14 @@ class ApiRecord {
     } else if ((zone.size() == 5 || zone.size() == 6) && (zone[0] == '+' || zone[0] == '-')) {
       std::size_t m = zone.size() == 6 ? 4 : 3;
       if (zone.size() == 6 && zone[3] != ':') fail_time();
+      if (num(20) > 14 || num(19 + m) > 59) fail_time();
       offset = (num(20) * 60 + num(19 + m)) * (zone[0] == '-' ? -1 : 1);
     } else {
       fail_time();
     }
     int utc = minutes - offset;
+    if ((utc < 0 && day == first_day()) || (utc >= 24 * 60 && day == last_day()))
+      fail(name, quote(t) + ": its day in UTC is outside the years 1400 to 9999");
     if (utc < 0) return day - boost::gregorian::days(1);
     if (utc >= 24 * 60) return day + boost::gregorian::days(1);
     return day;

@@ -60,13 +60,20 @@ bool read_csv_row(std::istream& in, std::vector<std::string>& fields, std::size_
 }
 
 void skip_byte_order_mark(std::istream& in) {
+  // Byte by byte, giving back what is not a mark: a pipe cannot seek.
   if (in.peek() != 0xEF) return;
-  char bom[3] = {};
-  in.read(bom, 3);
-  if (!(in.gcount() == 3 && bom[1] == '\xBB' && bom[2] == '\xBF')) {
-    in.clear();
-    in.seekg(0);
+  in.get();
+  if (in.peek() != 0xBB) {
+    in.unget();
+    return;
   }
+  in.get();
+  if (in.peek() != 0xBF) {
+    in.unget();
+    in.unget();
+    return;
+  }
+  in.get();
 }
 
 }  // namespace ledger

@@ -139,6 +139,8 @@ class RecordReader {
   }
   // Amounts are strings so that no JSON reader turns them into binary
   // floating point on the way; a JSON number is refused with that reason.
+  // True when the field is a string (false for a JSON number and the rest).
+  bool string_or_number(const std::string& name) const { return record_.at(name).is_string(); }
   std::string decimal_string(const std::string& name) const {
     if (has(name) && !record_.at(name).is_string())
       fail_field(name, ErrorKind::Input, "must be a string such as \"274100.00\": JSON numbers are not exact");
@@ -236,6 +238,7 @@ class Importer {
       else if (section == "pledges") pledge(r);
       else if (section == "disbursements") disbursement(r);
       else if (section == "disclosures") disclosure(r);
+      else if (section == "rates") rate(r);
       else throw std::logic_error("Importer: no section " + std::string(section));
     });
   }
@@ -257,10 +260,11 @@ class Importer {
         {"spend_reversal", "spend_reversals"},
         {"pledge", "pledges"},
         {"disbursement", "disbursements"},
-        {"disclosure", "disclosures"}};
+        {"disclosure", "disclosures"},
+        {"rate", "rates"}};
     static const std::string kKinds =
-        "platform, advertiser, handle, policy_action, policy_withdrawal, spend, spend_reversal, pledge, disbursement "
-        "or disclosure";
+        "platform, advertiser, handle, policy_action, policy_withdrawal, spend, spend_reversal, pledge, disbursement, "
+        "disclosure or rate";
     if (type == record.end() || !type->is_string())
       throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) + ": type: is required: " + kKinds);
     std::string kind = type->get<std::string>();
@@ -334,17 +338,31 @@ class Importer {
     count(counts_.policy_withdrawals);
   }
 
-  // A reversal names its entry by number (`entry`) or by external id
-  // (`spend`), exactly one of the two.
+  // A reversal names its entry by its number in the ledger (`entry`), by
+  // its external id (`spend`), or as the k-th spend record of this file
+  // (`file_entry`, from 1: what a JSON Lines export writes for an entry
+  // without an id, so that it reverses the same entry in any ledger):
+  // exactly one of the three.
   void spend_reversal(const RecordReader& r) {
-    r.only({"entry", "spend", "reason", "source"});
+    r.only({"entry", "spend", "file_entry", "reason", "source"});
     std::optional<std::int64_t> number = r.opt_count("entry");
     std::optional<std::string> external = r.opt_string("spend");
-    if (number.has_value() == external.has_value())
-      r.record([] { throw Error(ErrorKind::Input, "give the entry's number (entry) or its external id (spend), one of the two"); });
+    std::optional<std::int64_t> in_file = r.opt_count("file_entry");
+    if (number.has_value() + external.has_value() + in_file.has_value() != 1)
+      r.record([] {
+        throw Error(ErrorKind::Input, "give the entry's number (entry), its external id (spend) or its place among "
+                                      "the file's spend records (file_entry): one of the three");
+      });
     std::int64_t entry = 0;
     if (number) {
       entry = *number;
+    } else if (in_file) {
+      if (*in_file < 1 || static_cast<std::size_t>(*in_file) > file_entries_.size())
+        r.field("file_entry", [&] {
+          throw Error(ErrorKind::Input, "file_entry " + std::to_string(*in_file) + ": the file has " +
+                                            std::to_string(file_entries_.size()) + " spend records before this one");
+        });
+      entry = file_entries_[static_cast<std::size_t>(*in_file - 1)];
     } else {
       std::optional<SpendEntry> e = ledger_.store().find_spend_by_external_id(*external);
       if (!e) r.field("spend", [&] { throw Error(ErrorKind::Rule, "spend " + quote(*external) + ": no spend entry has this id"); });
@@ -394,7 +412,7 @@ class Importer {
     e.source = r.string("source");
     e.external_id = r.opt_string("id");
     e.note = r.opt_string("note");
-    ledger_.record_spend(e);
+    file_entries_.push_back(ledger_.record_spend(e).entry_id);
     count(counts_.spend);
   }
 
@@ -456,6 +474,22 @@ class Importer {
     count(counts_.disbursements);
   }
 
+  void rate(const RecordReader& r) {
+    r.only({"from", "to", "rate", "date", "source"});
+    ExchangeRate x;
+    x.from = r.field("from", [&] { return Currency::from_code(r.string("from"), "from"); });
+    x.to = r.field("to", [&] { return Currency::from_code(r.string("to"), "to"); });
+    x.rate = r.field("rate", [&] {
+      if (r.has("rate") && !r.string_or_number("rate"))
+        throw Error(ErrorKind::Input, "rate: must be a string such as \"0.9235\": JSON numbers are not exact");
+      return Rate::parse(r.string("rate"), "rate");
+    });
+    x.date = r.field("date", [&] { return parse_date(r.string("date"), "date"); });
+    x.source = r.string("source");
+    ledger_.set_rate(x);
+    count(counts_.rates);
+  }
+
   void disclosure(const RecordReader& r) {
     r.only({"id", "platform", "advertiser", "amount", "currency", "period", "date", "precision", "source", "note"});
     DisclosedTotal d;
@@ -486,6 +520,7 @@ class Importer {
   const std::string& file_;
   const ImportProgress& progress_;
   ImportCounts counts_;
+  std::vector<std::int64_t> file_entries_;  // the entry of each spend record of the file, in order
 };
 
 }  // namespace
@@ -493,9 +528,9 @@ class Importer {
 namespace {
 
 // The sections of a document, in the order they are recorded.
-constexpr std::array<std::string_view, 10> kSections = {
-    "platforms", "advertisers",     "handles", "policy_actions", "policy_withdrawals",
-    "spend",     "spend_reversals", "pledges", "disbursements",  "disclosures"};
+constexpr std::array<std::string_view, 11> kSections = {
+    "platforms", "advertisers",     "handles", "policy_actions", "policy_withdrawals", "spend",
+    "spend_reversals", "pledges", "disbursements",  "disclosures", "rates"};
 constexpr std::size_t kFieldBytesMax = 1024 * 1024;  // a top-level key, or the format
 
 // Where a section's array starts in the file, found by the first pass.

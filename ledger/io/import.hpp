@@ -35,6 +35,7 @@ struct ImportCounts {
   std::size_t disclosures = 0;
   std::size_t policy_withdrawals = 0;
   std::size_t spend_reversals = 0;
+  std::size_t rates = 0;
   std::size_t unchanged = 0;  // records of the file already in the ledger, the same: no-ops
   std::size_t running = 0;    // ad-library ads still running, not recorded (io/adlib_import.hpp)
   std::size_t records = 0;    // all of the above, handles and disbursements included

@@ -1,5 +1,7 @@
 #include "ledger/io/json_locations.hpp"
 
+#include "ledger/error.hpp"
+
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -156,7 +158,7 @@ class StrictChecker : public nlohmann::json_sax<nlohmann::json> {
     return true;
   }
   bool key(string_t& k) override {
-    if (!keys_.back().insert(k).second) return fail("key " + quote_key(k) + " appears twice in one object");
+    if (!keys_.back().insert(k).second) return fail("key " + quote(k) + " appears twice in one object");
     return true;
   }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
@@ -171,12 +173,6 @@ class StrictChecker : public nlohmann::json_sax<nlohmann::json> {
   std::optional<JsonProblem> problem;
 
  private:
-  static std::string quote_key(const std::string& k) {
-    std::string shown = k.size() > 64 ? k.substr(0, 64) + "..." : k;
-    std::string out = "\"";
-    for (char c : shown) out += (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') ? '?' : c;
-    return out + "\"";
-  }
   bool deeper() {
     if (++depth_ > depth_max_) return fail("nested deeper than " + std::to_string(depth_max_) + " levels");
     return true;

@@ -199,6 +199,21 @@ json to_json(const DisclosureCheck& c) {
   return out;
 }
 
+// How the figures were converted (--convert), when they were.
+json conversion_json(const Converted& c) {
+  json converted = json::array();
+  for (const Conversion& x : c.conversions)
+    converted.push_back(json{{"entry", x.entry_id},
+                             {"from", amount_json(x.from.minor(), x.from.currency())},
+                             {"from_upper", x.from_upper ? amount_json(x.from_upper->minor(), x.from.currency()) : json(nullptr)},
+                             {"rate", x.rate.rate.to_string()},
+                             {"rate_date", format_date(x.rate.date)},
+                             {"rate_source", x.rate.source},
+                             {"to", amount_json(x.to.minor(), c.currency)},
+                             {"to_upper", x.to_upper ? amount_json(x.to_upper->minor(), c.currency) : json(nullptr)}});
+  return json{{"currency", c.currency.code()}, {"converted", converted}, {"unconverted", c.unconverted}};
+}
+
 json to_json(const AdvertiserReport& r) {
   const Advertiser& a = r.advertiser;
   json handles = json::array();
@@ -225,6 +240,7 @@ json to_json(const AdvertiserReport& r) {
                   {"by", by_json(r.by)},
                   {"status_on", format_date(r.status_on)}};
   out = rollup_json(std::move(out), r.spend, r.by.has_value(), "platform");
+  out["conversion"] = r.converted ? conversion_json(*r.converted) : json(nullptr);
   out["disclosures"] = array_of(r.disclosures);
   out["ban_status"] = array_of(r.ban_status);
   out["policy_actions"] = array_of(r.actions);
@@ -242,6 +258,7 @@ json to_json(const PlatformReport& r) {
                   {"by", by_json(r.by)},
                   {"status_on", format_date(r.status_on)}};
   out = rollup_json(std::move(out), r.revenue, r.by.has_value(), "advertiser");
+  out["conversion"] = r.converted ? conversion_json(*r.converted) : json(nullptr);
   out["disclosures"] = array_of(r.disclosures);
   out["policy_actions"] = array_of(r.actions);
   out["pledges"] = array_of(r.pledges);

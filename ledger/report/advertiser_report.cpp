@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ledger/audit/chain.hpp"
 #include "ledger/error.hpp"
 
 namespace ledger {
@@ -13,7 +14,7 @@ void cite(std::vector<SourceCitation>& sources, const std::string& source, std::
     sources.push_back(SourceCitation{source, {}});
     it = sources.end() - 1;
   }
-  it->cited_by.push_back(std::move(by));
+  if (std::find(it->cited_by.begin(), it->cited_by.end(), by) == it->cited_by.end()) it->cited_by.push_back(std::move(by));
 }
 
 AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& advertiser_id,
@@ -30,8 +31,10 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
 
   report.entries = store.spend(SpendQuery{advertiser_id, std::nullopt, report.range});
 
+  std::vector<SpendEntry> figures = report.entries;  // converted, with --convert; the entries stay as recorded
+  if (options.convert) report.converted = convert_entries(store, figures, *options.convert);
   report.spend = roll_up(
-      report.entries, [](const SpendEntry& e) { return e.platform_id; }, report.by.value_or(Granularity::Year),
+      figures, [](const SpendEntry& e) { return e.platform_id; }, report.by.value_or(Granularity::Year),
       report.range);
   report.disclosures = check_disclosures(store, advertiser_id, std::nullopt, report.range);
 
@@ -76,6 +79,9 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
     if (a.withdrawal) cite(sources, a.withdrawal->source, "withdrawal of policy " + a.id);
   }
   for (const DisclosureCheck& d : report.disclosures) cite(sources, d.disclosed.source, "disclosure " + d.disclosed.id);
+  if (report.converted)
+    for (const Conversion& c : report.converted->conversions)
+      cite(sources, c.rate.source, "rate " + rate_ref(c.rate));
   for (const PledgeStatus& p : report.pledges) {
     cite(sources, p.pledge.source, "pledge " + p.pledge.id);
     for (const Disbursement& d : p.disbursements) cite(sources, d.source, "disbursement " + d.id);

@@ -20,6 +20,7 @@
 
 #include "ledger/ledger.hpp"
 #include "ledger/report/allocation.hpp"
+#include "ledger/report/conversion.hpp"
 #include "ledger/report/spend_rollup.hpp"
 
 namespace ledger {
@@ -29,6 +30,7 @@ struct AdvertiserReportOptions {
   std::optional<Date> to;
   std::optional<Granularity> by;
   Date today;  // ban status is given as of `to`, else today
+  std::optional<Currency> convert;  // spend figures in this currency (conversion.hpp)
 };
 
 struct Violation {
@@ -59,6 +61,7 @@ struct AdvertiserReport {
   // Grouped by platform. The period rows are by `by`, else by year (the
   // HTML chart draws them; the other formats show them only with `by`).
   SpendRollup spend;
+  std::optional<Converted> converted;  // with --convert: how the figures were converted
   std::vector<DisclosureCheck> disclosures;
   std::vector<BanCheck> ban_status;  // one per platform in the ledger
   std::vector<PolicyAction> actions;

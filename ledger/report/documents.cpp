@@ -392,6 +392,44 @@ void add_range_facts(Document& doc, const std::optional<Date>& from, const std::
 
 }  // namespace
 
+// How the figures were converted (--convert): each entry's amount, the
+// rate it was converted at, with its day and source, and what it became.
+void add_conversion_section(Document& doc, const std::optional<Converted>& converted) {
+  if (!converted) return;
+  const Currency& to = converted->currency;
+  Section s;
+  s.title = "Converted to " + to.code();
+  s.empty = "every entry is in " + to.code() + "; nothing to convert";
+  Table t;
+  t.id = "conversions";
+  t.columns = {left("entry"),       left("currency"),  right("amount"), left("rate"), left("rate date"),
+               right("converted"), below("rate source")};
+  bool ranges = false;
+  for (const Conversion& c : converted->conversions) {
+    ranges = ranges || c.from_upper;
+    Cell amount = money_cell(c.from.minor(), c.from.currency());
+    Cell out = money_cell(c.to.minor(), to);
+    if (c.from_upper) {  // a range: both bounds
+      amount.text += ".." + money_cell(c.from_upper->minor(), c.from.currency()).text;
+      amount.plain += ".." + money_cell(c.from_upper->minor(), c.from.currency()).plain;
+      out.text += ".." + money_cell(c.to_upper->minor(), to).text;
+      out.plain += ".." + money_cell(c.to_upper->minor(), to).plain;
+    }
+    t.rows.push_back({text_cell("#" + std::to_string(c.entry_id)), text_cell(c.from.currency().code()), amount,
+                      text_cell(c.rate.rate.to_string()), text_cell(format_date(c.rate.date)), out,
+                      text_cell(c.rate.source)});
+  }
+  if (!t.rows.empty()) s.table = std::move(t);
+  s.notes.push_back("Each entry in another currency is converted at the latest rate on or before the last day of its "
+                    "period (adledger rate set), rounded half to even once for the entry as a whole; the figures "
+                    "above are the sums of the converted entries. The entries below keep their recorded amounts.");
+  if (ranges) s.notes.push_back("A range's bounds are converted each at the same rate.");
+  if (!converted->unconverted.empty())
+    s.notes.push_back("Not converted, having no rate to " + to.code() + " on or before the end of their period: " +
+                      entry_refs(converted->unconverted) + ". They stay in their own currency in the figures above.");
+  doc.sections.push_back(std::move(s));
+}
+
 Document to_document(const AdvertiserReport& r) {
   const Advertiser& a = r.advertiser;
   Document doc;
@@ -404,6 +442,7 @@ Document to_document(const AdvertiserReport& r) {
   add_range_facts(doc, r.from, r.to);
 
   add_spend_sections(doc, r.spend, r.by, "Spend", "platform");
+  add_conversion_section(doc, r.converted);
   add_disclosures_section(doc, r.disclosures);
 
   Section bans;
@@ -468,6 +507,7 @@ Document to_document(const PlatformReport& r) {
                            return ids.size();
                          }()));
   add_spend_sections(doc, r.revenue, r.by, "Revenue", "advertiser");
+  add_conversion_section(doc, r.converted);
   add_disclosures_section(doc, r.disclosures);
   doc.sections.push_back(
       actions_section("Policy actions by " + r.platform.id, r.actions, r.status_on, r.ban_ends, true));

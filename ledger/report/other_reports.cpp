@@ -27,8 +27,10 @@ PlatformReport build_platform_report(Ledger& ledger, const std::string& platform
   r.status_on = options.to.value_or(options.today);
   r.range = report_range(options.from, options.to);
   r.entries = store.spend(SpendQuery{std::nullopt, platform_id, r.range});
+  std::vector<SpendEntry> figures = r.entries;  // converted, with --convert; the entries stay as recorded
+  if (options.convert) r.converted = convert_entries(store, figures, *options.convert);
   r.revenue = roll_up(
-      r.entries, [](const SpendEntry& e) { return e.advertiser_id; }, r.by.value_or(Granularity::Year), r.range);
+      figures, [](const SpendEntry& e) { return e.advertiser_id; }, r.by.value_or(Granularity::Year), r.range);
   r.disclosures = check_disclosures(store, std::nullopt, platform_id, r.range);
   std::vector<PolicyAction> platform_actions = store.policy_actions(platform_id);
   r.ban_ends = ban_ends(platform_actions);
@@ -41,6 +43,8 @@ PlatformReport build_platform_report(Ledger& ledger, const std::string& platform
     cite(r.sources, e.source, "spend #" + std::to_string(e.entry_id));
     if (e.reversal) cite(r.sources, e.reversal->source, "reversal of spend #" + std::to_string(e.entry_id));
   }
+  if (r.converted)
+    for (const Conversion& c : r.converted->conversions) cite(r.sources, c.rate.source, "rate " + rate_ref(c.rate));
   for (const PolicyAction& a : r.actions) {
     cite(r.sources, a.source, "policy " + a.id);
     if (a.withdrawal) cite(r.sources, a.withdrawal->source, "withdrawal of policy " + a.id);

@@ -22,6 +22,7 @@ struct PlatformReportOptions {
   std::optional<Date> to;
   std::optional<Granularity> by;
   Date today;  // bans still in force are drawn up to `to`, else today
+  std::optional<Currency> convert;  // revenue figures in this currency (conversion.hpp)
 };
 
 struct PlatformReport {
@@ -33,6 +34,7 @@ struct PlatformReport {
   Date status_on;  // `to`, else today
   std::vector<SpendEntry> entries;
   SpendRollup revenue;  // grouped by advertiser; periods by `by`, else by year
+  std::optional<Converted> converted;  // with --convert: how the figures were converted
   std::vector<DisclosureCheck> disclosures;
   std::vector<PolicyAction> actions;  // on the platform, dated inside the range
   std::map<std::string, std::optional<Date>> ban_ends;  // each ad ban's first free day, lifts included

@@ -239,6 +239,35 @@ class SqliteStore final : public Store {
         .bind(d.source).bind(d.note).run();
   }
 
+  void add_rate(const ExchangeRate& r) override {
+    assert(in_write_);
+    query("INSERT INTO exchange_rate (from_currency, to_currency, date, rate, source) VALUES (?, ?, ?, ?, ?)")
+        .bind(r.from.code()).bind(r.to.code()).bind(r.date).bind(r.rate.to_string()).bind(r.source).run();
+  }
+
+  std::optional<ExchangeRate> find_rate(const Currency& from, const Currency& to, const Date& date) override {
+    Query q = query(std::string(kSelectRate) + " WHERE from_currency = ? AND to_currency = ? AND date = ?");
+    q.bind(from.code()).bind(to.code()).bind(date);
+    if (!q.step()) return std::nullopt;
+    return read_rate(q);
+  }
+
+  std::optional<ExchangeRate> rate_on(const Currency& from, const Currency& to, const Date& date) override {
+    Query q = query(std::string(kSelectRate) +
+                    " WHERE from_currency = ? AND to_currency = ? AND date <= ? ORDER BY date DESC LIMIT 1");
+    q.bind(from.code()).bind(to.code()).bind(date);
+    if (!q.step()) return std::nullopt;
+    return read_rate(q);
+  }
+
+  std::vector<ExchangeRate> rates() override {
+    std::vector<ExchangeRate> out;
+    if (schema_version_ < 5) return out;
+    Query q = query(std::string(kSelectRate) + " ORDER BY from_currency, to_currency, date");
+    while (q.step()) out.push_back(read_rate(q));
+    return out;
+  }
+
   void add_policy_withdrawal(const PolicyWithdrawal& w) override {
     assert(in_write_);
     query("INSERT INTO policy_withdrawal (action_id, reason, source) VALUES (?, ?, ?)")
@@ -299,7 +328,7 @@ class SqliteStore final : public Store {
     for (const char* table : {"platform", "advertiser", "handle", "journal_txn", "posting", "spend", "spend_tag",
                               "spend_reversal", "policy_action", "policy_action_advertiser", "policy_withdrawal",
                               "pledge",
-                              "disbursement", "disclosed_total", "record_log"}) {
+                              "disbursement", "disclosed_total", "exchange_rate", "record_log"}) {
       for (const char* op : {"update", "delete"}) {
         std::string name = std::string(table) + "_append_only_" + op;
         Query q = query("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?");
@@ -529,6 +558,12 @@ class SqliteStore final : public Store {
     return t;
   }
 
+  std::int64_t upper_bound_total(const std::string& currency) override {
+    Query q = query("SELECT coalesce(sum(upper_minor), 0) FROM spend WHERE currency = ? AND upper_minor IS NOT NULL");
+    q.bind(currency);
+    return q.step() ? q.int64(0) : 0;
+  }
+
   std::int64_t account_balance(const std::string& account, const std::string& currency) override {
     Query q = query("SELECT sum(amount_minor) FROM posting WHERE account = ? AND currency = ?");
     q.bind(account).bind(currency);
@@ -558,6 +593,11 @@ class SqliteStore final : public Store {
       " s.period_last, s.items, s.market, s.precision, s.source, s.external_id, s.note, s.txn_id,"
       " r.txn_id, r.reason, r.source, NULL FROM spend s LEFT JOIN spend_reversal r ON r.entry_id = s.id";
   const char* select_spend() const { return schema_version_ >= 4 ? kSelectSpend : kSelectSpendV3; }
+  static constexpr const char* kSelectRate = "SELECT from_currency, to_currency, date, rate, source FROM exchange_rate";
+  static ExchangeRate read_rate(const Query& q) {
+    return ExchangeRate{Currency::from_code(q.text(0)), Currency::from_code(q.text(1)), q.date(2),
+                        Rate::parse(q.text(3)), q.text(4)};
+  }
   static constexpr const char* kSelectLog = "SELECT seq, kind, ref, recorded_at, content, hash FROM record_log";
 
   static LogRecord read_log(const Query& q) {

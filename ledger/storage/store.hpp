@@ -60,6 +60,7 @@ class Store {
   virtual void add_disclosed_total(const DisclosedTotal& disclosed) = 0;
   virtual void add_spend_reversal(const SpendReversal& reversal) = 0;
   virtual void add_policy_withdrawal(const PolicyWithdrawal& withdrawal) = 0;
+  virtual void add_rate(const ExchangeRate& rate) = 0;
   // Appends to the record log; the caller has computed seq and hash.
   virtual void append_log(const LogRecord& record) = 0;
 
@@ -86,6 +87,11 @@ class Store {
   // ordered by platform, advertiser, period start, id.
   virtual std::vector<DisclosedTotal> disclosed_totals(const std::optional<std::string>& advertiser_id,
                                                        const std::optional<std::string>& platform_id) = 0;
+  // The rate of `from` in `to` given for exactly `date`, and the latest on
+  // or before it; every rate, by currencies then date.
+  virtual std::optional<ExchangeRate> find_rate(const Currency& from, const Currency& to, const Date& date) = 0;
+  virtual std::optional<ExchangeRate> rate_on(const Currency& from, const Currency& to, const Date& date) = 0;
+  virtual std::vector<ExchangeRate> rates() = 0;
   virtual std::vector<JournalTxn> journal() = 0;  // by date, then id
   virtual std::optional<JournalTxn> find_txn(std::int64_t id) = 0;
 
@@ -99,6 +105,8 @@ class Store {
   virtual std::vector<std::string> integrity_problems() = 0;
   // The sum of an account's postings in one currency (0 if none).
   virtual std::int64_t account_balance(const std::string& account, const std::string& currency) = 0;
+  // The sum of the upper bounds of the spend ranges in `currency`.
+  virtual std::int64_t upper_bound_total(const std::string& currency) = 0;
   // Sum of postings per account and currency, ordered by account.
   virtual std::vector<BalanceRow> trial_balance() = 0;
 };

@@ -288,9 +288,30 @@ def ascending(numbers):
 
 
 def rollup_problems(out, group_key):
-    """The spend figures of an advertiser or platform report add up and trace to its entries."""
+    """The spend figures of an advertiser or platform report add up and trace to its entries.
+
+    A reversed entry counts in no figure. With --convert, an entry converted
+    counts at its converted amount (the report's "conversion" says which and
+    at what rate); the rest in their own currency."""
     problems = []
-    entries = {e["entry"]: e for e in out["entries"]}
+    conversion = out.get("conversion")
+    converted = {c["entry"]: c for c in conversion["converted"]} if conversion else {}
+    entries = {}
+    for e in out["entries"]:
+        if e["reversal"] is not None:
+            continue
+        e = dict(e)
+        if e["entry"] in converted:
+            c = converted[e["entry"]]
+            e["amount"], e["upper"] = c["to"], c["to_upper"]
+        entries[e["entry"]] = e
+    if conversion:
+        for n in conversion["unconverted"]:
+            if n in entries and entries[n]["amount"]["currency"] == conversion["currency"]:
+                problems.append(f"conversion: entry #{n} is listed as unconverted but is in {conversion['currency']}")
+        for n, e in entries.items():
+            if e["amount"]["currency"] != conversion["currency"] and n not in conversion["unconverted"]:
+                problems.append(f"conversion: entry #{n} is in {e['amount']['currency']} and not listed as unconverted")
     lists = {"totals": group_key, "periods": group_key, "by_tag": "tag", "by_market": "market", "by_precision": None}
     for name, key in lists.items():
         seen = set()
@@ -343,10 +364,16 @@ def rollup_problems(out, group_key):
     if covered != set(entries):
         problems.append(f"totals cover entries {sorted(covered)}, the report lists {sorted(entries)}")
     if out["range"] == {"from": None, "to": None}:
-        whole = {}
-        for e in out["entries"]:
+        whole, whole_upper = {}, {}
+        for e in entries.values():
             k = (e[group_key], e["amount"]["currency"], e["precision"])
             whole[k] = whole.get(k, 0) + e["amount"]["minor"]
+            if e["precision"] == "range":
+                u = whole_upper.get(k, 0)
+                whole_upper[k] = None if u is None or e["upper"] is None else u + e["upper"]["minor"]
+        figure_upper = {group(f): (f["upper"]["minor"] if f["upper"] else None)
+                        for f in out["totals"] if f["precision"] == "range"}
+        same("without a range the totals' upper bounds are not the entries'", figure_upper, whole_upper)
         same("without a range the totals are not the entries' sums", {k: v[0] for k, v in totals.items()}, whole)
         if any(f["pro_rata"] for f in out["totals"]):
             problems.append("a total is pro rata without a range")
@@ -385,8 +412,15 @@ def sources_problems(out):
     expected = {}
     for e in out["entries"]:
         expected[f"spend #{e['entry']}"] = e["source"]
+        if e["reversal"] is not None:
+            expected[f"reversal of spend #{e['entry']}"] = e["reversal"]["source"]
     for a in out["policy_actions"]:
         expected[f"policy {a['id']}"] = a["source"]
+        if a.get("withdrawal"):
+            expected[f"withdrawal of policy {a['id']}"] = a["withdrawal"]["source"]
+    conversion = out.get("conversion")
+    for c in (conversion or {}).get("converted", []):
+        expected[f"rate {c['from']['currency']}/{conversion['currency']}/{c['rate_date']}"] = c["rate_source"]
     for d in out["disclosures"]:
         expected[f"disclosure {d['id']}"] = d["source"]
     for p in out["pledges"]:
@@ -858,6 +892,30 @@ def main():
             cmd(f"copy: report platform {plat}", ["report", "platform", plat], PLAT, db=copy_db)
         cmd("copy: report pledges", ["report", "pledges"], PLE, db=copy_db)
         cmd("copy: balance", ["balance"], BAL, db=copy_db)
+
+        # Ranges, corrections and exchange rates on the copy: reports that
+        # show "upper", cite reversals, withdrawals and rates, and convert.
+        cmd("copy: import ranges", ["import", str(root / "tests" / "e2e" / "data" / "lines-ranges.jsonl")],
+            "import-result.schema.json", db=copy_db)
+        cmd("copy: import rates", ["import", str(root / "tests" / "e2e" / "data" / "lines-rates.jsonl")],
+            "import-result.schema.json", db=copy_db)
+        cmd("copy: range entry", ["spend", "record", "--advertiser", "plain", "--platform", "meta", "--amount", "0",
+                                  "--upper", "99", "--currency", "EUR", "--period", "2019-05", "--market", "FR",
+                                  "--precision", "range", "--source", "test source"],
+            "spend-entry.schema.json", db=copy_db)
+        r = led.run(["spend", "reverse", "1", "--reason", "a test", "--source", "reversal source"], db=copy_db)
+        checker.check("copy: spend reverse exits 0", r.returncode == 0, r.stderr.strip()[:200])
+        r = led.run(["policy", "withdraw", "twitter-suspension-2019-04-21", "--reason", "a test",
+                     "--source", "withdrawal source"], db=copy_db)
+        checker.check("copy: policy withdraw exits 0", r.returncode == 0, r.stderr.strip()[:200])
+        for adv in ["rt", "sputnik", "plain"]:
+            for options in [[], ["--convert", "USD"], ["--convert", "EUR", "--by", "month"]]:
+                cmd(f"copy: report advertiser {adv} {' '.join(options)}".strip(),
+                    ["report", "advertiser", adv, *options], ADV, db=copy_db)
+        for plat in ["twitter", "facebook", "meta"]:
+            for options in [[], ["--convert", "EUR"]]:
+                cmd(f"copy: report platform {plat} {' '.join(options)}".strip(),
+                    ["report", "platform", plat, *options], PLAT, db=copy_db)
 
         # 5. What the schemas cannot say.
         def facts(label, problems):
