@@ -1,5 +1,6 @@
 // rate set FROM TO RATE --on DATE --source TEXT, rate list: exchange rates
 // for reports that convert (--convert).
+#include <algorithm>
 #include <iostream>
 
 #include "cli/context.hpp"
@@ -58,10 +59,14 @@ void setup_rate(CLI::App& app, GlobalOptions& global) {
       print_json(std::cout, out);
       return;
     }
-    std::cout << "from  to   date        rate  source\n";
-    for (const ledger::ExchangeRate& r : rates)
-      std::cout << r.from.code() << "   " << r.to.code() << "  " << ledger::format_date(r.date) << "  "
-                << r.rate.to_string() << "  " << r.source << '\n';
+    std::size_t width = 4;  // "rate"
+    for (const ledger::ExchangeRate& r : rates) width = std::max(width, r.rate.to_string().size());
+    std::cout << "from  to   date        " << std::string("rate") + std::string(width - 4, ' ') << "  source\n";
+    for (const ledger::ExchangeRate& r : rates) {
+      std::string text = r.rate.to_string();
+      std::cout << r.from.code() << "   " << r.to.code() << "  " << ledger::format_date(r.date) << "  " << text
+                << std::string(width - text.size(), ' ') << "  " << r.source << '\n';
+    }
   });
 }
 
