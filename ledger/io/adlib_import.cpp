@@ -117,12 +117,7 @@ class AdLibraryImporter {
       throw Error(e.kind(), at(line) + e.what());
     }
   }
-  void count(std::size_t& of_kind) {
-    ++of_kind;
-    if (ledger_.last_outcome() == Outcome::Unchanged) ++counts_.unchanged;
-    ++counts_.records;
-    if (progress_) progress_(counts_);
-  }
+  void count(std::size_t& of_kind) { count_record(counts_, of_kind, ledger_.last_outcome(), progress_); }
 
   Ledger& ledger_;
   const std::string& file_;

@@ -507,13 +507,7 @@ class Importer {
     count(counts_.disclosures);
   }
 
-  // Counts a record of the file, and whether it was already in the ledger.
-  void count(std::size_t& of_kind) {
-    ++of_kind;
-    if (ledger_.last_outcome() == Outcome::Unchanged) ++counts_.unchanged;
-    ++counts_.records;
-    if (progress_) progress_(counts_);
-  }
+  void count(std::size_t& of_kind) { count_record(counts_, of_kind, ledger_.last_outcome(), progress_); }
 
   Ledger& ledger_;
   const JsonLocations* locations_;
@@ -711,6 +705,13 @@ class Rereadable {
 };
 
 }  // namespace
+
+void count_record(ImportCounts& counts, std::size_t& of_kind, Outcome outcome, const ImportProgress& progress) {
+  ++of_kind;
+  if (outcome == Outcome::Unchanged) ++counts.unchanged;
+  ++counts.records;
+  if (progress) progress(counts);
+}
 
 ImportCounts import_document(Ledger& ledger, std::istream& in, const std::string& file_name,
                              const ImportProgress& progress) {

@@ -44,6 +44,11 @@ struct ImportCounts {
 // Called after each record, for progress on a terminal.
 using ImportProgress = std::function<void(const ImportCounts&)>;
 
+// Counts a record of a file: `of_kind` (a member of `counts`), the records,
+// and the unchanged ones when the ledger already had it (`outcome`, the
+// ledger's last); then reports progress.
+void count_record(ImportCounts& counts, std::size_t& of_kind, Outcome outcome, const ImportProgress& progress);
+
 inline constexpr std::size_t kLineBytesMax = 16 * 1024 * 1024;  // one record: a JSON Lines line, a CSV row
 
 // Reads the document as a stream: memory stays bounded by the largest
