@@ -383,7 +383,12 @@ ImportCounts import_meta_api(Ledger& ledger, std::istream& in, const std::string
     // "bylines" (who paid); "funding_entity" in data before 2021.
     std::optional<std::string> payer = r.has("bylines") ? r.opt_string("bylines") : r.opt_string("funding_entity");
     if (!r.has("currency")) r.fail("currency", "is required");
-    Currency currency = Currency::from_code(*r.opt_string("currency"), "currency");
+    Currency currency;
+    try {
+      currency = Currency::from_code(*r.opt_string("currency"), "currency");
+    } catch (const Error& e) {
+      importer.fail(number, e.what());
+    }
     if (!r.has("spend")) r.fail("spend", "is required: the Ad Library gives it as lower_bound and upper_bound");
     const json& spend = r.at("spend");
     if (!spend.is_object()) r.fail("spend", "must be an object with lower_bound and upper_bound");
