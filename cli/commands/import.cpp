@@ -31,7 +31,9 @@ bool ad_library(const std::string& format) {
 // The options of an ad library's import, checked before the ledger opens.
 ledger::AdLibraryOptions ad_library_options(const ImportOptions& o) {
   ledger::AdLibraryOptions a;
-  a.source = o.source.empty() ? o.file : o.source;
+  // The file's name, not its path: where it sits on this machine is no
+  // part of the citation, and a published ledger should not tell.
+  a.source = o.source.empty() ? std::filesystem::path(o.file).filename().string() : o.source;
   // A country code, the same however it is typed: it is part of the ids.
   a.market = o.market;
   for (char& c : a.market)

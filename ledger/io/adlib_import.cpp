@@ -206,7 +206,7 @@ ImportCounts import_meta_report(Ledger& ledger, std::istream& in, const std::str
   std::transform(code.begin(), code.end(), code.begin(), [](char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; });
   Currency currency;
   try {
-    currency = Currency::from_code(code, header[3]);
+    currency = Currency::from_code(code, "Amount spent (CUR)");
   } catch (const Error& e) {
     importer.fail(1, std::string("header: ") + e.what());
   }
@@ -469,7 +469,9 @@ ImportCounts import_google_weekly(Ledger& ledger, std::istream& in, const std::s
     const std::string& h = header[i];
     if (h.size() == 9 && h.starts_with("Spend_")) {
       try {
-        spend_columns.emplace_back(i, Currency::from_code(h.substr(6), h));
+        // The column's name goes into the message only once it is known
+        // to be a currency's: a header may hold any bytes.
+        spend_columns.emplace_back(i, Currency::from_code(h.substr(6), "column " + std::to_string(i + 1) + " (Spend_CUR)"));
       } catch (const Error& e) {
         importer.fail(1, std::string("header: ") + e.what());
       }

@@ -30,7 +30,7 @@
 namespace ledger {
 
 struct AdLibraryOptions {
-  std::string source;                                // the file as cited: its name unless given
+  std::string source;                                // the export as cited (the CLI: the file's name unless given)
   std::string market;                                // required: the country a report or query covers
   std::optional<std::string> platform;               // facebook (Meta) or google unless given
   std::optional<Period> period;                      // Meta report only, required: the report's range
