@@ -32,7 +32,7 @@ void require_simple_format(const GlobalOptions& global, bool reads_as_of) {
   if (!global.table.empty())
     throw CLI::ValidationError("--table", global.table + ": applies to --format csv of a report");
   if (!global.as_of.empty() && !reads_as_of)
-    throw CLI::ValidationError("--as-of", global.as_of + ": applies to reports, register, balance and ban-status");
+    throw CLI::ValidationError("--as-of", global.as_of + ": applies to reports, register, balance, ban-status, export and rate list");
 }
 
 void check_report_format(const GlobalOptions& global) {

@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
                  "with --format csv: the table to write (a report's first table by default; an unknown name lists "
                  "them)");
   app.add_option("--as-of", global.as_of,
-                 "reports, register, balance and ban-status read the ledger as it stood at this time "
+                 "reports, register, balance, ban-status, export and rate list read the ledger as it stood at this time "
                  "(2026-11-22T10:00:00.000Z, UTC) or at the end of this day (2026-11-22)");
   app.set_version_flag("--version", std::string("adledger ") + ADLEDGER_VERSION);
 
