@@ -21,6 +21,12 @@ void setup_export(CLI::App& app, GlobalOptions& global) {
   sub->add_option("--from", o->from, "first day of the transactions written, YYYY-MM-DD (inclusive)");
   sub->add_option("--to", o->to, "last day, YYYY-MM-DD (inclusive)");
   sub->callback([&global, o] {
+    // The global --format is the reports'; an export's is its own, given
+    // after the command. Both given is a mistake, never silently resolved.
+    if (global.format != "table")
+      throw ledger::Error(ledger::ErrorKind::Input, "format " + ledger::quote(global.format) +
+                                                        ": export takes its own --format, after the command "
+                                                        "(ledger, hledger, beancount, csv or jsonl)");
     ledger::ExportFormat format = ledger::parse_export_format(o->format);
     ledger::ExportOptions options;
     if (!o->from.empty()) options.from = ledger::parse_date(o->from, "from");
