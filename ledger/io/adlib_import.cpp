@@ -393,7 +393,7 @@ ImportCounts import_meta_api(Ledger& ledger, std::istream& in, const std::string
     const json& spend = r.at("spend");
     if (!spend.is_object()) r.fail("spend", "must be an object with lower_bound and upper_bound");
     for (const auto& [key, value] : spend.items())
-      if (key != "lower_bound" && key != "upper_bound") r.fail("spend." + key, "unknown field");
+      if (key != "lower_bound" && key != "upper_bound") r.fail("spend." + quote(key), "unknown field");
     if (!spend.contains("lower_bound")) r.fail("spend.lower_bound", "is required");
     std::optional<std::string> lower_text = r.opt_digits(spend.at("lower_bound"), "spend.lower_bound");
     std::optional<std::string> upper_text =
