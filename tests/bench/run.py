@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""adledger's benchmarks (issue 6): whole-process wall time and peak memory.
+
+    run.py [--adledger PATH] [--sizes "100000 1000000"] [--runs 5] [--out DIR]
+    run.py --smoke            # N = 1,000, one run of each: proves the script works
+
+Without --adledger it builds adledger in Release mode from this checkout into
+DIR/build (never into the checkout). It builds tests/bench/sqlite_baseline.cpp
+with $CXX (default g++) -O2. For each N it generates a synthetic ledger
+(generate.py), then times, as the median of the runs, each command as a whole
+process (wall time by the clock around it; peak RSS from /usr/bin/time -v):
+
+- adledger init + import into a new ledger (entries/s, peak RSS, bytes of
+  database per entry);
+- adledger report advertiser adv-0000 --by month, as a table and as JSON;
+- adledger balance, and balance --advertiser adv-0000 --by month;
+- adledger ban-status for one advertiser, platform and day;
+- adledger export --format ledger / hledger (one run), then ledger's and
+  hledger's balance and monthly balance of the same advertiser on those files
+  (3 runs at N <= 100,000 and 1 above, unless --tool-runs says otherwise);
+- the SQLite baseline: the same number of spend rows, and of whole entries,
+  inserted with prepared statements in one transaction.
+
+It writes DIR/results.md (tables with the machine it ran on) and
+DIR/results.json (every run). Python 3 standard library only; no timing is
+asserted. Run from anywhere: paths are relative to this file.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+ADVERTISER = "adv-0000"
+BAN_PLATFORM = "twitter"
+BAN_DAY = "2019-12-31"  # inside ban-0001 (2019-06-01, lifted 2020-06-01): ban-status exits 1
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure(cmd, stdout=subprocess.DEVNULL, ok=(0,), timeout=None, env=None):
+    """Runs cmd once under /usr/bin/time -v: (wall seconds, peak RSS in KiB)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        start = time.perf_counter()
+        try:
+            proc = subprocess.run(["/usr/bin/time", "-v", "-o", report.name, *cmd], stdout=stdout,
+                                  stderr=subprocess.PIPE, timeout=timeout, env=env, check=False)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"timed out after {timeout} s: {' '.join(cmd)}") from None
+        wall = time.perf_counter() - start
+        if proc.returncode not in ok:
+            raise RuntimeError(f"exit {proc.returncode}: {' '.join(cmd)}\n{proc.stderr.decode(errors='replace')[-2000:]}")
+        rss = None
+        for line in report.read().splitlines():
+            if "Maximum resident set size" in line:
+                rss = int(line.rsplit(":", 1)[1])
+        return wall, rss
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.out = Path(args.out)
+        self.rows = []  # one dict per measurement
+        self.env = dict(os.environ, TZ="UTC", ADLEDGER_TODAY="2026-01-01", LC_ALL="C.UTF-8")
+        self.env.pop("ADLEDGER_DB", None)
+
+    def record(self, n, name, cmd, runs, prepare=None, stdout_path=None, ok=(0,), timeout=None):
+        walls, rsss = [], []
+        for run in range(runs):
+            if prepare:
+                prepare()
+            if stdout_path:
+                with open(stdout_path, "wb") as stdout:
+                    wall, rss = measure(cmd, stdout=stdout, ok=ok, timeout=timeout, env=self.env)
+            else:
+                wall, rss = measure(cmd, ok=ok, timeout=timeout, env=self.env)
+            walls.append(wall)
+            rsss.append(rss or 0)
+            log(f"  N={n} {name} run {run + 1}/{runs}: {wall:.3f} s, {(rss or 0) / 1024:.1f} MiB")
+        row = {"n": n, "name": name, "cmd": " ".join(str(c) for c in cmd), "runs": runs, "walls": walls,
+               "rss_kib": rsss, "wall": statistics.median(walls), "rss": statistics.median(rsss)}
+        self.rows.append(row)
+        return row
+
+    def failed(self, n, name, cmd, error):
+        log(f"  N={n} {name}: FAILED: {error}")
+        self.rows.append({"n": n, "name": name, "cmd": " ".join(str(c) for c in cmd), "runs": 0,
+                          "error": str(error).splitlines()[0]})
+
+    def run_size(self, n, adledger, baseline):
+        args = self.args
+        work = self.out / f"n{n}"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        data = work / "ledger.jsonl"
+        log(f"N={n}: generating {data}")
+        subprocess.run([sys.executable, str(HERE / "generate.py"), "--entries", str(n), "--seed", str(args.seed),
+                        "--out", str(data)], check=True)
+        runs = args.runs if n < 1_000_000 else args.large_runs
+        tool_runs = args.tool_runs if args.tool_runs else (3 if n <= 100_000 else 1)
+        if args.smoke:
+            runs = tool_runs = 1
+        db = work / "ledger.db"
+
+        def new_ledger():
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            subprocess.run([adledger, "--db", str(db), "init"], check=True, stdout=subprocess.DEVNULL, env=self.env)
+
+        ad = [adledger, "--db", str(db)]
+        row = self.record(n, "adledger import", [*ad, "import", str(data)], runs, prepare=new_ledger)
+        row["entries_per_s"] = n / row["wall"]
+        row["db_bytes_per_entry"] = db.stat().st_size / n if n else 0
+
+        self.record(n, "adledger report advertiser --by month",
+                    [*ad, "report", "advertiser", ADVERTISER, "--by", "month"], runs)
+        self.record(n, "adledger report advertiser --by month --format json",
+                    [*ad, "--format", "json", "report", "advertiser", ADVERTISER, "--by", "month"], runs)
+        self.record(n, "adledger balance", [*ad, "balance"], runs)
+        self.record(n, "adledger balance --advertiser --by month",
+                    [*ad, "balance", "--advertiser", ADVERTISER, "--by", "month"], runs)
+        self.record(n, "adledger ban-status",
+                    [*ad, "ban-status", "--advertiser", ADVERTISER, "--platform", BAN_PLATFORM, "--on", BAN_DAY],
+                    runs, ok=(1,))
+
+        journals = {"ledger": work / "export.ledger", "hledger": work / "export.journal"}
+        for fmt, path in journals.items():
+            self.record(n, f"adledger export --format {fmt}", [*ad, "export", "--format", fmt], 1, stdout_path=path)
+
+        account = f"expenses:ads:{ADVERTISER}:"
+        tools = [
+            ("ledger balance", ["ledger", "-f", journals["ledger"], "balance"]),
+            ("ledger register -M (advertiser)", ["ledger", "-f", journals["ledger"], "register", "-M", f"^{account}"]),
+            ("hledger balance", ["hledger", "-f", journals["hledger"], "balance"]),
+            ("hledger balance -M (advertiser)", ["hledger", "-f", journals["hledger"], "balance", "-M", f"^{account}"]),
+        ]
+        for name, cmd in tools:
+            if shutil.which(cmd[0]) is None:
+                self.failed(n, name, cmd, f"{cmd[0]} is not installed")
+                continue
+            try:
+                self.record(n, name, [str(c) for c in cmd], tool_runs, timeout=args.tool_timeout)
+            except RuntimeError as error:
+                self.failed(n, name, cmd, error)
+
+        base_db = work / "baseline.db"
+        for mode in ("rows", "entries"):
+            def fresh():
+                base_db.unlink(missing_ok=True)
+            row = self.record(n, f"sqlite baseline ({mode})", [baseline, "--mode", mode, str(n), str(base_db)], runs,
+                              prepare=fresh)
+            row["entries_per_s"] = n / row["wall"]
+            row["db_bytes_per_entry"] = base_db.stat().st_size / n if n else 0
+        if not args.keep:
+            for path in (data, db, base_db, *journals.values()):
+                path.unlink(missing_ok=True)
+
+    def build(self):
+        build = self.out / "build"
+        if self.args.adledger:
+            adledger = str(Path(self.args.adledger).resolve())
+        else:
+            log(f"building adledger (Release) in {build}")
+            subprocess.run(["cmake", "-S", str(REPO), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
+                            "-DBUILD_TESTING=OFF"], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(["cmake", "--build", str(build), "--target", "adledger", "-j", str(self.args.jobs)],
+                           check=True, stdout=subprocess.DEVNULL)
+            adledger = str(build / "cli" / "adledger")
+        build.mkdir(parents=True, exist_ok=True)
+        baseline = str(build / "sqlite_baseline")
+        subprocess.run([os.environ.get("CXX", "g++"), "-O2", "-std=c++20", str(HERE / "sqlite_baseline.cpp"),
+                        "-lsqlite3", "-o", baseline], check=True)
+        return adledger, baseline
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+
+    def version(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.splitlines()[0].strip()
+        except (OSError, IndexError):
+            return "not installed"
+
+    return {"uname": " ".join(platform.uname()), "cpu": cpu, "cores": os.cpu_count(), "memory": mem,
+            "ledger": version(["ledger", "--version"]), "hledger": version(["hledger", "--version"]),
+            "sqlite": version(["sqlite3", "--version"]) if shutil.which("sqlite3") else "library only",
+            "python": sys.version.split()[0]}
+
+
+def fmt_mib(kib):
+    return f"{kib / 1024:.1f}"
+
+
+def write_results(bench, info, adledger, sizes):
+    rows = bench.rows
+    lines = ["# adledger benchmarks", "",
+             f"- machine: `{info['uname']}`",
+             f"- CPU: {info['cpu']}, {info['cores']} cores; memory {info['memory']}",
+             f"- adledger: `{adledger}` (Release); {info['ledger']}; {info['hledger']}; Python {info['python']}",
+             f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; seed {bench.args.seed}",
+             "- wall: median of the runs, whole process, seconds; peak RSS: median of /usr/bin/time -v's"
+             " maximum resident set size, MiB", ""]
+    for n in sizes:
+        lines += [f"## N = {n:,} spend entries", "",
+                  "| measurement | runs | wall (s) | min..max (s) | peak RSS (MiB) | figure |",
+                  "|---|---:|---:|---:|---:|---|"]
+        by_name = {r["name"]: r for r in rows if r["n"] == n and "error" not in r}
+        imp = by_name.get("adledger import")
+        for r in (r for r in rows if r["n"] == n):
+            if "error" in r:
+                lines.append(f"| {r['name']} | 0 | - | - | - | failed: {r['error']} |")
+                continue
+            figure = ""
+            if "entries_per_s" in r:
+                figure = f"{r['entries_per_s']:,.0f} entries/s, {r['db_bytes_per_entry']:.0f} B/entry of database"
+                if imp is not None and r is not imp:
+                    figure += f"; adledger import is {imp['entries_per_s'] / r['entries_per_s']:.2%} of it"
+            for tool, ours in (("ledger balance", "adledger balance"), ("hledger balance", "adledger balance"),
+                               ("ledger register -M (advertiser)", "adledger balance --advertiser --by month"),
+                               ("hledger balance -M (advertiser)", "adledger balance --advertiser --by month")):
+                if r["name"] == tool and ours in by_name:
+                    figure = f"{r['wall'] / by_name[ours]['wall']:.1f}x the time of `{ours}`"
+            lines.append(f"| {r['name']} | {r['runs']} | {r['wall']:.3f} | {min(r['walls']):.3f}..{max(r['walls']):.3f}"
+                         f" | {fmt_mib(r['rss'])} | {figure} |")
+        lines.append("")
+    lines += ["Commands (as run at the first N):", ""]
+    seen = set()
+    for r in rows:
+        if r["name"] not in seen:
+            seen.add(r["name"])
+            lines.append(f"- {r['name']}: `{r['cmd']}`")
+    lines.append("")
+    (bench.out / "results.md").write_text("\n".join(lines))
+    (bench.out / "results.json").write_text(json.dumps({"machine": info, "rows": rows}, indent=1))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--adledger", help="an adledger binary to measure (default: build one in Release)")
+    parser.add_argument("--sizes", default="100000 1000000", help="the N to run, space-separated")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each adledger and SQLite measurement")
+    parser.add_argument("--large-runs", type=int, help="runs at N >= 1,000,000 (default: --runs)")
+    parser.add_argument("--tool-runs", type=int, help="runs of ledger and hledger (default 3 at N <= 100,000, else 1)")
+    parser.add_argument("--tool-timeout", type=float, default=3600, help="seconds before a ledger/hledger run is given up")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--out", default="/tmp/adledger-bench", help="output directory")
+    parser.add_argument("--jobs", type=int, default=1, help="parallel jobs for the Release build")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files and databases")
+    parser.add_argument("--smoke", action="store_true", help="N = 1,000 and one run of each")
+    args = parser.parse_args()
+    if args.large_runs is None:
+        args.large_runs = args.runs
+    sizes = [1000] if args.smoke else [int(s) for s in args.sizes.split()]
+    bench = Bench(args)
+    bench.out.mkdir(parents=True, exist_ok=True)
+    adledger, baseline = bench.build()
+    for n in sizes:
+        bench.run_size(n, adledger, baseline)
+        write_results(bench, machine(), adledger, sizes[: sizes.index(n) + 1])
+    log(f"wrote {bench.out / 'results.md'}")
+    print((bench.out / "results.md").read_text())
+    return 1 if any("error" in r for r in bench.rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
