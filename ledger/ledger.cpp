@@ -117,12 +117,17 @@ void Ledger::log(const std::string& kind, const std::string& ref, const nlohmann
 // Checks and stores a journal transaction. Besides balancing, no account's
 // balance may leave int64: a write that would make `balance` overflow later
 // is refused now, while nothing has been stored.
+void Ledger::refresh_caches() {
+  if (caches_generation_ == store_.write_generation()) return;
+  // Another transaction: what was cached may have been rolled back.
+  balances_.clear();
+  upper_totals_.clear();
+  caches_generation_ = store_.write_generation();
+}
+
 std::int64_t Ledger::post(const JournalTxn& txn) {
   check_balanced(txn);
-  if (balances_generation_ != store_.write_generation()) {
-    balances_.clear();  // another transaction: what was cached may have been rolled back
-    balances_generation_ = store_.write_generation();
-  }
+  refresh_caches();
   std::vector<std::pair<std::map<std::pair<std::string, std::string>, std::int64_t>::iterator, std::int64_t>> next;
   for (const Posting& p : txn.postings) {
     auto key = std::make_pair(p.account, p.amount.currency().code());
@@ -290,10 +295,7 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
   std::int64_t* upper_total = nullptr;
   std::int64_t upper_next = 0;
   if (e.upper) {
-    if (upper_totals_generation_ != store_.write_generation()) {
-      upper_totals_.clear();
-      upper_totals_generation_ = store_.write_generation();
-    }
+    refresh_caches();
     const std::string& code = e.amount.currency().code();
     auto it = upper_totals_.find(code);
     if (it == upper_totals_.end()) it = upper_totals_.emplace(code, store_.upper_bound_total(code)).first;

@@ -106,12 +106,12 @@ class Ledger {
   // that posting N entries to one account costs N, not N^2 (post() checks
   // every balance stays within int64).
   std::map<std::pair<std::string, std::string>, std::int64_t> balances_;
-  std::uint64_t balances_generation_ = 0;
   // The sum of the upper bounds of the ranges recorded, per currency: kept
   // within an amount, as balances are, so that no report's sum of them can
   // overflow. Cached like the balances.
   std::map<std::string, std::int64_t> upper_totals_;
-  std::uint64_t upper_totals_generation_ = 0;
+  std::uint64_t caches_generation_ = 0;  // the write transaction the two caches belong to
+  void refresh_caches();  // empties them when another transaction began
   std::int64_t txn_start_seq_ = 0;
   std::uint64_t txn_start_generation_ = 0;
 };

@@ -356,23 +356,9 @@ ImportCounts import_meta_api(Ledger& ledger, std::istream& in, const std::string
   const std::string platform = importer.platform("facebook", "Facebook");
   std::string text;
   std::size_t number = 0;
-  while (true) {
-    text.clear();
-    int c;
-    bool any = false;
-    while ((c = in.get()) != EOF && c != '\n') {
-      any = true;
-      if (text.size() == kLineBytesMax) importer.fail(number + 1, "longer than the 16 MiB a line may be");
-      text.push_back(static_cast<char>(c));
-    }
-    if (c == EOF && !any) break;
-    ++number;
-    if (!text.empty() && text.back() == '\r') text.pop_back();
+  while (read_line(in, text, number, file_name)) {
     if (number == 1 && text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
-    if (text.find_first_not_of(" \t") == std::string::npos) {
-      if (c == EOF) break;
-      continue;
-    }
+    if (text.find_first_not_of(" \t") == std::string::npos) continue;
     if (auto problem = check_json(text, kDepthMax)) importer.fail(number, "malformed JSON: " + problem->reason);
     json j = json::parse(text);
     if (!j.is_object()) importer.fail(number, "an ad must be a JSON object, as the Ad Library API gives it");
@@ -415,7 +401,6 @@ ImportCounts import_meta_api(Ledger& ledger, std::istream& in, const std::string
     }
     if (!stop) {  // still running: its spend is not final
       importer.running();
-      if (c == EOF) break;
       continue;
     }
     SpendEntry e;
@@ -448,7 +433,6 @@ ImportCounts import_meta_api(Ledger& ledger, std::istream& in, const std::string
       if (j.contains(key)) cited[key] = j.at(key);
     e.note = "Meta Ad Library API ad: " + cited.dump(-1, ' ', false, json::error_handler_t::replace);
     importer.spend(std::move(e), number);
-    if (c == EOF) break;
   }
   return importer.counts();
 }

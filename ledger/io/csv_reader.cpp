@@ -59,6 +59,24 @@ bool read_csv_row(std::istream& in, std::vector<std::string>& fields, std::size_
   }
 }
 
+bool read_line(std::istream& in, std::string& line, std::size_t& number, const std::string& file) {
+  line.clear();
+  int c;
+  bool any = false;
+  while ((c = in.get()) != EOF && c != '\n') {
+    any = true;
+    if (line.size() == kLineBytesMax)
+      throw Error(ErrorKind::Input, file + ":" + std::to_string(number + 1) + ": longer than the " +
+                                        std::to_string(kLineBytesMax / (1024 * 1024)) + " MiB a line may be");
+    line.push_back(static_cast<char>(c));
+  }
+  if (c == EOF && !any) return false;
+  ++number;
+  if (in.bad()) throw Error(ErrorKind::Input, file + ":" + std::to_string(number) + ": cannot be read");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return true;
+}
+
 void skip_byte_order_mark(std::istream& in) {
   // Byte by byte, giving back what is not a mark: a pipe cannot seek.
   if (in.peek() != 0xEF) return;

@@ -1,5 +1,6 @@
-// CSV as RFC 4180 gives it, read a row at a time from a stream: for the
-// CSV import and the ad-library importers (io/adlib_import.hpp).
+// Text files read a row or a line at a time from a stream, memory bounded:
+// CSV as RFC 4180 gives it, and lines (JSON Lines), for the imports and
+// the ad-library importers (io/adlib_import.hpp).
 #pragma once
 
 #include <cstddef>
@@ -17,6 +18,12 @@ namespace ledger {
 // past either, or on a quote left open, it throws an input error naming
 // `file` and the line.
 bool read_csv_row(std::istream& in, std::vector<std::string>& fields, std::size_t& line, const std::string& file);
+
+// Reads one line into `line` (without its LF or CRLF), counting it in
+// `number`; false at the end. A line may hold at most kLineBytesMax bytes:
+// past that, or when the stream fails, it throws an input error naming
+// `file` and the line. Memory stays bounded whatever the file's size.
+bool read_line(std::istream& in, std::string& line, std::size_t& number, const std::string& file);
 
 // Skips a UTF-8 byte-order mark (Excel's "CSV UTF-8", Meta's reports) at
 // the start of `in`, before the header is read, so that a quoted first

@@ -794,23 +794,7 @@ ImportCounts import_lines(Ledger& ledger, std::istream& in, const std::string& f
   Importer importer(ledger, none, file_name, progress);
   std::string line;
   std::size_t number = 0;
-  while (true) {
-    // Read one line, never holding more than kLineBytesMax of it: memory
-    // stays bounded whatever the file's size.
-    line.clear();
-    int c;
-    bool any = false;
-    while ((c = in.get()) != EOF && c != '\n') {
-      any = true;
-      if (line.size() == kLineBytesMax)
-        throw Error(ErrorKind::Input, file_name + ":" + std::to_string(number + 1) + ": longer than the " +
-                                          std::to_string(kLineBytesMax / (1024 * 1024)) + " MiB a line may be");
-      line.push_back(static_cast<char>(c));
-    }
-    if (c == EOF && !any) break;
-    ++number;
-    if (in.bad()) throw Error(ErrorKind::Input, file_name + ":" + std::to_string(number) + ": cannot be read");
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  while (read_line(in, line, number, file_name)) {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are allowed
     json record;
     try {
@@ -820,7 +804,6 @@ ImportCounts import_lines(Ledger& ledger, std::istream& in, const std::string& f
     }
     JsonLocations here = JsonLocations::single_line(number);
     importer.line_record(record, here);
-    if (c == EOF) break;
   }
   return importer.counts();
 }

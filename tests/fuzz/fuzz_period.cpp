@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_message.hpp"
 #include "ledger/error.hpp"
 #include "ledger/time/period.hpp"
 
@@ -28,13 +29,7 @@ void check_message(const ledger::Error& e, std::string_view field) {
   std::string_view m = e.what();
   if (e.kind() != ledger::ErrorKind::Input) bug("not an input error", m);
   if (!m.starts_with(std::string(field) + " ")) bug("message does not name the field", m);
-  for (std::size_t i = 0; i < m.size();) {
-    auto c = static_cast<unsigned char>(m[i]);
-    if (c < 0x20 || c == 0x7f) bug("control character in message", m);
-    std::size_t len = ledger::utf8_sequence_length(m, i);
-    if (len == 0) bug("invalid UTF-8 in message", m);
-    i += len;
-  }
+  if (const char* why = unprintable(m)) bug(why, m);
   if (m.size() > 400) bug("message too long", m);
 }
 

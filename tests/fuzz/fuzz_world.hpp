@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_message.hpp"
 #include "ledger/error.hpp"
 #include "ledger/io/import.hpp"
 #include "ledger/ledger.hpp"
@@ -117,13 +118,7 @@ void check_message(const ledger::Error& e) {
   std::string_view m = e.what();
   if (known(m)) return;
   if (!m.starts_with(kFileName + ":")) bug("message does not start with the file name", m);
-  for (std::size_t i = 0; i < m.size();) {
-    auto c = static_cast<unsigned char>(m[i]);
-    if (c < 0x20 || c == 0x7f) bug("control character in message", m);
-    std::size_t len = ledger::utf8_sequence_length(m, i);
-    if (len == 0) bug("invalid UTF-8 in message", m);
-    i += len;
-  }
+  if (const char* why = unprintable(m)) bug(why, m);
 }
 
 
