@@ -153,13 +153,32 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
         add_problem(journal, "transaction " + std::to_string(t.id) + " (" + t.description + "): " + e.what());
       }
     }
+    // From the postings themselves, not from the totals the store keeps;
+    // then the kept totals must be these, account by account.
+    std::vector<BalanceRow> summed = store.posting_totals();
     std::map<std::string, std::int64_t> totals;
-    for (const BalanceRow& row : store.trial_balance())
+    for (const BalanceRow& row : summed)
       totals[row.currency] = checked_add(totals[row.currency], row.balance_minor, "trial balance");
     for (const auto& [currency, total] : totals)
       if (total != 0)
         add_problem(journal, "the trial balance in " + currency + " is " + std::to_string(total) +
                                  " minor units, not zero");
+    std::map<std::pair<std::string, std::string>, std::int64_t> kept;
+    for (const BalanceRow& row : store.trial_balance()) kept[{row.account, row.currency}] = row.balance_minor;
+    for (const BalanceRow& row : summed) {
+      auto it = kept.find({row.account, row.currency});
+      if (it == kept.end())
+        add_problem(journal, "account " + row.account + " in " + row.currency + ": its postings sum to " +
+                                 std::to_string(row.balance_minor) + " minor units, and the ledger keeps no total");
+      else if (it->second != row.balance_minor)
+        add_problem(journal, "account " + row.account + " in " + row.currency + ": the ledger keeps a total of " +
+                                 std::to_string(it->second) + " minor units, and its postings sum to " +
+                                 std::to_string(row.balance_minor));
+      if (it != kept.end()) kept.erase(it);
+    }
+    for (const auto& [key, balance] : kept)
+      add_problem(journal, "account " + key.first + " in " + key.second + ": the ledger keeps a total of " +
+                               std::to_string(balance) + " minor units, and it has no postings");
     if (journal.ok)
       journal.summary = std::to_string(txns.size()) + " transactions balance; the trial balance is zero in " +
                         std::to_string(totals.size()) + (totals.size() == 1 ? " currency" : " currencies");
@@ -181,15 +200,21 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
   try {
     std::map<std::pair<std::string, std::string>, std::int64_t> seq_of;
     for (const LogRecord& r : log) seq_of[{r.kind, r.ref}] = r.seq;
-    std::vector<PolicyAction> actions = store.policy_actions(std::nullopt);
+    // Only the actions that name an advertiser on a platform can ban it
+    // there (policy/bans.hpp): grouped so, each entry looks at a handful.
+    std::map<std::pair<std::string, std::string>, std::vector<PolicyAction>> naming;
+    for (PolicyAction& a : store.policy_actions(std::nullopt))
+      for (const std::string& advertiser : a.advertiser_ids) naming[{advertiser, a.platform_id}].push_back(a);
+    const std::vector<PolicyAction> none;
     std::size_t checked = 0;
     for (const SpendEntry& e : store.spend(SpendQuery{})) {
       auto spend_seq = seq_of.find({"spend", std::to_string(e.entry_id)});
       if (spend_seq == seq_of.end()) continue;  // reported under "records"
+      auto named = naming.find({e.advertiser_id, e.platform_id});
       std::vector<PolicyAction> before;
-      for (const PolicyAction& a : actions) {
+      for (const PolicyAction& a : named == naming.end() ? none : named->second) {
         auto a_seq = seq_of.find({"policy_action", a.id});
-        if (a.platform_id == e.platform_id && a_seq != seq_of.end() && a_seq->second < spend_seq->second) {
+        if (a_seq != seq_of.end() && a_seq->second < spend_seq->second) {
           before.push_back(a);
           // As it stood then: a withdrawal recorded after the spend did not
           // count yet.

@@ -4,6 +4,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <tuple>
 
 #include "ledger/error.hpp"
 
@@ -145,12 +146,25 @@ void each_posting(Ledger& ledger, const JournalFilter& f, F visit) {
   std::optional<Period> range = report_range(f.from, f.to);
   std::optional<std::regex> re = account_regex(f.account_pattern);
   std::optional<std::set<std::int64_t>> txns = transactions_of(ledger, f);
-  for (const JournalTxn& txn : ledger.store().journal()) {
-    if (!in_range(range, txn.date)) continue;
-    if (txns && !txns->contains(txn.id)) continue;
+  auto postings_of = [&](const JournalTxn& txn) {
     for (const Posting& p : txn.postings)
       if (account_matches(re, p.account)) visit(txn, p);
+  };
+  if (!txns) {
+    ledger.store().each_txn(range, postings_of);
+    return;
   }
+  // One advertiser's or one platform's transactions: those alone are read,
+  // by id, and put in journal order (date, then id).
+  std::vector<JournalTxn> kept;
+  for (std::int64_t id : *txns) {
+    std::optional<JournalTxn> txn = ledger.store().find_txn(id);
+    if (!txn) throw Error(ErrorKind::Storage, "journal transaction " + std::to_string(id) + " is missing");
+    if (in_range(range, txn->date)) kept.push_back(std::move(*txn));
+  }
+  std::sort(kept.begin(), kept.end(),
+            [](const JournalTxn& a, const JournalTxn& b) { return std::tie(a.date, a.id) < std::tie(b.date, b.id); });
+  for (const JournalTxn& txn : kept) postings_of(txn);
 }
 
 std::string truncate_account(const std::string& account, const std::optional<int>& depth) {
@@ -188,14 +202,25 @@ BalanceReport build_balance(Ledger& ledger, const BalanceOptions& options) {
     Money amount;
   };
   std::vector<Posted> posted;
-  each_posting(ledger, options.filter, [&](const JournalTxn& txn, const Posting& p) {
-    posted.push_back(Posted{txn.date, truncate_account(p.account, options.depth), p.amount});
-  });
+  const JournalFilter& f = options.filter;
+  if (!options.by && !f.from && !f.to && !f.advertiser_id && !f.platform_id) {
+    // The whole ledger to date, no columns: the totals the store keeps per
+    // account are these sums already (tests/e2e/check_fast_paths.py
+    // compares the two ways).
+    std::optional<std::regex> re = account_regex(f.account_pattern);
+    for (const BalanceRow& row : ledger.store().trial_balance())
+      if (account_matches(re, row.account))
+        posted.push_back(Posted{Date(), truncate_account(row.account, options.depth),
+                                Money(row.balance_minor, Currency::from_code(row.currency))});
+  } else {
+    each_posting(ledger, f, [&](const JournalTxn& txn, const Posting& p) {
+      posted.push_back(Posted{txn.date, truncate_account(p.account, options.depth), p.amount});
+    });
+  }
 
   // Columns: every bucket from the first posting to the last (or the
   // range's ends, when given), empty ones included, as hledger shows them.
   std::map<Date, std::size_t> column_of;
-  const JournalFilter& f = options.filter;
   if (options.by && (!posted.empty() || (f.from && f.to))) {
     auto [lo, hi] = std::minmax_element(posted.begin(), posted.end(),
                                         [](const Posted& a, const Posted& b) { return a.date < b.date; });

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iterator>
 #include <map>
+#include <unordered_map>
 
 #include "ledger/error.hpp"
 #include "schema_sql.hpp"
@@ -325,6 +326,15 @@ class SqliteStore final : public Store {
     }
     // The append-only triggers: dropping one is the first step of editing
     // the ledger behind adledger's back.
+    // Version 6's summary is kept by a trigger: without it, balances go
+    // stale (verify's journal check would also find them wrong).
+    if (schema_version_ >= 6) {
+      for (const char* name : {"posting_adds_to_account_total", "account_total_no_delete"}) {
+        Query q = query("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?");
+        q.bind(std::string(name));
+        if (!q.step()) out.push_back(std::string("trigger ") + name + " is gone: account totals are no longer kept");
+      }
+    }
     for (const char* table : {"platform", "advertiser", "handle", "journal_txn", "posting", "spend", "spend_tag",
                               "spend_reversal", "policy_action", "policy_action_advertiser", "policy_withdrawal",
                               "pledge",
@@ -518,12 +528,7 @@ class SqliteStore final : public Store {
     {
       Query q = query("SELECT id, date, kind, description FROM journal_txn ORDER BY date, id");
       while (q.step()) {
-        JournalTxn t;
-        t.id = q.int64(0);
-        t.date = q.date(1);
-        std::string kind = q.text(2);
-        t.kind = kind == "spend" ? TxnKind::Spend : kind == "pledge" ? TxnKind::Pledge : TxnKind::Disbursement;
-        t.description = q.text(3);
+        JournalTxn t = read_txn_head(q);
         index[t.id] = out.size();
         out.push_back(std::move(t));
       }
@@ -546,11 +551,7 @@ class SqliteStore final : public Store {
       Query q = query("SELECT id, date, kind, description FROM journal_txn WHERE id = ?");
       q.bind(id);
       if (!q.step()) return std::nullopt;
-      t.id = q.int64(0);
-      t.date = q.date(1);
-      std::string kind = q.text(2);
-      t.kind = kind == "spend" ? TxnKind::Spend : kind == "pledge" ? TxnKind::Pledge : TxnKind::Disbursement;
-      t.description = q.text(3);
+      t = read_txn_head(q);
     }
     Query q = query("SELECT account, currency, amount_minor FROM posting WHERE txn_id = ? ORDER BY id");
     q.bind(id);
@@ -565,13 +566,25 @@ class SqliteStore final : public Store {
   }
 
   std::int64_t account_balance(const std::string& account, const std::string& currency) override {
-    Query q = query("SELECT sum(amount_minor) FROM posting WHERE account = ? AND currency = ?");
+    // Version 6 keeps every account's total (schemas/migrations/6.sql);
+    // before it, while a migration runs, the postings are summed.
+    Query q = schema_version_ >= 6
+                  ? query("SELECT balance_minor FROM account_total WHERE account = ? AND currency = ?")
+                  : query("SELECT sum(amount_minor) FROM posting WHERE account = ? AND currency = ?");
     q.bind(account).bind(currency);
-    q.step();
-    return q.is_null(0) ? 0 : q.int64(0);
+    if (!q.step() || q.is_null(0)) return 0;
+    return q.int64(0);
   }
 
   std::vector<BalanceRow> trial_balance() override {
+    if (schema_version_ < 6) return posting_totals();
+    std::vector<BalanceRow> out;
+    Query q = query("SELECT account, currency, balance_minor FROM account_total ORDER BY account, currency");
+    while (q.step()) out.push_back(BalanceRow{q.text(0), q.text(1), q.int64(2)});
+    return out;
+  }
+
+  std::vector<BalanceRow> posting_totals() override {
     std::vector<BalanceRow> out;
     // SQLite's sum() raises "integer overflow" rather than wrapping, so an
     // account whose balance does not fit in int64 is an error, not a lie.
@@ -579,6 +592,31 @@ class SqliteStore final : public Store {
                     " GROUP BY account, currency ORDER BY account, currency");
     while (q.step()) out.push_back(BalanceRow{q.text(0), q.text(1), q.int64(2)});
     return out;
+  }
+
+  void each_txn(const std::optional<Period>& range, const std::function<void(const JournalTxn&)>& visit) override {
+    // One pass in journal order, a transaction at a time: the journal is
+    // never held whole. journal_txn_by_date (version 6) gives the order
+    // and the range; each transaction's postings follow by posting_by_txn.
+    Query q = query(
+        "SELECT t.id, t.date, t.kind, t.description, p.account, p.currency, p.amount_minor"
+        " FROM journal_txn t LEFT JOIN posting p ON p.txn_id = t.id"
+        " WHERE (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2)"
+        " ORDER BY t.date, t.id, p.id");
+    q.bind(range ? std::optional<Date>(range->first()) : std::nullopt)
+        .bind(range ? std::optional<Date>(range->last()) : std::nullopt);
+    JournalTxn t;
+    bool open = false;
+    while (q.step()) {
+      std::int64_t id = q.int64(0);
+      if (!open || id != t.id) {
+        if (open) visit(t);
+        t = read_txn_head(q);
+        open = true;
+      }
+      if (!q.is_null(4)) t.postings.push_back(Posting{q.text(4), Money(q.int64(6), Currency::from_code(q.text(5)))});
+    }
+    if (open) visit(t);
   }
 
  private:
@@ -597,6 +635,17 @@ class SqliteStore final : public Store {
   static ExchangeRate read_rate(const Query& q) {
     return ExchangeRate{Currency::from_code(q.text(0)), Currency::from_code(q.text(1)), q.date(2),
                         Rate::parse(q.text(3)), q.text(4)};
+  }
+  // A transaction without its postings, from columns id, date, kind,
+  // description.
+  static JournalTxn read_txn_head(const Query& q) {
+    JournalTxn t;
+    t.id = q.int64(0);
+    t.date = q.date(1);
+    std::string kind = q.text(2);
+    t.kind = kind == "spend" ? TxnKind::Spend : kind == "pledge" ? TxnKind::Pledge : TxnKind::Disbursement;
+    t.description = q.text(3);
+    return t;
   }
   static constexpr const char* kSelectLog = "SELECT seq, kind, ref, recorded_at, content, hash FROM record_log";
 
@@ -725,7 +774,10 @@ class SqliteStore final : public Store {
   }
 
   DbHandle db_;
-  std::map<std::string, StmtHandle> statements_;
+  // Keyed by the SQL text, hashed: a million-entry import asks for a
+  // statement several times an entry, and comparing long SQL texts in an
+  // ordered map showed up in its profile.
+  std::unordered_map<std::string, StmtHandle> statements_;
   std::int64_t schema_version_ = kSchemaVersion;  // as the migration ladder goes
   bool in_write_ = false;
   std::uint64_t write_generation_ = 0;

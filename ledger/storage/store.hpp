@@ -93,6 +93,9 @@ class Store {
   virtual std::optional<ExchangeRate> rate_on(const Currency& from, const Currency& to, const Date& date) = 0;
   virtual std::vector<ExchangeRate> rates() = 0;
   virtual std::vector<JournalTxn> journal() = 0;  // by date, then id
+  // The journal's transactions dated within `range` (all without one), by
+  // date then id, one at a time: the journal is never held whole.
+  virtual void each_txn(const std::optional<Period>& range, const std::function<void(const JournalTxn&)>& visit) = 0;
   virtual std::optional<JournalTxn> find_txn(std::int64_t id) = 0;
 
   // The record log (audit/chain.hpp).
@@ -107,8 +110,13 @@ class Store {
   virtual std::int64_t account_balance(const std::string& account, const std::string& currency) = 0;
   // The sum of the upper bounds of the spend ranges in `currency`.
   virtual std::int64_t upper_bound_total(const std::string& currency) = 0;
-  // Sum of postings per account and currency, ordered by account.
+  // Balance per account and currency, ordered by account then currency:
+  // the totals the store keeps as it posts (an account whose postings net
+  // to zero has a row of 0).
   virtual std::vector<BalanceRow> trial_balance() = 0;
+  // The same computed from the postings themselves, which verify compares
+  // with trial_balance().
+  virtual std::vector<BalanceRow> posting_totals() = 0;
 };
 
 // Runs a write transaction for the life of a scope: begins in the

@@ -889,6 +889,33 @@ TEST(TamperTables, APostingAmountChanged) {
   EXPECT_EQ(r.first_problem(), "records: " + records->summary);
 }
 
+// The totals kept per account (schema version 6) are a summary: verify
+// sums the postings again and names the account whose total disagrees.
+TEST(TamperTables, AnAccountTotalChanged) {
+  Everything t;
+  VerifyResult r = tamper(t, "UPDATE account_total SET balance_minor = balance_minor + 7"
+                             " WHERE account = 'expenses:ads:rt:twitter' AND currency = 'USD';");
+  expect_only_failing(r, {"journal"});
+  std::optional<VerifyCheck> journal = check_named(r, "journal");
+  ASSERT_TRUE(journal);
+  ASSERT_EQ(journal->problems.size(), 1u) << describe(r);
+  EXPECT_TRUE(contains(journal->summary, "account expenses:ads:rt:twitter in USD: the ledger keeps a total of"))
+      << journal->summary;
+}
+
+TEST(TamperTables, AnAccountTotalDeletedAndItsTriggerDropped) {
+  Everything t;
+  VerifyResult r = tamper(t, "DROP TRIGGER account_total_no_delete; DROP TRIGGER posting_adds_to_account_total;"
+                             " DELETE FROM account_total WHERE account = 'expenses:ads:rt:twitter';");
+  expect_only_failing(r, {"journal", "references"});
+  std::optional<VerifyCheck> journal = check_named(r, "journal");
+  ASSERT_TRUE(journal);
+  EXPECT_TRUE(contains(journal->summary, "the ledger keeps no total")) << journal->summary;
+  std::optional<VerifyCheck> references = check_named(r, "references");
+  ASSERT_TRUE(references);
+  EXPECT_TRUE(contains(references->summary, "posting_adds_to_account_total is gone")) << references->summary;
+}
+
 TEST(TamperRecordLog, ARecordsContentChanged) {
   Everything t;
   VerifyResult r = tamper(t, "DROP TRIGGER record_log_append_only_update;"
@@ -970,6 +997,10 @@ TEST(TamperRecordLog, TheLastRecordAndItsRowsDeleted) {
       "DROP TRIGGER record_log_append_only_delete; DROP TRIGGER spend_reversal_append_only_delete;"
       " DROP TRIGGER posting_append_only_delete; DROP TRIGGER journal_txn_append_only_delete;"
       " DELETE FROM record_log WHERE seq = 11; DELETE FROM spend_reversal WHERE txn_id = " + txn + ";"
+      // The totals the ledger keeps (version 6), taken back too.
+      " UPDATE account_total SET balance_minor = balance_minor - (SELECT sum(amount_minor) FROM posting p"
+      "   WHERE p.txn_id = " + txn + " AND p.account = account_total.account AND p.currency = account_total.currency)"
+      " WHERE (account, currency) IN (SELECT account, currency FROM posting WHERE txn_id = " + txn + ");"
       " DELETE FROM posting WHERE txn_id = " + txn + "; DELETE FROM journal_txn WHERE id = " + txn + ";";
   VerifyResult alone = tamper(t, sql);
   EXPECT_TRUE(alone.ok()) << describe(alone);
