@@ -620,20 +620,15 @@ BanCheck Ledger::ban_status(const std::string& advertiser_id, const std::string&
   platform(platform_id);
   BanCheck check{advertiser_id, platform_id, on, false, std::nullopt, std::nullopt, std::nullopt};
   std::vector<PolicyAction> actions = store_.policy_actions(platform_id);
-  std::vector<BanSpan> spans = ban_spans(actions, advertiser_id, platform_id);
-  if (auto span = ban_on(spans, on)) {
+  // The verdict that `ban-status --batch` gives too (BanTimeline::verdict):
+  // the ban in force, and the first day no ban covers, following bans that
+  // overlap or abut to the end of the chain.
+  BanVerdict verdict = BanTimeline(ban_spans(actions, advertiser_id, platform_id)).verdict(on);
+  if (verdict.banned()) {
     check.banned = true;
-    check.ban = *span->ban;
-    // The advertiser is allowed again on the first day no ban covers: where
-    // bans overlap or abut, follow them to the end of the chain.
-    std::optional<BanSpan> last = span;
-    while (last->end) {
-      auto next = ban_on(spans, *last->end);
-      if (!next) break;
-      last = next;
-    }
-    check.until = last->end;
-    if (last->lifted_by) check.lifted_by = *last->lifted_by;
+    check.ban = *verdict.ban;
+    check.until = verdict.until;
+    if (verdict.lifted_by) check.lifted_by = *verdict.lifted_by;
   }
   return check;
 }
