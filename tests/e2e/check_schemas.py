@@ -785,6 +785,28 @@ def main():
                                        "--on", "2019-01-01"], "ban-status.schema.json", banned)
         cmd("ban-status, today", ["ban-status", "--advertiser", "acme"], "ban-status.schema.json", banned)
 
+        # ban-status --batch --format json: JSON Lines, each line one of the
+        # single check's "platforms", so each is checked inside a document
+        # of the single check's shape.
+        checks = tmpdir / "checks.csv"
+        checks.write_text("rt,twitter,2017-10-25\nrt,twitter,2017-11-01\nacme,meta,2019-01-01\n"
+                          "acme,meta,2020-06-01\nplain,meta,2022-01-01\n", encoding="utf-8")
+        r = led.run(["ban-status", "--batch", str(checks)])
+        lines = r.stdout.splitlines()
+        if checker.check("ban-status --batch --format json: exit 1, one line per check",
+                         r.returncode == 1 and len(lines) == 5,
+                         f"exit {r.returncode}, {len(lines)} lines: {r.stderr.strip()[:300]}"):
+            for i, line in enumerate(lines, 1):
+                try:
+                    check = json.loads(line)
+                except ValueError as e:
+                    checker.fail(f"ban-status --batch line {i}", f"not JSON: {e}: {line[:200]!r}")
+                    continue
+                doc = {"advertiser": check.get("advertiser"), "on": check.get("on"),
+                       "banned": check.get("banned"), "platforms": [check]}
+                validate(f"ban-status --batch line {i} matches ban-status.schema.json's ban_check",
+                         "ban-status.schema.json", doc)
+
         # Reports of the fixture's scenario (and of what the commands above added).
         ADV = "report-advertiser.schema.json"
         advertiser_options = [[], ["--by", "quarter"], ["--by", "week"],

@@ -15,9 +15,18 @@ output it must produce, in the manner of ledger-cli's regression tests:
 
 A command block runs until the next `$` line. Without `>>>2` stderr must be
 empty; without `>>>=` the exit status must be 0. `VAR=value` words before
-`adledger` set the environment for that command. `{DB}`, `{TMP}` and `{ROOT}`
-stand for the ledger path, the case's temporary directory and the repository
-root, in commands and in expected output alike.
+`adledger` set the environment for that command, and `< FILE` at its end
+feeds FILE to its stdin. `{DB}`, `{TMP}` and `{ROOT}` stand for the ledger
+path, the case's temporary directory and the repository root, in commands and
+in expected output alike.
+
+Before the first command, a case may give input files, written into the
+case's temporary directory (the commands' working directory) before they run,
+each line ending in LF:
+
+    %file checks.csv
+    rt,twitter,2017-10-26
+    %end
 
 Every command runs with ADLEDGER_DB={DB}, ADLEDGER_TODAY=2026-11-22,
 ADLEDGER_NOW=2026-11-22T12:00:00.000Z (so record hashes are reproducible) and
@@ -37,13 +46,27 @@ import tempfile
 
 def parse_case(path):
     directives = set()
+    files = {}  # name -> lines, from %file NAME ... %end
     commands = []
     current = None
     section = None
+    file_lines = None
     with open(path, encoding="utf-8", newline="") as f:
         for raw in f.read().split("\n"):
             line = raw
+            if file_lines is not None:
+                if line == "%end":
+                    file_lines = None
+                else:
+                    file_lines.append(line)
+                continue
             if current is None and (line.startswith("#") or not line.strip()):
+                continue
+            if current is None and line.startswith("%file "):
+                name = line[len("%file "):].strip()
+                if not name or "/" in name or name in files:
+                    raise SystemExit(f"{path}: %file needs a new name without a slash: {line!r}")
+                file_lines = files[name] = []
                 continue
             if current is None and line.startswith("%"):
                 directives.add(line[1:].strip())
@@ -67,11 +90,13 @@ def parse_case(path):
                     raise SystemExit(f"{path}: text after the exit status: {line!r}")
                 continue
             current[section].append(line)
+    if file_lines is not None:
+        raise SystemExit(f"{path}: %file without its %end")
     for c in commands:
         for key in ("stdout", "stderr"):
             while c[key] and c[key][-1] == "":
                 c[key].pop()
-    return directives, commands
+    return directives, files, commands
 
 
 def file_digest(path):
@@ -92,7 +117,7 @@ def main():
 
     args.adledger = os.path.abspath(args.adledger)
     args.root = os.path.abspath(args.root)
-    directives, commands = parse_case(args.case)
+    directives, files, commands = parse_case(args.case)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="adledger-e2e-") as tmp:
         db = os.path.join(tmp, "ledger.db")
@@ -107,8 +132,13 @@ def main():
                         ADLEDGER_NOW="2026-11-22T12:00:00.000Z", TZ="UTC", LC_ALL="C.UTF-8")
         base_env.pop("ADLEDGER_FORMAT", None)
 
-        def run(words, env):
-            return subprocess.run([args.adledger] + words, env=env, cwd=tmp, capture_output=True, timeout=120)
+        def run(words, env, stdin=None):
+            return subprocess.run([args.adledger] + words, env=env, cwd=tmp, stdin=stdin, capture_output=True,
+                                  timeout=120)
+
+        for name, lines in files.items():
+            with open(os.path.join(tmp, name), "w", encoding="utf-8", newline="") as f:
+                f.write("".join(expand(l) + "\n" for l in lines))
 
         if "noinit" not in directives:
             r = run(["init"], base_env)
@@ -127,8 +157,16 @@ def main():
                 env[k] = v
             if not words or words[0] != "adledger":
                 sys.exit(f"{args.case}: command {i} must run adledger: {c['command']}")
+            stdin_path = None
+            if len(words) >= 3 and words[-2] == "<":
+                stdin_path = os.path.join(tmp, words[-1])
+                words = words[:-2]
             before = file_digest(db)
-            r = run(words[1:], env)
+            if stdin_path:
+                with open(stdin_path, "rb") as stdin:
+                    r = run(words[1:], env, stdin)
+            else:
+                r = run(words[1:], env)
             after = file_digest(db)
             out = r.stdout.decode("utf-8", "replace").rstrip("\n").split("\n") if r.stdout else []
             err = r.stderr.decode("utf-8", "replace").rstrip("\n").split("\n") if r.stderr else []
