@@ -21,6 +21,14 @@ The file holds, in this order:
 
 The first ban is fixed, for the benchmark's ban-status query: adv-0000 on
 twitter from 2019-06-01, lifted on 2020-06-01 (ban-0001, lift-0001).
+
+With --checks M --checks-out FILE it also writes M checks for
+`adledger ban-status --batch FILE`, one a line, `advertiser,platform,YYYY-MM-DD`:
+half of them any advertiser, platform and day of 2013..2024, half of them an
+advertiser a ban names, on its platform, from the day before the ban to a
+year and a half after it (so many are banned, and some fall on the first or
+last day of a ban). They come from a generator of their own, seeded with the
+same seed, so the ledger file is the same with or without them.
 """
 
 import argparse
@@ -73,7 +81,27 @@ def line(record):
     return json.dumps(record, separators=(", ", ": ")) + "\n"
 
 
-def generate(entries, seed, out):
+def write_checks(count, seed, bans, out):
+    """`count` lines of advertiser,platform,day for ban-status --batch."""
+    rng = random.Random(f"checks-{seed}")
+    platform_ids = [p for p, _ in PLATFORMS]
+    first, last = datetime.date(2013, 1, 1).toordinal(), datetime.date(2024, 12, 31).toordinal()
+    lines = []
+    for _ in range(count):
+        if rng.random() < 0.5:
+            lines.append(f"{advertiser_id(rng.randrange(ADVERTISERS))},{rng.choice(platform_ids)},"
+                         f"{day(rng.randint(first, last)).isoformat()}\n")
+        else:
+            _ban_id, platform, named, effective, _until = rng.choice(bans)
+            on = day(effective.toordinal() + rng.randint(-1, 540))
+            lines.append(f"{rng.choice(named)},{platform},{on.isoformat()}\n")
+        if len(lines) >= 10000:
+            out.write("".join(lines))
+            lines.clear()
+    out.write("".join(lines))
+
+
+def generate(entries, seed, out, checks=0, checks_out=None):
     rng = random.Random(seed)
     source = f"synthetic ledger, tests/bench/generate.py --seed {seed}"
 
@@ -137,6 +165,9 @@ def generate(entries, seed, out):
                         "platform": platform, "lifts": ban_id, "date": date.isoformat(),
                         "description": f"synthetic lift of {ban_id}", "source": source}))
 
+    if checks_out is not None:
+        write_checks(checks, seed, bans, checks_out)
+
     for n in range(1, PLEDGES + 1):
         date = day(rng.randint(FIRST.toordinal(), LAST.toordinal()))
         basis_first = day(rng.randint(FIRST.toordinal(), date.toordinal()))
@@ -153,14 +184,28 @@ def main():
     parser.add_argument("--entries", type=int, required=True, help="number of spend entries")
     parser.add_argument("--seed", type=int, default=6, help="random seed (default 6)")
     parser.add_argument("--out", required=True, help="the JSON Lines file to write ('-' for stdout)")
+    parser.add_argument("--checks", type=int, default=0,
+                        help="with --checks-out: how many ban-status --batch checks to write")
+    parser.add_argument("--checks-out", help="the file of checks for ban-status --batch to write")
     args = parser.parse_args()
     if args.entries < 0:
         parser.error("--entries must be 0 or more")
-    if args.out == "-":
-        generate(args.entries, args.seed, sys.stdout)
-    else:
-        with open(args.out, "w", encoding="utf-8", newline="\n") as out:
-            generate(args.entries, args.seed, out)
+    if args.checks < 0:
+        parser.error("--checks must be 0 or more")
+    if args.checks and not args.checks_out:
+        parser.error("--checks needs --checks-out")
+    checks_out = None
+    if args.checks_out:
+        checks_out = open(args.checks_out, "w", encoding="utf-8", newline="\n")
+    try:
+        if args.out == "-":
+            generate(args.entries, args.seed, sys.stdout, args.checks, checks_out)
+        else:
+            with open(args.out, "w", encoding="utf-8", newline="\n") as out:
+                generate(args.entries, args.seed, out, args.checks, checks_out)
+    finally:
+        if checks_out is not None:
+            checks_out.close()
 
 
 if __name__ == "__main__":

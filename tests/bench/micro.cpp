@@ -1,6 +1,6 @@
 // Micro-benchmarks (issue 6), Google Benchmark: the amount and period
-// parsers, pro-rata allocation, and the ban lookup. Built by
-// tests/bench/CMakeLists.txt as adledger_micro; run it as
+// parsers, pro-rata allocation, and the ban lookup (spans, index, verdict).
+// Built by tests/bench/CMakeLists.txt as adledger_micro; run it as
 //   adledger_micro [--benchmark_filter=REGEX] [--benchmark_min_time=0.1]
 
 #include <benchmark/benchmark.h>
@@ -132,6 +132,26 @@ void BM_BanOn(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_BanOn)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
+
+// What `ban-status --batch` builds once: the index of every advertiser's
+// spans on every platform.
+void BM_BanIndexBuild(benchmark::State& state) {
+  const auto actions = ban_history(state.range(0));
+  for (auto _ : state) benchmark::DoNotOptimize(ledger::BanIndex(actions));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BanIndexBuild)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
+
+// What it does per check: the pair's timeline, then the verdict on a day
+// (inside the last ban, which Ledger::ban_status's old linear scan found
+// last).
+void BM_BanVerdict(benchmark::State& state) {
+  const ledger::BanIndex index(ban_history(state.range(0)));
+  const Date inside_last = Date(2000, 1, 1) + boost::gregorian::days(60 * (state.range(0) - 1) + 10);
+  for (auto _ : state) benchmark::DoNotOptimize(index.timeline("adv-0000", "twitter").verdict(inside_last));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BanVerdict)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
 
 }  // namespace
 

@@ -15,6 +15,9 @@ process (wall time by the clock around it; peak RSS from /usr/bin/time -v):
 - adledger report advertiser adv-0000 --by month, as a table and as JSON;
 - adledger balance, and balance --advertiser adv-0000 --by month;
 - adledger ban-status for one advertiser, platform and day;
+- adledger ban-status --batch over a file of --checks checks (generate.py's,
+  1,000,000 by default, 1,000 with --smoke), as CSV and as JSON Lines
+  (checks/s, peak RSS);
 - adledger export --format ledger / hledger (one run), then ledger's and
   hledger's balance and monthly balance of the same advertiser on those files
   (3 runs at N <= 100,000 and 1 above, unless --tool-runs says otherwise);
@@ -106,8 +109,10 @@ class Bench:
         work.mkdir(parents=True)
         data = work / "ledger.jsonl"
         log(f"N={n}: generating {data}")
+        checks = work / "checks.csv"
+        checks_count = 1000 if args.smoke else args.checks
         subprocess.run([sys.executable, str(HERE / "generate.py"), "--entries", str(n), "--seed", str(args.seed),
-                        "--out", str(data)], check=True)
+                        "--out", str(data), "--checks", str(checks_count), "--checks-out", str(checks)], check=True)
         runs = args.runs if n < 1_000_000 else args.large_runs
         tool_runs = args.tool_runs if args.tool_runs else (3 if n <= 100_000 else 1)
         if args.smoke:
@@ -134,6 +139,12 @@ class Bench:
         self.record(n, "adledger ban-status",
                     [*ad, "ban-status", "--advertiser", ADVERTISER, "--platform", BAN_PLATFORM, "--on", BAN_DAY],
                     runs, ok=(1,))
+        # Exit 1: some of the checks are banned.
+        for label, fmt in (("", []), (" --format json", ["--format", "json"])):
+            row = self.record(n, f"adledger ban-status --batch{label}",
+                              [*ad, *fmt, "ban-status", "--batch", str(checks)], runs, ok=(1,))
+            row["checks"] = checks_count
+            row["checks_per_s"] = checks_count / row["wall"]
 
         journals = {"ledger": work / "export.ledger", "hledger": work / "export.journal"}
         for fmt, path in journals.items():
@@ -164,7 +175,7 @@ class Bench:
             row["entries_per_s"] = n / row["wall"]
             row["db_bytes_per_entry"] = base_db.stat().st_size / n if n else 0
         if not args.keep:
-            for path in (data, db, base_db, *journals.values()):
+            for path in (data, checks, db, base_db, *journals.values()):
                 path.unlink(missing_ok=True)
 
     def build(self):
@@ -238,6 +249,8 @@ def write_results(bench, info, adledger, sizes):
                 lines.append(f"| {r['name']} | 0 | - | - | - | failed: {r['error']} |")
                 continue
             figure = ""
+            if "checks_per_s" in r:
+                figure = f"{r['checks']:,} checks, {r['checks_per_s']:,.0f} checks/s"
             if "entries_per_s" in r:
                 figure = f"{r['entries_per_s']:,.0f} entries/s, {r['db_bytes_per_entry']:.0f} B/entry of database"
                 if imp is not None and r is not imp:
@@ -270,6 +283,8 @@ def main():
     parser.add_argument("--tool-runs", type=int, help="runs of ledger and hledger (default 3 at N <= 100,000, else 1)")
     parser.add_argument("--tool-timeout", type=float, default=3600, help="seconds before a ledger/hledger run is given up")
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--checks", type=int, default=1_000_000,
+                        help="checks in the file for ban-status --batch (--smoke: 1,000)")
     parser.add_argument("--out", default="/tmp/adledger-bench", help="output directory")
     parser.add_argument("--jobs", type=int, default=1, help="parallel jobs for the Release build")
     parser.add_argument("--keep", action="store_true", help="keep the generated files and databases")
