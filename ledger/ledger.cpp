@@ -122,7 +122,26 @@ void Ledger::refresh_caches() {
   // Another transaction: what was cached may have been rolled back.
   balances_.clear();
   upper_totals_.clear();
+  known_advertisers_.clear();
+  known_platforms_.clear();
+  forget_bans();
   caches_generation_ = store_.write_generation();
+}
+
+void Ledger::forget_bans() {
+  spans_.clear();  // before the actions they point into
+  actions_by_platform_.clear();
+}
+
+const std::vector<BanSpan>& Ledger::cached_ban_spans(const std::string& advertiser_id, const std::string& platform_id) {
+  refresh_caches();
+  auto key = std::make_pair(advertiser_id, platform_id);
+  auto found = spans_.find(key);
+  if (found != spans_.end()) return found->second;
+  auto actions = actions_by_platform_.find(platform_id);
+  if (actions == actions_by_platform_.end())
+    actions = actions_by_platform_.emplace(platform_id, store_.policy_actions(platform_id)).first;
+  return spans_.emplace(key, ban_spans(actions->second, advertiser_id, platform_id)).first->second;
 }
 
 std::int64_t Ledger::post(const JournalTxn& txn) {
@@ -225,8 +244,15 @@ void Ledger::link_handle(const Handle& h) {
 
 SpendEntry Ledger::record_spend(SpendEntry e) {
   require_write();
-  advertiser(e.advertiser_id);
-  platform(e.platform_id);
+  refresh_caches();
+  if (!known_advertisers_.contains(e.advertiser_id)) {
+    advertiser(e.advertiser_id);
+    known_advertisers_.insert(e.advertiser_id);
+  }
+  if (!known_platforms_.contains(e.platform_id)) {
+    platform(e.platform_id);
+    known_platforms_.insert(e.platform_id);
+  }
   if (e.precision == Precision::Range) {
     // A range posts its lower bound, which may be zero ("less than 100").
     if (e.amount.minor() < 0) throw_input("amount", e.amount.format(), "a lower bound must not be negative");
@@ -280,9 +306,8 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
   }
 
   // Enforcement: no day of the entry's period may fall in a ban.
-  std::vector<PolicyAction> actions = store_.policy_actions(e.platform_id);
-  std::vector<BanSpan> spans = ban_spans(actions, e.advertiser_id, e.platform_id);
-  if (auto span = first_ban_overlapping(spans, e.period); span && !replaying_) {
+  if (auto span = first_ban_overlapping(cached_ban_spans(e.advertiser_id, e.platform_id), e.period);
+      span && !replaying_) {
     const PolicyAction& ban = *span->ban;
     refuse("spend refused: advertiser " + e.advertiser_id + " is banned on " + e.platform_id + " from " +
            format_date(ban.date) + (span->end ? " until " + format_date(*span->end) : std::string()) +
@@ -333,6 +358,7 @@ PolicyWithdrawal Ledger::withdraw_action(const std::string& action_id, const std
   }
   PolicyWithdrawal w{action_id, reason, source};
   store_.add_policy_withdrawal(w);
+  forget_bans();  // a withdrawn ban refuses nothing from now on
   log("policy_withdrawal", action_id, content_of(w));
   outcome_ = Outcome::Recorded;
   return w;
@@ -479,6 +505,7 @@ PolicyAction Ledger::record_policy_action(PolicyAction a) {
     check_slug(a.id, "id");
   }
   store_.add_policy_action(a);
+  forget_bans();  // a new ban refuses spend from now on
   log("policy_action", a.id, content_of(a));
   outcome_ = Outcome::Recorded;
   return a;

@@ -202,6 +202,40 @@ TEST_F(RulesTest, SpendUpToTheDayBeforeABanIsAccepted) {
   EXPECT_EQ(t.store->spend({}).size(), 4u);
 }
 
+// Within one write (an import), the ledger caches what it has looked up:
+// a ban, a lift or a withdrawal recorded in the same write must change
+// what the next entry is checked against, and a write rolled back must
+// leave nothing cached behind.
+TEST_F(RulesTest, BansRecordedInTheSameWriteApplyToTheNextEntry) {
+  in_write([&] {
+    ledger.record_spend(spend("rt", "twitter", "2017-11", 100));  // caches rt on twitter: no ban
+    PolicyAction ban = ledger.record_policy_action(ad_ban("twitter", {"rt"}, "2017-10-26"));
+    EXPECT_ERROR(ErrorKind::Rule, "period 2017-12 overlaps it on 2017-12",
+                 ledger.record_spend(spend("rt", "twitter", "2017-12", 100)));
+    ledger.withdraw_action(ban.id, "recorded by mistake", "https://example.org/correction");
+    EXPECT_NO_THROW(ledger.record_spend(spend("rt", "twitter", "2018-01", 100)));
+    PolicyAction again = ledger.record_policy_action(ad_ban("twitter", {"rt"}, "2018-02-01"));
+    EXPECT_ERROR(ErrorKind::Rule, "period 2018-02 overlaps it on 2018-02",
+                 ledger.record_spend(spend("rt", "twitter", "2018-02", 100)));
+    PolicyAction lift = ad_ban("twitter", {"rt"}, "2018-03-01");
+    lift.kind = ledger::PolicyKind::BanLift;
+    lift.lifts_action_id = again.id;
+    ledger.record_policy_action(lift);
+    EXPECT_NO_THROW(ledger.record_spend(spend("rt", "twitter", "2018-03", 100)));
+  });
+  EXPECT_EQ(t.store->spend({}).size(), 3u);
+
+  // A write that records a ban and is rolled back: the ban is gone, and so
+  // is what was cached from it.
+  {
+    ledger::WriteTransaction txn(*t.store);
+    ledger.record_policy_action(ad_ban("facebook", {"sputnik"}, "2019-01-01"));
+    EXPECT_ERROR(ErrorKind::Rule, "banned on facebook", ledger.record_spend(spend("sputnik", "facebook", "2019-01", 100)));
+  }  // rolled back
+  EXPECT_NO_THROW(in_write([&] { ledger.record_spend(spend("sputnik", "facebook", "2019-01", 100)); }));
+  EXPECT_EQ(t.store->spend({}).size(), 4u);
+}
+
 TEST_F(RulesTest, BanWithEndDateAndLift) {
   PolicyAction ban = ad_ban("twitter", {"rt"}, "2017-10-26");
   ban.end_date = date("2018-01-01");
