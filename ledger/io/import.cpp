@@ -282,8 +282,8 @@ class Importer {
                                         violation->reason + " (schemas/import.schema.json)");
   }
 
-  // The schema decides too: the record as the one record of its section of
-  // a document. adledger's own checks run first, as the record is recorded,
+  // The schema decides too: the record against its section's definition
+  // (check_import_record). adledger's own checks run first, as the record is recorded,
   // since their messages say more ("exponents are not accepted" rather than
   // "does not match pattern") and they bound every string (valijson matches
   // patterns with std::regex, which recurses per character: a 10 MB string
@@ -291,10 +291,7 @@ class Importer {
   // refused before the transaction commits. The violation's pointer is
   // within the record ("" for the record itself).
   static std::optional<SchemaViolation> schema_violation(const std::string& section, const json& fields) {
-    json wrapped = {{"format", std::string(kFormat)}, {section, json::array({fields})}};
-    std::optional<SchemaViolation> violation = check_import_schema(wrapped);
-    if (violation) violation->pointer.erase(0, std::min(violation->pointer.size(), section.size() + 3));  // /spend/0
-    return violation;
+    return check_import_record(section, fields);
   }
 
   const ImportCounts& counts() const { return counts_; }

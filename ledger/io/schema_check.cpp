@@ -1,5 +1,6 @@
 #include "ledger/io/schema_check.hpp"
 
+#include <map>
 #include <memory>
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -21,6 +22,16 @@ const json* fetch_document(const std::string& uri) {
   if (uri.find("common.schema.json") == std::string::npos) return nullptr;
   return new json(json::parse(generated::kCommonSchema));
 }
+// The same, for the importer's per-record check: the currency list is
+// left to Currency::from_code (see schema_check.hpp).
+const json* fetch_document_for_records(const std::string& uri) {
+  if (uri.find("common.schema.json") == std::string::npos) return nullptr;
+  auto* document = new json(json::parse(generated::kCommonSchema));
+  json& currency = (*document)["$defs"]["currency"];
+  currency.erase("enum");
+  currency["type"] = "string";
+  return document;
+}
 void free_document(const json* document) { delete document; }
 
 // Parsed once per process. The schemas are draft 2020-12; what the import
@@ -38,6 +49,28 @@ const valijson::Schema& import_schema() {
   return *schema;
 }
 
+// Each section's record definition as a schema of its own, parsed once per
+// process: {"$ref": "#/$defs/spend"} beside the import schema's $defs.
+const valijson::Schema& record_schema(const std::string& section) {
+  static const std::map<std::string, std::unique_ptr<valijson::Schema>> schemas = [] {
+    std::map<std::string, std::unique_ptr<valijson::Schema>> out;
+    const json import = json::parse(generated::kImportSchema);
+    json defs = import.at("$defs");
+    defs["amount_fits_currency"] = json::object();  // left to Money's parsers (see schema_check.hpp)
+    for (const auto& [name, property] : import.at("properties").items()) {
+      if (!property.contains("items")) continue;  // "format"
+      json document = {{"$id", import.at("$id")}, {"$defs", defs}, {"$ref", property.at("items").at("$ref")}};
+      auto schema = std::make_unique<valijson::Schema>();
+      valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+      valijson::adapters::NlohmannJsonAdapter adapter(document);
+      parser.populateSchema(adapter, *schema, fetch_document_for_records, free_document);
+      out.emplace(name, std::move(schema));
+    }
+    return out;
+  }();
+  return *schemas.at(section);
+}
+
 // valijson's context, ["<root>", "[spend]", "[0]", "[amount]"], as a JSON
 // Pointer, /spend/0/amount.
 std::string pointer_of(const std::vector<std::string>& context) {
@@ -53,19 +86,27 @@ std::string pointer_of(const std::vector<std::string>& context) {
   return out;
 }
 
-}  // namespace
-
-std::optional<SchemaViolation> check_import_schema(const json& document) {
+std::optional<SchemaViolation> validate(const valijson::Schema& schema, const json& document) {
   // One validator per thread: it keeps the patterns it has compiled, and
   // compiling them again for every record of a million-line file would
   // cost twenty times the import itself.
   thread_local valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(document);
-  if (validator.validate(import_schema(), target, &results)) return std::nullopt;
+  if (validator.validate(schema, target, &results)) return std::nullopt;
   valijson::ValidationResults::Error error;
   if (!results.popError(error)) return SchemaViolation{"", "does not match the import schema"};
   return SchemaViolation{pointer_of(error.context), error.description};
+}
+
+}  // namespace
+
+std::optional<SchemaViolation> check_import_schema(const json& document) {
+  return validate(import_schema(), document);
+}
+
+std::optional<SchemaViolation> check_import_record(const std::string& section, const json& record) {
+  return validate(record_schema(section), record);
 }
 
 }  // namespace ledger

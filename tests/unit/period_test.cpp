@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <boost/date_time/gregorian/gregorian.hpp>
+
 #include "ledger/time/period.hpp"
 #include "test_support.hpp"
 
@@ -22,6 +24,27 @@ TEST(ParseDate, AcceptsIsoDays) {
   EXPECT_EQ(parse_date("2017-12-31"), ymd(2017, 12, 31));
   EXPECT_EQ(ledger::format_date(ymd(2017, 10, 26)), "2017-10-26");
   EXPECT_EQ(ledger::format_date(ymd(2017, 1, 5)), "2017-01-05");
+}
+
+// format_date is written by hand for speed: it must write every day boost
+// can hold exactly as boost does, and parse_date must read it back.
+TEST(FormatDate, WritesDaysAsBoostDoes) {
+  auto check = [](const Date& d) {
+    std::string text = ledger::format_date(d);
+    ASSERT_EQ(text, boost::gregorian::to_iso_extended_string(d));
+    ASSERT_EQ(parse_date(text), d);
+  };
+  // Every day near the ends of boost's range and around today; the first
+  // and last day of every month in between.
+  for (auto [from, to] : {std::pair{ymd(1400, 1, 1), ymd(1410, 12, 31)}, std::pair{ymd(1890, 1, 1), ymd(2110, 12, 31)},
+                          std::pair{ymd(9990, 1, 1), ymd(9999, 12, 31)}})
+    for (Date d = from; d <= to; d += boost::gregorian::days(1)) check(d);
+  for (int year = 1400; year <= 9999; ++year)
+    for (int month = 1; month <= 12; ++month) {
+      check(ymd(year, month, 1));
+      check(Date(static_cast<unsigned short>(year), static_cast<unsigned short>(month), 1).end_of_month());
+    }
+  EXPECT_EQ(ledger::format_date(Date()), "not-a-date-time");
 }
 
 TEST(ParseDate, RefusesImpossibleDays) {

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 
+#include "ledger/error.hpp"
 #include "ledger/io/schema_check.hpp"
+#include "ledger/money/currency.hpp"
 
 namespace {
 
@@ -64,6 +67,87 @@ TEST(ImportSchema, ADisclosureRecordAloneInItsSection) {
   auto v = ledger::check_import_schema(wrapped);
   ASSERT_TRUE(v);
   EXPECT_EQ(v->pointer.rfind("/disclosures/0", 0), 0u) << v->pointer;
+}
+
+
+
+// The importer checks each record against its section's definition, with
+// two rules left to its own checks (schema_check.hpp). These tests prove
+// those checks decide them as the schema does, so leaving them out refuses
+// nothing less.
+json common_defs() {
+  std::ifstream in(ADLEDGER_SOURCE_DIR "/schemas/common.schema.json");
+  return json::parse(in).at("$defs");
+}
+
+bool listed(const json& def, const std::string& code) {
+  for (const json& c : def.at("enum"))
+    if (c == code) return true;
+  return false;
+}
+
+TEST(ImportRecordSchema, TheCurrencyListIsTheLedgersExactly) {
+  json defs = common_defs();
+  std::size_t known = 0;
+  for (char a = 'A'; a <= 'Z'; ++a)
+    for (char b = 'A'; b <= 'Z'; ++b)
+      for (char c = 'A'; c <= 'Z'; ++c) {
+        std::string code{a, b, c};
+        bool in_table = true;
+        try {
+          ledger::Currency::from_code(code);
+        } catch (const ledger::Error&) {
+          in_table = false;
+        }
+        EXPECT_EQ(in_table, listed(defs.at("currency"), code)) << code;
+        known += in_table;
+      }
+  EXPECT_EQ(known, defs.at("currency").at("enum").size());
+}
+
+TEST(ImportRecordSchema, DecimalPlacesAreTheLedgersExactly) {
+  json defs = common_defs();
+  for (const json& code : defs.at("currency").at("enum")) {
+    std::string c = code.get<std::string>();
+    int schema_decimals = listed(defs.at("currency_0_decimals"), c)   ? 0
+                          : listed(defs.at("currency_3_decimals"), c) ? 3
+                          : listed(defs.at("currency_4_decimals"), c) ? 4
+                                                                      : 2;
+    EXPECT_EQ(ledger::Currency::from_code(c).decimals(), schema_decimals) << c;
+  }
+}
+
+// Apart from those two rules, a record is refused as it is refused inside a
+// whole document, at the same place and for the same reason.
+TEST(ImportRecordSchema, AgreesWithTheWholeDocumentCheck) {
+  const json base = fixture();
+  std::vector<std::pair<std::string, std::function<void(json&)>>> edits = {
+      {"as given", [](json&) {}},
+      {"exponent", [](json& r) { r["amount"] = "1e5"; }},
+      {"unknown field", [](json& r) { r["colour"] = "red"; }},
+      {"missing source", [](json& r) { r.erase("source"); }},
+      {"number amount", [](json& r) { r["amount"] = 100; }},
+      {"bad precision", [](json& r) { r["precision"] = "roughly"; }},
+      {"bad period", [](json& r) { r["period"] = "2016-13"; }},
+      {"long market", [](json& r) { r["market"] = std::string(300, 'x'); }},
+      {"tags not a list", [](json& r) { r["tags"] = "issue"; }},
+      {"upper on exact", [](json& r) { r["upper"] = "5.00"; }},
+  };
+  for (const auto& [what, edit] : edits) {
+    json record = base.at("spend").at(0);
+    edit(record);
+    json document = {{"format", base.at("format")}, {"spend", json::array({record})}};
+    std::optional<ledger::SchemaViolation> whole = ledger::check_import_schema(document);
+    std::optional<ledger::SchemaViolation> alone = ledger::check_import_record("spend", record);
+    ASSERT_EQ(whole.has_value(), alone.has_value()) << what;
+    if (!whole) continue;
+    EXPECT_EQ(whole->pointer, "/spend/0" + alone->pointer) << what;
+    EXPECT_EQ(whole->reason, alone->reason) << what;
+  }
+  for (const auto& [section, records] : base.items()) {
+    if (!records.is_array()) continue;
+    for (const json& record : records) EXPECT_EQ(ledger::check_import_record(section, record), std::nullopt) << section;
+  }
 }
 
 }  // namespace
