@@ -33,23 +33,6 @@ char* put(char* at, std::string_view text) {
   return at + text.size();
 }
 
-// `YYYY-MM-DD`, 10 bytes, without Boost's stream formatting.
-char* put_date(char* at, const Date& day) {
-  auto ymd = day.year_month_day();
-  unsigned year = ymd.year, month = ymd.month, dom = ymd.day;
-  at[0] = static_cast<char>('0' + year / 1000);
-  at[1] = static_cast<char>('0' + year / 100 % 10);
-  at[2] = static_cast<char>('0' + year / 10 % 10);
-  at[3] = static_cast<char>('0' + year % 10);
-  at[4] = '-';
-  at[5] = static_cast<char>('0' + month / 10);
-  at[6] = static_cast<char>('0' + month % 10);
-  at[7] = '-';
-  at[8] = static_cast<char>('0' + dom / 10);
-  at[9] = static_cast<char>('0' + dom % 10);
-  return at + 10;
-}
-
 }  // namespace
 
 char* ChunkedText::reserve(std::size_t bytes) {
@@ -233,7 +216,7 @@ void BanChecker::answer_line(std::string_view line, std::size_t number, std::str
     at = put(at, verdict.banned() ? ",true," : ",false,");
     at = put(at, ban ? std::string_view(ban->csv) : "-");
     *at++ = ',';
-    at = verdict.until ? put_date(at, *verdict.until) : put(at, "-");
+    at = put(at, verdict.until ? format_date(*verdict.until) : "-");
     *at++ = ',';
     at = put(at, lift ? std::string_view(lift->csv) : "-");
     at = put(at, "\r\n");
@@ -252,7 +235,7 @@ void BanChecker::answer_line(std::string_view line, std::size_t number, std::str
       at = put(at, ban->json_tail);
       if (verdict.until) {
         *at++ = '"';
-        at = put_date(at, *verdict.until);
+        at = put(at, format_date(*verdict.until));
         *at++ = '"';
       } else {
         at = put(at, "null");
