@@ -555,3 +555,73 @@ TEST(JsonLocations, NumberAtTheEndOfALine) {
 }
 
 }  // namespace
+
+// JSON Lines files are read ahead on a second thread, in batches of 256
+// lines; a pipe is read a line at a time. Both must refuse the same line
+// with the same message, whichever batch it falls in and whatever errors
+// follow it, and leave nothing behind.
+struct LinesTest : ImportTest {
+  // `n` spend lines after a platform and an advertiser, as JSON Lines.
+  static std::vector<std::string> lines(std::size_t n) {
+    std::vector<std::string> out = {R"({"type": "platform", "id": "twitter", "name": "Twitter"})",
+                                    R"({"type": "advertiser", "id": "rt", "name": "RT"})"};
+    for (std::size_t i = 1; i <= n; ++i)
+      out.push_back(R"({"type": "spend", "id": "s)" + std::to_string(i) +
+                    R"(", "advertiser": "rt", "platform": "twitter", "amount": "1.00", "currency": "USD", )"
+                    R"("period": "2016-01-01", "market": "US", "source": "test"})");
+    return out;
+  }
+  static std::string text(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const std::string& l : lines) out += l + "\n";
+    return out;
+  }
+  // The import's error message, read as a file (read ahead) and as a pipe
+  // (a line at a time): the two must agree.
+  std::string refusal(const std::vector<std::string>& file_lines) {
+    std::string messages[2];
+    for (int pipe = 0; pipe < 2; ++pipe) {
+      std::istringstream file(text(file_lines));
+      PipeBuffer buffer(text(file_lines));
+      std::istream piped(&buffer);
+      std::istream& in = pipe ? piped : static_cast<std::istream&>(file);
+      auto e = adledger_test::error_of([&] {
+        ledger::WriteTransaction txn(*t.store);
+        ledger::import_lines(t.ledger, in, "f.jsonl");
+        txn.commit();
+      });
+      EXPECT_TRUE(e) << (pipe ? "pipe" : "file");
+      if (e) messages[pipe] = e->what();
+      EXPECT_TRUE(t.store->platforms().empty()) << "the import left records behind";
+    }
+    EXPECT_EQ(messages[0], messages[1]);
+    return messages[0];
+  }
+};
+
+TEST_F(LinesTest, AFileOfManyBatchesImportsInOrder) {
+  std::istringstream in(text(lines(1000)));
+  ledger::WriteTransaction txn(*t.store);
+  ledger::ImportCounts c = ledger::import_lines(t.ledger, in, "f.jsonl");
+  txn.commit();
+  EXPECT_EQ(c.spend, 1000u);
+  std::vector<ledger::SpendEntry> entries = t.store->spend({});
+  ASSERT_EQ(entries.size(), 1000u);
+  for (std::size_t i = 0; i < entries.size(); ++i) EXPECT_EQ(*entries[i].external_id, "s" + std::to_string(i + 1));
+}
+
+TEST_F(LinesTest, ARuleBrokenBeforeAMalformedLineIsReportedFirst) {
+  std::vector<std::string> l = lines(700);
+  // Line 603 (spend s601) names an unknown advertiser; line 604 is not JSON.
+  l[602] = R"({"type": "spend", "advertiser": "nobody", "platform": "twitter", "amount": "1.00", )"
+           R"("currency": "USD", "period": "2016", "market": "US", "source": "test"})";
+  l[603] = "{not json";
+  EXPECT_EQ(refusal(l), "f.jsonl:603: spend: advertiser \"nobody\": no such advertiser");
+}
+
+TEST_F(LinesTest, AMalformedLineLateInTheFileIsReportedAtItsLine) {
+  std::vector<std::string> l = lines(700);
+  l[650] = R"({"type": "spend", "type": "spend"})";
+  std::string what = refusal(l);
+  EXPECT_EQ(what.rfind("f.jsonl:651: malformed JSON: ", 0), 0u) << what;
+}
