@@ -436,11 +436,14 @@ class SqliteStore final : public Store {
     std::vector<SpendEntry> out;
     {
       // NULL parameters mean "no filter", so one prepared statement serves
-      // every combination.
-      Query q = query(select_spend() + std::string(
-                          " WHERE (?1 IS NULL OR s.advertiser_id = ?1) AND (?2 IS NULL OR s.platform_id = ?2)"
-                          " AND (?3 IS NULL OR s.period_last >= ?3) AND (?4 IS NULL OR s.period_first <= ?4)"
-                          " ORDER BY s.period_first, s.id"));
+      // every combination, except the advertiser: "?1 IS NULL OR ..." would
+      // keep SQLite from using spend_by_advertiser, and one advertiser's
+      // report would read every entry of the ledger.
+      const char* advertiser = sq.advertiser_id ? " WHERE s.advertiser_id = ?1" : " WHERE ?1 IS NULL";
+      Query q = query(select_spend() + std::string(advertiser) +
+                      " AND (?2 IS NULL OR s.platform_id = ?2)"
+                      " AND (?3 IS NULL OR s.period_last >= ?3) AND (?4 IS NULL OR s.period_first <= ?4)"
+                      " ORDER BY s.period_first, s.id");
       q.bind(sq.advertiser_id).bind(sq.platform_id).bind(first).bind(last);
       while (q.step()) out.push_back(read_spend(q));
     }
