@@ -15,7 +15,8 @@
 // --mode entries: every row adledger writes for one spend entry, with the
 //   same tables, indices and foreign keys (PRAGMA foreign_keys = ON, as
 //   adledger runs): a journal_txn, two postings, the spend row, one spend_tag
-//   and a record_log row with the record's JSON and a 32-byte hash. The hash
+//   and a record_log row with the record's JSON and a 32-byte hash, and
+//   schema version 6's journal_txn_by_date index (migrations/6.sql). The hash
 //   is not computed (a fixed pattern), and no JSON is parsed or validated:
 //   this is the storage's share of an import, with nothing of adledger's own.
 //
@@ -179,6 +180,9 @@ CREATE TABLE posting (
 ) STRICT;
 CREATE INDEX posting_by_txn ON posting (txn_id);
 CREATE INDEX posting_by_account ON posting (account, currency);
+-- Schema version 6: the journal by date. (Its account totals are written
+-- once per account as the import commits, not per entry: not counted here.)
+CREATE INDEX journal_txn_by_date ON journal_txn (date);
 CREATE TABLE spend (
   id            INTEGER PRIMARY KEY,
   txn_id        INTEGER NOT NULL UNIQUE REFERENCES journal_txn (id),)") +

@@ -529,3 +529,42 @@ TEST(SqliteStoreTransactions, TwoConnectionsSeeCommittedWrites) {
 }
 
 }  // namespace
+
+namespace {
+
+// Account totals (schema version 6) are added up in memory during a write
+// and written as it commits: reads inside the write see them, a rollback
+// drops them, and after the commit they are the postings' sums.
+TEST(AccountTotals, ReadInTheWriteWrittenAtCommitDroppedOnRollback) {
+  TempLedger t;
+  auto transfer = [](std::int64_t minor) {
+    return ledger::make_transfer(adledger_test::date("2016-01-01"), ledger::TxnKind::Spend, "test", "expenses:a",
+                                 "income:b", adledger_test::usd(minor));
+  };
+  t.write([&] {
+    t.store->add_journal_txn(transfer(100));
+    EXPECT_EQ(t.store->account_balance("expenses:a", "USD"), 100);
+    t.store->add_journal_txn(transfer(50));
+    EXPECT_EQ(t.store->account_balance("expenses:a", "USD"), 150);
+    EXPECT_EQ(t.store->account_balance("income:b", "USD"), -150);
+    EXPECT_EQ(t.store->trial_balance().size(), 2u);  // written before it is read
+    t.store->add_journal_txn(transfer(1));
+    EXPECT_EQ(t.store->account_balance("expenses:a", "USD"), 151);
+  });
+  {
+    ledger::WriteTransaction txn(*t.store);
+    t.store->add_journal_txn(transfer(1000));
+    EXPECT_EQ(t.store->account_balance("expenses:a", "USD"), 1151);
+  }  // rolled back
+  EXPECT_EQ(t.store->account_balance("expenses:a", "USD"), 151);
+  std::vector<ledger::BalanceRow> kept = t.store->trial_balance(), summed = t.store->posting_totals();
+  ASSERT_EQ(kept.size(), 2u);
+  ASSERT_EQ(summed.size(), 2u);
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    EXPECT_EQ(kept[i].account, summed[i].account);
+    EXPECT_EQ(kept[i].balance_minor, summed[i].balance_minor);
+  }
+  EXPECT_EQ(kept[0].balance_minor, 151);
+}
+
+}  // namespace
