@@ -1,6 +1,7 @@
 #include "ledger/io/ban_checks.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@ constexpr std::size_t kChunkBytes = std::size_t{4} << 20;
 constexpr std::size_t kReadBytes = std::size_t{1} << 20;
 constexpr std::string_view kShape = "a check is advertiser,platform,YYYY-MM-DD";
 constexpr std::string_view kCsvHeader = "advertiser,platform,date,banned,ban,until,lifted_by\r\n";
+static_assert(kBanCheckLineMax >= 2 * kSlugMax + 2 + 10, "a line holds any two ids and a date");
 
 // The JSON text of a string, escaped as `--format json` prints it.
 std::string json_string(const std::string& text) {
@@ -48,6 +50,7 @@ char* ChunkedText::reserve(std::size_t bytes) {
 void ChunkedText::commit(const char* end) {
   Chunk& chunk = chunks_.back();
   auto used = static_cast<std::size_t>(end - chunk.data.get());
+  assert(used >= chunk.used && used <= chunk.capacity && "commit() ends inside the room reserve() gave");
   size_ += used - chunk.used;
   chunk.used = used;
 }
