@@ -40,6 +40,8 @@ void check_report_format(const GlobalOptions& global) {
     throw CLI::ValidationError("--table", global.table + ": applies to --format csv only");
 }
 
+bool wants_json(const GlobalOptions& global) { return output_format(global) == Format::Json; }
+
 void print_report(const GlobalOptions& global, const nlohmann::json& json, const ledger::render::Document& doc) {
   check_report_format(global);
   switch (output_format(global)) {

@@ -58,7 +58,7 @@ void run_report_advertiser(const GlobalOptions& global, const AdvertiserOptions&
                                           convert_to(o.convert)};
   OpenLedger open = open_for_reading(global);
   auto report = ledger::build_advertiser_report(*open.ledger, o.advertiser, options);
-  print_report(global, ledger::to_json(report), ledger::to_document(report));
+  print_report(global, report);
 }
 
 struct PlatformOptions {
@@ -73,7 +73,7 @@ void run_report_platform(const GlobalOptions& global, const PlatformOptions& o) 
                                        convert_to(o.convert)};
   OpenLedger open = open_for_reading(global);
   auto report = ledger::build_platform_report(*open.ledger, o.platform, options);
-  print_report(global, ledger::to_json(report), ledger::to_document(report));
+  print_report(global, report);
 }
 
 struct PoliciesOptions {
@@ -93,7 +93,7 @@ void run_report_policies(const GlobalOptions& global, const PoliciesOptions& o) 
   filter.to = o.range.last();
   OpenLedger open = open_for_reading(global);
   auto timeline = ledger::build_policy_timeline(*open.ledger, filter, today());
-  print_report(global, ledger::to_json(timeline), ledger::to_document(timeline));
+  print_report(global, timeline);
 }
 
 struct PledgesOptions {
@@ -105,7 +105,7 @@ void run_report_pledges(const GlobalOptions& global, const PledgesOptions& o) {
   check_report_format(global);
   OpenLedger open = open_for_reading(global);
   auto report = ledger::build_pledges_report(*open.ledger, opt(o.platform), opt(o.advertiser));
-  print_report(global, ledger::to_json(report), ledger::to_document(report));
+  print_report(global, report);
 }
 
 struct JournalOptions {
@@ -131,7 +131,7 @@ void run_register(const GlobalOptions& global, const JournalOptions& o) {
   check_report_format(global);
   OpenLedger open = open_for_reading(global);
   auto reg = ledger::build_register(*open.ledger, o.filter());
-  print_report(global, ledger::to_json(reg), ledger::to_document(reg));
+  print_report(global, reg);
 }
 
 void run_balance(const GlobalOptions& global, const JournalOptions& o, bool depth_given) {
@@ -140,7 +140,7 @@ void run_balance(const GlobalOptions& global, const JournalOptions& o, bool dept
   if (depth_given) options.depth = o.depth;
   OpenLedger open = open_for_reading(global);
   auto report = ledger::build_balance(*open.ledger, options);
-  print_report(global, ledger::to_json(report), ledger::to_document(report));
+  print_report(global, report);
 }
 
 }  // namespace
