@@ -811,9 +811,24 @@ struct ReadLine {
   std::exception_ptr failure;
 };
 
+// Whether every string of `value`, keys included, is at most `max` bytes.
+bool strings_within(const json& value, std::size_t max) {
+  if (value.is_string()) return value.get_ref<const std::string&>().size() <= max;
+  if (value.is_array())
+    return std::all_of(value.begin(), value.end(), [&](const json& v) { return strings_within(v, max); });
+  if (value.is_object())
+    for (const auto& [key, v] : value.items())
+      if (key.size() > max || !strings_within(v, max)) return false;
+  return true;
+}
+
 // The schema check line_record would make, when the record gets that far.
+// A record with a string longer than any adledger accepts is left to
+// line_record, which refuses it before the schema sees it: valijson
+// matches patterns with std::regex, which recurses per character, and a
+// 10 MB string would overflow the stack.
 std::optional<std::optional<SchemaViolation>> check_ahead(const json& record) {
-  if (!record.is_object()) return std::nullopt;
+  if (!record.is_object() || !strings_within(record, kTextMax)) return std::nullopt;
   auto type = record.find("type");
   if (type == record.end() || !type->is_string()) return std::nullopt;
   const std::string* section = section_of_type(type->get<std::string>());

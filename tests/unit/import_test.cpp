@@ -625,3 +625,16 @@ TEST_F(LinesTest, AMalformedLineLateInTheFileIsReportedAtItsLine) {
   std::string what = refusal(l);
   EXPECT_EQ(what.rfind("f.jsonl:651: malformed JSON: ", 0), 0u) << what;
 }
+
+// valijson matches patterns with std::regex, which recurses per character:
+// a string longer than adledger accepts must be refused by adledger's own
+// checks before the schema sees it, on the read-ahead thread too.
+TEST_F(LinesTest, AHugeStringIsRefusedBeforeTheSchemaSeesIt) {
+  std::vector<std::string> l = lines(300);
+  // The amount has a pattern in the schema.
+  l[299] = R"({"type": "spend", "advertiser": "rt", "platform": "twitter", "amount": "1)" + std::string(1'000'000, '0') +
+           R"(", "currency": "USD", "period": "2016", "market": "US", "source": "test"})";
+  std::string what = refusal(l);
+  EXPECT_EQ(what.rfind("f.jsonl:300: spend.amount \"1000", 0), 0u) << what.substr(0, 200);
+  EXPECT_NE(what.find("too long to be an amount"), std::string::npos) << what.substr(0, 200);
+}
