@@ -22,6 +22,7 @@ struct GlobalOptions {
   std::string format = "table";  // --format table|json|csv|markdown|html
   std::string table;             // --table: which table --format csv writes
   std::string as_of;             // --as-of: read the ledger as it stood then
+  int wait_s = 30;               // --wait: seconds to wait for a busy ledger
 };
 
 // Exit statuses (README "Exit codes").

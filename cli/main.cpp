@@ -25,7 +25,7 @@ int exit_code_of(ledger::ErrorKind kind) {
 std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--db" || arg == "--format" || arg == "--table" || arg == "--as-of") {
+    if (arg == "--db" || arg == "--format" || arg == "--table" || arg == "--as-of" || arg == "--wait") {
       ++i;
       continue;
     }
@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
   app.add_option("--as-of", global.as_of,
                  "reports, register, balance, ban-status, export and rate list read the ledger as it stood at this time "
                  "(2026-11-22T10:00:00.000Z, UTC) or at the end of this day (2026-11-22)");
+  app.add_option("--wait", global.wait_s,
+                 "seconds to wait for a ledger another adledger is writing before giving up (default 30)")
+      ->check(CLI::Range(0, 86400));
   app.set_version_flag("--version", std::string("adledger ") + ADLEDGER_VERSION);
 
   setup_init(app, global);

@@ -5,6 +5,7 @@
 
 #include "ledger/error.hpp"
 #include "ledger/journal/journal.hpp"
+#include "ledger/journal/postings.hpp"
 
 namespace ledger {
 namespace {
@@ -105,8 +106,8 @@ void Ledger::note_write_start() {
 
 bool Ledger::recorded_before_this_write(const std::string& kind, const std::string& ref) {
   note_write_start();
-  std::optional<LogRecord> r = store_.find_log(kind, ref);
-  return !r || r->seq <= txn_start_seq_;
+  std::optional<std::int64_t> seq = store_.find_log_seq(kind, ref);
+  return !seq || *seq <= txn_start_seq_;
 }
 
 void Ledger::log(const std::string& kind, const std::string& ref, const nlohmann::json& content) {
@@ -328,11 +329,7 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
     upper_total = &it->second;
   }
 
-  JournalTxn txn = make_transfer(
-      e.period.first(), TxnKind::Spend,
-      "spend " + e.advertiser_id + " on " + e.platform_id + " " + e.period.to_string(),
-      spend_expense_account(e.advertiser_id, e.platform_id), spend_income_account(e.platform_id, e.advertiser_id),
-      e.amount);
+  JournalTxn txn = spend_txn(e);
   e.txn_id = post(txn);
   e.entry_id = store_.add_spend(e);
   if (upper_total) *upper_total = upper_next;  // only once the entry is stored
@@ -377,16 +374,11 @@ SpendReversal Ledger::reverse_spend(std::int64_t entry_id, const std::string& re
     }
     refuse("entry " + quote(std::to_string(entry_id)) + ": already reversed (" + e->reversal->reason + ")");
   }
-  std::optional<JournalTxn> original = store_.find_txn(e->txn_id);
-  if (!original) throw Error(ErrorKind::Storage, "spend entry #" + std::to_string(entry_id) + ": its transaction is missing");
   // The same postings with their signs turned, on the original's date, so
   // that balances by date net to zero where the entry was.
-  JournalTxn txn;
-  txn.date = original->date;
-  txn.kind = TxnKind::Spend;
-  txn.description = "reversal of spend #" + std::to_string(entry_id) + ": " + reason;
-  for (const Posting& p : original->postings) txn.postings.push_back(Posting{p.account, p.amount.negated()});
   SpendReversal r{entry_id, reason, source, 0};
+  e->reversal = r;
+  JournalTxn txn = reversal_txn(*e);
   r.txn_id = post(txn);
   txn.id = r.txn_id;
   store_.add_spend_reversal(r);
@@ -540,9 +532,7 @@ Pledge Ledger::record_pledge(Pledge p) {
     p.id = base;
     for (int n = 2; store_.find_pledge(p.id); ++n) p.id = base + "-" + std::to_string(n);
   }
-  JournalTxn txn = make_transfer(p.date, TxnKind::Pledge, "pledge " + p.id + " by " + p.platform_id,
-                                 pledge_expense_account(p.platform_id),
-                                 pledge_liability_account(p.platform_id, p.id), p.amount);
+  JournalTxn txn = pledge_txn(p);
   p.txn_id = post(txn);
   store_.add_pledge(p);
   txn.id = p.txn_id;
@@ -631,9 +621,7 @@ Disbursement Ledger::disburse(Disbursement d) {
       d.id = base + "-" + std::to_string(n++);
     } while (store_.disbursement_exists(d.id));
   }
-  JournalTxn txn = make_transfer(d.date, TxnKind::Disbursement, "disbursement " + d.id + " of pledge " + pledge.id,
-                                 pledge_liability_account(pledge.platform_id, pledge.id),
-                                 disbursement_cash_account(pledge.platform_id), d.amount);
+  JournalTxn txn = disbursement_txn(d, pledge.platform_id);
   d.txn_id = post(txn);
   store_.add_disbursement(d);
   txn.id = d.txn_id;

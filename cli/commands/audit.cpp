@@ -7,6 +7,7 @@
 
 #include "cli/context.hpp"
 #include "ledger/audit/verify.hpp"
+#include "ledger/error.hpp"
 
 namespace adledger::cli {
 namespace {
@@ -14,9 +15,11 @@ namespace {
 void run_head(const GlobalOptions& global) {
   OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
   std::optional<ledger::LogRecord> head = open.store->log_head();
+  // The head is the root of the Merkle tree of every record (RFC 9162).
+  ledger::TreeHead tree = open.store->tree_head();
   if (output_format(global) == Format::Json) {
-    print_json(std::cout, {{"records", head ? head->seq : 0},
-                           {"head", head ? nlohmann::json(ledger::to_hex(head->hash)) : nlohmann::json(nullptr)},
+    print_json(std::cout, {{"records", tree.size},
+                           {"head", head ? nlohmann::json(ledger::to_hex(tree.root)) : nlohmann::json(nullptr)},
                            {"recorded_at", head ? nlohmann::json(head->recorded_at) : nlohmann::json(nullptr)}});
     return;
   }
@@ -24,8 +27,26 @@ void run_head(const GlobalOptions& global) {
     std::cout << "0 records: the ledger is empty\n";
     return;
   }
-  std::cout << head->seq << " records, head " << ledger::to_hex(head->hash) << " (last recorded "
+  std::cout << tree.size << " records, head " << ledger::to_hex(tree.root) << " (last recorded "
             << head->recorded_at << ")\n";
+}
+
+struct LogCliOptions {
+  std::int64_t from = 1;
+  std::optional<std::int64_t> to;
+};
+
+// Every record's canonical line, the very bytes its leaf hash covers, one
+// a line: what a reader needs to recompute the head without adledger.
+void run_log(const GlobalOptions& global, const LogCliOptions& o) {
+  OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
+  open.store->each_log([&](const ledger::LogRecord& r) {
+    if (r.seq < o.from || (o.to && r.seq > *o.to)) return;
+    if (!r.row_problem.empty())
+      throw ledger::Error(ledger::ErrorKind::Storage, "record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
+                                                          "): " + r.row_problem + "; run adledger verify");
+    std::cout << ledger::chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content) << '\n';
+  });
 }
 
 struct VerifyCliOptions {
@@ -68,6 +89,15 @@ void setup_audit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   head->callback([&global] {
     require_simple_format(global);
     run_head(global);
+  });
+
+  auto lo = std::make_shared<LogCliOptions>();
+  auto* log = app.add_subcommand("log", "print every record's canonical line, the bytes its leaf hash covers (JSON Lines)");
+  log->add_option("--from", lo->from, "the first record to print (default 1)")->check(CLI::Range(std::int64_t{1}, INT64_MAX));
+  log->add_option("--to", lo->to, "the last record to print (default the last)")->check(CLI::Range(std::int64_t{1}, INT64_MAX));
+  log->callback([&global, lo] {
+    require_simple_format(global);
+    run_log(global, *lo);
   });
 
   auto o = std::make_shared<VerifyCliOptions>();

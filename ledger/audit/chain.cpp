@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "ledger/audit/merkle.hpp"
 #include "ledger/error.hpp"
 #include "ledger/storage/store.hpp"
 
@@ -155,6 +156,38 @@ void check_timestamp(std::string_view text, std::string_view field) {
     if (text[i] < '0' || text[i] > '9') throw_input(field, text, shape);
 }
 
+std::int64_t timestamp_ms(std::string_view text) {
+  check_timestamp(text, "recorded_at");
+  constexpr std::int64_t kUnixEpochDay = 2440588;  // the Julian day number of 1970-01-01
+  auto number = [&](std::size_t at, std::size_t digits) {
+    std::int64_t n = 0;
+    for (std::size_t i = 0; i < digits; ++i) n = n * 10 + (text[at + i] - '0');
+    return n;
+  };
+  std::int64_t day = static_cast<std::int64_t>(parse_date(text.substr(0, 10), "recorded_at").day_number());
+  return (((day - kUnixEpochDay) * 24 + number(11, 2)) * 60 + number(14, 2)) * 60000 + number(17, 2) * 1000 +
+         number(20, 3);
+}
+
+std::string format_timestamp_ms(std::int64_t ms) {
+  constexpr std::int64_t kUnixEpochDay = 2440588;
+  constexpr std::int64_t kDayMs = 86'400'000;
+  std::int64_t day = ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs);
+  std::int64_t rest = ms - day * kDayMs;
+  std::int64_t jdn = day + kUnixEpochDay;
+  if (jdn < static_cast<std::int64_t>(first_day().day_number()) || jdn > static_cast<std::int64_t>(last_day().day_number()))
+    throw Error(ErrorKind::Storage, "recorded time " + std::to_string(ms) + " ms is not a time adledger records");
+  auto ymd = boost::gregorian::gregorian_calendar::from_day_number(
+      static_cast<boost::gregorian::gregorian_calendar::date_int_type>(jdn));
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%s T%02d:%02d:%02d.%03dZ", format_date(Date(ymd.year, ymd.month, ymd.day)).c_str(),
+                static_cast<int>(rest / 3'600'000), static_cast<int>(rest / 60'000 % 60),
+                static_cast<int>(rest / 1000 % 60), static_cast<int>(rest % 1000));
+  std::string out(buffer);
+  out.erase(10, 1);  // the space that kept the format string readable
+  return out;
+}
+
 LogRecord append_record(Store& store, const std::string& kind, const std::string& ref, const json& content,
                         const std::string& recorded_at) {
   std::optional<LogRecord> head = store.log_head();
@@ -166,7 +199,10 @@ LogRecord append_record(Store& store, const std::string& kind, const std::string
   // up to any moment are then a prefix of the log (--as-of relies on it).
   r.recorded_at = head && recorded_at < head->recorded_at ? head->recorded_at : recorded_at;
   r.content = canonical(content);
-  r.hash = chain_hash(head ? head->hash : Hash{}, chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content));
+  std::string line = chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content);
+  // Version 7 hashes each record as a leaf of the Merkle tree; a migration
+  // to an older version extends that version's chain.
+  r.hash = store.log_format() == LogFormat::Tree ? leaf_hash(line) : chain_hash(head ? head->hash : Hash{}, line);
   store.append_log(r);
   return r;
 }

@@ -39,7 +39,8 @@ struct LogRecord {
   std::string ref;   // the record's key within its kind
   std::string recorded_at;  // UTC, 2026-11-22T10:00:00.000Z
   std::string content;      // canonical JSON
-  Hash hash{};
+  Hash hash{};              // the leaf hash (merkle.hpp); before version 7, the chain hash
+  std::string row_problem;  // why the content could not be rebuilt from the rows, if it could not
 };
 
 // The line that is hashed, and the chain step.
@@ -79,6 +80,10 @@ std::string rate_ref(const ExchangeRate& rate);  // USD/EUR/2019-05-31
 // The time a record is recorded, as the log writes it (UTC, milliseconds):
 // 2026-11-22T10:00:00.000Z. Checks the shape of a given one.
 std::string utc_now();
+// The same time as milliseconds since 1970-01-01T00:00:00.000Z, as the log
+// stores it from version 7, and back.
+std::int64_t timestamp_ms(std::string_view text);
+std::string format_timestamp_ms(std::int64_t ms);
 void check_timestamp(std::string_view text, std::string_view field);
 
 class Store;

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "ledger/audit/merkle.hpp"
 #include "ledger/error.hpp"
 #include "ledger/policy/bans.hpp"
 
@@ -22,58 +23,23 @@ void add_problem(VerifyCheck& check, std::string problem) {
   check.problems.push_back(std::move(problem));
 }
 
-// Reads everything from the tables, keyed as the log keys it, with each
-// row's content as it is now.
-struct Current {
-  std::map<std::pair<std::string, std::string>, std::string> content;  // (kind, ref) -> canonical JSON
-  std::vector<std::string> problems;                                   // rows that cannot even be read
+// What the log says of each record, kept while the log is read: enough to
+// find unlogged rows and to order bans and spend as they were recorded.
+struct Logged {
+  std::vector<std::int64_t> spend_seq;     // by entry id; 0 when not logged
+  std::vector<char> reversal_logged;       // by entry id
+  std::set<std::pair<std::string, std::string>> other;  // (kind, ref) of every other record
+  std::map<std::string, std::int64_t> action_seq, withdrawal_seq;
 };
 
-Current read_current(Store& store) {
-  Current out;
-  auto put = [&](const std::string& kind, const std::string& ref, const json& content) {
-    out.content[{kind, ref}] = canonical(content);
-  };
-  std::map<std::int64_t, JournalTxn> txns;
-  for (JournalTxn& t : store.journal()) txns.emplace(t.id, std::move(t));
-  auto txn_of = [&](std::int64_t id) {
-    auto it = txns.find(id);
-    if (it != txns.end()) return it->second;
-    JournalTxn missing;
-    missing.id = id;
-    missing.description = "(missing)";
-    return missing;
-  };
-  for (const Platform& p : store.platforms()) put("platform", p.id, content_of(p));
-  for (const Advertiser& a : store.advertisers()) put("advertiser", a.id, content_of(a));
-  for (const Handle& h : store.handles()) put("handle", handle_ref(h), content_of(h));
-  for (const PolicyAction& a : store.policy_actions(std::nullopt)) {
-    PolicyAction as_recorded = a;
-    as_recorded.withdrawal.reset();  // the withdrawal is its own record
-    put("policy_action", a.id, content_of(as_recorded));
-    if (a.withdrawal) put("policy_withdrawal", a.id, content_of(*a.withdrawal));
+// An entry id from a log reference, or 0 for one that is not a number.
+std::int64_t entry_of(const std::string& ref) {
+  std::int64_t id = 0;
+  for (char c : ref) {
+    if (c < '0' || c > '9' || id > (INT64_MAX - 9) / 10) return 0;
+    id = id * 10 + (c - '0');
   }
-  for (const SpendEntry& e : store.spend(SpendQuery{})) {
-    put("spend", std::to_string(e.entry_id), content_of(e, txn_of(e.txn_id)));
-    if (e.reversal) put("spend_reversal", std::to_string(e.entry_id), content_of(*e.reversal, txn_of(e.reversal->txn_id)));
-  }
-  for (const Pledge& p : store.pledges()) {
-    put("pledge", p.id, content_of(p, txn_of(p.txn_id)));
-    for (const Disbursement& d : store.disbursements_of(p.id)) put("disbursement", d.id, content_of(d, txn_of(d.txn_id)));
-  }
-  for (const ExchangeRate& r : store.rates()) put("rate", rate_ref(r), content_of(r));
-  for (const DisclosedTotal& d : store.disclosed_totals(std::nullopt, std::nullopt))
-    put("disclosed_total", d.id, content_of(d));
-  return out;
-}
-
-// Names the top-level fields in which two canonical contents differ.
-std::string differing(const std::string& logged, const std::string& now) {
-  json a = json::parse(logged, nullptr, false), b = json::parse(now, nullptr, false);
-  if (a.is_discarded() || b.is_discarded() || !a.is_object() || !b.is_object()) return "content";
-  std::string out;
-  for (const auto& n : differing_fields(a, b)) out += (out.empty() ? "" : ", ") + n;
-  return out.empty() ? "content" : out;
+  return id;
 }
 
 }  // namespace
@@ -93,52 +59,107 @@ std::optional<std::string> VerifyResult::first_problem() const {
 VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
   VerifyResult result;
 
-  // 1. The chain: consecutive numbers, each hash following from the last.
+  // 1. The log: consecutive numbers, each record's leaf hash the hash of
+  //    the record as its rows hold it now, and the tree the ledger keeps
+  //    the tree of those leaves. A record whose rows changed has another
+  //    leaf; a record that was deleted leaves a gap.
   VerifyCheck chain{"chain", true, "", {}};
-  std::vector<LogRecord> log;
-  Hash previous{};
+  VerifyCheck records{"records", true, "", {}};
+  Logged logged;
+  CompactRange tree;
+  Hash chained{};  // the linear chain of the same lines, for heads published before version 7
+  std::optional<Hash> root_at_count, chain_at_count;
   std::int64_t expected = 1;
+  std::int64_t rebuilt = 0;
+  const std::int64_t count = options.count.value_or(0);
   store.each_log([&](const LogRecord& r) {
-    log.push_back(r);
     if (r.seq != expected)
       add_problem(chain, "record " + std::to_string(expected) + " is missing (the next is " + std::to_string(r.seq) +
                              "): records were deleted");
     expected = r.seq + 1;
-    Hash h = chain_hash(previous, chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content));
-    if (h != r.hash)
-      add_problem(chain, record_name(r) + ": its hash does not follow from the record before: the log was changed");
-    previous = r.hash;
+    tree.append(r.hash);
+    if (!r.row_problem.empty()) {
+      add_problem(records, record_name(r) + ": " + r.row_problem);
+    } else {
+      std::string line = chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content);
+      if (leaf_hash(line) != r.hash)
+        add_problem(records, record_name(r) + ": the tables now differ from what was recorded (its rows no longer "
+                                              "hash to its leaf)");
+      else
+        ++rebuilt;
+      if (r.seq <= count) chained = chain_hash(chained, line);
+    }
+    if (r.seq == count) {
+      root_at_count = tree.root();
+      chain_at_count = chained;
+    }
+    if (r.kind == "spend" || r.kind == "spend_reversal") {
+      std::int64_t id = entry_of(r.ref);
+      if (id > 0) {
+        auto index = static_cast<std::size_t>(id);
+        if (logged.spend_seq.size() <= index) {
+          logged.spend_seq.resize(index + 1, 0);
+          logged.reversal_logged.resize(index + 1, 0);
+        }
+        if (r.kind == "spend") logged.spend_seq[index] = r.seq;
+        else logged.reversal_logged[index] = 1;
+        return;
+      }
+    }
+    if (r.kind == "policy_action") logged.action_seq[r.ref] = r.seq;
+    if (r.kind == "policy_withdrawal") logged.withdrawal_seq[r.ref] = r.seq;
+    logged.other.insert({r.kind, r.ref});
   });
-  result.records = static_cast<std::int64_t>(log.size());
-  if (!log.empty()) result.head = log.back().hash;
+  result.records = tree.size();
+  TreeHead stored = store.tree_head();
+  if (tree.size() > 0) result.head = tree.root();
+  if (stored.size != tree.size() || stored.root != tree.root())
+    add_problem(chain, "the tree the ledger keeps has " + std::to_string(stored.size) + " records and root " +
+                           to_hex(stored.root) + ", and its records give " + std::to_string(tree.size()) +
+                           " and root " + to_hex(tree.root()) + ": the log was changed");
   if (chain.ok)
-    chain.summary = std::to_string(log.size()) + " records, each hash follows from the one before";
+    chain.summary = std::to_string(tree.size()) + " records in order; the Merkle tree of their leaves has root " +
+                    to_hex(tree.root());
   result.checks.push_back(chain);
 
-  // 2. The records: every row as logged, and nothing that was not logged.
-  VerifyCheck records{"records", true, "", {}};
-  Current current;
+  // 2. The records: every row as logged (above), and nothing that was not
+  //    logged.
+  auto unlogged = [&](const std::string& kind, const std::string& ref) {
+    add_problem(records, kind + " " + ref + ": in the tables but never recorded in the log (added behind adledger's back)");
+  };
+  auto check_other = [&](const std::string& kind, const std::string& ref) {
+    if (!logged.other.contains({kind, ref})) unlogged(kind, ref);
+  };
+  std::vector<SpendEntry> entries;
+  std::int64_t rows = 0;
   try {
-    current = read_current(store);
+    for (const Platform& p : store.platforms()) check_other("platform", p.id), ++rows;
+    for (const Advertiser& a : store.advertisers()) check_other("advertiser", a.id), ++rows;
+    for (const Handle& h : store.handles()) check_other("handle", handle_ref(h)), ++rows;
+    for (const PolicyAction& a : store.policy_actions(std::nullopt)) {
+      check_other("policy_action", a.id), ++rows;
+      if (a.withdrawal) check_other("policy_withdrawal", a.id), ++rows;
+    }
+    for (const Pledge& p : store.pledges()) {
+      check_other("pledge", p.id), ++rows;
+      for (const Disbursement& d : store.disbursements_of(p.id)) check_other("disbursement", d.id), ++rows;
+    }
+    for (const ExchangeRate& r : store.rates()) check_other("rate", rate_ref(r)), ++rows;
+    for (const DisclosedTotal& d : store.disclosed_totals(std::nullopt, std::nullopt))
+      check_other("disclosed_total", d.id), ++rows;
+    entries = store.spend(SpendQuery{});
+    for (const SpendEntry& e : entries) {
+      auto index = static_cast<std::size_t>(e.entry_id);
+      bool known = e.entry_id > 0 && index < logged.spend_seq.size();
+      if (!known || logged.spend_seq[index] == 0) unlogged("spend", std::to_string(e.entry_id));
+      if (e.reversal && (!known || !logged.reversal_logged[index]))
+        unlogged("spend_reversal", std::to_string(e.entry_id));
+      rows += e.reversal ? 2 : 1;
+    }
   } catch (const Error& e) {
     add_problem(records, std::string("the tables cannot be read: ") + e.what());
   }
-  std::set<std::pair<std::string, std::string>> logged;
-  for (const LogRecord& r : log) {
-    logged.insert({r.kind, r.ref});
-    auto it = current.content.find({r.kind, r.ref});
-    if (it == current.content.end()) {
-      add_problem(records, record_name(r) + ": its row is gone from the tables");
-    } else if (it->second != r.content) {
-      add_problem(records, record_name(r) + ": the tables now differ from what was recorded, in " +
-                               differing(r.content, it->second));
-    }
-  }
-  for (const auto& [key, content] : current.content)
-    if (!logged.contains(key))
-      add_problem(records, key.first + " " + key.second + ": in the tables but never recorded in the log (added "
-                                                          "behind adledger's back)");
-  if (records.ok) records.summary = std::to_string(current.content.size()) + " rows, each as recorded";
+  if (records.ok) records.summary = std::to_string(rows) + " rows, each as recorded";
   result.checks.push_back(records);
 
   // 3. The journal: every transaction balances, every account sums to zero
@@ -198,8 +219,6 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
   //    reported as a violation by the reports.)
   VerifyCheck bans{"bans", true, "", {}};
   try {
-    std::map<std::pair<std::string, std::string>, std::int64_t> seq_of;
-    for (const LogRecord& r : log) seq_of[{r.kind, r.ref}] = r.seq;
     // Only the actions that name an advertiser on a platform can ban it
     // there (policy/bans.hpp): grouped so, each entry looks at a handful.
     std::map<std::pair<std::string, std::string>, std::vector<PolicyAction>> naming;
@@ -207,19 +226,20 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
       for (const std::string& advertiser : a.advertiser_ids) naming[{advertiser, a.platform_id}].push_back(a);
     const std::vector<PolicyAction> none;
     std::size_t checked = 0;
-    for (const SpendEntry& e : store.spend(SpendQuery{})) {
-      auto spend_seq = seq_of.find({"spend", std::to_string(e.entry_id)});
-      if (spend_seq == seq_of.end()) continue;  // reported under "records"
+    for (const SpendEntry& e : entries) {
+      auto index = static_cast<std::size_t>(e.entry_id);
+      if (index >= logged.spend_seq.size() || logged.spend_seq[index] == 0) continue;  // reported under "records"
+      std::int64_t spend_seq = logged.spend_seq[index];
       auto named = naming.find({e.advertiser_id, e.platform_id});
       std::vector<PolicyAction> before;
       for (const PolicyAction& a : named == naming.end() ? none : named->second) {
-        auto a_seq = seq_of.find({"policy_action", a.id});
-        if (a_seq != seq_of.end() && a_seq->second < spend_seq->second) {
+        auto a_seq = logged.action_seq.find(a.id);
+        if (a_seq != logged.action_seq.end() && a_seq->second < spend_seq) {
           before.push_back(a);
           // As it stood then: a withdrawal recorded after the spend did not
           // count yet.
-          auto w_seq = seq_of.find({"policy_withdrawal", a.id});
-          if (w_seq == seq_of.end() || w_seq->second > spend_seq->second) before.back().withdrawal.reset();
+          auto w_seq = logged.withdrawal_seq.find(a.id);
+          if (w_seq == logged.withdrawal_seq.end() || w_seq->second > spend_seq) before.back().withdrawal.reset();
         }
       }
       std::vector<BanSpan> spans = ban_spans(before, e.advertiser_id, e.platform_id);
@@ -234,28 +254,26 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
   }
   result.checks.push_back(bans);
 
-  // 6. A head published earlier: this ledger must extend it.
+  // 6. A head published earlier: this ledger must extend it. A head is
+  //    the root of the Merkle tree of the first `count` records; a head
+  //    published before version 7 is the hash that ended the linear chain
+  //    of the same records (chain.hpp). Either proves the prefix.
   if (options.count || options.head) {
     VerifyCheck published{"published head", true, "", {}};
     if (!options.count || !options.head) {
       add_problem(published, "give both --count and --head");
-    } else if (*options.count < 1 || log.empty() || *options.count > log.back().seq) {
+    } else if (*options.count < 1 || *options.count > result.records) {
       add_problem(published, "the ledger has " + std::to_string(result.records) + " records, not " +
                                  std::to_string(*options.count) + ": it is not the ledger that head was published from");
+    } else if (!chain.ok || !records.ok) {
+      add_problem(published, "the log up to record " + std::to_string(*options.count) +
+                                 " is not whole (see above): the published head cannot be matched");
+    } else if (root_at_count != options.head && chain_at_count != options.head) {
+      add_problem(published, "the first " + std::to_string(*options.count) + " records have head " +
+                                 to_hex(*root_at_count) + ", not the published " + to_hex(*options.head));
     } else {
-      // By seq, not by position: records may be missing (the chain check
-      // names them), and then the published head cannot be matched.
-      auto it = std::find_if(log.begin(), log.end(), [&](const LogRecord& x) { return x.seq == *options.count; });
-      bool whole = it != log.end() && static_cast<std::int64_t>(it - log.begin()) + 1 == *options.count;
-      if (!whole)
-        add_problem(published, "records before or at " + std::to_string(*options.count) +
-                                   " are missing: the published ledger is not a prefix of this one");
-      else if (it->hash != *options.head)
-        add_problem(published, "record " + std::to_string(*options.count) + " has hash " + to_hex(it->hash) +
-                                   ", not the published " + to_hex(*options.head));
-      else
-        published.summary = "the ledger published with " + std::to_string(*options.count) + " records and head " +
-                            to_hex(*options.head) + " is a prefix of this one";
+      published.summary = "the ledger published with " + std::to_string(*options.count) + " records and head " +
+                          to_hex(*options.head) + " is a prefix of this one";
     }
     result.checks.push_back(published);
   }

@@ -1,5 +1,7 @@
 #include "ledger/report/other_reports.hpp"
 
+#include "ledger/journal/postings.hpp"
+
 #include <algorithm>
 #include <map>
 #include <regex>
@@ -101,22 +103,23 @@ PledgesReport build_pledges_report(Ledger& ledger, const std::optional<std::stri
 
 namespace {
 
-// The journal transactions a filter keeps, or none to mean all.
-std::optional<std::set<std::int64_t>> transactions_of(Ledger& ledger, const JournalFilter& f) {
+// The journal transactions a filter keeps, or none to mean all: each
+// rebuilt from the record that posts it (journal/postings.hpp).
+std::optional<std::vector<JournalTxn>> transactions_of(Ledger& ledger, const JournalFilter& f) {
   if (!f.advertiser_id && !f.platform_id) return std::nullopt;
   if (f.advertiser_id) ledger.advertiser(*f.advertiser_id);
   if (f.platform_id) ledger.platform(*f.platform_id);
   Store& store = ledger.store();
-  std::set<std::int64_t> txns;
+  std::vector<JournalTxn> txns;
   for (const SpendEntry& e : store.spend(SpendQuery{f.advertiser_id, f.platform_id, std::nullopt})) {
-    txns.insert(e.txn_id);
-    if (e.reversal) txns.insert(e.reversal->txn_id);
+    txns.push_back(spend_txn(e));
+    if (e.reversal) txns.push_back(reversal_txn(e));
   }
   for (const Pledge& p : store.pledges()) {
     if (f.platform_id && p.platform_id != *f.platform_id) continue;
     if (f.advertiser_id && p.basis_advertiser_id != *f.advertiser_id) continue;
-    txns.insert(p.txn_id);
-    for (const Disbursement& d : store.disbursements_of(p.id)) txns.insert(d.txn_id);
+    txns.push_back(pledge_txn(p));
+    for (const Disbursement& d : store.disbursements_of(p.id)) txns.push_back(disbursement_txn(d, p.platform_id));
   }
   return txns;
 }
@@ -145,7 +148,7 @@ template <typename F>
 void each_posting(Ledger& ledger, const JournalFilter& f, F visit) {
   std::optional<Period> range = report_range(f.from, f.to);
   std::optional<std::regex> re = account_regex(f.account_pattern);
-  std::optional<std::set<std::int64_t>> txns = transactions_of(ledger, f);
+  std::optional<std::vector<JournalTxn>> txns = transactions_of(ledger, f);
   auto postings_of = [&](const JournalTxn& txn) {
     for (const Posting& p : txn.postings)
       if (account_matches(re, p.account)) visit(txn, p);
@@ -155,13 +158,10 @@ void each_posting(Ledger& ledger, const JournalFilter& f, F visit) {
     return;
   }
   // One advertiser's or one platform's transactions: those alone are read,
-  // by id, and put in journal order (date, then id).
+  // and put in journal order (date, then id).
   std::vector<JournalTxn> kept;
-  for (std::int64_t id : *txns) {
-    std::optional<JournalTxn> txn = ledger.store().find_txn(id);
-    if (!txn) throw Error(ErrorKind::Storage, "journal transaction " + std::to_string(id) + " is missing");
-    if (in_range(range, txn->date)) kept.push_back(std::move(*txn));
-  }
+  for (JournalTxn& txn : *txns)
+    if (in_range(range, txn.date)) kept.push_back(std::move(txn));
   std::sort(kept.begin(), kept.end(),
             [](const JournalTxn& a, const JournalTxn& b) { return std::tie(a.date, a.id) < std::tie(b.date, b.id); });
   for (const JournalTxn& txn : kept) postings_of(txn);

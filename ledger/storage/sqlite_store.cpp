@@ -1,14 +1,20 @@
 #include "ledger/storage/sqlite_store.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
+#include <charconv>
 #include <filesystem>
 #include <iterator>
 #include <map>
 #include <unordered_map>
 
+#include "ledger/audit/merkle.hpp"
 #include "ledger/error.hpp"
+#include "ledger/journal/postings.hpp"
 #include "schema_sql.hpp"
 
 namespace ledger {
@@ -24,6 +30,8 @@ struct StmtFinalizer {
 };
 using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
 using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+std::string busy_message(sqlite3* db);
 
 // One use of a cached prepared statement: binds parameters by position,
 // steps through rows, and resets and clears its bindings when it goes out of
@@ -47,6 +55,10 @@ class Query {
     return *this;
   }
   Query& bind(const Date& date) { return bind(format_date(date)); }
+  Query& bind_blob(const std::string& bytes) {
+    check(sqlite3_bind_blob(stmt_, ++index_, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
   template <std::size_t N>
   Query& bind_blob(const std::array<std::uint8_t, N>& bytes) {
     check(sqlite3_bind_blob(stmt_, ++index_, bytes.data(), static_cast<int>(N), SQLITE_TRANSIENT));
@@ -101,6 +113,7 @@ class Query {
     if (extended == SQLITE_CONSTRAINT_PRIMARYKEY || extended == SQLITE_CONSTRAINT_UNIQUE)
       throw Error(ErrorKind::Rule, "duplicate: " + message);
     if ((rc & 0xff) == SQLITE_CONSTRAINT) throw Error(ErrorKind::Rule, "refused by the ledger schema: " + message);
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) throw_storage(busy_message(db_));
     throw_storage("sqlite: " + message);
   }
 
@@ -109,9 +122,120 @@ class Query {
   int index_ = 0;
 };
 
+// The integer forms of version 7's spend rows (schemas/migrations/7.sql).
+// A currency is its three letters in base 26; a day its Julian day number.
+std::int64_t currency_number(const Currency& c) {
+  const std::string& code = c.code();
+  return (code[0] - 'A') * 676 + (code[1] - 'A') * 26 + (code[2] - 'A');
+}
+
+Currency currency_of_number(std::int64_t n) {
+  if (n < 0 || n >= 26 * 26 * 26) throw_storage("currency number " + std::to_string(n) + " is not a currency code");
+  std::string code{static_cast<char>('A' + n / 676), static_cast<char>('A' + n / 26 % 26),
+                   static_cast<char>('A' + n % 26)};
+  return Currency::from_code(code);
+}
+
+std::int64_t day_number(const Date& d) { return static_cast<std::int64_t>(d.day_number()); }
+
+Date date_of_day(std::int64_t n) {
+  static const std::int64_t first = day_number(first_day()), last = day_number(last_day());
+  if (n < first || n > last) throw_storage("day number " + std::to_string(n) + " is not a day adledger records");
+  auto ymd = boost::gregorian::gregorian_calendar::from_day_number(
+      static_cast<boost::gregorian::gregorian_calendar::date_int_type>(n));
+  return Date(ymd.year, ymd.month, ymd.day);
+}
+
+// Which process holds the write lock, when the system says: in WAL mode
+// SQLite's writer holds a POSIX lock on byte 120 of the -shm file.
+std::optional<long> writer_pid(const std::string& db_path) {
+  int fd = ::open((db_path + "-shm").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  lock.l_start = 120;
+  lock.l_len = 1;
+  std::optional<long> pid;
+  if (::fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type != F_UNLCK && lock.l_pid > 0) pid = lock.l_pid;
+  ::close(fd);
+  return pid;
+}
+
+// Busy is not damage: another adledger holds the ledger, and waiting
+// longer, or later, will do.
+std::string busy_message(sqlite3* db) {
+  const char* file = sqlite3_db_filename(db, "main");
+  std::string path = file ? file : "";
+  std::optional<long> pid = path.empty() ? std::nullopt : writer_pid(path);
+  return "database " + quote(path) + ": the ledger is busy: another adledger is writing" +
+         (pid ? " (pid " + std::to_string(*pid) + ")" : std::string()) +
+         " and did not finish within the wait; retry, or raise --wait";
+}
+
+// Waits for a busy ledger with backoff, up to the store's wait: 1 ms,
+// doubling to at most 100 ms a sleep.
+struct BusyWait {
+  std::int64_t wait_ms = 30'000;
+  std::int64_t waited_ms = 0;
+};
+int on_busy(void* context, int attempt) {
+  auto* wait = static_cast<BusyWait*>(context);
+  if (attempt == 0) wait->waited_ms = 0;
+  if (wait->waited_ms >= wait->wait_ms) return 0;
+  std::int64_t sleep_ms = std::min<std::int64_t>(std::int64_t{1} << std::min(attempt, 7), 100);
+  sleep_ms = std::min(sleep_ms, wait->wait_ms - wait->waited_ms);
+  sqlite3_sleep(static_cast<int>(sleep_ms));
+  wait->waited_ms += sleep_ms;
+  return 1;
+}
+
+// The append-only triggers a ledger of this version has, by name, with the
+// text schemas/migrations/7.sql gives them.
+std::vector<std::pair<std::string, std::string>> expected_triggers() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const char* table : {"platform", "advertiser", "handle", "account", "source_text", "tag_set", "spend_entry",
+                            "spend_reversal", "policy_action", "policy_action_advertiser", "policy_withdrawal",
+                            "pledge", "disbursement", "disclosed_total", "exchange_rate", "record_log", "log_tree"}) {
+    for (const auto& [op, verb] : {std::pair{"update", "changed"}, std::pair{"delete", "deleted"}}) {
+      std::string name = std::string(table) + "_append_only_" + op;
+      std::string upper = op == std::string("update") ? "UPDATE" : "DELETE";
+      out.emplace_back(name, "CREATE TRIGGER " + name + " BEFORE " + upper + " ON " + table +
+                                 " BEGIN SELECT RAISE(ABORT, 'append-only: " + table + " rows are never " + verb +
+                                 "'); END");
+    }
+  }
+  out.emplace_back("account_total_no_delete",
+                   "CREATE TRIGGER account_total_no_delete BEFORE DELETE ON account_total BEGIN SELECT "
+                   "RAISE(ABORT, 'append-only: account_total rows are never deleted'); END");
+  return out;
+}
+
+std::string trigger_guards(const std::string& name) {
+  if (name == "account_total_no_delete") return "account totals can be deleted";
+  std::string table = name.substr(0, name.find("_append_only_"));
+  return "table " + table + " is no longer append-only";
+}
+
+// SQL text with its runs of white space made one space, for comparison.
+std::string normalise_sql(std::string_view sql) {
+  std::string out;
+  bool space = false;
+  for (char c : sql) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(DbHandle db) : db_(std::move(db)) {}
+  SqliteStore(DbHandle db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
   // The schema version the tables now have: the ladder sets it as it goes.
   void set_schema_version(std::int64_t version) { schema_version_ = version; }
   ~SqliteStore() override {
@@ -123,6 +247,8 @@ class SqliteStore final : public Store {
     if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &error) != SQLITE_OK) {
       std::string message = error ? error : sqlite3_errmsg(db_.get());
       sqlite3_free(error);
+      int rc = sqlite3_extended_errcode(db_.get());
+      if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) throw_storage(busy_message(db_.get()));
       throw_storage("sqlite: " + message);
     }
   }
@@ -131,6 +257,17 @@ class SqliteStore final : public Store {
     Query q = query(pragma);
     return q.step() ? q.int64(0) : 0;
   }
+  std::string journal_mode() {
+    Query q = query("PRAGMA journal_mode");
+    return q.step() ? q.text(0) : std::string();
+  }
+  // How long a busy ledger is waited for before the command gives up.
+  void set_wait(std::int64_t wait_ms) {
+    busy_.wait_ms = wait_ms;
+    sqlite3_busy_handler(db_.get(), on_busy, &busy_);
+  }
+
+  LogFormat log_format() const noexcept override { return schema_version_ >= 7 ? LogFormat::Tree : LogFormat::Chain; }
 
   void begin_write() override {
     assert(!in_write_ && "write transactions do not nest");
@@ -138,6 +275,9 @@ class SqliteStore final : public Store {
     in_write_ = true;
     ++write_generation_;
     pending_totals_.clear();
+    next_txn_id_ = 0;
+    head_.reset();
+    tree_.reset();
   }
   // A read transaction for the life of the store (it ends when the store
   // closes): taking the shared lock now fixes the state the reads see.
@@ -149,14 +289,21 @@ class SqliteStore final : public Store {
   void commit() override {
     assert(in_write_ && "commit without begin_write");
     flush_totals();
+    flush_tree();
     exec("COMMIT");
     in_write_ = false;
+    head_.reset();
+    tree_.reset();
   }
   void rollback() noexcept override {
     if (!in_write_) return;
     sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     in_write_ = false;
     pending_totals_.clear();
+    head_.reset();
+    tree_.reset();
+    // Ids handed out inside the transaction are gone with it.
+    interned_.clear();
   }
   bool in_write() const noexcept override { return in_write_; }
 
@@ -174,14 +321,15 @@ class SqliteStore final : public Store {
         .bind(h.platform_id).bind(h.handle).bind(h.advertiser_id).run();
   }
 
+  // From version 7 a transaction is not a row of its own: the record that
+  // posts it carries its accounts and amount (schemas/migrations/7.sql).
+  // Here it gets its number, and its postings add to the kept totals.
   std::int64_t add_journal_txn(const JournalTxn& txn) override {
     assert(in_write_);
-    query("INSERT INTO journal_txn (date, kind, description) VALUES (?, ?, ?)")
-        .bind(txn.date).bind(std::string(to_string(txn.kind))).bind(txn.description).run();
-    std::int64_t id = sqlite3_last_insert_rowid(db_.get());
+    assert(schema_version_ >= 7 && "journal transactions are written at the current schema version only");
+    if (next_txn_id_ == 0) next_txn_id_ = last_txn_id() + 1;
+    std::int64_t id = next_txn_id_++;
     for (const Posting& p : txn.postings) {
-      query("INSERT INTO posting (txn_id, account, currency, amount_minor) VALUES (?, ?, ?, ?)")
-          .bind(id).bind(p.account).bind(p.amount.currency().code()).bind(p.amount.minor()).run();
       PendingTotal& pending = pending_totals_[{p.account, p.amount.currency().code()}];
       std::int64_t sum = 0;
       if (__builtin_add_overflow(pending.balance_minor, p.amount.minor(), &sum))
@@ -194,17 +342,21 @@ class SqliteStore final : public Store {
 
   std::int64_t add_spend(const SpendEntry& e) override {
     assert(in_write_);
-    query("INSERT INTO spend (txn_id, advertiser_id, platform_id, handle, amount_minor, currency, period_first,"
-          " period_last, items, market, precision, source, external_id, note, upper_minor)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(e.txn_id).bind(e.advertiser_id).bind(e.platform_id).bind(e.handle).bind(e.amount.minor())
-        .bind(e.amount.currency().code()).bind(e.period.first()).bind(e.period.last()).bind(e.items)
-        .bind(e.market).bind(std::string(to_string(e.precision))).bind(e.source).bind(e.external_id)
-        .bind(e.note).bind(e.upper ? std::optional<std::int64_t>(e.upper->minor()) : std::nullopt).run();
-    std::int64_t id = sqlite3_last_insert_rowid(db_.get());
-    for (const std::string& tag : e.tags)
-      query("INSERT INTO spend_tag (spend_id, tag) VALUES (?, ?)").bind(id).bind(tag).run();
-    return id;
+    std::int64_t debit = intern_account(spend_expense_account(e.advertiser_id, e.platform_id), &e);
+    std::int64_t credit = intern_account(spend_income_account(e.platform_id, e.advertiser_id), nullptr);
+    std::int64_t source = intern(Interned::Source, e.source);
+    std::optional<std::int64_t> tags;
+    if (!e.tags.empty()) tags = intern(Interned::Tags, canonical(nlohmann::json(e.tags)));
+    query("INSERT INTO spend_entry (txn_id, debit, credit, amount_minor, upper_minor, currency, first_day, last_day,"
+          " items, market, precision, source, tags, handle, external_id, note)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(e.txn_id).bind(debit).bind(credit).bind(e.amount.minor())
+        .bind(e.upper ? std::optional<std::int64_t>(e.upper->minor()) : std::nullopt)
+        .bind(currency_number(e.amount.currency())).bind(day_number(e.period.first()))
+        .bind(day_number(e.period.last())).bind(e.items).bind(e.market)
+        .bind(static_cast<std::int64_t>(e.precision)).bind(source).bind(tags).bind(e.handle).bind(e.external_id)
+        .bind(e.note).run();
+    return sqlite3_last_insert_rowid(db_.get());
   }
 
   void add_policy_action(const PolicyAction& a) override {
@@ -225,19 +377,26 @@ class SqliteStore final : public Store {
       first = p.basis_period->first();
       last = p.basis_period->last();
     }
-    query("INSERT INTO pledge (id, txn_id, platform_id, amount_minor, currency, date, beneficiary,"
+    std::int64_t debit = intern_account(pledge_expense_account(p.platform_id), nullptr);
+    std::int64_t credit = intern_account(pledge_liability_account(p.platform_id, p.id), nullptr);
+    query("INSERT INTO pledge (id, txn_id, debit, credit, platform_id, amount_minor, currency, date, beneficiary,"
           " basis_advertiser_id, basis_first, basis_last, source, note)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(p.id).bind(p.txn_id).bind(p.platform_id).bind(p.amount.minor()).bind(p.amount.currency().code())
-        .bind(p.date).bind(p.beneficiary).bind(p.basis_advertiser_id).bind(first).bind(last).bind(p.source)
-        .bind(p.note).run();
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(p.id).bind(p.txn_id).bind(debit).bind(credit).bind(p.platform_id).bind(p.amount.minor())
+        .bind(p.amount.currency().code()).bind(p.date).bind(p.beneficiary).bind(p.basis_advertiser_id).bind(first)
+        .bind(last).bind(p.source).bind(p.note).run();
   }
 
   void add_disbursement(const Disbursement& d) override {
     assert(in_write_);
-    query("INSERT INTO disbursement (id, txn_id, pledge_id, amount_minor, date, source)"
-          " VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(d.id).bind(d.txn_id).bind(d.pledge_id).bind(d.amount.minor()).bind(d.date).bind(d.source).run();
+    std::optional<Pledge> pledge = find_pledge(d.pledge_id);
+    if (!pledge) throw Error(ErrorKind::Rule, "pledge " + quote(d.pledge_id) + ": no such pledge");
+    std::int64_t debit = intern_account(pledge_liability_account(pledge->platform_id, pledge->id), nullptr);
+    std::int64_t credit = intern_account(disbursement_cash_account(pledge->platform_id), nullptr);
+    query("INSERT INTO disbursement (id, txn_id, pledge_id, debit, credit, amount_minor, date, source)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(d.id).bind(d.txn_id).bind(d.pledge_id).bind(debit).bind(credit).bind(d.amount.minor()).bind(d.date)
+        .bind(d.source).run();
   }
 
   void add_disclosed_total(const DisclosedTotal& d) override {
@@ -292,33 +451,93 @@ class SqliteStore final : public Store {
 
   void append_log(const LogRecord& r) override {
     assert(in_write_);
-    query("INSERT INTO record_log (seq, kind, ref, recorded_at, content, hash) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(r.seq).bind(r.kind).bind(r.ref).bind(r.recorded_at).bind(r.content).bind_blob(r.hash).run();
+    if (schema_version_ < 7) {
+      // A migration to version 3 logs what was recorded before the log,
+      // in the log of that version: the record's JSON and a chain.
+      query("INSERT INTO record_log (seq, kind, ref, recorded_at, content, hash) VALUES (?, ?, ?, ?, ?, ?)")
+          .bind(r.seq).bind(r.kind).bind(r.ref).bind(r.recorded_at).bind(r.content).bind_blob(r.hash).run();
+      head_ = r;
+      return;
+    }
+    CompactRange& tree = current_tree();
+    if (tree.size() + 1 != r.seq)
+      throw_storage("record " + std::to_string(r.seq) + " follows a log of " + std::to_string(tree.size()) +
+                    " records: the log is not whole (run adledger verify)");
+    query("INSERT INTO record_log (seq, kind, ref, recorded_at, hash) VALUES (?, ?, ?, ?, ?)")
+        .bind(r.seq).bind(r.kind).bind(r.ref).bind(timestamp_ms(r.recorded_at)).bind_blob(r.hash).run();
+    tree.append(r.hash);
+    tree_dirty_ = true;
+    head_ = r;
+    head_->content.clear();
   }
 
   std::optional<LogRecord> log_head() override {
-    Query q = query(std::string(kSelectLog) + " ORDER BY seq DESC LIMIT 1");
+    if (in_write_ && head_) return head_;
+    Query q = query(std::string(select_log()) + " ORDER BY seq DESC LIMIT 1");
     if (!q.step()) return std::nullopt;
-    return read_log(q);
+    LogRecord r = read_log(q);
+    if (in_write_) head_ = r;
+    return r;
+  }
+
+  TreeHead tree_head() override {
+    if (schema_version_ < 7) return TreeHead{0, empty_root()};
+    if (in_write_ && tree_) return TreeHead{tree_->size(), tree_->root()};
+    CompactRange tree = stored_tree();
+    return TreeHead{tree.size(), tree.root()};
   }
 
   std::optional<LogRecord> log_record(std::int64_t seq) override {
-    Query q = query(std::string(kSelectLog) + " WHERE seq = ?");
-    q.bind(seq);
-    if (!q.step()) return std::nullopt;
-    return read_log(q);
+    std::optional<LogRecord> r;
+    {
+      Query q = query(std::string(select_log()) + " WHERE seq = ?");
+      q.bind(seq);
+      if (!q.step()) return std::nullopt;
+      r = read_log(q);
+    }
+    fill_content(*r);
+    return r;
   }
 
   std::optional<LogRecord> find_log(const std::string& kind, const std::string& ref) override {
-    Query q = query(std::string(kSelectLog) + " WHERE kind = ? AND ref = ?");
+    std::optional<LogRecord> r;
+    {
+      Query q = query(std::string(select_log()) + " WHERE kind = ? AND ref = ?");
+      q.bind(kind).bind(ref);
+      if (!q.step()) return std::nullopt;
+      r = read_log(q);
+    }
+    fill_content(*r);
+    return r;
+  }
+
+  std::optional<std::int64_t> find_log_seq(const std::string& kind, const std::string& ref) override {
+    Query q = query("SELECT seq FROM record_log WHERE kind = ? AND ref = ?");
     q.bind(kind).bind(ref);
     if (!q.step()) return std::nullopt;
-    return read_log(q);
+    return q.int64(0);
   }
 
   void each_log(const std::function<void(const LogRecord&)>& visit) override {
-    Query q = query(std::string(kSelectLog) + " ORDER BY seq");
-    while (q.step()) visit(read_log(q));
+    // The records are read a page at a time, and each one's content is
+    // rebuilt from its rows between pages: the log's statement is never
+    // left open across another query of the same table.
+    constexpr std::int64_t kPage = 4096;
+    std::int64_t after = 0;
+    for (;;) {
+      std::vector<LogRecord> page;
+      {
+        Query q = query(std::string(select_log()) + " WHERE seq > ? ORDER BY seq LIMIT ?");
+        q.bind(after).bind(kPage);
+        while (q.step()) page.push_back(read_log(q));
+      }
+      if (page.empty()) return;
+      for (LogRecord& r : page) {
+        fill_content(r);
+        visit(r);
+      }
+      after = page.back().seq;
+    }
   }
 
   std::vector<std::string> integrity_problems() override {
@@ -329,27 +548,35 @@ class SqliteStore final : public Store {
         out.push_back("table " + q.text(0) + " row " + q.text(1) + ": refers to a missing row of " + q.text(2));
     }
     {
-      Query q = query("PRAGMA quick_check");
-      while (q.step())
-        if (q.text(0) != "ok") out.push_back("SQLite quick_check: " + q.text(0));
-    }
-    // The append-only triggers: dropping one is the first step of editing
-    // the ledger behind adledger's back.
-    // Version 6's account totals are never deleted.
-    if (schema_version_ >= 6) {
-      Query q = query("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'account_total_no_delete'");
-      if (!q.step()) out.push_back("trigger account_total_no_delete is gone: account totals can be deleted");
-    }
-    for (const char* table : {"platform", "advertiser", "handle", "journal_txn", "posting", "spend", "spend_tag",
-                              "spend_reversal", "policy_action", "policy_action_advertiser", "policy_withdrawal",
-                              "pledge",
-                              "disbursement", "disclosed_total", "exchange_rate", "record_log"}) {
-      for (const char* op : {"update", "delete"}) {
-        std::string name = std::string(table) + "_append_only_" + op;
-        Query q = query("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?");
-        q.bind(name);
-        if (!q.step()) out.push_back("trigger " + name + " is gone: table " + table + " is no longer append-only");
+      // A damaged file can have thousands of problems: the first few are
+      // named, the rest counted, so the report stays readable.
+      constexpr std::size_t kShown = 10;
+      std::size_t more = 0;
+      Query q = query("PRAGMA quick_check(1000)");
+      while (q.step()) {
+        std::string line = q.text(0);
+        if (line == "ok") continue;
+        if (out.size() < kShown) {
+          if (line.size() > 200) line = line.substr(0, 200) + "...";
+          out.push_back("SQLite quick_check: " + line);
+        } else {
+          ++more;
+        }
       }
+      if (more) out.push_back("SQLite quick_check: " + std::to_string(more) + " more problems");
+    }
+    // The append-only triggers: dropping one, or replacing it with one that
+    // does nothing, is the first step of editing the ledger behind
+    // adledger's back. Each must be there with the text adledger gave it.
+    for (const auto& [name, expected] : expected_triggers()) {
+      Query q = query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?");
+      q.bind(name);
+      if (!q.step()) {
+        out.push_back("trigger " + name + " is gone: " + trigger_guards(name));
+        continue;
+      }
+      if (normalise_sql(q.text(0)) != normalise_sql(expected))
+        out.push_back("trigger " + name + " was replaced by one adledger did not write: " + trigger_guards(name));
     }
     return out;
   }
@@ -406,53 +633,41 @@ class SqliteStore final : public Store {
   }
 
   std::optional<SpendEntry> find_spend(std::int64_t entry_id) override {
-    std::optional<SpendEntry> e;
-    {
-      Query q = query(select_spend() + std::string(" WHERE s.id = ?"));
-      q.bind(entry_id);
-      if (q.step()) e = read_spend(q);
-    }
-    if (e) e->tags = tags_of(e->entry_id);
-    return e;
+    assert(schema_version_ >= 7);
+    Query q = query(std::string(kSelectSpend) + " WHERE s.id = ?");
+    q.bind(entry_id);
+    if (!q.step()) return std::nullopt;
+    return read_spend(q);
   }
 
   std::optional<SpendEntry> find_spend_by_external_id(const std::string& external_id) override {
-    std::optional<std::int64_t> id;
-    {
-      Query q = query("SELECT id FROM spend WHERE external_id = ?");
-      q.bind(external_id);
-      if (q.step()) id = q.int64(0);
-    }
-    if (!id) return std::nullopt;
-    Query q = query(select_spend() + std::string(" WHERE s.id = ?"));
-    q.bind(*id);
+    Query q = query(std::string(kSelectSpend) + " WHERE s.external_id = ?");
+    q.bind(external_id);
     if (!q.step()) return std::nullopt;
-    SpendEntry e = read_spend(q);
-    e.tags = tags_of(e.entry_id);
-    return e;
+    return read_spend(q);
   }
 
   std::vector<SpendEntry> spend(const SpendQuery& sq) override {
-    std::optional<std::string> first, last;
+    if (schema_version_ < 7) return legacy_spend();
+    std::optional<std::int64_t> first, last;
     if (sq.overlapping) {
-      first = format_date(sq.overlapping->first());
-      last = format_date(sq.overlapping->last());
+      first = day_number(sq.overlapping->first());
+      last = day_number(sq.overlapping->last());
     }
     std::vector<SpendEntry> out;
-    {
-      // NULL parameters mean "no filter", so one prepared statement serves
-      // every combination, except the advertiser: "?1 IS NULL OR ..." would
-      // keep SQLite from using spend_by_advertiser, and one advertiser's
-      // report would read every entry of the ledger.
-      const char* advertiser = sq.advertiser_id ? " WHERE s.advertiser_id = ?1" : " WHERE ?1 IS NULL";
-      Query q = query(select_spend() + std::string(advertiser) +
-                      " AND (?2 IS NULL OR s.platform_id = ?2)"
-                      " AND (?3 IS NULL OR s.period_last >= ?3) AND (?4 IS NULL OR s.period_first <= ?4)"
-                      " ORDER BY s.period_first, s.id");
-      q.bind(sq.advertiser_id).bind(sq.platform_id).bind(first).bind(last);
-      while (q.step()) out.push_back(read_spend(q));
-    }
-    for (SpendEntry& e : out) e.tags = tags_of(e.entry_id);
+    // NULL parameters mean "no filter", so one prepared statement serves
+    // every combination, except the advertiser: one advertiser's entries
+    // are read through its expense accounts (spend_by_account), never by
+    // reading every entry of the ledger.
+    const char* advertiser = sq.advertiser_id
+                                 ? " WHERE s.debit IN (SELECT id FROM account WHERE advertiser_id = ?1"
+                                   " AND (?2 IS NULL OR platform_id = ?2))"
+                                 : " WHERE ?1 IS NULL AND (?2 IS NULL OR a.platform_id = ?2)";
+    Query q = query(std::string(kSelectSpend) + advertiser +
+                    " AND (?3 IS NULL OR s.last_day >= ?3) AND (?4 IS NULL OR s.first_day <= ?4)"
+                    " ORDER BY s.first_day, s.id");
+    q.bind(sq.advertiser_id).bind(sq.platform_id).bind(first).bind(last);
+    while (q.step()) out.push_back(read_spend(q));
     return out;
   }
 
@@ -495,14 +710,9 @@ class SqliteStore final : public Store {
 
   std::vector<Disbursement> disbursements_of(const std::string& pledge_id) override {
     std::vector<Disbursement> out;
-    Query q = query("SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id"
-                    " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
-                    " WHERE d.pledge_id = ? ORDER BY d.date, d.id");
+    Query q = query(std::string(kSelectDisbursement) + " WHERE d.pledge_id = ? ORDER BY d.date, d.id");
     q.bind(pledge_id);
-    while (q.step()) {
-      out.push_back(Disbursement{q.text(0), q.text(1), Money(q.int64(2), Currency::from_code(q.text(3))),
-                                 q.date(4), q.text(5), q.int64(6)});
-    }
+    while (q.step()) out.push_back(read_disbursement(q));
     return out;
   }
 
@@ -532,53 +742,42 @@ class SqliteStore final : public Store {
 
   std::vector<JournalTxn> journal() override {
     std::vector<JournalTxn> out;
-    std::map<std::int64_t, std::size_t> index;
-    {
-      Query q = query("SELECT id, date, kind, description FROM journal_txn ORDER BY date, id");
-      while (q.step()) {
-        JournalTxn t = read_txn_head(q);
-        index[t.id] = out.size();
-        out.push_back(std::move(t));
-      }
-    }
-    Query q = query("SELECT txn_id, account, currency, amount_minor FROM posting ORDER BY txn_id, id");
-    while (q.step()) {
-      auto it = index.find(q.int64(0));
-      // The foreign key forbids it; only a ledger edited behind adledger's
-      // back (verify's business) can get here.
-      if (it == index.end())
-        throw_storage("posting of transaction " + std::to_string(q.int64(0)) + ", which has no journal_txn row");
-      out[it->second].postings.push_back(Posting{q.text(1), Money(q.int64(3), Currency::from_code(q.text(2)))});
-    }
+    each_txn(std::nullopt, [&](const JournalTxn& t) { out.push_back(t); });
     return out;
   }
 
   std::optional<JournalTxn> find_txn(std::int64_t id) override {
-    JournalTxn t;
+    if (schema_version_ < 7) return legacy_find_txn(id);
+    // Which record posted it: read by number, rarely (reports read a
+    // record's transaction from the record itself).
     {
-      Query q = query("SELECT id, date, kind, description FROM journal_txn WHERE id = ?");
+      Query q = query(std::string(kSelectSpend) + " WHERE s.txn_id = ?1 OR r.txn_id = ?1");
       q.bind(id);
-      if (!q.step()) return std::nullopt;
-      t = read_txn_head(q);
+      if (q.step()) {
+        SpendEntry e = read_spend(q);
+        return e.txn_id == id ? spend_txn(e) : reversal_txn(e);
+      }
     }
-    Query q = query("SELECT account, currency, amount_minor FROM posting WHERE txn_id = ? ORDER BY id");
+    {
+      Query q = query(kSelectPledge + std::string(" WHERE txn_id = ?"));
+      q.bind(id);
+      if (q.step()) return pledge_txn(read_pledge(q));
+    }
+    Query q = query(std::string(kSelectDisbursement) + " WHERE d.txn_id = ?");
     q.bind(id);
-    while (q.step()) t.postings.push_back(Posting{q.text(0), Money(q.int64(2), Currency::from_code(q.text(1)))});
-    return t;
+    if (!q.step()) return std::nullopt;
+    Disbursement d = read_disbursement(q);
+    return disbursement_txn(d, q.text(kDisbursementPlatformColumn));
   }
 
   std::int64_t upper_bound_total(const std::string& currency) override {
-    Query q = query("SELECT coalesce(sum(upper_minor), 0) FROM spend WHERE currency = ? AND upper_minor IS NOT NULL");
-    q.bind(currency);
+    Query q = query("SELECT coalesce(sum(upper_minor), 0) FROM spend_entry WHERE currency = ? AND upper_minor IS NOT NULL");
+    q.bind(currency_number(Currency::from_code(currency)));
     return q.step() ? q.int64(0) : 0;
   }
 
   std::int64_t account_balance(const std::string& account, const std::string& currency) override {
-    // Version 6 keeps every account's total (schemas/migrations/6.sql);
-    // before it, while a migration runs, the postings are summed.
-    Query q = schema_version_ >= 6
-                  ? query("SELECT balance_minor FROM account_total WHERE account = ? AND currency = ?")
-                  : query("SELECT sum(amount_minor) FROM posting WHERE account = ? AND currency = ?");
+    Query q = query("SELECT balance_minor FROM account_total WHERE account = ? AND currency = ?");
     q.bind(account).bind(currency);
     std::int64_t stored = !q.step() || q.is_null(0) ? 0 : q.int64(0);
     auto pending = pending_totals_.find({account, currency});
@@ -588,7 +787,6 @@ class SqliteStore final : public Store {
   }
 
   std::vector<BalanceRow> trial_balance() override {
-    if (schema_version_ < 6) return posting_totals();
     flush_totals();
     std::vector<BalanceRow> out;
     Query q = query("SELECT account, currency, balance_minor FROM account_total ORDER BY account, currency");
@@ -597,81 +795,228 @@ class SqliteStore final : public Store {
   }
 
   std::vector<BalanceRow> posting_totals() override {
+    // Summed here, from the transactions the records post, with overflow
+    // checked: an account whose balance does not fit in int64 is an
+    // error, not a lie.
+    std::map<std::pair<std::string, std::string>, std::int64_t> sums;
+    each_txn(std::nullopt, [&](const JournalTxn& t) {
+      for (const Posting& p : t.postings) {
+        std::int64_t& sum = sums[{p.account, p.amount.currency().code()}];
+        sum = checked_add(sum, p.amount.minor(), "the balance of " + p.account);
+      }
+    });
     std::vector<BalanceRow> out;
-    // SQLite's sum() raises "integer overflow" rather than wrapping, so an
-    // account whose balance does not fit in int64 is an error, not a lie.
-    Query q = query("SELECT account, currency, sum(amount_minor) FROM posting"
-                    " GROUP BY account, currency ORDER BY account, currency");
-    while (q.step()) out.push_back(BalanceRow{q.text(0), q.text(1), q.int64(2)});
+    for (const auto& [key, sum] : sums) out.push_back(BalanceRow{key.first, key.second, sum});
     return out;
   }
 
   void each_txn(const std::optional<Period>& range, const std::function<void(const JournalTxn&)>& visit) override {
-    // One pass in journal order, a transaction at a time: the journal is
-    // never held whole. journal_txn_by_date (version 6) gives the order
-    // and the range; each transaction's postings follow by posting_by_txn.
-    Query q = query(
-        "SELECT t.id, t.date, t.kind, t.description, p.account, p.currency, p.amount_minor"
-        " FROM journal_txn t LEFT JOIN posting p ON p.txn_id = t.id"
-        " WHERE (?1 IS NULL OR t.date >= ?1) AND (?2 IS NULL OR t.date <= ?2)"
-        " ORDER BY t.date, t.id, p.id");
-    q.bind(range ? std::optional<Date>(range->first()) : std::nullopt)
-        .bind(range ? std::optional<Date>(range->last()) : std::nullopt);
-    JournalTxn t;
-    bool open = false;
-    while (q.step()) {
-      std::int64_t id = q.int64(0);
-      if (!open || id != t.id) {
-        if (open) visit(t);
-        t = read_txn_head(q);
-        open = true;
+    // One pass in journal order (date, then transaction number), a
+    // transaction at a time. Spend entries, nearly all of the journal, are
+    // streamed; the other records' transactions (reversals, pledges,
+    // disbursements) are read first and merged in.
+    auto in_range = [&](const Date& d) { return !range || range->contains(d); };
+    std::vector<JournalTxn> others;
+    {
+      Query q = query(std::string(kSelectSpend) + " WHERE r.txn_id IS NOT NULL");
+      while (q.step()) {
+        SpendEntry e = read_spend(q);
+        if (in_range(e.period.first())) others.push_back(reversal_txn(e));
       }
-      if (!q.is_null(4)) t.postings.push_back(Posting{q.text(4), Money(q.int64(6), Currency::from_code(q.text(5)))});
     }
-    if (open) visit(t);
+    for (const Pledge& p : pledges())
+      if (in_range(p.date)) others.push_back(pledge_txn(p));
+    {
+      Query q = query(std::string(kSelectDisbursement) + " ORDER BY d.txn_id");
+      while (q.step()) {
+        Disbursement d = read_disbursement(q);
+        if (in_range(d.date)) others.push_back(disbursement_txn(d, q.text(kDisbursementPlatformColumn)));
+      }
+    }
+    auto before = [](const JournalTxn& a, const JournalTxn& b) { return std::tie(a.date, a.id) < std::tie(b.date, b.id); };
+    std::sort(others.begin(), others.end(), before);
+    std::optional<std::int64_t> first, last;
+    if (range) {
+      first = day_number(range->first());
+      last = day_number(range->last());
+    }
+    Query q = query(std::string(kSelectSpend) +
+                    " WHERE (?1 IS NULL OR s.first_day >= ?1) AND (?2 IS NULL OR s.first_day <= ?2)"
+                    " ORDER BY s.first_day, s.txn_id");
+    q.bind(first).bind(last);
+    auto next = others.begin();
+    while (q.step()) {
+      JournalTxn t = spend_txn(read_spend(q));
+      for (; next != others.end() && before(*next, t); ++next) visit(*next);
+      visit(t);
+    }
+    for (; next != others.end(); ++next) visit(*next);
+  }
+
+  // Version 6 to 7 (schemas/migrations/7.sql): checks the version-6 chain
+  // and gives each record its leaf hash before the SQL moves the rows, then
+  // checks that every record rebuilt from the new rows is the record that
+  // was logged, and stores the tree's edge.
+  void migrate_to_7() {
+    exec("CREATE TEMP TABLE IF NOT EXISTS legacy_leaf (seq INTEGER PRIMARY KEY, leaf BLOB NOT NULL)");
+    exec("DELETE FROM temp.legacy_leaf");
+    std::vector<Hash> leaves;
+    {
+      Hash previous{};
+      std::int64_t expected = 1;
+      Query q = query("SELECT seq, kind, ref, recorded_at, content, hash FROM record_log ORDER BY seq");
+      while (q.step()) {
+        LogRecord r;
+        r.seq = q.int64(0);
+        r.kind = q.text(1);
+        r.ref = q.text(2);
+        r.recorded_at = q.text(3);
+        r.content = q.text(4);
+        std::string stored = q.blob(5);
+        std::string line = chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content);
+        Hash h = chain_hash(previous, line);
+        if (r.seq != expected || stored.size() != h.size() || !std::equal(h.begin(), h.end(), stored.begin()))
+          throw_storage("record " + std::to_string(r.seq) + " of the log does not follow from the one before;"
+                        " the ledger was changed behind adledger's back (run adledger verify)");
+        previous = h;
+        ++expected;
+        leaves.push_back(leaf_hash(line));
+      }
+    }
+    for (std::size_t i = 0; i < leaves.size(); ++i)
+      query("INSERT INTO temp.legacy_leaf (seq, leaf) VALUES (?, ?)")
+          .bind(static_cast<std::int64_t>(i + 1)).bind_blob(leaves[i]).run();
+    exec(generated::kMigrations[7 - 2]);
+    exec("DROP TABLE temp.legacy_leaf");
+    set_schema_version(7);
+    CompactRange tree;
+    each_log([&](const LogRecord& r) {
+      if (!r.row_problem.empty() || leaf_hash(chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content)) != r.hash)
+        throw_storage("record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
+                      ") does not match its rows: " +
+                      (r.row_problem.empty() ? std::string("its content differs") : r.row_problem) +
+                      " (run adledger verify)");
+      tree.append(r.hash);
+    });
+    if (tree.size() > 0)
+      query("INSERT INTO log_tree (size, frontier) VALUES (?, ?)").bind(tree.size()).bind_blob(tree.serialize()).run();
+  }
+
+  // A new ledger: the base schema, every migration, the marks.
+  void create_schema() {
+    exec(generated::kSchemaSql);
+    for (std::size_t i = 0; i + 1 < std::size(generated::kMigrations); ++i) exec(generated::kMigrations[i]);
+    exec("CREATE TEMP TABLE legacy_leaf (seq INTEGER PRIMARY KEY, leaf BLOB NOT NULL)");
+    exec(generated::kMigrations[std::size(generated::kMigrations) - 1]);
+    exec("DROP TABLE temp.legacy_leaf");
   }
 
  private:
+  // The columns of a spend entry as read_spend reads them.
   static constexpr const char* kSelectSpend =
-      "SELECT s.id, s.advertiser_id, s.platform_id, s.handle, s.amount_minor, s.currency, s.period_first,"
-      " s.period_last, s.items, s.market, s.precision, s.source, s.external_id, s.note, s.txn_id,"
-      " r.txn_id, r.reason, r.source, s.upper_minor FROM spend s LEFT JOIN spend_reversal r ON r.entry_id = s.id";
-  // Before version 4 (while a migration backfills the log) spend has no
-  // upper bound column.
-  static constexpr const char* kSelectSpendV3 =
-      "SELECT s.id, s.advertiser_id, s.platform_id, s.handle, s.amount_minor, s.currency, s.period_first,"
-      " s.period_last, s.items, s.market, s.precision, s.source, s.external_id, s.note, s.txn_id,"
-      " r.txn_id, r.reason, r.source, NULL FROM spend s LEFT JOIN spend_reversal r ON r.entry_id = s.id";
-  const char* select_spend() const { return schema_version_ >= 4 ? kSelectSpend : kSelectSpendV3; }
+      "SELECT s.id, a.advertiser_id, a.platform_id, s.handle, s.amount_minor, s.currency, s.first_day,"
+      " s.last_day, s.items, s.market, s.precision, t.text, s.external_id, s.note, s.txn_id,"
+      " r.txn_id, r.reason, r.source, s.upper_minor, g.tags"
+      " FROM spend_entry s JOIN account a ON a.id = s.debit JOIN source_text t ON t.id = s.source"
+      " LEFT JOIN tag_set g ON g.id = s.tags LEFT JOIN spend_reversal r ON r.entry_id = s.id";
   static constexpr const char* kSelectRate = "SELECT from_currency, to_currency, date, rate, source FROM exchange_rate";
   static ExchangeRate read_rate(const Query& q) {
     return ExchangeRate{Currency::from_code(q.text(0)), Currency::from_code(q.text(1)), q.date(2),
                         Rate::parse(q.text(3)), q.text(4)};
   }
-  // A transaction without its postings, from columns id, date, kind,
-  // description.
-  static JournalTxn read_txn_head(const Query& q) {
-    JournalTxn t;
-    t.id = q.int64(0);
-    t.date = q.date(1);
-    std::string kind = q.text(2);
-    t.kind = kind == "spend" ? TxnKind::Spend : kind == "pledge" ? TxnKind::Pledge : TxnKind::Disbursement;
-    t.description = q.text(3);
-    return t;
-  }
-  static constexpr const char* kSelectLog = "SELECT seq, kind, ref, recorded_at, content, hash FROM record_log";
 
-  static LogRecord read_log(const Query& q) {
+  const char* select_log() const {
+    return schema_version_ >= 7 ? "SELECT seq, kind, ref, recorded_at, hash FROM record_log"
+                                : "SELECT seq, kind, ref, recorded_at, hash, content FROM record_log";
+  }
+  LogRecord read_log(const Query& q) const {
     LogRecord r;
     r.seq = q.int64(0);
     r.kind = q.text(1);
     r.ref = q.text(2);
-    r.recorded_at = q.text(3);
-    r.content = q.text(4);
-    std::string hash = q.blob(5);
+    r.recorded_at = schema_version_ >= 7 ? format_timestamp_ms(q.int64(3)) : q.text(3);
+    std::string hash = q.blob(4);
     if (hash.size() == r.hash.size()) std::copy(hash.begin(), hash.end(), r.hash.begin());
+    if (schema_version_ < 7) r.content = q.text(5);
     return r;
   }
+
+  // Rebuilds a record's canonical content from its rows (version 7 keeps
+  // no other copy); names what is wrong when the rows are gone or cannot
+  // be read.
+  void fill_content(LogRecord& r) {
+    if (schema_version_ < 7) return;
+    try {
+      std::optional<nlohmann::json> c = content_from_rows(r.kind, r.ref);
+      if (c)
+        r.content = canonical(*c);
+      else
+        r.row_problem = "its row is gone from the tables";
+    } catch (const std::exception& e) {
+      r.row_problem = std::string("its row cannot be read: ") + e.what();
+    }
+  }
+
+  std::optional<nlohmann::json> content_from_rows(const std::string& kind, const std::string& ref) {
+    if (kind == "platform") {
+      if (auto p = find_platform(ref)) return content_of(*p);
+    } else if (kind == "advertiser") {
+      if (auto a = find_advertiser(ref)) return content_of(*a);
+    } else if (kind == "handle") {
+      std::size_t slash = ref.find('/');
+      if (slash == std::string::npos) return std::nullopt;
+      if (auto h = find_handle(ref.substr(0, slash), ref.substr(slash + 1))) return content_of(*h);
+    } else if (kind == "spend" || kind == "spend_reversal") {
+      std::int64_t id = 0;
+      auto [end, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), id);
+      if (ec != std::errc() || end != ref.data() + ref.size()) return std::nullopt;
+      std::optional<SpendEntry> e = find_spend(id);
+      if (!e) return std::nullopt;
+      if (kind == "spend") return content_of(*e, spend_txn(*e));
+      if (e->reversal) return content_of(*e->reversal, reversal_txn(*e));
+    } else if (kind == "policy_action" || kind == "policy_withdrawal") {
+      std::optional<PolicyAction> a = find_policy_action(ref);
+      if (!a) return std::nullopt;
+      if (kind == "policy_withdrawal") {
+        if (a->withdrawal) return content_of(*a->withdrawal);
+        return std::nullopt;
+      }
+      a->withdrawal.reset();  // a record of its own
+      return content_of(*a);
+    } else if (kind == "pledge") {
+      if (auto p = find_pledge(ref)) return content_of(*p, pledge_txn(*p));
+    } else if (kind == "disbursement") {
+      if (auto d = find_disbursement(ref)) return content_of(d->first, disbursement_txn(d->first, d->second));
+    } else if (kind == "disclosed_total") {
+      if (auto d = find_disclosed_total(ref)) return content_of(*d);
+    } else if (kind == "rate") {
+      // USD/EUR/2019-05-31
+      if (ref.size() != 18 || ref[3] != '/' || ref[7] != '/') return std::nullopt;
+      if (auto r = find_rate(Currency::from_code(ref.substr(0, 3)), Currency::from_code(ref.substr(4, 3)),
+                             parse_date(ref.substr(8), "rate date")))
+        return content_of(*r);
+    }
+    return std::nullopt;
+  }
+
+  // A disbursement and its pledge's platform.
+  std::optional<std::pair<Disbursement, std::string>> find_disbursement(const std::string& id) {
+    Query q = query(std::string(kSelectDisbursement) + " WHERE d.id = ?");
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    Disbursement d = read_disbursement(q);
+    return std::make_pair(std::move(d), q.text(kDisbursementPlatformColumn));
+  }
+
+  static constexpr const char* kSelectDisbursement =
+      "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id"
+      " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id";
+  static constexpr int kDisbursementPlatformColumn = 7;
+  static Disbursement read_disbursement(const Query& q) {
+    return Disbursement{q.text(0), q.text(1), Money(q.int64(2), Currency::from_code(q.text(3))), q.date(4),
+                        q.text(5), q.int64(6)};
+  }
+
   static constexpr const char* kSelectPolicy =
       "SELECT p.id, p.kind, p.platform_id, p.date, p.end_date, p.lifts_action_id, p.account_count, p.description,"
       " p.source, p.note, w.reason, w.source FROM policy_action p LEFT JOIN policy_withdrawal w ON w.action_id = p.id";
@@ -707,17 +1052,29 @@ class SqliteStore final : public Store {
     e.advertiser_id = q.text(1);
     e.platform_id = q.text(2);
     e.handle = q.opt_text(3);
-    e.amount = Money(q.int64(4), Currency::from_code(q.text(5)));
-    e.period = Period(q.date(6), q.date(7));
+    e.amount = Money(q.int64(4), currency_of_number(q.int64(5)));
+    e.period = Period(date_of_day(q.int64(6)), date_of_day(q.int64(7)));
     e.items = q.opt_int64(8);
     e.market = q.text(9);
-    e.precision = parse_precision(q.text(10));
+    std::int64_t precision = q.int64(10);
+    if (precision < 0 || precision > static_cast<std::int64_t>(Precision::Range))
+      throw_storage("spend entry #" + std::to_string(e.entry_id) + ": precision " + std::to_string(precision) +
+                    " is not one adledger writes");
+    e.precision = static_cast<Precision>(precision);
     e.source = q.text(11);
     e.external_id = q.opt_text(12);
     e.note = q.opt_text(13);
     e.txn_id = q.int64(14);
     if (!q.is_null(15)) e.reversal = SpendReversal{e.entry_id, q.text(16), q.text(17), q.int64(15)};
     if (!q.is_null(18)) e.upper = Money(q.int64(18), e.amount.currency());
+    if (!q.is_null(19)) {
+      nlohmann::json tags = nlohmann::json::parse(q.text(19), nullptr, /*allow_exceptions=*/false);
+      if (!tags.is_array()) throw_storage("spend entry #" + std::to_string(e.entry_id) + ": its tag set is not a list");
+      for (const auto& tag : tags) {
+        if (!tag.is_string()) throw_storage("spend entry #" + std::to_string(e.entry_id) + ": a tag is not text");
+        e.tags.push_back(tag.get<std::string>());
+      }
+    }
     return e;
   }
 
@@ -752,20 +1109,130 @@ class SqliteStore final : public Store {
     return p;
   }
 
-  std::vector<std::string> tags_of(std::int64_t entry_id) {
-    std::vector<std::string> tags;
-    Query q = query("SELECT tag FROM spend_tag WHERE spend_id = ? ORDER BY tag");
-    q.bind(entry_id);
-    while (q.step()) tags.push_back(q.text(0));
-    return tags;
-  }
-
   std::vector<std::string> advertisers_named_by(const std::string& action_id) {
     std::vector<std::string> ids;
     Query q = query("SELECT advertiser_id FROM policy_action_advertiser WHERE action_id = ? ORDER BY advertiser_id");
     q.bind(action_id);
     while (q.step()) ids.push_back(q.text(0));
     return ids;
+  }
+
+  // Before version 7, while a migration logs what was recorded before the
+  // log (version 3): the entries and transactions of those versions.
+  std::vector<SpendEntry> legacy_spend() {
+    std::vector<SpendEntry> out;
+    {
+      Query q = query(std::string("SELECT s.id, s.advertiser_id, s.platform_id, s.handle, s.amount_minor, s.currency,"
+                                  " s.period_first, s.period_last, s.items, s.market, s.precision, s.source,"
+                                  " s.external_id, s.note, s.txn_id, ") +
+                      (schema_version_ >= 4 ? "s.upper_minor" : "NULL") + " FROM spend s ORDER BY s.id");
+      while (q.step()) {
+        SpendEntry e;
+        e.entry_id = q.int64(0);
+        e.advertiser_id = q.text(1);
+        e.platform_id = q.text(2);
+        e.handle = q.opt_text(3);
+        e.amount = Money(q.int64(4), Currency::from_code(q.text(5)));
+        e.period = Period(q.date(6), q.date(7));
+        e.items = q.opt_int64(8);
+        e.market = q.text(9);
+        e.precision = parse_precision(q.text(10));
+        e.source = q.text(11);
+        e.external_id = q.opt_text(12);
+        e.note = q.opt_text(13);
+        e.txn_id = q.int64(14);
+        if (!q.is_null(15)) e.upper = Money(q.int64(15), e.amount.currency());
+        out.push_back(std::move(e));
+      }
+    }
+    for (SpendEntry& e : out) {
+      Query q = query("SELECT tag FROM spend_tag WHERE spend_id = ? ORDER BY tag");
+      q.bind(e.entry_id);
+      while (q.step()) e.tags.push_back(q.text(0));
+    }
+    return out;
+  }
+
+  std::optional<JournalTxn> legacy_find_txn(std::int64_t id) {
+    JournalTxn t;
+    {
+      Query q = query("SELECT id, date, kind, description FROM journal_txn WHERE id = ?");
+      q.bind(id);
+      if (!q.step()) return std::nullopt;
+      t.id = q.int64(0);
+      t.date = q.date(1);
+      std::string kind = q.text(2);
+      t.kind = kind == "spend" ? TxnKind::Spend : kind == "pledge" ? TxnKind::Pledge : TxnKind::Disbursement;
+      t.description = q.text(3);
+    }
+    Query q = query("SELECT account, currency, amount_minor FROM posting WHERE txn_id = ? ORDER BY id");
+    q.bind(id);
+    while (q.step()) t.postings.push_back(Posting{q.text(0), Money(q.int64(2), Currency::from_code(q.text(1)))});
+    return t;
+  }
+
+  // The highest transaction number in use. Spend entries take increasing
+  // numbers as they are recorded, so the last entry holds the highest of
+  // theirs; the other records are few.
+  std::int64_t last_txn_id() {
+    Query q = query(
+        "SELECT max(coalesce((SELECT txn_id FROM spend_entry ORDER BY id DESC LIMIT 1), 0),"
+        " coalesce((SELECT max(txn_id) FROM spend_reversal), 0), coalesce((SELECT max(txn_id) FROM pledge), 0),"
+        " coalesce((SELECT max(txn_id) FROM disbursement), 0))");
+    return q.step() ? q.int64(0) : 0;
+  }
+
+  // Interned values: an account name, a source text, a tag set. The ids
+  // are cached for the life of the store, and forgotten on a rollback,
+  // which takes back the rows that gave them. The cache is bounded: an
+  // import of a million distinct sources does not keep them all.
+  enum class Interned { Account, Source, Tags };
+  std::int64_t intern(Interned what, const std::string& value, const SpendEntry* spend_of = nullptr) {
+    constexpr std::size_t kCacheMax = 16384;
+    auto key = std::make_pair(what, value);
+    if (auto it = interned_.find(key); it != interned_.end()) return it->second;
+    if (interned_.size() >= kCacheMax) interned_.clear();
+    static constexpr const char* kFind[] = {"SELECT id FROM account WHERE name = ?",
+                                            "SELECT id FROM source_text WHERE text = ?",
+                                            "SELECT id FROM tag_set WHERE tags = ?"};
+    std::optional<std::int64_t> id;
+    {
+      Query q = query(kFind[static_cast<int>(what)]);
+      q.bind(value);
+      if (q.step()) id = q.int64(0);
+    }
+    if (!id) {
+      if (what == Interned::Account)
+        query("INSERT INTO account (name, advertiser_id, platform_id) VALUES (?, ?, ?)")
+            .bind(value).bind(spend_of ? std::optional<std::string>(spend_of->advertiser_id) : std::nullopt)
+            .bind(spend_of ? std::optional<std::string>(spend_of->platform_id) : std::nullopt).run();
+      else if (what == Interned::Source)
+        query("INSERT INTO source_text (text) VALUES (?)").bind(value).run();
+      else
+        query("INSERT INTO tag_set (tags) VALUES (?)").bind(value).run();
+      id = sqlite3_last_insert_rowid(db_.get());
+    }
+    interned_.emplace(std::move(key), *id);
+    return *id;
+  }
+  std::int64_t intern_account(const std::string& name, const SpendEntry* spend_of) {
+    return intern(Interned::Account, name, spend_of);
+  }
+
+  // The Merkle tree's edge: as last stored, then as this write grows it.
+  CompactRange stored_tree() {
+    Query q = query("SELECT size, frontier FROM log_tree ORDER BY size DESC LIMIT 1");
+    if (!q.step()) return CompactRange{};
+    return CompactRange::parse(q.int64(0), q.blob(1));
+  }
+  CompactRange& current_tree() {
+    if (!tree_) tree_ = stored_tree();
+    return *tree_;
+  }
+  void flush_tree() {
+    if (!tree_ || !tree_dirty_) return;
+    query("INSERT INTO log_tree (size, frontier) VALUES (?, ?)").bind(tree_->size()).bind_blob(tree_->serialize()).run();
+    tree_dirty_ = false;
   }
 
   // Prepares each distinct SQL text once and reuses it.
@@ -776,8 +1243,10 @@ class SqliteStore final : public Store {
       if (sqlite3_prepare_v3(db_.get(), sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
                              &raw, nullptr) != SQLITE_OK) {
         std::string message = sqlite3_errmsg(db_.get());
+        int rc = sqlite3_extended_errcode(db_.get());
         sqlite3_finalize(raw);
-        if (message.find("not a database") != std::string::npos) throw_storage("not an adledger ledger: " + message);
+        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) throw_storage(busy_message(db_.get()));
+        if ((rc & 0xff) == SQLITE_NOTADB) throw_storage("not an adledger ledger: " + message);
         throw_storage("sqlite: " + message);
       }
       it = statements_.emplace(sql, StmtHandle(raw)).first;
@@ -795,7 +1264,6 @@ class SqliteStore final : public Store {
   };
   std::map<std::pair<std::string, std::string>, PendingTotal> pending_totals_;
   void flush_totals() {
-    if (schema_version_ < 6) return;
     for (const auto& [key, pending] : pending_totals_)
       // A sum beyond int64 becomes a REAL, which the STRICT column refuses:
       // the commit fails rather than wrap (Ledger::post refuses it first).
@@ -807,19 +1275,25 @@ class SqliteStore final : public Store {
   }
 
   DbHandle db_;
+  std::string path_;
   // Keyed by the SQL text, hashed: a million-entry import asks for a
   // statement several times an entry, and comparing long SQL texts in an
   // ordered map showed up in its profile.
   std::unordered_map<std::string, StmtHandle> statements_;
+  std::map<std::pair<Interned, std::string>, std::int64_t> interned_;
   std::int64_t schema_version_ = kSchemaVersion;  // as the migration ladder goes
   bool in_write_ = false;
   std::uint64_t write_generation_ = 0;
-
+  std::int64_t next_txn_id_ = 0;  // 0: not yet read in this write
+  std::optional<LogRecord> head_;     // the log's last record, within a write
+  std::optional<CompactRange> tree_;  // the tree's edge, within a write
+  bool tree_dirty_ = false;
+  BusyWait busy_;
 };
 
 }  // namespace
 
-std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode) {
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode, const StoreOptions& options) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path file(path);
@@ -839,25 +1313,31 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
   if (rc != SQLITE_OK)
     throw_storage("database " + quote(path) + ": cannot open: " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_timeout(raw, 10'000);
 
-  auto store = std::make_unique<SqliteStore>(std::move(db));
+  auto store = std::make_unique<SqliteStore>(std::move(db), path);
+  store->set_wait(options.wait_ms);
   auto refuse = [&](const std::string& why) { throw_storage("database " + quote(path) + ": " + why); };
   std::int64_t app_id = 0;
   try {
     store->exec("PRAGMA foreign_keys = ON");
     app_id = store->pragma_int("PRAGMA application_id");
-  } catch (const Error&) {
+  } catch (const Error& e) {
+    // A ledger another process holds is busy, not foreign.
+    if (std::string(e.what()).find("the ledger is busy") != std::string::npos) throw;
     refuse("not an adledger ledger (not an SQLite database)");
   }
 
   if (mode == OpenMode::CreateNew) {
-    // The schema and the marks that make the file a ledger are written in
-    // one transaction: a failure leaves an empty file, never half a schema.
+    // Write-ahead logging: readers are never blocked by a writer, and a
+    // writer by readers. FULL synchronisation keeps a committed write on
+    // disk through a power cut, as the rollback journal did. The schema
+    // and the marks that make the file a ledger are written in one
+    // transaction: a failure leaves an empty file, never half a schema.
     try {
+      store->exec("PRAGMA journal_mode = WAL");
+      store->exec("PRAGMA synchronous = FULL");
       store->begin_write();
-      store->exec(generated::kSchemaSql);
-      for (const char* migration : generated::kMigrations) store->exec(migration);
+      store->create_schema();
       store->exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
       store->exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       store->commit();
@@ -870,10 +1350,17 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
 
   if (app_id != kApplicationId) refuse("not an adledger ledger (its application_id is not adledger's)");
   std::int64_t version = store->pragma_int("PRAGMA user_version");
-  if (version > kSchemaVersion)
+  // A version a little above ours is a newer adledger's; anything else is
+  // not a number adledger ever wrote: the header was damaged.
+  constexpr std::int64_t kVersionPlausible = 64;
+  if (version > kSchemaVersion && version <= kVersionPlausible)
     refuse("written by a newer adledger (schema version " + std::to_string(version) + ", this binary knows up to " +
            std::to_string(kSchemaVersion) + "); upgrade adledger");
+  if (version > kVersionPlausible || version < 0)
+    refuse("its schema version " + std::to_string(version) +
+           " is not one any adledger wrote: the file's header is damaged; restore it from a copy");
   if (version < 1) refuse("not an adledger ledger (schema version " + std::to_string(version) + ")");
+  store->exec("PRAGMA synchronous = FULL");
   // The migration ladder: each step in one transaction with the version it
   // reaches, so that a failure leaves the ledger at the version before. A
   // command that only reads migrates in one transaction that it never
@@ -897,8 +1384,12 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
         refuse("written by a newer adledger (schema version " + std::to_string(now) + ", this binary knows up to " +
                std::to_string(kSchemaVersion) + "); upgrade adledger");
       if (now == version) {
-        store->exec(generated::kMigrations[version - 1]);
-        store->set_schema_version(version + 1);
+        if (version + 1 == 7) {
+          store->migrate_to_7();
+        } else {
+          store->exec(generated::kMigrations[version - 1]);
+          store->set_schema_version(version + 1);
+        }
         // Version 3 starts the record log: what is already recorded goes
         // into it first, stamped with the time of the migration.
         if (version + 1 == 3) backfill_log(*store, utc_now());
@@ -906,6 +1397,8 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
           refuse("cannot bring it from schema version " + std::to_string(version) + " to " +
                  std::to_string(version + 1) + ": a reference does not resolve (PRAGMA foreign_key_check)");
         store->exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
+      } else {
+        store->set_schema_version(now);
       }
       if (!keep_file) store->commit();
     } catch (const Error& e) {
@@ -923,6 +1416,9 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
   // Back on for writes; a command that only reads is still inside its
   // uncommitted migration, where the pragma waits, and writes nothing.
   if (migrating) store->exec("PRAGMA foreign_keys = ON");
+  // A ledger from before version 7 kept a rollback journal: a command
+  // that writes moves it to write-ahead logging (see CreateNew above).
+  if (!keep_file && store->journal_mode() != "wal") store->exec("PRAGMA journal_mode = WAL");
   // A command that reads does all its reading in one read transaction, so
   // it sees one state of the ledger even while another process writes:
   // verify must not take a half-written record for tampering.

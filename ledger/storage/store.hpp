@@ -34,6 +34,16 @@ struct SpendQuery {
   std::optional<Period> overlapping;
 };
 
+// The log's head as a Merkle tree (audit/merkle.hpp): its size and root.
+struct TreeHead {
+  std::int64_t size = 0;
+  Hash root{};
+};
+
+// How the log hashes its records: a linear chain (schema versions 3 to 6,
+// which a migration still writes) or the leaves of a Merkle tree.
+enum class LogFormat { Chain, Tree };
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -61,8 +71,10 @@ class Store {
   virtual void add_spend_reversal(const SpendReversal& reversal) = 0;
   virtual void add_policy_withdrawal(const PolicyWithdrawal& withdrawal) = 0;
   virtual void add_rate(const ExchangeRate& rate) = 0;
-  // Appends to the record log; the caller has computed seq and hash.
+  // Appends to the record log; the caller has computed seq and hash (the
+  // chain hash, or the leaf hash, as log_format() says).
   virtual void append_log(const LogRecord& record) = 0;
+  virtual LogFormat log_format() const noexcept = 0;
 
   // Reads.
   virtual std::optional<Platform> find_platform(const std::string& id) = 0;
@@ -99,9 +111,14 @@ class Store {
   virtual std::optional<JournalTxn> find_txn(std::int64_t id) = 0;
 
   // The record log (audit/chain.hpp).
+  // A record's content is rebuilt from its rows (the log keeps only its
+  // hash); a record whose rows are gone or unreadable has none, and says
+  // why in row_problem. log_head() leaves the content out.
   virtual std::optional<LogRecord> log_head() = 0;  // the last record
+  virtual TreeHead tree_head() = 0;                 // the Merkle tree of every record
   virtual std::optional<LogRecord> log_record(std::int64_t seq) = 0;
   virtual std::optional<LogRecord> find_log(const std::string& kind, const std::string& ref) = 0;
+  virtual std::optional<std::int64_t> find_log_seq(const std::string& kind, const std::string& ref) = 0;
   virtual void each_log(const std::function<void(const LogRecord&)>& visit) = 0;  // by seq
   // What SQLite's own checks find wrong (foreign keys, page integrity), one
   // line each; empty when all is well.
