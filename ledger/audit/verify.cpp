@@ -131,6 +131,7 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
     if (!logged.other.contains({kind, ref})) unlogged(kind, ref);
   };
   std::vector<SpendEntry> entries;
+  std::optional<std::string> entries_unreadable;
   std::int64_t rows = 0;
   try {
     for (const Platform& p : store.platforms()) check_other("platform", p.id), ++rows;
@@ -157,6 +158,7 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
       rows += e.reversal ? 2 : 1;
     }
   } catch (const Error& e) {
+    entries_unreadable = e.what();
     add_problem(records, std::string("the tables cannot be read: ") + e.what());
   }
   if (records.ok) records.summary = std::to_string(rows) + " rows, each as recorded";
@@ -218,6 +220,7 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
   //    a ban recorded before it. (A ban recorded after spend is allowed and
   //    reported as a violation by the reports.)
   VerifyCheck bans{"bans", true, "", {}};
+  if (entries_unreadable) add_problem(bans, "cannot be checked: " + *entries_unreadable);
   try {
     // Only the actions that name an advertiser on a platform can ban it
     // there (policy/bans.hpp): grouped so, each entry looks at a handful.
@@ -262,7 +265,9 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
     VerifyCheck published{"published head", true, "", {}};
     if (!options.count || !options.head) {
       add_problem(published, "give both --count and --head");
-    } else if (*options.count < 1 || *options.count > result.records) {
+    } else if (*options.count < 1) {
+      add_problem(published, "a published head counts at least 1 record, not " + std::to_string(*options.count));
+    } else if (*options.count > result.records) {
       add_problem(published, "the ledger has " + std::to_string(result.records) + " records, not " +
                                  std::to_string(*options.count) + ": it is not the ledger that head was published from");
     } else if (!chain.ok || !records.ok) {

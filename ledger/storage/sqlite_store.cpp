@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <iterator>
 #include <map>
@@ -468,14 +469,17 @@ class SqliteStore final : public Store {
     tree.append(r.hash);
     tree_dirty_ = true;
     head_ = r;
-    head_->content.clear();
   }
 
   std::optional<LogRecord> log_head() override {
     if (in_write_ && head_) return head_;
-    Query q = query(std::string(select_log()) + " ORDER BY seq DESC LIMIT 1");
-    if (!q.step()) return std::nullopt;
-    LogRecord r = read_log(q);
+    std::optional<LogRecord> r;
+    {
+      Query q = query(std::string(select_log()) + " ORDER BY seq DESC LIMIT 1");
+      if (!q.step()) return std::nullopt;
+      r = read_log(q);
+    }
+    fill_content(*r);
     if (in_write_) head_ = r;
     return r;
   }
@@ -695,7 +699,7 @@ class SqliteStore final : public Store {
   }
 
   std::optional<Pledge> find_pledge(const std::string& id) override {
-    Query q = query(kSelectPledge + std::string(" WHERE id = ?"));
+    Query q = query(select_pledge() + std::string(" WHERE id = ?"));
     q.bind(id);
     if (!q.step()) return std::nullopt;
     return read_pledge(q);
@@ -703,14 +707,14 @@ class SqliteStore final : public Store {
 
   std::vector<Pledge> pledges() override {
     std::vector<Pledge> out;
-    Query q = query(kSelectPledge + std::string(" ORDER BY date, id"));
+    Query q = query(select_pledge() + std::string(" ORDER BY date, id"));
     while (q.step()) out.push_back(read_pledge(q));
     return out;
   }
 
   std::vector<Disbursement> disbursements_of(const std::string& pledge_id) override {
     std::vector<Disbursement> out;
-    Query q = query(std::string(kSelectDisbursement) + " WHERE d.pledge_id = ? ORDER BY d.date, d.id");
+    Query q = query(select_disbursement() + " WHERE d.pledge_id = ? ORDER BY d.date, d.id");
     q.bind(pledge_id);
     while (q.step()) out.push_back(read_disbursement(q));
     return out;
@@ -759,11 +763,11 @@ class SqliteStore final : public Store {
       }
     }
     {
-      Query q = query(kSelectPledge + std::string(" WHERE txn_id = ?"));
+      Query q = query(select_pledge() + std::string(" WHERE txn_id = ?"));
       q.bind(id);
       if (q.step()) return pledge_txn(read_pledge(q));
     }
-    Query q = query(std::string(kSelectDisbursement) + " WHERE d.txn_id = ?");
+    Query q = query(select_disbursement() + " WHERE d.txn_id = ?");
     q.bind(id);
     if (!q.step()) return std::nullopt;
     Disbursement d = read_disbursement(q);
@@ -827,7 +831,7 @@ class SqliteStore final : public Store {
     for (const Pledge& p : pledges())
       if (in_range(p.date)) others.push_back(pledge_txn(p));
     {
-      Query q = query(std::string(kSelectDisbursement) + " ORDER BY d.txn_id");
+      Query q = query(select_disbursement() + " ORDER BY d.txn_id");
       while (q.step()) {
         Disbursement d = read_disbursement(q);
         if (in_range(d.date)) others.push_back(disbursement_txn(d, q.text(kDisbursementPlatformColumn)));
@@ -875,7 +879,7 @@ class SqliteStore final : public Store {
         std::string stored = q.blob(5);
         std::string line = chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content);
         Hash h = chain_hash(previous, line);
-        if (r.seq != expected || stored.size() != h.size() || !std::equal(h.begin(), h.end(), stored.begin()))
+        if (r.seq != expected || stored.size() != h.size() || std::memcmp(h.data(), stored.data(), h.size()) != 0)
           throw_storage("record " + std::to_string(r.seq) + " of the log does not follow from the one before;"
                         " the ledger was changed behind adledger's back (run adledger verify)");
         previous = h;
@@ -916,8 +920,9 @@ class SqliteStore final : public Store {
   static constexpr const char* kSelectSpend =
       "SELECT s.id, a.advertiser_id, a.platform_id, s.handle, s.amount_minor, s.currency, s.first_day,"
       " s.last_day, s.items, s.market, s.precision, t.text, s.external_id, s.note, s.txn_id,"
-      " r.txn_id, r.reason, r.source, s.upper_minor, g.tags"
-      " FROM spend_entry s JOIN account a ON a.id = s.debit JOIN source_text t ON t.id = s.source"
+      " r.txn_id, r.reason, r.source, s.upper_minor, g.tags, a.name, c.name"
+      " FROM spend_entry s JOIN account a ON a.id = s.debit JOIN account c ON c.id = s.credit"
+      " JOIN source_text t ON t.id = s.source"
       " LEFT JOIN tag_set g ON g.id = s.tags LEFT JOIN spend_reversal r ON r.entry_id = s.id";
   static constexpr const char* kSelectRate = "SELECT from_currency, to_currency, date, rate, source FROM exchange_rate";
   static ExchangeRate read_rate(const Query& q) {
@@ -1001,28 +1006,48 @@ class SqliteStore final : public Store {
 
   // A disbursement and its pledge's platform.
   std::optional<std::pair<Disbursement, std::string>> find_disbursement(const std::string& id) {
-    Query q = query(std::string(kSelectDisbursement) + " WHERE d.id = ?");
+    Query q = query(select_disbursement() + " WHERE d.id = ?");
     q.bind(id);
     if (!q.step()) return std::nullopt;
     Disbursement d = read_disbursement(q);
     return std::make_pair(std::move(d), q.text(kDisbursementPlatformColumn));
   }
 
-  static constexpr const char* kSelectDisbursement =
-      "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id"
-      " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id";
+  // From version 7 a disbursement carries its accounts, which must be its
+  // pledge's.
+  std::string select_disbursement() const {
+    return schema_version_ >= 7
+               ? "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id,"
+                 " (SELECT name FROM account WHERE account.id = d.debit),"
+                 " (SELECT name FROM account WHERE account.id = d.credit)"
+                 " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
+               : "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id,"
+                 " NULL, NULL FROM disbursement d JOIN pledge p ON p.id = d.pledge_id";
+  }
   static constexpr int kDisbursementPlatformColumn = 7;
   static Disbursement read_disbursement(const Query& q) {
-    return Disbursement{q.text(0), q.text(1), Money(q.int64(2), Currency::from_code(q.text(3))), q.date(4),
-                        q.text(5), q.int64(6)};
+    Disbursement d{q.text(0), q.text(1), Money(q.int64(2), Currency::from_code(q.text(3))), q.date(4), q.text(5),
+                   q.int64(6)};
+    const std::string platform = q.text(kDisbursementPlatformColumn);
+    if (!q.is_null(8) && (q.text(8) != pledge_liability_account(platform, d.pledge_id) ||
+                          q.text(9) != disbursement_cash_account(platform)))
+      throw_storage("disbursement " + quote(d.id) + ": it debits " + q.text(8) + " and credits " + q.text(9) +
+                    ", not the accounts of pledge " + d.pledge_id);
+    return d;
   }
 
   static constexpr const char* kSelectPolicy =
       "SELECT p.id, p.kind, p.platform_id, p.date, p.end_date, p.lifts_action_id, p.account_count, p.description,"
       " p.source, p.note, w.reason, w.source FROM policy_action p LEFT JOIN policy_withdrawal w ON w.action_id = p.id";
+  // Before version 7 pledges carried no accounts.
+  const char* select_pledge() const { return schema_version_ >= 7 ? kSelectPledge : kSelectPledgeV6; }
   static constexpr const char* kSelectPledge =
       "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
-      " basis_last, source, note, txn_id FROM pledge";
+      " basis_last, source, note, txn_id, (SELECT name FROM account WHERE account.id = pledge.debit),"
+      " (SELECT name FROM account WHERE account.id = pledge.credit) FROM pledge";
+  static constexpr const char* kSelectPledgeV6 =
+      "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
+      " basis_last, source, note, txn_id, NULL, NULL FROM pledge";
 
   static constexpr const char* kSelectDisclosed =
       "SELECT id, platform_id, advertiser_id, amount_minor, currency, period_first, period_last, date, precision,"
@@ -1067,6 +1092,12 @@ class SqliteStore final : public Store {
     e.txn_id = q.int64(14);
     if (!q.is_null(15)) e.reversal = SpendReversal{e.entry_id, q.text(16), q.text(17), q.int64(15)};
     if (!q.is_null(18)) e.upper = Money(q.int64(18), e.amount.currency());
+    // The accounts the row carries are the ones its advertiser and platform
+    // post to: the journal is rebuilt from them.
+    if (q.text(20) != spend_expense_account(e.advertiser_id, e.platform_id) ||
+        q.text(21) != spend_income_account(e.platform_id, e.advertiser_id))
+      throw_storage("spend entry #" + std::to_string(e.entry_id) + ": it debits " + q.text(20) + " and credits " +
+                    q.text(21) + ", not the accounts of advertiser " + e.advertiser_id + " on " + e.platform_id);
     if (!q.is_null(19)) {
       nlohmann::json tags = nlohmann::json::parse(q.text(19), nullptr, /*allow_exceptions=*/false);
       if (!tags.is_array()) throw_storage("spend entry #" + std::to_string(e.entry_id) + ": its tag set is not a list");
@@ -1106,6 +1137,10 @@ class SqliteStore final : public Store {
     p.source = q.text(9);
     p.note = q.opt_text(10);
     p.txn_id = q.int64(11);
+    if (!q.is_null(12) && (q.text(12) != pledge_expense_account(p.platform_id) ||
+                           q.text(13) != pledge_liability_account(p.platform_id, p.id)))
+      throw_storage("pledge " + quote(p.id) + ": it debits " + q.text(12) + " and credits " + q.text(13) +
+                    ", not the accounts of a pledge by " + p.platform_id);
     return p;
   }
 
@@ -1352,7 +1387,7 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode,
   std::int64_t version = store->pragma_int("PRAGMA user_version");
   // A version a little above ours is a newer adledger's; anything else is
   // not a number adledger ever wrote: the header was damaged.
-  constexpr std::int64_t kVersionPlausible = 64;
+  constexpr std::int64_t kVersionPlausible = 999;
   if (version > kSchemaVersion && version <= kVersionPlausible)
     refuse("written by a newer adledger (schema version " + std::to_string(version) + ", this binary knows up to " +
            std::to_string(kSchemaVersion) + "); upgrade adledger");

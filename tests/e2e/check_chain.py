@@ -1,36 +1,63 @@
 #!/usr/bin/python3
-"""Recomputes adledger's hash chain with nothing but Python's standard library.
+"""Checks adledger's record log with nothing but Python's standard library.
 
 What: builds a ledger from fixtures/founding-case.json (init + import, with
-ADLEDGER_NOW pinned), reads the record log straight from the SQLite file
-with Python's sqlite3, and recomputes every hash exactly as
-ledger/audit/chain.hpp documents it:
+ADLEDGER_NOW pinned) and checks its record log as schema version 7 and
+ledger/audit/{chain,merkle}.hpp document it, with Python's sqlite3, json and
+hashlib only:
 
-    line(n) = {"content":<content>,"kind":...,"recorded_at":...,"ref":...,"seq":n}
-    hash(n) = SHA-256(hash(n-1) || line(n)),   hash(0) = 32 zero bytes
+* The record content lives only in the record's own rows; record_log keeps,
+  per record, (seq, kind, ref, recorded_at, hash): recorded_at an INTEGER of
+  milliseconds since 1970-01-01T00:00:00Z, hash a 32-byte BLOB. `adledger
+  log` rebuilds and prints each record's canonical line, one a line:
 
-where line(n) is the stored content string spliced into the sorted-key,
-compact dump of the other fields (built here with json.dumps(sort_keys=True,
-separators=(',', ':'), ensure_ascii=False)). Every recomputed hash must equal
-the stored one, and `adledger head` and `adledger --format json head` must
-print the same record count and head hash.
+      line(n) = {"content":{...},"kind":...,"recorded_at":"YYYY-MM-DDTHH:MM:SS.mmmZ","ref":...,"seq":n}
 
-It also checks that every stored content string is canonical for Python too
-(json.loads then json.dumps with sorted keys, compact separators and
-ensure_ascii=False gives back the very same string), so that a line can be
-rebuilt from the parsed record without adledger's JSON library. A second
-phase records a probe document and CLI writes full of text that JSON
-encoders are known to disagree on (quotes, backslashes, '/', tab, C1
-controls, U+2028/U+2029, BOM, emoji, combining marks, right-to-left text) and
-extreme integers (2^63-1 minor units, 10^12 items and accounts, negative
-postings), covering all nine record kinds, and checks everything again; the
-head published after phase 1 must still be reproduced from the grown log and
-accepted by `adledger verify --head --count`. Finally, a negative control:
-a copy with one logged content changed behind adledger's back (after
-dropping the append-only trigger) must be caught both here and by
-`adledger verify` (exit 1).
+  Every line must be canonical for Python too: json.loads (refusing
+  duplicate keys, NaN and non-integer numbers) then json.dumps(sort_keys=True,
+  separators=(',', ':'), ensure_ascii=False) gives back the very same bytes,
+  so a line can be rebuilt from the parsed record without adledger's JSON
+  library. Its seq, kind, ref and recorded_at must be the record_log row's
+  (the time converted here from the text to milliseconds and back), and
+  seq runs 1, 2, ... n.
+* The stored hash is the line's leaf hash (RFC 9162 section 2.1.1):
+  leaf(n) = SHA-256(0x00 || line(n)), recomputed here from the printed line.
+* The head is (n, MTH(leaf(1..n))), the RFC 9162 Merkle tree hash,
+  implemented here independently and first checked against the reference
+  vectors of Certificate Transparency's implementations:
 
-Why: the point of the chain is that anyone can verify a published head with
+      MTH({})       = SHA-256("")
+      MTH({d})      = leaf(d)
+      MTH(D[0:n])   = SHA-256(0x01 || MTH(D[0:k]) || MTH(D[k:n])),  k the largest power of two < n
+
+  `adledger head` and `adledger --format json head` must print that root,
+  the count and the last record's time.
+* log_tree(size, frontier) holds, after each write, the tree's right edge:
+  the roots of its perfect subtrees, largest first, 32 bytes each. Each row
+  must be the edge of the first `size` leaves recomputed here, and the last
+  row's size must be n.
+* `adledger verify --count m --head H` must accept both the Merkle root of
+  the first m records and the linear chain hash of the same lines, as heads
+  were published before version 7: chain(m) = SHA-256(chain(m-1) || line(m)),
+  chain(0) = 32 zero bytes. It must refuse a wrong head (exit 1).
+
+A second phase records a probe document and CLI writes full of text that
+JSON encoders are known to disagree on (quotes, backslashes, '/', tab, C1
+controls, U+2028/U+2029, BOM, emoji, combining marks, right-to-left text)
+and extreme integers (2^63-1 minor units, 10^12 items and accounts, negative
+postings), covering all nine record kinds, and checks everything again. The
+head published after phase 1 must be reproduced from the grown log, whose
+first lines must be byte-identical to phase 1's, and be accepted by
+`adledger verify --head --count`, as must the old chain heads of phase 1
+and of the grown log and Merkle roots at other sizes; a wrong root, and a
+right root with the wrong count, must be refused. Finally, negative
+controls, each on a copy of the file: a spend entry's amount and a
+platform's name changed in their rows (after dropping the append-only
+trigger) must change the line `adledger log` rebuilds, so that the leaf
+recomputed here differs from the stored hash, and `adledger verify` must
+exit 1; a changed log_tree edge must be caught here and by verify too.
+
+Why: the point of the log is that anyone can verify a published head with
 other tools. This test is that proof, written against the documented format
 only, not against adledger's code.
 
@@ -39,6 +66,8 @@ otherwise.
 """
 
 import argparse
+import calendar
+import datetime
 import hashlib
 import json
 import os
@@ -51,8 +80,9 @@ import tempfile
 import time
 
 NOW = "2026-11-22T12:00:00.000Z"
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+TIMESTAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})Z$")
 HEAD_TEXT = re.compile(r"^(\d+) records, head ([0-9a-f]{64}) \(last recorded (\S+)\)$")
+LINE_KEYS = {"content", "kind", "recorded_at", "ref", "seq"}
 KIND_TABLES = {
     "platform": "platform",
     "advertiser": "advertiser",
@@ -64,6 +94,25 @@ KIND_TABLES = {
     "disbursement": "disbursement",
     "disclosed_total": "disclosed_total",
 }
+
+# RFC 6962/9162 reference vectors, as Certificate Transparency's
+# implementations test their trees (transparency-dev/merkle,
+# testonly/constants.go): eight leaf inputs and the root of the tree of the
+# first 1, 2, ... 8 of them. They pin this file's MTH to the RFC's, not to
+# adledger's.
+CT_LEAF_INPUTS = [b"", b"\x00", b"\x10", b"\x20\x21", b"\x30\x31", b"\x40\x41\x42\x43",
+                  bytes(range(0x50, 0x58)), bytes(range(0x60, 0x70))]
+CT_ROOTS = [
+    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+]
+EMPTY_ROOT = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"  # SHA-256("")
 
 # Text that JSON encoders disagree on. Control characters other than tab
 # are refused by adledger (check_text), so they cannot be stored.
@@ -115,23 +164,130 @@ def first_difference(a, b):
     i = 0
     while i < min(len(a), len(b)) and a[i] == b[i]:
         i += 1
-    return f"at character {i}: stored {a[max(0, i - 20):i + 20]!r} vs python {b[max(0, i - 20):i + 20]!r}"
+    return f"at character {i}: adledger {a[max(0, i - 20):i + 20]!r} vs python {b[max(0, i - 20):i + 20]!r}"
 
 
-def read_log(db):
-    """Every record_log row, byte for byte (TEXT columns cast to BLOB so that
+# RFC 9162 section 2.1.1, written from the RFC.
+
+def leaf_hash(entry):
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def split_point(n):
+    """The largest power of two smaller than n (n >= 2)."""
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return k
+
+
+def mth(leaves):
+    """The Merkle tree hash of a list of leaf hashes."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = split_point(len(leaves))
+    return node_hash(mth(leaves[:k]), mth(leaves[k:]))
+
+
+def right_edge(leaves):
+    """The roots of the perfect subtrees the first len(leaves) leaves make,
+    largest first: one per bit set in the size."""
+    edge = []
+    start = 0
+    remaining = len(leaves)
+    while remaining:
+        width = 1 << (remaining.bit_length() - 1)
+        edge.append(mth(leaves[start:start + width]))
+        start += width
+        remaining -= width
+    return edge
+
+
+def check_mth_vectors(failures):
+    leaves = [leaf_hash(d) for d in CT_LEAF_INPUTS]
+    if mth([]).hex() != EMPTY_ROOT:
+        failures.add("this checker's MTH of the empty tree is not SHA-256(\"\")")
+    for n, expected in enumerate(CT_ROOTS, start=1):
+        if mth(leaves[:n]).hex() != expected:
+            failures.add(f"this checker's MTH of the first {n} reference leaves is {mth(leaves[:n]).hex()}, "
+                         f"RFC 9162's reference vector says {expected}")
+
+
+def chain_hashes(lines):
+    """The version-6 linear chain over the lines: chain[m] is the head of the
+    first m records."""
+    chain = [bytes(32)]
+    for line in lines:
+        chain.append(hashlib.sha256(chain[-1] + line).digest())
+    return chain
+
+
+def ms_of(text):
+    """Milliseconds since 1970 UTC of a YYYY-MM-DDTHH:MM:SS.mmmZ time, or None."""
+    m = TIMESTAMP.match(text)
+    if not m:
+        return None
+    year, month, day, hour, minute, second, milli = (int(g) for g in m.groups())
+    try:
+        datetime.datetime(year, month, day, hour, minute, second)  # refuses Feb 30, hour 24...
+    except ValueError:
+        return None
+    return calendar.timegm((year, month, day, hour, minute, second)) * 1000 + milli
+
+
+def text_of(ms):
+    """The YYYY-MM-DDTHH:MM:SS.mmmZ time of milliseconds since 1970 UTC, or
+    None outside years 1 to 9999."""
+    try:
+        moment = datetime.datetime(1970, 1, 1) + datetime.timedelta(milliseconds=ms)
+    except OverflowError:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def connect_ro(db):
+    return sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+
+
+RECORD_LOG_COLUMNS = ["seq", "kind", "ref", "recorded_at", "hash"]
+
+
+def record_log_columns(db):
+    con = connect_ro(db)
+    try:
+        return [row[1] for row in con.execute("PRAGMA table_info(record_log)")]
+    finally:
+        con.close()
+
+
+def read_rows(db):
+    """Every record_log row, with its column types (TEXT cast to BLOB so that
     Python's decoding cannot hide anything)."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = connect_ro(db)
     try:
         return con.execute(
-            "SELECT seq, CAST(kind AS BLOB), CAST(ref AS BLOB), CAST(recorded_at AS BLOB),"
-            " CAST(content AS BLOB), hash, typeof(hash) FROM record_log ORDER BY seq").fetchall()
+            "SELECT seq, CAST(kind AS BLOB), CAST(ref AS BLOB), recorded_at, typeof(recorded_at), hash, typeof(hash)"
+            " FROM record_log ORDER BY seq").fetchall()
+    finally:
+        con.close()
+
+
+def read_tree(db):
+    con = connect_ro(db)
+    try:
+        return con.execute("SELECT size, frontier, typeof(frontier) FROM log_tree ORDER BY size").fetchall()
     finally:
         con.close()
 
 
 def table_counts(db):
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = connect_ro(db)
     try:
         logged = dict(con.execute("SELECT kind, count(*) FROM record_log GROUP BY kind").fetchall())
         rows = {k: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for k, t in KIND_TABLES.items()}
@@ -140,69 +296,111 @@ def table_counts(db):
         con.close()
 
 
-def recompute(rows):
-    """Recomputes the chain. Returns (problems, computed hashes by seq, stats)."""
+def split_lines(out):
+    """`adledger log`'s output as a list of lines (bytes), or a problem."""
+    if not out:
+        return [], None
+    if not out.endswith(b"\n"):
+        return None, "the output does not end with a newline"
+    lines = out[:-1].split(b"\n")
+    if any(not line for line in lines):
+        return None, "the output holds an empty line"
+    return lines, None
+
+
+def check_log(rows, lines):
+    """Checks each printed line against its record_log row and recomputes its
+    leaf. Returns (problems, leaf hashes in order, stats). A problem about one
+    record starts with "record SEQ "."""
     problems = []
-    hashes = {}
+    leaves = []
     stats = {"records": 0, "canonical": 0, "non_ascii": 0}
-    previous = bytes(32)
-    expected_seq = 1
+    if len(lines) != len(rows):
+        problems.append(f"`adledger log` prints {len(lines)} lines but record_log has {len(rows)} rows")
     mismatches = 0
-    for seq, kind_b, ref_b, at_b, content_b, stored, hash_type in rows:
+    for index, (row, line) in enumerate(zip(rows, lines)):
+        seq, kind_b, ref_b, at_ms, at_type, stored, hash_type = row
         stats["records"] += 1
         where = f"record {seq}"
-        if seq != expected_seq:
-            problems.append(f"{where}: seq is not contiguous (expected {expected_seq})")
-        expected_seq = seq + 1
+        if seq != index + 1:
+            problems.append(f"{where}: seq is not contiguous (expected {index + 1})")
+        # The leaf covers the printed bytes, whatever they hold.
+        leaf = leaf_hash(line)
+        leaves.append(leaf)
         try:
-            kind, ref, at, content = (b.decode("utf-8", "strict") for b in (kind_b, ref_b, at_b, content_b))
+            kind, ref = kind_b.decode("utf-8", "strict"), ref_b.decode("utf-8", "strict")
         except UnicodeDecodeError as e:
-            problems.append(f"{where}: a column is not valid UTF-8: {e}")
+            problems.append(f"{where}: kind or ref is not valid UTF-8: {e}")
             continue
         where = f"record {seq} ({kind} {ref})"
         if hash_type != "blob" or len(stored) != 32:
-            problems.append(f"{where}: stored hash is a {hash_type} of {len(stored)} bytes, not a 32-byte blob")
-            continue
-        if not TIMESTAMP.match(at):
-            problems.append(f"{where}: recorded_at {at!r} is not YYYY-MM-DDTHH:MM:SS.mmmZ")
-        if any(ord(c) > 127 for c in content + ref):
-            stats["non_ascii"] += 1
-
-        # The documented line: content spliced, byte for byte, into the
-        # canonical dump of the other fields.
-        rest = canon({"kind": kind, "recorded_at": at, "ref": ref, "seq": seq}).encode("utf-8")
-        line = b'{"content":' + content_b + b"," + rest[1:]
-        computed = hashlib.sha256(previous + line).digest()
-        hashes[seq] = computed
-        if computed != stored:
+            problems.append(f"{where}: stored hash is a {hash_type} {stored!r:.80}, not a 32-byte blob")
+        elif leaf != stored:
             mismatches += 1
             if mismatches == 1:
-                problems.append(f"{where}: SHA-256(hash({seq - 1}) || line({seq})) = {computed.hex()}, "
-                                f"stored {stored.hex()}; line was {line.decode('utf-8', 'replace')[:300]!r}")
-        previous = computed
-
-        # Canonical content: parse and dump again with Python's encoder.
-        try:
-            parsed = strict_loads(content)
-        except (ValueError, NotStrictJson) as e:
-            problems.append(f"{where}: content is not strict JSON: {e}")
+                problems.append(f"{where}: leaf SHA-256(0x00 || line) = {leaf.hex()}, stored {stored.hex()}; "
+                                f"line is {line.decode('utf-8', 'replace')[:300]!r}")
+            else:
+                problems.append(f"{where}: leaf differs from the stored hash")
+        if at_type != "integer":
+            problems.append(f"{where}: recorded_at is stored as {at_type}, not an integer of milliseconds")
             continue
-        if not isinstance(parsed, dict):
-            problems.append(f"{where}: content is not a JSON object")
-        again = canon(parsed)
-        if again != content:
-            problems.append(f"{where}: content is not canonical for Python's json.dumps, "
-                            f"{first_difference(content, again)}")
+
+        try:
+            text = line.decode("utf-8", "strict")
+        except UnicodeDecodeError as e:
+            problems.append(f"{where}: the line is not valid UTF-8: {e}")
+            continue
+        if any(ord(c) > 127 for c in text):
+            stats["non_ascii"] += 1
+        try:
+            record = strict_loads(text)
+        except ValueError as e:
+            problems.append(f"{where}: the line is not strict JSON: {e}")
+            continue
+        if not isinstance(record, dict) or set(record) != LINE_KEYS:
+            keys = sorted(record) if isinstance(record, dict) else type(record).__name__
+            problems.append(f"{where}: the line has keys {keys}, not {sorted(LINE_KEYS)}")
+            continue
+        again = canon(record)
+        if again != text:
+            problems.append(f"{where}: the line is not canonical for Python's json.dumps, "
+                            f"{first_difference(text, again)}")
         else:
             stats["canonical"] += 1
-        # And the line rebuilt entirely by Python, from the parsed record.
-        whole = canon({"content": parsed, "kind": kind, "recorded_at": at, "ref": ref, "seq": seq}).encode("utf-8")
-        if whole != line:
-            problems.append(f"{where}: the line rebuilt from the parsed record differs from the spliced line, "
-                            f"{first_difference(line.decode('utf-8'), whole.decode('utf-8'))}")
+        if not isinstance(record["content"], dict):
+            problems.append(f"{where}: content is not a JSON object")
+        for field, row_value in (("seq", seq), ("kind", kind), ("ref", ref)):
+            if record[field] != row_value or type(record[field]) is not type(row_value):
+                problems.append(f"{where}: the line's {field} is {record[field]!r}, the row's {row_value!r}")
+        at = record["recorded_at"]
+        at_line_ms = ms_of(at) if isinstance(at, str) else None
+        if at_line_ms is None:
+            problems.append(f"{where}: recorded_at {at!r} is not a YYYY-MM-DDTHH:MM:SS.mmmZ time")
+        elif at_line_ms != at_ms or text_of(at_ms) != at:
+            problems.append(f"{where}: the line's recorded_at {at} is {at_line_ms} ms, "
+                            f"the row's is {at_ms} ms ({text_of(at_ms)})")
     if mismatches > 1:
-        problems.append(f"{mismatches} records in all have a hash that does not follow")
-    return problems, hashes, stats
+        problems.append(f"{mismatches} records in all have a leaf that differs from the stored hash")
+    return problems, leaves, stats
+
+
+def check_tree(tree, leaves):
+    """Each log_tree row against the right edge of the first `size` leaves."""
+    problems = []
+    if leaves and (not tree or tree[-1][0] != len(leaves)):
+        problems.append(f"log_tree's largest size is {tree[-1][0] if tree else None}, "
+                        f"not the {len(leaves)} records of the log")
+    for size, frontier, frontier_type in tree:
+        if size < 1 or size > len(leaves):
+            problems.append(f"log_tree row of size {size}: the log has {len(leaves)} records")
+            continue
+        expected = b"".join(right_edge(leaves[:size]))
+        if frontier_type != "blob" or frontier != expected:
+            shown = frontier.hex() if isinstance(frontier, bytes) else repr(frontier)
+            problems.append(f"log_tree row of size {size}: frontier {shown[:140]} ({frontier_type}), "
+                            f"recomputed {expected.hex()[:140]}")
+    return problems
 
 
 class Runner:
@@ -213,49 +411,75 @@ class Runner:
         for k in ("ADLEDGER_DB", "ADLEDGER_FORMAT", "ADLEDGER_NOW"):
             self.env.pop(k, None)
 
-    def run(self, db, words, now=None):
+    def run(self, db, words, now=None, text=True):
         env = dict(self.env)
         if now:
             env["ADLEDGER_NOW"] = now
         return subprocess.run([self.binary, "--db", db] + words, env=env, cwd=self.tmp,
-                              capture_output=True, text=True, timeout=120)
+                              capture_output=True, text=text, timeout=120)
 
-    def must(self, failures, db, words, now=None):
-        r = self.run(db, words, now)
+    def must(self, failures, db, words, now=None, text=True):
+        r = self.run(db, words, now, text)
         if r.returncode != 0:
-            failures.add(f"adledger {' '.join(words)}: exit {r.returncode}: {r.stderr.strip()}")
+            stderr = r.stderr if text else r.stderr.decode("utf-8", "replace")
+            failures.add(f"adledger {' '.join(words)}: exit {r.returncode}: {stderr.strip()}")
         return r
 
 
-def check_heads(failures, runner, db, rows, hashes, label):
-    """`head` and `--format json head` against the log recomputed here."""
-    last_seq = rows[-1][0] if rows else 0
-    last_hash = hashes.get(last_seq, b"").hex()
-    last_at = rows[-1][3].decode() if rows else None
+def read_lines(failures, runner, db, label, words=()):
+    """The lines `adledger log` prints, as bytes."""
+    r = runner.must(failures, db, ["log"] + list(words), text=False)
+    lines, problem = split_lines(r.stdout)
+    if problem:
+        failures.add(f"{label}: adledger log {' '.join(words)}: {problem}")
+        return []
+    return lines
+
+
+def check_heads(failures, runner, db, lines, root, label):
+    """`head` and `--format json head` against the tree recomputed here."""
+    count = len(lines)
+    try:
+        last_at = json.loads(lines[-1])["recorded_at"] if lines else None
+    except (ValueError, KeyError, TypeError):
+        last_at = None  # check_log has said why
     r = runner.must(failures, db, ["head"])
     m = HEAD_TEXT.match(r.stdout.strip())
     if not m:
         failures.add(f"{label}: `adledger head` printed {r.stdout.strip()!r}, "
                      f"not 'N records, head HEX (last recorded T)'")
-    else:
-        if int(m.group(1)) != last_seq or m.group(2) != last_hash or m.group(3) != last_at:
-            failures.add(f"{label}: `adledger head` says {m.group(1)} records, head {m.group(2)}, at {m.group(3)}; "
-                         f"recomputed here: {last_seq} records, head {last_hash}, at {last_at}")
+    elif int(m.group(1)) != count or m.group(2) != root or m.group(3) != last_at:
+        failures.add(f"{label}: `adledger head` says {m.group(1)} records, head {m.group(2)}, at {m.group(3)}; "
+                     f"recomputed here: {count} records, Merkle root {root}, at {last_at}")
     r = runner.must(failures, db, ["--format", "json", "head"])
     try:
         j = json.loads(r.stdout)
     except ValueError:
         failures.add(f"{label}: `adledger --format json head` printed no JSON: {r.stdout!r}")
-        return last_seq, last_hash
-    if j.get("records") != last_seq or j.get("head") != last_hash or j.get("recorded_at") != last_at:
+        return
+    if j != {"records": count, "head": root, "recorded_at": last_at}:
         failures.add(f"{label}: `adledger --format json head` says {j}; recomputed here: "
-                     f"records {last_seq}, head {last_hash}, recorded_at {last_at}")
-    return last_seq, last_hash
+                     f"records {count}, head {root}, recorded_at {last_at}")
+
+
+class Ledger:
+    """What check_ledger read and recomputed."""
+
+    def __init__(self, rows, lines, leaves, stats, logged):
+        self.rows, self.lines, self.leaves, self.stats, self.logged = rows, lines, leaves, stats, logged
+        self.count = len(lines)
+        self.root = mth(leaves).hex()
 
 
 def check_ledger(failures, runner, db, label):
-    rows = read_log(db)
-    problems, hashes, stats = recompute(rows)
+    # The narrow row: the record's content is in its own rows only.
+    columns = record_log_columns(db)
+    if columns != RECORD_LOG_COLUMNS:
+        failures.add(f"{label}: record_log has columns {columns}, not {RECORD_LOG_COLUMNS}")
+    rows = read_rows(db)
+    lines = read_lines(failures, runner, db, label)
+    problems, leaves, stats = check_log(rows, lines)
+    problems += check_tree(read_tree(db), leaves)
     for p in problems:
         failures.add(f"{label}: {p}")
     logged, table_rows = table_counts(db)
@@ -263,11 +487,71 @@ def check_ledger(failures, runner, db, label):
         if logged.get(kind, 0) != n:
             failures.add(f"{label}: table {KIND_TABLES[kind]} has {n} rows but the log holds {logged.get(kind, 0)} "
                          f"records of kind {kind}")
-    count, head = check_heads(failures, runner, db, rows, hashes, label)
+    ledger = Ledger(rows, lines, leaves, stats, logged)
+    check_heads(failures, runner, db, lines, ledger.root, label)
+    # A range of the log is the same lines as the whole.
+    if ledger.count >= 3:
+        part = read_lines(failures, runner, db, label, ["--from", "2", "--to", str(ledger.count - 1)])
+        if part != lines[1:-1]:
+            failures.add(f"{label}: adledger log --from 2 --to {ledger.count - 1} does not print lines 2 to "
+                         f"{ledger.count - 1} of adledger log")
     r = runner.run(db, ["verify"])
     if r.returncode != 0:
         failures.add(f"{label}: adledger verify exits {r.returncode}: {r.stderr.strip()}")
-    return rows, hashes, stats, count, head, logged
+    return ledger
+
+
+def expect_verify(failures, runner, db, count, head, expected, what):
+    r = runner.run(db, ["verify", "--count", str(count), "--head", head])
+    if r.returncode != expected:
+        failures.add(f"verify --count {count} --head {head} ({what}) exits {r.returncode}, expected {expected}: "
+                     f"{r.stderr.strip()}")
+
+
+def tamper(failures, runner, db, tmp, name, statements, victim, original_line):
+    """Changes a copy of the file with `statements`, then checks that the line
+    of record `victim` changed, that its leaf no longer matches here, and that
+    adledger verify exits 1."""
+    copy = os.path.join(tmp, f"tampered-{name}.db")
+    shutil.copyfile(db, copy)
+    con = sqlite3.connect(copy)
+    for sql, params in statements:
+        con.execute(sql, params)
+    con.commit()
+    con.close()
+    label = f"negative control ({name})"
+    lines = read_lines(failures, runner, copy, label)
+    if len(lines) < victim:
+        failures.add(f"{label}: adledger log printed {len(lines)} lines, not record {victim}")
+        return
+    if lines[victim - 1] == original_line:
+        failures.add(f"{label}: the row changed but adledger log prints record {victim}'s line unchanged")
+    problems, _, _ = check_log(read_rows(copy), lines)
+    if not any(p.startswith(f"record {victim} ") and "leaf" in p for p in problems):
+        failures.add(f"{label}: record {victim}'s row changed, but this checker's leaf did not notice")
+    r = runner.run(copy, ["verify"])
+    if r.returncode != 1:
+        failures.add(f"{label}: adledger verify exits {r.returncode}, expected 1")
+
+
+def tamper_tree(failures, runner, db, tmp):
+    """Changes the stored right edge of the largest tree in a copy."""
+    copy = os.path.join(tmp, "tampered-tree.db")
+    shutil.copyfile(db, copy)
+    con = sqlite3.connect(copy)
+    size, frontier = con.execute("SELECT size, frontier FROM log_tree ORDER BY size DESC LIMIT 1").fetchone()
+    con.execute("DROP TRIGGER log_tree_append_only_update")
+    con.execute("UPDATE log_tree SET frontier = ? WHERE size = ?", (bytes([frontier[0] ^ 1]) + frontier[1:], size))
+    con.commit()
+    con.close()
+    label = "negative control (log_tree)"
+    rows = read_rows(copy)
+    _, leaves, _ = check_log(rows, read_lines(failures, runner, copy, label))
+    if not any(p.startswith(f"log_tree row of size {size}:") for p in check_tree(read_tree(copy), leaves)):
+        failures.add(f"{label}: the edge of size {size} changed, but this checker did not notice")
+    r = runner.run(copy, ["verify"])
+    if r.returncode != 1:
+        failures.add(f"{label}: adledger verify exits {r.returncode}, expected 1")
 
 
 def probe_document():
@@ -321,6 +605,7 @@ def main():
     fixture = os.path.join(os.path.abspath(args.root), "fixtures", "founding-case.json")
     started = time.monotonic()
     failures = Failures()
+    check_mth_vectors(failures)
     tmp = tempfile.mkdtemp(prefix="adledger-chain-")
     try:
         runner = Runner(binary, tmp)
@@ -331,13 +616,15 @@ def main():
         runner.must(failures, db, ["import", fixture], NOW)
         if failures.lines:
             return finish(failures, started, None)
-        rows1, hashes1, stats1, count1, head1, _ = check_ledger(failures, runner, db, "founding case")
-        if count1 == 0:
+        first = check_ledger(failures, runner, db, "founding case")
+        if first.count == 0:
             failures.add("founding case: the record log is empty")
-        for seq, _k, _r, at, *_ in rows1:
-            if at.decode() != NOW:
-                failures.add(f"founding case: record {seq} recorded_at {at.decode()!r}, not ADLEDGER_NOW {NOW}")
+        for seq, _k, _r, at_ms, *_ in first.rows:
+            if at_ms != ms_of(NOW):
+                failures.add(f"founding case: record {seq} recorded_at {at_ms} ms, not ADLEDGER_NOW {NOW} "
+                             f"({ms_of(NOW)} ms)")
                 break
+        chain1 = chain_hashes(first.lines)[-1].hex()
 
         # Phase 2: hostile text and extreme integers, in every record kind,
         # by import and by single commands, at the real clock.
@@ -365,53 +652,60 @@ def main():
                                    "--source", "s"])
         runner.must(failures, db, ["policy", "lift", "--platform", "probe-2", "--advertiser", "probe-adv",
                                    "--date", "2021-01-01", "--reason", HOSTILE, "--source", "s"])
-        rows2, hashes2, stats2, count2, head2, logged2 = check_ledger(failures, runner, db, "probe")
-        missing_kinds = sorted(set(KIND_TABLES) - set(logged2))
+        grown = check_ledger(failures, runner, db, "probe")
+        missing_kinds = sorted(set(KIND_TABLES) - set(grown.logged))
         if missing_kinds:
             failures.add(f"probe: no record of kind {', '.join(missing_kinds)} was exercised")
-        # The head published after phase 1 is still reproduced from the grown log...
-        if hashes2.get(count1, b"").hex() != head1:
-            failures.add(f"the head published after the founding case ({count1} records, {head1}) is not "
-                         f"reproduced from the grown log ({hashes2.get(count1, b'').hex()})")
-        # ...and adledger accepts it as a prefix, and refuses a wrong one.
-        r = runner.run(db, ["verify", "--head", head1, "--count", str(count1)])
-        if r.returncode != 0:
-            failures.add(f"verify --head {head1} --count {count1} (the published head) exits {r.returncode}: "
-                         f"{r.stderr.strip()}")
-        wrong = head1[:-1] + ("0" if head1[-1] != "0" else "1")
-        r = runner.run(db, ["verify", "--head", wrong, "--count", str(count1)])
-        if r.returncode != 1:
-            failures.add(f"verify with a wrong published head exits {r.returncode}, expected 1")
 
-        # Negative control: change one logged content behind adledger's back.
-        tampered = os.path.join(tmp, "tampered.db")
-        shutil.copyfile(db, tampered)
-        victim = next(s for s, k, *_ in rows2 if k == b"spend")
-        con = sqlite3.connect(tampered)
-        con.execute("DROP TRIGGER record_log_append_only_update")
-        (content,) = con.execute("SELECT content FROM record_log WHERE seq = ?", (victim,)).fetchone()
-        doc = json.loads(content)
-        doc["minor"] += 1
-        con.execute("UPDATE record_log SET content = ? WHERE seq = ?", (canon(doc), victim))
-        con.commit()
-        con.close()
-        problems, _, _ = recompute(read_log(tampered))
-        if not any(p.startswith(f"record {victim} ") for p in problems):
-            failures.add(f"negative control: content of record {victim} changed, but this checker did not notice")
-        r = runner.run(tampered, ["verify"])
-        if r.returncode != 1:
-            failures.add(f"negative control: adledger verify on a tampered log exits {r.returncode}, expected 1")
+        # The log only grew: its first lines are phase 1's, byte for byte,
+        # and the root published after phase 1 is the root of its prefix.
+        if grown.lines[:first.count] != first.lines:
+            failures.add(f"the first {first.count} lines of the grown log are not the lines of the founding case")
+        if mth(grown.leaves[:first.count]).hex() != first.root:
+            failures.add(f"the head published after the founding case ({first.count} records, {first.root}) is "
+                         f"not the root of the grown log's first {first.count} leaves "
+                         f"({mth(grown.leaves[:first.count]).hex()})")
+        # adledger accepts the published heads, Merkle and linear, as
+        # prefixes, and roots at other sizes; it refuses a wrong root and a
+        # right root given with the wrong count.
+        expect_verify(failures, runner, db, first.count, first.root, 0, "the Merkle root published after phase 1")
+        expect_verify(failures, runner, db, first.count, chain1, 0, "the linear chain head of phase 1")
+        expect_verify(failures, runner, db, grown.count, chain_hashes(grown.lines)[-1].hex(), 0,
+                      "the linear chain head of the grown log")
+        expect_verify(failures, runner, db, grown.count, grown.root, 0, "the Merkle root of the grown log")
+        for size in sorted({1, split_point(grown.count), grown.count - 1} - {first.count}):
+            expect_verify(failures, runner, db, size, mth(grown.leaves[:size]).hex(), 0,
+                          f"the Merkle root of the first {size} records")
+        wrong = first.root[:-1] + ("0" if first.root[-1] != "0" else "1")
+        expect_verify(failures, runner, db, first.count, wrong, 1, "a wrong root")
+        expect_verify(failures, runner, db, first.count + 1, first.root, 1, "a root with the wrong count")
 
-        summary = (f"check_chain: OK. Recomputed the SHA-256 chain of {count1} records (founding case, "
-                   f"head {head1}) and then of {count2} records after a probe of hostile text and extreme "
-                   f"integers in all {len(logged2)} record kinds ({stats2['non_ascii']} records with non-ASCII "
-                   f"text), from the SQLite file with Python's sqlite3 and hashlib only; every hash matches, "
-                   f"`head` and `--format json head` agree (head {head2}), every content is canonical for "
-                   f"Python's json.dumps (sort_keys, compact, ensure_ascii=False) and the whole line rebuilt from "
-                   f"the parsed record is byte-identical, so no number or escape is formatted differently from "
-                   f"nlohmann::json; the phase-1 head is reproduced from the grown log and accepted by "
-                   f"verify --head/--count, a wrong head is refused, and a tampered content is caught here and by "
-                   f"adledger verify.")
+        # Negative controls: change rows behind adledger's back. A spend
+        # record's ref is its entry's id.
+        spend_seq, spend_ref = next((s, k_r[1].decode()) for s, *k_r in grown.rows if k_r[0] == b"spend")
+        tamper(failures, runner, db, tmp, "spend amount",
+               [("DROP TRIGGER spend_entry_append_only_update", ()),
+                ("UPDATE spend_entry SET amount_minor = amount_minor + 1 WHERE id = ?", (int(spend_ref),))],
+               spend_seq, grown.lines[spend_seq - 1])
+        platform_seq, platform_ref = next((s, k_r[1].decode()) for s, *k_r in grown.rows if k_r[0] == b"platform")
+        tamper(failures, runner, db, tmp, "platform name",
+               [("DROP TRIGGER platform_append_only_update", ()),
+                ("UPDATE platform SET name = name || ' (renamed)' WHERE id = ?", (platform_ref,))],
+               platform_seq, grown.lines[platform_seq - 1])
+        tamper_tree(failures, runner, db, tmp)
+
+        summary = (f"check_chain: OK. Checked the record log of {first.count} records (founding case, Merkle root "
+                   f"{first.root}) and then of {grown.count} records after a probe of hostile text and extreme "
+                   f"integers in all {len(grown.logged)} record kinds ({grown.stats['non_ascii']} records with "
+                   f"non-ASCII text), with Python's sqlite3, json and hashlib only: every line `adledger log` "
+                   f"prints is canonical for Python's json.dumps (sort_keys, compact, ensure_ascii=False) and "
+                   f"agrees with its record_log row (seq, kind, ref, recorded_at in ms); every leaf "
+                   f"SHA-256(0x00 || line) equals the stored hash; the RFC 9162 Merkle root computed here (its "
+                   f"MTH checked against the 8 reference vectors first) is what `head` and `--format json head` "
+                   f"print (head {grown.root}), and every log_tree row is the tree's right edge; verify "
+                   f"--count/--head accepts the phase-1 root and the linear chain heads of phase 1 and of the "
+                   f"grown log and Merkle roots at other sizes, refuses a wrong root and a wrong count; a changed "
+                   f"spend amount, platform name and log_tree edge are caught here and by adledger verify.")
         return finish(failures, started, summary)
     finally:
         if args.keep:

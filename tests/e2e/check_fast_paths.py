@@ -7,10 +7,12 @@
 Issue 6: whatever makes the reports fast (summary tables, indexes, streaming)
 must keep every report identical to the slow path. This script builds a
 generated ledger, recomputes the figures itself, in Python, straight from the
-SQLite file's journal tables (journal_txn, posting, spend, spend_tag,
-spend_reversal, pledge, disbursement, policy_action, policy_action_advertiser,
-policy_withdrawal, disclosed_total; opened read-only), and compares them
-exactly, in integer minor units, with what adledger prints as JSON.
+SQLite file's journal (the views journal_txn, posting, spend and spend_tag of
+schema version 7, and the tables spend_reversal, pledge, disbursement,
+policy_action, policy_action_advertiser, policy_withdrawal, disclosed_total;
+opened read-only), and compares them exactly, in integer minor units, with
+what adledger prints as JSON. The file keeps no transaction descriptions:
+they are derived here from each record, as ledger/journal/postings.cpp does.
 
 1. Ledger: tests/bench/generate.py --entries N (seeded; default 12,000, so
    that the whole run stays well under a minute on a Debug build, where
@@ -225,15 +227,6 @@ class Journal:
 
     def _load(self, con):
         q = con.execute
-        self.txns = []  # (date, id, kind, description), in journal order
-        for tid, day, kind, desc in q("SELECT id, date, kind, description FROM journal_txn"):
-            self.txns.append((D(day), tid, kind, desc))
-        self.txns.sort()
-        self.postings = collections.defaultdict(list)  # txn id -> [(account, currency, minor)], posting order
-        for _pid, tid, account, currency, minor in q(
-                "SELECT id, txn_id, account, currency, amount_minor FROM posting ORDER BY id"):
-            self.postings[tid].append((account, currency, minor))
-
         self.reversal = {}  # spend id -> {txn, reason, source}
         for entry, tid, reason, source in q("SELECT entry_id, txn_id, reason, source FROM spend_reversal"):
             self.reversal[entry] = {"txn": tid, "reason": reason, "source": source}
@@ -263,6 +256,34 @@ class Journal:
             by_id[pid]["disbursements"].append({"id": did, "txn": tid, "minor": minor, "date": D(day)})
         for p in self.pledges:
             p["disbursements"].sort(key=lambda d: (d["date"], d["id"]))
+
+        # Schema version 7 stores no descriptions: each transaction's is
+        # derived from its record, as ledger/journal/postings.cpp words it.
+        described = {}
+        for e in self.spend:
+            described[e["txn"]] = (f"spend {e['advertiser']} on {e['platform']} "
+                                   f"{period_text(e['first'], e['last'])}")
+            if e["reversal"]:
+                described[e["reversal"]["txn"]] = f"reversal of spend #{e['id']}: {e['reversal']['reason']}"
+        for p in self.pledges:
+            described[p["txn"]] = f"pledge {p['id']} by {p['platform']}"
+            for d in p["disbursements"]:
+                described[d["txn"]] = f"disbursement {d['id']} of pledge {p['id']}"
+        self.txns = []  # (date, id, kind, description), in journal order
+        for tid, day, kind in q("SELECT id, date, kind FROM journal_txn"):
+            if tid not in described:
+                raise RuntimeError(f"journal_txn {tid} ({day}, {kind}) belongs to no spend entry, reversal, "
+                                   f"pledge or disbursement")
+            self.txns.append((D(day), tid, kind, described[tid]))
+        self.txns.sort()
+        if len(self.txns) != len(described):
+            missing = sorted(set(described) - {t[1] for t in self.txns})
+            raise RuntimeError(f"{len(missing)} record(s) have no journal_txn row, such as txn {missing[:5]}")
+        # Line 0 debits, line 1 credits: line order is posting order.
+        self.postings = collections.defaultdict(list)  # txn id -> [(account, currency, minor)], posting order
+        for tid, _line, account, currency, minor in q(
+                "SELECT txn_id, line, account, currency, amount_minor FROM posting ORDER BY txn_id, line"):
+            self.postings[tid].append((account, currency, minor))
 
         withdrawn = {a for (a,) in q("SELECT action_id FROM policy_withdrawal")}
         named = collections.defaultdict(set)
@@ -403,6 +424,25 @@ def bucket(day, by):
 def month_end(year, month):
     nxt = datetime.date(year + (month == 12), month % 12 + 1, 1)
     return nxt - ONE_DAY
+
+
+def period_text(first, last):
+    """A period as Period::to_string (ledger/time/period.cpp) writes it: 2016-10-26, 2016-W05, 2016,
+    2016-10, 2016-Q4, else 2016-01-01..2016-06-30."""
+    if first == last:
+        return first.isoformat()
+    if days(first, last) == 7 and first.weekday() == 0:
+        year, week, _ = first.isocalendar()
+        return f"{year}-W{week:02d}"
+    if first.day == 1 and last == month_end(last.year, last.month) and first.year == last.year:
+        m1, m2 = first.month, last.month
+        if (m1, m2) == (1, 12):
+            return f"{first.year:04d}"
+        if m1 == m2:
+            return first.isoformat()[:7]
+        if (m1 - 1) % 3 == 0 and m2 == m1 + 2:
+            return f"{first.year:04d}-Q{(m1 - 1) // 3 + 1}"
+    return f"{first.isoformat()}..{last.isoformat()}"
 
 
 def days(first, last):

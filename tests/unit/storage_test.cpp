@@ -537,26 +537,35 @@ namespace {
 // drops them, and after the commit they are the postings' sums.
 TEST(AccountTotals, ReadInTheWriteWrittenAtCommitDroppedOnRollback) {
   TempLedger t;
-  auto transfer = [](std::int64_t minor) {
-    return ledger::make_transfer(adledger_test::date("2016-01-01"), ledger::TxnKind::Spend, "test", "expenses:a",
-                                 "income:b", adledger_test::usd(minor));
+  auto spend = [](std::int64_t minor) {
+    ledger::SpendEntry e;
+    e.advertiser_id = "a";
+    e.platform_id = "b";
+    e.amount = adledger_test::usd(minor);
+    e.period = adledger_test::period("2016");
+    e.market = "US";
+    e.source = "test";
+    return e;
   };
+  const std::string expense = ledger::spend_expense_account("a", "b"), income = ledger::spend_income_account("b", "a");
   t.write([&] {
-    t.store->add_journal_txn(transfer(100));
-    EXPECT_EQ(t.store->account_balance("expenses:a", "USD"), 100);
-    t.store->add_journal_txn(transfer(50));
-    EXPECT_EQ(t.store->account_balance("expenses:a", "USD"), 150);
-    EXPECT_EQ(t.store->account_balance("income:b", "USD"), -150);
+    t.ledger.add_platform({"b", "B"});
+    t.ledger.add_advertiser({"a", "A", std::nullopt, false});
+    t.ledger.record_spend(spend(100));
+    EXPECT_EQ(t.store->account_balance(expense, "USD"), 100);
+    t.ledger.record_spend(spend(50));
+    EXPECT_EQ(t.store->account_balance(expense, "USD"), 150);
+    EXPECT_EQ(t.store->account_balance(income, "USD"), -150);
     EXPECT_EQ(t.store->trial_balance().size(), 2u);  // written before it is read
-    t.store->add_journal_txn(transfer(1));
-    EXPECT_EQ(t.store->account_balance("expenses:a", "USD"), 151);
+    t.ledger.record_spend(spend(1));
+    EXPECT_EQ(t.store->account_balance(expense, "USD"), 151);
   });
   {
     ledger::WriteTransaction txn(*t.store);
-    t.store->add_journal_txn(transfer(1000));
-    EXPECT_EQ(t.store->account_balance("expenses:a", "USD"), 1151);
+    t.ledger.record_spend(spend(1000));
+    EXPECT_EQ(t.store->account_balance(expense, "USD"), 1151);
   }  // rolled back
-  EXPECT_EQ(t.store->account_balance("expenses:a", "USD"), 151);
+  EXPECT_EQ(t.store->account_balance(expense, "USD"), 151);
   std::vector<ledger::BalanceRow> kept = t.store->trial_balance(), summed = t.store->posting_totals();
   ASSERT_EQ(kept.size(), 2u);
   ASSERT_EQ(summed.size(), 2u);
@@ -565,6 +574,9 @@ TEST(AccountTotals, ReadInTheWriteWrittenAtCommitDroppedOnRollback) {
     EXPECT_EQ(kept[i].balance_minor, summed[i].balance_minor);
   }
   EXPECT_EQ(kept[0].balance_minor, 151);
+  // The rolled-back entry is gone, and the next one takes its number.
+  t.write([&] { EXPECT_EQ(t.ledger.record_spend(spend(2)).entry_id, 4); });
+  EXPECT_EQ(t.store->find_spend(4)->txn_id, 4);
 }
 
 }  // namespace
