@@ -21,6 +21,41 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 }
 
 
+std::size_t bidi_control_length(std::string_view s, std::size_t i) {
+  if (i + 2 >= s.size() || static_cast<unsigned char>(s[i]) != 0xE2) return 0;
+  auto b1 = static_cast<unsigned char>(s[i + 1]), b2 = static_cast<unsigned char>(s[i + 2]);
+  if (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) return 3;  // U+202A..U+202E
+  if (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9) return 3;  // U+2066..U+2069
+  return 0;
+}
+
+namespace {
+
+std::string bidi_mark(std::string_view s, std::size_t i) {
+  unsigned code = ((static_cast<unsigned char>(s[i]) & 0x0Fu) << 12) |
+                  ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) | (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "[U+%04X]", code);
+  return buf;
+}
+
+}  // namespace
+
+std::string neutralise_bidi(std::string text) {
+  if (text.find('\xE2') == std::string::npos) return text;
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    if (bidi_control_length(text, i)) {
+      out += bidi_mark(text, i);
+      i += 3;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
 std::string quote(std::string_view value) {
   constexpr std::size_t kShownMax = 80;
   std::string out = "\"";
@@ -35,6 +70,11 @@ std::string quote(std::string_view value) {
     // a byte that starts no valid character is shown escaped, so that the
     // message itself is always valid UTF-8.
     std::size_t len = utf8_sequence_length(value, i);
+    if (bidi_control_length(value, i)) {
+      out += bidi_mark(value, i);
+      i += 3;
+      continue;
+    }
     if (len > 1) {
       out.append(value.substr(i, len));
       i += len;

@@ -42,6 +42,14 @@ std::string quote(std::string_view value);
 // code point past U+10FFFF, or a sequence cut short).
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
 
+// Bidirectional formatting controls (U+202A..U+202E, U+2066..U+2069) make a
+// terminal or a browser display text in another order than it is stored:
+// a name could read as another name. The length of one at s[i] (3), or 0.
+std::size_t bidi_control_length(std::string_view s, std::size_t i);
+// `text` with every such control shown as a visible mark, `[U+202E]`, for
+// output that people read (reports in every format but JSON).
+std::string neutralise_bidi(std::string text);
+
 // `field "value": reason`, the shape of every input error.
 [[noreturn]] void throw_input(std::string_view field, std::string_view value,
                               std::string_view reason);

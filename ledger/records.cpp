@@ -64,6 +64,10 @@ void check_text(std::string_view text, std::string_view field) {
     auto c = static_cast<unsigned char>(text[i]);
     if (len == 1 && (c < 0x20 || c == 0x7f) && c != '\t')
       throw_input(field, text, "control characters are not allowed");
+    if (bidi_control_length(text, i))
+      throw_input(field, text,
+                  "bidirectional control characters (U+202A to U+202E, U+2066 to U+2069) are not allowed: they make "
+                  "text display in another order than it is recorded");
     i += len;
   }
 }

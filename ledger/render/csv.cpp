@@ -42,7 +42,9 @@ std::string csv_field(const std::string& cell) {
   return quoted + '"';
 }
 
-std::string render_csv(const Document& doc, const std::optional<std::string>& table_id) {
+namespace {
+
+std::string render_csv_unneutralised(const Document& doc, const std::optional<std::string>& table_id) {
   const Table* chosen = nullptr;
   std::string names;
   for (const Section& s : doc.sections) {
@@ -68,6 +70,15 @@ std::string render_csv(const Document& doc, const std::optional<std::string>& ta
     emit(cells);
   }
   return out;
+}
+
+}  // namespace
+
+// Recorded text is printed as it was recorded, except the bidirectional
+// controls, which are shown as marks: they could make a name read as
+// another.
+std::string render_csv(const Document& doc, const std::optional<std::string>& table_id) {
+  return neutralise_bidi(render_csv_unneutralised(doc, table_id));
 }
 
 }  // namespace ledger::render

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "ledger/money/money.hpp"
+#include "ledger/error.hpp"
 #include "ledger/render/document.hpp"
 
 namespace ledger::render {
@@ -242,7 +243,9 @@ std::string html_table(const Table& t) {
 
 }  // namespace
 
-std::string render_html(const Document& doc) {
+namespace {
+
+std::string render_html_unneutralised(const Document& doc) {
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
@@ -270,6 +273,15 @@ std::string render_html(const Document& doc) {
   out += "</main>\n<footer>Made with adledger. Every figure is traceable to the ledger's entries and the sources "
          "listed above.</footer>\n</body>\n</html>\n";
   return out;
+}
+
+}  // namespace
+
+// Recorded text is printed as it was recorded, except the bidirectional
+// controls, which are shown as marks: they could make a name read as
+// another.
+std::string render_html(const Document& doc) {
+  return neutralise_bidi(render_html_unneutralised(doc));
 }
 
 }  // namespace ledger::render

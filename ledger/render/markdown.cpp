@@ -2,6 +2,7 @@
 // section and pipe tables. Recorded text is escaped so that it shows as
 // written: markup characters get a backslash, so `<script>` is text, not a
 // tag, and `|` cannot split a cell.
+#include "ledger/error.hpp"
 #include "ledger/render/document.hpp"
 
 namespace ledger::render {
@@ -27,7 +28,9 @@ std::string markdown_escape(const std::string& text) {
   return out;
 }
 
-std::string render_markdown(const Document& doc) {
+namespace {
+
+std::string render_markdown_unneutralised(const Document& doc) {
   std::string out = "# " + markdown_escape(doc.title) + "\n\n";
   for (const auto& [key, value] : doc.facts) out += "- **" + markdown_escape(key) + ":** " + markdown_escape(value) + '\n';
   if (!doc.facts.empty()) out += '\n';
@@ -55,6 +58,15 @@ std::string render_markdown(const Document& doc) {
   }
   while (out.size() > 1 && out[out.size() - 2] == '\n') out.pop_back();
   return out;
+}
+
+}  // namespace
+
+// Recorded text is printed as it was recorded, except the bidirectional
+// controls, which are shown as marks: they could make a name read as
+// another.
+std::string render_markdown(const Document& doc) {
+  return neutralise_bidi(render_markdown_unneutralised(doc));
 }
 
 }  // namespace ledger::render

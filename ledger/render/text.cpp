@@ -3,6 +3,7 @@
 // be wider than the terminal; figures never wrap.
 #include <algorithm>
 
+#include "ledger/error.hpp"
 #include "ledger/render/document.hpp"
 
 namespace ledger::render {
@@ -155,7 +156,9 @@ void render_lines(std::string& out, const std::vector<std::string>& lines, std::
 
 }  // namespace
 
-std::string render_text(const Document& doc, std::size_t width) {
+namespace {
+
+std::string render_text_unneutralised(const Document& doc, std::size_t width) {
   std::string out = doc.title + '\n';
   for (const auto& [key, value] : doc.facts) render_lines(out, {key + ": " + value}, width);
   for (const Section& s : doc.sections) {
@@ -166,6 +169,15 @@ std::string render_text(const Document& doc, std::size_t width) {
     render_lines(out, s.notes, width);
   }
   return out;
+}
+
+}  // namespace
+
+// Recorded text is printed as it was recorded, except the bidirectional
+// controls, which are shown as marks: they could make a name read as
+// another.
+std::string render_text(const Document& doc, std::size_t width) {
+  return neutralise_bidi(render_text_unneutralised(doc, width));
 }
 
 }  // namespace ledger::render

@@ -89,6 +89,28 @@ TEST(CheckText, AcceptsAndRefuses) {
   EXPECT_ERROR(ErrorKind::Input, "not valid UTF-8", ledger::check_text("\xF4\x90\x80\x80", "name"));  // > U+10FFFF
 }
 
+// U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LEFT-TO-RIGHT ISOLATE, U+2069 POP
+// DIRECTIONAL ISOLATE: each would make "RT" display as another name.
+TEST(CheckText, RefusesBidirectionalControls) {
+  for (const char* control : {"\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068",
+                              "\u2069"}) {
+    SCOPED_TRACE(control);
+    EXPECT_ERROR(ErrorKind::Input, "bidirectional control characters", ledger::check_text(std::string("R") + control + "T", "name"));
+  }
+  // Neighbours of the range and right-to-left text itself are fine.
+  EXPECT_NO_THROW(ledger::check_text("a\u2029b\u2065c\u206Ad\u2029", "name"));
+  EXPECT_NO_THROW(ledger::check_text("\u202F\u2060", "name"));
+  EXPECT_NO_THROW(ledger::check_text("روسيا اليوم", "name"));
+}
+
+TEST(NeutraliseBidi, ShowsEachControlAsAMark) {
+  EXPECT_EQ(ledger::neutralise_bidi("evil\u202Egnp.exe"), "evil[U+202E]gnp.exe");
+  EXPECT_EQ(ledger::neutralise_bidi("\u2066a\u2069"), "[U+2066]a[U+2069]");
+  EXPECT_EQ(ledger::neutralise_bidi("plain é \u2029"), "plain é \u2029");
+  EXPECT_EQ(ledger::neutralise_bidi("cut \xE2\x80"), "cut \xE2\x80");  // a sequence cut short is left alone
+  EXPECT_EQ(ledger::quote("a\u202Eb"), "\"a[U+202E]b\"");
+}
+
 TEST(Records, EnumNames) {
   using ledger::PolicyKind;
   using ledger::Precision;

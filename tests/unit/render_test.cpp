@@ -590,3 +590,30 @@ TEST(RenderText, ShortTablesAreNotWrapped) {
 }
 
 }  // namespace
+
+namespace {
+
+// Text recorded before adledger refused bidirectional controls, or written
+// behind its back, is shown with each control as a visible mark in every
+// format people read, so "RT" cannot display as another name.
+TEST(RenderBidi, EveryFormatShowsTheControlsAsMarks) {
+  using namespace ledger::render;
+  Document doc;
+  doc.title = "Advertiser \xE2\x80\xAEtr";
+  doc.facts.push_back({"name", "a\xE2\x81\xA6" "b"});
+  Section s;
+  s.title = "Spend";
+  Table t;
+  t.id = "spend";
+  t.columns.push_back(Column{"name", Align::Left});
+  t.rows.push_back({text_cell("x\xE2\x80\xAEy")});
+  s.table = t;
+  doc.sections.push_back(s);
+  for (const std::string& out : {render_text(doc), render_markdown(doc), render_html(doc), render_csv(doc, std::nullopt)}) {
+    EXPECT_EQ(out.find("\xE2\x80\xAE"), std::string::npos) << out;
+    EXPECT_EQ(out.find("\xE2\x81\xA6"), std::string::npos) << out;
+    EXPECT_NE(out.find("[U+202E]"), std::string::npos) << out;
+  }
+}
+
+}  // namespace
