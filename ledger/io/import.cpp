@@ -83,15 +83,13 @@ const std::string* section_of_type(const std::string& type) {
   return it == kSection.end() ? nullptr : &it->second;
 }
 
-// Parses strictly (check_json: syntax, duplicate keys, depth, huge numbers,
-// NUL bytes, each with its line), then builds the value. Throws ParseFailure.
+// Parses strictly (check_json's checks: syntax, duplicate keys, depth, huge
+// numbers, NUL bytes, each with its line) while building the value, in one
+// pass over the text. Throws ParseFailure.
 json parse_strict(std::string_view text, int depth_max = kDepthMax) {
-  if (auto problem = check_json(text, depth_max)) throw ParseFailure{problem->line, problem->reason};
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::exception& e) {  // check_json should have found it first
-    throw ParseFailure{1, e.what()};
-  }
+  json value;
+  if (auto problem = parse_json(text, depth_max, value)) throw ParseFailure{problem->line, problem->reason};
+  return value;
 }
 
 // Reads one record's fields, checking types and unknown names, and turns any

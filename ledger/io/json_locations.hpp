@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,12 @@ struct JsonProblem {
   std::string reason;
 };
 std::optional<JsonProblem> check_json(std::string_view text, int depth_max);
+
+// Parses `text` into `out` as strictly as check_json checks it, in the same
+// single pass: the first problem is the one check_json finds, and `out` is
+// the value nlohmann::json::parse would give a sound text. `out` is
+// unspecified when there is a problem.
+std::optional<JsonProblem> parse_json(std::string_view text, int depth_max, nlohmann::json& out);
 
 class JsonLocations {
  public:

@@ -18,6 +18,7 @@
 
 #include "ledger/error.hpp"
 #include "ledger/io/csv_reader.hpp"
+#include "ledger/io/json_locations.hpp"
 #include "ledger/io/record_rules.hpp"
 #include "ledger/io/schema_check.hpp"
 
@@ -353,6 +354,44 @@ TEST(RecordRules, AgreeWithValijsonOnTheConditionalRules) {
             << " differed\n";
   EXPECT_GT(c.compared, 40000u);
   EXPECT_EQ(c.differed, 0u);
+}
+
+// The import parses a record once (parse_json), where it used to check it
+// (check_json) and then parse it (nlohmann::json::parse): the same problem
+// on the same line, or the same value, for every file of the corpora and
+// every line of each, at the import's depth limit and at a small one.
+TEST(ParseJson, AgreesWithCheckJsonThenParse) {
+  std::size_t texts = 0, refused = 0;
+  auto compare = [&](std::string_view text, const std::string& what) {
+    for (int depth_max : {32, 2}) {
+      ++texts;
+      json value;
+      std::optional<ledger::JsonProblem> once = ledger::parse_json(text, depth_max, value);
+      std::optional<ledger::JsonProblem> checked = ledger::check_json(text, depth_max);
+      ASSERT_EQ(once.has_value(), checked.has_value()) << what;
+      if (checked) {
+        ++refused;
+        EXPECT_EQ(once->line, checked->line) << what;
+        EXPECT_EQ(once->reason, checked->reason) << what;
+        continue;
+      }
+      EXPECT_EQ(value, json::parse(text.begin(), text.end())) << what;
+    }
+  };
+  for (const char* dir : {"/tests/fuzz/corpus", "/tests/e2e/data", "/fixtures"}) {
+    for (const auto& entry : fs::recursive_directory_iterator(ADLEDGER_SOURCE_DIR + std::string(dir))) {
+      if (!entry.is_regular_file()) continue;
+      std::string text = read_file(entry.path());
+      compare(text, entry.path().string());
+      std::istringstream lines(text);
+      for (std::string line; std::getline(lines, line);) compare(line, entry.path().string() + ": " + line.substr(0, 80));
+    }
+  }
+  for (std::string_view text : {"", " ", "{", "[1,2", "{\"a\":1,\"a\":2}", "{\"a\":{\"b\":1,\"b\":1}}", "1e999",
+                                "[[[[[]]]]]", "\"\\u0000\"", "{\"a\":1}\n{\"b\":2}", "tru", "[1,]", "{\"a\" 1}"})
+    compare(text, std::string(text));
+  std::cout << "[ parse    ] " << texts << " texts, " << refused << " refused\n";
+  EXPECT_GT(texts, 1500u);
 }
 
 TEST(RecordRules, IgnoreTheTypeOfAJsonLinesRecordOnly) {
