@@ -664,7 +664,7 @@ class DocumentReader {
       // A record sits two levels down in the document: the same limit.
       json record = next_value(kLineBytesMax, kDepthMax - 2, line);
       std::string pointer = "/" + section_name + "/" + std::to_string(i);
-      JsonLocations locations = JsonLocations::scan(text_, pointer, line);
+      JsonLocations locations = JsonLocations::scan_when_needed(text_, pointer, line);
       importer_.use(locations);
       RecordReader r(record, pointer, section_name + "[" + std::to_string(i) + "]", locations, file_);
       importer_.section_record(section_name, r);

@@ -60,7 +60,7 @@ std::string escape_pointer_token(const std::string& token) {
 
 class LocationRecorder : public nlohmann::json_sax<nlohmann::json> {
  public:
-  LocationRecorder(JsonLocations& out, const std::size_t& line, const std::string& prefix, std::size_t first_line)
+  LocationRecorder(const JsonLocations& out, const std::size_t& line, const std::string& prefix, std::size_t first_line)
       : out_(out), line_(line), prefix_(prefix), first_line_(first_line) {}
 
   bool null() override { return value(); }
@@ -115,7 +115,7 @@ class LocationRecorder : public nlohmann::json_sax<nlohmann::json> {
     return true;
   }
 
-  JsonLocations& out_;
+  const JsonLocations& out_;  // its lines_ are mutable: filled on demand
   const std::size_t& line_;
   const std::string& prefix_;
   std::size_t first_line_;
@@ -314,13 +314,25 @@ std::optional<JsonProblem> check_json(std::string_view text, int depth_max) {
 
 JsonLocations JsonLocations::scan(std::string_view text, const std::string& prefix, std::size_t first_line) {
   JsonLocations out;
+  out.scan_into(text, prefix, first_line);
+  return out;
+}
+
+JsonLocations JsonLocations::scan_when_needed(std::string_view text, std::string prefix, std::size_t first_line) {
+  JsonLocations out;
+  out.unscanned_ = text;
+  out.prefix_ = std::move(prefix);
+  out.first_line_ = first_line;
+  return out;
+}
+
+void JsonLocations::scan_into(std::string_view text, const std::string& prefix, std::size_t first_line) const {
   std::size_t line = 1;
   std::size_t token_line = 1;
-  LocationRecorder recorder(out, token_line, prefix, first_line);
+  LocationRecorder recorder(*this, token_line, prefix, first_line);
   CountingIterator first(text.data(), &line, &token_line);
   CountingIterator last(text.data() + text.size(), &line, &token_line);
   nlohmann::json::sax_parse(first, last, &recorder);
-  return out;
 }
 
 JsonLocations JsonLocations::single_line(std::size_t line) {
@@ -330,6 +342,11 @@ JsonLocations JsonLocations::single_line(std::size_t line) {
 }
 
 std::size_t JsonLocations::line_of(const std::string& pointer) const {
+  if (unscanned_) {
+    std::string_view text = *unscanned_;
+    unscanned_.reset();
+    scan_into(text, prefix_, first_line_);
+  }
   std::string p = pointer;
   while (true) {
     if (auto it = lines_.find(p); it != lines_.end()) return it->second;
