@@ -23,7 +23,7 @@
 #include "ledger/io/json_locations.hpp"
 #include "ledger/io/csv_reader.hpp"
 #include "ledger/io/json_stream.hpp"
-#include "ledger/io/schema_check.hpp"
+#include "ledger/io/record_rules.hpp"
 
 namespace ledger {
 namespace {
@@ -83,15 +83,13 @@ const std::string* section_of_type(const std::string& type) {
   return it == kSection.end() ? nullptr : &it->second;
 }
 
-// Parses strictly (check_json: syntax, duplicate keys, depth, huge numbers,
-// NUL bytes, each with its line), then builds the value. Throws ParseFailure.
+// Parses strictly (check_json's checks: syntax, duplicate keys, depth, huge
+// numbers, NUL bytes, each with its line) while building the value, in one
+// pass over the text. Throws ParseFailure.
 json parse_strict(std::string_view text, int depth_max = kDepthMax) {
-  if (auto problem = check_json(text, depth_max)) throw ParseFailure{problem->line, problem->reason};
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::exception& e) {  // check_json should have found it first
-    throw ParseFailure{1, e.what()};
-  }
+  json value;
+  if (auto problem = parse_json(text, depth_max, value)) throw ParseFailure{problem->line, problem->reason};
+  return value;
 }
 
 // Reads one record's fields, checking types and unknown names, and turns any
@@ -296,16 +294,15 @@ class Importer {
                                         violation->reason + " (schemas/import.schema.json)");
   }
 
-  // The schema decides too: the record against its section's definition
-  // (check_import_record). adledger's own checks run first, as the record is recorded,
-  // since their messages say more ("exponents are not accepted" rather than
-  // "does not match pattern") and they bound every string (valijson matches
-  // patterns with std::regex, which recurses per character: a 10 MB string
-  // would overflow the stack); a record they pass and the schema refuses is
-  // refused before the transaction commits. The violation's pointer is
-  // within the record ("" for the record itself).
+  // The schema decides too: the record against its section's definition,
+  // by the schema's rules written by hand (check_record_rules, which give
+  // valijson's answers). adledger's own checks run first, as the record is
+  // recorded, since their messages say more ("exponents are not accepted"
+  // rather than "does not match pattern"); a record they pass and the
+  // schema refuses is refused before the transaction commits. The
+  // violation's pointer is within the record ("" for the record itself).
   static std::optional<SchemaViolation> schema_violation(const std::string& section, const json& fields) {
-    return check_import_record(section, fields);
+    return check_record_rules(section, fields);
   }
 
   const ImportCounts& counts() const { return counts_; }
@@ -667,7 +664,7 @@ class DocumentReader {
       // A record sits two levels down in the document: the same limit.
       json record = next_value(kLineBytesMax, kDepthMax - 2, line);
       std::string pointer = "/" + section_name + "/" + std::to_string(i);
-      JsonLocations locations = JsonLocations::scan(text_, pointer, line);
+      JsonLocations locations = JsonLocations::scan_when_needed(text_, pointer, line);
       importer_.use(locations);
       RecordReader r(record, pointer, section_name + "[" + std::to_string(i) + "]", locations, file_);
       importer_.section_record(section_name, r);
@@ -811,31 +808,15 @@ struct ReadLine {
   std::exception_ptr failure;
 };
 
-// Whether every string of `value`, keys included, is at most `max` bytes.
-bool strings_within(const json& value, std::size_t max) {
-  if (value.is_string()) return value.get_ref<const std::string&>().size() <= max;
-  if (value.is_array())
-    return std::all_of(value.begin(), value.end(), [&](const json& v) { return strings_within(v, max); });
-  if (value.is_object())
-    for (const auto& [key, v] : value.items())
-      if (key.size() > max || !strings_within(v, max)) return false;
-  return true;
-}
-
-// The schema check line_record would make, when the record gets that far.
-// A record with a string longer than any adledger accepts is left to
-// line_record, which refuses it before the schema sees it: valijson
-// matches patterns with std::regex, which recurses per character, and a
-// 10 MB string would overflow the stack.
+// The schema check line_record would make, when the record gets that far:
+// the record's fields but its "type".
 std::optional<std::optional<SchemaViolation>> check_ahead(const json& record) {
-  if (!record.is_object() || !strings_within(record, kTextMax)) return std::nullopt;
+  if (!record.is_object()) return std::nullopt;
   auto type = record.find("type");
   if (type == record.end() || !type->is_string()) return std::nullopt;
-  const std::string* section = section_of_type(type->get<std::string>());
+  const std::string* section = section_of_type(type->get_ref<const std::string&>());
   if (!section) return std::nullopt;
-  json fields = record;
-  fields.erase("type");
-  return check_import_record(*section, fields);
+  return check_record_rules(*section, record, TypeMember::Ignored);
 }
 
 // Reads the next line that is not blank into `out`; false at the end of

@@ -626,9 +626,10 @@ TEST_F(LinesTest, AMalformedLineLateInTheFileIsReportedAtItsLine) {
   EXPECT_EQ(what.rfind("f.jsonl:651: malformed JSON: ", 0), 0u) << what;
 }
 
-// valijson matches patterns with std::regex, which recurses per character:
-// a string longer than adledger accepts must be refused by adledger's own
-// checks before the schema sees it, on the read-ahead thread too.
+// A string longer than adledger accepts is refused by adledger's own checks,
+// with their message, on the read-ahead thread too: the schema's rules,
+// checked ahead, neither get in first nor choke on it (valijson, which
+// matched patterns with std::regex, recursed per character).
 TEST_F(LinesTest, AHugeStringIsRefusedBeforeTheSchemaSeesIt) {
   std::vector<std::string> l = lines(300);
   // The amount has a pattern in the schema.
