@@ -148,7 +148,7 @@ const std::vector<BanSpan>& Ledger::cached_ban_spans(const std::string& advertis
 std::int64_t Ledger::post(const JournalTxn& txn) {
   check_balanced(txn);
   refresh_caches();
-  std::vector<std::pair<std::map<std::pair<std::string, std::string>, std::int64_t>::iterator, std::int64_t>> next;
+  std::vector<std::pair<decltype(balances_)::iterator, std::int64_t>> next;
   for (const Posting& p : txn.postings) {
     auto key = std::make_pair(p.account, p.amount.currency().code());
     auto it = balances_.find(key);
@@ -334,7 +334,8 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
   e.entry_id = store_.add_spend(e);
   if (upper_total) *upper_total = upper_next;  // only once the entry is stored
   txn.id = e.txn_id;
-  log("spend", std::to_string(e.entry_id), content_of(e, txn));
+  note_write_start();
+  append_record(store_, "spend", std::to_string(e.entry_id), canonical_spend(e, txn), clock_());
   outcome_ = Outcome::Recorded;
   return e;
 }

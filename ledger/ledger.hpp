@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <optional>
 #include <set>
 #include <string>
@@ -106,7 +107,14 @@ class Ledger {
   // Account balances read or written in the current write transaction, so
   // that posting N entries to one account costs N, not N^2 (post() checks
   // every balance stays within int64).
-  std::map<std::pair<std::string, std::string>, std::int64_t> balances_;
+  // Keyed by account and currency code, hashed: an import posts twice an
+  // entry, and ordered comparisons of account names showed in its profile.
+  struct AccountKeyHash {
+    std::size_t operator()(const std::pair<std::string, std::string>& k) const noexcept {
+      return std::hash<std::string>{}(k.first) * 31 + std::hash<std::string>{}(k.second);
+    }
+  };
+  std::unordered_map<std::pair<std::string, std::string>, std::int64_t, AccountKeyHash> balances_;
   // The sum of the upper bounds of the ranges recorded, per currency: kept
   // within an amount, as balances are, so that no report's sum of them can
   // overflow. Cached like the balances.

@@ -64,13 +64,53 @@ Hash parse_hash(std::string_view hex, std::string_view field) {
   return out;
 }
 
+void append_json_string(std::string& out, std::string_view text) {
+  // As nlohmann::json's dump() without ensure_ascii: UTF-8 as it is, the
+  // two characters JSON reserves and the C0 controls escaped (the short
+  // forms where JSON has them, \u00XX in lower case otherwise).
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (byte < 0x20) {
+          out += "\\u00";
+          out += kHex[byte >> 4];
+          out += kHex[byte & 0x0F];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
 std::string chain_line(std::int64_t seq, std::string_view kind, std::string_view ref, std::string_view recorded_at,
                        std::string_view content) {
-  // Built by hand so that the stored content string is hashed byte for
-  // byte; it is itself canonical JSON, so the line is too.
-  json head = json{{"kind", kind}, {"recorded_at", recorded_at}, {"ref", ref}, {"seq", seq}};
-  std::string rest = head.dump();  // {"kind":...,"seq":n}
-  return "{\"content\":" + std::string(content) + "," + rest.substr(1);
+  // Written by hand so that the content is hashed byte for byte; it is
+  // itself canonical JSON, so the line is too (keys in order, no spaces).
+  std::string line;
+  line.reserve(content.size() + kind.size() + ref.size() + recorded_at.size() + 64);
+  line += "{\"content\":";
+  line += content;
+  line += ",\"kind\":";
+  append_json_string(line, kind);
+  line += ",\"recorded_at\":";
+  append_json_string(line, recorded_at);
+  line += ",\"ref\":";
+  append_json_string(line, ref);
+  line += ",\"seq\":";
+  line += std::to_string(seq);
+  line += '}';
+  return line;
 }
 
 namespace {
@@ -190,6 +230,11 @@ std::string format_timestamp_ms(std::int64_t ms) {
 
 LogRecord append_record(Store& store, const std::string& kind, const std::string& ref, const json& content,
                         const std::string& recorded_at) {
+  return append_record(store, kind, ref, canonical(content), recorded_at);
+}
+
+LogRecord append_record(Store& store, const std::string& kind, const std::string& ref, std::string content,
+                        const std::string& recorded_at) {
   std::optional<LogRecord> head = store.log_head();
   LogRecord r;
   r.seq = head ? head->seq + 1 : 1;
@@ -198,7 +243,7 @@ LogRecord append_record(Store& store, const std::string& kind, const std::string
   // The log's times never go backwards, even if the clock does: the records
   // up to any moment are then a prefix of the log (--as-of relies on it).
   r.recorded_at = head && recorded_at < head->recorded_at ? head->recorded_at : recorded_at;
-  r.content = canonical(content);
+  r.content = std::move(content);
   std::string line = chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content);
   // Version 7 hashes each record as a leaf of the Merkle tree; a migration
   // to an older version extends that version's chain.
@@ -267,6 +312,76 @@ json content_of(const SpendEntry& e, const JournalTxn& txn) {
   // entries recorded before ranges existed keep their content and hash.
   if (e.precision == Precision::Range) c["upper"] = e.upper ? json(e.upper->minor()) : json(nullptr);
   return c;
+}
+
+std::string canonical_spend(const SpendEntry& e, const JournalTxn& txn) {
+  // The keys of content_of(entry, txn) in the order dump() sorts them.
+  std::string out;
+  out.reserve(512);
+  auto key = [&](const char* name) {
+    out += out.empty() ? "{\"" : ",\"";
+    out += name;
+    out += "\":";
+  };
+  auto text = [&](const char* name, std::string_view value) {
+    key(name);
+    append_json_string(out, value);
+  };
+  auto optional_text = [&](const char* name, const std::optional<std::string>& value) {
+    key(name);
+    if (value) append_json_string(out, *value);
+    else out += "null";
+  };
+  auto number = [&](const char* name, std::int64_t value) {
+    key(name);
+    out += std::to_string(value);
+  };
+  text("advertiser", e.advertiser_id);
+  text("currency", e.amount.currency().code());
+  number("entry", e.entry_id);
+  optional_text("external_id", e.external_id);
+  text("first", format_date(e.period.first()));
+  optional_text("handle", e.handle);
+  key("items");
+  out += e.items ? std::to_string(*e.items) : std::string("null");
+  text("last", format_date(e.period.last()));
+  text("market", e.market);
+  number("minor", e.amount.minor());
+  optional_text("note", e.note);
+  text("platform", e.platform_id);
+  text("precision", to_string(e.precision));
+  text("source", e.source);
+  key("tags");
+  out += '[';
+  for (std::size_t i = 0; i < e.tags.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, e.tags[i]);
+  }
+  out += ']';
+  key("txn");
+  out += "{\"date\":";
+  append_json_string(out, format_date(txn.date));
+  out += ",\"description\":";
+  append_json_string(out, txn.description);
+  out += ",\"id\":" + std::to_string(txn.id) + ",\"kind\":";
+  append_json_string(out, to_string(txn.kind));
+  out += ",\"postings\":[";
+  for (std::size_t i = 0; i < txn.postings.size(); ++i) {
+    const Posting& p = txn.postings[i];
+    out += i ? ",{\"account\":" : "{\"account\":";
+    append_json_string(out, p.account);
+    out += ",\"currency\":";
+    append_json_string(out, p.amount.currency().code());
+    out += ",\"minor\":" + std::to_string(p.amount.minor()) + "}";
+  }
+  out += "]}";
+  // Only a range's content holds its upper bound (see content_of).
+  if (e.precision == Precision::Range) {
+    key("upper");
+    out += e.upper ? std::to_string(e.upper->minor()) : std::string("null");
+  }
+  out += '}';
+  return out;
 }
 
 json content_of(const PolicyAction& a) {

@@ -64,6 +64,12 @@ nlohmann::json content_of(const SpendReversal& reversal, const JournalTxn& txn);
 nlohmann::json content_of(const PolicyWithdrawal& withdrawal);
 nlohmann::json content_of(const ExchangeRate& rate);
 std::string canonical(const nlohmann::json& content);  // dump(): sorted keys, no spaces
+// canonical(content_of(entry, txn)), written directly: the bytes are the
+// same (a test holds them to it), without building a JSON value, for the
+// import's hot path.
+std::string canonical_spend(const SpendEntry& entry, const JournalTxn& txn);
+// Appends `text` as a JSON string, escaped as canonical() escapes it.
+void append_json_string(std::string& out, std::string_view text);
 
 // The name a user knows a content field by: "minor" is the amount, "first"
 // and "last" the period, and so on.
@@ -91,6 +97,9 @@ class Store;
 // Appends a record to the store's log, chained to the head; inside a write
 // transaction. Returns the new record.
 LogRecord append_record(Store& store, const std::string& kind, const std::string& ref, const nlohmann::json& content,
+                        const std::string& recorded_at);
+// The same, with the content already canonical.
+LogRecord append_record(Store& store, const std::string& kind, const std::string& ref, std::string content,
                         const std::string& recorded_at);
 
 // Logs every record of a ledger from before the record log (schema version

@@ -84,6 +84,7 @@ class Query {
     }
   }
 
+  sqlite3_stmt* statement() const { return stmt_; }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
   std::string text(int col) const {
@@ -304,7 +305,7 @@ class SqliteStore final : public Store {
     head_.reset();
     tree_.reset();
     // Ids handed out inside the transaction are gone with it.
-    interned_.clear();
+    for (auto& cache : interned_) cache.clear();
   }
   bool in_write() const noexcept override { return in_write_; }
 
@@ -347,7 +348,15 @@ class SqliteStore final : public Store {
     std::int64_t credit = intern_account(spend_income_account(e.platform_id, e.advertiser_id), nullptr);
     std::int64_t source = intern(Interned::Source, e.source);
     std::optional<std::int64_t> tags;
-    if (!e.tags.empty()) tags = intern(Interned::Tags, canonical(nlohmann::json(e.tags)));
+    if (!e.tags.empty()) {
+      std::string set = "[";  // canonical JSON, as json_each and read_spend read it
+      for (std::size_t i = 0; i < e.tags.size(); ++i) {
+        if (i) set += ',';
+        append_json_string(set, e.tags[i]);
+      }
+      set += ']';
+      tags = intern(Interned::Tags, set);
+    }
     query("INSERT INTO spend_entry (txn_id, debit, credit, amount_minor, upper_minor, currency, first_day, last_day,"
           " items, market, precision, source, tags, handle, external_id, note)"
           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -638,14 +647,16 @@ class SqliteStore final : public Store {
 
   std::optional<SpendEntry> find_spend(std::int64_t entry_id) override {
     assert(schema_version_ >= 7);
-    Query q = query(std::string(kSelectSpend) + " WHERE s.id = ?");
+    static const std::string sql = std::string(kSelectSpend) + " WHERE s.id = ?";
+    Query q = query(sql.c_str());
     q.bind(entry_id);
     if (!q.step()) return std::nullopt;
     return read_spend(q);
   }
 
   std::optional<SpendEntry> find_spend_by_external_id(const std::string& external_id) override {
-    Query q = query(std::string(kSelectSpend) + " WHERE s.external_id = ?");
+    static const std::string sql = std::string(kSelectSpend) + " WHERE s.external_id = ?";
+    Query q = query(sql.c_str());
     q.bind(external_id);
     if (!q.step()) return std::nullopt;
     return read_spend(q);
@@ -1224,9 +1235,9 @@ class SqliteStore final : public Store {
   enum class Interned { Account, Source, Tags };
   std::int64_t intern(Interned what, const std::string& value, const SpendEntry* spend_of = nullptr) {
     constexpr std::size_t kCacheMax = 16384;
-    auto key = std::make_pair(what, value);
-    if (auto it = interned_.find(key); it != interned_.end()) return it->second;
-    if (interned_.size() >= kCacheMax) interned_.clear();
+    auto& cache = interned_[static_cast<int>(what)];
+    if (auto it = cache.find(value); it != cache.end()) return it->second;
+    if (cache.size() >= kCacheMax) cache.clear();
     static constexpr const char* kFind[] = {"SELECT id FROM account WHERE name = ?",
                                             "SELECT id FROM source_text WHERE text = ?",
                                             "SELECT id FROM tag_set WHERE tags = ?"};
@@ -1247,7 +1258,7 @@ class SqliteStore final : public Store {
         query("INSERT INTO tag_set (tags) VALUES (?)").bind(value).run();
       id = sqlite3_last_insert_rowid(db_.get());
     }
-    interned_.emplace(std::move(key), *id);
+    cache.emplace(value, *id);
     return *id;
   }
   std::int64_t intern_account(const std::string& name, const SpendEntry* spend_of) {
@@ -1270,7 +1281,18 @@ class SqliteStore final : public Store {
     tree_dirty_ = false;
   }
 
-  // Prepares each distinct SQL text once and reuses it.
+  // Prepares each distinct SQL text once and reuses it. A text with static
+  // storage (a literal, or a function's static string) is found by its
+  // address, without hashing or comparing it: the import's hot path asks
+  // for a statement several times an entry.
+  Query query(const char* static_sql) {
+    auto it = static_statements_.find(static_sql);
+    if (it == static_statements_.end()) {
+      sqlite3_stmt* stmt = query(std::string(static_sql)).statement();
+      it = static_statements_.emplace(static_sql, stmt).first;
+    }
+    return Query(db_.get(), it->second);
+  }
   Query query(const std::string& sql) {
     auto it = statements_.find(sql);
     if (it == statements_.end()) {
@@ -1297,15 +1319,28 @@ class SqliteStore final : public Store {
     std::int64_t balance_minor = 0;
     std::int64_t postings = 0;
   };
-  std::map<std::pair<std::string, std::string>, PendingTotal> pending_totals_;
+  struct AccountKeyHash {
+    std::size_t operator()(const std::pair<std::string, std::string>& k) const noexcept {
+      return std::hash<std::string>{}(k.first) * 31 + std::hash<std::string>{}(k.second);
+    }
+  };
+  std::unordered_map<std::pair<std::string, std::string>, PendingTotal, AccountKeyHash> pending_totals_;
   void flush_totals() {
-    for (const auto& [key, pending] : pending_totals_)
+    // In account order: the same file whatever order the postings came in.
+    std::vector<std::pair<const std::pair<std::string, std::string>*, const PendingTotal*>> sorted;
+    sorted.reserve(pending_totals_.size());
+    for (const auto& [key, pending] : pending_totals_) sorted.emplace_back(&key, &pending);
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+    for (const auto& [key_of, pending_of] : sorted) {
+      const auto& key = *key_of;
+      const PendingTotal& pending = *pending_of;
       // A sum beyond int64 becomes a REAL, which the STRICT column refuses:
       // the commit fails rather than wrap (Ledger::post refuses it first).
       query("INSERT INTO account_total (account, currency, balance_minor, postings) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (account, currency) DO UPDATE"
             " SET balance_minor = balance_minor + excluded.balance_minor, postings = postings + excluded.postings")
           .bind(key.first).bind(key.second).bind(pending.balance_minor).bind(pending.postings).run();
+    }
     pending_totals_.clear();
   }
 
@@ -1315,7 +1350,8 @@ class SqliteStore final : public Store {
   // statement several times an entry, and comparing long SQL texts in an
   // ordered map showed up in its profile.
   std::unordered_map<std::string, StmtHandle> statements_;
-  std::map<std::pair<Interned, std::string>, std::int64_t> interned_;
+  std::unordered_map<const char*, sqlite3_stmt*> static_statements_;  // into statements_
+  std::unordered_map<std::string, std::int64_t> interned_[3];  // by Interned
   std::int64_t schema_version_ = kSchemaVersion;  // as the migration ladder goes
   bool in_write_ = false;
   std::uint64_t write_generation_ = 0;
