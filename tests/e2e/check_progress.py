@@ -21,7 +21,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adledger", required=True)
     parser.add_argument("--root", required=True)
-    parser.add_argument("--entries", type=int, default=20000)
+    parser.add_argument("--entries", type=int, default=150000)
     args = parser.parse_args()
     env = dict(os.environ, TZ="UTC", ADLEDGER_NOW="2026-11-22T12:00:00.000Z")
     failures = []
