@@ -11,7 +11,7 @@
 
 #include "ledger/ledger.hpp"
 #include "ledger/render/document.hpp"
-#include "ledger/storage/sqlite_store.hpp"
+#include "ledger/storage/sqlite/sqlite_store.hpp"
 
 namespace adledger::cli {
 

@@ -3,7 +3,7 @@
 #include "ledger/audit/chain.hpp"
 #include "ledger/error.hpp"
 #include "ledger/ledger.hpp"
-#include "ledger/storage/sqlite_store.hpp"
+#include "ledger/storage/sqlite/sqlite_store.hpp"
 
 namespace ledger {
 namespace {

@@ -1,6 +1,6 @@
 // The storage interface: everything adledger keeps, and nothing about how.
 //
-// All SQL lives behind this interface (sqlite_store.cpp is the embedded
+// All SQL lives behind this interface (storage/sqlite/ is the embedded
 // default), so that another backend can follow without touching the domain
 // rules in ledger.hpp or the reports. A Store stores and finds records; it
 // does not decide whether a record is allowed. Writes happen only inside a

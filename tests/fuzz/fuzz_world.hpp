@@ -36,7 +36,7 @@
 #include "ledger/error.hpp"
 #include "ledger/io/import.hpp"
 #include "ledger/ledger.hpp"
-#include "ledger/storage/sqlite_store.hpp"
+#include "ledger/storage/sqlite/sqlite_store.hpp"
 #include "ledger/storage/store.hpp"
 
 #ifndef ADLEDGER_FIXTURE

@@ -19,7 +19,7 @@
 #include "ledger/audit/verify.hpp"
 #include "ledger/journal/journal.hpp"
 #include "ledger/ledger.hpp"
-#include "ledger/storage/sqlite_store.hpp"
+#include "ledger/storage/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
 
 namespace {

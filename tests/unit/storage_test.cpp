@@ -8,7 +8,7 @@
 #include <map>
 
 #include "ledger/ledger.hpp"
-#include "ledger/storage/sqlite_store.hpp"
+#include "ledger/storage/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
 
 namespace {

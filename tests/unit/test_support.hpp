@@ -15,7 +15,7 @@
 
 #include "ledger/error.hpp"
 #include "ledger/ledger.hpp"
-#include "ledger/storage/sqlite_store.hpp"
+#include "ledger/storage/sqlite/sqlite_store.hpp"
 
 namespace adledger_test {
 

@@ -1,4 +1,4 @@
-#include "ledger/storage/sqlite_store.hpp"
+#include "ledger/storage/sqlite/sqlite_store.hpp"
 
 #include <fcntl.h>
 #include <sqlite3.h>
