@@ -130,8 +130,6 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
   auto check_other = [&](const std::string& kind, const std::string& ref) {
     if (!logged.other.contains({kind, ref})) unlogged(kind, ref);
   };
-  std::vector<SpendEntry> entries;
-  std::optional<std::string> entries_unreadable;
   std::int64_t rows = 0;
   try {
     for (const Platform& p : store.platforms()) check_other("platform", p.id), ++rows;
@@ -148,18 +146,60 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
     for (const ExchangeRate& r : store.rates()) check_other("rate", rate_ref(r)), ++rows;
     for (const DisclosedTotal& d : store.disclosed_totals(std::nullopt, std::nullopt))
       check_other("disclosed_total", d.id), ++rows;
-    entries = store.spend(SpendQuery{});
-    for (const SpendEntry& e : entries) {
+  } catch (const Error& e) {
+    add_problem(records, std::string("the tables cannot be read: ") + e.what());
+  }
+
+  // 5 (in the same pass). The ban rule, as each spend entry was recorded:
+  //    no day of it inside a ban recorded before it. (A ban recorded after
+  //    spend is allowed and reported as a violation by the reports.)
+  VerifyCheck bans{"bans", true, "", {}};
+  // Only the actions that name an advertiser on a platform can ban it there
+  // (policy/bans.hpp): grouped so, each entry looks at a handful.
+  std::map<std::pair<std::string, std::string>, std::vector<PolicyAction>> naming;
+  std::size_t checked = 0;
+  try {
+    for (PolicyAction& a : store.policy_actions(std::nullopt))
+      for (const std::string& advertiser : a.advertiser_ids) naming[{advertiser, a.platform_id}].push_back(a);
+  } catch (const Error& e) {
+    add_problem(bans, std::string("cannot be checked: ") + e.what());
+  }
+  const std::vector<PolicyAction> none;
+  auto check_ban = [&](const SpendEntry& e) {
+    auto index = static_cast<std::size_t>(e.entry_id);
+    if (index >= logged.spend_seq.size() || logged.spend_seq[index] == 0) return;  // reported under "records"
+    std::int64_t spend_seq = logged.spend_seq[index];
+    auto named = naming.find({e.advertiser_id, e.platform_id});
+    std::vector<PolicyAction> before;
+    for (const PolicyAction& a : named == naming.end() ? none : named->second) {
+      auto a_seq = logged.action_seq.find(a.id);
+      if (a_seq != logged.action_seq.end() && a_seq->second < spend_seq) {
+        before.push_back(a);
+        // As it stood then: a withdrawal recorded after the spend did not
+        // count yet.
+        auto w_seq = logged.withdrawal_seq.find(a.id);
+        if (w_seq == logged.withdrawal_seq.end() || w_seq->second > spend_seq) before.back().withdrawal.reset();
+      }
+    }
+    std::vector<BanSpan> spans = ban_spans(before, e.advertiser_id, e.platform_id);
+    if (auto span = first_ban_overlapping(spans, e.period))
+      add_problem(bans, "spend " + std::to_string(e.entry_id) + ": recorded inside ban " + span->ban->id +
+                            ", which was recorded before it (on " + span->overlap(e.period)->to_string() + ")");
+    ++checked;
+  };
+  try {
+    store.each_spend([&](const SpendEntry& e) {
       auto index = static_cast<std::size_t>(e.entry_id);
       bool known = e.entry_id > 0 && index < logged.spend_seq.size();
       if (!known || logged.spend_seq[index] == 0) unlogged("spend", std::to_string(e.entry_id));
       if (e.reversal && (!known || !logged.reversal_logged[index]))
         unlogged("spend_reversal", std::to_string(e.entry_id));
       rows += e.reversal ? 2 : 1;
-    }
+      check_ban(e);
+    });
   } catch (const Error& e) {
-    entries_unreadable = e.what();
     add_problem(records, std::string("the tables cannot be read: ") + e.what());
+    add_problem(bans, std::string("cannot be checked: ") + e.what());
   }
   if (records.ok) records.summary = std::to_string(rows) + " rows, each as recorded";
   result.checks.push_back(records);
@@ -168,17 +208,27 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
   //    over the ledger in each currency.
   VerifyCheck journal{"journal", true, "", {}};
   try {
-    std::vector<JournalTxn> txns = store.journal();
-    for (const JournalTxn& t : txns) {
+    // One pass over the journal, a transaction at a time: each balances,
+    // and the postings are summed per account (overflow checked), from the
+    // postings themselves, not from the totals the store keeps; then the
+    // kept totals must be these, account by account.
+    std::size_t txns = 0;
+    std::map<std::pair<std::string, std::string>, std::int64_t> sums;
+    store.each_txn(std::nullopt, [&](const JournalTxn& t) {
+      ++txns;
       try {
         check_balanced(t);
       } catch (const Error& e) {
         add_problem(journal, "transaction " + std::to_string(t.id) + " (" + t.description + "): " + e.what());
       }
-    }
-    // From the postings themselves, not from the totals the store keeps;
-    // then the kept totals must be these, account by account.
-    std::vector<BalanceRow> summed = store.posting_totals();
+      for (const Posting& p : t.postings) {
+        std::int64_t& sum = sums[{p.account, p.amount.currency().code()}];
+        sum = checked_add(sum, p.amount.minor(), "the balance of " + p.account);
+      }
+    });
+    std::vector<BalanceRow> summed;
+    summed.reserve(sums.size());
+    for (const auto& [key, sum] : sums) summed.push_back(BalanceRow{key.first, key.second, sum});
     std::map<std::string, std::int64_t> totals;
     for (const BalanceRow& row : summed)
       totals[row.currency] = checked_add(totals[row.currency], row.balance_minor, "trial balance");
@@ -203,7 +253,7 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
       add_problem(journal, "account " + key.first + " in " + key.second + ": the ledger keeps a total of " +
                                std::to_string(balance) + " minor units, and it has no postings");
     if (journal.ok)
-      journal.summary = std::to_string(txns.size()) + " transactions balance; the trial balance is zero in " +
+      journal.summary = std::to_string(txns) + " transactions balance; the trial balance is zero in " +
                         std::to_string(totals.size()) + (totals.size() == 1 ? " currency" : " currencies");
   } catch (const Error& e) {
     add_problem(journal, std::string("the journal cannot be read: ") + e.what());
@@ -216,45 +266,8 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
   if (references.ok) references.summary = "every reference resolves; SQLite's quick check passes; the append-only triggers are in place";
   result.checks.push_back(references);
 
-  // 5. The ban rule, as each spend entry was recorded: no day of it inside
-  //    a ban recorded before it. (A ban recorded after spend is allowed and
-  //    reported as a violation by the reports.)
-  VerifyCheck bans{"bans", true, "", {}};
-  if (entries_unreadable) add_problem(bans, "cannot be checked: " + *entries_unreadable);
-  try {
-    // Only the actions that name an advertiser on a platform can ban it
-    // there (policy/bans.hpp): grouped so, each entry looks at a handful.
-    std::map<std::pair<std::string, std::string>, std::vector<PolicyAction>> naming;
-    for (PolicyAction& a : store.policy_actions(std::nullopt))
-      for (const std::string& advertiser : a.advertiser_ids) naming[{advertiser, a.platform_id}].push_back(a);
-    const std::vector<PolicyAction> none;
-    std::size_t checked = 0;
-    for (const SpendEntry& e : entries) {
-      auto index = static_cast<std::size_t>(e.entry_id);
-      if (index >= logged.spend_seq.size() || logged.spend_seq[index] == 0) continue;  // reported under "records"
-      std::int64_t spend_seq = logged.spend_seq[index];
-      auto named = naming.find({e.advertiser_id, e.platform_id});
-      std::vector<PolicyAction> before;
-      for (const PolicyAction& a : named == naming.end() ? none : named->second) {
-        auto a_seq = logged.action_seq.find(a.id);
-        if (a_seq != logged.action_seq.end() && a_seq->second < spend_seq) {
-          before.push_back(a);
-          // As it stood then: a withdrawal recorded after the spend did not
-          // count yet.
-          auto w_seq = logged.withdrawal_seq.find(a.id);
-          if (w_seq == logged.withdrawal_seq.end() || w_seq->second > spend_seq) before.back().withdrawal.reset();
-        }
-      }
-      std::vector<BanSpan> spans = ban_spans(before, e.advertiser_id, e.platform_id);
-      if (auto span = first_ban_overlapping(spans, e.period))
-        add_problem(bans, "spend " + std::to_string(e.entry_id) + ": recorded inside ban " + span->ban->id +
-                              ", which was recorded before it (on " + span->overlap(e.period)->to_string() + ")");
-      ++checked;
-    }
-    if (bans.ok) bans.summary = std::to_string(checked) + " spend entries, none inside a ban recorded before it";
-  } catch (const Error& e) {
-    add_problem(bans, std::string("cannot be checked: ") + e.what());
-  }
+  // 5. The bans, checked above with the records.
+  if (bans.ok) bans.summary = std::to_string(checked) + " spend entries, none inside a ban recorded before it";
   result.checks.push_back(bans);
 
   // 6. A head published earlier: this ledger must extend it. A head is

@@ -87,6 +87,8 @@ class Store {
   virtual std::optional<SpendEntry> find_spend(std::int64_t entry_id) = 0;
   virtual std::optional<SpendEntry> find_spend_by_external_id(const std::string& external_id) = 0;
   virtual std::vector<SpendEntry> spend(const SpendQuery& query) = 0;
+  // Every spend entry, by entry number, one at a time: never held whole.
+  virtual void each_spend(const std::function<void(const SpendEntry&)>& visit) = 0;
   virtual std::optional<PolicyAction> find_policy_action(const std::string& id) = 0;
   // Policy actions on a platform (or all platforms), ordered by date then id.
   virtual std::vector<PolicyAction> policy_actions(const std::optional<std::string>& platform_id) = 0;

@@ -127,21 +127,18 @@ CREATE TABLE log_tree (
   frontier BLOB NOT NULL
 ) STRICT;
 
--- The copy. Accounts first, in the order the postings first named them.
-INSERT INTO account (name)
+-- The copy. Accounts first: each spend entry's expense account, which
+-- names its advertiser and platform (one advertiser's entries are found
+-- through it), then every other account the postings name, then the
+-- accounts of records that posted nothing (a range from zero).
+INSERT INTO account (name, advertiser_id, platform_id)
+  SELECT 'expenses:ads:' || advertiser_id || ':' || platform_id, advertiser_id, platform_id
+  FROM spend GROUP BY advertiser_id, platform_id ORDER BY min(id);
+INSERT OR IGNORE INTO account (name)
   SELECT account FROM posting GROUP BY account ORDER BY min(id);
--- Every spend entry's two accounts, posted or not (a range from zero posts
--- nothing).
 INSERT OR IGNORE INTO account (name)
-  SELECT 'expenses:ads:' || advertiser_id || ':' || platform_id FROM spend ORDER BY id;
-INSERT OR IGNORE INTO account (name)
-  SELECT 'income:ads:' || platform_id || ':' || advertiser_id FROM spend ORDER BY id;
--- The expense account of a spend entry names its advertiser and platform.
--- (account is not append-only until the triggers below exist.)
-UPDATE account SET (advertiser_id, platform_id) =
-  (SELECT s.advertiser_id, s.platform_id FROM spend s
-   WHERE account.name = 'expenses:ads:' || s.advertiser_id || ':' || s.platform_id LIMIT 1)
-  WHERE name GLOB 'expenses:ads:*';
+  SELECT 'income:ads:' || platform_id || ':' || advertiser_id FROM spend GROUP BY advertiser_id, platform_id
+  ORDER BY min(id);
 INSERT OR IGNORE INTO account (name) SELECT 'expenses:pledges:' || platform_id FROM pledge ORDER BY txn_id;
 INSERT OR IGNORE INTO account (name) SELECT 'liabilities:pledges:' || platform_id || ':' || id FROM pledge ORDER BY txn_id;
 INSERT OR IGNORE INTO account (name) SELECT 'assets:cash:' || p.platform_id

@@ -22,7 +22,11 @@ process (wall time by the clock around it; peak RSS from /usr/bin/time -v):
   hledger's balance and monthly balance of the same advertiser on those files
   (3 runs at N <= 100,000 and 1 above, unless --tool-runs says otherwise);
 - the SQLite baseline: the same number of spend rows, and of whole entries,
-  inserted with prepared statements in one transaction.
+  inserted with prepared statements in one transaction: schema version 6's
+  rows (rows, entries), and version 7's (v7, and v7-bulk, which indexes the
+  entries after loading them), with adledger's pragmas. The v7 baseline's
+  tables are checked against those of the ledger adledger made (the same
+  CREATE statements, comments and spacing aside): a difference fails the run.
 
 It writes DIR/results.md (tables with the machine it ran on) and
 DIR/results.json (every run). Python 3 standard library only; no timing is
@@ -33,7 +37,9 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -46,6 +52,50 @@ REPO = HERE.parent.parent
 ADVERTISER = "adv-0000"
 BAN_PLATFORM = "twitter"
 BAN_DAY = "2019-12-31"  # inside ban-0001 (2019-06-01, lifted 2020-06-01): ban-status exits 1
+# The tables schema version 7 writes for a spend entry, which
+# sqlite_baseline --mode v7 copies from schemas/migrations/7.sql and 6.sql.
+V7_TABLES = ("account", "source_text", "tag_set", "spend_entry", "record_log", "log_tree", "account_total")
+BASELINE_MODES = ("rows", "entries", "v7", "v7-bulk")
+
+
+def db_bytes(path):
+    """The size of a database: the file and its write-ahead log, if any is left."""
+    wal = Path(f"{path}-wal")
+    return Path(path).stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def remove_db(path):
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def v7_schema(path):
+    """The CREATE statements of V7_TABLES and their indexes, comments and spacing removed."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        marks = ",".join("?" * len(V7_TABLES))
+        rows = db.execute(f"SELECT type, name, sql FROM sqlite_schema WHERE type IN ('table', 'index')"
+                          f" AND tbl_name IN ({marks}) AND sql IS NOT NULL", V7_TABLES).fetchall()
+    finally:
+        db.close()
+    schema = {}
+    for kind, name, sql in rows:
+        sql = re.sub(r"--[^\n]*", "", sql)
+        sql = sql.replace("IF NOT EXISTS ", "").replace(f'"{name}"', name)
+        schema[(kind, name)] = re.sub(r"\s+", " ", re.sub(r"\s*([(),])\s*", r"\1", sql)).strip()
+    return schema
+
+
+def compare_v7_schema(ledger_db, baseline_db):
+    """What differs between the ledger's v7 tables and the baseline's: [] when nothing."""
+    ours, theirs = v7_schema(ledger_db), v7_schema(baseline_db)
+    problems = [f"{kind} {name}: not in the baseline" for kind, name in sorted(ours.keys() - theirs.keys())]
+    problems += [f"{kind} {name}: not in adledger's ledger" for kind, name in sorted(theirs.keys() - ours.keys())]
+    problems += [f"{key[0]} {key[1]}: adledger has `{ours[key]}`, the baseline `{theirs[key]}`"
+                 for key in sorted(ours.keys() & theirs.keys()) if ours[key] != theirs[key]]
+    if not any(kind == "table" for kind, _ in ours):
+        problems.append(f"{ledger_db}: none of the tables {', '.join(V7_TABLES)} (not schema version 7?)")
+    return problems
 
 
 def log(message):
@@ -120,14 +170,13 @@ class Bench:
         db = work / "ledger.db"
 
         def new_ledger():
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            remove_db(db)
             subprocess.run([adledger, "--db", str(db), "init"], check=True, stdout=subprocess.DEVNULL, env=self.env)
 
         ad = [adledger, "--db", str(db)]
         row = self.record(n, "adledger import", [*ad, "import", str(data)], runs, prepare=new_ledger)
         row["entries_per_s"] = n / row["wall"]
-        row["db_bytes_per_entry"] = db.stat().st_size / n if n else 0
+        row["db_bytes_per_entry"] = db_bytes(db) / n if n else 0
 
         self.record(n, "adledger report advertiser --by month",
                     [*ad, "report", "advertiser", ADVERTISER, "--by", "month"], runs)
@@ -167,16 +216,25 @@ class Bench:
                 self.failed(n, name, cmd, error)
 
         base_db = work / "baseline.db"
-        for mode in ("rows", "entries"):
-            def fresh():
-                base_db.unlink(missing_ok=True)
-            row = self.record(n, f"sqlite baseline ({mode})", [baseline, "--mode", mode, str(n), str(base_db)], runs,
-                              prepare=fresh)
+        for mode in BASELINE_MODES:
+            cmd = [baseline, "--mode", mode, str(n), str(base_db)]
+            row = self.record(n, f"sqlite baseline ({mode})", cmd, runs, prepare=lambda: remove_db(base_db))
             row["entries_per_s"] = n / row["wall"]
-            row["db_bytes_per_entry"] = base_db.stat().st_size / n if n else 0
+            row["db_bytes_per_entry"] = db_bytes(base_db) / n if n else 0
+            if mode.startswith("v7"):
+                # The ceiling means something only while its tables are adledger's.
+                try:
+                    problems = compare_v7_schema(db, base_db)
+                except sqlite3.Error as error:
+                    problems = [f"cannot read the schemas: {error}"]
+                if problems:
+                    self.failed(n, f"sqlite baseline ({mode}) schema", cmd,
+                                "the baseline's tables are not the ledger's: " + "; ".join(problems))
         if not args.keep:
-            for path in (data, checks, db, base_db, *journals.values()):
+            for path in (data, checks, *journals.values()):
                 path.unlink(missing_ok=True)
+            remove_db(db)
+            remove_db(base_db)
 
     def build(self):
         build = self.out / "build"
@@ -263,6 +321,14 @@ def write_results(bench, info, adledger, sizes):
             lines.append(f"| {r['name']} | {r['runs']} | {r['wall']:.3f} | {min(r['walls']):.3f}..{max(r['walls']):.3f}"
                          f" | {fmt_mib(r['rss'])} | {figure} |")
         lines.append("")
+        v7, bulk = by_name.get("sqlite baseline (v7)"), by_name.get("sqlite baseline (v7-bulk)")
+        if imp is not None and v7 is not None:
+            line = (f"adledger import: {imp['entries_per_s']:,.0f} entries/s, **{imp['entries_per_s'] / v7['entries_per_s']:.1%}"
+                    f" of the v7 baseline** ({v7['entries_per_s']:,.0f} entries/s, the storage's share alone")
+            if bulk is not None:
+                line += (f"; {imp['entries_per_s'] / bulk['entries_per_s']:.1%} of v7-bulk,"
+                         f" {bulk['entries_per_s']:,.0f} entries/s, spend_by_account built after the load")
+            lines += [line + ").", ""]
     lines += ["Commands (as run at the first N):", ""]
     seen = set()
     for r in rows:

@@ -686,6 +686,17 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  void each_spend(const std::function<void(const SpendEntry&)>& visit) override {
+    if (schema_version_ < 7) {
+      for (const SpendEntry& e : legacy_spend()) visit(e);
+      return;
+    }
+    // The visitor may read the store: another statement than this one.
+    static const std::string sql = std::string(kSelectSpend) + " ORDER BY s.id";
+    Query q = query(sql.c_str());
+    while (q.step()) visit(read_spend(q));
+  }
+
   std::optional<PolicyAction> find_policy_action(const std::string& id) override {
     std::optional<PolicyAction> out;
     {
