@@ -5,6 +5,7 @@
 // migration's backfill, and spend reversal.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 
 #include "ledger/audit/chain.hpp"
 #include "ledger/audit/merkle.hpp"
+#include "ledger/journal/postings.hpp"
 #include "ledger/audit/verify.hpp"
 #include "ledger/journal/journal.hpp"
 #include "ledger/ledger.hpp"
@@ -1491,6 +1493,47 @@ TEST(ReverseSpend, AgainTheSameIsUnchangedOtherwiseRefused) {
   EXPECT_EQ(t.store->journal().size(), txns);
   VerifyResult v = t.verify();
   EXPECT_TRUE(v.ok()) << describe(v);
+}
+
+}  // namespace
+
+namespace {
+
+// The import writes a spend record's canonical content by hand, without
+// building a JSON value: it must be byte for byte what canonical(content_of())
+// gives, for every shape of entry and every character a text may hold.
+TEST(CanonicalSpend, IsByteForByteTheJsonDump) {
+  const std::vector<std::string> texts = {
+      "", "plain", "quote \" backslash \\ slash /", "tab\there", "nl\ncr\rbs\bff\f", std::string("nul\0x", 5),
+      "\x01\x1f\x7f", "é ü 漢字 🙂", "\u2028\u2029", "\xEF\xBB\xBF" "bom", "a,b;c", "=SUM(A1)"};
+  std::uint64_t state = 7;
+  auto next = [&](std::uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  int checked = 0;
+  for (int i = 0; i < 2000; ++i) {
+    ledger::SpendEntry e = spend_of("rt", "twitter", "2016", static_cast<std::int64_t>(next(1000000)));
+    e.entry_id = static_cast<std::int64_t>(next(5000000)) + 1;
+    e.txn_id = static_cast<std::int64_t>(next(5000000)) + 1;
+    e.market = texts[next(texts.size())] + "m";
+    e.source = texts[next(texts.size())] + "s";
+    if (next(2)) e.handle = texts[next(texts.size())];
+    if (next(2)) e.external_id = texts[next(texts.size())];
+    if (next(2)) e.note = texts[next(texts.size())];
+    if (next(2)) e.items = static_cast<std::int64_t>(next(1000000000000ULL));
+    for (std::uint64_t t = next(4); t > 0; --t) e.tags.push_back(texts[next(texts.size())] + std::to_string(t));
+    std::sort(e.tags.begin(), e.tags.end());
+    e.precision = static_cast<ledger::Precision>(next(4));
+    if (e.precision == ledger::Precision::Range && next(2)) e.upper = usd(e.amount.minor() + 1);
+    if (i % 7 == 0) e.amount = usd(0);  // posts nothing
+    if (i % 11 == 0) e.amount = usd(INT64_MAX);
+    ledger::JournalTxn txn = ledger::spend_txn(e);
+    SCOPED_TRACE(i);
+    ASSERT_EQ(ledger::canonical_spend(e, txn), ledger::canonical(ledger::content_of(e, txn)));
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2000);
 }
 
 }  // namespace
