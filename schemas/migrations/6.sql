@@ -1,4 +1,4 @@
--- Version 6: what makes reports fast at a million entries (issue 6).
+-- Version 6: what makes reports fast at a million entries.
 --
 -- account_total holds each account's balance per currency, written in the
 -- same transaction as the postings that change it (the store adds up a

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Synthetic adledger ledger for the benchmarks (issue 6), as JSON Lines.
+"""Synthetic adledger ledger for the benchmarks, as JSON Lines.
 
 Seeded and deterministic: the same --entries and --seed write the same bytes.
 

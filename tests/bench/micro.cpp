@@ -1,4 +1,4 @@
-// Micro-benchmarks (issue 6), Google Benchmark: the amount and period
+// Micro-benchmarks, Google Benchmark: the amount and period
 // parsers, pro-rata allocation, and the ban lookup (spans, index, verdict).
 // Built by tests/bench/CMakeLists.txt as adledger_micro; run it as
 //   adledger_micro [--benchmark_filter=REGEX] [--benchmark_min_time=0.1]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""adledger's benchmarks (issue 6): whole-process wall time and peak memory.
+"""adledger's benchmarks: whole-process wall time and peak memory.
 
     run.py [--adledger PATH] [--sizes "100000 1000000"] [--runs 5] [--out DIR]
     run.py --smoke            # N = 1,000, one run of each: proves the script works

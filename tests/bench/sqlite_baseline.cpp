@@ -1,4 +1,4 @@
-// What SQLite itself can do: the ceiling for `adledger import` (issue 6).
+// What SQLite itself can do: the ceiling for `adledger import`.
 //
 //   sqlite_baseline [--mode rows|entries|v7|v7-bulk] N DB
 //

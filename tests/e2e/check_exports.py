@@ -4,7 +4,7 @@
   check_exports.py --adledger PATH_TO_BINARY --root REPO_ROOT [--entries N] [--keep]
   check_exports.py --self-test        (only step 0: the tool-output parsers)
 
-What (issue 5): the journal exported as `--format ledger|hledger|beancount`
+What: the journal exported as `--format ledger|hledger|beancount`
 must be accepted by the real tools (Debian 12's ledger 3.3, hledger 1.25,
 beancount 2.3), and every account's balance they print must equal
 `adledger balance` to the cent; `--format jsonl` must import into an empty

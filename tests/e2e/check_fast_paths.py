@@ -4,7 +4,7 @@
   check_fast_paths.py --adledger PATH_TO_BINARY --root REPO_ROOT
                       [--entries N] [--seed S] [--keep]
 
-Issue 6: whatever makes the reports fast (summary tables, indexes, streaming)
+Whatever makes the reports fast (summary tables, indexes, streaming)
 must keep every report identical to the slow path. This script builds a
 generated ledger, recomputes the figures itself, in Python, straight from the
 SQLite file's journal (the views journal_txn, posting, spend and spend_tag of
