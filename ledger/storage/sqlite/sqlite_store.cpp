@@ -280,6 +280,7 @@ class SqliteStore final : public Store {
     next_txn_id_ = 0;
     head_.reset();
     tree_.reset();
+    tree_dirty_ = false;
   }
   // A read transaction for the life of the store (it ends when the store
   // closes): taking the shared lock now fixes the state the reads see.
@@ -1500,7 +1501,15 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode,
   if (migrating) store->exec("PRAGMA foreign_keys = ON");
   // A ledger from before version 7 kept a rollback journal: a command
   // that writes moves it to write-ahead logging (see CreateNew above).
-  if (!keep_file && store->journal_mode() != "wal") store->exec("PRAGMA journal_mode = WAL");
+  // The switch needs the file to itself for a moment: with another adledger
+  // reading it, the command goes on in the old mode and a later one
+  // switches.
+  if (!keep_file && store->journal_mode() != "wal") {
+    try {
+      store->exec("PRAGMA journal_mode = WAL");
+    } catch (const Error&) {
+    }
+  }
   // A command that reads does all its reading in one read transaction, so
   // it sees one state of the ledger even while another process writes:
   // verify must not take a half-written record for tampering.
