@@ -1,0 +1,93 @@
+#include "ledger/io/import/read_ahead.hpp"
+
+#include <utility>
+
+#include "ledger/error.hpp"
+#include "ledger/io/csv_reader.hpp"
+
+namespace ledger::import_detail {
+namespace {
+
+// The schema check line_record would make, when the record gets that far:
+// the record's fields but its "type".
+std::optional<std::optional<SchemaViolation>> check_ahead(const json& record) {
+  if (!record.is_object()) return std::nullopt;
+  auto type = record.find("type");
+  if (type == record.end() || !type->is_string()) return std::nullopt;
+  const std::string* section = section_of_type(type->get_ref<const std::string&>());
+  if (!section) return std::nullopt;
+  return check_record_rules(*section, record, TypeMember::Ignored);
+}
+
+}  // namespace
+
+bool read_next(std::istream& in, const std::string& file, std::string& line, std::size_t& number, ReadLine& out) {
+  out = ReadLine{};
+  try {
+    do {
+      if (!read_line(in, line, number, file)) return false;
+    } while (line.find_first_not_of(" \t") == std::string::npos);  // blank lines are allowed
+    out.number = number;
+    try {
+      out.record = parse_strict(line);
+    } catch (const ParseFailure& f) {
+      throw Error(ErrorKind::Input, file + ":" + std::to_string(number) + ": malformed JSON: " + f.reason);
+    }
+    out.checked = check_ahead(out.record);
+  } catch (...) {
+    out.failure = std::current_exception();
+  }
+  return true;
+}
+
+ReadAhead::~ReadAhead() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+std::vector<ReadLine> ReadAhead::next() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return !queue_.empty() || done_; });
+  if (queue_.empty()) return {};
+  std::vector<ReadLine> batch = std::move(queue_.front());
+  queue_.pop_front();
+  changed_.notify_all();
+  return batch;
+}
+
+void ReadAhead::run(std::istream& in, const std::string& file) {
+  std::vector<ReadLine> batch;
+  try {
+    std::string line;
+    std::size_t number = 0;
+    ReadLine next;
+    bool more = true;
+    while (more && read_next(in, file, line, number, next)) {
+      more = !next.failure;  // nothing is read after an error
+      batch.push_back(std::move(next));
+      if ((batch.size() == kBatch || !more) && !push(batch)) return;
+    }
+  } catch (...) {  // out of memory, say: the importer throws it in its turn
+    batch.emplace_back().failure = std::current_exception();
+  }
+  if (!batch.empty() && !push(batch)) return;
+  std::lock_guard lock(mutex_);
+  done_ = true;
+  changed_.notify_all();
+}
+
+bool ReadAhead::push(std::vector<ReadLine>& batch) {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return queue_.size() < kBatchesAhead || stop_; });
+  if (stop_) return false;
+  queue_.push_back(std::move(batch));
+  batch.clear();
+  changed_.notify_all();
+  return true;
+}
+
+}  // namespace ledger::import_detail
