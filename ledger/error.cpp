@@ -57,11 +57,15 @@ std::string neutralise_bidi(std::string text) {
 }
 
 std::string quote(std::string_view value) {
+  // At most 80 characters of the value, and at most 320 bytes of their
+  // escapes (four for each, as "\xff" takes): a value of marks and escapes
+  // cannot make the message longer than a value of plain text.
   constexpr std::size_t kShownMax = 80;
+  constexpr std::size_t kBytesMax = 4 * kShownMax;
   std::string out = "\"";
   std::size_t shown = 0;
   for (std::size_t i = 0; i < value.size();) {
-    if (shown == kShownMax) {
+    if (shown == kShownMax || out.size() > kBytesMax) {
       out += "...";
       break;
     }

@@ -115,6 +115,11 @@ void Ledger::log(const std::string& kind, const std::string& ref, const nlohmann
   append_record(store_, kind, ref, content, clock_());
 }
 
+void Ledger::log(const std::string& kind, const std::string& ref, std::string canonical_content) {
+  note_write_start();
+  append_record(store_, kind, ref, std::move(canonical_content), clock_());
+}
+
 // Checks and stores a journal transaction. Besides balancing, no account's
 // balance may leave int64: a write that would make `balance` overflow later
 // is refused now, while nothing has been stored.
@@ -334,8 +339,7 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
   e.entry_id = store_.add_spend(e);
   if (upper_total) *upper_total = upper_next;  // only once the entry is stored
   txn.id = e.txn_id;
-  note_write_start();
-  append_record(store_, "spend", std::to_string(e.entry_id), canonical_spend(e, txn), clock_());
+  log("spend", std::to_string(e.entry_id), canonical_spend(e, txn));  // written by hand: the import's hot path
   outcome_ = Outcome::Recorded;
   return e;
 }

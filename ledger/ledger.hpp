@@ -10,10 +10,10 @@
 
 #include <functional>
 #include <map>
-#include <unordered_map>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ledger/audit/chain.hpp"
@@ -84,6 +84,7 @@ class Ledger {
 
   // Writes, like every write, go into the record log; this is the one way in.
   void log(const std::string& kind, const std::string& ref, const nlohmann::json& content);
+  void log(const std::string& kind, const std::string& ref, std::string canonical_content);
 
   // Reads.
   Advertiser advertiser(const std::string& id);  // throws a rule error if unknown

@@ -1,17 +1,26 @@
-// The record log: every record, once, in the order it was recorded, in a
-// SHA-256 hash chain, so that anyone can check that nothing recorded was
-// changed or lost, and that a ledger published earlier only grew.
+// The record log: every record, once, in the order it was recorded, each
+// hashed, so that anyone can check that nothing recorded was changed or
+// lost, and that a ledger published earlier only grew.
 //
 // Each record becomes one line of canonical JSON (keys sorted, no spaces,
 // UTF-8 as is; nlohmann::json's dump()):
 //
 //   line(n) = {"content":{...},"kind":"spend","recorded_at":"2026-11-22T10:00:00.000Z","ref":"1","seq":n}
-//   hash(n) = SHA-256(hash(n-1) || line(n)),   hash(0) = 32 zero bytes
 //
 // `content` is the record as stored: ids, amounts in minor units with their
-// currency, dates, texts, and the postings it made in the journal. The head
-// is (the number of records, hash(n)); publishing it next to a report lets
-// anyone later prove the ledger behind it is a prefix of the ledger then.
+// currency, dates, texts, and the postings it made in the journal. From
+// schema version 7 the line is rebuilt from the record's rows whenever it is
+// needed (the log keeps no copy), and the log keeps its leaf hash,
+// SHA-256(0x00 || line(n)), a leaf of the Merkle tree of merkle.hpp. The
+// head is (the number of records, the tree's root); publishing it next to a
+// report lets anyone later prove the ledger behind it is a prefix of the
+// ledger then.
+//
+// Before version 7 the log was a linear chain, and the heads published then
+// are its hashes, which still prove the same prefix:
+//
+//   hash(n) = SHA-256(hash(n-1) || line(n)),   hash(0) = 32 zero bytes
+
 #pragma once
 
 #include <array>

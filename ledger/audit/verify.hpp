@@ -1,14 +1,21 @@
 // adledger verify: proves, from the ledger file alone, that nothing recorded
 // was changed or lost.
 //
-// It recomputes the record log's hash chain (chain.hpp); checks every row of
-// every table against the record that logged it, so a changed amount, a
-// changed date, a deleted row or a row added behind adledger's back is
-// found; checks that every journal transaction balances and the trial
-// balance is zero in every currency; runs SQLite's foreign-key and integrity
-// checks; and re-applies the ban rule to every spend entry against the bans
-// recorded before it. Given a head published earlier (a count and a hash),
-// it also proves that ledger is a prefix of this one: it only grew.
+// It checks that the record log is numbered without a gap and that the
+// Merkle tree the ledger keeps is the tree of the stored leaves
+// (merkle.hpp); rebuilds every record from its rows and checks that it
+// hashes to its leaf, so a changed amount, a changed date, a deleted row or
+// a row added behind adledger's back is found; checks that every journal
+// transaction balances, that the trial balance is zero in every currency
+// and that the totals kept per account are the postings' sums; runs
+// SQLite's foreign-key and integrity checks and compares the append-only
+// triggers with the ones adledger wrote; and re-applies the ban rule to
+// every spend entry against the bans recorded before it. Given a head
+// published earlier (a count and a hash: the tree's root, or the linear
+// chain's hash of a head published before version 7), it also proves that
+// ledger is a prefix of this one: it only grew. It reads the ledger a
+// record at a time, keeping a few bytes for each.
+
 #pragma once
 
 #include <cstdint>

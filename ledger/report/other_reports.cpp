@@ -1,7 +1,5 @@
 #include "ledger/report/other_reports.hpp"
 
-#include "ledger/journal/postings.hpp"
-
 #include <algorithm>
 #include <map>
 #include <regex>
@@ -9,6 +7,7 @@
 #include <tuple>
 
 #include "ledger/error.hpp"
+#include "ledger/journal/postings.hpp"
 
 namespace ledger {
 namespace {

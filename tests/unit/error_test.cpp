@@ -42,6 +42,16 @@ TEST(Quote, CutsLongValues) {
   EXPECT_EQ(quote(std::string(80, 'x')), "\"" + std::string(80, 'x') + "\"");
 }
 
+// A value of bidirectional controls, each shown as an eight-character mark,
+// is cut by the bytes it takes: no longer than a value of escaped bytes.
+TEST(Quote, MarksAreCutByTheirLength) {
+  std::string controls;
+  for (int i = 0; i < 200; ++i) controls += "\u2068";
+  std::string bytes(200, '\x01');
+  EXPECT_LE(quote(controls).size(), quote(bytes).size() + 8);
+  EXPECT_NE(quote(controls).find("..."), std::string::npos);
+}
+
 TEST(Quote, CutNeverSplitsAUtf8Character) {
   // 1 ASCII byte then two-byte Cyrillic letters: a cut at a fixed byte count
   // lands inside a letter.
