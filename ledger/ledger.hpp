@@ -110,12 +110,7 @@ class Ledger {
   // every balance stays within int64).
   // Keyed by account and currency code, hashed: an import posts twice an
   // entry, and ordered comparisons of account names showed in its profile.
-  struct AccountKeyHash {
-    std::size_t operator()(const std::pair<std::string, std::string>& k) const noexcept {
-      return std::hash<std::string>{}(k.first) * 31 + std::hash<std::string>{}(k.second);
-    }
-  };
-  std::unordered_map<std::pair<std::string, std::string>, std::int64_t, AccountKeyHash> balances_;
+  std::unordered_map<std::pair<std::string, std::string>, std::int64_t, AccountCurrencyHash> balances_;
   // The sum of the upper bounds of the ranges recorded, per currency: kept
   // within an amount, as balances are, so that no report's sum of them can
   // overflow. Cached like the balances.

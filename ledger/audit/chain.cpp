@@ -215,12 +215,10 @@ std::string format_timestamp_ms(std::int64_t ms) {
   std::int64_t day = ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs);
   std::int64_t rest = ms - day * kDayMs;
   std::int64_t jdn = day + kUnixEpochDay;
-  if (jdn < static_cast<std::int64_t>(first_day().day_number()) || jdn > static_cast<std::int64_t>(last_day().day_number()))
-    throw Error(ErrorKind::Storage, "recorded time " + std::to_string(ms) + " ms is not a time adledger records");
-  auto ymd = boost::gregorian::gregorian_calendar::from_day_number(
-      static_cast<boost::gregorian::gregorian_calendar::date_int_type>(jdn));
+  std::optional<Date> date = date_of_day_number(jdn);
+  if (!date) throw Error(ErrorKind::Storage, "recorded time " + std::to_string(ms) + " ms is not a time adledger records");
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%s T%02d:%02d:%02d.%03dZ", format_date(Date(ymd.year, ymd.month, ymd.day)).c_str(),
+  std::snprintf(buffer, sizeof buffer, "%s T%02d:%02d:%02d.%03dZ", format_date(*date).c_str(),
                 static_cast<int>(rest / 3'600'000), static_cast<int>(rest / 60'000 % 60),
                 static_cast<int>(rest / 1000 % 60), static_cast<int>(rest % 1000));
   std::string out(buffer);

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ledger/money/money.hpp"
@@ -45,6 +46,14 @@ struct JournalTxn {
 // no postings posts nothing and is accepted: a spend range whose lower
 // bound is zero.
 void check_balanced(const JournalTxn& txn);
+
+// Hashes an (account, currency code) pair, for the maps of balances and
+// totals kept by account.
+struct AccountCurrencyHash {
+  std::size_t operator()(const std::pair<std::string, std::string>& k) const noexcept {
+    return std::hash<std::string>{}(k.first) * 31 + std::hash<std::string>{}(k.second);
+  }
+};
 
 // The chart of accounts.
 std::string spend_expense_account(std::string_view advertiser, std::string_view platform);

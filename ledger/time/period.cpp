@@ -130,6 +130,15 @@ Date parse_date(std::string_view text, std::string_view field) {
   return make_date(year, to_int(text.substr(5, 2)), to_int(text.substr(8, 2)), text, field);
 }
 
+std::optional<Date> date_of_day_number(std::int64_t number) {
+  static const auto first = static_cast<std::int64_t>(first_day().day_number());
+  static const auto last = static_cast<std::int64_t>(last_day().day_number());
+  if (number < first || number > last) return std::nullopt;
+  auto ymd = boost::gregorian::gregorian_calendar::from_day_number(
+      static_cast<boost::gregorian::gregorian_calendar::date_int_type>(number));
+  return Date(ymd.year, ymd.month, ymd.day);
+}
+
 // By hand: boost's formatter goes through a locale-aware stream, and an
 // import formats several dates an entry (3% of a million-entry import).
 // Boost's dates run from 1400 to 9999, so the year always has four digits.

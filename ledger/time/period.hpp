@@ -10,6 +10,7 @@
 
 #include <boost/date_time/gregorian/gregorian_types.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,10 @@ using Date = boost::gregorian::date;
 // reaches them.
 Date first_day();
 Date last_day();
+// The day of a Julian day number (boost's day_number()), or none when it
+// falls outside first_day()..last_day(): stored numbers are checked, not
+// trusted.
+std::optional<Date> date_of_day_number(std::int64_t number);
 
 // Parses `YYYY-MM-DD` strictly; refuses impossible days (`2017-02-30`)
 // with an input error naming `field`.

@@ -141,11 +141,9 @@ Currency currency_of_number(std::int64_t n) {
 std::int64_t day_number(const Date& d) { return static_cast<std::int64_t>(d.day_number()); }
 
 Date date_of_day(std::int64_t n) {
-  static const std::int64_t first = day_number(first_day()), last = day_number(last_day());
-  if (n < first || n > last) throw_storage("day number " + std::to_string(n) + " is not a day adledger records");
-  auto ymd = boost::gregorian::gregorian_calendar::from_day_number(
-      static_cast<boost::gregorian::gregorian_calendar::date_int_type>(n));
-  return Date(ymd.year, ymd.month, ymd.day);
+  std::optional<Date> day = date_of_day_number(n);
+  if (!day) throw_storage("day number " + std::to_string(n) + " is not a day adledger records");
+  return *day;
 }
 
 // Which process holds the write lock, when the system says: in WAL mode
@@ -1331,12 +1329,7 @@ class SqliteStore final : public Store {
     std::int64_t balance_minor = 0;
     std::int64_t postings = 0;
   };
-  struct AccountKeyHash {
-    std::size_t operator()(const std::pair<std::string, std::string>& k) const noexcept {
-      return std::hash<std::string>{}(k.first) * 31 + std::hash<std::string>{}(k.second);
-    }
-  };
-  std::unordered_map<std::pair<std::string, std::string>, PendingTotal, AccountKeyHash> pending_totals_;
+  std::unordered_map<std::pair<std::string, std::string>, PendingTotal, AccountCurrencyHash> pending_totals_;
   void flush_totals() {
     // In account order: the same file whatever order the postings came in.
     std::vector<std::pair<const std::pair<std::string, std::string>*, const PendingTotal*>> sorted;
