@@ -147,7 +147,7 @@ void Importer::policy_action(const RecordReader& r) {
   count(counts_.policy_actions);
 }
 
-void Importer::spend(const RecordReader& r) {
+SpendEntry Importer::decode_spend(const RecordReader& r) {
   r.only({"id", "advertiser", "platform", "handle", "amount", "upper", "currency", "period", "items", "market",
           "tags", "precision", "source", "note"});
   SpendEntry e;
@@ -168,8 +168,21 @@ void Importer::spend(const RecordReader& r) {
   e.source = r.string("source");
   e.external_id = r.opt_string("id");
   e.note = r.opt_string("note");
-  file_entries_.push_back(ledger_.record_spend(e).entry_id);
+  return e;
+}
+
+void Importer::spend(const RecordReader& r) { record_spend(decode_spend(r)); }
+
+void Importer::record_spend(SpendEntry e) {
+  file_entries_.push_back(ledger_.record_spend(std::move(e)).entry_id);
   count(counts_.spend);
+}
+
+void Importer::line_spend(SpendEntry e, const JsonLocations& locations) {
+  locations_ = &locations;
+  static const json kRead = json::object();  // its fields are in `e`
+  RecordReader r(kRead, "", "spend", locations, file_);
+  r.record([&] { record_spend(std::move(e)); });
 }
 
 void Importer::pledge(const RecordReader& r) {

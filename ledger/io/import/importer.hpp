@@ -53,6 +53,16 @@ class Importer {
     return check_record_rules(section, fields);
   }
 
+  // A JSON Lines spend record whose fields were read ahead (decode_spend,
+  // on the read-ahead thread), with no schema violation: recorded as
+  // line_record would record it, with the same messages.
+  void line_spend(SpendEntry e, const JsonLocations& locations);
+
+  // A spend record's fields as the ledger takes them, checked for their
+  // form but not against the ledger: it needs nothing from the ledger, so
+  // the read-ahead thread calls it.
+  static SpendEntry decode_spend(const RecordReader& r);
+
   const ImportCounts& counts() const { return counts_; }
   // Where the records now being read stand in the file.
   void use(const JsonLocations& locations) { locations_ = &locations; }
@@ -65,6 +75,7 @@ class Importer {
   void spend_reversal(const RecordReader& r);
   void policy_action(const RecordReader& r);
   void spend(const RecordReader& r);
+  void record_spend(SpendEntry e);
   void pledge(const RecordReader& r);
   void disbursement(const RecordReader& r);
   void rate(const RecordReader& r);

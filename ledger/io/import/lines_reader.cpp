@@ -4,6 +4,7 @@
 #include <exception>
 #include <istream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ledger/io/import.hpp"
@@ -25,7 +26,8 @@ ImportCounts import_lines(Ledger& ledger, std::istream& in, const std::string& f
   auto record = [&](ReadLine& line) {
     if (line.failure) std::rethrow_exception(line.failure);
     JsonLocations here = JsonLocations::single_line(line.number);
-    importer.line_record(line.record, here, line.checked);
+    if (line.spend) importer.line_spend(std::move(*line.spend), here);
+    else importer.line_record(line.record, here, line.checked);
   };
   // A file is read ahead on a second thread. A pipe or a terminal is read
   // here, a line at a time: after an error the import must stop at once,

@@ -4,6 +4,8 @@
 
 #include "ledger/error.hpp"
 #include "ledger/io/csv_reader.hpp"
+#include "ledger/io/import/importer.hpp"
+#include "ledger/io/json_locations.hpp"
 
 namespace ledger::import_detail {
 namespace {
@@ -34,6 +36,15 @@ bool read_next(std::istream& in, const std::string& file, std::string& line, std
       throw Error(ErrorKind::Input, file + ":" + std::to_string(number) + ": malformed JSON: " + f.reason);
     }
     out.checked = check_ahead(out.record);
+    // A spend record (most of a large file) is read into its entry here,
+    // off the writer's thread, with the messages line_record would give.
+    if (out.checked && !*out.checked && out.record.at("type") == "spend") {
+      out.record.erase("type");
+      JsonLocations here = JsonLocations::single_line(number);
+      RecordReader r(out.record, "", "spend", here, file);
+      r.record([&] { out.spend = Importer::decode_spend(r); });
+      out.record = json::object();  // freed here too, not on the writer's thread
+    }
   } catch (...) {
     out.failure = std::current_exception();
   }

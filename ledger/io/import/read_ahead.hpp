@@ -23,6 +23,7 @@
 
 #include "ledger/io/import/shared.hpp"
 #include "ledger/io/record_rules.hpp"
+#include "ledger/records.hpp"
 
 namespace ledger::import_detail {
 
@@ -33,6 +34,9 @@ struct ReadLine {
   std::size_t number = 0;
   json record;
   std::optional<std::optional<SchemaViolation>> checked;
+  // A spend record that passed its schema check, read into the entry the
+  // ledger takes; `record` is then left an empty object.
+  std::optional<SpendEntry> spend;
   std::exception_ptr failure;
 };
 
