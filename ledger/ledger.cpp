@@ -141,13 +141,13 @@ void Ledger::forget_bans() {
 
 const std::vector<BanSpan>& Ledger::cached_ban_spans(const std::string& advertiser_id, const std::string& platform_id) {
   refresh_caches();
-  auto key = std::make_pair(advertiser_id, platform_id);
-  auto found = spans_.find(key);
+  auto found = spans_.find(StringPairView(advertiser_id, platform_id));
   if (found != spans_.end()) return found->second;
   auto actions = actions_by_platform_.find(platform_id);
   if (actions == actions_by_platform_.end())
     actions = actions_by_platform_.emplace(platform_id, store_.policy_actions(platform_id)).first;
-  return spans_.emplace(key, ban_spans(actions->second, advertiser_id, platform_id)).first->second;
+  return spans_.emplace(std::make_pair(advertiser_id, platform_id), ban_spans(actions->second, advertiser_id, platform_id))
+      .first->second;
 }
 
 std::int64_t Ledger::post(const JournalTxn& txn) {
@@ -155,14 +155,18 @@ std::int64_t Ledger::post(const JournalTxn& txn) {
   refresh_caches();
   std::vector<std::pair<decltype(balances_)::iterator, std::int64_t>> next;
   for (const Posting& p : txn.postings) {
-    auto key = std::make_pair(p.account, p.amount.currency().code());
-    auto it = balances_.find(key);
-    if (it == balances_.end()) it = balances_.emplace(key, store_.account_balance(key.first, key.second)).first;
+    const std::string& code = p.amount.currency().code();
+    auto it = balances_.find(StringPairView(p.account, code));
+    if (it == balances_.end())
+      it = balances_.emplace(std::make_pair(p.account, code), store_.account_balance(p.account, code)).first;
     // Two postings of one transaction to the same account add up.
     std::int64_t base = it->second;
     for (const auto& [other, value] : next)
       if (other == it) base = value;
-    next.emplace_back(it, checked_add(base, p.amount.minor(), "the balance of " + p.account + " in " + key.second));
+    std::int64_t sum = 0;
+    if (__builtin_add_overflow(base, p.amount.minor(), &sum))
+      checked_add(base, p.amount.minor(), "the balance of " + p.account + " in " + code);  // throws, with its name
+    next.emplace_back(it, sum);
   }
   std::int64_t id = store_.add_journal_txn(txn);
   for (const auto& [it, value] : next) it->second = value;  // only once the transaction is stored

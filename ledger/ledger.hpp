@@ -11,9 +11,9 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "ledger/audit/chain.hpp"
@@ -110,7 +110,7 @@ class Ledger {
   // every balance stays within int64).
   // Keyed by account and currency code, hashed: an import posts twice an
   // entry, and ordered comparisons of account names showed in its profile.
-  std::unordered_map<std::pair<std::string, std::string>, std::int64_t, AccountCurrencyHash> balances_;
+  StringPairMap<std::int64_t> balances_;
   // The sum of the upper bounds of the ranges recorded, per currency: kept
   // within an amount, as balances are, so that no report's sum of them can
   // overflow. Cached like the balances.
@@ -119,10 +119,10 @@ class Ledger {
   // (over its platform's policy actions), so that an import of a million
   // entries reads them once, not once an entry. A policy action or a
   // withdrawal recorded empties the ban caches.
-  std::set<std::string> known_advertisers_;
-  std::set<std::string> known_platforms_;
+  std::unordered_set<std::string> known_advertisers_;
+  std::unordered_set<std::string> known_platforms_;
   std::map<std::string, std::vector<PolicyAction>> actions_by_platform_;
-  std::map<std::pair<std::string, std::string>, std::vector<BanSpan>> spans_;
+  StringPairMap<std::vector<BanSpan>> spans_;
   const std::vector<BanSpan>& cached_ban_spans(const std::string& advertiser_id, const std::string& platform_id);
   void forget_bans();
   std::uint64_t caches_generation_ = 0;  // the write transaction the caches belong to

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -47,13 +48,22 @@ struct JournalTxn {
 // bound is zero.
 void check_balanced(const JournalTxn& txn);
 
-// Hashes an (account, currency code) pair, for the maps of balances and
-// totals kept by account.
-struct AccountCurrencyHash {
-  std::size_t operator()(const std::pair<std::string, std::string>& k) const noexcept {
-    return std::hash<std::string>{}(k.first) * 31 + std::hash<std::string>{}(k.second);
+// Hashes and compares a pair of strings, such as (account, currency code)
+// or (advertiser, platform), for the maps the import's hot path keeps by
+// them. Transparent: a lookup by a pair of string_views builds no key.
+using StringPairView = std::pair<std::string_view, std::string_view>;
+struct StringPairHash {
+  using is_transparent = void;
+  std::size_t operator()(StringPairView k) const noexcept {
+    return std::hash<std::string_view>{}(k.first) * 31 + std::hash<std::string_view>{}(k.second);
   }
 };
+struct StringPairEqual {
+  using is_transparent = void;
+  bool operator()(StringPairView a, StringPairView b) const noexcept { return a == b; }
+};
+template <typename Value>
+using StringPairMap = std::unordered_map<std::pair<std::string, std::string>, Value, StringPairHash, StringPairEqual>;
 
 // The chart of accounts.
 std::string spend_expense_account(std::string_view advertiser, std::string_view platform);
