@@ -575,7 +575,9 @@ int main(int argc, char** argv) {
 
   const auto start = std::chrono::steady_clock::now();
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // as adledger opens a ledger
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
     die(db, "open");
   }
   if (mode == "rows") {

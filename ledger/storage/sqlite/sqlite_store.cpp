@@ -305,6 +305,8 @@ class SqliteStore final : public Store {
     tree_.reset();
     // Ids handed out inside the transaction are gone with it.
     for (auto& cache : interned_) cache.clear();
+    for (auto& last : last_interned_) last.reset();
+    spend_accounts_.clear();
   }
   bool in_write() const noexcept override { return in_write_; }
 
@@ -331,7 +333,10 @@ class SqliteStore final : public Store {
     if (next_txn_id_ == 0) next_txn_id_ = last_txn_id() + 1;
     std::int64_t id = next_txn_id_++;
     for (const Posting& p : txn.postings) {
-      PendingTotal& pending = pending_totals_[{p.account, p.amount.currency().code()}];
+      const std::string& code = p.amount.currency().code();
+      auto found = pending_totals_.find(StringPairView(p.account, code));
+      if (found == pending_totals_.end()) found = pending_totals_.emplace(std::make_pair(p.account, code), PendingTotal{}).first;
+      PendingTotal& pending = found->second;
       std::int64_t sum = 0;
       if (__builtin_add_overflow(pending.balance_minor, p.amount.minor(), &sum))
         checked_add(pending.balance_minor, p.amount.minor(), "the balance of " + p.account);  // throws
@@ -343,8 +348,14 @@ class SqliteStore final : public Store {
 
   std::int64_t add_spend(const SpendEntry& e) override {
     assert(in_write_);
-    std::int64_t debit = intern_account(spend_expense_account(e.advertiser_id, e.platform_id), &e);
-    std::int64_t credit = intern_account(spend_income_account(e.platform_id, e.advertiser_id), nullptr);
+    auto lane = spend_accounts_.find(StringPairView(e.advertiser_id, e.platform_id));
+    if (lane == spend_accounts_.end()) {
+      if (spend_accounts_.size() >= kInternCacheMax) spend_accounts_.clear();
+      std::int64_t debit = intern_account(spend_expense_account(e.advertiser_id, e.platform_id), &e);
+      std::int64_t credit = intern_account(spend_income_account(e.platform_id, e.advertiser_id), nullptr);
+      lane = spend_accounts_.emplace(std::make_pair(e.advertiser_id, e.platform_id), std::make_pair(debit, credit)).first;
+    }
+    const auto [debit, credit] = lane->second;
     std::int64_t source = intern(Interned::Source, e.source);
     std::optional<std::int64_t> tags;
     if (!e.tags.empty()) {
@@ -1243,11 +1254,20 @@ class SqliteStore final : public Store {
   // which takes back the rows that gave them. The cache is bounded: an
   // import of a million distinct sources does not keep them all.
   enum class Interned { Account, Source, Tags };
+  static constexpr std::size_t kInternCacheMax = 16384;
   std::int64_t intern(Interned what, const std::string& value, const SpendEntry* spend_of = nullptr) {
-    constexpr std::size_t kCacheMax = 16384;
+    // Most files give one source to many entries in a row: the last value
+    // is compared before the cache is hashed.
+    auto& last = last_interned_[static_cast<int>(what)];
+    if (last && last->first == value) return last->second;
+    std::int64_t id = intern_uncached(what, value, spend_of);
+    last.emplace(value, id);
+    return id;
+  }
+  std::int64_t intern_uncached(Interned what, const std::string& value, const SpendEntry* spend_of) {
     auto& cache = interned_[static_cast<int>(what)];
     if (auto it = cache.find(value); it != cache.end()) return it->second;
-    if (cache.size() >= kCacheMax) cache.clear();
+    if (cache.size() >= kInternCacheMax) cache.clear();
     static constexpr const char* kFind[] = {"SELECT id FROM account WHERE name = ?",
                                             "SELECT id FROM source_text WHERE text = ?",
                                             "SELECT id FROM tag_set WHERE tags = ?"};
@@ -1329,7 +1349,7 @@ class SqliteStore final : public Store {
     std::int64_t balance_minor = 0;
     std::int64_t postings = 0;
   };
-  std::unordered_map<std::pair<std::string, std::string>, PendingTotal, AccountCurrencyHash> pending_totals_;
+  StringPairMap<PendingTotal> pending_totals_;
   void flush_totals() {
     // In account order: the same file whatever order the postings came in.
     std::vector<std::pair<const std::pair<std::string, std::string>*, const PendingTotal*>> sorted;
@@ -1357,6 +1377,10 @@ class SqliteStore final : public Store {
   std::unordered_map<std::string, StmtHandle> statements_;
   std::unordered_map<const char*, sqlite3_stmt*> static_statements_;  // into statements_
   std::unordered_map<std::string, std::int64_t> interned_[3];  // by Interned
+  std::optional<std::pair<std::string, std::int64_t>> last_interned_[3];  // by Interned
+  // A spend entry's two accounts, by its advertiser and platform: interned
+  // once a pair, not by their names once an entry.
+  StringPairMap<std::pair<std::int64_t, std::int64_t>> spend_accounts_;
   std::int64_t schema_version_ = kSchemaVersion;  // as the migration ladder goes
   bool in_write_ = false;
   std::uint64_t write_generation_ = 0;
@@ -1382,6 +1406,10 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode,
     throw_storage("database " + quote(path) + ": no ledger there; create one with adledger init");
   if (exists && fs::is_directory(file, ec)) throw_storage("database " + quote(path) + ": is a directory");
 
+  // SQLite counts every allocation under a global mutex unless told not
+  // to, before its first use; adledger reads no memory statistics.
+  static const bool configured = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }();
+  (void)configured;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == OpenMode::CreateNew ? SQLITE_OPEN_CREATE : 0);
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
