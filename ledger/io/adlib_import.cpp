@@ -278,7 +278,8 @@ AdLibraryCounts import_meta_report(Ledger& ledger, std::istream& in, const std::
                       quote(std::filesystem::path(file_name).filename().string()) +
                       " is not a Meta report's (FacebookAdLibraryReport_DATE_CC_WINDOW_advertisers.csv, WINDOW "
                       "yesterday, last_7_days, last_30_days, last_90_days or lifelong), which would give the "
-                      "report's range and country; give them (--from, --to, --market)");
+                      "report's range and country; give " +
+                      (missing == "market" ? "--market" : missing == "from, to" ? "--from and --to" : "--from, --to and --market"));
     }
     if (!o.period) o.period = named->period;
     if (o.market.empty()) o.market = named->market;
@@ -477,7 +478,10 @@ class JsonValueReader {
     std::string last_key, string_at_top;
     while (true) {
       if (pos_ == end_) {
-        if (!fill()) return true;  // cut short: the parser names the problem
+        if (!fill())
+          throw Error(ErrorKind::Input, file_ + ":" + std::to_string(line_) +
+                                            ": malformed JSON: the file ends inside the value begun on line " +
+                                            std::to_string(first_line) + " (a page saved in part?)");
       }
       std::size_t from = pos_;
       bool done = false;
