@@ -971,8 +971,10 @@ AdLibraryCounts import_google_creative(Ledger& ledger, std::istream& in, const s
   for (const char* name : {"Ad_ID", "Advertiser_ID", "Advertiser_Name", "Regions", "Date_Range_Start",
                            "Date_Range_End", "Spend_USD"})
     if (h.has(name)) cited.push_back(h.column.at(name));
-  const std::optional<std::size_t> bucket =
-      h.has("Spend_USD") ? std::optional<std::size_t>(h.column.at("Spend_USD")) : std::nullopt;
+  // The column of the older USD bucket, if the file has one (an index, not
+  // an optional: GCC's -O2 misreads the optional as maybe uninitialised).
+  constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+  const std::size_t bucket = h.has("Spend_USD") ? h.column.at("Spend_USD") : kNoColumn;
   struct Spend {
     Money lower;
     std::optional<Money> upper;
@@ -1033,15 +1035,15 @@ AdLibraryCounts import_google_creative(Ledger& ledger, std::istream& in, const s
       usd_ranged = usd_ranged || b.currency.code() == "USD";
       spends.push_back(std::move(s));
     }
-    if (!usd_ranged && bucket && !trimmed(row[*bucket]).empty()) {
+    if (!usd_ranged && bucket != kNoColumn && !trimmed(row[bucket]).empty()) {
       try {
         Currency usd = Currency::from_code("USD", "currency");
-        auto [lower, upper] = parse_spend_bucket(trimmed(row[*bucket]), "Spend_USD");
+        auto [lower, upper] = parse_spend_bucket(trimmed(row[bucket]), "Spend_USD");
         Spend s;
         s.lower = Money::parse_nonnegative(lower, usd, "Spend_USD");
         if (upper) s.upper = Money::parse_positive(*upper, usd, "Spend_USD");
         if (s.upper && s.upper->minor() < s.lower.minor())
-          throw Error(ErrorKind::Input, "Spend_USD " + quote(row[*bucket]) + ": its upper bound is below its lower");
+          throw Error(ErrorKind::Input, "Spend_USD " + quote(row[bucket]) + ": its upper bound is below its lower");
         spends.push_back(std::move(s));
       } catch (const Error& err) {
         importer.fail(at, err.what());
