@@ -2,12 +2,14 @@
 // streamed, in one transaction.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include "cli/context.hpp"
 #include "ledger/error.hpp"
@@ -18,14 +20,24 @@ namespace adledger::cli {
 namespace {
 
 struct ImportOptions {
-  std::string file;
-  std::string input;  // json, jsonl, csv or an ad library's format; empty: by the file's extension
+  std::vector<std::string> files;  // one, or the pages of a Meta API response
+  std::string file;                // the first
+  std::string input;               // json, jsonl, csv or an ad library's format; empty: by the file's extension
   // For the ad libraries' exports only.
-  std::string market, from, to, platform, map, source;
+  std::string market, from, to, platform, map, source, geo;
 };
 
+const std::vector<std::string> kAdLibraryFormats = {"meta-report",     "meta-api",   "google-weekly",
+                                                    "google-creative", "google-geo", "google-advertiser-geo"};
+
 bool ad_library(const std::string& format) {
-  return format == "meta-report" || format == "meta-api" || format == "google-weekly";
+  return std::find(kAdLibraryFormats.begin(), kAdLibraryFormats.end(), format) != kAdLibraryFormats.end();
+}
+
+// The formats whose files hold no dates: the range comes from --from and
+// --to (or, for a Meta report, from its file's name).
+bool dated_by_options(const std::string& format) {
+  return format == "meta-report" || format == "google-geo" || format == "google-advertiser-geo";
 }
 
 // The options of an ad library's import, checked before the ledger opens.
@@ -50,6 +62,11 @@ ledger::AdLibraryOptions ad_library_options(const ImportOptions& o) {
     std::ifstream in(o.map, std::ios::binary);
     if (!in) throw ledger::Error(ledger::ErrorKind::Input, "map " + ledger::quote(o.map) + ": cannot be read");
     a.advertiser_of = ledger::read_advertiser_map(in, o.map);
+  }
+  if (!o.geo.empty()) {
+    std::ifstream in(o.geo, std::ios::binary);
+    if (!in) throw ledger::Error(ledger::ErrorKind::Input, "geo " + ledger::quote(o.geo) + ": cannot be read");
+    a.countries = ledger::read_advertiser_countries(in, o.geo);
   }
   return a;
 }
@@ -100,40 +117,77 @@ std::ifstream open_input(const std::string& path) {
   return in;
 }
 
-void run_import(const GlobalOptions& global, const ImportOptions& o) {
-  Progress progress;
-  ledger::ImportProgress report = [&progress](const ledger::ImportCounts& c) { progress(c); };
-  ledger::ImportCounts c;
-  std::string format = input_format(o);
+// The pages of a Meta API response, each cited by its own name (after the
+// source given, when there are several).
+std::vector<ledger::AdLibraryInput> meta_api_inputs(const ImportOptions& o, std::vector<std::ifstream>& streams) {
+  std::vector<ledger::AdLibraryInput> inputs;
+  for (std::size_t i = 0; i < o.files.size(); ++i) {
+    std::string name = std::filesystem::path(o.files[i]).filename().string();
+    std::string source = o.source.empty() ? name : o.files.size() == 1 ? o.source : o.source + ", " + name;
+    inputs.push_back({&streams[i], o.files[i], source});
+  }
+  return inputs;
+}
+
+// The options that only some formats take, refused by name elsewhere.
+void check_options(const std::string& format, const ImportOptions& o) {
   if (!ad_library(format)) {
     for (const auto& [name, value] : {std::pair{"market", &o.market}, std::pair{"from", &o.from},
                                       std::pair{"to", &o.to}, std::pair{"platform", &o.platform},
-                                      std::pair{"map", &o.map}, std::pair{"source", &o.source}})
+                                      std::pair{"map", &o.map}, std::pair{"source", &o.source},
+                                      std::pair{"geo", &o.geo}})
       if (!value->empty())
         throw ledger::Error(ledger::ErrorKind::Input, std::string(name) + " " + ledger::quote(*value) +
                                                           ": only for an ad library's export (--input meta-report, "
-                                                          "meta-api or google-weekly)");
+                                                          "meta-api, google-weekly, google-creative, google-geo or "
+                                                          "google-advertiser-geo)");
   }
-  if (ad_library(format) && format != "meta-report" && (!o.from.empty() || !o.to.empty()))
-    throw ledger::Error(ledger::ErrorKind::Input, "from, to: only for --input meta-report: the other exports give "
-                                                  "each row's dates");
-  if (format == "meta-report" && o.from.empty() && o.to.empty())
-    throw ledger::Error(ledger::ErrorKind::Input, "from, to: required: a Meta Ad Library report holds no dates; give "
-                                                  "the range it covers (its file name ends with the last day)");
+  if (ad_library(format) && !dated_by_options(format) && (!o.from.empty() || !o.to.empty()))
+    throw ledger::Error(ledger::ErrorKind::Input, "from, to: only for --input meta-report, google-geo and "
+                                                  "google-advertiser-geo: the other exports give each row's dates");
+  if (!o.geo.empty() && format != "google-weekly")
+    throw ledger::Error(ledger::ErrorKind::Input, "geo " + ledger::quote(o.geo) + ": only for --input google-weekly: "
+                                                  "the advertiser geo file that gives its markets");
+  if (!o.geo.empty() && !o.market.empty())
+    throw ledger::Error(ledger::ErrorKind::Input, "geo, market: give one: the markets come from the advertiser "
+                                                  "geo file, or are the one given");
+  if (format == "google-geo" && (!o.market.empty() || !o.map.empty()))
+    throw ledger::Error(ledger::ErrorKind::Input, std::string(o.market.empty() ? "map" : "market") +
+                                                      ": not for --input google-geo: its rows name their country and "
+                                                      "no advertiser");
+  if (o.files.size() > 1 && format != "meta-api")
+    throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(o.files[1]) + ": one file only, except "
+                                                  "for --input meta-api (the pages of a Graph API response)");
+}
+
+void run_import(const GlobalOptions& global, const ImportOptions& o) {
+  Progress progress;
+  ledger::ImportProgress report = [&progress](const ledger::ImportCounts& c) { progress(c); };
+  ledger::AdLibraryCounts c;
+  std::string format = input_format(o);
+  check_options(format, o);
   ledger::AdLibraryOptions library = ad_library(format) ? ad_library_options(o) : ledger::AdLibraryOptions{};
-  std::ifstream in = open_input(o.file);
+  std::vector<std::ifstream> streams;
+  for (const std::string& file : o.files) streams.push_back(open_input(file));
+  std::ifstream& in = streams.front();
   OpenLedger open = open_ledger(global);
   ledger::WriteTransaction txn(*open.store);
   ledger::Ledger& l = *open.ledger;
-  if (format == "csv") c = ledger::import_csv(l, in, o.file, report);
-  else if (format == "jsonl") c = ledger::import_lines(l, in, o.file, report);
+  auto plain = [&](ledger::ImportCounts counts) { static_cast<ledger::ImportCounts&>(c) = counts; };
+  if (format == "csv") plain(ledger::import_csv(l, in, o.file, report));
+  else if (format == "jsonl") plain(ledger::import_lines(l, in, o.file, report));
   else if (format == "meta-report") c = ledger::import_meta_report(l, in, o.file, library, report);
-  else if (format == "meta-api") c = ledger::import_meta_api(l, in, o.file, library, report);
+  else if (format == "meta-api") c = ledger::import_meta_api(l, meta_api_inputs(o, streams), library, report);
   else if (format == "google-weekly") c = ledger::import_google_weekly(l, in, o.file, library, report);
-  else c = ledger::import_document(l, in, o.file, report);
+  else if (format == "google-creative") c = ledger::import_google_creative(l, in, o.file, library, report);
+  else if (format == "google-geo") c = ledger::import_google_geo(l, in, o.file, library, report);
+  else if (format == "google-advertiser-geo") c = ledger::import_google_advertiser_geo(l, in, o.file, library, report);
+  else plain(ledger::import_document(l, in, o.file, report));
   txn.commit();
+  std::string files;
+  for (const std::string& file : o.files) files += (files.empty() ? "" : ", ") + file;
   if (output_format(global) == Format::Json) {
-    print_json(std::cout, {{"file", o.file},
+    nlohmann::json out = {{"file", files},
                            {"platforms", c.platforms},
                            {"advertisers", c.advertisers},
                            {"handles", c.handles},
@@ -146,10 +200,12 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
                            {"spend_reversals", c.spend_reversals},
                            {"rates", c.rates},
                            {"running", c.running},
-                           {"unchanged", c.unchanged}});
+                           {"unchanged", c.unchanged}};
+    if (ad_library(format)) out["without_spend"] = c.without_spend;
+    print_json(std::cout, out);
     return;
   }
-  std::cout << "imported " << o.file << ": " << c.platforms << " platforms, " << c.advertisers << " advertisers, "
+  std::cout << "imported " << files << ": " << c.platforms << " platforms, " << c.advertisers << " advertisers, "
             << c.handles << " handles, " << c.policy_actions << " policy actions, " << c.spend
             << " spend entries, " << c.pledges << " pledges, " << c.disbursements << " disbursements, "
             << c.disclosures << " disclosed totals";
@@ -160,6 +216,11 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
   if (c.running)
     std::cout << "; " << c.running << (c.running == 1 ? " ad" : " ads")
               << " still running, not recorded (their spend is not final: import a later export)";
+  if (c.without_spend) {
+    const char* what = format == "meta-report" ? (c.without_spend == 1 ? " row" : " rows")
+                                               : (c.without_spend == 1 ? " ad" : " ads");
+    std::cout << "; " << c.without_spend << what << " without spend skipped";
+  }
   std::cout << '\n';
 }
 
@@ -170,23 +231,38 @@ void setup_import(CLI::App& app, GlobalOptions& global) {
   auto* sub = app.add_subcommand("import",
                                  "import a JSON document (schemas/import.schema.json), JSON Lines, CSV or an ad "
                                  "library's export, in one transaction");
-  sub->add_option("file", o->file, "the file: a JSON document, JSON Lines (.jsonl, .ndjson) or CSV (.csv)")
+  sub->add_option("file", o->files,
+                  "the file: a JSON document, JSON Lines (.jsonl, .ndjson) or CSV (.csv); for --input meta-api, "
+                  "one or several (the pages of a Graph API response)")
       ->required();
   sub->add_option("--input", o->input,
                   "the file's format: json, jsonl or csv (by default from its extension), or an ad library's "
-                  "export: meta-report (Meta Ad Library report CSV), meta-api (Meta Ad Library API records, one a "
-                  "line), google-weekly (Google political ads advertiser weekly spend CSV)")
-      ->check(CLI::IsMember({"json", "jsonl", "csv", "meta-report", "meta-api", "google-weekly"}));
-  sub->add_option("--market", o->market, "ad library: the country the export covers (FR, US, ...)");
-  sub->add_option("--from", o->from, "meta-report: the first day of the report's range");
-  sub->add_option("--to", o->to, "meta-report: the last day of the report's range (the date in its file name)");
+                  "export: meta-report (Meta Ad Library report CSV), meta-api (Meta Ad Library API: the Graph API's "
+                  "response as saved, or one ad a line), google-weekly (Google political ads advertiser weekly spend "
+                  "CSV), google-creative (Google political ads creative stats CSV), google-geo (Google political ads "
+                  "geo spend CSV), google-advertiser-geo (Google political ads advertiser geo spend CSV)")
+      ->check(CLI::IsMember({"json", "jsonl", "csv", "meta-report", "meta-api", "google-weekly", "google-creative",
+                             "google-geo", "google-advertiser-geo"}));
+  sub->add_option("--market", o->market,
+                  "ad library: the country the export covers (FR, US, ...); a Meta report's comes from its file "
+                  "name, Google's from their rows (google-weekly: unknown, or --geo)");
+  sub->add_option("--from", o->from,
+                  "meta-report, google-geo, google-advertiser-geo: the first day of the range the file covers (a "
+                  "Meta report's comes from its file name)");
+  sub->add_option("--to", o->to,
+                  "meta-report, google-geo, google-advertiser-geo: the last day of the range the file covers (a "
+                  "Meta report's is the date in its file name)");
   sub->add_option("--platform", o->platform, "ad library: the platform paid (default: facebook for Meta, google)");
   sub->add_option("--map", o->map,
                   "ad library: a CSV file `source,advertiser` naming the advertiser of a payer (`page:ID` for a Meta "
                   "page whose ads name no payer; a Google Advertiser_ID)");
   sub->add_option("--source", o->source, "ad library: the export as cited in each entry (default: the file name)");
+  sub->add_option("--geo", o->geo,
+                  "google-weekly: Google's advertiser geo spend CSV, beside it: an advertiser's spend in a currency "
+                  "is filed under the one country where that file shows it (else unknown)");
   sub->callback([&global, o] {
     require_simple_format(global);
+    o->file = o->files.front();
     run_import(global, *o);
   });
 }

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "ledger/audit/chain.hpp"
 #include "ledger/error.hpp"
@@ -56,7 +59,13 @@ class AdLibraryImporter {
  public:
   AdLibraryImporter(Ledger& ledger, const std::string& file, const AdLibraryOptions& options,
                     const ImportProgress& progress)
-      : ledger_(ledger), file_(file), o_(options), progress_(progress) {}
+      : ledger_(ledger), file_(file), source_(options.source), o_(options), progress_(progress) {}
+
+  // The file being read, for the errors, and the source its entries cite.
+  void read_file(const std::string& file, const std::string& source) {
+    file_ = file;
+    source_ = source;
+  }
 
   std::string at(std::size_t line) const { return file_ + ":" + std::to_string(line) + ": "; }
   [[noreturn]] void fail(std::size_t line, const std::string& why, ErrorKind kind = ErrorKind::Input) const {
@@ -79,21 +88,21 @@ class AdLibraryImporter {
   std::string advertiser(const std::string& key, const std::string& made_id, const std::string& name,
                          std::size_t line) {
     if (auto it = o_.advertiser_of.find(key); it != o_.advertiser_of.end()) return it->second;
+    if (known_advertisers_.contains(made_id)) return made_id;
     if (!ledger_.store().find_advertiser(made_id)) {
       located(line, [&] { ledger_.add_advertiser(Advertiser{made_id, name, std::nullopt, false}); });
       count(counts_.advertisers);
     }
+    known_advertisers_.insert(made_id);
     return made_id;
   }
 
-  void spend(SpendEntry e, std::size_t line) {
-    e.market = o_.market;
-    e.source = o_.source + ", line " + std::to_string(line);
-    // The same row twice in one file is a mistake in the file, not a
-    // no-op: it would be one payment counted once.
-    if (auto [it, fresh] = seen_.try_emplace(*e.external_id, line); !fresh)
-      fail(line, "the row of line " + std::to_string(it->second) + " again (id " + quote(*e.external_id) +
-                     "): a payment appears once in an export");
+  // `market`: the entry's own, when the file gives it; the caller's
+  // otherwise.
+  void spend(SpendEntry e, std::size_t line, const std::string* market = nullptr) {
+    e.market = market ? *market : o_.market;
+    e.source = source_ + ", line " + std::to_string(line);
+    remember(*e.external_id, line);
     // A newer export gives the rows of the older one again, from another
     // file and line: the entry first recorded keeps its citation, and any
     // other field that differs is a conflict, named by record_spend.
@@ -105,10 +114,31 @@ class AdLibraryImporter {
     count(counts_.spend);
   }
 
+  void disclosed(DisclosedTotal d, std::size_t line) {
+    d.source = source_ + ", line " + std::to_string(line);
+    remember(d.id, line);
+    if (std::optional<DisclosedTotal> known = ledger_.store().find_disclosed_total(d.id)) {
+      d.source = known->source;
+      d.note = known->note;
+    }
+    located(line, [&] { ledger_.record_disclosed_total(d); });
+    count(counts_.disclosures);
+  }
+
   void running() { ++counts_.running; }
-  ImportCounts counts() const { return counts_; }
+  void without_spend() { ++counts_.without_spend; }
+  AdLibraryCounts counts() const { return counts_; }
 
  private:
+  // The same row twice in one export is a mistake in the file, not a
+  // no-op: it would be one payment counted once.
+  void remember(const std::string& id, std::size_t line) {
+    auto [it, fresh] = seen_.try_emplace(id, Place{file_, line});
+    if (fresh) return;
+    std::string where = it->second.file == file_ ? "line " + std::to_string(it->second.line)
+                                                 : it->second.file + ":" + std::to_string(it->second.line);
+    fail(line, "the row of " + where + " again (id " + quote(id) + "): a payment appears once in an export");
+  }
   template <typename F>
   void located(std::size_t line, F act) {
     try {
@@ -119,12 +149,18 @@ class AdLibraryImporter {
   }
   void count(std::size_t& of_kind) { count_record(counts_, of_kind, ledger_.last_outcome(), progress_); }
 
+  struct Place {
+    std::string file;
+    std::size_t line;
+  };
   Ledger& ledger_;
-  const std::string& file_;
+  std::string file_;
+  std::string source_;
   const AdLibraryOptions& o_;
   const ImportProgress& progress_;
-  ImportCounts counts_;
-  std::map<std::string, std::size_t> seen_;  // external id -> line, in this file
+  AdLibraryCounts counts_;
+  std::unordered_map<std::string, Place> seen_;  // external id -> where, in this import
+  std::unordered_set<std::string> known_advertisers_;  // made ids already in the ledger
 };
 
 void require_market(const AdLibraryOptions& o) {
@@ -185,11 +221,69 @@ std::map<std::string, std::string> read_advertiser_map(std::istream& in, const s
   return out;
 }
 
-ImportCounts import_meta_report(Ledger& ledger, std::istream& in, const std::string& file_name,
-                                const AdLibraryOptions& o, const ImportProgress& progress) {
+std::optional<MetaReportName> parse_meta_report_name(std::string_view file_name) {
+  std::string name = std::filesystem::path(std::string(file_name)).filename().string();
+  constexpr std::string_view kPrefix = "FacebookAdLibraryReport_", kSuffix = "_advertisers.csv";
+  if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix)) return std::nullopt;
+  std::string_view rest(name);
+  rest = rest.substr(kPrefix.size(), rest.size() - kPrefix.size() - kSuffix.size());
+  // DATE_CC_WINDOW: a date of 10 characters, a two-letter country.
+  if (rest.size() < 15 || rest[10] != '_' || rest[13] != '_') return std::nullopt;
+  std::string market(rest.substr(11, 2));
+  if (!std::all_of(market.begin(), market.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) return std::nullopt;
+  Date last;
+  try {
+    last = parse_date(rest.substr(0, 10), "date");
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  std::string_view window = rest.substr(14);
+  // The date is the report's last day, and the window counts back from it,
+  // that day included: a report named 2019-06-06 for the last 30 days
+  // covers 2019-05-08 to 2019-06-06, as Meta's report page shows it.
+  int days = 0;
+  if (window == "yesterday") days = 1;
+  else if (window == "last_7_days") days = 7;
+  else if (window == "last_30_days") days = 30;
+  else if (window == "last_90_days") days = 90;
+  Date first;
+  if (days > 0) {
+    if (last - first_day() < boost::gregorian::days(days - 1)) return std::nullopt;
+    first = last - boost::gregorian::days(days - 1);
+  } else if (window == "lifelong" || window == "lifetime") {
+    // Meta's archive of ads about social issues, elections or politics
+    // begins on 2018-05-07 (in the US; later elsewhere): a lifelong report
+    // holds no spend before it.
+    first = Date(2018, 5, 7);
+    if (last < first) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  return MetaReportName{Period(first, last), market};
+}
+
+AdLibraryCounts import_meta_report(Ledger& ledger, std::istream& in, const std::string& file_name,
+                                   const AdLibraryOptions& given, const ImportProgress& progress) {
   static const char* kExpected =
       "expected the columns Page ID,Page name,Disclaimer,Amount spent (CUR),Number of ads in Library, CUR being "
       "the report's currency (USD, EUR, ...)";
+  // The range and the country: given, or from the file's name.
+  AdLibraryOptions o = given;
+  if (!o.period || o.market.empty()) {
+    std::optional<MetaReportName> named = parse_meta_report_name(file_name);
+    if (!named) {
+      std::string missing = !o.period && o.market.empty() ? "from, to, market" : !o.period ? "from, to" : "market";
+      throw Error(ErrorKind::Input,
+                  missing + ": required: the file name " +
+                      quote(std::filesystem::path(file_name).filename().string()) +
+                      " is not a Meta report's (FacebookAdLibraryReport_DATE_CC_WINDOW_advertisers.csv, WINDOW "
+                      "yesterday, last_7_days, last_30_days, last_90_days or lifelong), which would give the "
+                      "report's range and country; give " +
+                      (missing == "market" ? "--market" : missing == "from, to" ? "--from and --to" : "--from, --to and --market"));
+    }
+    if (!o.period) o.period = named->period;
+    if (o.market.empty()) o.market = named->market;
+  }
   AdLibraryImporter importer(ledger, file_name, o, progress);
   std::vector<std::string> header, row;
   std::size_t line = 0;
@@ -210,10 +304,6 @@ ImportCounts import_meta_report(Ledger& ledger, std::istream& in, const std::str
   } catch (const Error& e) {
     importer.fail(1, std::string("header: ") + e.what());
   }
-  if (!o.period)
-    throw Error(ErrorKind::Input, "from, to: required: a Meta Ad Library report holds no dates; give the range it "
-                                  "covers (its file name ends with the last day)");
-  require_market(o);
   const std::string platform = importer.platform("facebook", "Facebook");
   const std::string range = format_date(o.period->first()) + ":" + format_date(o.period->last());
   while (true) {
@@ -226,19 +316,17 @@ ImportCounts import_meta_report(Ledger& ledger, std::istream& in, const std::str
     const std::string& page_name = row[1];
     const std::string& disclaimer = row[2];
     if (!all_digits(page_id)) importer.fail(at, "Page ID " + quote(page_id) + ": expected digits");
+    std::string amount = trimmed(row[3]);
+    // A page that spent nothing over the range: nothing to record.
+    if (amount.find('0') != std::string::npos && amount.find_first_not_of("0.,") == std::string::npos) {
+      importer.without_spend();
+      continue;
+    }
     SpendEntry e;
     e.platform_id = platform;
     e.period = *o.period;
     const bool payer = !disclaimer.empty() && disclaimer != kNoDisclaimer;
     e.tags = {"meta-report", "page:" + page_id};
-    if (payer) {
-      e.advertiser_id = importer.advertiser(disclaimer, meta_payer_id(disclaimer), disclaimer, at);
-    } else {
-      e.tags.push_back("no-disclaimer");
-      e.advertiser_id = importer.advertiser("page:" + page_id, "meta-page-" + page_id,
-                                            page_name.empty() ? "Meta page " + page_id : page_name, at);
-    }
-    std::string amount = trimmed(row[3]);
     try {
       if (amount == kUnder100) {  // at most 100 of the currency
         e.precision = Precision::Range;
@@ -258,6 +346,13 @@ ImportCounts import_meta_report(Ledger& ledger, std::istream& in, const std::str
     std::string ads = trimmed(row[4]);
     if (ads.size() > 12) importer.fail(at, header[4] + " " + quote(ads) + ": larger than the limit");
     e.items = std::stoll(ads);
+    if (payer) {
+      e.advertiser_id = importer.advertiser(disclaimer, meta_payer_id(disclaimer), disclaimer, at);
+    } else {
+      e.tags.push_back("no-disclaimer");
+      e.advertiser_id = importer.advertiser("page:" + page_id, "meta-page-" + page_id,
+                                            page_name.empty() ? "Meta page " + page_id : page_name, at);
+    }
     e.external_id = "meta-report:" + o.market + ":" + currency.code() + ":" + page_id + ":" + hex_of(disclaimer, 16) +
                     ":" + range;
     e.note = cited_row("Meta Ad Library report", header, row);
@@ -349,168 +444,745 @@ class ApiRecord {
 
 }  // namespace
 
-ImportCounts import_meta_api(Ledger& ledger, std::istream& in, const std::string& file_name, const AdLibraryOptions& o,
-                             const ImportProgress& progress) {
-  AdLibraryImporter importer(ledger, file_name, o, progress);
+namespace {
+
+constexpr std::size_t kJsonValueBytesMax = 64 * 1024 * 1024;  // one page of the Graph API's response, or one ad
+
+// Splits a stream into its top-level JSON values, read a chunk at a time: an
+// ad a line, pages of the Graph API's response (pretty-printed or not), or
+// values one after the other as `curl >>` leaves them. For each value, the
+// line it starts on and the lines of the objects in its "data" array (or,
+// for a top-level array, of its objects), so that an error names the ad's
+// line. Memory stays bounded by the largest value (kJsonValueBytesMax).
+class JsonValueReader {
+ public:
+  JsonValueReader(std::istream& in, const std::string& file) : in_(in), file_(file) {}
+
+  bool next(std::string& text, std::size_t& first_line, std::vector<std::size_t>& item_lines) {
+    text.clear();
+    item_lines.clear();
+    while (true) {  // the blanks between values
+      if (pos_ == end_ && !fill()) return false;
+      char c = buf_[pos_];
+      if (c == '\n') ++line_;
+      else if (c != ' ' && c != '\t' && c != '\r') break;
+      ++pos_;
+    }
+    first_line = line_;
+    if (buf_[pos_] != '{' && buf_[pos_] != '[')
+      throw Error(ErrorKind::Input, file_ + ":" + std::to_string(line_) +
+                                        ": malformed JSON: expected an ad ({...}) or a page of the Graph API's "
+                                        "response ({\"data\": [...]})");
+    std::vector<char> open;  // the containers open, outermost first
+    bool in_string = false, escaped = false, key_wanted = false, in_data = false;
+    std::string last_key, string_at_top;
+    while (true) {
+      if (pos_ == end_) {
+        if (!fill())
+          throw Error(ErrorKind::Input, file_ + ":" + std::to_string(line_) +
+                                            ": malformed JSON: the file ends inside the value begun on line " +
+                                            std::to_string(first_line) + " (a page saved in part?)");
+      }
+      std::size_t from = pos_;
+      bool done = false;
+      for (; pos_ < end_ && !done; ++pos_) {
+        char c = buf_[pos_];
+        if (c == '\n') ++line_;
+        if (in_string) {
+          if (escaped) escaped = false;
+          else if (c == '\\') escaped = true;
+          else if (c == '"') in_string = false;
+          else if (key_wanted && string_at_top.size() < 16) string_at_top += c;
+          continue;
+        }
+        switch (c) {
+          case '"':
+            in_string = true;
+            key_wanted = open.size() == 1 && open[0] == '{';
+            string_at_top.clear();
+            break;
+          case ':':
+            if (open.size() == 1) last_key = string_at_top;
+            break;
+          case ',':
+            if (open.size() == 1) last_key.clear();
+            break;
+          case '{':
+            if ((open.size() == 1 && open[0] == '[') || (open.size() == 2 && in_data)) item_lines.push_back(line_);
+            open.push_back(c);
+            break;
+          case '[':
+            if (open.size() == 1 && open[0] == '{' && last_key == "data") in_data = true;
+            open.push_back(c);
+            break;
+          case '}':
+          case ']':
+            if (open.size() == 2) in_data = false;
+            if (!open.empty()) open.pop_back();
+            if (open.empty()) done = true;
+            break;
+          default:
+            break;
+        }
+      }
+      text.append(buf_.data() + from, pos_ - from);
+      if (text.size() > kJsonValueBytesMax)
+        throw Error(ErrorKind::Input, file_ + ":" + std::to_string(first_line) +
+                                          ": a JSON value larger than the limit of 64 MiB (save the Graph API's "
+                                          "pages with a smaller limit)");
+      if (done) return true;
+    }
+  }
+
+ private:
+  bool fill() {
+    if (!in_) return false;
+    in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    end_ = static_cast<std::size_t>(in_.gcount());
+    pos_ = 0;
+    if (first_chunk_) {
+      first_chunk_ = false;
+      if (end_ >= 3 && std::string_view(buf_.data(), 3) == "\xEF\xBB\xBF") pos_ = 3;
+    }
+    if (end_ == 0 && in_.bad()) throw Error(ErrorKind::Input, file_ + ": cannot be read");
+    return pos_ < end_;
+  }
+
+  std::istream& in_;
+  const std::string& file_;
+  std::vector<char> buf_ = std::vector<char>(64 * 1024);
+  std::size_t pos_ = 0, end_ = 0, line_ = 1;
+  bool first_chunk_ = true;
+};
+
+// One ad of the Ad Library API, recorded (or counted, when it is running or
+// has no spend).
+void import_ad(AdLibraryImporter& importer, const std::string& platform, const json& j, std::size_t number) {
+  if (!j.is_object()) importer.fail(number, "an ad must be a JSON object, as the Ad Library API gives it");
+  ApiRecord r(j, importer, number);
+  std::string id = r.digits("id");
+  std::string page_id = r.digits("page_id");
+  std::optional<std::string> page_name = r.opt_string("page_name");
+  // "bylines" (who paid); "funding_entity" in data before 2021.
+  std::optional<std::string> payer = r.has("bylines") ? r.opt_string("bylines") : r.opt_string("funding_entity");
+  // Ads that are not about social issues, elections or politics (the EU's
+  // other ads) come without spend and currency: nothing to record.
+  if (!r.has("spend")) {
+    importer.without_spend();
+    return;
+  }
+  if (!r.has("currency")) r.fail("currency", "is required: the ad has a spend");
+  Currency currency;
+  try {
+    currency = Currency::from_code(*r.opt_string("currency"), "currency");
+  } catch (const Error& e) {
+    importer.fail(number, e.what());
+  }
+  const json& spend = r.at("spend");
+  if (!spend.is_object()) r.fail("spend", "must be an object with lower_bound and upper_bound");
+  for (const auto& [key, value] : spend.items())
+    if (key != "lower_bound" && key != "upper_bound") r.fail("spend." + quote(key), "unknown field");
+  if (!spend.contains("lower_bound")) r.fail("spend.lower_bound", "is required");
+  std::optional<std::string> lower_text = r.opt_digits(spend.at("lower_bound"), "spend.lower_bound");
+  std::optional<std::string> upper_text =
+      spend.contains("upper_bound") ? r.opt_digits(spend.at("upper_bound"), "spend.upper_bound") : std::nullopt;
+  if (!lower_text) r.fail("spend.lower_bound", "is required");
+  std::optional<Date> start = r.opt_day("ad_delivery_start_time");
+  if (!start) r.fail("ad_delivery_start_time", "is required");
+  std::optional<Date> stop = r.opt_day("ad_delivery_stop_time");
+  if (stop && *stop < *start)
+    r.fail("ad_delivery_stop_time", format_date(*stop) + ": before ad_delivery_start_time " + format_date(*start));
+  std::vector<std::string> publishers;
+  if (r.has("publisher_platforms")) {
+    const json& p = r.at("publisher_platforms");
+    if (!p.is_array()) r.fail("publisher_platforms", "must be an array of strings");
+    for (const json& name : p) {
+      if (!name.is_string()) r.fail("publisher_platforms", "must be an array of strings");
+      publishers.push_back("publisher:" + lower(name.get<std::string>()));
+    }
+  }
+  if (!stop) {  // still running: its spend is not final
+    importer.running();
+    return;
+  }
+  SpendEntry e;
+  e.platform_id = platform;
+  e.period = Period(*start, *stop);
+  e.precision = Precision::Range;
+  try {
+    e.amount = Money::parse_nonnegative(*lower_text, currency, "spend.lower_bound");
+    if (upper_text) e.upper = Money::parse_positive(*upper_text, currency, "spend.upper_bound");
+  } catch (const Error& err) {
+    importer.fail(number, err.what());
+  }
+  e.items = 1;
+  e.tags = {"meta-api", "page:" + page_id};
+  e.tags.insert(e.tags.end(), publishers.begin(), publishers.end());
+  if (payer && !payer->empty() && *payer != kNoDisclaimer) {
+    e.advertiser_id = importer.advertiser(*payer, meta_payer_id(*payer), *payer, number);
+  } else {
+    e.tags.push_back("no-disclaimer");
+    e.advertiser_id = importer.advertiser("page:" + page_id, "meta-page-" + page_id,
+                                          page_name && !page_name->empty() ? *page_name : "Meta page " + page_id,
+                                          number);
+  }
+  e.external_id = "meta-api:" + id;
+  // The citation: the record's fields that make the entry (never the
+  // snapshot URL, which carries the downloader's access token).
+  json cited = json::object();
+  for (const char* key : {"id", "page_id", "page_name", "bylines", "funding_entity", "currency", "spend",
+                          "impressions", "ad_delivery_start_time", "ad_delivery_stop_time", "publisher_platforms"})
+    if (j.contains(key)) cited[key] = j.at(key);
+  e.note = "Meta Ad Library API ad: " + cited.dump(-1, ' ', false, json::error_handler_t::replace);
+  importer.spend(std::move(e), number);
+}
+
+}  // namespace
+
+AdLibraryCounts import_meta_api(Ledger& ledger, const std::vector<AdLibraryInput>& inputs, const AdLibraryOptions& o,
+                                const ImportProgress& progress) {
+  AdLibraryImporter importer(ledger, inputs.empty() ? std::string() : inputs.front().file_name, o, progress);
   require_market(o);
   const std::string platform = importer.platform("facebook", "Facebook");
   std::string text;
-  std::size_t number = 0;
-  while (read_line(in, text, number, file_name)) {
-    if (number == 1 && text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
-    if (text.find_first_not_of(" \t") == std::string::npos) continue;
-    if (auto problem = check_json(text, kDepthMax)) importer.fail(number, "malformed JSON: " + problem->reason);
-    json j = json::parse(text);
-    if (!j.is_object()) importer.fail(number, "an ad must be a JSON object, as the Ad Library API gives it");
-    ApiRecord r(j, importer, number);
-    std::string id = r.digits("id");
-    std::string page_id = r.digits("page_id");
-    std::optional<std::string> page_name = r.opt_string("page_name");
-    // "bylines" (who paid); "funding_entity" in data before 2021.
-    std::optional<std::string> payer = r.has("bylines") ? r.opt_string("bylines") : r.opt_string("funding_entity");
-    if (!r.has("currency")) r.fail("currency", "is required");
-    Currency currency;
-    try {
-      currency = Currency::from_code(*r.opt_string("currency"), "currency");
-    } catch (const Error& e) {
-      importer.fail(number, e.what());
-    }
-    if (!r.has("spend")) r.fail("spend", "is required: the Ad Library gives it as lower_bound and upper_bound");
-    const json& spend = r.at("spend");
-    if (!spend.is_object()) r.fail("spend", "must be an object with lower_bound and upper_bound");
-    for (const auto& [key, value] : spend.items())
-      if (key != "lower_bound" && key != "upper_bound") r.fail("spend." + quote(key), "unknown field");
-    if (!spend.contains("lower_bound")) r.fail("spend.lower_bound", "is required");
-    std::optional<std::string> lower_text = r.opt_digits(spend.at("lower_bound"), "spend.lower_bound");
-    std::optional<std::string> upper_text =
-        spend.contains("upper_bound") ? r.opt_digits(spend.at("upper_bound"), "spend.upper_bound") : std::nullopt;
-    if (!lower_text) r.fail("spend.lower_bound", "is required");
-    std::optional<Date> start = r.opt_day("ad_delivery_start_time");
-    if (!start) r.fail("ad_delivery_start_time", "is required");
-    std::optional<Date> stop = r.opt_day("ad_delivery_stop_time");
-    if (stop && *stop < *start)
-      r.fail("ad_delivery_stop_time", format_date(*stop) + ": before ad_delivery_start_time " + format_date(*start));
-    std::vector<std::string> publishers;
-    if (r.has("publisher_platforms")) {
-      const json& p = r.at("publisher_platforms");
-      if (!p.is_array()) r.fail("publisher_platforms", "must be an array of strings");
-      for (const json& name : p) {
-        if (!name.is_string()) r.fail("publisher_platforms", "must be an array of strings");
-        publishers.push_back("publisher:" + lower(name.get<std::string>()));
+  std::vector<std::size_t> item_lines;
+  json value;
+  for (const AdLibraryInput& input : inputs) {
+    importer.read_file(input.file_name, input.source);
+    JsonValueReader reader(*input.in, input.file_name);
+    std::size_t first_line = 0;
+    while (reader.next(text, first_line, item_lines)) {
+      if (auto problem = parse_json(text, kDepthMax, value))
+        importer.fail(first_line + problem->line - 1, "malformed JSON: " + problem->reason);
+      if (value.is_array()) {  // the ads alone, as a JSON array
+        for (std::size_t i = 0; i < value.size(); ++i)
+          import_ad(importer, platform, value[i], i < item_lines.size() ? item_lines[i] : first_line);
+        continue;
       }
+      if (value.contains("error")) {
+        const json& error = value.at("error");
+        std::string message = error.is_object() && error.contains("message") && error.at("message").is_string()
+                                  ? error.at("message").get<std::string>()
+                                  : error.dump(-1, ' ', false, json::error_handler_t::replace);
+        importer.fail(first_line, "the Graph API's response is an error, not ads: " + quote(message));
+      }
+      if (!value.contains("data")) {  // one ad
+        import_ad(importer, platform, value, first_line);
+        continue;
+      }
+      const json& data = value.at("data");
+      if (!data.is_array()) importer.fail(first_line, "data: must be an array of ads, as the Graph API gives it");
+      // Lines are known when the scanner saw the same objects the parser did.
+      bool lines_known = item_lines.size() == data.size();
+      for (std::size_t i = 0; i < data.size(); ++i)
+        import_ad(importer, platform, data[i], lines_known ? item_lines[i] : first_line);
     }
-    if (!stop) {  // still running: its spend is not final
-      importer.running();
-      continue;
-    }
-    SpendEntry e;
-    e.platform_id = platform;
-    e.period = Period(*start, *stop);
-    e.precision = Precision::Range;
-    try {
-      e.amount = Money::parse_nonnegative(*lower_text, currency, "spend.lower_bound");
-      if (upper_text) e.upper = Money::parse_positive(*upper_text, currency, "spend.upper_bound");
-    } catch (const Error& err) {
-      importer.fail(number, err.what());
-    }
-    e.items = 1;
-    e.tags = {"meta-api", "page:" + page_id};
-    e.tags.insert(e.tags.end(), publishers.begin(), publishers.end());
-    if (payer && !payer->empty() && *payer != kNoDisclaimer) {
-      e.advertiser_id = importer.advertiser(*payer, meta_payer_id(*payer), *payer, number);
-    } else {
-      e.tags.push_back("no-disclaimer");
-      e.advertiser_id = importer.advertiser("page:" + page_id, "meta-page-" + page_id,
-                                            page_name && !page_name->empty() ? *page_name : "Meta page " + page_id,
-                                            number);
-    }
-    e.external_id = "meta-api:" + id;
-    // The citation: the record's fields that make the entry (never the
-    // snapshot URL, which carries the downloader's access token).
-    json cited = json::object();
-    for (const char* key : {"id", "page_id", "page_name", "bylines", "funding_entity", "currency", "spend",
-                            "impressions", "ad_delivery_start_time", "ad_delivery_stop_time", "publisher_platforms"})
-      if (j.contains(key)) cited[key] = j.at(key);
-    e.note = "Meta Ad Library API ad: " + cited.dump(-1, ' ', false, json::error_handler_t::replace);
-    importer.spend(std::move(e), number);
   }
   return importer.counts();
 }
 
-ImportCounts import_google_weekly(Ledger& ledger, std::istream& in, const std::string& file_name,
-                                  const AdLibraryOptions& o, const ImportProgress& progress) {
-  static const char* kExpected =
-      "expected the columns Advertiser_ID,Advertiser_Name,Week_Start_Date and a Spend_CUR column per currency "
-      "(Spend_USD,Spend_EUR,...), Election_Cycle allowed";
-  AdLibraryImporter importer(ledger, file_name, o, progress);
-  std::vector<std::string> header, row;
-  std::size_t line = 0;
-  skip_byte_order_mark(in);
-  if (!read_csv_row(in, header, line, file_name)) importer.fail(1, std::string("empty: ") + kExpected);
+AdLibraryCounts import_meta_api(Ledger& ledger, std::istream& in, const std::string& file_name,
+                                const AdLibraryOptions& o, const ImportProgress& progress) {
+  return import_meta_api(ledger, {AdLibraryInput{&in, file_name, o.source}}, o, progress);
+}
+
+namespace {
+
+// A Google file's header: its named columns, its `Spend_CUR` columns, and
+// (creative stats) its `Spend_Range_Min_CUR` and `Spend_Range_Max_CUR`
+// columns, by currency.
+struct GoogleHeader {
+  std::vector<std::string> names;
   std::map<std::string, std::size_t> column;
-  std::vector<std::pair<std::size_t, Currency>> spend_columns;
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    const std::string& h = header[i];
-    if (h.size() == 9 && h.starts_with("Spend_")) {
-      try {
-        // The column's name goes into the message only once it is known
-        // to be a currency's: a header may hold any bytes.
-        spend_columns.emplace_back(i, Currency::from_code(h.substr(6), "column " + std::to_string(i + 1) + " (Spend_CUR)"));
-      } catch (const Error& e) {
-        importer.fail(1, std::string("header: ") + e.what());
-      }
-    } else if (h == "Advertiser_ID" || h == "Advertiser_Name" || h == "Week_Start_Date" || h == "Election_Cycle") {
-      column[h] = i;
-    } else {
-      importer.fail(1, "header: column " + quote(h) + ": not one of the format's: " + kExpected);
+  std::vector<std::pair<std::size_t, Currency>> spend;
+  struct Bounds {
+    Currency currency;
+    std::optional<std::size_t> min, max;
+  };
+  std::vector<Bounds> ranges;
+
+  bool has(const std::string& name) const { return column.contains(name); }
+  const std::string& cell(const std::vector<std::string>& row, const std::string& name) const {
+    return row[column.at(name)];
+  }
+};
+
+enum class OtherColumns { Refused, Ignored };
+
+struct GoogleFormat {
+  std::vector<std::string> named;     // the columns read by name
+  std::vector<std::string> required;  // of those, the ones a file must have
+  bool spend_columns;                 // Spend_CUR columns: amounts
+  bool range_columns;                 // Spend_Range_Min_CUR, Spend_Range_Max_CUR
+  OtherColumns others;
+  const char* expected;  // the header, as the errors describe it
+};
+
+GoogleHeader read_google_header(std::istream& in, std::size_t& line, const std::string& file, const GoogleFormat& f) {
+  auto fail = [&](const std::string& why) { throw Error(ErrorKind::Input, file + ":1: " + why); };
+  GoogleHeader h;
+  skip_byte_order_mark(in);
+  if (!read_csv_row(in, h.names, line, file)) fail(std::string("empty: ") + f.expected);
+  auto currency_of = [&](const std::string& code, std::size_t i, const char* what) {
+    try {
+      // The column's name goes into the message only once it is known to
+      // be a currency's: a header may hold any bytes.
+      return Currency::from_code(code, "column " + std::to_string(i + 1) + " (" + what + ")");
+    } catch (const Error& e) {
+      throw Error(ErrorKind::Input, file + ":1: header: " + e.what());
+    }
+  };
+  for (std::size_t i = 0; i < h.names.size(); ++i) {
+    const std::string& name = h.names[i];
+    if (std::find(f.named.begin(), f.named.end(), name) != f.named.end()) {
+      if (!h.column.try_emplace(name, i).second) fail("header: column " + quote(name) + " twice");
+    } else if (f.range_columns && name.size() == 19 &&
+               (name.starts_with("Spend_Range_Min_") || name.starts_with("Spend_Range_Max_"))) {
+      Currency c = currency_of(name.substr(16), i, "Spend_Range_Min_CUR");
+      auto it = std::find_if(h.ranges.begin(), h.ranges.end(), [&](const auto& b) { return b.currency == c; });
+      if (it == h.ranges.end()) it = h.ranges.insert(h.ranges.end(), GoogleHeader::Bounds{c, {}, {}});
+      std::optional<std::size_t>& at = name.starts_with("Spend_Range_Min_") ? it->min : it->max;
+      if (at) fail("header: column " + quote(name) + " twice");
+      at = i;
+    } else if (f.spend_columns && name.size() == 9 && name.starts_with("Spend_")) {
+      h.spend.emplace_back(i, currency_of(name.substr(6), i, "Spend_CUR"));
+    } else if (f.others == OtherColumns::Refused) {
+      fail("header: column " + quote(name) + ": not one of the format's: " + f.expected);
     }
   }
-  for (const char* required : {"Advertiser_ID", "Advertiser_Name", "Week_Start_Date"})
-    if (!column.contains(required)) importer.fail(1, "header " + header_text(header) + ": no " + required + ": " + kExpected);
-  if (spend_columns.empty()) importer.fail(1, "header " + header_text(header) + ": no Spend_CUR column: " + kExpected);
-  require_market(o);
-  const std::string platform = importer.platform("google", "Google");
+  for (const std::string& required : f.required)
+    if (!h.has(required)) fail("header " + header_text(h.names) + ": no " + required + ": " + f.expected);
+  if (f.spend_columns && h.spend.empty()) fail("header " + header_text(h.names) + ": no Spend_CUR column: " + f.expected);
+  if (f.range_columns && h.ranges.empty() && !h.has("Spend_USD"))
+    fail("header " + header_text(h.names) + ": no Spend_Range_Min_CUR and Spend_Range_Max_CUR columns: " + f.expected);
+  return h;
+}
+
+// The next row of a Google file, blank lines skipped, with as many columns
+// as its header; false at the end. `at` is the line it starts on.
+bool read_google_row(std::istream& in, std::vector<std::string>& row, std::size_t& line, std::size_t& at,
+                     const std::string& file, const GoogleHeader& h) {
   while (true) {
-    std::size_t at = line + 1;
-    if (!read_csv_row(in, row, line, file_name)) break;
+    at = line + 1;
+    if (!read_csv_row(in, row, line, file)) return false;
     if (row.size() == 1 && row[0].empty()) continue;
-    if (row.size() != header.size())
-      importer.fail(at, std::to_string(row.size()) + " columns where the header has " + std::to_string(header.size()));
-    const std::string& id = row[column["Advertiser_ID"]];
-    const std::string& name = row[column["Advertiser_Name"]];
-    std::string cycle = column.contains("Election_Cycle") ? row[column["Election_Cycle"]] : "";
+    if (row.size() != h.names.size())
+      throw Error(ErrorKind::Input, file + ":" + std::to_string(at) + ": " + std::to_string(row.size()) +
+                                        " columns where the header has " + std::to_string(h.names.size()));
+    return true;
+  }
+}
+
+// A Google amount cell: none when empty or 0 (nothing spent in that
+// currency).
+std::optional<Money> google_amount(const std::string& text, const Currency& currency, const std::string& column) {
+  std::string cell = trimmed(text);
+  if (cell.empty() || cell.find_first_not_of('0') == std::string::npos) return std::nullopt;
+  return Money::parse_positive(cell, currency, column);
+}
+
+// A country as Google writes it: ISO 3166-1 alpha-2.
+std::string google_country(const std::string& text, const char* column) {
+  if (text.size() != 2 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+    throw Error(ErrorKind::Input, std::string(column) + " " + quote(text) +
+                                      ": expected a country's ISO 3166-1 code, two capitals (US)");
+  return text;
+}
+
+std::string google_advertiser(AdLibraryImporter& importer, const std::string& id, const std::string& name,
+                              std::size_t at) {
+  if (id.empty()) importer.fail(at, "Advertiser_ID: is empty");
+  std::string made = slug_words(id, 50);
+  made = "google-" + (made.empty() ? hex_of(id, 16) : made);
+  return importer.advertiser(id, made, name.empty() ? "Google advertiser " + id : name, at);
+}
+
+void require_period(const AdLibraryOptions& o, const char* what) {
+  if (!o.period)
+    throw Error(ErrorKind::Input, std::string("from, to: required: ") + what +
+                                      " holds totals with no dates; give the range they cover (from the first day "
+                                      "of Google's report for the region to the day the file was downloaded)");
+}
+
+const GoogleFormat kAdvertiserGeo{
+    {"Advertiser_ID", "Advertiser_Name", "Country", "Country_Subdivision_Primary"},
+    {"Advertiser_ID", "Country"},
+    true,
+    false,
+    OtherColumns::Refused,
+    "expected the columns Advertiser_ID,Advertiser_Name,Country,Country_Subdivision_Primary and a Spend_CUR column "
+    "per currency (Spend_USD,Spend_EUR,...)"};
+
+// A row's fields as its note cites them, only the columns named.
+std::string cited_columns(const char* what, const GoogleHeader& h, const std::vector<std::string>& row,
+                          const std::vector<std::size_t>& columns) {
+  std::string out = what;
+  out += " row: ";
+  bool first = true;
+  for (std::size_t i : columns) {
+    out += (first ? "" : ", ") + h.names[i] + " " + (all_digits(row[i]) ? row[i] : quote(row[i]));
+    first = false;
+  }
+  return out;
+}
+
+}  // namespace
+
+AdLibraryCounts import_google_weekly(Ledger& ledger, std::istream& in, const std::string& file_name,
+                                     const AdLibraryOptions& o, const ImportProgress& progress) {
+  static const GoogleFormat kFormat{
+      {"Advertiser_ID", "Advertiser_Name", "Week_Start_Date", "Election_Cycle"},
+      {"Advertiser_ID", "Advertiser_Name", "Week_Start_Date"},
+      true,
+      false,
+      OtherColumns::Refused,
+      "expected the columns Advertiser_ID,Advertiser_Name,Week_Start_Date and a Spend_CUR column per currency "
+      "(Spend_USD,Spend_EUR,...), Election_Cycle allowed"};
+  AdLibraryImporter importer(ledger, file_name, o, progress);
+  std::size_t line = 0, at = 0;
+  GoogleHeader h = read_google_header(in, line, file_name, kFormat);
+  const std::string platform = importer.platform("google", "Google");
+  const std::string unknown(kUnknownMarket);
+  std::vector<std::string> row;
+  while (read_google_row(in, row, line, at, file_name, h)) {
+    const std::string& id = h.cell(row, "Advertiser_ID");
+    std::string cycle = h.has("Election_Cycle") ? h.cell(row, "Election_Cycle") : "";
     if (id.empty()) importer.fail(at, "Advertiser_ID: is empty");
     Date week;
     try {
-      week = parse_date(row[column["Week_Start_Date"]], "Week_Start_Date");
+      week = parse_date(h.cell(row, "Week_Start_Date"), "Week_Start_Date");
     } catch (const Error& e) {
       importer.fail(at, e.what());
     }
     // Google's weeks run Sunday to Saturday: seven days from the start,
     // not an ISO week.
     Period period(week, week + boost::gregorian::days(6));
-    std::string made = slug_words(id, 50);
-    made = "google-" + (made.empty() ? hex_of(id, 16) : made);
     std::string advertiser;
-    for (const auto& [i, currency] : spend_columns) {
-      std::string cell = trimmed(row[i]);
-      if (cell.empty() || cell.find_first_not_of('0') == std::string::npos) continue;  // nothing in this currency
+    for (const auto& [i, currency] : h.spend) {
+      std::optional<Money> amount;
+      try {
+        amount = google_amount(row[i], currency, h.names[i]);
+      } catch (const Error& err) {
+        importer.fail(at, err.what());
+      }
+      if (!amount) continue;  // nothing in this currency
+      if (advertiser.empty()) advertiser = google_advertiser(importer, id, h.cell(row, "Advertiser_Name"), at);
       SpendEntry e;
-      if (advertiser.empty()) advertiser = importer.advertiser(id, made, name.empty() ? "Google advertiser " + id : name, at);
       e.advertiser_id = advertiser;
       e.platform_id = platform;
       e.period = period;
       // Google reports weekly spend in steps of 100: approximate.
       e.precision = Precision::Approximate;
+      e.amount = *amount;
+      e.tags = {"google-weekly"};
+      e.external_id = "google:" + id + ":" + format_date(week) + ":" + currency.code() + (cycle.empty() ? "" : ":" + cycle);
+      e.note = cited_row("Google political ads weekly spend", h.names, row);
+      // The file covers every region and does not say which: the market is
+      // the one given, or the one country where the advertiser geo file
+      // shows this advertiser's spend in this currency, or unknown.
+      const std::string* market = &unknown;
+      if (!o.market.empty()) {
+        market = &o.market;
+      } else if (o.countries) {
+        auto it = o.countries->find({id, currency.code()});
+        if (it != o.countries->end() && it->second.size() == 1) market = &*it->second.begin();
+      }
+      importer.spend(std::move(e), at, market);
+    }
+  }
+  return importer.counts();
+}
+
+AdvertiserCountries read_advertiser_countries(std::istream& in, const std::string& file_name) {
+  std::size_t line = 0, at = 0;
+  GoogleHeader h = read_google_header(in, line, file_name, kAdvertiserGeo);
+  AdvertiserCountries out;
+  std::vector<std::string> row;
+  while (read_google_row(in, row, line, at, file_name, h)) {
+    try {
+      const std::string& id = h.cell(row, "Advertiser_ID");
+      if (id.empty()) throw Error(ErrorKind::Input, "Advertiser_ID: is empty");
+      std::string country = google_country(h.cell(row, "Country"), "Country");
+      for (const auto& [i, currency] : h.spend)
+        if (google_amount(row[i], currency, h.names[i])) out[{id, currency.code()}].insert(country);
+    } catch (const Error& e) {
+      throw Error(e.kind(), file_name + ":" + std::to_string(at) + ": " + e.what());
+    }
+  }
+  return out;
+}
+
+namespace {
+
+[[noreturn]] void fail_bucket(std::string_view text, std::string_view field) {
+  throw Error(ErrorKind::Input, std::string(field) + " " + quote(text) +
+                                    ": expected a spend bucket such as 0-100, 100-1k, 1k-50k or \u2265 100k");
+}
+
+}  // namespace
+
+std::pair<std::string, std::optional<std::string>> parse_spend_bucket(std::string_view text, std::string_view field) {
+  auto fail = [&] { fail_bucket(text, field); };
+  // Whole units with an optional k (thousand) or M (million), as digits.
+  auto bound = [&](std::string_view t) {
+    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+    std::string zeros;
+    if (!t.empty() && (t.back() == 'k' || t.back() == 'K')) zeros = "000";
+    else if (!t.empty() && t.back() == 'M') zeros = "000000";
+    if (!zeros.empty()) t.remove_suffix(1);
+    std::string digits(t);
+    if (!all_digits(digits) || digits.size() > 15) fail();
+    digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size() - 1));
+    return digits == "0" ? digits : digits + zeros;
+  };
+  std::string_view t = text;
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+  for (std::string_view open : {"\u2265", ">=", ">"})
+    if (t.starts_with(open)) return {bound(t.substr(open.size())), std::nullopt};
+  for (std::string_view upto : {"\u2264", "<=", "<"})
+    if (t.starts_with(upto)) return {"0", bound(t.substr(upto.size()))};
+  if (t.ends_with("+")) return {bound(t.substr(0, t.size() - 1)), std::nullopt};
+  for (std::string_view dash : {"\u2013", "-"}) {
+    if (std::size_t cut = t.find(dash); cut != std::string_view::npos)
+      return {bound(t.substr(0, cut)), bound(t.substr(cut + dash.size()))};
+  }
+  fail_bucket(text, field);
+}
+
+AdLibraryCounts import_google_creative(Ledger& ledger, std::istream& in, const std::string& file_name,
+                                       const AdLibraryOptions& o, const ImportProgress& progress) {
+  static const GoogleFormat kFormat{
+      {"Ad_ID", "Advertiser_ID", "Advertiser_Name", "Regions", "Date_Range_Start", "Date_Range_End", "Spend_USD"},
+      {"Ad_ID", "Advertiser_ID", "Regions", "Date_Range_Start", "Date_Range_End"},
+      false,
+      true,
+      OtherColumns::Ignored,
+      "expected the columns Ad_ID,Advertiser_ID,Regions,Date_Range_Start,Date_Range_End and the spend as "
+      "Spend_Range_Min_CUR and Spend_Range_Max_CUR columns per currency (or Spend_USD), others allowed"};
+  AdLibraryImporter importer(ledger, file_name, o, progress);
+  std::size_t line = 0, at = 0;
+  GoogleHeader h = read_google_header(in, line, file_name, kFormat);
+  const std::string platform = importer.platform("google", "Google");
+  const std::string unknown(kUnknownMarket);
+  // The columns a note cites: the ad, its advertiser, regions and dates,
+  // and its spend; not its URL, targeting or impressions.
+  std::vector<std::size_t> cited;
+  for (const char* name : {"Ad_ID", "Advertiser_ID", "Advertiser_Name", "Regions", "Date_Range_Start",
+                           "Date_Range_End", "Spend_USD"})
+    if (h.has(name)) cited.push_back(h.column.at(name));
+  // The column of the older USD bucket, if the file has one (an index, not
+  // an optional: GCC's -O2 misreads the optional as maybe uninitialised).
+  constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+  const std::size_t bucket = h.has("Spend_USD") ? h.column.at("Spend_USD") : kNoColumn;
+  struct Spend {
+    Money lower;
+    std::optional<Money> upper;
+    std::vector<std::size_t> columns;
+  };
+  std::vector<std::string> row;
+  std::vector<Spend> spends;
+  while (read_google_row(in, row, line, at, file_name, h)) {
+    const std::string& ad = h.cell(row, "Ad_ID");
+    if (ad.empty()) importer.fail(at, "Ad_ID: is empty");
+    if (h.cell(row, "Advertiser_ID").empty()) importer.fail(at, "Advertiser_ID: is empty");
+    Date first, last;
+    try {
+      first = parse_date(h.cell(row, "Date_Range_Start"), "Date_Range_Start");
+      last = parse_date(h.cell(row, "Date_Range_End"), "Date_Range_End");
+    } catch (const Error& e) {
+      importer.fail(at, e.what());
+    }
+    if (last < first)
+      importer.fail(at, "Date_Range_End " + format_date(last) + ": before Date_Range_Start " + format_date(first));
+    // Regions: a code, or several separated by commas ("EU", "US", "DE,FR").
+    std::vector<std::string> regions;
+    {
+      const std::string& text = h.cell(row, "Regions");
+      std::size_t from = 0;
+      while (from <= text.size()) {
+        std::size_t cut = std::min(text.find(',', from), text.size());
+        std::string region = trimmed(text.substr(from, cut - from));
+        from = cut + 1;
+        if (region.empty()) continue;
+        bool code = region.size() <= 16 && std::all_of(region.begin(), region.end(), [](char c) {
+                      return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+                    });
+        if (!code) importer.fail(at, "Regions " + quote(text) + ": expected codes such as US, EU or DE,FR");
+        if (std::find(regions.begin(), regions.end(), region) == regions.end()) regions.push_back(region);
+      }
+    }
+    // The spend: the range columns of each currency; USD from the older
+    // bucket column when its range columns are empty.
+    spends.clear();
+    bool usd_ranged = false;
+    for (const GoogleHeader::Bounds& b : h.ranges) {
+      std::string min = b.min ? trimmed(row[*b.min]) : "", max = b.max ? trimmed(row[*b.max]) : "";
+      if (min.empty() && max.empty()) continue;
+      Spend s;
       try {
-        e.amount = Money::parse_positive(cell, currency, header[i]);
+        // An upper bound of 0: nothing spent in this currency.
+        if (!max.empty() && max.find_first_not_of('0') == std::string::npos) continue;
+        s.lower = Money::parse_nonnegative(min.empty() ? "0" : min, b.currency, b.min ? h.names[*b.min] : "");
+        if (!max.empty()) s.upper = Money::parse_positive(max, b.currency, h.names[*b.max]);
       } catch (const Error& err) {
         importer.fail(at, err.what());
       }
-      e.tags = {"google-weekly"};
-      e.external_id = "google:" + id + ":" + format_date(week) + ":" + currency.code() + (cycle.empty() ? "" : ":" + cycle);
-      e.note = cited_row("Google political ads weekly spend", header, row);
-      importer.spend(std::move(e), at);
+      if (s.upper && s.upper->minor() < s.lower.minor())
+        importer.fail(at, h.names[*b.max] + " " + quote(max) + ": less than " + h.names[*b.min] + " " + quote(min));
+      if (b.min) s.columns.push_back(*b.min);
+      if (b.max) s.columns.push_back(*b.max);
+      usd_ranged = usd_ranged || b.currency.code() == "USD";
+      spends.push_back(std::move(s));
+    }
+    if (!usd_ranged && bucket != kNoColumn && !trimmed(row[bucket]).empty()) {
+      try {
+        Currency usd = Currency::from_code("USD", "currency");
+        auto [lower, upper] = parse_spend_bucket(trimmed(row[bucket]), "Spend_USD");
+        Spend s;
+        s.lower = Money::parse_nonnegative(lower, usd, "Spend_USD");
+        if (upper) s.upper = Money::parse_positive(*upper, usd, "Spend_USD");
+        if (s.upper && s.upper->minor() < s.lower.minor())
+          throw Error(ErrorKind::Input, "Spend_USD " + quote(row[bucket]) + ": its upper bound is below its lower");
+        spends.push_back(std::move(s));
+      } catch (const Error& err) {
+        importer.fail(at, err.what());
+      }
+    }
+    if (spends.empty()) {
+      importer.without_spend();
+      continue;
+    }
+    std::string advertiser =
+        google_advertiser(importer, h.cell(row, "Advertiser_ID"),
+                          h.has("Advertiser_Name") ? h.cell(row, "Advertiser_Name") : std::string(), at);
+    for (const Spend& s : spends) {
+      std::vector<std::size_t> columns = cited;
+      columns.insert(columns.end(), s.columns.begin(), s.columns.end());
+      std::string note = cited_columns("Google political ads creative stats", h, row, columns);
+      const std::string& code = s.lower.currency().code();
+      // One region: the ad's range. Several: the file does not say how the
+      // spend divides between them, so each region spent at least 0 and at
+      // most the ad's upper bound; the ad's own range stays in the note.
+      const bool shared = regions.size() > 1;
+      for (std::size_t r = 0; r < std::max<std::size_t>(regions.size(), 1); ++r) {
+        const std::string& market = regions.empty() ? unknown : regions[r];
+        SpendEntry e;
+        e.advertiser_id = advertiser;
+        e.platform_id = platform;
+        e.period = Period(first, last);
+        e.precision = Precision::Range;
+        e.amount = shared ? Money(0, s.lower.currency()) : s.lower;
+        e.upper = s.upper;
+        if (!shared) e.items = 1;
+        e.tags = {"google-creative"};
+        if (shared) e.tags.push_back("shared-regions");
+        e.external_id = "google-ad:" + ad + ":" + market + ":" + code;
+        e.note = note;
+        importer.spend(std::move(e), at, &market);
+      }
+    }
+  }
+  return importer.counts();
+}
+
+AdLibraryCounts import_google_advertiser_geo(Ledger& ledger, std::istream& in, const std::string& file_name,
+                                             const AdLibraryOptions& o, const ImportProgress& progress) {
+  AdLibraryImporter importer(ledger, file_name, o, progress);
+  std::size_t line = 0, at = 0;
+  GoogleHeader h = read_google_header(in, line, file_name, kAdvertiserGeo);
+  require_period(o, "Google's advertiser geo spend file");
+  const std::string platform = importer.platform("google", "Google");
+  const std::string range = format_date(o.period->first()) + ":" + format_date(o.period->last());
+  std::vector<std::string> row;
+  while (read_google_row(in, row, line, at, file_name, h)) {
+    const std::string& id = h.cell(row, "Advertiser_ID");
+    std::string country;
+    try {
+      country = google_country(h.cell(row, "Country"), "Country");
+    } catch (const Error& e) {
+      importer.fail(at, e.what());
+    }
+    std::string subdivision = h.has("Country_Subdivision_Primary") ? h.cell(row, "Country_Subdivision_Primary") : "";
+    std::string advertiser;
+    for (const auto& [i, currency] : h.spend) {
+      std::optional<Money> amount;
+      try {
+        amount = google_amount(row[i], currency, h.names[i]);
+      } catch (const Error& err) {
+        importer.fail(at, err.what());
+      }
+      if (!amount) continue;
+      if (advertiser.empty())
+        advertiser = google_advertiser(importer, id, h.has("Advertiser_Name") ? h.cell(row, "Advertiser_Name") : "", at);
+      SpendEntry e;
+      e.advertiser_id = advertiser;
+      e.platform_id = platform;
+      e.period = *o.period;
+      e.precision = Precision::Approximate;  // in steps of 100, as the weekly file
+      e.amount = *amount;
+      e.tags = {"google-advertiser-geo"};
+      if (!subdivision.empty()) e.tags.push_back("region:" + subdivision);
+      e.external_id = "google-geo:" + id + ":" + country + ":" + subdivision + ":" + currency.code() + ":" + range;
+      e.note = cited_row("Google political ads advertiser geo spend", h.names, row);
+      importer.spend(std::move(e), at, &country);
+    }
+  }
+  return importer.counts();
+}
+
+AdLibraryCounts import_google_geo(Ledger& ledger, std::istream& in, const std::string& file_name,
+                                  const AdLibraryOptions& o, const ImportProgress& progress) {
+  static const GoogleFormat kFormat{
+      {"Country", "Country_Subdivision_Primary", "Country_Subdivision_Secondary"},
+      {"Country"},
+      true,
+      false,
+      OtherColumns::Refused,
+      "expected the columns Country,Country_Subdivision_Primary,Country_Subdivision_Secondary and a Spend_CUR "
+      "column per currency (Spend_USD,Spend_EUR,...)"};
+  AdLibraryImporter importer(ledger, file_name, o, progress);
+  std::size_t line = 0, at = 0;
+  GoogleHeader h = read_google_header(in, line, file_name, kFormat);
+  require_period(o, "Google's geo spend file");
+  const std::string platform = importer.platform("google", "Google");
+  const std::string range = format_date(o.period->first()) + ":" + format_date(o.period->last());
+  std::vector<std::string> row;
+  std::string everyone;
+  while (read_google_row(in, row, line, at, file_name, h)) {
+    std::string country;
+    try {
+      country = google_country(h.cell(row, "Country"), "Country");
+    } catch (const Error& e) {
+      importer.fail(at, e.what());
+    }
+    std::string region = country;
+    for (const char* name : {"Country_Subdivision_Primary", "Country_Subdivision_Secondary"})
+      if (h.has(name)) region += "|" + h.cell(row, name);
+    for (const auto& [i, currency] : h.spend) {
+      std::optional<Money> amount;
+      try {
+        amount = google_amount(row[i], currency, h.names[i]);
+      } catch (const Error& err) {
+        importer.fail(at, err.what());
+      }
+      if (!amount) continue;
+      // The file names no advertiser: its figures are what all of Google's
+      // political advertisers spent in a region, a total published beside
+      // the itemised spend, not spend to add to it.
+      if (everyone.empty())
+        everyone = importer.advertiser("google-all-advertisers", "google-all-advertisers",
+                                       "All political advertisers on Google", at);
+      DisclosedTotal d;
+      d.id = "google-geo-" + lower(country) + "-" + hex_of(region + "|" + currency.code() + "|" + range, 16);
+      d.platform_id = platform;
+      d.advertiser_id = everyone;
+      d.amount = *amount;
+      d.period = *o.period;
+      d.date = o.period->last();
+      d.precision = Precision::Approximate;
+      d.note = cited_row("Google political ads geo spend", h.names, row);
+      importer.disclosed(std::move(d), at);
     }
   }
   return importer.counts();

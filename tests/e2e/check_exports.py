@@ -17,6 +17,8 @@ ledger and give the same balances and reports; `--format csv` must be CSV.
    fails here, not as a false "export mismatch".
 1. Ledger A: fixtures/founding-case.json, plus a `spend reverse` of entry 2
    (hostile reason and source), so that a reversal is exported.
+   Ledger C: every ad-library sample of fixtures/, each imported with its
+   --input (ranges, unknown markets, disclosed totals).
    Ledger B: a generated JSON Lines file of >= 10,000 spend entries (USD,
    EUR, GBP, JPY (0 decimals), KWD (3), CLF (4); years 1400 to 9999; days,
    months, quarters, years, ISO weeks (W53, weeks that start in the year
@@ -854,6 +856,36 @@ def build_ledger_a(adl, checker, tmp, root):
     return db
 
 
+def build_ledger_c(adl, checker, tmp, root):
+    """Every ad-library sample of fixtures/, each imported with its own
+    --input: ranges, unknown markets, shared regions and disclosed totals go
+    through the tools as any entry does. (Without the founding case: the
+    tools list an account with no posting in a range, adledger does not.)"""
+    db = os.path.join(tmp, "C.db")
+    fx = lambda name: os.path.join(root, "fixtures", name)
+    imports = [
+        ["import", "--input", "meta-api", fx("meta-ad-library-api.jsonl"), "--market", "FR"],
+        ["import", "--input", "meta-api", fx("meta-ad-library-api-response.txt"), "--market", "FR"],
+        ["import", "--input", "meta-report", fx("meta-ad-library-report.csv"), "--from", "2019-05-05",
+         "--to", "2019-05-11", "--market", "FR"],
+        ["import", "--input", "meta-report", fx("FacebookAdLibraryReport_2024-06-08_FR_last_7_days_advertisers.csv")],
+        ["import", "--input", "google-weekly", fx("google-political-ads-weekly-spend.csv"),
+         "--geo", fx("google-political-ads-advertiser-geo-spend.csv")],
+        ["import", "--input", "google-creative", fx("google-political-ads-creative-stats.csv")],
+        ["import", "--input", "google-advertiser-geo", fx("google-political-ads-advertiser-geo-spend.csv"),
+         "--from", "2018-05-31", "--to", "2019-06-01"],
+        ["import", "--input", "google-geo", fx("google-political-ads-geo-spend.csv"),
+         "--from", "2018-05-31", "--to", "2019-06-01"],
+    ]
+    if adl.must(checker, db, ["init"]) is None:
+        return None
+    for args in imports:
+        if adl.must(checker, db, args) is None:
+            return None
+    checker.ok("ledger C built: every ad-library sample of fixtures/")
+    return db
+
+
 # ---------------------------------------------------------------------------
 # Comparisons
 
@@ -1226,6 +1258,9 @@ def main():
         a = build_ledger_a(adl, checker, tmp, os.path.abspath(args.root))
         if a:
             check_ledger(checker, adl, "A", a, tmp, env, ("2016-01-01", "2017-10-26"), ("2015-06-01", "2016-01-01"))
+        c = build_ledger_c(adl, checker, tmp, os.path.abspath(args.root))
+        if c:
+            check_ledger(checker, adl, "C", c, tmp, env, ("2018-01-01", "2024-12-31"), ("2018-01-01", "2025-01-01"))
         b = build_ledger_b(adl, checker, tmp, max(args.entries, 10000))
         if b:
             check_ledger(checker, adl, "B", b, tmp, env, ("2015-12-28", "2020-12-27"), ("2014-12-29", "2019-12-30"))

@@ -1,8 +1,9 @@
 // libFuzzer target: the line and row importers: JSON Lines, CSV, and the
-// ad libraries' exports (Meta report CSV, Meta API records, Google weekly
-// spend CSV). The input's first byte chooses the format (its value modulo
-// 5, in that order); the rest is the file (fuzz_world.hpp says what each
-// input is checked for).
+// ad libraries' exports (Meta report CSV, Meta API ads or Graph API pages,
+// Google weekly spend, creative stats, geo spend and advertiser geo spend
+// CSV). The input's first byte chooses the format (its value modulo 8, in
+// that order); the rest is the file (fuzz_world.hpp says what each input is
+// checked for).
 #define FUZZ_TARGET "fuzz_adlib"
 #define FUZZ_FILE_NAME "fuzz.txt"
 #include "fuzz_world.hpp"
@@ -10,7 +11,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  const int format = data[0] % 5;
+  const int format = data[0] % 8;
   std::istringstream in(std::string(reinterpret_cast<const char*>(data) + 1, size - 1));
   ledger::AdLibraryOptions options;
   options.source = kFileName;
@@ -22,7 +23,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 1: ledger::import_csv(l, in, kFileName); break;
       case 2: ledger::import_meta_report(l, in, kFileName, options); break;
       case 3: ledger::import_meta_api(l, in, kFileName, options); break;
-      default: ledger::import_google_weekly(l, in, kFileName, options); break;
+      case 4: ledger::import_google_weekly(l, in, kFileName, options); break;
+      case 5: ledger::import_google_creative(l, in, kFileName, options); break;
+      case 6: ledger::import_google_geo(l, in, kFileName, options); break;
+      default: ledger::import_google_advertiser_geo(l, in, kFileName, options); break;
     }
   });
   return 0;

@@ -1,0 +1,280 @@
+// The ad-library importers: a Meta report's file name, Google's spend
+// buckets, the Graph API's pages read from a stream, ads and rows without
+// spend, and Google's regions and markets.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+
+#include "ledger/io/adlib_import.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using adledger_test::TempLedger;
+using ledger::ErrorKind;
+
+std::string range_of(const std::string& name) {
+  std::optional<ledger::MetaReportName> n = ledger::parse_meta_report_name(name);
+  return n ? n->period.to_string() + " " + n->market : "none";
+}
+
+TEST(MetaReportName, TheDateIsTheLastDayAndTheWindowCountsBackFromIt) {
+  EXPECT_EQ(range_of("FacebookAdLibraryReport_2024-06-08_FR_last_7_days_advertisers.csv"), "2024-06-02..2024-06-08 FR");
+  EXPECT_EQ(range_of("FacebookAdLibraryReport_2019-06-06_DK_last_30_days_advertisers.csv"),
+            "2019-05-08..2019-06-06 DK");
+  EXPECT_EQ(range_of("FacebookAdLibraryReport_2024-03-31_DE_last_90_days_advertisers.csv"),
+            "2024-01-02..2024-03-31 DE");
+  EXPECT_EQ(range_of("FacebookAdLibraryReport_2024-06-08_NL_yesterday_advertisers.csv"), "2024-06-08 NL");
+}
+
+TEST(MetaReportName, AWindowAcrossTheEndOfALeapYearFebruary) {
+  EXPECT_EQ(range_of("FacebookAdLibraryReport_2024-03-01_FR_last_7_days_advertisers.csv"),
+            "2024-02-24..2024-03-01 FR");
+}
+
+TEST(MetaReportName, LifelongStartsWithMetasArchive) {
+  EXPECT_EQ(range_of("FacebookAdLibraryReport_2021-09-10_DE_lifelong_advertisers.csv"), "2018-05-07..2021-09-10 DE");
+  EXPECT_EQ(range_of("FacebookAdLibraryReport_2021-09-10_DE_lifetime_advertisers.csv"), "2018-05-07..2021-09-10 DE");
+  EXPECT_EQ(range_of("FacebookAdLibraryReport_2018-05-07_US_lifelong_advertisers.csv"), "2018-05-07 US");
+  EXPECT_EQ(range_of("FacebookAdLibraryReport_2018-05-06_US_lifelong_advertisers.csv"), "none");
+}
+
+TEST(MetaReportName, TheDirectoryIsIgnored) {
+  EXPECT_EQ(range_of("/tmp/x_last_7_days/FacebookAdLibraryReport_2024-06-08_FR_last_7_days_advertisers.csv"),
+            "2024-06-02..2024-06-08 FR");
+}
+
+TEST(MetaReportName, OtherNamesGiveNothing) {
+  for (const char* name : {"meta-ad-library-report.csv", "FacebookAdLibraryReport_2024-06-08_FR_last_week_advertisers.csv",
+                           "FacebookAdLibraryReport_2024-02-30_FR_last_7_days_advertisers.csv",
+                           "FacebookAdLibraryReport_2024-06-08_fr_last_7_days_advertisers.csv",
+                           "FacebookAdLibraryReport_2024-06-08_FR_last_7_days_locations.csv",
+                           "FacebookAdLibraryReport_2024-06-08_FR_last_7_days.zip",
+                           "FacebookAdLibraryReport_1400-01-03_FR_last_7_days_advertisers.csv"})
+    EXPECT_EQ(range_of(name), "none") << name;
+}
+
+std::string bucket(const char* text) {
+  auto [lower, upper] = ledger::parse_spend_bucket(text, "Spend_USD");
+  return lower + ".." + (upper ? *upper : "open");
+}
+
+TEST(SpendBucket, GooglesBucketsAreWholeUnits) {
+  EXPECT_EQ(bucket("0-100"), "0..100");
+  EXPECT_EQ(bucket("100-1k"), "100..1000");
+  EXPECT_EQ(bucket("1k-50k"), "1000..50000");
+  EXPECT_EQ(bucket("50k\u2013100k"), "50000..100000");
+  EXPECT_EQ(bucket("1M-10M"), "1000000..10000000");
+  EXPECT_EQ(bucket("\u2265 100k"), "100000..open");
+  EXPECT_EQ(bucket("> 100k"), "100000..open");
+  EXPECT_EQ(bucket("100k+"), "100000..open");
+  EXPECT_EQ(bucket("\u2264 100"), "0..100");
+}
+
+TEST(SpendBucket, RefusesWhatIsNotABucket) {
+  for (const char* text : {"", "abc", "1.5k-2k", "100", "-100", "1e3-1e4", "100-", "1000000000000000-2"})
+    EXPECT_ERROR(ErrorKind::Input, "Spend_USD", ledger::parse_spend_bucket(text, "Spend_USD")) << text;
+}
+
+struct AdLibraryTest : ::testing::Test {
+  TempLedger t;
+  ledger::AdLibraryOptions options = [] {
+    ledger::AdLibraryOptions o;
+    o.source = "f.json";
+    o.market = "FR";
+    return o;
+  }();
+
+  ledger::AdLibraryCounts meta_api(const std::string& text) {
+    std::istringstream in(text);
+    ledger::WriteTransaction txn(*t.store);
+    ledger::AdLibraryCounts c = ledger::import_meta_api(t.ledger, in, "f.json", options);
+    txn.commit();
+    return c;
+  }
+  std::string meta_api_error(const std::string& text) {
+    std::string message = ERROR_MESSAGE(meta_api(text));
+    EXPECT_TRUE(t.store->spend({}).empty()) << "the import left entries behind";
+    return message;
+  }
+};
+
+std::string ad(const char* id, const char* extra = R"("currency": "EUR", "spend": {"lower_bound": "100", "upper_bound": "199"})") {
+  return std::string(R"({"id": ")") + id +
+         R"(", "page_id": "1", "bylines": "Payer", "ad_delivery_start_time": "2024-06-01", "ad_delivery_stop_time": "2024-06-02", )" +
+         extra + "}";
+}
+
+TEST_F(AdLibraryTest, PagesPrettyPrintedAndCompactConcatenated) {
+  std::string text = "{\n  \"data\": [\n    " + ad("11") + ",\n    " + ad("12") +
+                     "\n  ],\n  \"paging\": {\"next\": \"https://graph.facebook.com/x\"}\n}\n" + "{\"data\":[" +
+                     ad("13") + "]}{\"data\":[]}\n";
+  ledger::AdLibraryCounts c = meta_api(text);
+  EXPECT_EQ(c.spend, 3u);
+  std::vector<ledger::SpendEntry> entries = t.store->spend({});
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].source, "f.json, line 3");
+  EXPECT_EQ(entries[1].source, "f.json, line 4");
+  EXPECT_EQ(entries[2].source, "f.json, line 8");
+}
+
+TEST_F(AdLibraryTest, OneAdALineAndAnArrayOfAds) {
+  EXPECT_EQ(meta_api(ad("21") + "\n\n" + ad("22") + "\n[" + ad("23") + ",\n" + ad("24") + "]").spend, 4u);
+  std::vector<ledger::SpendEntry> entries = t.store->spend({});
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[1].source, "f.json, line 3");
+  EXPECT_EQ(entries[3].source, "f.json, line 5");
+}
+
+TEST_F(AdLibraryTest, AnAdWithoutSpendIsSkippedAndCounted) {
+  ledger::AdLibraryCounts c = meta_api("{\"data\": [" + ad("31", R"("eu_total_reach": 100)") + ", " + ad("32") + "]}");
+  EXPECT_EQ(c.spend, 1u);
+  EXPECT_EQ(c.without_spend, 1u);
+}
+
+TEST_F(AdLibraryTest, ASpendWithoutCurrencyIsRefused) {
+  EXPECT_EQ(meta_api_error(ad("33", R"("spend": {"lower_bound": "0", "upper_bound": "99"})")),
+            "f.json:1: currency: is required: the ad has a spend");
+}
+
+TEST_F(AdLibraryTest, AnErrorNamesTheLineOfTheAdInAPage) {
+  std::string text = "{\n  \"data\": [\n    " + ad("41") + ",\n    " +
+                     ad("42", R"("currency": "EUR", "spend": {"lower_bound": "ten"})") + "\n  ]\n}\n";
+  EXPECT_EQ(meta_api_error(text), "f.json:4: spend.lower_bound: \"\\\"ten\\\"\": expected a whole number");
+}
+
+TEST_F(AdLibraryTest, AMalformedPageNamesItsLine) {
+  EXPECT_EQ(meta_api_error("{\n  \"data\": [\n    {\"id\": 1,}\n  ]\n}\n").substr(0, 29),
+            "f.json:3: malformed JSON: syn");
+}
+
+TEST_F(AdLibraryTest, AFileCutShortInsideAPageIsRefused) {
+  EXPECT_EQ(meta_api_error("\n{\"data\": [" + ad("51") + ",\n"),
+            "f.json:3: malformed JSON: the file ends inside the value begun on line 2 (a page saved in part?)");
+}
+
+TEST_F(AdLibraryTest, AnErrorResponseIsNamed) {
+  EXPECT_EQ(meta_api_error(R"({"error": {"message": "Invalid OAuth access token", "code": 190}})"),
+            "f.json:1: the Graph API's response is an error, not ads: \"Invalid OAuth access token\"");
+}
+
+TEST_F(AdLibraryTest, TextThatIsNotAnObjectIsRefused) {
+  EXPECT_EQ(meta_api_error("\n\nnull\n"),
+            "f.json:3: malformed JSON: expected an ad ({...}) or a page of the Graph API's response ({\"data\": [...]})");
+  EXPECT_EQ(meta_api_error(R"({"data": {"id": "1"}})"), "f.json:1: data: must be an array of ads, as the Graph API gives it");
+}
+
+TEST_F(AdLibraryTest, TheSameAdInTwoFilesIsRefused) {
+  std::istringstream a("{\"data\": [" + ad("61") + "]}"), b("{\"data\": [\n" + ad("61") + "]}");
+  auto e = adledger_test::error_of([&] {
+    ledger::WriteTransaction txn(*t.store);
+    ledger::import_meta_api(t.ledger, {{&a, "p1.json", "p1.json"}, {&b, "p2.json", "p2.json"}}, options);
+    txn.commit();
+  });
+  ASSERT_TRUE(e);
+  EXPECT_STREQ(e->what(), "p2.json:2: the row of p1.json:1 again (id \"meta-api:61\"): a payment appears once in an export");
+}
+
+TEST_F(AdLibraryTest, AReportRowOfZeroIsSkippedAndCounted) {
+  std::istringstream in(
+      "Page ID,Page name,Disclaimer,Amount spent (EUR),Number of ads in Library\n1,P,Payer,0,2\n2,Q,Other,120,1\n");
+  options.market.clear();
+  ledger::WriteTransaction txn(*t.store);
+  ledger::AdLibraryCounts c = ledger::import_meta_report(
+      t.ledger, in, "dir/FacebookAdLibraryReport_2024-06-08_FR_last_7_days_advertisers.csv", options);
+  txn.commit();
+  EXPECT_EQ(c.spend, 1u);
+  EXPECT_EQ(c.without_spend, 1u);
+  std::vector<ledger::SpendEntry> entries = t.store->spend({});
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].period.to_string(), "2024-06-02..2024-06-08");
+  EXPECT_EQ(entries[0].market, "FR");
+}
+
+TEST_F(AdLibraryTest, AReportNamedOtherwiseNeedsItsRange) {
+  std::istringstream in("Page ID,Page name,Disclaimer,Amount spent (EUR),Number of ads in Library\n");
+  options.market.clear();
+  EXPECT_ERROR(ErrorKind::Input, "from, to, market: required: the file name \"report.csv\" is not a Meta report's",
+               ledger::import_meta_report(t.ledger, in, "report.csv", options));
+}
+
+ledger::AdLibraryCounts google(TempLedger& t, const std::string& text, const ledger::AdLibraryOptions& o,
+                               ledger::AdLibraryCounts (*import)(ledger::Ledger&, std::istream&, const std::string&,
+                                                                 const ledger::AdLibraryOptions&,
+                                                                 const ledger::ImportProgress&)) {
+  std::istringstream in(text);
+  ledger::WriteTransaction txn(*t.store);
+  ledger::AdLibraryCounts c = import(t.ledger, in, "g.csv", o, {});
+  txn.commit();
+  return c;
+}
+
+TEST_F(AdLibraryTest, GoogleWeeklyMarketsComeFromTheGeoFileOrAreUnknown) {
+  std::istringstream geo(
+      "Advertiser_ID,Advertiser_Name,Country,Country_Subdivision_Primary,Spend_USD,Spend_EUR\n"
+      "AR1,A,US,US-CA,100,0\nAR1,A,US,US-NY,200,0\nAR1,A,DE,,0,300\nAR1,A,FR,,0,400\n");
+  options.market.clear();
+  options.countries = ledger::read_advertiser_countries(geo, "geo.csv");
+  google(t,
+         "Advertiser_ID,Advertiser_Name,Week_Start_Date,Spend_USD,Spend_EUR,Spend_INR\n"
+         "AR1,A,2019-03-03,100,300,0\nAR2,B,2019-03-03,0,0,700\n",
+         options, &ledger::import_google_weekly);
+  std::vector<ledger::SpendEntry> entries = t.store->spend({});
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].market, "US");       // USD: only the US
+  EXPECT_EQ(entries[1].market, "unknown");  // EUR: Germany and France
+  EXPECT_EQ(entries[2].market, "unknown");  // AR2: not in the geo file
+}
+
+TEST_F(AdLibraryTest, GoogleCreativeOneRegionIsTheAdsRangeSeveralShareItsUpperBound) {
+  options.market.clear();
+  ledger::AdLibraryCounts c = google(
+      t,
+      "Ad_ID,Advertiser_ID,Advertiser_Name,Regions,Date_Range_Start,Date_Range_End,Spend_USD,Spend_Range_Min_EUR,"
+      "Spend_Range_Max_EUR\n"
+      "CR1,AR1,A,FR,2019-05-01,2019-05-02,,500,25000\n"
+      "CR2,AR1,A,\"DE, FR\",2019-05-01,2019-05-20,,500,25000\n"
+      "CR3,AR1,A,US,2019-05-01,2019-05-01,\u2265 100k,,\n"
+      "CR4,AR1,A,US,2019-05-01,2019-05-01,,,\n",
+      options, &ledger::import_google_creative);
+  EXPECT_EQ(c.spend, 4u);
+  EXPECT_EQ(c.without_spend, 1u);
+  std::vector<ledger::SpendEntry> entries = t.store->spend({});
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[0].amount.minor(), 50000);
+  EXPECT_EQ(entries[0].upper->minor(), 2500000);
+  EXPECT_EQ(entries[0].items, 1);
+  for (std::size_t i : {1u, 2u}) {
+    EXPECT_EQ(entries[i].amount.minor(), 0);
+    EXPECT_EQ(entries[i].upper->minor(), 2500000);
+    EXPECT_FALSE(entries[i].items);
+  }
+  EXPECT_EQ(entries[1].market, "DE");
+  EXPECT_EQ(entries[2].market, "FR");
+  EXPECT_EQ(entries[3].amount.minor(), 10000000);
+  EXPECT_FALSE(entries[3].upper);
+}
+
+TEST_F(AdLibraryTest, GoogleCreativeRefusesAMinimumAboveTheMaximum) {
+  options.market.clear();
+  EXPECT_ERROR(ErrorKind::Input, "g.csv:2: Spend_Range_Max_EUR \"100\": less than Spend_Range_Min_EUR \"500\"",
+               google(t,
+                      "Ad_ID,Advertiser_ID,Regions,Date_Range_Start,Date_Range_End,Spend_Range_Min_EUR,"
+                      "Spend_Range_Max_EUR\nCR1,AR1,FR,2019-05-01,2019-05-02,500,100\n",
+                      options, &ledger::import_google_creative));
+}
+
+TEST_F(AdLibraryTest, GoogleGeoFilesNeedTheirRange) {
+  options.market.clear();
+  EXPECT_ERROR(ErrorKind::Input, "from, to: required: Google's geo spend file holds totals with no dates",
+               google(t, "Country,Spend_USD\nUS,100\n", options, &ledger::import_google_geo));
+  options.period = ledger::Period::parse("2018-05-31..2019-06-01");
+  ledger::AdLibraryCounts c =
+      google(t, "Country,Country_Subdivision_Primary,Spend_USD\nUS,US-CA,100\nUS,US-NY,0\n", options,
+             &ledger::import_google_geo);
+  EXPECT_EQ(c.disclosures, 1u);
+  EXPECT_EQ(c.spend, 0u);
+}
+
+}  // namespace
