@@ -639,3 +639,86 @@ TEST_F(LinesTest, AHugeStringIsRefusedBeforeTheSchemaSeesIt) {
   EXPECT_EQ(what.rfind("f.jsonl:300: spend.amount \"1000", 0), 0u) << what.substr(0, 200);
   EXPECT_NE(what.find("too long to be an amount"), std::string::npos) << what.substr(0, 200);
 }
+
+// A spend record's fields are read on the read-ahead thread: an error in
+// them waits for its turn, behind a rule broken earlier, and is reported
+// before a rule broken later.
+TEST_F(LinesTest, ASpendFieldErrorReadAheadWaitsForItsTurn) {
+  std::vector<std::string> l = lines(700);
+  l[399] = R"({"type": "spend", "advertiser": "rt", "platform": "twitter", "amount": "1.00", )"
+           R"("currency": "USD", "period": "2016-13", "market": "US", "source": "test"})";
+  l[499] = R"({"type": "spend", "advertiser": "nobody", "platform": "twitter", "amount": "1.00", )"
+           R"("currency": "USD", "period": "2016", "market": "US", "source": "test"})";
+  std::string first = refusal(l);
+  EXPECT_EQ(first.rfind("f.jsonl:400: spend.period \"2016-13\": ", 0), 0u) << first;
+
+  l[299] = l[499];
+  EXPECT_EQ(refusal(l), "f.jsonl:300: spend: advertiser \"nobody\": no such advertiser");
+}
+
+// CSV rows are read ahead as JSON Lines are: the same refusals, in the same
+// order, from a file and from a pipe.
+struct CsvTest : LinesTest {
+  static std::string csv(std::size_t n) {
+    std::string out = "type,id,name,advertiser,platform,amount,currency,period,market,source,tags\n"
+                      "platform,twitter,Twitter,,,,,,,,\n"
+                      "advertiser,rt,RT,,,,,,,,\n";
+    for (std::size_t i = 1; i <= n; ++i)
+      out += "spend,s" + std::to_string(i) + ",,rt,twitter,1.00,USD,2016-01-01,US,test,\n";
+    return out;
+  }
+  // Replaces the line numbered `number` (from 1, the header's) of `text`.
+  static std::string with_line(const std::string& text, std::size_t number, const std::string& line) {
+    std::size_t from = 0;
+    for (std::size_t i = 1; i < number; ++i) from = text.find('\n', from) + 1;
+    return text.substr(0, from) + line + text.substr(text.find('\n', from));
+  }
+  std::string csv_refusal(const std::string& text) {
+    std::string messages[2];
+    for (int pipe = 0; pipe < 2; ++pipe) {
+      std::istringstream file(text);
+      PipeBuffer buffer(text);
+      std::istream piped(&buffer);
+      std::istream& in = pipe ? piped : static_cast<std::istream&>(file);
+      auto e = adledger_test::error_of([&] {
+        ledger::WriteTransaction txn(*t.store);
+        ledger::import_csv(t.ledger, in, "f.csv");
+        txn.commit();
+      });
+      EXPECT_TRUE(e) << (pipe ? "pipe" : "file");
+      if (e) messages[pipe] = e->what();
+      EXPECT_TRUE(t.store->platforms().empty()) << "the import left records behind";
+    }
+    EXPECT_EQ(messages[0], messages[1]);
+    return messages[0];
+  }
+};
+
+TEST_F(CsvTest, AFileOfManyBatchesImportsInOrder) {
+  std::istringstream in(csv(1000));
+  ledger::WriteTransaction txn(*t.store);
+  ledger::ImportCounts c = ledger::import_csv(t.ledger, in, "f.csv");
+  txn.commit();
+  EXPECT_EQ(c.platforms, 1u);
+  EXPECT_EQ(c.advertisers, 1u);
+  EXPECT_EQ(c.spend, 1000u);
+  std::vector<ledger::SpendEntry> entries = t.store->spend({});
+  ASSERT_EQ(entries.size(), 1000u);
+  for (std::size_t i = 0; i < entries.size(); ++i) EXPECT_EQ(*entries[i].external_id, "s" + std::to_string(i + 1));
+}
+
+TEST_F(CsvTest, ARuleBrokenBeforeABadRowIsReportedFirst) {
+  std::string text = with_line(csv(700), 603, "spend,,,nobody,twitter,1.00,USD,2016,US,test,");
+  text = with_line(text, 604, "spend,too,many,columns,,,,,,,,,,");
+  EXPECT_EQ(csv_refusal(text), "f.csv:603: spend: advertiser \"nobody\": no such advertiser");
+}
+
+TEST_F(CsvTest, ABadRowLateInTheFileIsReportedAtItsLine) {
+  std::string text = with_line(csv(700), 651, "spend,\"unclosed,,rt");
+  EXPECT_EQ(csv_refusal(text), "f.csv:651: a quoted field is not closed");
+}
+
+TEST_F(CsvTest, ASpendFieldErrorIsReportedAtItsRow) {
+  std::string text = with_line(csv(700), 400, "spend,,,rt,twitter,1e5,USD,2016,US,test,");
+  EXPECT_EQ(csv_refusal(text), "f.csv:400: spend.amount \"1e5\": exponents are not accepted; write the digits out");
+}

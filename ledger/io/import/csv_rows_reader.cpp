@@ -1,8 +1,10 @@
 // The CSV format (import_csv): a header row naming the fields, then one
 // record a row, each turned into the JSON object a JSON Lines line would
 // hold and recorded through the Importer. Rows are read by the tokenizer of
-// ledger/io/csv_reader.hpp, which the ad-library importers share.
+// ledger/io/csv_reader.hpp, which the ad-library importers share, ahead on
+// a second thread as JSON Lines are (read_ahead.hpp).
 #include <algorithm>
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -11,11 +13,17 @@
 #include "ledger/io/csv_reader.hpp"
 #include "ledger/io/import.hpp"
 #include "ledger/io/import/importer.hpp"
+#include "ledger/io/import/read_ahead.hpp"
 #include "ledger/io/json_locations.hpp"
 
 namespace ledger {
 
 using import_detail::Importer;
+using import_detail::is_seekable;
+using import_detail::prepare;
+using import_detail::ReadAhead;
+using import_detail::ReadLine;
+using import_detail::record_read;
 
 namespace {
 
@@ -62,21 +70,38 @@ ImportCounts import_csv(Ledger& ledger, std::istream& in, const std::string& fil
         throw Error(ErrorKind::Input, file_name + ":1: column " + quote(header[i]) + ": appears twice");
   }
   const bool typed = std::find(header.begin(), header.end(), "type") != header.end();
-  while (true) {
-    std::size_t before = line;
-    if (!read_csv_row(in, row, line, file_name)) break;
-    std::size_t at = before + 1;
-    if (row.size() == 1 && row[0].empty()) continue;  // a blank line
-    if (row.size() != header.size())
-      throw Error(ErrorKind::Input, file_name + ":" + std::to_string(at) + ": " + std::to_string(row.size()) +
-                                        " columns where the header has " + std::to_string(header.size()));
-    nlohmann::json record = nlohmann::json::object();
-    if (!typed) record["type"] = "spend";  // without a type column, every row is a spend entry
-    for (std::size_t i = 0; i < header.size(); ++i)
-      if (!row[i].empty() || header[i] == "tags") record[header[i]] = csv_value(header[i], row[i]);
-    JsonLocations here = JsonLocations::single_line(at);
-    importer.line_record(record, here);
+  // Reads the next row that is not blank into `out`, as the JSON Lines
+  // line that would hold its record; false at the end of the file.
+  auto source = [&](ReadLine& out) {
+    out = ReadLine{};
+    try {
+      do {
+        std::size_t before = line;
+        if (!read_csv_row(in, row, line, file_name)) return false;
+        out.number = before + 1;
+      } while (row.size() == 1 && row[0].empty());  // a blank line
+      if (row.size() != header.size())
+        throw Error(ErrorKind::Input, file_name + ":" + std::to_string(out.number) + ": " +
+                                          std::to_string(row.size()) + " columns where the header has " +
+                                          std::to_string(header.size()));
+      out.record = nlohmann::json::object();
+      if (!typed) out.record["type"] = "spend";  // without a type column, every row is a spend entry
+      for (std::size_t i = 0; i < header.size(); ++i)
+        if (!row[i].empty()) out.record[header[i]] = csv_value(header[i], row[i]);
+      prepare(out, file_name);
+    } catch (...) {
+      out.failure = std::current_exception();
+    }
+    return true;
+  };
+  if (!is_seekable(in)) {
+    ReadLine next;
+    while (source(next)) record_read(importer, next);
+    return importer.counts();
   }
+  ReadAhead rows(source);
+  for (std::vector<ReadLine> batch = rows.next(); !batch.empty(); batch = rows.next())
+    for (ReadLine& next : batch) record_read(importer, next);
   return importer.counts();
 }
 

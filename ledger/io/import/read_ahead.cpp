@@ -23,6 +23,19 @@ std::optional<std::optional<SchemaViolation>> check_ahead(const json& record) {
 
 }  // namespace
 
+void prepare(ReadLine& out, const std::string& file) {
+  out.checked = check_ahead(out.record);
+  // A spend record (most of a large file) is read into its entry here,
+  // off the writer's thread, with the messages line_record would give.
+  if (out.checked && !*out.checked && out.record.at("type") == "spend") {
+    out.record.erase("type");
+    JsonLocations here = JsonLocations::single_line(out.number);
+    RecordReader r(out.record, "", "spend", here, file);
+    r.record([&] { out.spend = Importer::decode_spend(r); });
+    out.record = json::object();  // freed here too, not on the writer's thread
+  }
+}
+
 bool read_next(std::istream& in, const std::string& file, std::string& line, std::size_t& number, ReadLine& out) {
   out = ReadLine{};
   try {
@@ -35,20 +48,22 @@ bool read_next(std::istream& in, const std::string& file, std::string& line, std
     } catch (const ParseFailure& f) {
       throw Error(ErrorKind::Input, file + ":" + std::to_string(number) + ": malformed JSON: " + f.reason);
     }
-    out.checked = check_ahead(out.record);
-    // A spend record (most of a large file) is read into its entry here,
-    // off the writer's thread, with the messages line_record would give.
-    if (out.checked && !*out.checked && out.record.at("type") == "spend") {
-      out.record.erase("type");
-      JsonLocations here = JsonLocations::single_line(number);
-      RecordReader r(out.record, "", "spend", here, file);
-      r.record([&] { out.spend = Importer::decode_spend(r); });
-      out.record = json::object();  // freed here too, not on the writer's thread
-    }
+    prepare(out, file);
   } catch (...) {
     out.failure = std::current_exception();
   }
   return true;
+}
+
+void record_read(Importer& importer, ReadLine& line) {
+  if (line.failure) std::rethrow_exception(line.failure);
+  JsonLocations here = JsonLocations::single_line(line.number);
+  if (line.spend) importer.line_spend(std::move(*line.spend), here);
+  else importer.line_record(line.record, here, line.checked);
+}
+
+bool is_seekable(std::istream& in) {
+  return in.rdbuf()->pubseekoff(0, std::ios::cur, std::ios::in) != std::streampos(-1);
 }
 
 ReadAhead::~ReadAhead() {
@@ -70,14 +85,12 @@ std::vector<ReadLine> ReadAhead::next() {
   return batch;
 }
 
-void ReadAhead::run(std::istream& in, const std::string& file) {
+void ReadAhead::run(const Source& source) {
   std::vector<ReadLine> batch;
   try {
-    std::string line;
-    std::size_t number = 0;
     ReadLine next;
     bool more = true;
-    while (more && read_next(in, file, line, number, next)) {
+    while (more && source(next)) {
       more = !next.failure;  // nothing is read after an error
       batch.push_back(std::move(next));
       if ((batch.size() == kBatch || !more) && !push(batch)) return;

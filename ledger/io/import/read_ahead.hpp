@@ -1,19 +1,22 @@
-// JSON Lines' read-ahead stage: lines read, parsed and checked ahead of
-// their recording.
+// The read-ahead stage of the JSON Lines and CSV imports: records read,
+// parsed and checked ahead of their recording.
 //
-// Reading a line, parsing it and checking it against its section's schema
-// need nothing from the ledger: they are done ahead, on a second thread
-// (ReadAhead), while the Importer records the lines before them. A line so
-// read is a ReadLine: its number, its record and its schema check, or the
-// error reading it gave, thrown only when its turn comes, so that an import
-// refuses the same line with the same message either way. read_next reads
-// one such line; import_lines (lines_reader.cpp) calls it itself on a pipe.
+// Reading a record, parsing it, checking it against its section's schema
+// and reading a spend record's fields need nothing from the ledger: they
+// are done ahead, on a second thread (ReadAhead), while the Importer
+// records the records before them. A record so read is a ReadLine: its
+// line number, its record and its schema check (a spend record: its
+// entry), or the error reading it gave, thrown only when its turn comes,
+// so that an import refuses the same line with the same message either
+// way. read_next reads one JSON Lines line (csv_rows_reader.cpp reads a
+// CSV row likewise); on a pipe the readers call them on their own thread.
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <istream>
 #include <mutex>
 #include <optional>
@@ -26,6 +29,8 @@
 #include "ledger/records.hpp"
 
 namespace ledger::import_detail {
+
+class Importer;
 
 // One line of a JSON Lines file, read and parsed, and checked against its
 // section's schema when its type names one; or the error reading or
@@ -40,9 +45,22 @@ struct ReadLine {
   std::exception_ptr failure;
 };
 
+// Checks `out.record` (numbered, parsed) against its section's schema and,
+// a spend record with no violation, reads it into `out.spend`. Throws what
+// reading the spend record's fields throws.
+void prepare(ReadLine& out, const std::string& file);
+
 // Reads the next line that is not blank into `out`; false at the end of
 // the file. An error is kept in `out.failure`, not thrown.
 bool read_next(std::istream& in, const std::string& file, std::string& line, std::size_t& number, ReadLine& out);
+
+// Records a line so read through the importer, or throws its error.
+void record_read(Importer& importer, ReadLine& line);
+
+// False for a pipe or a terminal: read there a record at a time, since
+// after an error the import must stop at once, not wait for a writer that
+// may never send the next line.
+bool is_seekable(std::istream& in);
 
 // Reads, parses and schema-checks the lines of a JSON Lines file on a
 // second thread, while the ledger records the lines before them: these are
@@ -57,7 +75,10 @@ class ReadAhead {
   static constexpr std::size_t kBatch = 256;
   static constexpr std::size_t kBatchesAhead = 4;
 
-  ReadAhead(std::istream& in, const std::string& file) : thread_([this, &in, &file] { run(in, file); }) {}
+  // Fills a ReadLine with the next record; false at the end of the file.
+  using Source = std::function<bool(ReadLine&)>;
+
+  explicit ReadAhead(Source source) : source_(std::move(source)), thread_([this] { run(source_); }) {}
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
   ~ReadAhead();
@@ -66,7 +87,7 @@ class ReadAhead {
   std::vector<ReadLine> next();
 
  private:
-  void run(std::istream& in, const std::string& file);
+  void run(const Source& source);
 
   // Hands a batch over, waiting while the queue is full; false once the
   // importer has stopped.
@@ -77,6 +98,7 @@ class ReadAhead {
   std::deque<std::vector<ReadLine>> queue_;
   bool done_ = false;
   bool stop_ = false;
+  Source source_;
   std::thread thread_;  // last: it starts once everything above exists
 };
 
