@@ -11,7 +11,9 @@ with $CXX (default g++) -O2. For each N it generates a synthetic ledger
 process (wall time by the clock around it; peak RSS from /usr/bin/time -v):
 
 - adledger init + import into a new ledger (entries/s, peak RSS, bytes of
-  database per entry);
+  database per entry); then the same platforms, advertisers and spend entries
+  (the bans, lifts and pledges left out, which a document would record
+  before the spend) as one JSON document and as CSV, each into a new ledger;
 - adledger report advertiser adv-0000 --by month, as a table and as JSON;
 - adledger balance, and balance --advertiser adv-0000 --by month;
 - adledger ban-status for one advertiser, platform and day;
@@ -56,6 +58,46 @@ BAN_DAY = "2019-12-31"  # inside ban-0001 (2019-06-01, lifted 2020-06-01): ban-s
 # sqlite_baseline --mode v7 copies from schemas/migrations/7.sql and 6.sql.
 V7_TABLES = ("account", "source_text", "tag_set", "spend_entry", "record_log", "log_tree", "account_total")
 BASELINE_MODES = ("rows", "entries", "v7", "v7-bulk")
+
+
+CSV_COLUMNS = ["type", "id", "name", "country", "state_affiliated", "advertiser", "platform", "amount",
+               "currency", "period", "items", "market", "precision", "source", "tags"]
+
+
+def write_other_formats(jsonl, document, csv_file):
+    """The platforms, advertisers and spend of a generated file, as one JSON
+    document and as CSV (a type column, tags joined with ";")."""
+    import csv
+    sections = {"platform": "platforms", "advertiser": "advertisers", "spend": "spend"}
+    counts = dict.fromkeys(sections.values(), 0)
+    with open(jsonl, encoding="utf-8") as src, open(document, "w", encoding="utf-8") as doc, \
+            open(csv_file, "w", encoding="utf-8", newline="") as table:
+        writer = csv.writer(table, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        doc.write('{"format": "adledger/1"')
+        current = None
+        for text in src:
+            record = json.loads(text)
+            section = sections.get(record["type"])
+            if section is None:
+                continue
+            if section != current:  # the generator writes each kind in one run
+                doc.write("]" if current else "")
+                doc.write(f',\n"{section}": [\n')
+                current = section
+            else:
+                doc.write(",\n")
+            kind = record.pop("type")
+            doc.write(json.dumps(record))
+            counts[section] += 1
+            row = dict(record, type=kind)
+            if "tags" in row:
+                row["tags"] = ";".join(row["tags"])
+            if "state_affiliated" in row:
+                row["state_affiliated"] = "true" if row["state_affiliated"] else "false"
+            writer.writerow([row.get(column, "") for column in CSV_COLUMNS])
+        doc.write("]}\n" if current else "}\n")
+    return counts["spend"]
 
 
 def db_bytes(path):
@@ -178,6 +220,24 @@ class Bench:
         row["entries_per_s"] = n / row["wall"]
         row["db_bytes_per_entry"] = db_bytes(db) / n if n else 0
 
+        for fmt in ("json", "csv"):
+            other = work / f"ledger.{fmt}"
+            if not other.exists():
+                write_other_formats(data, work / "ledger.json", work / "ledger.csv")
+            other_db = work / f"ledger-{fmt}.db"
+
+            def new_other(other_db=other_db):
+                remove_db(other_db)
+                subprocess.run([adledger, "--db", str(other_db), "init"], check=True, stdout=subprocess.DEVNULL,
+                               env=self.env)
+
+            name = "adledger import (JSON document)" if fmt == "json" else "adledger import (CSV)"
+            other_row = self.record(n, name, [adledger, "--db", str(other_db), "import", str(other)], runs,
+                                    prepare=new_other)
+            other_row["entries_per_s"] = n / other_row["wall"]
+            other_row["db_bytes_per_entry"] = db_bytes(other_db) / n if n else 0
+            remove_db(other_db)
+
         self.record(n, "adledger report advertiser --by month",
                     [*ad, "report", "advertiser", ADVERTISER, "--by", "month"], runs)
         self.record(n, "adledger report advertiser --by month --format json",
@@ -231,7 +291,7 @@ class Bench:
                     self.failed(n, f"sqlite baseline ({mode}) schema", cmd,
                                 "the baseline's tables are not the ledger's: " + "; ".join(problems))
         if not args.keep:
-            for path in (data, checks, *journals.values()):
+            for path in (data, checks, work / "ledger.json", work / "ledger.csv", *journals.values()):
                 path.unlink(missing_ok=True)
             remove_db(db)
             remove_db(base_db)
@@ -311,7 +371,7 @@ def write_results(bench, info, adledger, sizes):
                 figure = f"{r['checks']:,} checks, {r['checks_per_s']:,.0f} checks/s"
             if "entries_per_s" in r:
                 figure = f"{r['entries_per_s']:,.0f} entries/s, {r['db_bytes_per_entry']:.0f} B/entry of database"
-                if imp is not None and r is not imp:
+                if imp is not None and r["name"].startswith("sqlite baseline"):
                     figure += f"; adledger import is {imp['entries_per_s'] / r['entries_per_s']:.2%} of it"
             for tool, ours in (("ledger balance", "adledger balance"), ("hledger balance", "adledger balance"),
                                ("ledger register -M (advertiser)", "adledger balance --advertiser --by month"),
@@ -328,6 +388,10 @@ def write_results(bench, info, adledger, sizes):
             if bulk is not None:
                 line += (f"; {imp['entries_per_s'] / bulk['entries_per_s']:.1%} of v7-bulk,"
                          f" {bulk['entries_per_s']:,.0f} entries/s, spend_by_account built after the load")
+            for other in ("adledger import (JSON document)", "adledger import (CSV)"):
+                if other in by_name:
+                    line += (f"; {other[len('adledger import '):]}: {by_name[other]['entries_per_s']:,.0f} entries/s,"
+                             f" {by_name[other]['entries_per_s'] / v7['entries_per_s']:.1%}")
             lines += [line + ").", ""]
     lines += ["Commands (as run at the first N):", ""]
     seen = set()
