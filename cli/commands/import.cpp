@@ -151,6 +151,9 @@ void check_options(const std::string& format, const ImportOptions& o) {
   if (!o.geo.empty() && !o.market.empty())
     throw ledger::Error(ledger::ErrorKind::Input, "geo, market: give one: the markets come from the advertiser "
                                                   "geo file, or are the one given");
+  if ((format == "google-creative" || format == "google-advertiser-geo") && !o.market.empty())
+    throw ledger::Error(ledger::ErrorKind::Input, "market " + ledger::quote(o.market) + ": not for --input " + format +
+                                                      ": its rows name their regions");
   if (format == "google-geo" && (!o.market.empty() || !o.map.empty()))
     throw ledger::Error(ledger::ErrorKind::Input, std::string(o.market.empty() ? "map" : "market") +
                                                       ": not for --input google-geo: its rows name their country and "

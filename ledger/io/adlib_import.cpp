@@ -755,6 +755,10 @@ GoogleHeader read_google_header(std::istream& in, std::size_t& line, const std::
   if (f.spend_columns && h.spend.empty()) fail("header " + header_text(h.names) + ": no Spend_CUR column: " + f.expected);
   if (f.range_columns && h.ranges.empty() && !h.has("Spend_USD"))
     fail("header " + header_text(h.names) + ": no Spend_Range_Min_CUR and Spend_Range_Max_CUR columns: " + f.expected);
+  for (const GoogleHeader::Bounds& b : h.ranges)
+    if (!b.min || !b.max)
+      fail("header: column " + quote(h.names[b.min ? *b.min : *b.max]) + ": no " +
+           (b.min ? "Spend_Range_Max_" : "Spend_Range_Min_") + b.currency.code() + " beside it; a range needs both");
   return h;
 }
 
@@ -950,6 +954,24 @@ std::pair<std::string, std::optional<std::string>> parse_spend_bucket(std::strin
   fail_bucket(text, field);
 }
 
+// The currency Google reports an ad's spend in for a region: the region's
+// own (EUR for the EU and the euro area, Croatia's HRK before 2023), USD
+// for the United States and for a region that has none of Google's
+// currencies.
+Currency google_region_currency(const std::string& region, Date first_day) {
+  static const std::map<std::string, std::string, std::less<>> kOwn = {
+      {"AR", "ARS"}, {"AU", "AUD"}, {"BG", "BGN"}, {"BR", "BRL"}, {"CL", "CLP"}, {"CZ", "CZK"}, {"DK", "DKK"},
+      {"GB", "GBP"}, {"HU", "HUF"}, {"IL", "ILS"}, {"IN", "INR"}, {"MX", "MXN"}, {"NO", "NOK"}, {"NZ", "NZD"},
+      {"PL", "PLN"}, {"RO", "RON"}, {"SE", "SEK"}, {"TW", "TWD"}, {"ZA", "ZAR"}, {"EU", "EUR"}, {"AT", "EUR"},
+      {"BE", "EUR"}, {"CY", "EUR"}, {"DE", "EUR"}, {"EE", "EUR"}, {"ES", "EUR"}, {"FI", "EUR"}, {"FR", "EUR"},
+      {"GR", "EUR"}, {"IE", "EUR"}, {"IT", "EUR"}, {"LT", "EUR"}, {"LU", "EUR"}, {"LV", "EUR"}, {"MT", "EUR"},
+      {"NL", "EUR"}, {"PT", "EUR"}, {"SI", "EUR"}, {"SK", "EUR"}};
+  std::string code = "USD";
+  if (region == "HR") code = first_day < Date(2023, 1, 1) ? "HRK" : "EUR";
+  else if (auto it = kOwn.find(region); it != kOwn.end()) code = it->second;
+  return Currency::from_code(code, "currency");
+}
+
 AdLibraryCounts import_google_creative(Ledger& ledger, std::istream& in, const std::string& file_name,
                                        const AdLibraryOptions& o, const ImportProgress& progress) {
   static const GoogleFormat kFormat{
@@ -976,6 +998,7 @@ AdLibraryCounts import_google_creative(Ledger& ledger, std::istream& in, const s
   constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
   const std::size_t bucket = h.has("Spend_USD") ? h.column.at("Spend_USD") : kNoColumn;
   struct Spend {
+    bool spent = false;  // false: nothing spent in the region
     Money lower;
     std::optional<Money> upper;
     std::vector<std::size_t> columns;
@@ -1012,75 +1035,85 @@ AdLibraryCounts import_google_creative(Ledger& ledger, std::istream& in, const s
         if (std::find(regions.begin(), regions.end(), region) == regions.end()) regions.push_back(region);
       }
     }
-    // The spend: the range columns of each currency; USD from the older
-    // bucket column when its range columns are empty.
-    spends.clear();
-    bool usd_ranged = false;
-    for (const GoogleHeader::Bounds& b : h.ranges) {
-      std::string min = b.min ? trimmed(row[*b.min]) : "", max = b.max ? trimmed(row[*b.max]) : "";
-      if (min.empty() && max.empty()) continue;
+    // The spend in a region: the range columns of the region's currency
+    // (google_region_currency), else of USD; USD from the older bucket
+    // column when its range columns are empty. The other currencies'
+    // columns are not read: Google fills them for every ad, with 0 and its
+    // lowest bucket where the ad did not run.
+    auto spend_in = [&](const Currency& wanted) -> std::optional<Spend> {
+      auto b = std::find_if(h.ranges.begin(), h.ranges.end(), [&](const auto& r) { return r.currency == wanted; });
+      if (b == h.ranges.end() && wanted.code() != "USD") return std::nullopt;
+      if (b != h.ranges.end()) {
+        std::string min = trimmed(row[*b->min]), max = trimmed(row[*b->max]);
+        if (!min.empty() || !max.empty()) {
+          // An upper bound of 0: nothing spent in this currency.
+          if (!max.empty() && max.find_first_not_of('0') == std::string::npos) return Spend{};
+          Spend s;
+          try {
+            s.lower = Money::parse_nonnegative(min.empty() ? "0" : min, b->currency, h.names[*b->min]);
+            if (!max.empty()) s.upper = Money::parse_positive(max, b->currency, h.names[*b->max]);
+          } catch (const Error& err) {
+            importer.fail(at, err.what());
+          }
+          if (s.upper && s.upper->minor() < s.lower.minor())
+            importer.fail(at, h.names[*b->max] + " " + quote(max) + ": less than " + h.names[*b->min] + " " + quote(min));
+          s.columns = {*b->min, *b->max};
+          s.spent = true;
+          return s;
+        }
+      }
+      if (wanted.code() != "USD" || bucket == kNoColumn || trimmed(row[bucket]).empty()) return Spend{};
       Spend s;
       try {
-        // An upper bound of 0: nothing spent in this currency.
-        if (!max.empty() && max.find_first_not_of('0') == std::string::npos) continue;
-        s.lower = Money::parse_nonnegative(min.empty() ? "0" : min, b.currency, b.min ? h.names[*b.min] : "");
-        if (!max.empty()) s.upper = Money::parse_positive(max, b.currency, h.names[*b.max]);
-      } catch (const Error& err) {
-        importer.fail(at, err.what());
-      }
-      if (s.upper && s.upper->minor() < s.lower.minor())
-        importer.fail(at, h.names[*b.max] + " " + quote(max) + ": less than " + h.names[*b.min] + " " + quote(min));
-      if (b.min) s.columns.push_back(*b.min);
-      if (b.max) s.columns.push_back(*b.max);
-      usd_ranged = usd_ranged || b.currency.code() == "USD";
-      spends.push_back(std::move(s));
-    }
-    if (!usd_ranged && bucket != kNoColumn && !trimmed(row[bucket]).empty()) {
-      try {
-        Currency usd = Currency::from_code("USD", "currency");
         auto [lower, upper] = parse_spend_bucket(trimmed(row[bucket]), "Spend_USD");
-        Spend s;
-        s.lower = Money::parse_nonnegative(lower, usd, "Spend_USD");
-        if (upper) s.upper = Money::parse_positive(*upper, usd, "Spend_USD");
+        s.lower = Money::parse_nonnegative(lower, wanted, "Spend_USD");
+        if (upper) s.upper = Money::parse_positive(*upper, wanted, "Spend_USD");
         if (s.upper && s.upper->minor() < s.lower.minor())
           throw Error(ErrorKind::Input, "Spend_USD " + quote(row[bucket]) + ": its upper bound is below its lower");
-        spends.push_back(std::move(s));
       } catch (const Error& err) {
         importer.fail(at, err.what());
       }
+      s.spent = true;
+      return s;
+    };
+    if (regions.empty()) regions.push_back(unknown);
+    spends.clear();
+    for (const std::string& region : regions) {
+      Currency currency = google_region_currency(region, first);
+      std::optional<Spend> s = spend_in(currency);
+      if (!s) s = spend_in(Currency::from_code("USD", "currency"));  // no columns for the region's currency
+      spends.push_back(std::move(*s));
     }
-    if (spends.empty()) {
+    if (std::none_of(spends.begin(), spends.end(), [](const Spend& s) { return s.spent; })) {
       importer.without_spend();
       continue;
     }
     std::string advertiser =
         google_advertiser(importer, h.cell(row, "Advertiser_ID"),
                           h.has("Advertiser_Name") ? h.cell(row, "Advertiser_Name") : std::string(), at);
-    for (const Spend& s : spends) {
+    // One region: the ad's range. Several: the file does not say how the
+    // spend divides between them, so each region spent at least 0 and at
+    // most the ad's upper bound there; the ad's own range stays in the note.
+    const bool shared = regions.size() > 1;
+    for (std::size_t r = 0; r < regions.size(); ++r) {
+      const Spend& s = spends[r];
+      if (!s.spent) continue;
       std::vector<std::size_t> columns = cited;
       columns.insert(columns.end(), s.columns.begin(), s.columns.end());
-      std::string note = cited_columns("Google political ads creative stats", h, row, columns);
-      const std::string& code = s.lower.currency().code();
-      // One region: the ad's range. Several: the file does not say how the
-      // spend divides between them, so each region spent at least 0 and at
-      // most the ad's upper bound; the ad's own range stays in the note.
-      const bool shared = regions.size() > 1;
-      for (std::size_t r = 0; r < std::max<std::size_t>(regions.size(), 1); ++r) {
-        const std::string& market = regions.empty() ? unknown : regions[r];
-        SpendEntry e;
-        e.advertiser_id = advertiser;
-        e.platform_id = platform;
-        e.period = Period(first, last);
-        e.precision = Precision::Range;
-        e.amount = shared ? Money(0, s.lower.currency()) : s.lower;
-        e.upper = s.upper;
-        if (!shared) e.items = 1;
-        e.tags = {"google-creative"};
-        if (shared) e.tags.push_back("shared-regions");
-        e.external_id = "google-ad:" + ad + ":" + market + ":" + code;
-        e.note = note;
-        importer.spend(std::move(e), at, &market);
-      }
+      const std::string& market = regions[r];
+      SpendEntry e;
+      e.advertiser_id = advertiser;
+      e.platform_id = platform;
+      e.period = Period(first, last);
+      e.precision = Precision::Range;
+      e.amount = shared ? Money(0, s.lower.currency()) : s.lower;
+      e.upper = s.upper;
+      if (!shared) e.items = 1;
+      e.tags = {"google-creative"};
+      if (shared) e.tags.push_back("shared-regions");
+      e.external_id = "google-ad:" + ad + ":" + market + ":" + s.lower.currency().code();
+      e.note = cited_columns("Google political ads creative stats", h, row, columns);
+      importer.spend(std::move(e), at, &market);
     }
   }
   return importer.counts();
@@ -1094,9 +1127,25 @@ AdLibraryCounts import_google_advertiser_geo(Ledger& ledger, std::istream& in, c
   require_period(o, "Google's advertiser geo spend file");
   const std::string platform = importer.platform("google", "Google");
   const std::string range = format_date(o.period->first()) + ":" + format_date(o.period->last());
+  // An advertiser's spend in a currency, summed over its rows (a country, or
+  // a state of it): the total Google gives for the range, in the order the
+  // file first names it.
+  struct Total {
+    std::string advertiser_id, name;
+    Money amount;
+    std::size_t first_line = 0;
+    std::string regions;  // "US-CA 1800 (line 2), US-NY 900 (line 3)"
+    std::size_t regions_left_out = 0;
+  };
+  std::vector<Total> totals;
+  std::map<std::pair<std::string, std::string>, std::size_t> total_of;  // (Advertiser_ID, currency) -> index
+  std::map<std::string, std::size_t> row_of;  // Advertiser_ID|Country|subdivision -> line
+  constexpr std::size_t kRegionsText = 3000;  // within a note's kTextMax
+  constexpr std::size_t kTotalsMax = 100'000;  // Google lists a few thousand advertisers
   std::vector<std::string> row;
   while (read_google_row(in, row, line, at, file_name, h)) {
     const std::string& id = h.cell(row, "Advertiser_ID");
+    if (id.empty()) importer.fail(at, "Advertiser_ID: is empty");
     std::string country;
     try {
       country = google_country(h.cell(row, "Country"), "Country");
@@ -1104,7 +1153,10 @@ AdLibraryCounts import_google_advertiser_geo(Ledger& ledger, std::istream& in, c
       importer.fail(at, e.what());
     }
     std::string subdivision = h.has("Country_Subdivision_Primary") ? h.cell(row, "Country_Subdivision_Primary") : "";
-    std::string advertiser;
+    std::string region = subdivision.empty() ? country : subdivision;
+    if (auto [seen, fresh] = row_of.try_emplace(id + "|" + country + "|" + subdivision, at); !fresh)
+      importer.fail(at, "the row of line " + std::to_string(seen->second) + " again (advertiser " + id + ", " +
+                            region + "): a region's total appears once in an export");
     for (const auto& [i, currency] : h.spend) {
       std::optional<Money> amount;
       try {
@@ -1113,20 +1165,42 @@ AdLibraryCounts import_google_advertiser_geo(Ledger& ledger, std::istream& in, c
         importer.fail(at, err.what());
       }
       if (!amount) continue;
-      if (advertiser.empty())
-        advertiser = google_advertiser(importer, id, h.has("Advertiser_Name") ? h.cell(row, "Advertiser_Name") : "", at);
-      SpendEntry e;
-      e.advertiser_id = advertiser;
-      e.platform_id = platform;
-      e.period = *o.period;
-      e.precision = Precision::Approximate;  // in steps of 100, as the weekly file
-      e.amount = *amount;
-      e.tags = {"google-advertiser-geo"};
-      if (!subdivision.empty()) e.tags.push_back("region:" + subdivision);
-      e.external_id = "google-geo:" + id + ":" + country + ":" + subdivision + ":" + currency.code() + ":" + range;
-      e.note = cited_row("Google political ads advertiser geo spend", h.names, row);
-      importer.spend(std::move(e), at, &country);
+      auto [it, fresh] = total_of.try_emplace(std::make_pair(id, currency.code()), totals.size());
+      if (fresh) {
+        if (totals.size() >= kTotalsMax)
+          importer.fail(at, "more than " + std::to_string(kTotalsMax) + " advertisers' totals in one file");
+        totals.push_back(Total{id, h.has("Advertiser_Name") ? h.cell(row, "Advertiser_Name") : "",
+                               Money(0, currency), at, "", 0});
+      }
+      Total& t = totals[it->second];
+      try {
+        t.amount = Money(checked_add(t.amount.minor(), amount->minor(), "advertiser " + id + "'s " + currency.code() +
+                                                                             " total"),
+                         currency);
+      } catch (const Error& err) {
+        importer.fail(at, err.what());
+      }
+      std::string part = region + " " + trimmed(row[i]) + " (line " + std::to_string(at) + ")";
+      if (t.regions.size() + part.size() < kRegionsText) t.regions += (t.regions.empty() ? "" : ", ") + part;
+      else ++t.regions_left_out;
     }
+  }
+  // A running total of the money the weekly file itemises: published
+  // beside the spend, never added to it.
+  for (Total& t : totals) {
+    DisclosedTotal d;
+    d.id = "google-advertiser-geo-" + hex_of(t.advertiser_id + "|" + t.amount.currency().code() + "|" + range, 16);
+    d.platform_id = platform;
+    d.advertiser_id = google_advertiser(importer, t.advertiser_id, t.name, t.first_line);
+    d.amount = t.amount;
+    d.period = *o.period;
+    d.date = o.period->last();
+    d.precision = Precision::Approximate;  // in steps of 100, as the weekly file
+    d.note = "Google political ads advertiser geo spend: Advertiser_ID " + quote(t.advertiser_id) +
+             (t.name.empty() ? "" : ", Advertiser_Name " + quote(t.name)) + ", Spend_" + t.amount.currency().code() +
+             " by region: " + t.regions +
+             (t.regions_left_out ? " and " + std::to_string(t.regions_left_out) + " more" : "");
+    importer.disclosed(std::move(d), t.first_line);
   }
   return importer.counts();
 }

@@ -113,8 +113,13 @@ AdLibraryCounts import_meta_api(Ledger& ledger, std::istream& in, const std::str
 // kUnknownMarket.
 AdLibraryCounts import_google_weekly(Ledger& ledger, std::istream& in, const std::string& file_name,
                                      const AdLibraryOptions& options, const ImportProgress& progress = {});
+// An ad's spend in each of its regions, in the region's currency (USD
+// where Google has no column for it); an ad of several regions spent 0 to
+// its upper bound in each, tagged shared-regions.
 AdLibraryCounts import_google_creative(Ledger& ledger, std::istream& in, const std::string& file_name,
                                        const AdLibraryOptions& options, const ImportProgress& progress = {});
+// Each row and currency is a disclosed total of the advertiser over
+// options.period: the money the weekly file itemises, never added to it.
 AdLibraryCounts import_google_advertiser_geo(Ledger& ledger, std::istream& in, const std::string& file_name,
                                              const AdLibraryOptions& options, const ImportProgress& progress = {});
 AdLibraryCounts import_google_geo(Ledger& ledger, std::istream& in, const std::string& file_name,

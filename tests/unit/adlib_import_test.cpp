@@ -3,6 +3,7 @@
 // spend, and Google's regions and markets.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -263,6 +264,70 @@ TEST_F(AdLibraryTest, GoogleCreativeRefusesAMinimumAboveTheMaximum) {
                       "Ad_ID,Advertiser_ID,Regions,Date_Range_Start,Date_Range_End,Spend_Range_Min_EUR,"
                       "Spend_Range_Max_EUR\nCR1,AR1,FR,2019-05-01,2019-05-02,500,100\n",
                       options, &ledger::import_google_creative));
+}
+
+// Google fills every currency's range columns for every ad, with 0 and its
+// lowest bucket where the ad did not run: an ad's spend is read in its
+// region's currency only.
+TEST_F(AdLibraryTest, GoogleCreativeReadsTheRegionsCurrencyNotThePlaceholders) {
+  options.market.clear();
+  ledger::AdLibraryCounts c = google(
+      t,
+      "Ad_ID,Advertiser_ID,Regions,Date_Range_Start,Date_Range_End,Spend_Range_Min_USD,Spend_Range_Max_USD,"
+      "Spend_Range_Min_EUR,Spend_Range_Max_EUR,Spend_Range_Min_INR,Spend_Range_Max_INR,Spend_Range_Min_HRK,"
+      "Spend_Range_Max_HRK\n"
+      "CR1,AR1,US,2019-05-01,2019-05-02,1000,50000,0,50,0,250,0,50\n"
+      "CR2,AR1,IN,2019-05-01,2019-05-02,0,100,0,50,7000,350000,0,50\n"
+      "CR3,AR1,HR,2022-12-01,2022-12-02,0,100,0,50,0,250,1000,2000\n"
+      "CR4,AR1,HR,2023-01-01,2023-01-02,0,100,3000,4000,0,250,0,50\n"
+      "CR5,AR1,CA,2019-05-01,2019-05-02,100,1000,0,50,0,250,0,50\n",
+      options, &ledger::import_google_creative);
+  EXPECT_EQ(c.spend, 5u);
+  std::vector<ledger::SpendEntry> entries = t.store->spend({});
+  ASSERT_EQ(entries.size(), 5u);
+  std::map<std::string, std::int64_t> lower_by_id;
+  for (const ledger::SpendEntry& e : entries) lower_by_id[*e.external_id] = e.amount.minor();
+  EXPECT_EQ(lower_by_id, (std::map<std::string, std::int64_t>{{"google-ad:CR1:US:USD", 100000},
+                                                               {"google-ad:CR2:IN:INR", 700000},
+                                                               {"google-ad:CR3:HR:HRK", 100000},
+                                                               {"google-ad:CR4:HR:EUR", 300000},
+                                                               {"google-ad:CR5:CA:USD", 10000}}));  // CA: no column
+}
+
+TEST_F(AdLibraryTest, GoogleCreativeRefusesHalfARange) {
+  options.market.clear();
+  EXPECT_ERROR(ErrorKind::Input,
+               "g.csv:1: header: column \"Spend_Range_Min_EUR\": no Spend_Range_Max_EUR beside it; a range needs both",
+               google(t,
+                      "Ad_ID,Advertiser_ID,Regions,Date_Range_Start,Date_Range_End,Spend_Range_Min_EUR\n"
+                      "CR1,AR1,FR,2019-05-01,2019-05-02,500\n",
+                      options, &ledger::import_google_creative));
+}
+
+// The advertiser geo file's rows are running totals of the money the weekly
+// file itemises: each advertiser's total in a currency, summed over its
+// regions, is a disclosed total, never spend.
+TEST_F(AdLibraryTest, GoogleAdvertiserGeoIsADisclosedTotalPerAdvertiserAndCurrency) {
+  options.market.clear();
+  options.period = ledger::Period::parse("2018-05-31..2019-06-01");
+  const std::string header = "Advertiser_ID,Advertiser_Name,Country,Country_Subdivision_Primary,Spend_USD,Spend_EUR\n";
+  ledger::AdLibraryCounts c = google(t,
+                                     header + "AR1,A,US,US-CA,1800,0\nAR1,A,US,US-NY,900,0\nAR1,A,DE,,0,1300\n"
+                                              "AR2,B,GB,,100,0\n",
+                                     options, &ledger::import_google_advertiser_geo);
+  EXPECT_EQ(c.spend, 0u);
+  EXPECT_EQ(c.disclosures, 3u);
+  std::vector<ledger::DisclosedTotal> totals = t.store->disclosed_totals(std::nullopt, std::nullopt);
+  ASSERT_EQ(totals.size(), 3u);
+  std::map<std::string, std::int64_t> by;
+  for (const ledger::DisclosedTotal& d : totals) by[d.advertiser_id + " " + d.amount.currency().code()] = d.amount.minor();
+  EXPECT_EQ(by["google-ar1 USD"], 270000);
+  EXPECT_EQ(by["google-ar1 EUR"], 130000);
+  EXPECT_EQ(by["google-ar2 USD"], 10000);
+
+  EXPECT_ERROR(ErrorKind::Input, "g.csv:3: the row of line 2 again (advertiser AR3, US-CA)",
+               google(t, header + "AR3,C,US,US-CA,100,0\nAR3,C,US,US-CA,100,0\n", options,
+                      &ledger::import_google_advertiser_geo));
 }
 
 TEST_F(AdLibraryTest, GoogleGeoFilesNeedTheirRange) {
