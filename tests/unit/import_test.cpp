@@ -722,3 +722,56 @@ TEST_F(CsvTest, ASpendFieldErrorIsReportedAtItsRow) {
   std::string text = with_line(csv(700), 400, "spend,,,rt,twitter,1e5,USD,2016,US,test,");
   EXPECT_EQ(csv_refusal(text), "f.csv:400: spend.amount \"1e5\": exponents are not accepted; write the digits out");
 }
+
+// A document's records are read ahead too: across batches, a rule broken
+// by one record is reported before a bad field or a record refused by the
+// parser after it (a syntax error is found by the first pass, before any
+// record), at its own line, and nothing is left behind.
+struct DocumentAheadTest : ImportTest {
+  // A document of `n` spend records, one a line from line 5.
+  static std::vector<std::string> records(std::size_t n) {
+    std::vector<std::string> out;
+    for (std::size_t i = 1; i <= n; ++i)
+      out.push_back(R"({"id": "s)" + std::to_string(i) +
+                    R"(", "advertiser": "rt", "platform": "twitter", "amount": "1.00", "currency": "USD", )"
+                    R"("period": "2016-01-01", "market": "US", "source": "test"})");
+    return out;
+  }
+  static std::string text(const std::vector<std::string>& spend) {
+    std::string out = "{\"format\": \"adledger/1\",\n\"platforms\": [{\"id\": \"twitter\", \"name\": \"Twitter\"}],\n"
+                      "\"advertisers\": [{\"id\": \"rt\", \"name\": \"RT\"}],\n\"spend\": [\n";
+    for (std::size_t i = 0; i < spend.size(); ++i) out += spend[i] + (i + 1 < spend.size() ? ",\n" : "\n");
+    return out + "]}\n";
+  }
+};
+
+TEST_F(DocumentAheadTest, AManyBatchDocumentImportsInOrder) {
+  ledger::ImportCounts c = import(text(records(1000)));
+  EXPECT_EQ(c.spend, 1000u);
+  std::vector<ledger::SpendEntry> entries = t.store->spend({});
+  ASSERT_EQ(entries.size(), 1000u);
+  for (std::size_t i = 0; i < entries.size(); ++i) EXPECT_EQ(*entries[i].external_id, "s" + std::to_string(i + 1));
+}
+
+TEST_F(DocumentAheadTest, ARuleBrokenFirstIsReportedFirst) {
+  std::vector<std::string> r = records(700);
+  r[599] = R"({"advertiser": "nobody", "platform": "twitter", "amount": "1.00", "currency": "USD", )"
+           R"("period": "2016", "market": "US", "source": "test"})";
+  r[600] = R"({"advertiser": "rt", "platform": "twitter", "amount": "1e5", "currency": "USD", )"
+           R"("period": "2016", "market": "US", "source": "test"})";
+  r[601] = R"({"id": "x", "id": "y"})";  // well formed, as the first pass reads it; not as a record
+  // spend[i] is on line 5 + i.
+  EXPECT_EQ(error_of_import(text(r), ErrorKind::Rule),
+            "f.json:604: spend[599]: advertiser \"nobody\": no such advertiser");
+  EXPECT_TRUE(t.store->platforms().empty());
+
+  r[599] = records(700)[599];
+  EXPECT_EQ(error_of_import(text(r)),
+            "f.json:605: spend[600].amount \"1e5\": exponents are not accepted; write the digits out");
+  EXPECT_TRUE(t.store->platforms().empty());
+
+  r[600] = records(700)[600];
+  std::string what = error_of_import(text(r));
+  EXPECT_EQ(what.rfind("f.json:606: malformed JSON: ", 0), 0u) << what;
+  EXPECT_TRUE(t.store->platforms().empty());
+}

@@ -1,7 +1,8 @@
 // The JSON document format (import_document): the sections of a whole
 // ledger in one object, read as a stream in two passes. The first pass
 // finds the sections, the second records them in their canonical order
-// through the Importer, one record at a time.
+// through the Importer, one record at a time, read ahead on a second
+// thread (read_ahead.hpp).
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,15 +10,19 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "ledger/error.hpp"
 #include "ledger/io/import.hpp"
 #include "ledger/io/import/importer.hpp"
+#include "ledger/io/import/read_ahead.hpp"
 #include "ledger/io/import/record_reader.hpp"
 #include "ledger/io/import/shared.hpp"
 #include "ledger/io/json_locations.hpp"
@@ -32,6 +37,8 @@ using import_detail::kDepthMax;
 using import_detail::label_of;
 using import_detail::parse_strict;
 using import_detail::ParseFailure;
+using import_detail::ReadAhead;
+using import_detail::ReadLine;
 using import_detail::RecordReader;
 
 namespace {
@@ -52,12 +59,12 @@ struct SectionPlace {
 };
 
 // Reads a document from a seekable stream in two passes, never holding more
-// than one record. The first pass reads the top-level object: its keys, the
-// format, and where each section starts, skipping the records. The second
-// reads each section from its place, in the canonical order, one record at
-// a time: so a ban in the file refuses the spend in the file it covers
-// whatever the order of the sections in the file, as when the document was
-// read whole.
+// than the few batches of records the read-ahead stage queues. The first
+// pass reads the top-level object: its keys, the format, and where each
+// section starts, skipping the records. The second reads each section from
+// its place, in the canonical order, one record at a time: so a ban in the
+// file refuses the spend in the file it covers whatever the order of the
+// sections in the file, as when the document was read whole.
 class DocumentReader {
  public:
   DocumentReader(Ledger& ledger, std::istream& in, const std::string& file, const ImportProgress& progress)
@@ -66,11 +73,15 @@ class DocumentReader {
   ImportCounts run() {
     try {
       survey();
-      for (std::size_t i = 0; i < kSections.size(); ++i)
-        if (places_[i].present) section(kSections[i], places_[i]);
     } catch (const JsonStreamError& e) {
       throw Error(ErrorKind::Input, at(e.line) + "malformed JSON: " + e.reason);
     }
+    // The records are cut out, parsed, checked and (spend) read ahead on a
+    // second thread, in order; each is recorded, or its error thrown, in
+    // its turn.
+    ReadAhead records([this](ReadLine& out) { return next_record(out); });
+    for (std::vector<ReadLine> batch = records.next(); !batch.empty(); batch = records.next())
+      for (ReadLine& record : batch) record_one(record);
     return importer_.counts();
   }
 
@@ -161,30 +172,79 @@ class DocumentReader {
                                         ": expected \"adledger/1\"");
   }
 
-  // One section's records, each parsed, checked and recorded in turn.
-  void section(std::string_view name, const SectionPlace& place) {
-    stream_.seek(place.offset, place.line);
-    stream_.expect('[', "expected '['");
-    stream_.skip_space();
-    if (stream_.peek() == ']') return;
-    const std::string section_name(name);
-    for (std::size_t i = 0;; ++i) {
-      std::size_t line = 0;
-      // A record sits two levels down in the document: the same limit.
-      json record = next_value(kLineBytesMax, kDepthMax - 2, line);
-      std::string pointer = "/" + section_name + "/" + std::to_string(i);
-      JsonLocations locations = JsonLocations::scan_when_needed(text_, pointer, line);
-      importer_.use(locations);
-      RecordReader r(record, pointer, section_name + "[" + std::to_string(i) + "]", locations, file_);
-      importer_.section_record(section_name, r);
-      if (auto violation = Importer::schema_violation(section_name, record)) {
-        std::string at_fault = pointer + violation->pointer;
-        throw Error(ErrorKind::Input, at(locations.line_of(at_fault)) + label_of(at_fault) + ": " +
-                                          violation->reason + " (schemas/import.schema.json)");
+  // The next record of the sections, in their canonical order, cut out,
+  // parsed and checked into `out`, or the error doing so gave; false after
+  // the last. Runs on the read-ahead thread: it alone reads the stream.
+  bool next_record(ReadLine& out) {
+    out = ReadLine{};
+    try {
+      try {
+        while (true) {
+          if (!in_section_) {
+            while (section_ < kSections.size() && !places_[section_].present) ++section_;
+            if (section_ == kSections.size()) return false;
+            stream_.seek(places_[section_].offset, places_[section_].line);
+            stream_.expect('[', "expected '['");
+            stream_.skip_space();
+            if (stream_.peek() == ']') {
+              ++section_;
+              continue;
+            }
+            in_section_ = true;
+            index_ = 0;
+          } else {
+            stream_.skip_space();
+            if (stream_.peek() == ']') {
+              in_section_ = false;
+              ++section_;
+              continue;
+            }
+            stream_.expect(',', "expected ',' or ']' after a record");
+          }
+          break;
+        }
+        const std::string name(kSections[section_]);
+        out.section = kSections[section_];
+        // A record sits two levels down in the document: the same limit.
+        out.record = next_value(kLineBytesMax, kDepthMax - 2, out.number);
+        out.pointer = "/" + name + "/" + std::to_string(index_);
+        out.label = name + "[" + std::to_string(index_) + "]";
+        ++index_;
+        out.text = text_;
+        std::optional<SchemaViolation> violation = Importer::schema_violation(name, out.record);
+        if (!violation && name == "spend") {
+          JsonLocations locations = JsonLocations::scan_when_needed(out.text, out.pointer, out.number);
+          RecordReader r(out.record, out.pointer, out.label, locations, file_);
+          r.record([&] { out.spend = Importer::decode_spend(r); });
+          out.record = json::object();
+        }
+        out.checked = std::move(violation);
+      } catch (const JsonStreamError& e) {
+        throw Error(ErrorKind::Input, at(e.line) + "malformed JSON: " + e.reason);
       }
-      stream_.skip_space();
-      if (stream_.peek() == ']') return;
-      stream_.expect(',', "expected ',' or ']' after a record");
+    } catch (...) {
+      out.failure = std::current_exception();
+    }
+    return true;
+  }
+
+  // Records a record read ahead, on the writer's thread, as it was read:
+  // its fields against the ledger first, then its schema violation.
+  void record_one(ReadLine& read) {
+    if (read.failure) std::rethrow_exception(read.failure);
+    JsonLocations locations = JsonLocations::scan_when_needed(read.text, read.pointer, read.number);
+    importer_.use(locations);
+    if (read.spend) {
+      importer_.line_spend(std::move(*read.spend), locations, read.pointer, read.label);
+      return;
+    }
+    const std::string name(read.section);
+    RecordReader r(read.record, read.pointer, read.label, locations, file_);
+    importer_.section_record(name, r);
+    if (const std::optional<SchemaViolation>& violation = *read.checked) {
+      std::string at_fault = read.pointer + violation->pointer;
+      throw Error(ErrorKind::Input, at(locations.line_of(at_fault)) + label_of(at_fault) + ": " + violation->reason +
+                                        " (schemas/import.schema.json)");
     }
   }
 
@@ -194,6 +254,11 @@ class DocumentReader {
   Importer importer_;
   std::array<SectionPlace, kSections.size()> places_{};
   std::string text_;  // the value last cut out
+  // Where next_record stands: the section, whether its '[' was read, and
+  // the index of its next record.
+  std::size_t section_ = 0;
+  bool in_section_ = false;
+  std::size_t index_ = 0;
 };
 
 // A stream the document can be read from twice: `in` itself when it can

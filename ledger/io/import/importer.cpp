@@ -178,10 +178,11 @@ void Importer::record_spend(SpendEntry e) {
   count(counts_.spend);
 }
 
-void Importer::line_spend(SpendEntry e, const JsonLocations& locations) {
+void Importer::line_spend(SpendEntry e, const JsonLocations& locations, const std::string& pointer,
+                          const std::string& label) {
   locations_ = &locations;
   static const json kRead = json::object();  // its fields are in `e`
-  RecordReader r(kRead, "", "spend", locations, file_);
+  RecordReader r(kRead, pointer, label, locations, file_);
   r.record([&] { record_spend(std::move(e)); });
 }
 

@@ -53,10 +53,12 @@ class Importer {
     return check_record_rules(section, fields);
   }
 
-  // A JSON Lines spend record whose fields were read ahead (decode_spend,
-  // on the read-ahead thread), with no schema violation: recorded as
-  // line_record would record it, with the same messages.
-  void line_spend(SpendEntry e, const JsonLocations& locations);
+  // A spend record whose fields were read ahead (decode_spend, on the
+  // read-ahead thread), with no schema violation: recorded as line_record
+  // (a JSON Lines line or CSV row) or section_record (a document's record,
+  // at `pointer`, called `label`) would record it, with the same messages.
+  void line_spend(SpendEntry e, const JsonLocations& locations, const std::string& pointer = "",
+                  const std::string& label = "spend");
 
   // A spend record's fields as the ledger takes them, checked for their
   // form but not against the ledger: it needs nothing from the ledger, so

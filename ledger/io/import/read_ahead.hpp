@@ -1,5 +1,5 @@
-// The read-ahead stage of the JSON Lines and CSV imports: records read,
-// parsed and checked ahead of their recording.
+// The read-ahead stage of the JSON Lines, CSV and JSON document imports:
+// records read, parsed and checked ahead of their recording.
 //
 // Reading a record, parsing it, checking it against its section's schema
 // and reading a spend record's fields need nothing from the ledger: they
@@ -9,7 +9,8 @@
 // entry), or the error reading it gave, thrown only when its turn comes,
 // so that an import refuses the same line with the same message either
 // way. read_next reads one JSON Lines line (csv_rows_reader.cpp reads a
-// CSV row likewise); on a pipe the readers call them on their own thread.
+// CSV row likewise, document_reader.cpp a document's record); on a pipe
+// the JSON Lines and CSV readers call them on their own thread.
 #pragma once
 
 #include <condition_variable>
@@ -43,6 +44,13 @@ struct ReadLine {
   // ledger takes; `record` is then left an empty object.
   std::optional<SpendEntry> spend;
   std::exception_ptr failure;
+  // A JSON document's record: its section, where it is in the document
+  // (its JSON pointer and its label, `spend[3]`) and its text, which gives
+  // the lines of its fields. `number` is the line it starts on.
+  std::string_view section;
+  std::string pointer;
+  std::string label;
+  std::string text;
 };
 
 // Checks `out.record` (numbered, parsed) against its section's schema and,
