@@ -579,15 +579,19 @@ struct LinesTest : ImportTest {
   // The import's error message, read as a file (read ahead) and as a pipe
   // (a line at a time): the two must agree.
   std::string refusal(const std::vector<std::string>& file_lines) {
+    return refusal_of(text(file_lines), [&](std::istream& in) { ledger::import_lines(t.ledger, in, "f.jsonl"); });
+  }
+  template <typename Import>
+  std::string refusal_of(const std::string& text, Import import) {
     std::string messages[2];
     for (int pipe = 0; pipe < 2; ++pipe) {
-      std::istringstream file(text(file_lines));
-      PipeBuffer buffer(text(file_lines));
+      std::istringstream file(text);
+      PipeBuffer buffer(text);
       std::istream piped(&buffer);
       std::istream& in = pipe ? piped : static_cast<std::istream&>(file);
       auto e = adledger_test::error_of([&] {
         ledger::WriteTransaction txn(*t.store);
-        ledger::import_lines(t.ledger, in, "f.jsonl");
+        import(in);
         txn.commit();
       });
       EXPECT_TRUE(e) << (pipe ? "pipe" : "file");
@@ -674,23 +678,7 @@ struct CsvTest : LinesTest {
     return text.substr(0, from) + line + text.substr(text.find('\n', from));
   }
   std::string csv_refusal(const std::string& text) {
-    std::string messages[2];
-    for (int pipe = 0; pipe < 2; ++pipe) {
-      std::istringstream file(text);
-      PipeBuffer buffer(text);
-      std::istream piped(&buffer);
-      std::istream& in = pipe ? piped : static_cast<std::istream&>(file);
-      auto e = adledger_test::error_of([&] {
-        ledger::WriteTransaction txn(*t.store);
-        ledger::import_csv(t.ledger, in, "f.csv");
-        txn.commit();
-      });
-      EXPECT_TRUE(e) << (pipe ? "pipe" : "file");
-      if (e) messages[pipe] = e->what();
-      EXPECT_TRUE(t.store->platforms().empty()) << "the import left records behind";
-    }
-    EXPECT_EQ(messages[0], messages[1]);
-    return messages[0];
+    return refusal_of(text, [&](std::istream& in) { ledger::import_csv(t.ledger, in, "f.csv"); });
   }
 };
 
