@@ -131,7 +131,12 @@ void Ledger::refresh_caches() {
   known_advertisers_.clear();
   known_platforms_.clear();
   forget_bans();
+  spend_before_write_.reset();
   caches_generation_ = store_.write_generation();
+}
+
+void Ledger::bulk_load() {
+  if (store_.in_write()) store_.defer_spend_index();
 }
 
 void Ledger::forget_bans() {
@@ -305,7 +310,10 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
     // Without an id, an entry with the very same content (and no id either)
     // recorded before this write is this one given again. Two identical
     // entries in one file are two entries.
-    for (const SpendEntry& existing : store_.spend(SpendQuery{e.advertiser_id, e.platform_id, e.period})) {
+    if (!spend_before_write_) spend_before_write_ = store_.has_spend();  // before this write's first entry
+    std::vector<SpendEntry> earlier;
+    if (*spend_before_write_) earlier = store_.spend(SpendQuery{e.advertiser_id, e.platform_id, e.period});
+    for (const SpendEntry& existing : earlier) {
       if (existing.external_id || existing.period != e.period) continue;
       if (!recorded_before_this_write("spend", std::to_string(existing.entry_id))) continue;
       if (record_differences(content_of(existing, JournalTxn{}), content_of(e, JournalTxn{})).empty()) {

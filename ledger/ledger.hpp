@@ -64,6 +64,10 @@ class Ledger {
   // not applied again, since a migrated log may order them differently.
   void set_replaying(bool replaying) { replaying_ = replaying; }
 
+  // Many records follow in this write (an import): the store may hold back
+  // what it can build once at the end (Store::defer_spend_index).
+  void bulk_load();
+
   // Writes. Each checks its input fully before it stores anything.
   void add_platform(const Platform& platform);
   void add_advertiser(const Advertiser& advertiser);
@@ -126,6 +130,10 @@ class Ledger {
   const std::vector<BanSpan>& cached_ban_spans(const std::string& advertiser_id, const std::string& platform_id);
   void forget_bans();
   std::uint64_t caches_generation_ = 0;  // the write transaction the caches belong to
+  // Whether the ledger held a spend entry before this write, found at its
+  // first spend entry: when it held none, no entry without an id can be one
+  // recorded before, and none is looked for.
+  std::optional<bool> spend_before_write_;
   void refresh_caches();  // empties them when another transaction began
   std::int64_t txn_start_seq_ = 0;
   std::uint64_t txn_start_generation_ = 0;

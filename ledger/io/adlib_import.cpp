@@ -59,7 +59,9 @@ class AdLibraryImporter {
  public:
   AdLibraryImporter(Ledger& ledger, const std::string& file, const AdLibraryOptions& options,
                     const ImportProgress& progress)
-      : ledger_(ledger), file_(file), source_(options.source), o_(options), progress_(progress) {}
+      : ledger_(ledger), file_(file), source_(options.source), o_(options), progress_(progress) {
+    ledger_.bulk_load();
+  }
 
   // The file being read, for the errors, and the source its entries cite.
   void read_file(const std::string& file, const std::string& source) {

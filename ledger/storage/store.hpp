@@ -57,6 +57,14 @@ class Store {
   // Counts write transactions begun: a cache of what the store holds is
   // good for one write transaction, the one this number names.
   virtual std::uint64_t write_generation() const noexcept = 0;
+  // A bulk load into a ledger that holds no spend entry: the index of the
+  // entries by account is dropped for the rest of this write and built once
+  // as it commits, as a bulk load into an empty table is best done (a
+  // rollback restores it). False, and nothing done, when the ledger holds
+  // spend entries or outside a write.
+  virtual bool defer_spend_index() = 0;
+  // Whether the ledger holds a spend entry.
+  virtual bool has_spend() = 0;
 
   // Writes. Each throws a rule error on a duplicate key.
   virtual void add_platform(const Platform& platform) = 0;

@@ -580,3 +580,56 @@ TEST(AccountTotals, ReadInTheWriteWrittenAtCommitDroppedOnRollback) {
 }
 
 }  // namespace
+
+// A bulk load into a ledger without spend entries holds the index of the
+// entries by account back and builds it as the write commits: the schema
+// after is the schema before, text for text, whether the write commits or
+// rolls back; a ledger that holds entries keeps its index throughout.
+struct BulkLoad : ::testing::Test, TempLedger {
+  ledger::SpendEntry entry(const char* id) {
+    ledger::SpendEntry e;
+    e.advertiser_id = "rt";
+    e.platform_id = "twitter";
+    e.amount = usd(100);
+    e.period = period("2016");
+    e.market = "US";
+    e.source = "test";
+    if (id) e.external_id = id;
+    return e;
+  }
+  std::string schema() { return sqlite_output(dir, path, kSchemaQuery); }
+};
+
+TEST_F(BulkLoad, TheSpendIndexIsBuiltAsTheWriteCommitsOrRestoredByARollback) {
+  write([&] {
+    ledger.add_platform({"twitter", "Twitter"});
+    ledger.add_advertiser({"rt", "RT", std::nullopt, false});
+  });
+  const std::string before = schema();
+  ASSERT_NE(before.find("CREATE INDEX spend_by_account ON spend_entry (debit, first_day)"), std::string::npos);
+  {
+    ledger::WriteTransaction txn(*store);
+    EXPECT_TRUE(store->defer_spend_index());
+    EXPECT_FALSE(store->defer_spend_index());  // once a write
+    ledger.record_spend(entry("a"));
+  }  // rolled back
+  EXPECT_EQ(schema(), before);
+  EXPECT_FALSE(store->has_spend());
+
+  write([&] {
+    EXPECT_TRUE(store->defer_spend_index());
+    ledger.record_spend(entry("a"));
+    ledger.record_spend(entry(nullptr));
+    ledger.record_spend(entry(nullptr));  // the same content in one write: two entries
+  });
+  EXPECT_EQ(schema(), before);
+  EXPECT_EQ(store->spend({}).size(), 3u);
+
+  write([&] {
+    EXPECT_FALSE(store->defer_spend_index());  // the ledger holds entries
+    ledger.record_spend(entry(nullptr));       // recorded before this write: the same entry
+    EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+  });
+  EXPECT_EQ(store->spend({}).size(), 3u);
+  EXPECT_EQ(schema(), before);
+}

@@ -30,7 +30,9 @@ namespace ledger::import_detail {
 class Importer {
  public:
   Importer(Ledger& ledger, const JsonLocations& locations, const std::string& file, const ImportProgress& progress)
-      : ledger_(ledger), locations_(&locations), file_(file), progress_(progress) {}
+      : ledger_(ledger), locations_(&locations), file_(file), progress_(progress) {
+    ledger_.bulk_load();
+  }
 
   // One record of a section of the document (platforms, advertisers, ...).
   void section_record(std::string_view section, const RecordReader& r);

@@ -291,6 +291,10 @@ class SqliteStore final : public Store {
     assert(in_write_ && "commit without begin_write");
     flush_totals();
     flush_tree();
+    if (deferred_index_) {
+      exec(deferred_index_->c_str());  // the statement that made it, as it made it
+      deferred_index_.reset();
+    }
     exec("COMMIT");
     in_write_ = false;
     head_.reset();
@@ -307,6 +311,24 @@ class SqliteStore final : public Store {
     for (auto& cache : interned_) cache.clear();
     for (auto& last : last_interned_) last.reset();
     spend_accounts_.clear();
+    deferred_index_.reset();  // the rollback put it back
+  }
+
+  bool defer_spend_index() override {
+    if (!in_write_ || schema_version_ < 7 || deferred_index_ || has_spend()) return false;
+    std::string sql;
+    {
+      Query q = query("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'spend_by_account'");
+      if (!q.step()) return false;
+      sql = q.text(0);
+    }  // done reading the schema before changing it
+    exec("DROP INDEX spend_by_account");
+    deferred_index_ = std::move(sql);
+    return true;
+  }
+  bool has_spend() override {
+    Query q = query("SELECT EXISTS (SELECT 1 FROM spend_entry)");
+    return q.step() && q.int64(0) != 0;
   }
   bool in_write() const noexcept override { return in_write_; }
 
@@ -1381,6 +1403,9 @@ class SqliteStore final : public Store {
   // A spend entry's two accounts, by its advertiser and platform: interned
   // once a pair, not by their names once an entry.
   StringPairMap<std::pair<std::int64_t, std::int64_t>> spend_accounts_;
+  // The statement that made spend_by_account, while a bulk load into a
+  // ledger without spend entries holds it back (defer_spend_index).
+  std::optional<std::string> deferred_index_;
   std::int64_t schema_version_ = kSchemaVersion;  // as the migration ladder goes
   bool in_write_ = false;
   std::uint64_t write_generation_ = 0;
