@@ -158,6 +158,13 @@ void check_options(const std::string& format, const ImportOptions& o) {
     throw ledger::Error(ledger::ErrorKind::Input, std::string(o.market.empty() ? "map" : "market") +
                                                       ": not for --input google-geo: its rows name their country and "
                                                       "no advertiser");
+  // Every file is opened before the import starts, within the process's
+  // limit on open files.
+  constexpr std::size_t kFilesMax = 500;
+  if (o.files.size() > kFilesMax)
+    throw ledger::Error(ledger::ErrorKind::Input, "file: " + std::to_string(o.files.size()) + " files; at most " +
+                                                      std::to_string(kFilesMax) + " in one import (the pages of a "
+                                                      "Graph API response may also be given together, in one file)");
   if (o.files.size() > 1 && format != "meta-api")
     throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(o.files[1]) + ": one file only, except "
                                                   "for --input meta-api (the pages of a Graph API response)");

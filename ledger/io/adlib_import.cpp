@@ -61,6 +61,7 @@ class AdLibraryImporter {
                     const ImportProgress& progress)
       : ledger_(ledger), file_(file), source_(options.source), o_(options), progress_(progress) {
     ledger_.bulk_load();
+    spend_before_ = ledger_.store().has_spend();
   }
 
   // The file being read, for the errors, and the source its entries cite.
@@ -100,17 +101,25 @@ class AdLibraryImporter {
   }
 
   // `market`: the entry's own, when the file gives it; the caller's
-  // otherwise.
-  void spend(SpendEntry e, std::size_t line, const std::string* market = nullptr) {
+  // otherwise. `inferred`: the market is adledger's reading, not the file's
+  // or the user's (Google's weekly file without --market).
+  void spend(SpendEntry e, std::size_t line, const std::string* market = nullptr, bool inferred = false) {
     e.market = market ? *market : o_.market;
     e.source = source_ + ", line " + std::to_string(line);
     remember(*e.external_id, line);
     // A newer export gives the rows of the older one again, from another
-    // file and line: the entry first recorded keeps its citation, and any
-    // other field that differs is a conflict, named by record_spend.
-    if (std::optional<SpendEntry> known = ledger_.store().find_spend_by_external_id(*e.external_id)) {
+    // file and line: the entry first recorded keeps its citation, and its
+    // market when adledger inferred it (a newer geo file may name another
+    // country, or none); any other field that differs is a conflict, named
+    // by record_spend.
+    // (None can be known when the ledger held no entry: the same row twice
+    // in this import is refused above.)
+    std::optional<SpendEntry> known;
+    if (spend_before_) known = ledger_.store().find_spend_by_external_id(*e.external_id);
+    if (known) {
       e.source = known->source;
       e.note = known->note;
+      if (inferred) e.market = known->market;
     }
     located(line, [&] { ledger_.record_spend(e); });
     count(counts_.spend);
@@ -163,6 +172,7 @@ class AdLibraryImporter {
   AdLibraryCounts counts_;
   std::unordered_map<std::string, Place> seen_;  // external id -> where, in this import
   std::unordered_set<std::string> known_advertisers_;  // made ids already in the ledger
+  bool spend_before_ = true;  // the ledger held spend entries before this import
 };
 
 void require_market(const AdLibraryOptions& o) {
@@ -278,9 +288,9 @@ AdLibraryCounts import_meta_report(Ledger& ledger, std::istream& in, const std::
       throw Error(ErrorKind::Input,
                   missing + ": required: the file name " +
                       quote(std::filesystem::path(file_name).filename().string()) +
-                      " is not a Meta report's (FacebookAdLibraryReport_DATE_CC_WINDOW_advertisers.csv, WINDOW "
-                      "yesterday, last_7_days, last_30_days, last_90_days or lifelong), which would give the "
-                      "report's range and country; give " +
+                      " is not a Meta report's (FacebookAdLibraryReport_DATE_CC_WINDOW_advertisers.csv, DATE "
+                      "2018-05-07 or later, WINDOW yesterday, last_7_days, last_30_days, last_90_days or lifelong), "
+                      "which would give the report's range and country; give " +
                       (missing == "market" ? "--market" : missing == "from, to" ? "--from and --to" : "--from, --to and --market"));
     }
     if (!o.period) o.period = named->period;
@@ -319,10 +329,18 @@ AdLibraryCounts import_meta_report(Ledger& ledger, std::istream& in, const std::
     const std::string& disclaimer = row[2];
     if (!all_digits(page_id)) importer.fail(at, "Page ID " + quote(page_id) + ": expected digits");
     std::string amount = trimmed(row[3]);
-    // A page that spent nothing over the range: nothing to record.
-    if (amount.find('0') != std::string::npos && amount.find_first_not_of("0.,") == std::string::npos) {
-      importer.without_spend();
-      continue;
+    // A page that spent nothing over the range: nothing to record. An
+    // amount that is not one is refused below, as any other.
+    if (amount != kUnder100 && amount.find_first_not_of("0.,") == std::string::npos) {
+      std::optional<Money> zero;
+      try {
+        zero = Money::parse_nonnegative(amount, currency, header[3]);
+      } catch (const Error&) {
+      }
+      if (zero && zero->minor() == 0) {
+        importer.without_spend();
+        continue;
+      }
     }
     SpendEntry e;
     e.platform_id = platform;
@@ -893,7 +911,7 @@ AdLibraryCounts import_google_weekly(Ledger& ledger, std::istream& in, const std
         auto it = o.countries->find({id, currency.code()});
         if (it != o.countries->end() && it->second.size() == 1) market = &*it->second.begin();
       }
-      importer.spend(std::move(e), at, market);
+      importer.spend(std::move(e), at, market, o.market.empty());
     }
   }
   return importer.counts();

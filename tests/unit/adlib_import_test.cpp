@@ -193,6 +193,20 @@ TEST_F(AdLibraryTest, AReportRowOfZeroIsSkippedAndCounted) {
   EXPECT_EQ(entries[0].market, "FR");
 }
 
+// Only an amount that reads as zero is no spend: one that is no number at
+// all is refused, as any other.
+TEST_F(AdLibraryTest, AReportZeroMustBeANumber) {
+  options.period = ledger::Period::parse("2024-06-02..2024-06-08");
+  for (const char* amount : {"0.0.0", ".0", "00,,"}) {
+    std::istringstream in(std::string("Page ID,Page name,Disclaimer,Amount spent (EUR),Number of ads in Library\n"
+                                      "1,P,Payer,\"") + amount + "\",2\n");
+    EXPECT_ERROR(ErrorKind::Input, std::string("report.csv:2: Amount spent (EUR) \"") + amount + "\": ", [&] {
+      ledger::WriteTransaction txn(*t.store);
+      ledger::import_meta_report(t.ledger, in, "report.csv", options);
+    }());
+  }
+}
+
 TEST_F(AdLibraryTest, AReportNamedOtherwiseNeedsItsRange) {
   std::istringstream in("Page ID,Page name,Disclaimer,Amount spent (EUR),Number of ads in Library\n");
   options.market.clear();
