@@ -25,12 +25,13 @@ int exit_code_of(ledger::ErrorKind kind) {
 std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--db" || arg == "--format" || arg == "--table" || arg == "--as-of" || arg == "--wait") {
+    if (arg == "--db" || arg == "-f" || arg == "--file" || arg == "--format" || arg == "--table" ||
+        arg == "--as-of" || arg == "--wait") {
       ++i;
       continue;
     }
     if (arg.starts_with("-")) continue;
-    auto known = app.get_subcommands([&](CLI::App* sub) { return sub->get_name() == arg; });
+    auto known = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(arg); });
     if (known.empty()) return arg;
     return std::nullopt;
   }
@@ -54,7 +55,7 @@ int main(int argc, char** argv) {
   app.fallthrough();  // global options may follow the subcommand
   GlobalOptions global;
   int exit_code = kExitOk;
-  app.add_option("--db", global.db, "ledger file (default: $ADLEDGER_DB, else ./adledger.db)");
+  app.add_option("--db,-f,--file", global.db, "ledger file (default: $ADLEDGER_DB, else ./adledger.db)");
   app.add_option("--format", global.format, "output format")
       ->check(CLI::IsMember({"table", "json", "csv", "markdown", "html"}))
       ->default_str("table");
@@ -85,6 +86,10 @@ int main(int argc, char** argv) {
   setup_export(app, global);
   setup_rate(app, global);
 
+  if (argc == 1) {  // as ledger and hledger do: the usage, not an error
+    std::cout << app.help();
+    return kExitOk;
+  }
   if (auto word = unknown_command(app, argc, argv)) {
     std::cerr << "error: unknown command " << ledger::quote(*word) << " (see adledger --help)\n";
     return kExitUsage;

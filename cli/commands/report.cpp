@@ -183,6 +183,7 @@ void setup_report(CLI::App& app, GlobalOptions& global) {
 void setup_register(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<JournalOptions>();
   auto* sub = app.add_subcommand("register", "the journal, one posting a line, with a running balance");
+  sub->alias("reg");
   add_journal_filters(sub, *o);
   add_range(sub, o->range, false);
   sub->callback([&global, o] { run_register(global, *o); });
@@ -191,6 +192,7 @@ void setup_register(CLI::App& app, GlobalOptions& global) {
 void setup_balance(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<JournalOptions>();
   auto* sub = app.add_subcommand("balance", "the trial balance: every account in every currency, and the totals");
+  sub->alias("bal");
   add_journal_filters(sub, *o);
   add_range(sub, o->range, false);
   sub->add_option("--by", o->range.by,
