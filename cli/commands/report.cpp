@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/context.hpp"
+#include "ledger/error.hpp"
 #include "ledger/io/json_output.hpp"
 #include "ledger/report/documents.hpp"
 #include "ledger/report/other_reports.hpp"
@@ -15,23 +16,48 @@ struct RangeOptions {
   std::string from;
   std::string to;
   std::string by;
+  static std::optional<ledger::Date> end_of(const std::string& text, const char* field, bool first);
 
-  std::optional<ledger::Date> first() const {
-    return from.empty() ? std::nullopt : std::optional(ledger::parse_date(from, "from"));
-  }
-  std::optional<ledger::Date> last() const {
-    return to.empty() ? std::nullopt : std::optional(ledger::parse_date(to, "to"));
-  }
+  // A day, or a period whose first (--from) or last (--to) day it means,
+  // as hledger reads -b 2016 and -e 2016-06.
+  std::optional<ledger::Date> first() const { return end_of(from, "from", true); }
+  std::optional<ledger::Date> last() const { return end_of(to, "to", false); }
   std::optional<ledger::Granularity> granularity() const {
     return by.empty() ? std::nullopt : std::optional(ledger::parse_granularity(by, "by"));
   }
 };
 
+std::optional<ledger::Date> RangeOptions::end_of(const std::string& text, const char* field, bool first) {
+  if (text.empty()) return std::nullopt;
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-') return ledger::parse_date(text, field);  // a day
+  try {
+    ledger::Period period = ledger::Period::parse(text, field);
+    return first ? period.first() : period.last();
+  } catch (const ledger::Error&) {
+    throw ledger::Error(ledger::ErrorKind::Input, std::string(field) + " " + ledger::quote(text) +
+                                                      ": expected a day (2016-06-30) or a period whose " +
+                                                      (first ? "first" : "last") +
+                                                      " day it means (2016, 2016-Q3, 2016-06, 2016-W05)");
+  }
+}
+
+// -M, -Q, -Y and -W, as ledger and hledger write --by month, quarter, year
+// and week.
+void add_by_flags(CLI::App* sub, std::string& by) {
+  for (const auto& [flag, unit] : {std::pair{"-M,--monthly", "month"}, std::pair{"-Q,--quarterly", "quarter"},
+                                   std::pair{"-Y,--yearly", "year"}, std::pair{"-W,--weekly", "week"}})
+    sub->add_flag_callback(flag, [&by, unit = std::string(unit)] { by = unit; }, std::string("--by ") + unit);
+}
+
 void add_range(CLI::App* sub, RangeOptions& o, bool with_by) {
-  sub->add_option("--from", o.from, "first day, YYYY-MM-DD (inclusive)");
-  sub->add_option("--to", o.to, "last day, YYYY-MM-DD (inclusive)");
-  if (with_by)
+  sub->add_option("--from,-b,--begin", o.from,
+                  "first day, YYYY-MM-DD (inclusive), or a period from its first day: 2016, 2016-Q3, 2016-06");
+  sub->add_option("--to,-e,--end", o.to,
+                  "last day, YYYY-MM-DD (inclusive), or a period to its last day: 2016, 2016-Q3, 2016-06");
+  if (with_by) {
     sub->add_option("--by", o.by, "split spend by year, quarter, month or week (ISO weeks), pro rata by days");
+    add_by_flags(sub, o.by);
+  }
 }
 
 std::optional<std::string> opt(const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); }
@@ -198,6 +224,7 @@ void setup_balance(CLI::App& app, GlobalOptions& global) {
   sub->add_option("--by", o->range.by,
                   "a column per year, quarter, month or week: the change in each, by journal date (a spend entry is "
                   "posted on its period's first day; reports split it pro rata instead)");
+  add_by_flags(sub, o->range.by);
   auto* depth = sub->add_option("--depth", o->depth, "sum accounts to this many segments (1 = expenses, income, ...)");
   sub->callback([&global, o, depth] { run_balance(global, *o, depth->count() > 0); });
 }
