@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <limits>
 
 #include "ledger/error.hpp"
 #include "ledger/journal/journal.hpp"
@@ -128,6 +129,7 @@ void Ledger::refresh_caches() {
   // Another transaction: what was cached may have been rolled back.
   balances_.clear();
   upper_totals_.clear();
+  posted_volumes_.clear();
   known_advertisers_.clear();
   known_platforms_.clear();
   forget_bans();
@@ -173,8 +175,32 @@ std::int64_t Ledger::post(const JournalTxn& txn) {
       checked_add(base, p.amount.minor(), "the balance of " + p.account + " in " + code);  // throws, with its name
     next.emplace_back(it, sum);
   }
+  // Every sum of postings in a currency lies within plus or minus the sum
+  // of its debits: a transaction that would take that past the largest
+  // amount is refused, so that every report, balance and check of the
+  // ledger can still be formed.
+  std::vector<std::pair<std::int64_t*, std::int64_t>> volumes;
+  for (const Posting& p : txn.postings) {
+    if (p.amount.minor() <= 0) continue;  // a credit: balanced by the debits
+    const std::string& code = p.amount.currency().code();
+    auto it = posted_volumes_.find(code);
+    if (it == posted_volumes_.end()) it = posted_volumes_.emplace(code, store_.posted_volume(code)).first;
+    std::int64_t base = it->second;
+    for (const auto& [volume, value] : volumes)
+      if (volume == &it->second) base = value;
+    std::int64_t magnitude = p.amount.minor();
+    std::int64_t sum = 0;
+    if (__builtin_add_overflow(base, magnitude, &sum))
+      throw Error(ErrorKind::Input,
+                  "amount " + Money(magnitude, p.amount.currency()).format() + " " + code + ": the ledger's debits in " +
+                      code + " would add up to more than " +
+                      Money(std::numeric_limits<std::int64_t>::max(), p.amount.currency()).format() + " " + code +
+                      ", the largest amount it can hold; its balance, reports and checks could not sum them");
+    volumes.emplace_back(&it->second, sum);
+  }
   std::int64_t id = store_.add_journal_txn(txn);
   for (const auto& [it, value] : next) it->second = value;  // only once the transaction is stored
+  for (const auto& [volume, value] : volumes) *volume = value;
   return id;
 }
 

@@ -119,6 +119,10 @@ class Ledger {
   // within an amount, as balances are, so that no report's sum of them can
   // overflow. Cached like the balances.
   std::map<std::string, std::int64_t> upper_totals_;
+  // The sum of the debits (the positive postings), per currency: kept within
+  // an amount too, so that no sum of postings that a report, the trial
+  // balance or verify forms can overflow. Cached like the balances.
+  std::map<std::string, std::int64_t> posted_volumes_;
   // Advertisers and platforms found to exist, and each pair's ban spans
   // (over its platform's policy actions), so that an import of a million
   // entries reads them once, not once an entry. A policy action or a

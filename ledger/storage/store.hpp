@@ -137,6 +137,10 @@ class Store {
   virtual std::int64_t account_balance(const std::string& account, const std::string& currency) = 0;
   // The sum of the upper bounds of the spend ranges in `currency`.
   virtual std::int64_t upper_bound_total(const std::string& currency) = 0;
+  // The sum of the debits (the positive postings) in `currency`, which is
+  // that of the credits: every sum of postings that a report, the trial
+  // balance or a check forms lies within plus or minus it.
+  virtual std::int64_t posted_volume(const std::string& currency) = 0;
   // Balance per account and currency, ordered by account then currency:
   // the totals the store keeps as it posts (an account whose postings net
   // to zero has a row of 0).

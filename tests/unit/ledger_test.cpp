@@ -1,9 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
+#include <random>
 
 #include "ledger/ledger.hpp"
+#include "ledger/audit/verify.hpp"
 #include "ledger/report/advertiser_report.hpp"
+#include "ledger/report/other_reports.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -613,3 +617,74 @@ TEST_F(RulesTest, IdAndNameChecks) {
 }
 
 }  // namespace
+
+// Amounts up to the largest one, recorded at random as spend (some of it
+// reversed), pledges and disbursements on two platforms and advertisers:
+// each write either goes in or is refused whole, and whatever went in, the
+// trial balance, every report, the register and verify can still be formed.
+TEST_F(RulesTest, NoRecordedAmountMakesAReportOrCheckOverflow) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  std::mt19937_64 rng(20261205);
+  auto amount = [&] {
+    switch (rng() % 4) {
+      case 0: return static_cast<std::int64_t>(rng() % 1000 + 1);
+      case 1: return static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(kMax / 8)) + 1;
+      case 2: return kMax - static_cast<std::int64_t>(rng() % 1000);
+      default: return static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(kMax)) + 1;
+    }
+  };
+  const char* advertisers[] = {"rt", "sputnik"};
+  const char* platforms[] = {"twitter", "facebook"};
+  int recorded = 0, refused = 0;
+  std::vector<std::int64_t> entries;
+  for (int i = 0; i < 200; ++i) {
+    std::int64_t records_before = t.store->log_head() ? t.store->log_head()->seq : 0;
+    auto e = adledger_test::error_of([&] {
+      in_write([&] {
+        switch (rng() % 4) {
+          case 0:
+          case 1: {
+            SpendEntry s = spend(advertisers[rng() % 2], platforms[rng() % 2], "2016", amount());
+            entries.push_back(ledger.record_spend(s).entry_id);
+            break;
+          }
+          case 2:
+            if (!entries.empty()) {
+              ledger.reverse_spend(entries[rng() % entries.size()], "mistyped", "https://example.org/fix");
+              break;
+            }
+            [[fallthrough]];
+          default: {
+            ledger::Pledge p = pledge(amount());
+            p.id = "pledge-" + std::to_string(i);
+            ledger.record_pledge(p);
+          }
+        }
+      });
+    });
+    std::int64_t records_after = t.store->log_head() ? t.store->log_head()->seq : 0;
+    if (e) {
+      ++refused;
+      EXPECT_EQ(records_after, records_before) << "a refused write left records: " << e->what();
+    } else {
+      ++recorded;
+    }
+  }
+  EXPECT_GT(recorded, 5);
+  EXPECT_GT(refused, 5);
+
+  ledger::BalanceReport balance = ledger::build_balance(ledger, {});
+  EXPECT_FALSE(balance.totals.empty());
+  for (const auto& total : balance.totals) EXPECT_EQ(total.total, 0);
+  (void)ledger::build_balance(ledger, ledger::BalanceOptions{{}, ledger::Granularity::Year, std::nullopt});
+  (void)ledger::build_register(ledger, {});
+  for (const char* a : advertisers)
+    (void)ledger::build_advertiser_report(ledger, a, {std::nullopt, std::nullopt, ledger::Granularity::Quarter,
+                                                      date("2026-01-01"), std::nullopt});
+  for (const char* p : platforms)
+    (void)ledger::build_platform_report(ledger, p, {std::nullopt, std::nullopt, ledger::Granularity::Month,
+                                                    date("2026-01-01"), std::nullopt});
+  (void)ledger::build_pledges_report(ledger, std::nullopt, std::nullopt);
+  ledger::VerifyResult verified = ledger::verify_ledger(*t.store, {});
+  EXPECT_TRUE(verified.ok()) << verified.first_problem().value_or("");
+}

@@ -834,6 +834,21 @@ class SqliteStore final : public Store {
     return q.step() ? q.int64(0) : 0;
   }
 
+  std::int64_t posted_volume(const std::string& currency) override {
+    // A spend entry, a reversal, a pledge and a disbursement each debit
+    // their amount once (a reversal, the entry's credit account); an
+    // entry's amount is never negative.
+    Query q = query(
+        "SELECT (SELECT coalesce(sum(amount_minor), 0) FROM spend_entry WHERE currency = ?1)"
+        " + (SELECT coalesce(sum(s.amount_minor), 0) FROM spend_reversal r JOIN spend_entry s ON s.id = r.entry_id"
+        "    WHERE s.currency = ?1)"
+        " + (SELECT coalesce(sum(amount_minor), 0) FROM pledge WHERE currency = ?2)"
+        " + (SELECT coalesce(sum(d.amount_minor), 0) FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
+        "    WHERE p.currency = ?2)");
+    q.bind(currency_number(Currency::from_code(currency))).bind(currency);
+    return q.step() ? q.int64(0) : 0;
+  }
+
   std::int64_t account_balance(const std::string& account, const std::string& currency) override {
     Query q = query("SELECT balance_minor FROM account_total WHERE account = ? AND currency = ?");
     q.bind(account).bind(currency);
