@@ -44,31 +44,46 @@ std::string csv_field(const std::string& cell) {
 
 namespace {
 
-std::string render_csv_unneutralised(const Document& doc, const std::optional<std::string>& table_id) {
-  const Table* chosen = nullptr;
-  std::string names;
-  for (const Section& s : doc.sections) {
-    if (!s.table) continue;
-    names += (names.empty() ? "" : ", ") + s.table->id;
-    if (!chosen && (!table_id || s.table->id == *table_id)) chosen = &*s.table;
-  }
-  if (!chosen) {
-    if (names.empty()) throw_input("format", "csv", "this output has no table");
-    throw_input("table", table_id.value_or(""), "there is no such table here; the tables are " + names);
-  }
-  std::string out;
+void append_table(std::string& out, const Table& table) {
   auto emit = [&](const std::vector<std::string>& cells) {
     for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_field(cells[i]);
     out += "\r\n";
   };
   std::vector<std::string> header;
-  for (const auto& c : chosen->columns) header.push_back(c.name);
+  for (const auto& c : table.columns) header.push_back(c.name);
   emit(header);
-  for (const auto& row : chosen->rows) {
+  for (const auto& row : table.rows) {
     std::vector<std::string> cells;
     for (const auto& c : row) cells.push_back(c.machine());
     emit(cells);
   }
+}
+
+std::string render_csv_unneutralised(const Document& doc, const std::optional<std::string>& table_id) {
+  const Table* chosen = nullptr;
+  std::string names;
+  std::vector<const Table*> tables;
+  for (const Section& s : doc.sections) {
+    if (!s.table) continue;
+    names += (names.empty() ? "" : ", ") + s.table->id;
+    tables.push_back(&*s.table);
+    if (!chosen && (!table_id || s.table->id == *table_id)) chosen = &*s.table;
+  }
+  if (tables.empty()) throw_input("format", "csv", "this output has no table");
+  std::string out;
+  if (table_id && *table_id == kAllTables) {
+    // Every table, each after a line naming it and a blank line between.
+    for (const Table* table : tables) {
+      if (!out.empty()) out += "\r\n";
+      out += "# table: " + table->id + "\r\n";
+      append_table(out, *table);
+    }
+    return out;
+  }
+  if (!chosen)
+    throw_input("table", table_id.value_or(""),
+                "there is no such table here; the tables are " + names + " (or " + kAllTables + ": every one)");
+  append_table(out, *chosen);
   return out;
 }
 

@@ -94,7 +94,10 @@ struct Document {
 
 // The renderers. Each writes the whole document; render_csv writes one
 // table, the one named `table_id` or else the document's first, and throws
-// an input error naming the tables there are when there is no such table.
+// an input error naming the tables there are when there is no such table;
+// `table_id` kAllTables writes every table, each after a line
+// `# table: ID`, with a blank line between two.
+inline constexpr const char* kAllTables = "all";
 std::string render_text(const Document& doc, std::size_t width = 80);
 std::string render_markdown(const Document& doc);
 std::string render_csv(const Document& doc, const std::optional<std::string>& table_id);

@@ -196,7 +196,13 @@ TEST(RenderCsv, UnknownTableIdIsAnInputErrorNamingTheTables) {
   EXPECT_ERROR(ErrorKind::Input, "\"nope\"", render_csv(doc, std::string("nope")));
   EXPECT_ERROR(ErrorKind::Input, "spend, bans", render_csv(doc, std::string("nope")));
   EXPECT_EQ(ERROR_MESSAGE(render_csv(doc, std::string("nope"))),
-            "table \"nope\": there is no such table here; the tables are spend, bans");
+            "table \"nope\": there is no such table here; the tables are spend, bans (or all: every one)");
+}
+
+TEST(RenderCsv, AllWritesEveryTableAfterItsName) {
+  Document doc = two_table_document();
+  EXPECT_EQ(render_csv(doc, std::string("all")), "# table: spend\r\n" + render_csv(doc, std::string("spend")) +
+                                                     "\r\n# table: bans\r\n" + render_csv(doc, std::string("bans")));
 }
 
 TEST(RenderCsv, DocumentWithoutATableThrows) {
