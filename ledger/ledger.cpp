@@ -204,15 +204,59 @@ std::int64_t Ledger::post(const JournalTxn& txn) {
   return id;
 }
 
+namespace {
+
+// The edit distance of two short ids (Levenshtein), case ignored.
+std::size_t id_distance(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "; did you mean rt?" when some ids are close to `given` (the same but for
+// case, or a typo or two away), nearest first, at most three; else empty.
+std::string did_you_mean(const std::string& given, const std::vector<std::string>& ids) {
+  if (given.size() > 2 * kSlugMax) return {};
+  const std::size_t allowed = std::max<std::size_t>(1, given.size() / 4);
+  std::vector<std::pair<std::size_t, std::string>> close;
+  for (const std::string& id : ids)
+    if (std::size_t d = id_distance(given, id); d <= allowed) close.emplace_back(d, id);
+  if (close.empty()) return {};
+  std::sort(close.begin(), close.end());
+  std::string out = "; did you mean ";
+  for (std::size_t i = 0; i < close.size() && i < 3; ++i) out += (i ? " or " : "") + close[i].second;
+  return out + "?";
+}
+
+}  // namespace
+
 Advertiser Ledger::advertiser(const std::string& id) {
   auto found = store_.find_advertiser(id);
-  if (!found) refuse("advertiser " + quote(id) + ": no such advertiser");
+  if (!found) {
+    std::vector<std::string> ids;
+    for (const Advertiser& a : store_.advertisers()) ids.push_back(a.id);
+    refuse("advertiser " + quote(id) + ": no such advertiser" + did_you_mean(id, ids));
+  }
   return *found;
 }
 
 Platform Ledger::platform(const std::string& id) {
   auto found = store_.find_platform(id);
-  if (!found) refuse("platform " + quote(id) + ": no such platform");
+  if (!found) {
+    std::vector<std::string> ids;
+    for (const Platform& p : store_.platforms()) ids.push_back(p.id);
+    refuse("platform " + quote(id) + ": no such platform" + did_you_mean(id, ids));
+  }
   return *found;
 }
 

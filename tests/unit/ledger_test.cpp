@@ -688,3 +688,15 @@ TEST_F(RulesTest, NoRecordedAmountMakesAReportOrCheckOverflow) {
   ledger::VerifyResult verified = ledger::verify_ledger(*t.store, {});
   EXPECT_TRUE(verified.ok()) << verified.first_problem().value_or("");
 }
+
+// An unknown id is answered with the ids close to it: the same but for
+// case, or a typo away; none when nothing is close.
+TEST_F(RulesTest, AnUnknownIdNamesTheIdsCloseToIt) {
+  EXPECT_EQ(ERROR_MESSAGE(ledger.advertiser("RT")), "advertiser \"RT\": no such advertiser; did you mean rt?");
+  EXPECT_EQ(ERROR_MESSAGE(ledger.advertiser("sputnk")),
+            "advertiser \"sputnk\": no such advertiser; did you mean sputnik?");
+  EXPECT_EQ(ERROR_MESSAGE(ledger.platform("facebok")), "platform \"facebok\": no such platform; did you mean facebook?");
+  EXPECT_EQ(ERROR_MESSAGE(ledger.advertiser("nobody")), "advertiser \"nobody\": no such advertiser");
+  // A long text is not compared (the distance is quadratic in it).
+  EXPECT_EQ(ERROR_MESSAGE(ledger.advertiser(std::string(10'000, 'r'))).find("did you mean"), std::string::npos);
+}
