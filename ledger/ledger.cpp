@@ -160,7 +160,9 @@ const std::vector<BanSpan>& Ledger::cached_ban_spans(const std::string& advertis
 std::int64_t Ledger::post(const JournalTxn& txn) {
   check_balanced(txn);
   refresh_caches();
-  std::vector<std::pair<decltype(balances_)::iterator, std::int64_t>> next;
+  // The balances to set once the transaction is stored: pointers to the
+  // map's values, which stay valid when an insert rehashes the map.
+  std::vector<std::pair<std::int64_t*, std::int64_t>> next;
   for (const Posting& p : txn.postings) {
     const std::string& code = p.amount.currency().code();
     auto it = balances_.find(StringPairView(p.account, code));
@@ -169,11 +171,11 @@ std::int64_t Ledger::post(const JournalTxn& txn) {
     // Two postings of one transaction to the same account add up.
     std::int64_t base = it->second;
     for (const auto& [other, value] : next)
-      if (other == it) base = value;
+      if (other == &it->second) base = value;
     std::int64_t sum = 0;
     if (__builtin_add_overflow(base, p.amount.minor(), &sum))
       checked_add(base, p.amount.minor(), "the balance of " + p.account + " in " + code);  // throws, with its name
-    next.emplace_back(it, sum);
+    next.emplace_back(&it->second, sum);
   }
   // Every sum of postings in a currency lies within plus or minus the sum
   // of its debits: a transaction that would take that past the largest
@@ -199,7 +201,7 @@ std::int64_t Ledger::post(const JournalTxn& txn) {
     volumes.emplace_back(&it->second, sum);
   }
   std::int64_t id = store_.add_journal_txn(txn);
-  for (const auto& [it, value] : next) it->second = value;  // only once the transaction is stored
+  for (const auto& [balance, value] : next) *balance = value;  // only once the transaction is stored
   for (const auto& [volume, value] : volumes) *volume = value;
   return id;
 }
@@ -330,6 +332,9 @@ void Ledger::link_handle(const Handle& h) {
 SpendEntry Ledger::record_spend(SpendEntry e) {
   require_write();
   refresh_caches();
+  // Read at the write's first spend entry, before it stores any: whether
+  // entries recorded before this write are there to be found again.
+  if (!spend_before_write_) spend_before_write_ = store_.has_spend();
   if (!known_advertisers_.contains(e.advertiser_id)) {
     advertiser(e.advertiser_id);
     known_advertisers_.insert(e.advertiser_id);
@@ -380,7 +385,6 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
     // Without an id, an entry with the very same content (and no id either)
     // recorded before this write is this one given again. Two identical
     // entries in one file are two entries.
-    if (!spend_before_write_) spend_before_write_ = store_.has_spend();  // before this write's first entry
     std::vector<SpendEntry> earlier;
     if (*spend_before_write_) earlier = store_.spend(SpendQuery{e.advertiser_id, e.platform_id, e.period});
     for (const SpendEntry& existing : earlier) {

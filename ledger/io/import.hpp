@@ -51,8 +51,9 @@ void count_record(ImportCounts& counts, std::size_t& of_kind, Outcome outcome, c
 
 inline constexpr std::size_t kLineBytesMax = 16 * 1024 * 1024;  // one record: a JSON Lines line, a CSV row
 
-// Reads the document as a stream: memory stays bounded by the largest
-// record (kLineBytesMax), whatever the file's size. The stream is read twice
+// Reads the document as a stream: memory stays bounded by the records read
+// ahead (ReadAhead::kBytesAhead of them, and the largest record,
+// kLineBytesMax), whatever the file's size. The stream is read twice
 // (see DocumentReader); one that cannot seek, such as a pipe, is first
 // copied to a temporary file.
 ImportCounts import_document(Ledger& ledger, std::istream& in, const std::string& file_name,

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ledger/io/import.hpp"
+#include "ledger/io/import/read_ahead.hpp"
 #include "ledger/io/json_locations.hpp"
 #include "test_support.hpp"
 
@@ -762,4 +763,31 @@ TEST_F(DocumentAheadTest, ARuleBrokenFirstIsReportedFirst) {
   std::string what = error_of_import(text(r));
   EXPECT_EQ(what.rfind("f.json:606: malformed JSON: ", 0), 0u) << what;
   EXPECT_TRUE(t.store->platforms().empty());
+}
+
+// Large records are read ahead a few at a time, not a batch of 256: a
+// batch closes once its records took kBatchBytes of the file, and the queue
+// holds at most kBytesAhead (or one batch). A record of 5 MiB is a batch of
+// its own; small records still come 256 to a batch.
+TEST(ReadAhead, BatchesAreBoundedByBytesAsWellAsByCount) {
+  using ledger::import_detail::ReadAhead;
+  using ledger::import_detail::ReadLine;
+  std::size_t produced = 0;
+  ReadAhead ahead([&](ReadLine& out) {
+    if (produced == 300 + 6) return false;
+    out = ReadLine{};
+    out.number = ++produced;
+    out.bytes = produced <= 6 ? 5 * 1024 * 1024 : 100;
+    return true;
+  });
+  std::vector<std::size_t> sizes;
+  std::size_t next_number = 1;
+  for (std::vector<ReadLine> batch = ahead.next(); !batch.empty(); batch = ahead.next()) {
+    sizes.push_back(batch.size());
+    for (const ReadLine& line : batch) EXPECT_EQ(line.number, next_number++);
+  }
+  EXPECT_EQ(next_number, 307u);
+  ASSERT_GE(sizes.size(), 8u);
+  for (std::size_t i = 0; i < 6; ++i) EXPECT_EQ(sizes[i], 1u) << i;
+  EXPECT_EQ(sizes[6], ReadAhead::kBatch);
 }

@@ -84,6 +84,7 @@ ImportCounts import_csv(Ledger& ledger, std::istream& in, const std::string& fil
         throw Error(ErrorKind::Input, file_name + ":" + std::to_string(out.number) + ": " +
                                           std::to_string(row.size()) + " columns where the header has " +
                                           std::to_string(header.size()));
+      for (const std::string& cell : row) out.bytes += cell.size() + 1;
       out.record = nlohmann::json::object();
       if (!typed) out.record["type"] = "spend";  // without a type column, every row is a spend entry
       for (std::size_t i = 0; i < header.size(); ++i)

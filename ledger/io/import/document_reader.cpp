@@ -210,6 +210,7 @@ class DocumentReader {
         out.pointer = "/" + name + "/" + std::to_string(index_);
         out.label = name + "[" + std::to_string(index_) + "]";
         ++index_;
+        out.bytes = text_.size();
         out.text = text_;
         std::optional<SchemaViolation> violation = Importer::schema_violation(name, out.record);
         if (!violation && name == "spend") {
@@ -217,6 +218,9 @@ class DocumentReader {
           RecordReader r(out.record, out.pointer, out.label, locations, file_);
           r.record([&] { out.spend = Importer::decode_spend(r); });
           out.record = json::object();
+          // What is left to locate is the record itself, at its first line.
+          out.text.clear();
+          out.text.shrink_to_fit();
         }
         out.checked = std::move(violation);
       } catch (const JsonStreamError& e) {
@@ -232,12 +236,13 @@ class DocumentReader {
   // its fields against the ledger first, then its schema violation.
   void record_one(ReadLine& read) {
     if (read.failure) std::rethrow_exception(read.failure);
-    JsonLocations locations = JsonLocations::scan_when_needed(read.text, read.pointer, read.number);
-    importer_.use(locations);
     if (read.spend) {
-      importer_.line_spend(std::move(*read.spend), locations, read.pointer, read.label);
+      JsonLocations at_record = JsonLocations::single_line(read.number);
+      importer_.line_spend(std::move(*read.spend), at_record, read.pointer, read.label);
       return;
     }
+    JsonLocations locations = JsonLocations::scan_when_needed(read.text, read.pointer, read.number);
+    importer_.use(locations);
     const std::string name(read.section);
     RecordReader r(read.record, read.pointer, read.label, locations, file_);
     importer_.section_record(name, r);

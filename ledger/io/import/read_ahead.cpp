@@ -43,6 +43,7 @@ bool read_next(std::istream& in, const std::string& file, std::string& line, std
       if (!read_line(in, line, number, file)) return false;
     } while (line.find_first_not_of(" \t") == std::string::npos);  // blank lines are allowed
     out.number = number;
+    out.bytes = line.size();
     try {
       out.record = parse_strict(line);
     } catch (const ParseFailure& f) {
@@ -79,7 +80,8 @@ std::vector<ReadLine> ReadAhead::next() {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return !queue_.empty() || done_; });
   if (queue_.empty()) return {};
-  std::vector<ReadLine> batch = std::move(queue_.front());
+  std::vector<ReadLine> batch = std::move(queue_.front().first);
+  queued_bytes_ -= queue_.front().second;
   queue_.pop_front();
   changed_.notify_all();
   return batch;
@@ -90,25 +92,35 @@ void ReadAhead::run(const Source& source) {
   try {
     ReadLine next;
     bool more = true;
+    std::size_t bytes = 0;  // of the records in `batch`
     while (more && source(next)) {
       more = !next.failure;  // nothing is read after an error
+      bytes += next.bytes;
       batch.push_back(std::move(next));
-      if ((batch.size() == kBatch || !more) && !push(batch)) return;
+      if (batch.size() == kBatch || bytes >= kBatchBytes || !more) {
+        if (!push(batch, bytes)) return;
+        bytes = 0;
+      }
     }
   } catch (...) {  // out of memory, say: the importer throws it in its turn
     batch.emplace_back().failure = std::current_exception();
   }
-  if (!batch.empty() && !push(batch)) return;
+  if (!batch.empty() && !push(batch, 0)) return;
   std::lock_guard lock(mutex_);
   done_ = true;
   changed_.notify_all();
 }
 
-bool ReadAhead::push(std::vector<ReadLine>& batch) {
+bool ReadAhead::push(std::vector<ReadLine>& batch, std::size_t bytes) {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return queue_.size() < kBatchesAhead || stop_; });
+  // A batch waits for room by count, and by bytes unless the queue is
+  // empty (one record may be larger than the budget on its own).
+  changed_.wait(lock, [&] {
+    return (queue_.size() < kBatchesAhead && (queue_.empty() || queued_bytes_ + bytes <= kBytesAhead)) || stop_;
+  });
   if (stop_) return false;
-  queue_.push_back(std::move(batch));
+  queue_.emplace_back(std::move(batch), bytes);
+  queued_bytes_ += bytes;
   batch.clear();
   changed_.notify_all();
   return true;

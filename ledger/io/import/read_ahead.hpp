@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "ledger/io/import/shared.hpp"
@@ -51,6 +52,9 @@ struct ReadLine {
   std::string pointer;
   std::string label;
   std::string text;
+  // The bytes the record took in the file: what the queue holds is bounded
+  // by them as well as by count.
+  std::size_t bytes = 0;
 };
 
 // Checks `out.record` (numbered, parsed) against its section's schema and,
@@ -82,6 +86,11 @@ class ReadAhead {
  public:
   static constexpr std::size_t kBatch = 256;
   static constexpr std::size_t kBatchesAhead = 4;
+  // A batch is closed once its records took this many bytes of the file,
+  // and batches wait while the queue holds more than kBytesAhead: a file of
+  // large records is read ahead a few records at a time.
+  static constexpr std::size_t kBatchBytes = 4 * 1024 * 1024;
+  static constexpr std::size_t kBytesAhead = 16 * 1024 * 1024;
 
   // Fills a ReadLine with the next record; false at the end of the file.
   using Source = std::function<bool(ReadLine&)>;
@@ -99,11 +108,12 @@ class ReadAhead {
 
   // Hands a batch over, waiting while the queue is full; false once the
   // importer has stopped.
-  bool push(std::vector<ReadLine>& batch);
+  bool push(std::vector<ReadLine>& batch, std::size_t bytes);
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<std::vector<ReadLine>> queue_;
+  std::deque<std::pair<std::vector<ReadLine>, std::size_t>> queue_;  // batches and their bytes
+  std::size_t queued_bytes_ = 0;
   bool done_ = false;
   bool stop_ = false;
   Source source_;

@@ -846,7 +846,14 @@ class SqliteStore final : public Store {
         " + (SELECT coalesce(sum(d.amount_minor), 0) FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
         "    WHERE p.currency = ?2)");
     q.bind(currency_number(Currency::from_code(currency))).bind(currency);
-    return q.step() ? q.int64(0) : 0;
+    try {
+      return q.step() ? q.int64(0) : 0;
+    } catch (const Error& e) {
+      if (std::string_view(e.what()).find("integer overflow") == std::string_view::npos) throw;
+      throw_storage("the ledger's debits in " + currency + " already add up to more than the largest amount, " +
+                    "recorded before adledger checked their sum; no record in " + currency + " can be added (run " +
+                    "adledger verify)");
+    }
   }
 
   std::int64_t account_balance(const std::string& account, const std::string& currency) override {
