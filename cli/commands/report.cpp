@@ -1,6 +1,8 @@
 // report advertiser|platform|policies|pledges, register and balance: the
 // reports, each in every --format (table, json, csv, markdown, html).
+#include <algorithm>
 #include <iostream>
+#include <vector>
 
 #include "cli/context.hpp"
 #include "ledger/error.hpp"
@@ -34,6 +36,10 @@ std::optional<ledger::Date> RangeOptions::end_of(const std::string& text, const 
     ledger::Period period = ledger::Period::parse(text, field);
     return first ? period.first() : period.last();
   } catch (const ledger::Error&) {
+    // A text that starts as a year is a period with a mistake in it: the
+    // period's own message says which (2016-W53, 2016-13). Else, the forms.
+    if (text.size() >= 4 && std::all_of(text.begin(), text.begin() + 4, [](char c) { return c >= '0' && c <= '9'; }))
+      throw;
     throw ledger::Error(ledger::ErrorKind::Input, std::string(field) + " " + ledger::quote(text) +
                                                       ": expected a day (2016-06-30) or a period whose " +
                                                       (first ? "first" : "last") +
@@ -43,10 +49,18 @@ std::optional<ledger::Date> RangeOptions::end_of(const std::string& text, const 
 
 // -M, -Q, -Y and -W, as ledger and hledger write --by month, quarter, year
 // and week.
-void add_by_flags(CLI::App* sub, std::string& by) {
+// One of them at most, and not beside --by: CLI11 runs the callbacks in
+// the order the options were defined, not typed, so two would not mean
+// "the last one wins".
+void add_by_flags(CLI::App* sub, std::string& by, CLI::Option* by_option) {
+  std::vector<CLI::Option*> flags{by_option};
   for (const auto& [flag, unit] : {std::pair{"-M,--monthly", "month"}, std::pair{"-Q,--quarterly", "quarter"},
                                    std::pair{"-Y,--yearly", "year"}, std::pair{"-W,--weekly", "week"}})
-    sub->add_flag_callback(flag, [&by, unit = std::string(unit)] { by = unit; }, std::string("--by ") + unit);
+    flags.push_back(
+        sub->add_flag_callback(flag, [&by, unit = std::string(unit)] { by = unit; }, std::string("--by ") + unit));
+  for (CLI::Option* a : flags)
+    for (CLI::Option* b : flags)
+      if (a != b) a->excludes(b);
 }
 
 void add_range(CLI::App* sub, RangeOptions& o, bool with_by) {
@@ -55,8 +69,9 @@ void add_range(CLI::App* sub, RangeOptions& o, bool with_by) {
   sub->add_option("--to,-e,--end", o.to,
                   "last day, YYYY-MM-DD (inclusive), or a period to its last day: 2016, 2016-Q3, 2016-06");
   if (with_by) {
-    sub->add_option("--by", o.by, "split spend by year, quarter, month or week (ISO weeks), pro rata by days");
-    add_by_flags(sub, o.by);
+    add_by_flags(sub, o.by,
+                 sub->add_option("--by", o.by,
+                                 "split spend by year, quarter, month or week (ISO weeks), pro rata by days"));
   }
 }
 
@@ -221,10 +236,10 @@ void setup_balance(CLI::App& app, GlobalOptions& global) {
   sub->alias("bal");
   add_journal_filters(sub, *o);
   add_range(sub, o->range, false);
-  sub->add_option("--by", o->range.by,
-                  "a column per year, quarter, month or week: the change in each, by journal date (a spend entry is "
-                  "posted on its period's first day; reports split it pro rata instead)");
-  add_by_flags(sub, o->range.by);
+  add_by_flags(sub, o->range.by,
+               sub->add_option("--by", o->range.by,
+                               "a column per year, quarter, month or week: the change in each, by journal date (a "
+                               "spend entry is posted on its period's first day; reports split it pro rata instead)"));
   auto* depth = sub->add_option("--depth", o->depth, "sum accounts to this many segments (1 = expenses, income, ...)");
   sub->callback([&global, o, depth] { run_balance(global, *o, depth->count() > 0); });
 }
