@@ -1,7 +1,10 @@
 #include "cli/context.hpp"
 
 #include <boost/date_time/gregorian/gregorian.hpp>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <ostream>
 
@@ -85,6 +88,24 @@ OpenLedger open_for_reading(const GlobalOptions& global) {
 ledger::Date today() {
   if (const char* env = std::getenv("ADLEDGER_TODAY"); env && *env) return ledger::parse_date(env, "ADLEDGER_TODAY");
   return boost::gregorian::day_clock::universal_day();
+}
+
+std::string read_small_file(const std::string& path, const std::string& what, std::size_t bytes_max) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw ledger::Error(ledger::ErrorKind::Input, what + " " + ledger::quote(path) + ": cannot be read (" +
+                                                      std::strerror(errno) + ")");
+  std::string out;
+  char buffer[65536];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    out.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (out.size() > bytes_max)
+      throw ledger::Error(ledger::ErrorKind::Input, what + " " + ledger::quote(path) + ": over " +
+                                                        std::to_string(bytes_max) + " bytes; not a " + what);
+  }
+  if (in.bad())
+    throw ledger::Error(ledger::ErrorKind::Input, what + " " + ledger::quote(path) + ": cannot be read");
+  return out;
 }
 
 void print_json(std::ostream& out, const nlohmann::json& value) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ledger/audit/checkpoint.hpp"
 #include "ledger/ledger.hpp"
 #include "ledger/render/document.hpp"
 #include "ledger/storage/sqlite/sqlite_store.hpp"
@@ -81,6 +82,9 @@ OpenLedger open_for_reading(const GlobalOptions& global);
 ledger::Date today();
 
 void print_json(std::ostream& out, const nlohmann::json& value);
+// The whole of a small file (a key, a checkpoint, a proof), or an input
+// error naming it: missing, unreadable, or over `bytes_max`.
+std::string read_small_file(const std::string& path, const std::string& what, std::size_t bytes_max);
 
 // A table of text cells with aligned columns. Widths count UTF-8 code
 // points, so non-ASCII names line up.
@@ -123,5 +127,11 @@ void setup_disclosure(CLI::App& app, GlobalOptions& global);
 void setup_audit(CLI::App& app, GlobalOptions& global, int& exit_code);
 void setup_export(CLI::App& app, GlobalOptions& global);
 void setup_rate(CLI::App& app, GlobalOptions& global);
+void setup_proof(CLI::App& app, GlobalOptions& global, int& exit_code);
+
+// The signed checkpoint in `path` (an input error when it is not one); with
+// `key`, its signature is checked, and `problem` says why it does not hold.
+ledger::SignedCheckpoint read_checkpoint(const std::string& path, const std::optional<std::string>& key,
+                                         std::string& problem);
 
 }  // namespace adledger::cli

@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   setup_audit(app, global, exit_code);
   setup_export(app, global);
   setup_rate(app, global);
+  setup_proof(app, global, exit_code);
 
   if (argc == 1) {  // as ledger and hledger do: the usage, not an error
     std::cout << app.help();

@@ -6,17 +6,33 @@
 #include <iostream>
 
 #include "cli/context.hpp"
+#include "ledger/audit/checkpoint.hpp"
+#include "ledger/audit/merkle.hpp"
 #include "ledger/audit/verify.hpp"
 #include "ledger/error.hpp"
 
 namespace adledger::cli {
 namespace {
 
-void run_head(const GlobalOptions& global) {
+struct HeadOptions {
+  std::string sign;    // a signing key's file
+  std::string origin;  // the checkpoint's origin (default: the key's name)
+};
+
+void run_head(const GlobalOptions& global, const HeadOptions& o) {
+  if (!o.origin.empty() && o.sign.empty()) throw CLI::ValidationError("--origin", "names the log of a signed checkpoint: give --sign");
+  std::optional<ledger::SigningKey> key;
+  if (!o.sign.empty())
+    key = ledger::parse_signing_key(read_small_file(o.sign, "signing key", 4096), "signing key " + ledger::quote(o.sign));
   OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
   std::optional<ledger::LogRecord> head = open.store->log_head();
   // The head is the root of the Merkle tree of every record (RFC 9162).
   ledger::TreeHead tree = open.store->tree_head();
+  if (key) {
+    // A signed checkpoint is text in its own format, whatever --format says.
+    std::cout << ledger::sign_checkpoint({o.origin.empty() ? key->name : o.origin, tree.size, tree.root}, *key);
+    return;
+  }
   if (output_format(global) == Format::Json) {
     print_json(std::cout, {{"records", tree.size},
                            {"head", head ? nlohmann::json(ledger::to_hex(tree.root)) : nlohmann::json(nullptr)},
@@ -52,7 +68,32 @@ void run_log(const GlobalOptions& global, const LogCliOptions& o) {
 struct VerifyCliOptions {
   std::string head;
   std::optional<std::int64_t> count;
+  std::string since;  // a signed checkpoint's file
+  std::optional<std::string> key;
+  std::string log;    // the log published with it
 };
+
+// The leaves of a published log (the lines of adledger log), which must
+// be the tree the checkpoint signs.
+std::vector<ledger::Hash> published_leaves(const std::string& path, const ledger::SignedCheckpoint& c) {
+  std::string text = read_small_file(path, "log", std::size_t{1} << 34);
+  std::vector<ledger::Hash> leaves;
+  ledger::CompactRange tree;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    leaves.push_back(ledger::leaf_hash(std::string_view(text).substr(start, end - start)));
+    tree.append(leaves.back());
+    if (tree.size() == c.checkpoint.size && tree.root() != c.checkpoint.root)
+      throw ledger::Error(ledger::ErrorKind::Input,
+                          "--log " + ledger::quote(path) + ": its first " + std::to_string(c.checkpoint.size) +
+                              " lines have root " + ledger::to_hex(tree.root()) +
+                              ", not the checkpoint's: it is not the log published with that checkpoint");
+    start = end + 1;
+  }
+  return leaves;
+}
 
 int run_verify(const GlobalOptions& global, const VerifyCliOptions& o) {
   ledger::VerifyOptions options;
@@ -60,6 +101,18 @@ int run_verify(const GlobalOptions& global, const VerifyCliOptions& o) {
   if (!o.head.empty()) options.head = ledger::parse_hash(o.head, "head");
   if (options.count.has_value() != options.head.has_value())
     throw CLI::ValidationError("--head", "give --head and --count together: the published head and its record count");
+  if (o.since.empty() && (o.key || !o.log.empty()))
+    throw CLI::ValidationError(o.key ? "--key" : "--log", "applies to --since CHECKPOINT");
+  if (!o.since.empty()) {
+    std::string problem;
+    ledger::SignedCheckpoint c = read_checkpoint(o.since, o.key, problem);
+    if (!problem.empty()) {
+      std::cerr << "error: verify failed: " << problem << '\n';
+      return kExitVerifyFailed;
+    }
+    options.since = ledger::SinceCheckpoint{c.checkpoint.origin, c.checkpoint.size, c.checkpoint.root, std::nullopt};
+    if (!o.log.empty()) options.since->published_leaves = published_leaves(o.log, c);
+  }
   OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
   ledger::VerifyResult r = ledger::verify_ledger(*open.store, options);
   if (output_format(global) == Format::Json) {
@@ -85,10 +138,13 @@ int run_verify(const GlobalOptions& global, const VerifyCliOptions& o) {
 }  // namespace
 
 void setup_audit(CLI::App& app, GlobalOptions& global, int& exit_code) {
+  auto ho = std::make_shared<HeadOptions>();
   auto* head = app.add_subcommand("head", "print the number of records and the head hash, to publish with a report");
-  head->callback([&global] {
+  head->add_option("--sign", ho->sign, "print a checkpoint signed with this key (adledger key generate)");
+  head->add_option("--origin", ho->origin, "the checkpoint's origin, the log's name (default: the key's name)");
+  head->callback([&global, ho] {
     require_simple_format(global);
-    run_head(global);
+    run_head(global, *ho);
   });
 
   auto lo = std::make_shared<LogCliOptions>();
@@ -105,6 +161,9 @@ void setup_audit(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "verify", "check that nothing recorded was changed or lost (exit 0 only when every check holds)");
   verify->add_option("--head", o->head, "a head hash published earlier (64 hex digits)");
   verify->add_option("--count", o->count, "the record count published with it");
+  verify->add_option("--since", o->since, "a signed checkpoint published earlier (adledger head --sign): the ledger must extend it");
+  verify->add_option("--key", o->key, "the verifier key that signed it, or its file (KEY.pub)");
+  verify->add_option("--log", o->log, "the log published with the checkpoint (adledger log): names the first record that differs");
   verify->callback([&global, &exit_code, o] {
     require_simple_format(global);
     exit_code = run_verify(global, *o);

@@ -67,6 +67,21 @@ void CompactRange::append(const Hash& leaf) {
   ++size_;
 }
 
+void CompactRange::append(const Hash& leaf, int min_level, std::vector<TreeNode>& completed) {
+  Hash carry = leaf;
+  const std::int64_t after = size_ + 1;
+  if (min_level == 0) completed.push_back(TreeNode{0, size_, carry});
+  int level = 0;
+  for (std::int64_t s = size_; s & 1; s >>= 1) {
+    carry = node_hash(nodes_.back(), carry);
+    nodes_.pop_back();
+    ++level;
+    if (level >= min_level) completed.push_back(TreeNode{level, (after >> level) - 1, carry});
+  }
+  nodes_.push_back(carry);
+  size_ = after;
+}
+
 Hash CompactRange::root() const {
   if (nodes_.empty()) return empty_root();
   Hash acc = nodes_.back();

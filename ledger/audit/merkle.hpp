@@ -12,6 +12,11 @@
 // average, one node hash, and the root of the tree so far is a fold of the
 // edge. The edge is stored after each write (log_tree), so the head of a
 // ledger of any size is read, not recomputed.
+//
+// The ledger also keeps the hash of every complete subtree of at least
+// 2^kKeptNodeLevel leaves (log_tree_node; about one node for every 128
+// records), so that a proof (proof.hpp) reads a few dozen stored hashes
+// and at most a few hundred leaves, whatever the size of the log.
 #pragma once
 
 #include <cstdint>
@@ -27,12 +32,26 @@ Hash leaf_hash(std::string_view entry);
 Hash node_hash(const Hash& left, const Hash& right);
 Hash empty_root();
 
+// The lowest level of the tree whose nodes the ledger stores: a node of
+// level L is the root of 2^L leaves.
+inline constexpr int kKeptNodeLevel = 8;
+
+// A complete subtree: the root of leaves [index * 2^level, (index + 1) * 2^level).
+struct TreeNode {
+  int level = 0;
+  std::int64_t index = 0;
+  Hash hash{};
+};
+
 class CompactRange {
  public:
   CompactRange() = default;
 
   std::int64_t size() const { return size_; }
   void append(const Hash& leaf);
+  // The same, adding to `completed` every subtree of level `min_level` or
+  // more that the leaf completes, lowest first.
+  void append(const Hash& leaf, int min_level, std::vector<TreeNode>& completed);
   // The root of the tree of size() leaves (empty_root() for none).
   Hash root() const;
 

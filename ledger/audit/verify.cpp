@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "ledger/audit/merkle.hpp"
 #include "ledger/error.hpp"
@@ -67,17 +68,23 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
   VerifyCheck records{"records", true, "", {}};
   Logged logged;
   CompactRange tree;
+  std::vector<TreeNode> nodes;  // the complete subtrees the ledger should keep, by level later
   Hash chained{};  // the linear chain of the same lines, for heads published before version 7
   std::optional<Hash> root_at_count, chain_at_count;
   std::int64_t expected = 1;
   std::int64_t rebuilt = 0;
   const std::int64_t count = options.count.value_or(0);
+  const std::int64_t since_size = options.since ? options.since->size : 0;
+  const std::vector<Hash>* published_log = options.since && options.since->published_leaves
+                                           ? &*options.since->published_leaves : nullptr;
+  std::optional<Hash> root_at_since;
+  std::optional<std::string> first_differing;  // the first record that differs from the published log
   store.each_log([&](const LogRecord& r) {
     if (r.seq != expected)
       add_problem(chain, "record " + std::to_string(expected) + " is missing (the next is " + std::to_string(r.seq) +
                              "): records were deleted");
     expected = r.seq + 1;
-    tree.append(r.hash);
+    tree.append(r.hash, kKeptNodeLevel, nodes);
     if (!r.row_problem.empty()) {
       add_problem(records, record_name(r) + ": " + r.row_problem);
     } else {
@@ -93,6 +100,10 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
       root_at_count = tree.root();
       chain_at_count = chained;
     }
+    if (r.seq == since_size) root_at_since = tree.root();
+    if (published_log && !first_differing && r.seq <= static_cast<std::int64_t>(published_log->size()) &&
+        (*published_log)[static_cast<std::size_t>(r.seq - 1)] != r.hash)
+      first_differing = record_name(r) + " is not the one in the published log";
     if (r.kind == "spend" || r.kind == "spend_reversal") {
       std::int64_t id = entry_of(r.ref);
       if (id > 0) {
@@ -117,9 +128,38 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
     add_problem(chain, "the tree the ledger keeps has " + std::to_string(stored.size) + " records and root " +
                            to_hex(stored.root) + ", and its records give " + std::to_string(tree.size()) +
                            " and root " + to_hex(tree.root()) + ": the log was changed");
+  // The stored subtrees that proofs are made of: each the root of its
+  // leaves, none missing and none more.
+  std::sort(nodes.begin(), nodes.end(),
+            [](const TreeNode& a, const TreeNode& b) { return std::tie(a.level, a.index) < std::tie(b.level, b.index); });
+  std::size_t next_node = 0;
+  auto node_name = [](const TreeNode& n) {
+    return "the stored subtree of records " + std::to_string((n.index << n.level) + 1) + " to " +
+           std::to_string((n.index + 1) << n.level) + " (level " + std::to_string(n.level) + ")";
+  };
+  try {
+    store.each_tree_node([&](const TreeNode& stored_node) {
+      auto key = [](const TreeNode& n) { return std::tie(n.level, n.index); };
+      while (next_node < nodes.size() && key(nodes[next_node]) < key(stored_node))
+        add_problem(chain, node_name(nodes[next_node++]) + " is missing: proofs that need it cannot be made");
+      if (next_node < nodes.size() && key(nodes[next_node]) == key(stored_node)) {
+        if (nodes[next_node].hash != stored_node.hash)
+          add_problem(chain, node_name(stored_node) + " is not the root of its records' leaves: the log was changed");
+        ++next_node;
+      } else {
+        add_problem(chain, node_name(stored_node) + " is stored, but the log has no such complete subtree");
+      }
+    });
+  } catch (const Error& e) {
+    add_problem(chain, std::string("the stored subtrees cannot be read: ") + e.what());
+  }
+  for (; next_node < nodes.size(); ++next_node)
+    add_problem(chain, node_name(nodes[next_node]) + " is missing: proofs that need it cannot be made");
   if (chain.ok)
     chain.summary = std::to_string(tree.size()) + " records in order; the Merkle tree of their leaves has root " +
-                    to_hex(tree.root());
+                    to_hex(tree.root()) +
+                    (nodes.empty() ? std::string()
+                                   : ", and the " + std::to_string(nodes.size()) + " subtrees stored for proofs are its own");
   result.checks.push_back(chain);
 
   // 2. The records: every row as logged (above), and nothing that was not
@@ -294,6 +334,45 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
                           to_hex(*options.head) + " is a prefix of this one";
     }
     result.checks.push_back(published);
+  }
+
+  // 7. A checkpoint published earlier: the tree of its size must have its
+  //    root. When it does not, the log published with it names the first
+  //    record that differs (a rewritten record, another ledger sharing a
+  //    prefix) or is missing (a ledger rolled back to an older copy, or
+  //    truncated).
+  if (options.since) {
+    const SinceCheckpoint& since = *options.since;
+    VerifyCheck check{"checkpoint", true, "", {}};
+    const std::string of = "the checkpoint of " + since.origin + " at " + std::to_string(since.size) + " records";
+    std::string where;
+    if (published_log) {
+      if (static_cast<std::int64_t>(published_log->size()) < since.size)
+        add_problem(check, "the published log has " + std::to_string(published_log->size()) + " records, fewer than " + of);
+      if (first_differing)
+        where = "; " + *first_differing;
+      else if (result.records < since.size)
+        where = "; record " + std::to_string(result.records + 1) + " of the published log is missing here";
+    }
+    if (!check.ok) {
+    } else if (since.size < 1) {
+      add_problem(check, of + " proves nothing (it holds no record)");
+    } else if (result.records < since.size) {
+      add_problem(check, "the ledger has " + std::to_string(result.records) + " records, fewer than " + of +
+                             ": it was rolled back to an older copy or truncated" + where);
+    } else if (!chain.ok) {
+      add_problem(check, "the log is not whole (see above): " + of + " cannot be matched" + where);
+    } else if (root_at_since != since.root) {
+      add_problem(check, "the first " + std::to_string(since.size) + " records have root " + to_hex(*root_at_since) +
+                             ", not the root of " + of + " (" + to_hex(since.root) +
+                             "): a record was rewritten, or this is another ledger (a fork)" +
+                             (where.empty() && !published_log ? "; give the log published with the checkpoint (--log) to "
+                                                            "name the first record that differs"
+                                                          : where));
+    } else {
+      check.summary = "this ledger extends " + of + " (root " + to_hex(since.root) + ")";
+    }
+    result.checks.push_back(check);
   }
   return result;
 }

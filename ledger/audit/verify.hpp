@@ -28,13 +28,24 @@
 
 namespace ledger {
 
+// A checkpoint published earlier (checkpoint.hpp), its signature already
+// checked, and optionally the log published with it (the lines of
+// `adledger log` then), which names the first record that differs.
+struct SinceCheckpoint {
+  std::string origin;
+  std::int64_t size = 0;
+  Hash root{};
+  std::optional<std::vector<Hash>> published_leaves;  // the published log's leaves, in order
+};
+
 struct VerifyOptions {
   std::optional<std::int64_t> count;  // a published head: its number of records
   std::optional<Hash> head;           // and its hash
+  std::optional<SinceCheckpoint> since = std::nullopt;
 };
 
 struct VerifyCheck {
-  std::string name;     // "chain", "records", "journal", "references", "bans", "published head"
+  std::string name;     // "chain", "records", "journal", "references", "bans", "published head", "checkpoint"
   bool ok = true;
   std::string summary;  // what was checked, or the first problem
   std::vector<std::string> problems;  // every problem, the first one first

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ledger/audit/chain.hpp"
+#include "ledger/audit/merkle.hpp"
 #include "ledger/journal/journal.hpp"
 #include "ledger/records.hpp"
 
@@ -130,6 +131,14 @@ class Store {
   virtual std::optional<LogRecord> find_log(const std::string& kind, const std::string& ref) = 0;
   virtual std::optional<std::int64_t> find_log_seq(const std::string& kind, const std::string& ref) = 0;
   virtual void each_log(const std::function<void(const LogRecord&)>& visit) = 0;  // by seq
+  // The leaf hashes of records first_seq to first_seq + count - 1 (fewer if
+  // the log ends before), in order.
+  virtual std::vector<Hash> leaf_hashes(std::int64_t first_seq, std::int64_t count) = 0;
+  // The stored root of a complete subtree of the log's tree (level
+  // kKeptNodeLevel or more; merkle.hpp), and every one stored, by level
+  // then index.
+  virtual std::optional<Hash> tree_node(int level, std::int64_t index) = 0;
+  virtual void each_tree_node(const std::function<void(const TreeNode&)>& visit) = 0;
   // What SQLite's own checks find wrong (foreign keys, page integrity), one
   // line each; empty when all is well.
   virtual std::vector<std::string> integrity_problems() = 0;

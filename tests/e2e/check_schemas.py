@@ -594,7 +594,7 @@ def main():
                 "init.schema.json", "platform.schema.json", "platform-list.schema.json",
                 "advertiser.schema.json", "advertiser-link.schema.json", "advertiser-list.schema.json",
                 "report-platform.schema.json", "report-policies.schema.json", "report-pledges.schema.json",
-                "register.schema.json", "disclosure.schema.json"]
+                "register.schema.json", "disclosure.schema.json", "proof.schema.json"]
     missing = [n for n in required if n not in schemas]
     if not checker.check("every schema is present and valid", not missing, f"missing or invalid: {missing}"):
         print(f"{checker.passed} passed, {checker.failed} failed")
@@ -771,6 +771,10 @@ def main():
         second.write_text(json.dumps(null_optionals(minimal_document())), encoding="utf-8")
         cmd("import, second document", ["import", str(second)], "import-result.schema.json")
 
+        cmd("prove a record", ["prove", "3"], "proof.schema.json")
+        cmd("prove a record in an earlier tree", ["prove", "2", "--size", "4"], "proof.schema.json")
+        cmd("prove consistency", ["prove", "--from", "3"], "proof.schema.json")
+        cmd("prove consistency of equal sizes", ["prove", "--from", "5", "--to", "5"], "proof.schema.json")
         cmd("platform list", ["platform", "list"], "platform-list.schema.json")
         cmd("advertiser list", ["advertiser", "list"], "advertiser-list.schema.json")
 

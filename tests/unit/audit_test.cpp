@@ -17,6 +17,7 @@
 
 #include "ledger/audit/chain.hpp"
 #include "ledger/audit/merkle.hpp"
+#include "ledger/audit/proof.hpp"
 #include "ledger/journal/postings.hpp"
 #include "ledger/audit/verify.hpp"
 #include "ledger/journal/journal.hpp"
@@ -776,16 +777,19 @@ TEST(VerifyClean, AnEmptyLedger) {
 // The append-only triggers of schemas/migrations/7.sql, each made
 // "IF NOT EXISTS": a careful tamperer puts back what it dropped.
 std::string restore_triggers() {
-  std::ifstream in(ADLEDGER_SOURCE_DIR "/schemas/migrations/7.sql");
-  std::string sql, line;
-  bool in_trigger = false;
-  while (std::getline(in, line)) {
-    if (line.starts_with("CREATE TRIGGER ")) {
-      in_trigger = true;
-      line.replace(0, 15, "CREATE TRIGGER IF NOT EXISTS ");
+  std::string sql;
+  for (const char* file : {ADLEDGER_SOURCE_DIR "/schemas/migrations/7.sql", ADLEDGER_SOURCE_DIR "/schemas/migrations/8.sql"}) {
+    std::ifstream in(file);
+    std::string line;
+    bool in_trigger = false;
+    while (std::getline(in, line)) {
+      if (line.starts_with("CREATE TRIGGER ")) {
+        in_trigger = true;
+        line.replace(0, 15, "CREATE TRIGGER IF NOT EXISTS ");
+      }
+      if (in_trigger) sql += line + "\n";
+      if (in_trigger && line.find("END;") != std::string::npos) in_trigger = false;
     }
-    if (in_trigger) sql += line + "\n";
-    if (in_trigger && line.find("END;") != std::string::npos) in_trigger = false;
   }
   return sql;
 }
@@ -1534,6 +1538,170 @@ TEST(CanonicalSpend, IsByteForByteTheJsonDump) {
     ++checked;
   }
   EXPECT_EQ(checked, 2000);
+}
+
+// ---------------------------------------------------------------------------
+// Proofs from a ledger: the subtrees stored as records are logged
+
+// A ledger of `n` records: platforms p0000, p0001, ...
+struct ManyRecords : PinnedLedger {
+  explicit ManyRecords(int n) {
+    write([&] {
+      for (int i = 0; i < n; ++i) {
+        std::string id = "p" + std::to_string(10000 + i);
+        ledger->add_platform({id, "Platform " + id});
+      }
+    });
+  }
+};
+
+TEST(LedgerProofs, EveryRecordsInclusionProofLeadsToTheHead) {
+  ManyRecords t(600);  // two stored subtrees of level 8 and one of level 9
+  const ledger::TreeHead head = t.store->tree_head();
+  ASSERT_EQ(head.size, 600);
+  for (std::int64_t seq = 1; seq <= 600; seq += 7) {
+    ledger::InclusionProof p = ledger::prove_inclusion(*t.store, seq, 600);
+    EXPECT_EQ(p.leaf, ledger::leaf_hash(p.line));
+    EXPECT_EQ(p.root, head.root);
+    EXPECT_EQ(ledger::root_from_inclusion(seq - 1, 600, p.leaf, p.path), std::optional<Hash>(head.root)) << seq;
+  }
+  // An earlier size: its root is the one the ledger had then.
+  ledger::CompactRange first;
+  for (const LogRecord& r : whole_log(*t.store))
+    if (r.seq <= 300) first.append(r.hash);
+  EXPECT_EQ(ledger::log_root_at(*t.store, 300), first.root());
+  ledger::InclusionProof early = ledger::prove_inclusion(*t.store, 257, 300);
+  EXPECT_EQ(ledger::root_from_inclusion(256, 300, early.leaf, early.path), std::optional<Hash>(first.root()));
+}
+
+TEST(LedgerProofs, ConsistencyProofsLeadToBothRoots) {
+  ManyRecords t(530);
+  for (std::int64_t m : {1, 2, 255, 256, 257, 300, 512, 529, 530}) {
+    ledger::ConsistencyProof p = ledger::prove_consistency(*t.store, m, 530);
+    EXPECT_EQ(p.first_root, ledger::log_root_at(*t.store, m));
+    std::optional<ledger::ConsistencyRoots> roots = ledger::roots_from_consistency(m, 530, p.first_root, p.path);
+    ASSERT_TRUE(roots) << m;
+    EXPECT_EQ(roots->first, p.first_root);
+    EXPECT_EQ(roots->second, t.store->tree_head().root);
+  }
+}
+
+TEST(LedgerProofs, SizesAndRecordsOutsideTheLogAreRefused) {
+  ManyRecords t(20);
+  EXPECT_ERROR(ErrorKind::Input, "record 0: the tree of 20 records holds records 1 to 20", ledger::prove_inclusion(*t.store, 0, 20));
+  EXPECT_ERROR(ErrorKind::Input, "--size 21: the ledger has 20 records; a size is 1 to 20", ledger::prove_inclusion(*t.store, 5, 21));
+  EXPECT_ERROR(ErrorKind::Input, "record 6: the tree of 5 records holds records 1 to 5", ledger::prove_inclusion(*t.store, 6, 5));
+  EXPECT_ERROR(ErrorKind::Input, "--from 6: the earlier size is 1 to --to (5)", ledger::prove_consistency(*t.store, 6, 5));
+  EXPECT_ERROR(ErrorKind::Input, "--from 0: the earlier size is 1 to --to (5)", ledger::prove_consistency(*t.store, 0, 5));
+}
+
+TEST(TamperTreeNodes, AChangedStoredSubtreeIsFound) {
+  ManyRecords t(300);
+  t.close();
+  sqlite_ok(t.dir, t.path,
+            "DROP TRIGGER log_tree_node_append_only_update; UPDATE log_tree_node SET hash = zeroblob(32);");
+  sqlite_ok(t.dir, t.path, restore_triggers());
+  t.reopen();
+  VerifyResult r = t.verify();
+  expect_only_failing(r, {"chain"});
+  EXPECT_EQ(check_named(r, "chain")->summary,
+            "the stored subtree of records 1 to 256 (level 8) is not the root of its records' leaves: the log was "
+            "changed");
+}
+
+TEST(TamperTreeNodes, AMissingAndAnExtraSubtreeAreFound) {
+  ManyRecords t(300);
+  t.close();
+  sqlite_ok(t.dir, t.path,
+            "DROP TRIGGER log_tree_node_append_only_delete; DELETE FROM log_tree_node;"
+            " INSERT INTO log_tree_node (level, idx, hash) VALUES (9, 0, zeroblob(32));");
+  sqlite_ok(t.dir, t.path, restore_triggers());
+  t.reopen();
+  VerifyResult r = t.verify();
+  expect_only_failing(r, {"chain"});
+  std::optional<VerifyCheck> chain = check_named(r, "chain");
+  ASSERT_EQ(chain->problems.size(), 2u) << describe(r);
+  EXPECT_EQ(chain->problems[0],
+            "the stored subtree of records 1 to 256 (level 8) is missing: proofs that need it cannot be made");
+  EXPECT_EQ(chain->problems[1],
+            "the stored subtree of records 1 to 512 (level 9) is stored, but the log has no such complete subtree");
+  // A proof that needs the missing subtree says so, and what to run.
+  EXPECT_ERROR(ErrorKind::Storage, "the ledger's tree has no node of level 8 at 0: its stored tree is not whole (run adledger "
+                       "verify)", ledger::prove_inclusion(*t.store, 290, 300));
+}
+
+TEST(TamperTreeNodes, TheSubtreeTableIsAppendOnly) {
+  ManyRecords t(256);
+  t.close();
+  ShellResult update = run_sqlite(t.dir, t.path, {"UPDATE log_tree_node SET hash = zeroblob(32);"});
+  EXPECT_NE(update.status, 0);
+  EXPECT_TRUE(contains(update.output, "append-only: log_tree_node rows are never changed")) << update.output;
+  ShellResult remove = run_sqlite(t.dir, t.path, {"DELETE FROM log_tree_node;"});
+  EXPECT_NE(remove.status, 0);
+  EXPECT_TRUE(contains(remove.output, "append-only: log_tree_node rows are never deleted")) << remove.output;
+}
+
+TEST(VerifySince, AnExtendedLedgerPassesAndARewrittenOneIsNamed) {
+  ManyRecords t(40);
+  ledger::TreeHead at40 = t.store->tree_head();
+  std::vector<Hash> published;
+  for (const LogRecord& r : whole_log(*t.store)) published.push_back(r.hash);
+  t.write([&] { t.ledger->add_platform({"later", "Later"}); });
+  VerifyOptions since;
+  since.since = ledger::SinceCheckpoint{"example.org/log", 40, at40.root, std::nullopt};
+  VerifyResult ok = t.verify(since);
+  EXPECT_TRUE(ok.ok()) << describe(ok);
+  EXPECT_EQ(check_named(ok, "checkpoint")->summary,
+            "this ledger extends the checkpoint of example.org/log at 40 records (root " + ledger::to_hex(at40.root) +
+                ")");
+  // A checkpoint of another ledger: its root differs; the published log
+  // names the first record that differs.
+  published[11] = ledger::leaf_hash("another record");
+  ledger::CompactRange other;
+  for (const Hash& h : published) other.append(h);
+  since.since = ledger::SinceCheckpoint{"example.org/log", 40, other.root(), published};
+  VerifyResult forked = t.verify(since);
+  expect_only_failing(forked, {"checkpoint"});
+  EXPECT_EQ(check_named(forked, "checkpoint")->summary,
+            "the first 40 records have root " + ledger::to_hex(at40.root) +
+                ", not the root of the checkpoint of example.org/log at 40 records (" + ledger::to_hex(other.root()) +
+                "): a record was rewritten, or this is another ledger (a fork); record 12 (platform p10011) is not "
+                "the one in the published log");
+  // A checkpoint of a larger ledger: this one was rolled back.
+  since.since = ledger::SinceCheckpoint{"example.org/log", 45, other.root(), std::nullopt};
+  VerifyResult rolled = t.verify(since);
+  EXPECT_EQ(check_named(rolled, "checkpoint")->summary,
+            "the ledger has 41 records, fewer than the checkpoint of example.org/log at 45 records: it was rolled "
+            "back to an older copy or truncated");
+}
+
+// A ledger of version 7 has no stored subtrees: the migration builds them
+// from the leaves, and proofs and verify work at once.
+TEST(MigrationTo8, TheSubtreesAreBuiltFromTheLeaves) {
+  ManyRecords t(600);
+  const ledger::TreeHead head = t.store->tree_head();
+  t.close();
+  sqlite_ok(t.dir, t.path, "DROP TABLE log_tree_node; PRAGMA user_version = 7;");
+  t.reopen();
+  EXPECT_EQ(t.store->tree_head().root, head.root);
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+  EXPECT_TRUE(contains(check_named(r, "chain")->summary, "and the 3 subtrees stored for proofs are its own"))
+      << check_named(r, "chain")->summary;
+  ledger::InclusionProof p = ledger::prove_inclusion(*t.store, 100, 600);
+  EXPECT_EQ(ledger::root_from_inclusion(99, 600, p.leaf, p.path), std::optional<Hash>(head.root));
+}
+
+TEST(MigrationTo8, ALogWhoseKeptTreeIsNotItsLeavesIsRefused) {
+  ManyRecords t(300);
+  t.close();
+  sqlite_ok(t.dir, t.path,
+            "DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER log_tree_append_only_update;"
+            " UPDATE log_tree SET frontier = zeroblob(length(frontier));");
+  const std::string before = read_bytes(t.path);
+  EXPECT_ERROR(ErrorKind::Storage, "cannot bring it from schema version 7 to 8: the tree the ledger keeps (300 records",
+               open_sqlite_store(t.path, OpenMode::OpenExisting));
+  EXPECT_EQ(read_bytes(t.path), before);
 }
 
 }  // namespace

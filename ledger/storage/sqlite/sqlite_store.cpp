@@ -191,12 +191,13 @@ int on_busy(void* context, int attempt) {
 }
 
 // The append-only triggers a ledger of this version has, by name, with the
-// text schemas/migrations/7.sql gives them.
+// text schemas/migrations/7.sql and 8.sql give them.
 std::vector<std::pair<std::string, std::string>> expected_triggers() {
   std::vector<std::pair<std::string, std::string>> out;
   for (const char* table : {"platform", "advertiser", "handle", "account", "source_text", "tag_set", "spend_entry",
                             "spend_reversal", "policy_action", "policy_action_advertiser", "policy_withdrawal",
-                            "pledge", "disbursement", "disclosed_total", "exchange_rate", "record_log", "log_tree"}) {
+                            "pledge", "disbursement", "disclosed_total", "exchange_rate", "record_log", "log_tree",
+                            "log_tree_node"}) {
     for (const auto& [op, verb] : {std::pair{"update", "changed"}, std::pair{"delete", "deleted"}}) {
       std::string name = std::string(table) + "_append_only_" + op;
       std::string upper = op == std::string("update") ? "UPDATE" : "DELETE";
@@ -507,7 +508,9 @@ class SqliteStore final : public Store {
                     " records: the log is not whole (run adledger verify)");
     query("INSERT INTO record_log (seq, kind, ref, recorded_at, hash) VALUES (?, ?, ?, ?, ?)")
         .bind(r.seq).bind(r.kind).bind(r.ref).bind(timestamp_ms(r.recorded_at)).bind_blob(r.hash).run();
-    tree.append(r.hash);
+    completed_.clear();
+    tree.append(r.hash, kKeptNodeLevel, completed_);
+    for (const TreeNode& node : completed_) insert_tree_node(node);
     tree_dirty_ = true;
     head_ = r;
   }
@@ -530,6 +533,30 @@ class SqliteStore final : public Store {
     if (in_write_ && tree_) return TreeHead{tree_->size(), tree_->root()};
     CompactRange tree = stored_tree();
     return TreeHead{tree.size(), tree.root()};
+  }
+
+  std::vector<Hash> leaf_hashes(std::int64_t first_seq, std::int64_t count) override {
+    std::vector<Hash> out;
+    Query q = query("SELECT hash FROM record_log WHERE seq >= ? AND seq < ? ORDER BY seq");
+    q.bind(first_seq).bind(first_seq + count);
+    while (q.step()) out.push_back(hash_column(q, 0, "record_log"));
+    return out;
+  }
+
+  std::optional<Hash> tree_node(int level, std::int64_t index) override {
+    Query q = query("SELECT hash FROM log_tree_node WHERE level = ? AND idx = ?");
+    q.bind(std::int64_t{level}).bind(index);
+    if (!q.step()) return std::nullopt;
+    return hash_column(q, 0, "log_tree_node");
+  }
+
+  void each_tree_node(const std::function<void(const TreeNode&)>& visit) override {
+    Query q = query("SELECT level, idx, hash FROM log_tree_node ORDER BY level, idx");
+    while (q.step()) {
+      std::int64_t level = q.int64(0);
+      if (level < 0 || level > 63) throw_storage("log_tree_node has a node of level " + std::to_string(level));
+      visit(TreeNode{static_cast<int>(level), q.int64(1), hash_column(q, 2, "log_tree_node")});
+    }
   }
 
   std::optional<LogRecord> log_record(std::int64_t seq) override {
@@ -982,12 +1009,37 @@ class SqliteStore final : public Store {
       query("INSERT INTO log_tree (size, frontier) VALUES (?, ?)").bind(tree.size()).bind_blob(tree.serialize()).run();
   }
 
+  // Version 8 stores the complete subtrees of the tree (log_tree_node): they
+  // are computed from the leaves, whose tree must be the one log_tree keeps.
+  void migrate_to_8() {
+    exec(generated::kMigrations[8 - 2]);
+    set_schema_version(8);
+    CompactRange tree;
+    std::vector<TreeNode> completed;
+    {
+      Query q = query("SELECT seq, hash FROM record_log ORDER BY seq");
+      while (q.step()) {
+        std::int64_t seq = q.int64(0);
+        if (seq != tree.size() + 1)
+          throw_storage("record " + std::to_string(tree.size() + 1) + " is missing from the log (run adledger verify)");
+        completed.clear();
+        tree.append(hash_column(q, 1, "record_log"), kKeptNodeLevel, completed);
+        for (const TreeNode& node : completed) insert_tree_node(node);
+      }
+    }
+    CompactRange stored = stored_tree();
+    if (stored.size() != tree.size() || stored.root() != tree.root())
+      throw_storage("the tree the ledger keeps (" + std::to_string(stored.size()) + " records, root " +
+                    to_hex(stored.root()) + ") is not the tree of its leaves (" + std::to_string(tree.size()) +
+                    " records, root " + to_hex(tree.root()) + ") (run adledger verify)");
+  }
+
   // A new ledger: the base schema, every migration, the marks.
   void create_schema() {
     exec(generated::kSchemaSql);
-    for (std::size_t i = 0; i + 1 < std::size(generated::kMigrations); ++i) exec(generated::kMigrations[i]);
+    // Version 7's migration moves the log's leaves through a temporary table.
     exec("CREATE TEMP TABLE legacy_leaf (seq INTEGER PRIMARY KEY, leaf BLOB NOT NULL)");
-    exec(generated::kMigrations[std::size(generated::kMigrations) - 1]);
+    for (const char* migration : generated::kMigrations) exec(migration);
     exec("DROP TABLE temp.legacy_leaf");
   }
 
@@ -1349,6 +1401,19 @@ class SqliteStore final : public Store {
     if (!tree_) tree_ = stored_tree();
     return *tree_;
   }
+  void insert_tree_node(const TreeNode& node) {
+    query("INSERT INTO log_tree_node (level, idx, hash) VALUES (?, ?, ?)")
+        .bind(std::int64_t{node.level}).bind(node.index).bind_blob(node.hash).run();
+  }
+  Hash hash_column(Query& q, int column, const char* table) {
+    std::string bytes = q.blob(column);
+    if (bytes.size() != 32)
+      throw_storage(std::string("a hash in ") + table + " has " + std::to_string(bytes.size()) +
+                    " bytes, not 32 (run adledger verify)");
+    Hash h{};
+    std::memcpy(h.data(), bytes.data(), h.size());
+    return h;
+  }
   void flush_tree() {
     if (!tree_ || !tree_dirty_) return;
     query("INSERT INTO log_tree (size, frontier) VALUES (?, ?)").bind(tree_->size()).bind_blob(tree_->serialize()).run();
@@ -1435,6 +1500,7 @@ class SqliteStore final : public Store {
   std::optional<LogRecord> head_;     // the log's last record, within a write
   std::optional<CompactRange> tree_;  // the tree's edge, within a write
   bool tree_dirty_ = false;
+  std::vector<TreeNode> completed_;  // the subtrees a logged record completed
   BusyWait busy_;
 };
 
@@ -1537,6 +1603,8 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode,
       if (now == version) {
         if (version + 1 == 7) {
           store->migrate_to_7();
+        } else if (version + 1 == 8) {
+          store->migrate_to_8();
         } else {
           store->exec(generated::kMigrations[version - 1]);
           store->set_schema_version(version + 1);
