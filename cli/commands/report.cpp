@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/context.hpp"
+#include "ledger/audit/proof.hpp"
 #include "ledger/error.hpp"
 #include "ledger/io/json_output.hpp"
 #include "ledger/report/documents.hpp"
@@ -77,6 +78,71 @@ void add_range(CLI::App* sub, RangeOptions& o, bool with_by) {
 
 std::optional<std::string> opt(const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); }
 
+// --proofs CHECKPOINT [--key KEY.pub]: the report with an inclusion proof of
+// every record its figures were computed from, against a signed checkpoint
+// of the ledger as it is.
+struct ProofOptions {
+  std::string checkpoint;
+  std::optional<std::string> key;
+};
+
+void add_proofs(CLI::App* sub, ProofOptions& o) {
+  sub->add_option("--proofs", o.checkpoint,
+                  "a signed checkpoint of the ledger as it is (adledger head --sign): add an inclusion proof of "
+                  "every record the figures come from");
+  sub->add_option("--key", o.key, "with --proofs: the verifier key the checkpoint must be signed with (KEY.pub)");
+}
+
+template <typename Report>
+void print_with_proofs(const GlobalOptions& global, OpenLedger& open, const Report& report, const ProofOptions& o) {
+  if (o.checkpoint.empty()) {
+    if (o.key) throw CLI::ValidationError("--key", "applies to --proofs CHECKPOINT");
+    print_report(global, report);
+    return;
+  }
+  if (!global.as_of.empty())
+    throw CLI::ValidationError("--proofs", "proves the ledger as it is, and --as-of reads it as it was");
+  std::string problem;
+  ledger::SignedCheckpoint c = read_checkpoint(o.checkpoint, o.key, problem);
+  if (!problem.empty()) throw ledger::Error(ledger::ErrorKind::Input, problem);
+  const ledger::TreeHead head = open.store->tree_head();
+  if (c.checkpoint.size != head.size || c.checkpoint.root != head.root)
+    throw ledger::Error(ledger::ErrorKind::Input,
+                        "--proofs " + ledger::quote(o.checkpoint) + ": the checkpoint is of " +
+                            std::to_string(c.checkpoint.size) + " records with root " +
+                            ledger::to_hex(c.checkpoint.root) + ", and the ledger now has " +
+                            std::to_string(head.size) + " with root " + ledger::to_hex(head.root) +
+                            "; sign a checkpoint of the ledger as it is (adledger head --sign KEY)");
+  nlohmann::json json = to_json(report);
+  std::vector<ledger::InclusionProof> proven =
+      ledger::prove_records(*open.store, ledger::records_cited(*open.store, json), head.size);
+  nlohmann::json records = nlohmann::json::array();
+  for (const ledger::InclusionProof& p : proven) records.push_back(ledger::to_json(p));
+  nlohmann::json proofs = {{"checkpoint", c.note},
+                           {"origin", c.checkpoint.origin},
+                           {"tree_size", c.checkpoint.size},
+                           {"root", ledger::to_hex(c.checkpoint.root)},
+                           {"records", std::move(records)}};
+  if (wants_json(global)) {
+    json["proofs"] = std::move(proofs);
+    print_json(std::cout, json);
+    return;
+  }
+  ledger::render::Document doc = to_document(report);
+  ledger::render::Section section;
+  section.title = "Proofs";
+  section.lines.push_back("Every figure above was computed from " + std::to_string(proven.size()) +
+                          " records of the ledger, each proven to be in the checkpoint of " + c.checkpoint.origin +
+                          " at " + std::to_string(c.checkpoint.size) + " records, root " +
+                          ledger::to_hex(c.checkpoint.root) + ".");
+  section.lines.push_back("The proofs: this report with --format json, or the file offered below in HTML. Check them "
+                          "with adledger check, or without adledger with tools/adledger-check report.");
+  section.attachment = ledger::render::Attachment{"proofs.json", "application/json", proofs.dump(2) + "\n",
+                                                  "Download the proofs (JSON)"};
+  doc.sections.push_back(std::move(section));
+  print_report(global, nlohmann::json(), doc);
+}
+
 // --convert CUR: the currency spend figures are given in.
 std::optional<ledger::Currency> convert_to(const std::string& code) {
   if (code.empty()) return std::nullopt;
@@ -91,6 +157,7 @@ struct AdvertiserOptions {
   std::string advertiser;
   RangeOptions range;
   std::string convert;
+  ProofOptions proofs;
 };
 
 void run_report_advertiser(const GlobalOptions& global, const AdvertiserOptions& o) {
@@ -99,13 +166,14 @@ void run_report_advertiser(const GlobalOptions& global, const AdvertiserOptions&
                                           convert_to(o.convert)};
   OpenLedger open = open_for_reading(global);
   auto report = ledger::build_advertiser_report(*open.ledger, o.advertiser, options);
-  print_report(global, report);
+  print_with_proofs(global, open, report, o.proofs);
 }
 
 struct PlatformOptions {
   std::string platform;
   RangeOptions range;
   std::string convert;
+  ProofOptions proofs;
 };
 
 void run_report_platform(const GlobalOptions& global, const PlatformOptions& o) {
@@ -114,7 +182,7 @@ void run_report_platform(const GlobalOptions& global, const PlatformOptions& o) 
                                        convert_to(o.convert)};
   OpenLedger open = open_for_reading(global);
   auto report = ledger::build_platform_report(*open.ledger, o.platform, options);
-  print_report(global, report);
+  print_with_proofs(global, open, report, o.proofs);
 }
 
 struct PoliciesOptions {
@@ -140,13 +208,14 @@ void run_report_policies(const GlobalOptions& global, const PoliciesOptions& o) 
 struct PledgesOptions {
   std::string platform;
   std::string advertiser;
+  ProofOptions proofs;
 };
 
 void run_report_pledges(const GlobalOptions& global, const PledgesOptions& o) {
   check_report_format(global);
   OpenLedger open = open_for_reading(global);
   auto report = ledger::build_pledges_report(*open.ledger, opt(o.platform), opt(o.advertiser));
-  print_report(global, report);
+  print_with_proofs(global, open, report, o.proofs);
 }
 
 struct JournalOptions {
@@ -195,6 +264,7 @@ void setup_report(CLI::App& app, GlobalOptions& global) {
   adv->add_option("advertiser", a->advertiser, "advertiser id")->required();
   add_range(adv, a->range, true);
   adv->add_option("--convert", a->convert, kConvertHelp);
+  add_proofs(adv, a->proofs);
   adv->callback([&global, a] { run_report_advertiser(global, *a); });
 
   auto p = std::make_shared<PlatformOptions>();
@@ -203,6 +273,7 @@ void setup_report(CLI::App& app, GlobalOptions& global) {
   plat->add_option("platform", p->platform, "platform id")->required();
   add_range(plat, p->range, true);
   plat->add_option("--convert", p->convert, kConvertHelp);
+  add_proofs(plat, p->proofs);
   plat->callback([&global, p] { run_report_platform(global, *p); });
 
   auto t = std::make_shared<PoliciesOptions>();
@@ -218,6 +289,7 @@ void setup_report(CLI::App& app, GlobalOptions& global) {
                                                "the spend recorded for it");
   pl->add_option("--platform", g->platform, "only this platform's pledges");
   pl->add_option("--advertiser", g->advertiser, "only pledges based on this advertiser's spend");
+  add_proofs(pl, g->proofs);
   pl->callback([&global, g] { run_report_pledges(global, *g); });
 }
 

@@ -269,6 +269,7 @@ SignedCheckpoint parse_checkpoint(std::string_view note, const std::string& wher
   if (blank == std::string_view::npos)
     refuse(where, "no signature: a signed checkpoint ends with a blank line and a signature line (adledger head --sign)");
   SignedCheckpoint out;
+  out.note = std::string(note);
   out.text = std::string(note.substr(0, blank + 1));
   // The note: origin, size, root, and any extension lines.
   std::vector<std::string_view> lines;

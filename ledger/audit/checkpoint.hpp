@@ -69,6 +69,7 @@ struct SignatureLine {
 };
 struct SignedCheckpoint {
   Checkpoint checkpoint;
+  std::string note;                       // the whole note, as given
   std::string text;                       // the signed bytes
   std::vector<SignatureLine> signatures;  // in the order given
 };

@@ -14,9 +14,9 @@
 // ledger of any size is read, not recomputed.
 //
 // The ledger also keeps the hash of every complete subtree of at least
-// 2^kKeptNodeLevel leaves (log_tree_node; about one node for every 128
+// 2^kKeptNodeLevel leaves (log_tree_node; about one node for every 32
 // records), so that a proof (proof.hpp) reads a few dozen stored hashes
-// and at most a few hundred leaves, whatever the size of the log.
+// and at most 64 leaves, whatever the size of the log.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +34,7 @@ Hash empty_root();
 
 // The lowest level of the tree whose nodes the ledger stores: a node of
 // level L is the root of 2^L leaves.
-inline constexpr int kKeptNodeLevel = 8;
+inline constexpr int kKeptNodeLevel = 6;
 
 // A complete subtree: the root of leaves [index * 2^level, (index + 1) * 2^level).
 struct TreeNode {

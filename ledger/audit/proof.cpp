@@ -1,6 +1,8 @@
 #include "ledger/audit/proof.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <set>
 #include <cassert>
 
 #include "ledger/error.hpp"
@@ -90,10 +92,13 @@ std::vector<Hash> path_field(const json& value, const std::string& where) {
 
 Hash StoredSubtrees::perfect(int level, std::int64_t index) {
   if (level >= kKeptNodeLevel) {
+    auto cached = nodes_.find({level, index});
+    if (cached != nodes_.end()) return cached->second;
     std::optional<Hash> stored = store_.tree_node(level, index);
     if (!stored)
       throw Error(ErrorKind::Storage, "the ledger's tree has no node of level " + std::to_string(level) + " at " +
                                           std::to_string(index) + ": its stored tree is not whole (run adledger verify)");
+    nodes_.emplace(std::pair{level, index}, *stored);
     return *stored;
   }
   // The levels below are hashed from the block of leaves that holds them.
@@ -268,6 +273,88 @@ ConsistencyProof prove_consistency(Store& store, std::int64_t first, std::int64_
   proof.first_root = subtree_root(hashes, 0, first);
   proof.second_root = subtree_root(hashes, 0, second);
   return proof;
+}
+
+namespace {
+
+// Walks a report's JSON for the records it cites; `context` is the key of
+// the array an object is in ("disclosures", "pledges", ...).
+void collect_cited(const json& value, const std::string& context, std::set<RecordRef>& out) {
+  if (value.is_array()) {
+    for (const json& item : value) collect_cited(item, context, out);
+    return;
+  }
+  if (!value.is_object()) return;
+  static const std::map<std::string, std::string> kind_of_list = {
+      {"disclosures", "disclosed_total"}, {"disclosed", "disclosed_total"}, {"pledges", "pledge"},
+      {"disbursements", "disbursement"},  {"policy_actions", "policy_action"}, {"actions", "policy_action"},
+      {"events", "policy_action"}};
+  if (auto kind = kind_of_list.find(context); kind != kind_of_list.end() && value.contains("id") &&
+                                              value.at("id").is_string())
+    out.insert({kind->second, value.at("id").get<std::string>()});
+  for (const auto& [key, item] : value.items()) {
+    if (key == "entries" && item.is_array()) {
+      for (const json& id : item)
+        if (id.is_number_integer()) out.insert({"spend", std::to_string(id.get<std::int64_t>())});
+    }
+    if (key == "entry" && item.is_number_integer()) out.insert({"spend", std::to_string(item.get<std::int64_t>())});
+    if ((key == "action" || key == "lifted_by" || key == "lifts") && item.is_string())
+      out.insert({"policy_action", item.get<std::string>()});
+    if (item.is_structured()) collect_cited(item, key, out);
+  }
+}
+
+}  // namespace
+
+std::vector<RecordRef> records_cited(Store& store, const json& report) {
+  std::set<RecordRef> cited;
+  collect_cited(report, "", cited);
+  std::vector<RecordRef> out;
+  for (const RecordRef& r : cited) {
+    out.push_back(r);
+    // A spend entry's figure is net of its reversal, if it has one.
+    if (r.kind == "spend" && store.find_log_seq("spend_reversal", r.ref)) out.push_back({"spend_reversal", r.ref});
+  }
+  return out;
+}
+
+std::vector<InclusionProof> prove_records(Store& store, const std::vector<RecordRef>& records, std::int64_t size) {
+  log_size_checked(store, size, "size");
+  std::vector<std::pair<std::int64_t, const RecordRef*>> by_seq;
+  for (const RecordRef& r : records) {
+    std::optional<std::int64_t> seq = store.find_log_seq(r.kind, r.ref);
+    if (!seq) throw Error(ErrorKind::Input, r.kind + " " + r.ref + ": not in the ledger's log");
+    if (*seq > size)
+      throw Error(ErrorKind::Input, r.kind + " " + r.ref + ": record " + std::to_string(*seq) +
+                                        " came after the checkpoint's " + std::to_string(size) + " records");
+    by_seq.emplace_back(*seq, &r);
+  }
+  std::sort(by_seq.begin(), by_seq.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  by_seq.erase(std::unique(by_seq.begin(), by_seq.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+               by_seq.end());
+  StoredSubtrees hashes(store);
+  const Hash root = subtree_root(hashes, 0, size);
+  std::vector<InclusionProof> out;
+  out.reserve(by_seq.size());
+  for (const auto& [seq, ref] : by_seq) {
+    std::optional<LogRecord> record = store.log_record(seq);
+    if (!record || !record->row_problem.empty())
+      throw Error(ErrorKind::Storage, ref->kind + " " + ref->ref + " (record " + std::to_string(seq) +
+                                          ") cannot be read from its rows (run adledger verify)");
+    InclusionProof proof;
+    proof.tree_size = size;
+    proof.leaf_index = seq - 1;
+    proof.line = chain_line(record->seq, record->kind, record->ref, record->recorded_at, record->content);
+    proof.leaf = leaf_hash(proof.line);
+    if (proof.leaf != record->hash)
+      throw Error(ErrorKind::Storage, "record " + std::to_string(seq) + " (" + record->kind + " " + record->ref +
+                                          "): the tables now differ from what was recorded; run adledger verify");
+    proof.record = std::move(*record);
+    proof.path = inclusion_path(hashes, proof.leaf_index, size);
+    proof.root = root;
+    out.push_back(std::move(proof));
+  }
+  return out;
 }
 
 namespace {

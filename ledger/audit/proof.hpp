@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <variant>
@@ -47,6 +48,7 @@ class StoredSubtrees final : public SubtreeHashes {
   Store& store_;
   std::int64_t block_ = -1;     // the index of the block of leaves held
   std::vector<Hash> leaves_;    // its leaves
+  std::map<std::pair<int, std::int64_t>, Hash> nodes_;  // stored nodes read so far: proofs share the upper ones
 };
 
 // MTH(D[begin:end]), the root of the tree of leaves begin..end-1, for the
@@ -98,6 +100,22 @@ InclusionProof prove_inclusion(Store& store, std::int64_t seq, std::int64_t size
 ConsistencyProof prove_consistency(Store& store, std::int64_t first, std::int64_t second);
 // The root of the log's first `size` records (1 <= size <= the log's size).
 Hash log_root_at(Store& store, std::int64_t size);
+
+// A record of the log by what it records: ("spend", "12"), ("pledge", id).
+struct RecordRef {
+  std::string kind;
+  std::string ref;
+  auto operator<=>(const RecordRef&) const = default;
+};
+
+// The records a report's figures were computed from, as its JSON cites
+// them: the spend entries each figure lists ("entries", "entry") and their
+// reversals, the disclosed totals, pledges, disbursements and policy
+// actions it shows. Each once.
+std::vector<RecordRef> records_cited(Store& store, const nlohmann::json& report);
+// An inclusion proof of each in the tree of `size` records, by seq. A
+// record the log does not hold, or holds after `size`, is an input error.
+std::vector<InclusionProof> prove_records(Store& store, const std::vector<RecordRef>& records, std::int64_t size);
 
 nlohmann::json to_json(const InclusionProof& proof);
 nlohmann::json to_json(const ConsistencyProof& proof);

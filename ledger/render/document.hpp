@@ -76,6 +76,15 @@ struct Timeline {
   Date axis_end;  // the report's day (a ban still in force reaches it)
 };
 
+// A file the reader can take away with the report (HTML offers it as a
+// download link; the other formats say how to get it in the lines).
+struct Attachment {
+  std::string file_name;   // proofs.json
+  std::string media_type;  // application/json
+  std::string content;
+  std::string label;       // the link's text
+};
+
 struct Section {
   std::string title;
   std::vector<std::string> lines;  // paragraphs before the table
@@ -84,6 +93,7 @@ struct Section {
   std::vector<std::string> notes;       // footnotes after the table
   std::vector<BarChart> charts;         // drawn in HTML only
   std::optional<Timeline> timeline;     // drawn in HTML only
+  std::optional<Attachment> attachment;  // offered in HTML only
 };
 
 struct Document {

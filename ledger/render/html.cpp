@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 
+#include "ledger/audit/checkpoint.hpp"
 #include "ledger/money/money.hpp"
 #include "ledger/error.hpp"
 #include "ledger/render/document.hpp"
@@ -268,6 +269,10 @@ std::string render_html_unneutralised(const Document& doc) {
     if (s.table && !s.table->rows.empty()) out += html_table(for_people(*s.table));
     else if (s.table || s.lines.empty()) out += "<p class=\"empty\">" + html_escape(s.empty) + "</p>\n";
     for (const auto& note : s.notes) out += "<p class=\"note\">" + html_escape(note) + "</p>\n";
+    if (s.attachment)
+      out += "<p><a download=\"" + html_escape(s.attachment->file_name) + "\" href=\"data:" +
+             html_escape(s.attachment->media_type) + ";base64," + base64_encode(s.attachment->content) + "\">" +
+             html_escape(s.attachment->label) + "</a></p>\n";
     out += "</section>\n";
   }
   out += "</main>\n<footer>Made with adledger. Every figure is traceable to the ledger's entries and the sources "

@@ -4,10 +4,10 @@
 -- two sizes of the log; RFC 9162) needs the roots of about log2(n) complete
 -- subtrees. Version 7 keeps only the tree's right edge (log_tree), so a
 -- proof would rehash up to half of the leaves. Version 8 also keeps the
--- root of every complete subtree of 256 leaves or more: level L holds the
+-- root of every complete subtree of 64 leaves or more: level L holds the
 -- roots of leaves [idx * 2^L, (idx + 1) * 2^L), for L >= 8, written once,
 -- when the record that completes the subtree is logged (about one row for
--- every 128 records). The levels below are hashed from the leaves at once.
+-- every 32 records). The levels below are hashed from the leaves at once.
 --
 -- adledger fills the table from the leaves as it migrates a ledger of
 -- version 7, and checks that the tree they make is the one log_tree keeps.

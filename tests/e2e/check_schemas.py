@@ -775,6 +775,16 @@ def main():
         cmd("prove a record in an earlier tree", ["prove", "2", "--size", "4"], "proof.schema.json")
         cmd("prove consistency", ["prove", "--from", "3"], "proof.schema.json")
         cmd("prove consistency of equal sizes", ["prove", "--from", "5", "--to", "5"], "proof.schema.json")
+        key = tmpdir / "publisher.key"
+        led.run(["key", "generate", "example.org/adledger", "--out", str(key)])
+        checkpoint = tmpdir / "checkpoint.txt"
+        checkpoint.write_text(led.run(["head", "--sign", str(key)]).stdout, encoding="utf-8")
+        cmd("report advertiser with proofs", ["report", "advertiser", "rt", "--proofs", str(checkpoint)],
+            "report-advertiser.schema.json")
+        cmd("report platform with proofs", ["report", "platform", "twitter", "--proofs", str(checkpoint)],
+            "report-platform.schema.json")
+        cmd("report pledges with proofs", ["report", "pledges", "--proofs", str(checkpoint)],
+            "report-pledges.schema.json")
         cmd("platform list", ["platform", "list"], "platform-list.schema.json")
         cmd("advertiser list", ["advertiser", "list"], "advertiser-list.schema.json")
 

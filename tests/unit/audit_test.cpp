@@ -1556,7 +1556,7 @@ struct ManyRecords : PinnedLedger {
 };
 
 TEST(LedgerProofs, EveryRecordsInclusionProofLeadsToTheHead) {
-  ManyRecords t(600);  // two stored subtrees of level 8 and one of level 9
+  ManyRecords t(600);  // stored subtrees of levels 6 to 9
   const ledger::TreeHead head = t.store->tree_head();
   ASSERT_EQ(head.size, 600);
   for (std::int64_t seq = 1; seq <= 600; seq += 7) {
@@ -1605,7 +1605,7 @@ TEST(TamperTreeNodes, AChangedStoredSubtreeIsFound) {
   VerifyResult r = t.verify();
   expect_only_failing(r, {"chain"});
   EXPECT_EQ(check_named(r, "chain")->summary,
-            "the stored subtree of records 1 to 256 (level 8) is not the root of its records' leaves: the log was "
+            "the stored subtree of records 1 to 64 (level 6) is not the root of its records' leaves: the log was "
             "changed");
 }
 
@@ -1620,10 +1620,10 @@ TEST(TamperTreeNodes, AMissingAndAnExtraSubtreeAreFound) {
   VerifyResult r = t.verify();
   expect_only_failing(r, {"chain"});
   std::optional<VerifyCheck> chain = check_named(r, "chain");
-  ASSERT_EQ(chain->problems.size(), 2u) << describe(r);
+  ASSERT_EQ(chain->problems.size(), 8u) << describe(r);  // 4 + 2 + 1 missing below level 9, 1 extra
   EXPECT_EQ(chain->problems[0],
-            "the stored subtree of records 1 to 256 (level 8) is missing: proofs that need it cannot be made");
-  EXPECT_EQ(chain->problems[1],
+            "the stored subtree of records 1 to 64 (level 6) is missing: proofs that need it cannot be made");
+  EXPECT_EQ(chain->problems[7],
             "the stored subtree of records 1 to 512 (level 9) is stored, but the log has no such complete subtree");
   // A proof that needs the missing subtree says so, and what to run.
   EXPECT_ERROR(ErrorKind::Storage, "the ledger's tree has no node of level 8 at 0: its stored tree is not whole (run adledger "
@@ -1686,7 +1686,7 @@ TEST(MigrationTo8, TheSubtreesAreBuiltFromTheLeaves) {
   EXPECT_EQ(t.store->tree_head().root, head.root);
   VerifyResult r = t.verify();
   EXPECT_TRUE(r.ok()) << describe(r);
-  EXPECT_TRUE(contains(check_named(r, "chain")->summary, "and the 3 subtrees stored for proofs are its own"))
+  EXPECT_TRUE(contains(check_named(r, "chain")->summary, "and the 16 subtrees stored for proofs are its own"))
       << check_named(r, "chain")->summary;
   ledger::InclusionProof p = ledger::prove_inclusion(*t.store, 100, 600);
   EXPECT_EQ(ledger::root_from_inclusion(99, 600, p.leaf, p.path), std::optional<Hash>(head.root));

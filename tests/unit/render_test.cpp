@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ledger/money/currency.hpp"
+#include "ledger/audit/checkpoint.hpp"
 #include "ledger/render/document.hpp"
 #include "test_support.hpp"
 
@@ -279,6 +280,27 @@ TEST(RenderHtml, HasAContentSecurityPolicyForbiddingEverything) {
   EXPECT_NE(tag.find("default-src 'none'"), std::string::npos) << tag;
   // The policy comes before anything the document says.
   EXPECT_LT(meta, html.find("<title>"));
+}
+
+// A section's attachment is a download link holding the file itself, in
+// base64: nothing of it is markup, and nothing is fetched.
+TEST(RenderHtml, AnAttachmentIsADownloadLinkHoldingTheFile) {
+  Document doc;
+  doc.title = "t";
+  ledger::render::Section section;
+  section.title = "Proofs";
+  section.lines.push_back("proven");
+  section.attachment = ledger::render::Attachment{"a\"b.json", "application/json", "{\"x\":\"</a><script>\"}\n",
+                                                  "<Download>"};
+  doc.sections.push_back(section);
+  std::string html = render_html(doc);
+  EXPECT_NE(html.find("<p><a download=\"a&quot;b.json\" href=\"data:application/json;base64," +
+                      ledger::base64_encode("{\"x\":\"</a><script>\"}\n") + "\">&lt;Download&gt;</a></p>"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  // The other formats say how to get it in the lines, and carry no link.
+  EXPECT_EQ(ledger::render::render_text(doc).find("base64"), std::string::npos);
 }
 
 TEST(RenderHtml, FetchesNothingFromTheNetwork) {
