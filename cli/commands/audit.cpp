@@ -3,6 +3,7 @@
 // `head` prints the number of records and the hash of the last, to publish
 // beside a report; `verify` proves the ledger is intact and, given a head
 // published earlier, that it only grew since.
+#include <fstream>
 #include <iostream>
 
 #include "cli/context.hpp"
@@ -76,22 +77,28 @@ struct VerifyCliOptions {
 // The leaves of a published log (the lines of adledger log), which must
 // be the tree the checkpoint signs.
 std::vector<ledger::Hash> published_leaves(const std::string& path, const ledger::SignedCheckpoint& c) {
-  std::string text = read_small_file(path, "log", std::size_t{1} << 34);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ledger::Error(ledger::ErrorKind::Input, "--log " + ledger::quote(path) + ": cannot be read");
   std::vector<ledger::Hash> leaves;
   ledger::CompactRange tree;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    leaves.push_back(ledger::leaf_hash(std::string_view(text).substr(start, end - start)));
+  std::string line;
+  // A line is a record's canonical line: at most a record's 16 MiB and a
+  // little more; read a line at a time, the log is never held whole.
+  constexpr std::size_t kLineBytesMax = (std::size_t{16} << 20) + 4096;
+  while (std::getline(in, line)) {
+    if (line.size() > kLineBytesMax)
+      throw ledger::Error(ledger::ErrorKind::Input, "--log " + ledger::quote(path) + ": line " +
+                                                        std::to_string(leaves.size() + 1) +
+                                                        " is longer than any record's line");
+    leaves.push_back(ledger::leaf_hash(line));
     tree.append(leaves.back());
     if (tree.size() == c.checkpoint.size && tree.root() != c.checkpoint.root)
       throw ledger::Error(ledger::ErrorKind::Input,
                           "--log " + ledger::quote(path) + ": its first " + std::to_string(c.checkpoint.size) +
                               " lines have root " + ledger::to_hex(tree.root()) +
                               ", not the checkpoint's: it is not the log published with that checkpoint");
-    start = end + 1;
   }
+  if (in.bad()) throw ledger::Error(ledger::ErrorKind::Input, "--log " + ledger::quote(path) + ": cannot be read");
   return leaves;
 }
 
@@ -110,7 +117,8 @@ int run_verify(const GlobalOptions& global, const VerifyCliOptions& o) {
       std::cerr << "error: verify failed: " << problem << '\n';
       return kExitVerifyFailed;
     }
-    options.since = ledger::SinceCheckpoint{c.checkpoint.origin, c.checkpoint.size, c.checkpoint.root, std::nullopt};
+    options.since = ledger::SinceCheckpoint{c.checkpoint.origin, c.checkpoint.size, c.checkpoint.root, std::nullopt,
+                                            o.key.has_value()};
     if (!o.log.empty()) options.since->published_leaves = published_leaves(o.log, c);
   }
   OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);

@@ -123,8 +123,8 @@ void print_with_proofs(const GlobalOptions& global, OpenLedger& open, const Repo
                            {"tree_size", c.checkpoint.size},
                            {"root", ledger::to_hex(c.checkpoint.root)},
                            {"records", std::move(records)}};
+  json["proofs"] = std::move(proofs);
   if (wants_json(global)) {
-    json["proofs"] = std::move(proofs);
     print_json(std::cout, json);
     return;
   }
@@ -135,10 +135,12 @@ void print_with_proofs(const GlobalOptions& global, OpenLedger& open, const Repo
                           " records of the ledger, each proven to be in the checkpoint of " + c.checkpoint.origin +
                           " at " + std::to_string(c.checkpoint.size) + " records, root " +
                           ledger::to_hex(c.checkpoint.root) + ".");
-  section.lines.push_back("The proofs: this report with --format json, or the file offered below in HTML. Check them "
-                          "with adledger check, or without adledger with tools/adledger-check report.");
-  section.attachment = ledger::render::Attachment{"proofs.json", "application/json", proofs.dump(2) + "\n",
-                                                  "Download the proofs (JSON)"};
+  section.lines.push_back("The report with its proofs is the same command with --format json (in HTML, the file "
+                          "offered below). A reader checks every proof and recomputes the figures from the proven "
+                          "records without adledger: tools/adledger-check report FILE --key KEY.pub.");
+  section.attachment = ledger::render::Attachment{"report-with-proofs.json", "application/json",
+                                                  json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                                                  "Download the report with its proofs (JSON)"};
   doc.sections.push_back(std::move(section));
   print_report(global, nlohmann::json(), doc);
 }

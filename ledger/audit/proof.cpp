@@ -293,12 +293,14 @@ void collect_cited(const json& value, const std::string& context, std::set<Recor
                                               value.at("id").is_string())
     out.insert({kind->second, value.at("id").get<std::string>()});
   for (const auto& [key, item] : value.items()) {
-    if (key == "entries" && item.is_array()) {
+    // Lists of entry numbers: a figure's entries, the entries a basis or a
+    // conversion leaves out.
+    if ((key == "entries" || key == "other_currency_entries" || key == "unconverted") && item.is_array()) {
       for (const json& id : item)
         if (id.is_number_integer()) out.insert({"spend", std::to_string(id.get<std::int64_t>())});
     }
     if (key == "entry" && item.is_number_integer()) out.insert({"spend", std::to_string(item.get<std::int64_t>())});
-    if ((key == "action" || key == "lifted_by" || key == "lifts") && item.is_string())
+    if ((key == "action" || key == "lifted_by" || key == "lifts" || key == "ban") && item.is_string())
       out.insert({"policy_action", item.get<std::string>()});
     if (item.is_structured()) collect_cited(item, key, out);
   }
@@ -312,8 +314,11 @@ std::vector<RecordRef> records_cited(Store& store, const json& report) {
   std::vector<RecordRef> out;
   for (const RecordRef& r : cited) {
     out.push_back(r);
-    // A spend entry's figure is net of its reversal, if it has one.
+    // A spend entry's figure is net of its reversal, and a ban's days end
+    // with its withdrawal, when they have one.
     if (r.kind == "spend" && store.find_log_seq("spend_reversal", r.ref)) out.push_back({"spend_reversal", r.ref});
+    if (r.kind == "policy_action" && store.find_log_seq("policy_withdrawal", r.ref))
+      out.push_back({"policy_withdrawal", r.ref});
   }
   return out;
 }

@@ -109,9 +109,10 @@ struct RecordRef {
 };
 
 // The records a report's figures were computed from, as its JSON cites
-// them: the spend entries each figure lists ("entries", "entry") and their
-// reversals, the disclosed totals, pledges, disbursements and policy
-// actions it shows. Each once.
+// them: the spend entries each figure lists ("entries", "entry", and those
+// a basis or a conversion leaves out) and their reversals, the disclosed
+// totals, pledges, disbursements, and policy actions with their
+// withdrawals. Each once.
 std::vector<RecordRef> records_cited(Store& store, const nlohmann::json& report);
 // An inclusion proof of each in the tree of `size` records, by seq. A
 // record the log does not hold, or holds after `size`, is an input error.

@@ -370,7 +370,8 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
                                                             "name the first record that differs"
                                                           : where));
     } else {
-      check.summary = "this ledger extends " + of + " (root " + to_hex(since.root) + ")";
+      check.summary = "this ledger extends " + of + " (root " + to_hex(since.root) + ")" +
+                      (since.signature_checked ? "" : "; its signature was not checked (give --key)");
     }
     result.checks.push_back(check);
   }

@@ -36,6 +36,7 @@ struct SinceCheckpoint {
   std::int64_t size = 0;
   Hash root{};
   std::optional<std::vector<Hash>> published_leaves;  // the published log's leaves, in order
+  bool signature_checked = false;                     // by the caller, with the publisher's key
 };
 
 struct VerifyOptions {

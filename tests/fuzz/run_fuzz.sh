@@ -22,7 +22,7 @@ build_dir=$1
 seconds=$2
 shift 2
 fuzzers=("$@")
-[ ${#fuzzers[@]} -gt 0 ] || fuzzers=(fuzz_amount fuzz_period fuzz_import fuzz_adlib)
+[ ${#fuzzers[@]} -gt 0 ] || fuzzers=(fuzz_amount fuzz_period fuzz_import fuzz_adlib fuzz_proof)
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
