@@ -1648,7 +1648,7 @@ TEST(VerifySince, AnExtendedLedgerPassesAndARewrittenOneIsNamed) {
   for (const LogRecord& r : whole_log(*t.store)) published.push_back(r.hash);
   t.write([&] { t.ledger->add_platform({"later", "Later"}); });
   VerifyOptions since;
-  since.since = ledger::SinceCheckpoint{"example.org/log", 40, at40.root, std::nullopt};
+  since.since = ledger::SinceCheckpoint{"example.org/log", 40, at40.root, std::nullopt, true};
   VerifyResult ok = t.verify(since);
   EXPECT_TRUE(ok.ok()) << describe(ok);
   EXPECT_EQ(check_named(ok, "checkpoint")->summary,
@@ -1659,7 +1659,7 @@ TEST(VerifySince, AnExtendedLedgerPassesAndARewrittenOneIsNamed) {
   published[11] = ledger::leaf_hash("another record");
   ledger::CompactRange other;
   for (const Hash& h : published) other.append(h);
-  since.since = ledger::SinceCheckpoint{"example.org/log", 40, other.root(), published};
+  since.since = ledger::SinceCheckpoint{"example.org/log", 40, other.root(), published, true};
   VerifyResult forked = t.verify(since);
   expect_only_failing(forked, {"checkpoint"});
   EXPECT_EQ(check_named(forked, "checkpoint")->summary,
@@ -1668,7 +1668,7 @@ TEST(VerifySince, AnExtendedLedgerPassesAndARewrittenOneIsNamed) {
                 "): a record was rewritten, or this is another ledger (a fork); record 12 (platform p10011) is not "
                 "the one in the published log");
   // A checkpoint of a larger ledger: this one was rolled back.
-  since.since = ledger::SinceCheckpoint{"example.org/log", 45, other.root(), std::nullopt};
+  since.since = ledger::SinceCheckpoint{"example.org/log", 45, other.root(), std::nullopt, true};
   VerifyResult rolled = t.verify(since);
   EXPECT_EQ(check_named(rolled, "checkpoint")->summary,
             "the ledger has 41 records, fewer than the checkpoint of example.org/log at 45 records: it was rolled "
