@@ -1704,4 +1704,41 @@ TEST(MigrationTo8, ALogWhoseKeptTreeIsNotItsLeavesIsRefused) {
   EXPECT_EQ(read_bytes(t.path), before);
 }
 
+// verify --since a checkpoint of the untouched ledger, given the log
+// published with it: each way of undoing what was published fails the
+// checkpoint check, naming the first record that differs or is missing.
+TEST(VerifySince, TruncatedReorderedAndRewrittenLogsAreNamed) {
+  struct Case {
+    const char* name;
+    const char* sql;
+    const char* named;  // in the checkpoint check's summary
+  };
+  const Case cases[] = {
+      {"truncated", "DROP TRIGGER record_log_append_only_delete; DELETE FROM record_log WHERE seq = 11;",
+       "the ledger has 10 records, fewer than the checkpoint of example.org/log at 11 records: it was rolled back "
+       "to an older copy or truncated; record 11 of the published log is missing here"},
+      {"reordered",
+       "DROP TRIGGER record_log_append_only_update; UPDATE record_log SET seq = 100 WHERE seq = 4;"
+       " UPDATE record_log SET seq = 4 WHERE seq = 5; UPDATE record_log SET seq = 5 WHERE seq = 100;",
+       "record 4 (spend 2) is not the one in the published log"},
+      {"a leaf rewritten",
+       "DROP TRIGGER record_log_append_only_update; UPDATE record_log SET hash = zeroblob(32) WHERE seq = 3;",
+       "record 3 (handle twitter/@RT_com) is not the one in the published log"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Everything t;
+    std::vector<Hash> published;
+    for (const LogRecord& r : whole_log(*t.store)) published.push_back(r.hash);
+    VerifyOptions since;
+    since.since = ledger::SinceCheckpoint{"example.org/log", 11, t.store->tree_head().root, published, true};
+    ASSERT_TRUE(t.verify(since).ok());
+    VerifyResult r = tamper(t, c.sql, since);
+    std::optional<VerifyCheck> check = check_named(r, "checkpoint");
+    ASSERT_TRUE(check);
+    EXPECT_FALSE(check->ok);
+    EXPECT_TRUE(contains(check->summary, c.named)) << check->summary;
+  }
+}
+
 }  // namespace
