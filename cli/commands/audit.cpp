@@ -81,24 +81,25 @@ std::vector<ledger::Hash> published_leaves(const std::string& path, const ledger
   if (!in) throw ledger::Error(ledger::ErrorKind::Input, "--log " + ledger::quote(path) + ": cannot be read");
   std::vector<ledger::Hash> leaves;
   ledger::CompactRange tree;
-  std::string line;
   // A line is a record's canonical line: at most a record's 16 MiB and a
-  // little more; read a line at a time, the log is never held whole.
-  constexpr std::size_t kLineBytesMax = (std::size_t{16} << 20) + 4096;
-  while (std::getline(in, line)) {
-    if (line.size() > kLineBytesMax)
-      throw ledger::Error(ledger::ErrorKind::Input, "--log " + ledger::quote(path) + ": line " +
-                                                        std::to_string(leaves.size() + 1) +
-                                                        " is longer than any record's line");
+  // little more. Read a line at a time into a buffer of that size, and only
+  // the checkpoint's records: the log is never held whole.
+  constexpr std::streamsize kLineBytesMax = (std::streamsize{16} << 20) + 4096;
+  std::vector<char> buffer(static_cast<std::size_t>(kLineBytesMax) + 2);
+  while (tree.size() < c.checkpoint.size && in.getline(buffer.data(), kLineBytesMax + 1)) {
+    std::string_view line(buffer.data(), static_cast<std::size_t>(in.gcount() - (in.eof() ? 0 : 1)));
     leaves.push_back(ledger::leaf_hash(line));
     tree.append(leaves.back());
-    if (tree.size() == c.checkpoint.size && tree.root() != c.checkpoint.root)
-      throw ledger::Error(ledger::ErrorKind::Input,
-                          "--log " + ledger::quote(path) + ": its first " + std::to_string(c.checkpoint.size) +
-                              " lines have root " + ledger::to_hex(tree.root()) +
-                              ", not the checkpoint's: it is not the log published with that checkpoint");
   }
-  if (in.bad()) throw ledger::Error(ledger::ErrorKind::Input, "--log " + ledger::quote(path) + ": cannot be read");
+  if (in.fail() && !in.eof())
+    throw ledger::Error(ledger::ErrorKind::Input, "--log " + ledger::quote(path) + ": line " +
+                                                      std::to_string(leaves.size() + 1) +
+                                                      " is longer than any record's line, or cannot be read");
+  if (tree.size() == c.checkpoint.size && tree.root() != c.checkpoint.root)
+    throw ledger::Error(ledger::ErrorKind::Input,
+                        "--log " + ledger::quote(path) + ": its first " + std::to_string(c.checkpoint.size) +
+                            " lines have root " + ledger::to_hex(tree.root()) +
+                            ", not the checkpoint's: it is not the log published with that checkpoint");
   return leaves;
 }
 

@@ -23,7 +23,8 @@ namespace {
 
 constexpr std::size_t kKeyBytesMax = 4096;
 constexpr std::size_t kCheckpointBytesMax = 65536;
-constexpr std::size_t kProofBytesMax = 16 << 20;  // a record's line is at most 16 MiB
+// A record's line is at most 16 MiB, and escaped again inside the proof.
+constexpr std::size_t kProofBytesMax = 40 << 20;
 
 // Writes a new file with `mode`, refusing one that exists.
 void write_new_file(const std::string& path, const std::string& text, mode_t mode) {
@@ -45,7 +46,8 @@ void write_new_file(const std::string& path, const std::string& text, mode_t mod
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  const bool synced = ::fsync(fd) == 0;
+  if (::close(fd) != 0 || !synced) {
     ::unlink(path.c_str());
     throw ledger::Error(ledger::ErrorKind::Input, ledger::quote(path) + ": cannot be written");
   }
@@ -60,7 +62,7 @@ void run_key_generate(const GlobalOptions& global, const KeyOptions& o) {
   require_simple_format(global);
   const std::string pub = o.out + ".pub";
   struct stat st {};
-  if (::stat(pub.c_str(), &st) == 0)
+  if (::lstat(pub.c_str(), &st) == 0)
     throw ledger::Error(ledger::ErrorKind::Input,
                         "--out " + ledger::quote(o.out) + ": " + ledger::quote(pub) + " exists; a key is never overwritten");
   ledger::SigningKey key = ledger::generate_key(o.name);
@@ -93,6 +95,9 @@ struct ProveOptions {
 void run_prove(const GlobalOptions& global, const ProveOptions& o) {
   if (output_format(global) != Format::Table && output_format(global) != Format::Json)
     throw CLI::ValidationError("--format", global.format + ": a proof is JSON");
+  if (!global.as_of.empty())
+    throw CLI::ValidationError("--as-of", global.as_of + ": a proof is of the ledger as it is (--size N gives an "
+                                                         "earlier tree)");
   if (o.record && (o.from || o.to))
     throw CLI::ValidationError("RECORD", "give a record (an inclusion proof) or --from (a consistency proof), not both");
   if (!o.record && !o.from)
@@ -106,6 +111,23 @@ void run_prove(const GlobalOptions& global, const ProveOptions& o) {
     return;
   }
   print_json(std::cout, ledger::to_json(ledger::prove_consistency(*open.store, *o.from, o.to.value_or(size))));
+}
+
+// What a proof says of its record beside its line must be the line's own:
+// the record's number, kind and ref are read from the bytes that are
+// proven, or the proof names another record than it proves.
+std::string line_disagrees(const ledger::InclusionProof& p) {
+  nlohmann::json line = nlohmann::json::parse(p.line, nullptr, /*allow_exceptions=*/false);
+  if (!line.is_object() || !line.contains("seq") || !line.contains("kind") || !line.contains("ref"))
+    return "record.line is not a record's canonical line (adledger log prints them)";
+  auto text = [](const nlohmann::json& v) { return ledger::quote(v.is_string() ? v.get<std::string>() : v.dump()); };
+  if (line.at("seq") != p.record.seq)
+    return "record.seq " + std::to_string(p.record.seq) + " is not the line's seq " + text(line.at("seq"));
+  if (line.at("kind") != p.record.kind)
+    return "record.kind " + ledger::quote(p.record.kind) + " is not the line's kind " + text(line.at("kind"));
+  if (line.at("ref") != p.record.ref)
+    return "record.ref " + ledger::quote(p.record.ref) + " is not the line's ref " + text(line.at("ref"));
+  return "";
 }
 
 ledger::VerifierKey read_verifier(const std::string& key) {
@@ -174,9 +196,15 @@ int run_check(const GlobalOptions& global, const CheckOptions& o) {
       ledger::Hash leaf = ledger::leaf_hash(inclusion->line);
       std::optional<ledger::Hash> root =
           ledger::root_from_inclusion(inclusion->leaf_index, inclusion->tree_size, leaf, inclusion->path);
-      if (leaf != inclusion->leaf)
+      const std::string line_problem = line_disagrees(*inclusion);
+      if (!line_problem.empty())
+        problem = where + ": " + line_problem;
+      else if (leaf != inclusion->leaf)
         problem = where + ": record.line hashes to leaf " + ledger::to_hex(leaf) + ", not leaf_hash " +
                   ledger::to_hex(inclusion->leaf) + ": the record was altered";
+      else if (inclusion->leaf_index >= inclusion->tree_size)
+        problem = where + ": leaf_index " + std::to_string(inclusion->leaf_index) + " is not a leaf of a tree of " +
+                  std::to_string(inclusion->tree_size) + " records";
       else if (inclusion->tree_size != c.checkpoint.size)
         problem = where + ": tree_size " + std::to_string(inclusion->tree_size) + " is not the checkpoint's size " +
                   std::to_string(c.checkpoint.size);

@@ -16,7 +16,7 @@
 // The ledger also keeps the hash of every complete subtree of at least
 // 2^kKeptNodeLevel leaves (log_tree_node; about one node for every 32
 // records), so that a proof (proof.hpp) reads a few dozen stored hashes
-// and at most 64 leaves, whatever the size of the log.
+// and at most two blocks of 64 leaves, whatever the size of the log.
 #pragma once
 
 #include <cstdint>

@@ -410,7 +410,7 @@ std::variant<InclusionProof, ConsistencyProof> parse_proof(const json& value, co
         refuse(where, std::string("record.") + field + ": is required (a string)");
       *out = record.at(field).get<std::string>();
     }
-    if (p.record.seq != p.leaf_index + 1)
+    if (p.record.seq - 1 != p.leaf_index)
       refuse(where, "record.seq " + std::to_string(p.record.seq) + " is not leaf_index + 1 (" +
                         std::to_string(p.leaf_index + 1) + ")");
     p.leaf = hash_field(value.value("leaf_hash", json()), "leaf_hash", where);

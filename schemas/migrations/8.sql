@@ -5,7 +5,7 @@
 -- subtrees. Version 7 keeps only the tree's right edge (log_tree), so a
 -- proof would rehash up to half of the leaves. Version 8 also keeps the
 -- root of every complete subtree of 64 leaves or more: level L holds the
--- roots of leaves [idx * 2^L, (idx + 1) * 2^L), for L >= 8, written once,
+-- roots of leaves [idx * 2^L, (idx + 1) * 2^L), for L >= 6, written once,
 -- when the record that completes the subtree is logged (about one row for
 -- every 32 records). The levels below are hashed from the leaves at once.
 --

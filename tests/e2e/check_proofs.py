@@ -1150,6 +1150,12 @@ class LedgerCheck:
         edited["leaf_hash"] = leaf_hash(edited["record"]["line"].encode("utf-8")).hex()
         self.both_refuse("an inclusion proof whose record line was edited, with its leaf hash", "inclusion", cp,
                          f.write("p-line-leaf", edited), pub, r"root|path")
+        # The record named beside the line is another than the line's: the
+        # proof holds, but would be shown as a proof of that other record.
+        renamed = json.loads(json.dumps(good))
+        renamed["record"]["kind"], renamed["record"]["ref"] = "pledge", "totally-different"
+        self.both_refuse("an inclusion proof naming another record than its line", "inclusion", cp,
+                         f.write("p-renamed", renamed), pub, r"kind")
 
         # A fork: the founding case plus one other record, signed with the
         # same key; the grown log is not its extension.

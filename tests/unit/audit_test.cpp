@@ -1741,4 +1741,22 @@ TEST(VerifySince, TruncatedReorderedAndRewrittenLogsAreNamed) {
   }
 }
 
+// A damaged ledger of version 7 cannot be migrated for good, but a command
+// that only reads migrates it unchecked, so that verify says what is wrong.
+TEST(MigrationTo8, ADamagedLogIsVerifiedNotRefused) {
+  ManyRecords t(300);
+  t.close();
+  sqlite_ok(t.dir, t.path,
+            "DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER record_log_append_only_delete;"
+            " DELETE FROM record_log WHERE seq = 100;");
+  EXPECT_ERROR(ErrorKind::Storage, "cannot bring it from schema version 7 to 8: record 100 is missing from the log",
+               open_sqlite_store(t.path, OpenMode::OpenExisting));
+  std::unique_ptr<ledger::Store> store = open_sqlite_store(t.path, OpenMode::ReadExisting);
+  VerifyResult r = ledger::verify_ledger(*store, VerifyOptions{});
+  std::optional<VerifyCheck> chain = check_named(r, "chain");
+  ASSERT_TRUE(chain);
+  EXPECT_FALSE(chain->ok);
+  EXPECT_EQ(chain->summary, "record 100 is missing (the next is 101): records were deleted") << describe(r);
+}
+
 }  // namespace

@@ -537,9 +537,16 @@ class SqliteStore final : public Store {
 
   std::vector<Hash> leaf_hashes(std::int64_t first_seq, std::int64_t count) override {
     std::vector<Hash> out;
-    Query q = query("SELECT hash FROM record_log WHERE seq >= ? AND seq < ? ORDER BY seq");
+    Query q = query("SELECT seq, hash FROM record_log WHERE seq >= ? AND seq < ? ORDER BY seq");
     q.bind(first_seq).bind(first_seq + count);
-    while (q.step()) out.push_back(hash_column(q, 0, "record_log"));
+    while (q.step()) {
+      // A gap would shift every leaf after it: a proof made of them would
+      // be wrong, not refused.
+      const std::int64_t expected = first_seq + static_cast<std::int64_t>(out.size());
+      if (q.int64(0) != expected)
+        throw_storage("record " + std::to_string(expected) + " is missing from the log (run adledger verify)");
+      out.push_back(hash_column(q, 1, "record_log"));
+    }
     return out;
   }
 
@@ -1011,7 +1018,10 @@ class SqliteStore final : public Store {
 
   // Version 8 stores the complete subtrees of the tree (log_tree_node): they
   // are computed from the leaves, whose tree must be the one log_tree keeps.
-  void migrate_to_8() {
+  // `checked`: refuse a log whose leaves are not whole or not the kept
+  // tree. A command that only reads migrates unchecked, so that verify can
+  // say what is wrong; the subtrees then stop at the first gap.
+  void migrate_to_8(bool checked) {
     exec(generated::kMigrations[8 - 2]);
     set_schema_version(8);
     CompactRange tree;
@@ -1020,15 +1030,17 @@ class SqliteStore final : public Store {
       Query q = query("SELECT seq, hash FROM record_log ORDER BY seq");
       while (q.step()) {
         std::int64_t seq = q.int64(0);
-        if (seq != tree.size() + 1)
+        if (seq != tree.size() + 1) {
+          if (!checked) return;
           throw_storage("record " + std::to_string(tree.size() + 1) + " is missing from the log (run adledger verify)");
+        }
         completed.clear();
         tree.append(hash_column(q, 1, "record_log"), kKeptNodeLevel, completed);
         for (const TreeNode& node : completed) insert_tree_node(node);
       }
     }
     CompactRange stored = stored_tree();
-    if (stored.size() != tree.size() || stored.root() != tree.root())
+    if (checked && (stored.size() != tree.size() || stored.root() != tree.root()))
       throw_storage("the tree the ledger keeps (" + std::to_string(stored.size()) + " records, root " +
                     to_hex(stored.root()) + ") is not the tree of its leaves (" + std::to_string(tree.size()) +
                     " records, root " + to_hex(tree.root()) + ") (run adledger verify)");
@@ -1604,7 +1616,7 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode,
         if (version + 1 == 7) {
           store->migrate_to_7();
         } else if (version + 1 == 8) {
-          store->migrate_to_8();
+          store->migrate_to_8(/*checked=*/!keep_file);
         } else {
           store->exec(generated::kMigrations[version - 1]);
           store->set_schema_version(version + 1);
