@@ -35,7 +35,7 @@ void require_simple_format(const GlobalOptions& global, bool reads_as_of) {
   if (!global.table.empty())
     throw CLI::ValidationError("--table", global.table + ": applies to --format csv of a report");
   if (!global.as_of.empty() && !reads_as_of)
-    throw CLI::ValidationError("--as-of", global.as_of + ": applies to reports, register, balance, ban-status, export and rate list");
+    throw CLI::ValidationError("--as-of", global.as_of + ": applies to reports, register, balance, ban-status, export, rate list and spend list");
 }
 
 void check_report_format(const GlobalOptions& global) {

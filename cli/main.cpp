@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
                  "with --format csv: the table to write (a report's first table by default; an unknown name lists "
                  "them; all: every table, each after a line # table: ID)");
   app.add_option("--as-of", global.as_of,
-                 "reports, register, balance, ban-status, export and rate list read the ledger as it stood at this time "
+                 "reports, register, balance, ban-status, export, rate list and spend list read the ledger as it stood at this time "
                  "(2026-11-22T10:00:00.000Z, UTC) or at the end of this day (2026-11-22)");
   app.add_option("--wait", global.wait_s,
                  "seconds to wait for a ledger another adledger is writing before giving up (default 30)")

@@ -1,7 +1,9 @@
 // spend record: one spend entry, posted as a balanced journal transaction.
+#include <algorithm>
 #include <iostream>
 
 #include "cli/context.hpp"
+#include "ledger/error.hpp"
 #include "ledger/io/json_output.hpp"
 
 namespace adledger::cli {
@@ -82,6 +84,108 @@ void run_spend_reverse(const GlobalOptions& global, const SpendReverseOptions& o
             << ": " << r.reason << '\n';
 }
 
+// spend list: the entries, filtered as a reader searches a ledger, oldest
+// first: by advertiser, platform, a period they overlap, market, tag, and
+// text in their source, note or external id.
+struct SpendListOptions {
+  std::string advertiser;
+  std::string platform;
+  std::string from;
+  std::string to;
+  std::string market;
+  std::string tag;
+  std::string source;
+  std::string search;
+  std::int64_t after = 0;
+  std::optional<std::int64_t> limit;
+};
+
+std::string folded(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool holds(const std::string& haystack, const std::string& folded_needle) {
+  return folded_needle.empty() || folded(haystack).find(folded_needle) != std::string::npos;
+}
+
+void run_spend_list(const GlobalOptions& global, const SpendListOptions& o) {
+  for (const auto& [field, value] : {std::pair{"source", &o.source}, std::pair{"search", &o.search},
+                                     std::pair{"market", &o.market}, std::pair{"tag", &o.tag}})
+    if (value->size() > 256)
+      throw ledger::Error(ledger::ErrorKind::Input, std::string(field) + ": at most 256 bytes to search for");
+  std::optional<ledger::Date> first, last;
+  if (!o.from.empty()) first = ledger::parse_date(o.from, "from");
+  if (!o.to.empty()) last = ledger::parse_date(o.to, "to");
+  if (first && last && *last < *first)
+    throw ledger::Error(ledger::ErrorKind::Input, "to " + ledger::quote(o.to) + ": before from " + ledger::quote(o.from));
+  OpenLedger open = open_for_reading(global);
+  if (!o.advertiser.empty()) (void)open.ledger->advertiser(o.advertiser);  // unknown: "did you mean"
+  if (!o.platform.empty()) (void)open.ledger->platform(o.platform);
+  const std::string source = folded(o.source);
+  const std::string search = folded(o.search);
+  std::vector<ledger::SpendEntry> shown;
+  bool more = false;
+  auto consider = [&](const ledger::SpendEntry& e) {
+    if (more || e.entry_id <= o.after) return;
+    if (!o.advertiser.empty() && e.advertiser_id != o.advertiser) return;
+    if (!o.platform.empty() && e.platform_id != o.platform) return;
+    if (first && e.period.last() < *first) return;
+    if (last && *last < e.period.first()) return;
+    if (!o.market.empty() && e.market != o.market) return;
+    if (!o.tag.empty() && std::find(e.tags.begin(), e.tags.end(), o.tag) == e.tags.end()) return;
+    if (!holds(e.source, source)) return;
+    if (!search.empty() && !holds(e.source, search) && !holds(e.note.value_or(""), search) &&
+        !holds(e.external_id.value_or(""), search))
+      return;
+    if (o.limit && static_cast<std::int64_t>(shown.size()) == *o.limit) {
+      more = true;
+      return;
+    }
+    shown.push_back(e);
+  };
+  if (!o.advertiser.empty() || !o.platform.empty()) {
+    ledger::SpendQuery query;
+    if (!o.advertiser.empty()) query.advertiser_id = o.advertiser;
+    if (!o.platform.empty()) query.platform_id = o.platform;
+    std::vector<ledger::SpendEntry> entries = open.store->spend(query);
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.entry_id < b.entry_id; });
+    for (const auto& e : entries) consider(e);
+  } else {
+    open.store->each_spend(consider);
+  }
+  if (output_format(global) == Format::Json) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& e : shown) entries.push_back(ledger::to_json(e));
+    print_json(std::cout, {{"entries", entries},
+                           {"more", more},
+                           {"next_after", more && !shown.empty() ? nlohmann::json(shown.back().entry_id)
+                                                                  : nlohmann::json(nullptr)}});
+    return;
+  }
+  if (shown.empty()) {
+    std::cout << "no spend entry matches\n";
+    return;
+  }
+  Table table({"entry", "period", "advertiser", "platform", "currency", "amount", "precision", "market", "source"},
+              {Table::Align::Left, Table::Align::Left, Table::Align::Left, Table::Align::Left, Table::Align::Left,
+               Table::Align::Right, Table::Align::Left, Table::Align::Left, Table::Align::Left});
+  for (const auto& e : shown) {
+    std::string amount = amount_cell(e.amount.minor(), e.amount.currency());
+    if (e.precision == ledger::Precision::Range)
+      amount += " to " + (e.upper ? amount_cell(e.upper->minor(), e.upper->currency()) : std::string("open"));
+    table.add_row({"#" + std::to_string(e.entry_id) + (e.reversal ? " (reversed)" : ""), e.period.to_string(),
+                   e.advertiser_id, e.platform_id, std::string(e.amount.currency().code()), amount,
+                   std::string(ledger::to_string(e.precision)), e.market, e.source});
+  }
+  table.print(std::cout, "");
+  if (more)
+    std::cout << "more entries match: --after " << shown.back().entry_id << " lists the next ones\n";
+}
+
 }  // namespace
 
 void setup_spend(CLI::App& app, GlobalOptions& global) {
@@ -112,6 +216,27 @@ void setup_spend(CLI::App& app, GlobalOptions& global) {
   record->callback([&global, o] {
     require_simple_format(global);
     run_spend_record(global, *o);
+  });
+
+  auto l = std::make_shared<SpendListOptions>();
+  auto* list = spend->add_subcommand(
+      "list", "list spend entries, oldest first, filtered by advertiser, platform, dates, market, tag or text");
+  list->add_option("--advertiser", l->advertiser, "only this advertiser's entries");
+  list->add_option("--platform", l->platform, "only entries on this platform");
+  list->add_option("--from,-b,--begin", l->from, "only entries whose period ends on or after this day (YYYY-MM-DD)");
+  list->add_option("--to,-e,--end", l->to, "only entries whose period starts on or before this day (YYYY-MM-DD)");
+  list->add_option("--market", l->market, "only entries for this market (US, worldwide, ...)");
+  list->add_option("--tag", l->tag, "only entries with this tag");
+  list->add_option("--source", l->source, "only entries whose source holds this text (case-insensitive)");
+  list->add_option("--search", l->search,
+                   "only entries whose source, note or external id holds this text (case-insensitive)");
+  list->add_option("--after", l->after, "only entries after this entry number (to page through a long list)")
+      ->check(CLI::Range(std::int64_t{0}, INT64_MAX));
+  list->add_option("--limit", l->limit, "at most this many entries (1 to 1000000)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
+  list->callback([&global, l] {
+    require_simple_format(global, /*reads_as_of=*/true);
+    run_spend_list(global, *l);
   });
 
   auto r = std::make_shared<SpendReverseOptions>();

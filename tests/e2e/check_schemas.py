@@ -594,7 +594,7 @@ def main():
                 "init.schema.json", "platform.schema.json", "platform-list.schema.json",
                 "advertiser.schema.json", "advertiser-link.schema.json", "advertiser-list.schema.json",
                 "report-platform.schema.json", "report-policies.schema.json", "report-pledges.schema.json",
-                "register.schema.json", "disclosure.schema.json", "proof.schema.json"]
+                "register.schema.json", "disclosure.schema.json", "proof.schema.json", "spend-list.schema.json"]
     missing = [n for n in required if n not in schemas]
     if not checker.check("every schema is present and valid", not missing, f"missing or invalid: {missing}"):
         print(f"{checker.passed} passed, {checker.failed} failed")
@@ -785,6 +785,9 @@ def main():
             "report-platform.schema.json")
         cmd("report pledges with proofs", ["report", "pledges", "--proofs", str(checkpoint)],
             "report-pledges.schema.json")
+        cmd("spend list", ["spend", "list"], "spend-list.schema.json")
+        cmd("spend list, a page", ["spend", "list", "--limit", "1", "--after", "1"], "spend-list.schema.json")
+        cmd("spend list, nothing matches", ["spend", "list", "--search", "no such text"], "spend-list.schema.json")
         cmd("platform list", ["platform", "list"], "platform-list.schema.json")
         cmd("advertiser list", ["advertiser", "list"], "advertiser-list.schema.json")
 
