@@ -234,11 +234,12 @@ Hash log_root_at(Store& store, std::int64_t size) {
   return subtree_root(hashes, 0, size);
 }
 
-InclusionProof prove_inclusion(Store& store, std::int64_t seq, std::int64_t size) {
-  log_size_checked(store, size, "--size");
-  if (seq < 1 || seq > size)
-    throw Error(ErrorKind::Input, "record " + std::to_string(seq) + ": the tree of " + std::to_string(size) +
-                                      " records holds records 1 to " + std::to_string(size));
+namespace {
+
+// The inclusion proof of record `seq` (1 <= seq <= size) in the tree of
+// `size` records, whose root is `root`: its line rebuilt from its rows,
+// which must still hash to its leaf.
+InclusionProof proof_of(Store& store, SubtreeHashes& hashes, std::int64_t seq, std::int64_t size, const Hash& root) {
   std::optional<LogRecord> record = store.log_record(seq);
   if (!record) throw Error(ErrorKind::Storage, "record " + std::to_string(seq) + " is missing from the log (run adledger verify)");
   if (!record->row_problem.empty())
@@ -254,10 +255,20 @@ InclusionProof prove_inclusion(Store& store, std::int64_t seq, std::int64_t size
                                         "): the tables now differ from what was recorded (its rows no longer hash "
                                         "to its leaf); run adledger verify");
   proof.record = std::move(*record);
-  StoredSubtrees hashes(store);
   proof.path = inclusion_path(hashes, proof.leaf_index, size);
-  proof.root = subtree_root(hashes, 0, size);
+  proof.root = root;
   return proof;
+}
+
+}  // namespace
+
+InclusionProof prove_inclusion(Store& store, std::int64_t seq, std::int64_t size) {
+  log_size_checked(store, size, "--size");
+  if (seq < 1 || seq > size)
+    throw Error(ErrorKind::Input, "record " + std::to_string(seq) + ": the tree of " + std::to_string(size) +
+                                      " records holds records 1 to " + std::to_string(size));
+  StoredSubtrees hashes(store);
+  return proof_of(store, hashes, seq, size, subtree_root(hashes, 0, size));
 }
 
 ConsistencyProof prove_consistency(Store& store, std::int64_t first, std::int64_t second) {
@@ -325,40 +336,22 @@ std::vector<RecordRef> records_cited(Store& store, const json& report) {
 
 std::vector<InclusionProof> prove_records(Store& store, const std::vector<RecordRef>& records, std::int64_t size) {
   log_size_checked(store, size, "size");
-  std::vector<std::pair<std::int64_t, const RecordRef*>> by_seq;
+  std::vector<std::int64_t> seqs;
   for (const RecordRef& r : records) {
     std::optional<std::int64_t> seq = store.find_log_seq(r.kind, r.ref);
     if (!seq) throw Error(ErrorKind::Input, r.kind + " " + r.ref + ": not in the ledger's log");
     if (*seq > size)
       throw Error(ErrorKind::Input, r.kind + " " + r.ref + ": record " + std::to_string(*seq) +
                                         " came after the checkpoint's " + std::to_string(size) + " records");
-    by_seq.emplace_back(*seq, &r);
+    seqs.push_back(*seq);
   }
-  std::sort(by_seq.begin(), by_seq.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  by_seq.erase(std::unique(by_seq.begin(), by_seq.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
-               by_seq.end());
+  std::sort(seqs.begin(), seqs.end());
+  seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
   StoredSubtrees hashes(store);
   const Hash root = subtree_root(hashes, 0, size);
   std::vector<InclusionProof> out;
-  out.reserve(by_seq.size());
-  for (const auto& [seq, ref] : by_seq) {
-    std::optional<LogRecord> record = store.log_record(seq);
-    if (!record || !record->row_problem.empty())
-      throw Error(ErrorKind::Storage, ref->kind + " " + ref->ref + " (record " + std::to_string(seq) +
-                                          ") cannot be read from its rows (run adledger verify)");
-    InclusionProof proof;
-    proof.tree_size = size;
-    proof.leaf_index = seq - 1;
-    proof.line = chain_line(record->seq, record->kind, record->ref, record->recorded_at, record->content);
-    proof.leaf = leaf_hash(proof.line);
-    if (proof.leaf != record->hash)
-      throw Error(ErrorKind::Storage, "record " + std::to_string(seq) + " (" + record->kind + " " + record->ref +
-                                          "): the tables now differ from what was recorded; run adledger verify");
-    proof.record = std::move(*record);
-    proof.path = inclusion_path(hashes, proof.leaf_index, size);
-    proof.root = root;
-    out.push_back(std::move(proof));
-  }
+  out.reserve(seqs.size());
+  for (std::int64_t seq : seqs) out.push_back(proof_of(store, hashes, seq, size, root));
   return out;
 }
 
