@@ -404,8 +404,8 @@ std::variant<InclusionProof, ConsistencyProof> parse_proof(const json& value, co
       *out = record.at(field).get<std::string>();
     }
     if (p.record.seq - 1 != p.leaf_index)
-      refuse(where, "record.seq " + std::to_string(p.record.seq) + " is not leaf_index + 1 (" +
-                        std::to_string(p.leaf_index + 1) + ")");
+      refuse(where, "record.seq " + std::to_string(p.record.seq) + " is not leaf_index " +
+                        std::to_string(p.leaf_index) + " + 1");
     p.leaf = hash_field(value.value("leaf_hash", json()), "leaf_hash", where);
     p.root = hash_field(value.value("root", json()), "root", where);
     p.path = path_field(value, where);

@@ -1173,6 +1173,22 @@ class LedgerCheck:
         for words in (["0"], [str(n + 1)], ["1", "--size", str(n + 1)], ["--from", "5", "--to", "3"],
                       ["--from", str(n + 1)]):
             self.refuse_prove(words)
+        # verify --since with the published log: the fork's first differing
+        # record is named; a "log" of one 17 MiB line is refused, never
+        # read whole.
+        grown_log = os.path.join(self.tmp, "grown.log")
+        with open(grown_log, "w", encoding="utf-8") as out:
+            out.write("".join(line + "\n" for line in lines[:n]))
+        r = self.adledger.run(["verify", "--since", cp, "--key", pub, "--log", grown_log], fork_db)
+        if r.returncode != 1 or not re.search(r"record \d+ \(platform forked-platform\) is not the one in the "
+                                              r"published log", r.stderr):
+            self.fail(f"verify --since --log of a fork: exit {r.returncode}, {r.stderr.strip()[:300]!r}")
+        long_line = os.path.join(self.tmp, "long.log")
+        with open(long_line, "wb") as out:
+            out.write(b"a" * (17 << 20))
+        r = self.adledger.run(["verify", "--since", cp, "--log", long_line], self.db)
+        if r.returncode != 3 or "longer than any record's line" not in (one_line(r.stderr) or ""):
+            self.fail(f"verify --log of one 17 MiB line: exit {r.returncode}, {r.stderr.strip()[:300]!r}")
         self.counts["records"] = n
 
 

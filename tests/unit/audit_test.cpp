@@ -1759,4 +1759,16 @@ TEST(MigrationTo8, ADamagedLogIsVerifiedNotRefused) {
   EXPECT_EQ(chain->summary, "record 100 is missing (the next is 101): records were deleted") << describe(r);
 }
 
+// A record missing from the middle of a block of leaves would shift the
+// leaves after it: the proof is refused, naming the record, never made wrong.
+TEST(TamperTreeNodes, ARecordMissingInsideABlockOfLeavesIsNamed) {
+  ManyRecords t(100);
+  t.close();
+  sqlite_ok(t.dir, t.path, "DROP TRIGGER record_log_append_only_delete; DELETE FROM record_log WHERE seq = 10;");
+  sqlite_ok(t.dir, t.path, restore_triggers());
+  t.reopen();
+  EXPECT_ERROR(ErrorKind::Storage, "record 10 is missing from the log (run adledger verify)",
+               ledger::prove_inclusion(*t.store, 5, 100));
+}
+
 }  // namespace

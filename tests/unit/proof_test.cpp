@@ -239,4 +239,29 @@ TEST(Base64, IsStrict) {
   EXPECT_EQ(ledger::base64_decode("Zm9-"), std::nullopt);
 }
 
+// A proof is read strictly, and its numbers never overflow, whatever they
+// are (the record's number is its leaf's index + 1).
+TEST(ProofFiles, ExtremeNumbersAreRefusedWithoutOverflow) {
+  const std::string hash(64, 'a');
+  auto inclusion = [&](std::int64_t size, std::int64_t index, std::int64_t seq) {
+    return nlohmann::json{{"proof", "inclusion"}, {"algorithm", "RFC 9162, SHA-256"}, {"tree_size", size},
+                          {"leaf_index", index}, {"record", {{"seq", seq}, {"kind", "spend"}, {"ref", "1"}, {"line", "{}"}}},
+                          {"leaf_hash", hash}, {"root", hash}, {"path", nlohmann::json::array()}};
+  };
+  EXPECT_ERROR(ErrorKind::Input, "p: record.seq 5 is not leaf_index 9223372036854775807 + 1",
+               ledger::parse_proof(inclusion(INT64_MAX, INT64_MAX, 5), "p"));
+  EXPECT_ERROR(ErrorKind::Input, "p: record.seq 9223372036854775807 is not leaf_index 9223372036854775807 + 1",
+               ledger::parse_proof(inclusion(INT64_MAX, INT64_MAX, INT64_MAX), "p"));
+  auto p = ledger::parse_proof(inclusion(INT64_MAX, INT64_MAX - 1, INT64_MAX), "p");
+  const auto& proof = std::get<ledger::InclusionProof>(p);
+  EXPECT_EQ(ledger::root_from_inclusion(proof.leaf_index, proof.tree_size, proof.leaf, proof.path), std::nullopt);
+  nlohmann::json too_big = inclusion(1, 0, 1);
+  too_big["tree_size"] = std::uint64_t{1} << 63;
+  EXPECT_ERROR(ErrorKind::Input, "tree_size: \"9223372036854775808\" is not a record count", ledger::parse_proof(too_big, "p"));
+  nlohmann::json long_path = inclusion(1, 0, 1);
+  long_path["path"] = nlohmann::json::array();
+  for (int i = 0; i < 65; ++i) long_path["path"].push_back(hash);
+  EXPECT_ERROR(ErrorKind::Input, "path: 65 hashes, more than any tree needs (64)", ledger::parse_proof(long_path, "p"));
+}
+
 }  // namespace
