@@ -61,8 +61,8 @@ void print_report(const GlobalOptions& global, const nlohmann::json& json, const
 
 OpenLedger open_ledger(const GlobalOptions& global, ledger::OpenMode mode) {
   OpenLedger open;
-  open.store = ledger::open_sqlite_store(resolve_db_path(global), mode,
-                                         ledger::StoreOptions{std::int64_t{global.wait_s} * 1000});
+  open.store = ledger::open_store(resolve_db_path(global), mode,
+                                  ledger::StoreOptions{std::int64_t{global.wait_s} * 1000});
   // $ADLEDGER_NOW pins the time records are recorded at, as $ADLEDGER_TODAY
   // pins today: for tests and reproducible ledgers.
   std::function<std::string()> clock = ledger::utc_now;

@@ -12,7 +12,7 @@
 #include "ledger/audit/checkpoint.hpp"
 #include "ledger/ledger.hpp"
 #include "ledger/render/document.hpp"
-#include "ledger/storage/sqlite/sqlite_store.hpp"
+#include "ledger/storage/open.hpp"
 
 namespace adledger::cli {
 

@@ -303,7 +303,7 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
   // 4. References and the file itself.
   VerifyCheck references{"references", true, "", {}};
   for (std::string& p : store.integrity_problems()) add_problem(references, std::move(p));
-  if (references.ok) references.summary = "every reference resolves; SQLite's quick check passes; the append-only triggers are in place";
+  if (references.ok) references.summary = "every reference resolves; the database's own checks pass; the append-only triggers are in place";
   result.checks.push_back(references);
 
   // 5. The bans, checked above with the records.

@@ -1,0 +1,1223 @@
+#include "ledger/storage/postgresql/pg_store.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <cassert>
+#include <charconv>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+
+#include "ledger/audit/merkle.hpp"
+#include "ledger/error.hpp"
+#include "ledger/journal/postings.hpp"
+#include "pg_schema_sql.hpp"
+
+namespace ledger {
+
+bool is_postgresql_url(std::string_view location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
+std::string display_url(std::string_view url) {
+  std::string out(url);
+  // postgresql://user:secret@host/db: the secret is between the first ':'
+  // after the scheme and the '@' that ends the user part.
+  std::size_t scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    std::size_t start = scheme + 3;
+    std::size_t end = out.find_first_of("/?", start);
+    std::size_t at = out.rfind('@', end == std::string::npos ? std::string::npos : end);
+    if (at != std::string::npos && at >= start) {
+      std::size_t colon = out.find(':', start);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  // ...?password=secret&...
+  for (std::size_t at = out.find("password="); at != std::string::npos; at = out.find("password=", at + 1)) {
+    if (at > 0 && out[at - 1] != '?' && out[at - 1] != '&') continue;
+    std::size_t value = at + std::strlen("password=");
+    std::size_t end = out.find('&', value);
+    out.replace(value, (end == std::string::npos ? out.size() : end) - value, "***");
+  }
+  return out;
+}
+
+namespace {
+
+[[noreturn]] void throw_storage(const std::string& message) { throw Error(ErrorKind::Storage, message); }
+
+// The lock a writer holds for its transaction (pg_advisory_xact_lock):
+// "ADLG", the mark an SQLite ledger carries as its application_id.
+constexpr std::int64_t kWriteLock = 0x41444C47;
+
+// The first line of a libpq message, without its trailing newline.
+std::string first_line(const char* message) {
+  std::string s = message ? message : "";
+  if (std::size_t nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
+  return s;
+}
+
+struct ResultClear {
+  void operator()(PGresult* r) const noexcept { PQclear(r); }
+};
+using ResultHandle = std::unique_ptr<PGresult, ResultClear>;
+struct ConnFinish {
+  void operator()(PGconn* c) const noexcept { PQfinish(c); }
+};
+using ConnHandle = std::unique_ptr<PGconn, ConnFinish>;
+
+// Parameters of one statement, in text form, bound by position: values
+// never become part of the SQL.
+class Params {
+ public:
+  Params& add(const std::string& text) {
+    values_.emplace_back(text);
+    return *this;
+  }
+  Params& add(const char* text) { return add(std::string(text)); }
+  Params& add(std::int64_t value) { return add(std::to_string(value)); }
+  Params& add(const Date& date) { return add(format_date(date)); }
+  Params& add(bool value) { return add(std::string(value ? "true" : "false")); }
+  Params& add_hash(const Hash& hash) { return add("\\x" + to_hex(hash)); }
+  Params& add_bytes(const std::string& bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text = "\\x";
+    text.reserve(2 + bytes.size() * 2);
+    for (char c : bytes) {
+      const auto byte = static_cast<unsigned char>(c);
+      text += kHex[byte >> 4];
+      text += kHex[byte & 15];
+    }
+    return add(text);
+  }
+  template <typename T>
+  Params& add(const std::optional<T>& value) {
+    if (value) return add(*value);
+    values_.emplace_back(std::nullopt);
+    return *this;
+  }
+  int size() const { return static_cast<int>(values_.size()); }
+  std::vector<const char*> pointers() const {
+    std::vector<const char*> out;
+    out.reserve(values_.size());
+    for (const auto& v : values_) out.push_back(v ? v->c_str() : nullptr);
+    return out;
+  }
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+// The rows of one statement's result, read as text.
+class Rows {
+ public:
+  explicit Rows(ResultHandle result) : result_(std::move(result)) {}
+  int size() const { return PQntuples(result_.get()); }
+  bool empty() const { return size() == 0; }
+  bool is_null(int row, int col) const { return PQgetisnull(result_.get(), row, col) != 0; }
+  std::string text(int row, int col) const {
+    return std::string(PQgetvalue(result_.get(), row, col),
+                       static_cast<std::size_t>(PQgetlength(result_.get(), row, col)));
+  }
+  std::optional<std::string> opt_text(int row, int col) const {
+    if (is_null(row, col)) return std::nullopt;
+    return text(row, col);
+  }
+  std::int64_t int64(int row, int col) const {
+    const char* p = PQgetvalue(result_.get(), row, col);
+    const char* end = p + PQgetlength(result_.get(), row, col);
+    std::int64_t value = 0;
+    auto [stop, ec] = std::from_chars(p, end, value);
+    if (ec != std::errc() || stop != end)
+      throw_storage("the database returned " + quote(std::string(p, end)) + " where a whole number fits in 64 bits" +
+                    " (a sum beyond the largest amount?)");
+    return value;
+  }
+  std::optional<std::int64_t> opt_int64(int row, int col) const {
+    if (is_null(row, col)) return std::nullopt;
+    return int64(row, col);
+  }
+  bool boolean(int row, int col) const { return text(row, col) == "t"; }
+  Date date(int row, int col) const { return parse_date(text(row, col), "stored date"); }
+  std::string bytes(int row, int col) const {
+    std::string hex = text(row, col);
+    if (hex.size() < 2 || hex[0] != '\\' || hex[1] != 'x' || hex.size() % 2 != 0)
+      throw_storage("the database returned bytes not in hex form");
+    std::string out;
+    out.reserve((hex.size() - 2) / 2);
+    for (std::size_t i = 2; i < hex.size(); i += 2) {
+      unsigned value = 0;
+      auto [stop, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
+      if (ec != std::errc() || stop != hex.data() + i + 2) throw_storage("the database returned bytes not in hex form");
+      out += static_cast<char>(value);
+    }
+    return out;
+  }
+  Hash hash(int row, int col, const char* table) const {
+    std::string b = bytes(row, col);
+    if (b.size() != 32)
+      throw_storage(std::string("a hash in ") + table + " has " + std::to_string(b.size()) +
+                    " bytes, not 32 (run adledger verify)");
+    Hash h{};
+    std::memcpy(h.data(), b.data(), h.size());
+    return h;
+  }
+
+ private:
+  ResultHandle result_;
+};
+
+std::string tags_json(const std::vector<std::string>& tags) {
+  std::string set = "[";
+  for (std::size_t i = 0; i < tags.size(); ++i) {
+    if (i) set += ',';
+    append_json_string(set, tags[i]);
+  }
+  return set + ']';
+}
+
+class PgStore final : public Store {
+ public:
+  PgStore(ConnHandle conn, std::string url) : conn_(std::move(conn)), url_(std::move(url)) {}
+  ~PgStore() override = default;
+
+  const std::string& url() const { return url_; }
+
+  // Runs SQL without parameters (several statements may be given).
+  void exec(const std::string& sql) {
+    ResultHandle r(PQexec(conn_.get(), sql.c_str()));
+    check(r.get());
+  }
+
+  // The same, for a statement whose failure changes nothing (a rollback).
+  void exec_quietly(const char* sql) noexcept { ResultHandle r(PQexec(conn_.get(), sql)); }
+
+  // Runs a statement with parameters, prepared once per connection.
+  Rows query(const std::string& sql, const Params& params = Params{}) {
+    auto it = prepared_.find(sql);
+    if (it == prepared_.end()) {
+      std::string name = "adledger_" + std::to_string(prepared_.size() + 1);
+      ResultHandle r(PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr));
+      check(r.get());
+      it = prepared_.emplace(sql, std::move(name)).first;
+    }
+    std::vector<const char*> values = params.pointers();
+    ResultHandle r(PQexecPrepared(conn_.get(), it->second.c_str(), params.size(), values.data(), nullptr, nullptr, 0));
+    check(r.get());
+    return Rows(std::move(r));
+  }
+
+  LogFormat log_format() const noexcept override { return LogFormat::Tree; }
+
+  void begin_write() override {
+    assert(!in_write_ && "write transactions do not nest");
+    if (in_read_) {
+      exec("COMMIT");
+      in_read_ = false;
+    }
+    exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+    in_write_ = true;
+    ++write_generation_;
+    reset_write_state();
+    try {
+      // One writer at a time, as on SQLite: the lock is held to the end of
+      // the transaction, and every read after it sees every write
+      // committed before it.
+      query("SELECT pg_advisory_xact_lock($1)", Params().add(kWriteLock));
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+  // A snapshot for a command that only reads: it sees one state of the
+  // ledger however long it runs, while others write.
+  void begin_read() {
+    exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    in_read_ = true;
+  }
+  std::uint64_t write_generation() const noexcept override { return write_generation_; }
+  void commit() override {
+    assert(in_write_ && "commit without begin_write");
+    try {
+      flush_totals();
+      flush_tree();
+      exec("COMMIT");
+    } catch (...) {
+      rollback();
+      throw;
+    }
+    in_write_ = false;
+    reset_write_state();
+  }
+  void rollback() noexcept override {
+    if (!in_write_) return;
+    exec_quietly("ROLLBACK");
+    in_write_ = false;
+    reset_write_state();
+  }
+  bool in_write() const noexcept override { return in_write_; }
+  bool defer_spend_index() override { return false; }
+  bool has_spend() override { return !query("SELECT 1 FROM spend_entry LIMIT 1").empty(); }
+
+  void add_platform(const Platform& p) override {
+    query("INSERT INTO platform (id, name) VALUES ($1, $2)", Params().add(p.id).add(p.name));
+  }
+
+  void add_advertiser(const Advertiser& a) override {
+    query("INSERT INTO advertiser (id, name, country, state_affiliated) VALUES ($1, $2, $3, $4)",
+          Params().add(a.id).add(a.name).add(a.country).add(a.state_affiliated));
+  }
+
+  void add_handle(const Handle& h) override {
+    query("INSERT INTO handle (platform_id, handle, advertiser_id) VALUES ($1, $2, $3)",
+          Params().add(h.platform_id).add(h.handle).add(h.advertiser_id));
+  }
+
+  // A transaction is not a row of its own: the record that posts it
+  // carries its amount. Here it gets its number, and its postings add to
+  // the account totals this write keeps.
+  std::int64_t add_journal_txn(const JournalTxn& txn) override {
+    assert(in_write_);
+    if (next_txn_id_ == 0) next_txn_id_ = last_txn_id() + 1;
+    std::int64_t id = next_txn_id_++;
+    for (const Posting& p : txn.postings) {
+      const std::string& code = p.amount.currency().code();
+      auto found = pending_totals_.find(StringPairView(p.account, code));
+      if (found == pending_totals_.end())
+        found = pending_totals_.emplace(std::make_pair(p.account, code), PendingTotal{}).first;
+      PendingTotal& pending = found->second;
+      pending.balance_minor = checked_add(pending.balance_minor, p.amount.minor(), "the balance of " + p.account);
+      ++pending.postings;
+    }
+    return id;
+  }
+
+  std::int64_t add_spend(const SpendEntry& e) override {
+    assert(in_write_);
+    if (next_entry_id_ == 0) next_entry_id_ = query("SELECT coalesce(max(id), 0) + 1 FROM spend_entry").int64(0, 0);
+    std::int64_t id = next_entry_id_;
+    std::optional<std::string> tags;
+    if (!e.tags.empty()) tags = tags_json(e.tags);
+    query("INSERT INTO spend_entry (id, txn_id, advertiser_id, platform_id, amount_minor, upper_minor, currency,"
+          " first_day, last_day, items, market, precision, source, tags, handle, external_id, note)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+          Params().add(id).add(e.txn_id).add(e.advertiser_id).add(e.platform_id).add(e.amount.minor())
+              .add(e.upper ? std::optional<std::int64_t>(e.upper->minor()) : std::nullopt)
+              .add(e.amount.currency().code()).add(e.period.first()).add(e.period.last()).add(e.items)
+              .add(e.market).add(static_cast<std::int64_t>(e.precision)).add(e.source).add(tags).add(e.handle)
+              .add(e.external_id).add(e.note));
+    ++next_entry_id_;
+    return id;
+  }
+
+  void add_policy_action(const PolicyAction& a) override {
+    assert(in_write_);
+    query("INSERT INTO policy_action (id, kind, platform_id, date, end_date, lifts_action_id, account_count,"
+          " description, source, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+          Params().add(a.id).add(std::string(to_string(a.kind))).add(a.platform_id).add(a.date).add(a.end_date)
+              .add(a.lifts_action_id).add(a.account_count).add(a.description).add(a.source).add(a.note));
+    for (const std::string& advertiser : a.advertiser_ids)
+      query("INSERT INTO policy_action_advertiser (action_id, advertiser_id) VALUES ($1, $2)",
+            Params().add(a.id).add(advertiser));
+  }
+
+  void add_pledge(const Pledge& p) override {
+    assert(in_write_);
+    std::optional<Date> first, last;
+    if (p.basis_period) {
+      first = p.basis_period->first();
+      last = p.basis_period->last();
+    }
+    query("INSERT INTO pledge (id, txn_id, platform_id, amount_minor, currency, date, beneficiary,"
+          " basis_advertiser_id, basis_first, basis_last, source, note)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+          Params().add(p.id).add(p.txn_id).add(p.platform_id).add(p.amount.minor()).add(p.amount.currency().code())
+              .add(p.date).add(p.beneficiary).add(p.basis_advertiser_id).add(first).add(last).add(p.source)
+              .add(p.note));
+  }
+
+  void add_disbursement(const Disbursement& d) override {
+    assert(in_write_);
+    if (!find_pledge(d.pledge_id)) throw Error(ErrorKind::Rule, "pledge " + quote(d.pledge_id) + ": no such pledge");
+    query("INSERT INTO disbursement (id, txn_id, pledge_id, amount_minor, date, source)"
+          " VALUES ($1, $2, $3, $4, $5, $6)",
+          Params().add(d.id).add(d.txn_id).add(d.pledge_id).add(d.amount.minor()).add(d.date).add(d.source));
+  }
+
+  void add_disclosed_total(const DisclosedTotal& d) override {
+    assert(in_write_);
+    query("INSERT INTO disclosed_total (id, platform_id, advertiser_id, amount_minor, currency, period_first,"
+          " period_last, date, precision, source, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          Params().add(d.id).add(d.platform_id).add(d.advertiser_id).add(d.amount.minor())
+              .add(d.amount.currency().code()).add(d.period.first()).add(d.period.last()).add(d.date)
+              .add(std::string(to_string(d.precision))).add(d.source).add(d.note));
+  }
+
+  void add_rate(const ExchangeRate& r) override {
+    assert(in_write_);
+    query("INSERT INTO exchange_rate (from_currency, to_currency, date, rate, source) VALUES ($1, $2, $3, $4, $5)",
+          Params().add(r.from.code()).add(r.to.code()).add(r.date).add(r.rate.to_string()).add(r.source));
+  }
+
+  void add_policy_withdrawal(const PolicyWithdrawal& w) override {
+    assert(in_write_);
+    query("INSERT INTO policy_withdrawal (action_id, reason, source) VALUES ($1, $2, $3)",
+          Params().add(w.action_id).add(w.reason).add(w.source));
+  }
+
+  void add_spend_reversal(const SpendReversal& r) override {
+    assert(in_write_);
+    query("INSERT INTO spend_reversal (entry_id, txn_id, reason, source) VALUES ($1, $2, $3, $4)",
+          Params().add(r.entry_id).add(r.txn_id).add(r.reason).add(r.source));
+  }
+
+  void append_log(const LogRecord& r) override {
+    assert(in_write_);
+    CompactRange& tree = current_tree();
+    if (tree.size() + 1 != r.seq)
+      throw_storage("record " + std::to_string(r.seq) + " follows a log of " + std::to_string(tree.size()) +
+                    " records: the log is not whole (run adledger verify)");
+    query("INSERT INTO record_log (seq, kind, ref, recorded_at, hash) VALUES ($1, $2, $3, $4, $5)",
+          Params().add(r.seq).add(r.kind).add(r.ref).add(timestamp_ms(r.recorded_at)).add_hash(r.hash));
+    completed_.clear();
+    tree.append(r.hash, kKeptNodeLevel, completed_);
+    for (const TreeNode& node : completed_) insert_tree_node(node);
+    tree_dirty_ = true;
+    head_ = r;
+  }
+
+  std::optional<LogRecord> log_head() override {
+    if (in_write_ && head_) return head_;
+    Rows rows = query(std::string(kSelectLog) + " ORDER BY seq DESC LIMIT 1");
+    if (rows.empty()) return std::nullopt;
+    LogRecord r = read_log(rows, 0);
+    fill_content(r);
+    if (in_write_) head_ = r;
+    return r;
+  }
+
+  TreeHead tree_head() override {
+    if (in_write_ && tree_) return TreeHead{tree_->size(), tree_->root()};
+    CompactRange tree = stored_tree();
+    return TreeHead{tree.size(), tree.root()};
+  }
+
+  std::vector<Hash> leaf_hashes(std::int64_t first_seq, std::int64_t count) override {
+    std::vector<Hash> out;
+    Rows rows = query("SELECT seq, hash FROM record_log WHERE seq >= $1 AND seq < $2 ORDER BY seq",
+                      Params().add(first_seq).add(first_seq + count));
+    for (int i = 0; i < rows.size(); ++i) {
+      const std::int64_t expected = first_seq + static_cast<std::int64_t>(out.size());
+      if (rows.int64(i, 0) != expected)
+        throw_storage("record " + std::to_string(expected) + " is missing from the log (run adledger verify)");
+      out.push_back(rows.hash(i, 1, "record_log"));
+    }
+    return out;
+  }
+
+  std::optional<Hash> tree_node(int level, std::int64_t index) override {
+    Rows rows = query("SELECT hash FROM log_tree_node WHERE level = $1 AND idx = $2",
+                      Params().add(std::int64_t{level}).add(index));
+    if (rows.empty()) return std::nullopt;
+    return rows.hash(0, 0, "log_tree_node");
+  }
+
+  void each_tree_node(const std::function<void(const TreeNode&)>& visit) override {
+    Rows rows = query("SELECT level, idx, hash FROM log_tree_node ORDER BY level, idx");
+    for (int i = 0; i < rows.size(); ++i)
+      visit(TreeNode{static_cast<int>(rows.int64(i, 0)), rows.int64(i, 1), rows.hash(i, 2, "log_tree_node")});
+  }
+
+  std::optional<LogRecord> log_record(std::int64_t seq) override {
+    Rows rows = query(std::string(kSelectLog) + " WHERE seq = $1", Params().add(seq));
+    if (rows.empty()) return std::nullopt;
+    LogRecord r = read_log(rows, 0);
+    fill_content(r);
+    return r;
+  }
+
+  std::optional<LogRecord> find_log(const std::string& kind, const std::string& ref) override {
+    Rows rows = query(std::string(kSelectLog) + " WHERE kind = $1 AND ref = $2", Params().add(kind).add(ref));
+    if (rows.empty()) return std::nullopt;
+    LogRecord r = read_log(rows, 0);
+    fill_content(r);
+    return r;
+  }
+
+  std::optional<std::int64_t> find_log_seq(const std::string& kind, const std::string& ref) override {
+    Rows rows = query("SELECT seq FROM record_log WHERE kind = $1 AND ref = $2", Params().add(kind).add(ref));
+    if (rows.empty()) return std::nullopt;
+    return rows.int64(0, 0);
+  }
+
+  void each_log(const std::function<void(const LogRecord&)>& visit) override {
+    // A page of records at a time, each one's content rebuilt from its
+    // rows between pages: a million records are never held at once.
+    constexpr std::int64_t kPage = 4096;
+    std::int64_t after = 0;
+    for (;;) {
+      std::vector<LogRecord> page;
+      {
+        Rows rows = query(std::string(kSelectLog) + " WHERE seq > $1 ORDER BY seq LIMIT $2",
+                          Params().add(after).add(kPage));
+        for (int i = 0; i < rows.size(); ++i) page.push_back(read_log(rows, i));
+      }
+      if (page.empty()) return;
+      for (LogRecord& r : page) {
+        fill_content(r);
+        visit(r);
+      }
+      after = page.back().seq;
+    }
+  }
+
+  std::vector<std::string> integrity_problems() override {
+    // PostgreSQL enforces the keys itself. What it does not guard is its
+    // own schema: dropping or disabling an append-only trigger, or
+    // rewriting the function they run, is the first step of editing the
+    // ledger behind adledger's back.
+    std::vector<std::string> out;
+    for (const char* table : kAppendOnlyTables) {
+      for (const char* suffix : {"_append_only", "_no_truncate"}) {
+        std::string name = std::string(table) + suffix;
+        Rows rows = query(
+            "SELECT t.tgenabled, p.proname, n.nspname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " JOIN pg_namespace cn ON cn.oid = c.relnamespace JOIN pg_proc p ON p.oid = t.tgfoid"
+            " JOIN pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE cn.nspname = 'adledger' AND c.relname = $1 AND t.tgname = $2",
+            Params().add(table).add(name));
+        if (rows.empty()) {
+          out.push_back("trigger " + name + " is gone: table " + table + " is no longer append-only");
+        } else if (rows.text(0, 0) == "D") {
+          out.push_back("trigger " + name + " is disabled: table " + table + " is no longer append-only");
+        } else if (rows.text(0, 1) != "refuse_change" || rows.text(0, 2) != "adledger") {
+          out.push_back("trigger " + name + " was replaced by one adledger did not write: table " + table +
+                        " is no longer append-only");
+        }
+      }
+    }
+    Rows source = query(
+        "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE n.nspname = 'adledger' AND p.proname = 'refuse_change'");
+    if (source.empty())
+      out.push_back("function refuse_change is gone: no table is append-only");
+    else if (normalise_space(source.text(0, 0)) != normalise_space(expected_refuse_change()))
+      out.push_back("function refuse_change was replaced by one adledger did not write: no table is append-only");
+    return out;
+  }
+
+  std::optional<Platform> find_platform(const std::string& id) override {
+    Rows rows = query("SELECT id, name FROM platform WHERE id = $1", Params().add(id));
+    if (rows.empty()) return std::nullopt;
+    return Platform{rows.text(0, 0), rows.text(0, 1)};
+  }
+
+  std::vector<Platform> platforms() override {
+    std::vector<Platform> out;
+    Rows rows = query("SELECT id, name FROM platform ORDER BY id COLLATE \"C\"");
+    for (int i = 0; i < rows.size(); ++i) out.push_back(Platform{rows.text(i, 0), rows.text(i, 1)});
+    return out;
+  }
+
+  std::optional<Advertiser> find_advertiser(const std::string& id) override {
+    Rows rows = query("SELECT id, name, country, state_affiliated FROM advertiser WHERE id = $1", Params().add(id));
+    if (rows.empty()) return std::nullopt;
+    return read_advertiser(rows, 0);
+  }
+
+  std::vector<Advertiser> advertisers() override {
+    std::vector<Advertiser> out;
+    Rows rows = query("SELECT id, name, country, state_affiliated FROM advertiser ORDER BY id COLLATE \"C\"");
+    for (int i = 0; i < rows.size(); ++i) out.push_back(read_advertiser(rows, i));
+    return out;
+  }
+
+  std::optional<Handle> find_handle(const std::string& platform_id, const std::string& handle) override {
+    Rows rows = query("SELECT advertiser_id, platform_id, handle FROM handle WHERE platform_id = $1 AND handle = $2",
+                      Params().add(platform_id).add(handle));
+    if (rows.empty()) return std::nullopt;
+    return Handle{rows.text(0, 0), rows.text(0, 1), rows.text(0, 2)};
+  }
+
+  std::vector<Handle> handles_of(const std::string& advertiser_id) override {
+    return read_handles(query("SELECT advertiser_id, platform_id, handle FROM handle WHERE advertiser_id = $1"
+                              " ORDER BY platform_id COLLATE \"C\", handle COLLATE \"C\"",
+                              Params().add(advertiser_id)));
+  }
+
+  std::vector<Handle> handles() override {
+    return read_handles(query("SELECT advertiser_id, platform_id, handle FROM handle"
+                              " ORDER BY platform_id COLLATE \"C\", handle COLLATE \"C\""));
+  }
+
+  std::optional<SpendEntry> find_spend(std::int64_t entry_id) override {
+    Rows rows = query(std::string(kSelectSpend) + " WHERE s.id = $1", Params().add(entry_id));
+    if (rows.empty()) return std::nullopt;
+    return read_spend(rows, 0);
+  }
+
+  std::optional<SpendEntry> find_spend_by_external_id(const std::string& external_id) override {
+    Rows rows = query(std::string(kSelectSpend) + " WHERE s.external_id = $1", Params().add(external_id));
+    if (rows.empty()) return std::nullopt;
+    return read_spend(rows, 0);
+  }
+
+  std::vector<SpendEntry> spend(const SpendQuery& sq) override {
+    std::vector<SpendEntry> out;
+    // A NULL parameter is no filter; one advertiser's entries are read
+    // through spend_by_advertiser.
+    const char* where = sq.advertiser_id ? " WHERE s.advertiser_id = $1" : " WHERE $1::text IS NULL";
+    Rows rows = query(std::string(kSelectSpend) + where +
+                          " AND ($2::text IS NULL OR s.platform_id = $2) AND ($3::date IS NULL OR s.last_day >= $3)"
+                          " AND ($4::date IS NULL OR s.first_day <= $4) ORDER BY s.first_day, s.id",
+                      Params().add(sq.advertiser_id).add(sq.platform_id)
+                          .add(sq.overlapping ? std::optional<Date>(sq.overlapping->first()) : std::nullopt)
+                          .add(sq.overlapping ? std::optional<Date>(sq.overlapping->last()) : std::nullopt));
+    out.reserve(static_cast<std::size_t>(rows.size()));
+    for (int i = 0; i < rows.size(); ++i) out.push_back(read_spend(rows, i));
+    return out;
+  }
+
+  void each_spend(const std::function<void(const SpendEntry&)>& visit) override {
+    // A page at a time, by entry number: the visitor may read the store.
+    std::int64_t after = 0;
+    for (;;) {
+      std::vector<SpendEntry> page = spend_page(" WHERE s.id > $1 ORDER BY s.id LIMIT $2", Params().add(after));
+      if (page.empty()) return;
+      for (const SpendEntry& e : page) visit(e);
+      after = page.back().entry_id;
+    }
+  }
+
+  std::optional<PolicyAction> find_policy_action(const std::string& id) override {
+    Rows rows = query(std::string(kSelectPolicy) + " WHERE p.id = $1", Params().add(id));
+    if (rows.empty()) return std::nullopt;
+    PolicyAction a = read_policy(rows, 0);
+    a.advertiser_ids = advertisers_named_by(a.id);
+    return a;
+  }
+
+  std::vector<PolicyAction> policy_actions(const std::optional<std::string>& platform_id) override {
+    std::vector<PolicyAction> out;
+    Rows rows = query(std::string(kSelectPolicy) +
+                          " WHERE ($1::text IS NULL OR p.platform_id = $1) ORDER BY p.date, p.id COLLATE \"C\"",
+                      Params().add(platform_id));
+    for (int i = 0; i < rows.size(); ++i) out.push_back(read_policy(rows, i));
+    for (PolicyAction& a : out) a.advertiser_ids = advertisers_named_by(a.id);
+    return out;
+  }
+
+  std::optional<Pledge> find_pledge(const std::string& id) override {
+    Rows rows = query(std::string(kSelectPledge) + " WHERE id = $1", Params().add(id));
+    if (rows.empty()) return std::nullopt;
+    return read_pledge(rows, 0);
+  }
+
+  std::vector<Pledge> pledges() override {
+    std::vector<Pledge> out;
+    Rows rows = query(std::string(kSelectPledge) + " ORDER BY date, id COLLATE \"C\"");
+    for (int i = 0; i < rows.size(); ++i) out.push_back(read_pledge(rows, i));
+    return out;
+  }
+
+  std::vector<Disbursement> disbursements_of(const std::string& pledge_id) override {
+    std::vector<Disbursement> out;
+    Rows rows = query(std::string(kSelectDisbursement) + " WHERE d.pledge_id = $1 ORDER BY d.date, d.id COLLATE \"C\"",
+                      Params().add(pledge_id));
+    for (int i = 0; i < rows.size(); ++i) out.push_back(read_disbursement(rows, i));
+    return out;
+  }
+
+  bool disbursement_exists(const std::string& id) override {
+    return !query("SELECT 1 FROM disbursement WHERE id = $1", Params().add(id)).empty();
+  }
+
+  std::optional<DisclosedTotal> find_disclosed_total(const std::string& id) override {
+    Rows rows = query(std::string(kSelectDisclosed) + " WHERE id = $1", Params().add(id));
+    if (rows.empty()) return std::nullopt;
+    return read_disclosed(rows, 0);
+  }
+
+  std::vector<DisclosedTotal> disclosed_totals(const std::optional<std::string>& advertiser_id,
+                                               const std::optional<std::string>& platform_id) override {
+    std::vector<DisclosedTotal> out;
+    Rows rows = query(std::string(kSelectDisclosed) +
+                          " WHERE ($1::text IS NULL OR advertiser_id = $1) AND ($2::text IS NULL OR platform_id = $2)"
+                          " ORDER BY platform_id COLLATE \"C\", advertiser_id COLLATE \"C\", period_first,"
+                          " id COLLATE \"C\"",
+                      Params().add(advertiser_id).add(platform_id));
+    for (int i = 0; i < rows.size(); ++i) out.push_back(read_disclosed(rows, i));
+    return out;
+  }
+
+  std::optional<ExchangeRate> find_rate(const Currency& from, const Currency& to, const Date& date) override {
+    Rows rows = query(std::string(kSelectRate) + " WHERE from_currency = $1 AND to_currency = $2 AND date = $3",
+                      Params().add(from.code()).add(to.code()).add(date));
+    if (rows.empty()) return std::nullopt;
+    return read_rate(rows, 0);
+  }
+
+  std::optional<ExchangeRate> rate_on(const Currency& from, const Currency& to, const Date& date) override {
+    Rows rows = query(std::string(kSelectRate) +
+                          " WHERE from_currency = $1 AND to_currency = $2 AND date <= $3 ORDER BY date DESC LIMIT 1",
+                      Params().add(from.code()).add(to.code()).add(date));
+    if (rows.empty()) return std::nullopt;
+    return read_rate(rows, 0);
+  }
+
+  std::vector<ExchangeRate> rates() override {
+    std::vector<ExchangeRate> out;
+    Rows rows = query(std::string(kSelectRate) +
+                      " ORDER BY from_currency COLLATE \"C\", to_currency COLLATE \"C\", date");
+    for (int i = 0; i < rows.size(); ++i) out.push_back(read_rate(rows, i));
+    return out;
+  }
+
+  std::vector<JournalTxn> journal() override {
+    std::vector<JournalTxn> out;
+    each_txn(std::nullopt, [&](const JournalTxn& t) { out.push_back(t); });
+    return out;
+  }
+
+  void each_txn(const std::optional<Period>& range, const std::function<void(const JournalTxn&)>& visit) override {
+    // In journal order (date, then transaction number): the spend entries,
+    // nearly all of the journal, a page at a time; the other records'
+    // transactions (reversals, pledges, disbursements) read first and
+    // merged in.
+    auto in_range = [&](const Date& d) { return !range || range->contains(d); };
+    std::vector<JournalTxn> others;
+    {
+      Rows rows = query(std::string(kSelectSpend) + " WHERE r.txn_id IS NOT NULL");
+      for (int i = 0; i < rows.size(); ++i) {
+        SpendEntry e = read_spend(rows, i);
+        if (in_range(e.period.first())) others.push_back(reversal_txn(e));
+      }
+    }
+    for (const Pledge& p : pledges())
+      if (in_range(p.date)) others.push_back(pledge_txn(p));
+    {
+      Rows rows = query(std::string(kSelectDisbursement) + " ORDER BY d.txn_id");
+      for (int i = 0; i < rows.size(); ++i) {
+        Disbursement d = read_disbursement(rows, i);
+        if (in_range(d.date)) others.push_back(disbursement_txn(d, rows.text(i, kDisbursementPlatformColumn)));
+      }
+    }
+    auto before = [](const JournalTxn& a, const JournalTxn& b) { return std::tie(a.date, a.id) < std::tie(b.date, b.id); };
+    std::sort(others.begin(), others.end(), before);
+    auto next = others.begin();
+    std::optional<Date> first, last;
+    if (range) {
+      first = range->first();
+      last = range->last();
+    }
+    // Keyset pages over (first_day, txn_id), which spend_by_day orders.
+    std::optional<Date> after_day;
+    std::int64_t after_txn = 0;
+    for (;;) {
+      Params params;
+      params.add(first).add(last).add(after_day).add(after_txn);
+      std::vector<SpendEntry> page = spend_page(
+          " WHERE ($1::date IS NULL OR s.first_day >= $1) AND ($2::date IS NULL OR s.first_day <= $2)"
+          " AND ($3::date IS NULL OR (s.first_day, s.txn_id) > ($3, $4)) ORDER BY s.first_day, s.txn_id LIMIT $5",
+          params);
+      if (page.empty()) break;
+      for (const SpendEntry& e : page) {
+        JournalTxn t = spend_txn(e);
+        for (; next != others.end() && before(*next, t); ++next) visit(*next);
+        visit(t);
+      }
+      after_day = page.back().period.first();
+      after_txn = page.back().txn_id;
+    }
+    for (; next != others.end(); ++next) visit(*next);
+  }
+
+  std::optional<JournalTxn> find_txn(std::int64_t id) override {
+    {
+      Rows rows = query(std::string(kSelectSpend) + " WHERE s.txn_id = $1 OR r.txn_id = $1", Params().add(id));
+      if (!rows.empty()) {
+        SpendEntry e = read_spend(rows, 0);
+        return e.txn_id == id ? spend_txn(e) : reversal_txn(e);
+      }
+    }
+    {
+      Rows rows = query(std::string(kSelectPledge) + " WHERE txn_id = $1", Params().add(id));
+      if (!rows.empty()) return pledge_txn(read_pledge(rows, 0));
+    }
+    Rows rows = query(std::string(kSelectDisbursement) + " WHERE d.txn_id = $1", Params().add(id));
+    if (rows.empty()) return std::nullopt;
+    return disbursement_txn(read_disbursement(rows, 0), rows.text(0, kDisbursementPlatformColumn));
+  }
+
+  std::int64_t account_balance(const std::string& account, const std::string& currency) override {
+    Rows rows = query("SELECT coalesce(sum(balance_minor), 0)::text FROM account_total"
+                      " WHERE account = $1 AND currency = $2",
+                      Params().add(account).add(currency));
+    std::int64_t stored = sum_column(rows, "the balance of " + account);
+    auto pending = pending_totals_.find(StringPairView(account, currency));
+    if (pending == pending_totals_.end()) return stored;
+    return checked_add(stored, pending->second.balance_minor, "the balance of " + account);
+  }
+
+  std::int64_t upper_bound_total(const std::string& currency) override {
+    Rows rows = query("SELECT coalesce(sum(upper_minor), 0)::text FROM spend_entry WHERE currency = $1",
+                      Params().add(currency));
+    return sum_column(rows, "the sum of the upper bounds in " + currency);
+  }
+
+  std::int64_t posted_volume(const std::string& currency) override {
+    // A spend entry, a reversal, a pledge and a disbursement each debit
+    // their amount once. PostgreSQL sums bigints exactly (as numeric): a
+    // sum beyond int64 is found here, not wrapped.
+    Rows rows = query(
+        "SELECT ((SELECT coalesce(sum(amount_minor), 0) FROM spend_entry WHERE currency = $1)"
+        " + (SELECT coalesce(sum(s.amount_minor), 0) FROM spend_reversal r JOIN spend_entry s ON s.id = r.entry_id"
+        "    WHERE s.currency = $1)"
+        " + (SELECT coalesce(sum(amount_minor), 0) FROM pledge WHERE currency = $1)"
+        " + (SELECT coalesce(sum(d.amount_minor), 0) FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
+        "    WHERE p.currency = $1))::text",
+        Params().add(currency));
+    return sum_column(rows, "the debits in " + currency);
+  }
+
+  std::vector<BalanceRow> trial_balance() override {
+    flush_totals();
+    std::vector<BalanceRow> out;
+    Rows rows = query("SELECT account, currency, sum(balance_minor)::text FROM account_total GROUP BY account, currency"
+                      " ORDER BY account COLLATE \"C\", currency COLLATE \"C\"");
+    for (int i = 0; i < rows.size(); ++i) out.push_back(BalanceRow{rows.text(i, 0), rows.text(i, 1), rows.int64(i, 2)});
+    return out;
+  }
+
+  std::vector<BalanceRow> posting_totals() override {
+    std::map<std::pair<std::string, std::string>, std::int64_t> sums;
+    each_txn(std::nullopt, [&](const JournalTxn& t) {
+      for (const Posting& p : t.postings) {
+        std::int64_t& sum = sums[{p.account, p.amount.currency().code()}];
+        sum = checked_add(sum, p.amount.minor(), "the balance of " + p.account);
+      }
+    });
+    std::vector<BalanceRow> out;
+    for (const auto& [key, sum] : sums) out.push_back(BalanceRow{key.first, key.second, sum});
+    return out;
+  }
+
+  // A new ledger: the schema and its mark, in the caller's transaction.
+  void create_schema() {
+    exec(generated::kPostgresqlSchemaSql);
+    query("INSERT INTO ledger_mark (application, schema_version) VALUES ('adledger', $1)",
+          Params().add(std::int64_t{kSchemaVersion}));
+  }
+
+  // Maps a failed statement to adledger's errors: a duplicate or a refused
+  // row is a rule error, a lock not granted in time is busy, anything else
+  // a storage error with the server's message.
+  void check(PGresult* r) {
+    ExecStatusType status = PQresultStatus(r);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+    const char* state_field = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    std::string state = state_field ? state_field : "";
+    const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    std::string message = primary ? primary : first_line(PQerrorMessage(conn_.get()));
+    if (const char* detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : nullptr) message += " (" + std::string(detail) + ")";
+    if (state == "23505") throw Error(ErrorKind::Rule, "duplicate: " + message);
+    if (state.starts_with("23")) throw Error(ErrorKind::Rule, "refused by the ledger schema: " + message);
+    if (state == "55P03" || state == "57014")
+      throw_storage("database " + quote(display_url(url_)) +
+                    ": the ledger is busy: another adledger is writing and did not finish within the wait;"
+                    " retry, or raise --wait");
+    if (state == "40001" || state == "40P01")
+      throw_storage("database " + quote(display_url(url_)) + ": the write conflicted with another and was not made: " +
+                    message + "; retry");
+    if (state == "42501")
+      throw_storage("database " + quote(display_url(url_)) + ": permission denied: " + message);
+    if (PQstatus(conn_.get()) == CONNECTION_BAD || state.starts_with("08") || state.starts_with("57P"))
+      throw_storage("database " + quote(display_url(url_)) + ": the connection to the server was lost: " + message +
+                    "; nothing of this command was recorded unless it said so");
+    throw_storage("database " + quote(display_url(url_)) + ": postgresql: " + message);
+  }
+
+ private:
+  static constexpr const char* kAppendOnlyTables[] = {
+      "platform", "advertiser", "handle", "spend_entry", "spend_reversal", "policy_action",
+      "policy_action_advertiser", "policy_withdrawal", "pledge", "disbursement", "disclosed_total",
+      "exchange_rate", "account_total", "record_log", "log_tree", "log_tree_node"};
+
+  // The body schemas/postgresql/ledger.sql gives refuse_change().
+  static std::string expected_refuse_change() {
+    std::string_view sql = generated::kPostgresqlSchemaSql;
+    std::size_t start = sql.find("AS $$");
+    std::size_t end = start == std::string_view::npos ? start : sql.find("$$;", start + 5);
+    if (end == std::string_view::npos) return std::string();
+    return std::string(sql.substr(start + 5, end - start - 5));
+  }
+  static std::string normalise_space(std::string_view text) {
+    std::string out;
+    bool space = false;
+    for (char c : text) {
+      if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+        space = true;
+        continue;
+      }
+      if (space && !out.empty()) out += ' ';
+      space = false;
+      out += c;
+    }
+    return out;
+  }
+
+  static constexpr const char* kSelectLog = "SELECT seq, kind, ref, recorded_at, hash FROM record_log";
+  static LogRecord read_log(const Rows& rows, int i) {
+    LogRecord r;
+    r.seq = rows.int64(i, 0);
+    r.kind = rows.text(i, 1);
+    r.ref = rows.text(i, 2);
+    r.recorded_at = format_timestamp_ms(rows.int64(i, 3));
+    std::string hash = rows.bytes(i, 4);
+    if (hash.size() == r.hash.size()) std::memcpy(r.hash.data(), hash.data(), hash.size());
+    return r;
+  }
+
+  // Rebuilds a record's canonical content from its rows; names what is
+  // wrong when they are gone or cannot be read.
+  void fill_content(LogRecord& r) {
+    try {
+      std::optional<nlohmann::json> c = content_from_rows(r.kind, r.ref);
+      if (c)
+        r.content = canonical(*c);
+      else
+        r.row_problem = "its row is gone from the tables";
+    } catch (const std::exception& e) {
+      r.row_problem = std::string("its row cannot be read: ") + e.what();
+    }
+  }
+
+  std::optional<nlohmann::json> content_from_rows(const std::string& kind, const std::string& ref) {
+    if (kind == "platform") {
+      if (auto p = find_platform(ref)) return content_of(*p);
+    } else if (kind == "advertiser") {
+      if (auto a = find_advertiser(ref)) return content_of(*a);
+    } else if (kind == "handle") {
+      std::size_t slash = ref.find('/');
+      if (slash == std::string::npos) return std::nullopt;
+      if (auto h = find_handle(ref.substr(0, slash), ref.substr(slash + 1))) return content_of(*h);
+    } else if (kind == "spend" || kind == "spend_reversal") {
+      std::int64_t id = 0;
+      auto [end, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), id);
+      if (ec != std::errc() || end != ref.data() + ref.size()) return std::nullopt;
+      std::optional<SpendEntry> e = find_spend(id);
+      if (!e) return std::nullopt;
+      if (kind == "spend") return content_of(*e, spend_txn(*e));
+      if (e->reversal) return content_of(*e->reversal, reversal_txn(*e));
+    } else if (kind == "policy_action" || kind == "policy_withdrawal") {
+      std::optional<PolicyAction> a = find_policy_action(ref);
+      if (!a) return std::nullopt;
+      if (kind == "policy_withdrawal") {
+        if (a->withdrawal) return content_of(*a->withdrawal);
+        return std::nullopt;
+      }
+      a->withdrawal.reset();  // a record of its own
+      return content_of(*a);
+    } else if (kind == "pledge") {
+      if (auto p = find_pledge(ref)) return content_of(*p, pledge_txn(*p));
+    } else if (kind == "disbursement") {
+      Rows rows = query(std::string(kSelectDisbursement) + " WHERE d.id = $1", Params().add(ref));
+      if (!rows.empty())
+        return content_of(read_disbursement(rows, 0),
+                          disbursement_txn(read_disbursement(rows, 0), rows.text(0, kDisbursementPlatformColumn)));
+    } else if (kind == "disclosed_total") {
+      if (auto d = find_disclosed_total(ref)) return content_of(*d);
+    } else if (kind == "rate") {
+      // USD/EUR/2019-05-31
+      if (ref.size() != 18 || ref[3] != '/' || ref[7] != '/') return std::nullopt;
+      if (auto r = find_rate(Currency::from_code(ref.substr(0, 3)), Currency::from_code(ref.substr(4, 3)),
+                             parse_date(ref.substr(8), "rate date")))
+        return content_of(*r);
+    }
+    return std::nullopt;
+  }
+
+  static constexpr const char* kSelectSpend =
+      "SELECT s.id, s.advertiser_id, s.platform_id, s.handle, s.amount_minor, s.currency, s.first_day,"
+      " s.last_day, s.items, s.market, s.precision, s.source, s.external_id, s.note, s.txn_id,"
+      " r.txn_id, r.reason, r.source, s.upper_minor, s.tags"
+      " FROM spend_entry s LEFT JOIN spend_reversal r ON r.entry_id = s.id";
+  static SpendEntry read_spend(const Rows& rows, int i) {
+    SpendEntry e;
+    e.entry_id = rows.int64(i, 0);
+    e.advertiser_id = rows.text(i, 1);
+    e.platform_id = rows.text(i, 2);
+    e.handle = rows.opt_text(i, 3);
+    e.amount = Money(rows.int64(i, 4), Currency::from_code(rows.text(i, 5)));
+    e.period = Period(rows.date(i, 6), rows.date(i, 7));
+    e.items = rows.opt_int64(i, 8);
+    e.market = rows.text(i, 9);
+    std::int64_t precision = rows.int64(i, 10);
+    if (precision < 0 || precision > static_cast<std::int64_t>(Precision::Range))
+      throw_storage("spend entry #" + std::to_string(e.entry_id) + ": precision " + std::to_string(precision) +
+                    " is not one adledger writes");
+    e.precision = static_cast<Precision>(precision);
+    e.source = rows.text(i, 11);
+    e.external_id = rows.opt_text(i, 12);
+    e.note = rows.opt_text(i, 13);
+    e.txn_id = rows.int64(i, 14);
+    if (!rows.is_null(i, 15)) e.reversal = SpendReversal{e.entry_id, rows.text(i, 16), rows.text(i, 17), rows.int64(i, 15)};
+    if (!rows.is_null(i, 18)) e.upper = Money(rows.int64(i, 18), e.amount.currency());
+    if (!rows.is_null(i, 19)) {
+      nlohmann::json tags = nlohmann::json::parse(rows.text(i, 19), nullptr, /*allow_exceptions=*/false);
+      if (!tags.is_array()) throw_storage("spend entry #" + std::to_string(e.entry_id) + ": its tag set is not a list");
+      for (const auto& tag : tags) {
+        if (!tag.is_string()) throw_storage("spend entry #" + std::to_string(e.entry_id) + ": a tag is not text");
+        e.tags.push_back(tag.get<std::string>());
+      }
+    }
+    return e;
+  }
+  // Spend entries a page at a time; `params` holds every parameter but
+  // the last, the page's size.
+  std::vector<SpendEntry> spend_page(const char* rest, Params params) {
+    constexpr std::int64_t kPage = 8192;
+    params.add(kPage);
+    Rows rows = query(std::string(kSelectSpend) + rest, params);
+    std::vector<SpendEntry> out;
+    out.reserve(static_cast<std::size_t>(rows.size()));
+    for (int i = 0; i < rows.size(); ++i) out.push_back(read_spend(rows, i));
+    return out;
+  }
+
+  static constexpr const char* kSelectPolicy =
+      "SELECT p.id, p.kind, p.platform_id, p.date, p.end_date, p.lifts_action_id, p.account_count, p.description,"
+      " p.source, p.note, w.reason, w.source FROM policy_action p LEFT JOIN policy_withdrawal w ON w.action_id = p.id";
+  static PolicyAction read_policy(const Rows& rows, int i) {
+    PolicyAction a;
+    a.id = rows.text(i, 0);
+    a.kind = parse_policy_kind(rows.text(i, 1));
+    a.platform_id = rows.text(i, 2);
+    a.date = rows.date(i, 3);
+    if (!rows.is_null(i, 4)) a.end_date = rows.date(i, 4);
+    a.lifts_action_id = rows.opt_text(i, 5);
+    a.account_count = rows.opt_int64(i, 6);
+    a.description = rows.text(i, 7);
+    a.source = rows.text(i, 8);
+    a.note = rows.opt_text(i, 9);
+    if (!rows.is_null(i, 10)) a.withdrawal = PolicyWithdrawal{a.id, rows.text(i, 10), rows.text(i, 11)};
+    return a;
+  }
+  std::vector<std::string> advertisers_named_by(const std::string& action_id) {
+    std::vector<std::string> ids;
+    Rows rows = query("SELECT advertiser_id FROM policy_action_advertiser WHERE action_id = $1"
+                      " ORDER BY advertiser_id COLLATE \"C\"",
+                      Params().add(action_id));
+    for (int i = 0; i < rows.size(); ++i) ids.push_back(rows.text(i, 0));
+    return ids;
+  }
+
+  static constexpr const char* kSelectPledge =
+      "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
+      " basis_last, source, note, txn_id FROM pledge";
+  static Pledge read_pledge(const Rows& rows, int i) {
+    Pledge p;
+    p.id = rows.text(i, 0);
+    p.platform_id = rows.text(i, 1);
+    p.amount = Money(rows.int64(i, 2), Currency::from_code(rows.text(i, 3)));
+    p.date = rows.date(i, 4);
+    p.beneficiary = rows.text(i, 5);
+    p.basis_advertiser_id = rows.opt_text(i, 6);
+    if (!rows.is_null(i, 7)) p.basis_period = Period(rows.date(i, 7), rows.date(i, 8));
+    p.source = rows.text(i, 9);
+    p.note = rows.opt_text(i, 10);
+    p.txn_id = rows.int64(i, 11);
+    return p;
+  }
+
+  static constexpr const char* kSelectDisbursement =
+      "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id"
+      " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id";
+  static constexpr int kDisbursementPlatformColumn = 7;
+  static Disbursement read_disbursement(const Rows& rows, int i) {
+    return Disbursement{rows.text(i, 0), rows.text(i, 1), Money(rows.int64(i, 2), Currency::from_code(rows.text(i, 3))),
+                        rows.date(i, 4), rows.text(i, 5), rows.int64(i, 6)};
+  }
+
+  static constexpr const char* kSelectDisclosed =
+      "SELECT id, platform_id, advertiser_id, amount_minor, currency, period_first, period_last, date, precision,"
+      " source, note FROM disclosed_total";
+  static DisclosedTotal read_disclosed(const Rows& rows, int i) {
+    DisclosedTotal d;
+    d.id = rows.text(i, 0);
+    d.platform_id = rows.text(i, 1);
+    d.advertiser_id = rows.text(i, 2);
+    d.amount = Money(rows.int64(i, 3), Currency::from_code(rows.text(i, 4)));
+    d.period = Period(rows.date(i, 5), rows.date(i, 6));
+    d.date = rows.date(i, 7);
+    d.precision = parse_precision(rows.text(i, 8));
+    d.source = rows.text(i, 9);
+    d.note = rows.opt_text(i, 10);
+    return d;
+  }
+
+  static constexpr const char* kSelectRate = "SELECT from_currency, to_currency, date, rate, source FROM exchange_rate";
+  static ExchangeRate read_rate(const Rows& rows, int i) {
+    return ExchangeRate{Currency::from_code(rows.text(i, 0)), Currency::from_code(rows.text(i, 1)), rows.date(i, 2),
+                        Rate::parse(rows.text(i, 3)), rows.text(i, 4)};
+  }
+
+  static Advertiser read_advertiser(const Rows& rows, int i) {
+    return Advertiser{rows.text(i, 0), rows.text(i, 1), rows.opt_text(i, 2), rows.boolean(i, 3)};
+  }
+  static std::vector<Handle> read_handles(const Rows& rows) {
+    std::vector<Handle> out;
+    for (int i = 0; i < rows.size(); ++i) out.push_back(Handle{rows.text(i, 0), rows.text(i, 1), rows.text(i, 2)});
+    return out;
+  }
+
+  // A sum PostgreSQL formed exactly, which must fit in int64.
+  static std::int64_t sum_column(const Rows& rows, const std::string& what) {
+    std::string text = rows.text(0, 0);
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size())
+      throw_storage(what + " in the ledger is " + text + ", beyond the largest amount adledger keeps (run adledger verify)");
+    return value;
+  }
+
+  // The highest transaction number in use.
+  std::int64_t last_txn_id() {
+    return query("SELECT greatest(coalesce((SELECT max(txn_id) FROM spend_entry), 0),"
+                 " coalesce((SELECT max(txn_id) FROM spend_reversal), 0),"
+                 " coalesce((SELECT max(txn_id) FROM pledge), 0),"
+                 " coalesce((SELECT max(txn_id) FROM disbursement), 0))")
+        .int64(0, 0);
+  }
+
+  CompactRange stored_tree() {
+    Rows rows = query("SELECT size, frontier FROM log_tree ORDER BY size DESC LIMIT 1");
+    if (rows.empty()) return CompactRange{};
+    return CompactRange::parse(rows.int64(0, 0), rows.bytes(0, 1));
+  }
+  CompactRange& current_tree() {
+    if (!tree_) tree_ = stored_tree();
+    return *tree_;
+  }
+  void insert_tree_node(const TreeNode& node) {
+    query("INSERT INTO log_tree_node (level, idx, hash) VALUES ($1, $2, $3)",
+          Params().add(std::int64_t{node.level}).add(node.index).add_hash(node.hash));
+  }
+  void flush_tree() {
+    if (!tree_ || !tree_dirty_) return;
+    query("INSERT INTO log_tree (size, frontier) VALUES ($1, $2)",
+          Params().add(tree_->size()).add_bytes(tree_->serialize()));
+    tree_dirty_ = false;
+  }
+
+  // The postings of a write add to the account totals in memory; commit()
+  // writes one row per account touched, at the log's size then.
+  struct PendingTotal {
+    std::int64_t balance_minor = 0;
+    std::int64_t postings = 0;
+  };
+  void flush_totals() {
+    if (pending_totals_.empty()) return;
+    const std::int64_t log_size = current_tree().size();
+    std::vector<std::pair<const std::pair<std::string, std::string>*, const PendingTotal*>> sorted;
+    for (const auto& [key, pending] : pending_totals_) sorted.emplace_back(&key, &pending);
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+    for (const auto& [key, pending] : sorted)
+      query("INSERT INTO account_total (account, currency, log_size, balance_minor, postings)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            Params().add(key->first).add(key->second).add(log_size).add(pending->balance_minor).add(pending->postings));
+    pending_totals_.clear();
+  }
+
+  void reset_write_state() {
+    pending_totals_.clear();
+    next_txn_id_ = 0;
+    next_entry_id_ = 0;
+    head_.reset();
+    tree_.reset();
+    tree_dirty_ = false;
+  }
+
+  ConnHandle conn_;
+  std::string url_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text to statement name
+  bool in_write_ = false;
+  bool in_read_ = false;
+  std::uint64_t write_generation_ = 0;
+  StringPairMap<PendingTotal> pending_totals_;
+  std::int64_t next_txn_id_ = 0;    // 0: not yet read in this write
+  std::int64_t next_entry_id_ = 0;  // 0: not yet read in this write
+  std::optional<LogRecord> head_;
+  std::optional<CompactRange> tree_;
+  bool tree_dirty_ = false;
+  std::vector<TreeNode> completed_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mode, const StoreOptions& options) {
+  const std::string shown = display_url(url);
+  auto refuse = [&](const std::string& why) -> void { throw_storage("database " + quote(shown) + ": " + why); };
+  // Parsed first, so that a malformed URL is named as one, not as a
+  // server that cannot be reached.
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &parse_error);
+  if (!parsed) {
+    std::string why = first_line(parse_error);
+    PQfreemem(parse_error);
+    refuse("not a PostgreSQL connection URL: " + why);
+  }
+  PQconninfoFree(parsed);
+  // The command's --wait bounds the wait for the server too.
+  std::string connect_timeout = std::to_string(std::max<std::int64_t>(2, options.wait_ms / 1000));
+  const char* keywords[] = {"dbname", "connect_timeout", "application_name", "client_encoding", nullptr};
+  const char* values[] = {url.c_str(), connect_timeout.c_str(), "adledger", "UTF8", nullptr};
+  ConnHandle conn(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
+  if (!conn) refuse("cannot connect: out of memory");
+  if (PQstatus(conn.get()) != CONNECTION_OK) refuse("cannot connect: " + first_line(PQerrorMessage(conn.get())));
+
+  auto store = std::make_unique<PgStore>(std::move(conn), url);
+  // Messages from the server stay on the server: adledger says what
+  // happened in its own words.
+  store->exec("SET client_min_messages TO warning");
+  store->exec("SET search_path TO adledger");
+  store->exec("SET datestyle TO ISO");
+  store->exec("SET bytea_output TO hex");
+  store->exec("SET lock_timeout TO " + std::to_string(std::max<std::int64_t>(1, options.wait_ms)));
+
+  Rows mark_table = store->query("SELECT to_regclass('adledger.ledger_mark') IS NOT NULL,"
+                                 " EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'adledger')");
+  const bool has_mark = mark_table.boolean(0, 0);
+  const bool has_schema = mark_table.boolean(0, 1);
+  if (mode == OpenMode::CreateNew) {
+    if (has_schema) refuse("already exists; adledger init creates a new ledger only");
+    try {
+      store->exec("BEGIN");
+      store->create_schema();
+      store->exec("COMMIT");
+    } catch (const Error& e) {
+      store->exec_quietly("ROLLBACK");
+      // Another adledger init got there first.
+      if (std::string_view(e.what()).find("already exists") != std::string_view::npos)
+        refuse("already exists; adledger init creates a new ledger only");
+      throw;
+    }
+    return store;
+  }
+  if (!has_schema) refuse("no ledger there; create one with adledger init");
+  if (!has_mark) refuse("not an adledger ledger (its schema adledger has no ledger_mark table)");
+  Rows mark = store->query("SELECT application, schema_version FROM ledger_mark");
+  if (mark.empty() || mark.text(0, 0) != "adledger") refuse("not an adledger ledger (its ledger mark is missing)");
+  std::int64_t version = mark.int64(0, 1);
+  if (version > kSchemaVersion)
+    refuse("written by a newer adledger (schema version " + std::to_string(version) + ", this binary knows up to " +
+           std::to_string(kSchemaVersion) + "); upgrade adledger");
+  if (version < kSchemaVersion)
+    refuse("its schema version " + std::to_string(version) + " is not one adledger writes on PostgreSQL");
+  if (mode == OpenMode::ReadExisting) store->begin_read();
+  return store;
+}
+
+}  // namespace ledger
