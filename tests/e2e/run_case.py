@@ -33,12 +33,33 @@ ADLEDGER_NOW=2026-11-22T12:00:00.000Z (so record hashes are reproducible) and
 TZ=UTC. Whenever a command exits non-zero, the runner also checks that the
 ledger file is byte for byte what it was before the command: a refused
 write must leave nothing behind.
+
+With --backend postgresql (and --postgresql-state FILE, or
+$ADLEDGER_TEST_POSTGRESQL_STATE: the cluster that tests/postgresql/cluster.py
+started), the ledger is instead a fresh database on that cluster, named
+e2e_<case>_<random> and dropped after the case however it ends; {DB} and
+ADLEDGER_DB are its URL. A command that exits non-zero although the case
+expects it to succeed fails the case by its exit status alone, so the
+database's content (see cluster.database_digest: its schema objects and every
+row of every table, without the sequences' counters) is compared only around
+the commands that the case expects to fail, one psql session (about 20 ms)
+before and one after each, the one after also serving as the one before the
+next command. A case about the SQLite file itself says
+
+    %sqlite-only
+
+and is skipped with the postgresql backend (exit status 0, one line saying
+so).
 """
 
 import argparse
+import contextlib
 import hashlib
 import os
+import re
+import secrets
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -106,10 +127,85 @@ def file_digest(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+class SqliteLedger:
+    """The ledger as an SQLite file in the case's temporary directory."""
+
+    def __init__(self, tmp):
+        self.db = os.path.join(tmp, "ledger.db")
+
+    def digest(self):
+        return file_digest(self.db)
+
+    def wants_digest(self, command):
+        return True  # hashing a small file costs nothing
+
+    def close(self):
+        pass
+
+
+URL_MAX = 80
+
+
+class PostgresqlLedger:
+    """The ledger as a fresh database on the test cluster."""
+
+    def __init__(self, state_path, case):
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postgresql"))
+        import cluster
+        self.cluster = cluster
+        try:
+            self.state = cluster.load_state(state_path)
+            # adledger quotes at most 80 characters of a database's name in
+            # its messages ("..." after them): a longer URL would not match
+            # {DB} in the expected output. The case's name is cut to fit.
+            stem = re.sub(r"[^a-z0-9_]", "_", os.path.splitext(os.path.basename(case))[0].lower())
+            room = URL_MAX - len(cluster.url_for(self.state, "")) - len("e2e__") - 6
+            self.name = f"e2e_{stem[:max(room, 0)]}_{secrets.token_hex(3)}"
+            if len(cluster.url_for(self.state, self.name)) > URL_MAX:
+                sys.exit(f"setup: the cluster's URLs are longer than {URL_MAX} characters: "
+                         f"{cluster.url_for(self.state, self.name)}")
+            self.db = cluster.create_database(self.state, self.name)
+        except cluster.ClusterError as e:
+            sys.exit(f"setup: {e}")
+
+    def digest(self):
+        try:
+            return self.cluster.database_digest(self.state, self.name)
+        except self.cluster.ClusterError as e:
+            sys.exit(f"the ledger's content: {e}")
+
+    def wants_digest(self, command):
+        return command["exit"] != 0
+
+    def close(self):
+        try:
+            self.cluster.drop_database(self.state, self.name)
+        except self.cluster.ClusterError as e:
+            print(f"warning: {e}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def open_ledger(args, tmp):
+    """The case's ledger, dropped (a database) when the case ends, however it ends."""
+    if args.backend == "postgresql":
+        ledger = PostgresqlLedger(args.postgresql_state, args.case)
+    else:
+        ledger = SqliteLedger(tmp)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--adledger", required=True)
     ap.add_argument("--root", required=True)
+    ap.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite",
+                    help="where the ledger lives: an SQLite file (default) or a database on the test cluster")
+    ap.add_argument("--postgresql-state", default=os.environ.get("ADLEDGER_TEST_POSTGRESQL_STATE"),
+                    help="the state file of tests/postgresql/cluster.py start "
+                         "(default: $ADLEDGER_TEST_POSTGRESQL_STATE)")
     ap.add_argument("--bless", action="store_true",
                     help="rewrite the case's expected output with what the binary prints (review the diff!)")
     ap.add_argument("case")
@@ -118,9 +214,18 @@ def main():
     args.adledger = os.path.abspath(args.adledger)
     args.root = os.path.abspath(args.root)
     directives, files, commands = parse_case(args.case)
+    if args.backend == "postgresql":
+        if "sqlite-only" in directives:
+            print(f"skipped with the postgresql backend: {os.path.basename(args.case)} is %sqlite-only")
+            sys.exit(0)
+        if not args.postgresql_state:
+            sys.exit("--backend postgresql needs --postgresql-state FILE or $ADLEDGER_TEST_POSTGRESQL_STATE")
+    # A SIGTERM (ctest's timeout, a stopped CI run) unwinds like Ctrl-C, so that
+    # the case's database is dropped and its temporary directory removed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     failures = 0
-    with tempfile.TemporaryDirectory(prefix="adledger-e2e-") as tmp:
-        db = os.path.join(tmp, "ledger.db")
+    with tempfile.TemporaryDirectory(prefix="adledger-e2e-") as tmp, open_ledger(args, tmp) as ledger:
+        db = ledger.db
         subst = {"{DB}": db, "{TMP}": tmp, "{ROOT}": args.root}
 
         def expand(text):
@@ -128,7 +233,10 @@ def main():
                 text = text.replace(k, v)
             return text
 
-        base_env = dict(os.environ, ADLEDGER_DB=db, ADLEDGER_TODAY="2026-11-22",
+        # libpq's PG* variables (PGHOST, PGPORT, ...) would fill in what a URL
+        # leaves out; the cases name their ledger in full.
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        base_env.update(ADLEDGER_DB=db, ADLEDGER_TODAY="2026-11-22",
                         ADLEDGER_NOW="2026-11-22T12:00:00.000Z", TZ="UTC", LC_ALL="C.UTF-8")
         base_env.pop("ADLEDGER_FORMAT", None)
 
@@ -149,6 +257,7 @@ def main():
             if r.returncode != 0:
                 sys.exit(f"setup: fixture import failed: {r.stderr.decode()}")
 
+        known = None  # the ledger's digest, while nothing may have changed it since
         for i, c in enumerate(commands, 1):
             words = shlex.split(expand(c["command"]))
             env = dict(base_env)
@@ -161,13 +270,20 @@ def main():
             if len(words) >= 3 and words[-2] == "<":
                 stdin_path = os.path.join(tmp, words[-1])
                 words = words[:-2]
-            before = file_digest(db)
+            check_ledger = ledger.wants_digest(c)
+            if check_ledger and known is None:
+                known = ledger.digest()
+            before = known if check_ledger else None
             if stdin_path:
                 with open(stdin_path, "rb") as stdin:
                     r = run(words[1:], env, stdin)
             else:
                 r = run(words[1:], env)
-            after = file_digest(db)
+            after = before
+            known = None
+            if check_ledger and r.returncode != 0:
+                # The ledger as it is now: the digest before the next command too.
+                after = known = ledger.digest()
             out = r.stdout.decode("utf-8", "replace").rstrip("\n").split("\n") if r.stdout else []
             err = r.stderr.decode("utf-8", "replace").rstrip("\n").split("\n") if r.stderr else []
             want_out = [expand(l) for l in c["stdout"]]
@@ -180,7 +296,7 @@ def main():
             if err != want_err:
                 problems.append("stderr differs:\n" + diff(want_err, err))
             if r.returncode != 0 and before != after:
-                problems.append("the ledger file changed although the command failed")
+                problems.append("the ledger changed although the command failed")
             c["actual"] = (out, err, r.returncode)
             if problems:
                 failures += 1
