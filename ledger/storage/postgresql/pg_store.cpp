@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "ledger/audit/merkle.hpp"
 #include "ledger/error.hpp"
@@ -194,22 +195,39 @@ class PgStore final : public Store {
   // The same, for a statement whose failure changes nothing (a rollback).
   void exec_quietly(const char* sql) noexcept { ResultHandle r(PQexec(conn_.get(), sql)); }
 
-  // Runs a statement with parameters, prepared once per connection.
+  // Runs a statement with parameters, prepared once per connection. The
+  // rows a write holds back for COPY are sent first whenever the statement
+  // may read them or refer to them.
   Rows query(const std::string& sql, const Params& params = Params{}) {
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
-      std::string name = "adledger_" + std::to_string(prepared_.size() + 1);
-      ResultHandle r(PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr));
+      Prepared statement;
+      statement.name = "adledger_" + std::to_string(prepared_.size() + 1);
+      statement.reads_held_rows = sql.find("spend") != std::string::npos ||
+                                  sql.find("record_log") != std::string::npos ||
+                                  sql.find("log_tree") != std::string::npos;
+      ResultHandle r(PQprepare(conn_.get(), statement.name.c_str(), sql.c_str(), 0, nullptr));
       check(r.get());
-      it = prepared_.emplace(sql, std::move(name)).first;
+      it = prepared_.emplace(sql, std::move(statement)).first;
     }
-    std::vector<const char*> values = params.pointers();
-    ResultHandle r(PQexecPrepared(conn_.get(), it->second.c_str(), params.size(), values.data(), nullptr, nullptr, 0));
-    check(r.get());
-    return Rows(std::move(r));
+    if (it->second.reads_held_rows) send_held_rows();
+    return run_prepared(it->second, params);
   }
 
   LogFormat log_format() const noexcept override { return LogFormat::Tree; }
+
+  // Rows held back for COPY: a bulk load sends its spend entries, log
+  // records and tree nodes in batches rather than a statement each. They
+  // are sent before any statement that may read them, before commit, and
+  // whenever a batch grows past kCopyBatchBytes.
+  struct CopyBuffer {
+    const char* target;  // table (columns), as COPY names them
+    std::string data;    // COPY's text format, a line a row
+  };
+  static constexpr std::size_t kCopyBatchBytes = 8 << 20;
+  void send_held_rows() {
+    for (CopyBuffer* buffer : {&spend_rows_, &log_rows_, &node_rows_}) send_copy(*buffer);
+  }
 
   void begin_write() override {
     assert(!in_write_ && "write transactions do not nest");
@@ -243,6 +261,7 @@ class PgStore final : public Store {
     try {
       flush_totals();
       flush_tree();
+      send_held_rows();
       exec("COMMIT");
     } catch (...) {
       rollback();
@@ -300,15 +319,28 @@ class PgStore final : public Store {
     std::int64_t id = next_entry_id_;
     std::optional<std::string> tags;
     if (!e.tags.empty()) tags = tags_json(e.tags);
-    query("INSERT INTO spend_entry (id, txn_id, advertiser_id, platform_id, amount_minor, upper_minor, currency,"
-          " first_day, last_day, items, market, precision, source, tags, handle, external_id, note)"
-          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-          Params().add(id).add(e.txn_id).add(e.advertiser_id).add(e.platform_id).add(e.amount.minor())
-              .add(e.upper ? std::optional<std::int64_t>(e.upper->minor()) : std::nullopt)
-              .add(e.amount.currency().code()).add(e.period.first()).add(e.period.last()).add(e.items)
-              .add(e.market).add(static_cast<std::int64_t>(e.precision)).add(e.source).add(tags).add(e.handle)
-              .add(e.external_id).add(e.note));
+    std::string& row = spend_rows_.data;
+    copy_field(row, id);
+    copy_field(row, e.txn_id);
+    copy_field(row, e.advertiser_id);
+    copy_field(row, e.platform_id);
+    copy_field(row, e.amount.minor());
+    copy_field(row, e.upper ? std::optional<std::int64_t>(e.upper->minor()) : std::nullopt);
+    copy_field(row, e.amount.currency().code());
+    copy_field(row, format_date(e.period.first()));
+    copy_field(row, format_date(e.period.last()));
+    copy_field(row, e.items);
+    copy_field(row, e.market);
+    copy_field(row, static_cast<std::int64_t>(e.precision));
+    copy_field(row, e.source);
+    copy_field(row, tags);
+    copy_field(row, e.handle);
+    copy_field(row, e.external_id);
+    copy_field(row, e.note, /*last=*/true);
+    if (e.external_id) written_external_ids_.insert(std::hash<std::string>{}(*e.external_id));
+    if (row.size() > kCopyBatchBytes) send_copy(spend_rows_);
     ++next_entry_id_;
+    ++entries_written_;
     return id;
   }
 
@@ -379,8 +411,13 @@ class PgStore final : public Store {
     if (tree.size() + 1 != r.seq)
       throw_storage("record " + std::to_string(r.seq) + " follows a log of " + std::to_string(tree.size()) +
                     " records: the log is not whole (run adledger verify)");
-    query("INSERT INTO record_log (seq, kind, ref, recorded_at, hash) VALUES ($1, $2, $3, $4, $5)",
-          Params().add(r.seq).add(r.kind).add(r.ref).add(timestamp_ms(r.recorded_at)).add_hash(r.hash));
+    std::string& row = log_rows_.data;
+    copy_field(row, r.seq);
+    copy_field(row, r.kind);
+    copy_field(row, r.ref);
+    copy_field(row, timestamp_ms(r.recorded_at));
+    copy_field(row, "\\x" + to_hex(r.hash), /*last=*/true);
+    if (row.size() > kCopyBatchBytes) send_copy(log_rows_);
     completed_.clear();
     tree.append(r.hash, kKeptNodeLevel, completed_);
     for (const TreeNode& node : completed_) insert_tree_node(node);
@@ -559,6 +596,21 @@ class PgStore final : public Store {
   }
 
   std::optional<SpendEntry> find_spend_by_external_id(const std::string& external_id) override {
+    // An import asks this once an entry. Within a write, an id not among
+    // those this write holds is looked up among the committed entries
+    // alone (no held row can have it), and not at all when no committed
+    // entry has an external id.
+    if (in_write_ && !written_external_ids_.contains(std::hash<std::string>{}(external_id))) {
+      if (!committed_external_ids_)
+        committed_external_ids_ = !run_prepared(prepare("SELECT 1 FROM spend_entry s WHERE s.external_id IS NOT NULL"
+                                                        " AND s.id < $1 LIMIT 1"),
+                                                Params().add(first_entry_of_write()))
+                                       .empty();
+      if (!*committed_external_ids_) return std::nullopt;
+      Rows rows = run_prepared(prepare(std::string(kSelectSpend) + " WHERE s.external_id = $1"), Params().add(external_id));
+      if (rows.empty()) return std::nullopt;
+      return read_spend(rows, 0);
+    }
     Rows rows = query(std::string(kSelectSpend) + " WHERE s.external_id = $1", Params().add(external_id));
     if (rows.empty()) return std::nullopt;
     return read_spend(rows, 0);
@@ -752,10 +804,30 @@ class PgStore final : public Store {
   }
 
   std::int64_t account_balance(const std::string& account, const std::string& currency) override {
-    Rows rows = query("SELECT coalesce(sum(balance_minor), 0)::text FROM account_total"
-                      " WHERE account = $1 AND currency = $2",
-                      Params().add(account).add(currency));
-    std::int64_t stored = sum_column(rows, "the balance of " + account);
+    // Every account's committed balance is read at the first question of
+    // a write, in one statement: an import asks once an account, and a
+    // round trip each would cost more than the whole sum.
+    if (!in_write_) {
+      Rows rows = query("SELECT coalesce(sum(balance_minor), 0)::text FROM account_total"
+                        " WHERE account = $1 AND currency = $2",
+                        Params().add(account).add(currency));
+      return sum_column(rows, "the balance of " + account);
+    }
+    if (!committed_balances_) {
+      committed_balances_.emplace();
+      Rows rows = query("SELECT account, currency, sum(balance_minor)::text FROM account_total GROUP BY account, currency");
+      for (int i = 0; i < rows.size(); ++i) {
+        std::string text = rows.text(i, 2);
+        std::int64_t value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size())
+          throw_storage("the balance of " + rows.text(i, 0) + " in the ledger is " + text +
+                        ", beyond the largest amount adledger keeps (run adledger verify)");
+        committed_balances_->emplace(std::make_pair(rows.text(i, 0), rows.text(i, 1)), value);
+      }
+    }
+    auto committed = committed_balances_->find(StringPairView(account, currency));
+    std::int64_t stored = committed == committed_balances_->end() ? 0 : committed->second;
     auto pending = pending_totals_.find(StringPairView(account, currency));
     if (pending == pending_totals_.end()) return stored;
     return checked_add(stored, pending->second.balance_minor, "the balance of " + account);
@@ -1102,8 +1174,10 @@ class PgStore final : public Store {
     return *tree_;
   }
   void insert_tree_node(const TreeNode& node) {
-    query("INSERT INTO log_tree_node (level, idx, hash) VALUES ($1, $2, $3)",
-          Params().add(std::int64_t{node.level}).add(node.index).add_hash(node.hash));
+    std::string& row = node_rows_.data;
+    copy_field(row, std::int64_t{node.level});
+    copy_field(row, node.index);
+    copy_field(row, "\\x" + to_hex(node.hash), /*last=*/true);
   }
   void flush_tree() {
     if (!tree_ || !tree_dirty_) return;
@@ -1124,14 +1198,107 @@ class PgStore final : public Store {
     std::vector<std::pair<const std::pair<std::string, std::string>*, const PendingTotal*>> sorted;
     for (const auto& [key, pending] : pending_totals_) sorted.emplace_back(&key, &pending);
     std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
-    for (const auto& [key, pending] : sorted)
-      query("INSERT INTO account_total (account, currency, log_size, balance_minor, postings)"
-            " VALUES ($1, $2, $3, $4, $5)",
-            Params().add(key->first).add(key->second).add(log_size).add(pending->balance_minor).add(pending->postings));
+    std::string& rows = total_rows_.data;
+    for (const auto& [key, pending] : sorted) {
+      copy_field(rows, key->first);
+      copy_field(rows, key->second);
+      copy_field(rows, log_size);
+      copy_field(rows, pending->balance_minor);
+      copy_field(rows, pending->postings, /*last=*/true);
+    }
+    send_copy(total_rows_);
     pending_totals_.clear();
   }
 
+  // The first entry number this write gives (entries before it were
+  // committed before the write began).
+  std::int64_t first_entry_of_write() {
+    if (next_entry_id_ == 0) next_entry_id_ = query("SELECT coalesce(max(id), 0) + 1 FROM spend_entry").int64(0, 0);
+    return next_entry_id_ - static_cast<std::int64_t>(entries_this_write());
+  }
+  std::size_t entries_this_write() const { return entries_written_; }
+
+  struct Prepared {
+    std::string name;
+    bool reads_held_rows = false;
+  };
+  const Prepared& prepare(const std::string& sql) {
+    auto it = prepared_.find(sql);
+    if (it == prepared_.end()) {
+      Prepared statement;
+      statement.name = "adledger_" + std::to_string(prepared_.size() + 1);
+      statement.reads_held_rows = true;
+      ResultHandle r(PQprepare(conn_.get(), statement.name.c_str(), sql.c_str(), 0, nullptr));
+      check(r.get());
+      it = prepared_.emplace(sql, std::move(statement)).first;
+    }
+    return it->second;
+  }
+  Rows run_prepared(const Prepared& statement, const Params& params) {
+    std::vector<const char*> values = params.pointers();
+    ResultHandle r(PQexecPrepared(conn_.get(), statement.name.c_str(), params.size(), values.data(), nullptr, nullptr, 0));
+    check(r.get());
+    return Rows(std::move(r));
+  }
+
+  // A field in COPY's text format: tab between fields, newline after the
+  // last, \N for NULL, and backslash, tab, newline and carriage return
+  // escaped.
+  static void copy_field(std::string& row, std::string_view text, bool last = false) {
+    for (char c : text) {
+      switch (c) {
+        case '\\': row += "\\\\"; break;
+        case '\t': row += "\\t"; break;
+        case '\n': row += "\\n"; break;
+        case '\r': row += "\\r"; break;
+        default: row += c;
+      }
+    }
+    row += last ? '\n' : '\t';
+  }
+  static void copy_field(std::string& row, const std::string& text, bool last = false) {
+    copy_field(row, std::string_view(text), last);
+  }
+  static void copy_field(std::string& row, const char* text, bool last = false) {
+    copy_field(row, std::string_view(text), last);
+  }
+  static void copy_field(std::string& row, std::int64_t value, bool last = false) {
+    row += std::to_string(value);
+    row += last ? '\n' : '\t';
+  }
+  template <typename T>
+  static void copy_field(std::string& row, const std::optional<T>& value, bool last = false) {
+    if (value) return copy_field(row, *value, last);
+    row += "\\N";
+    row += last ? '\n' : '\t';
+  }
+  void send_copy(CopyBuffer& buffer) {
+    if (buffer.data.empty()) return;
+    std::string data = std::move(buffer.data);
+    buffer.data.clear();
+    ResultHandle start(PQexec(conn_.get(), ("COPY " + std::string(buffer.target) + " FROM STDIN").c_str()));
+    if (PQresultStatus(start.get()) != PGRES_COPY_IN) check(start.get());
+    constexpr std::size_t kChunk = 1 << 20;
+    bool sent = true;
+    for (std::size_t at = 0; at < data.size() && sent; at += kChunk) {
+      std::size_t n = std::min(kChunk, data.size() - at);
+      sent = PQputCopyData(conn_.get(), data.data() + at, static_cast<int>(n)) == 1;
+    }
+    PQputCopyEnd(conn_.get(), sent ? nullptr : "adledger could not send the rows");
+    ResultHandle end(PQgetResult(conn_.get()));
+    while (ResultHandle more{PQgetResult(conn_.get())}) {
+    }
+    check(end.get());
+  }
+
   void reset_write_state() {
+    spend_rows_.data.clear();
+    log_rows_.data.clear();
+    node_rows_.data.clear();
+    written_external_ids_.clear();
+    committed_external_ids_.reset();
+    committed_balances_.reset();
+    entries_written_ = 0;
     pending_totals_.clear();
     next_txn_id_ = 0;
     next_entry_id_ = 0;
@@ -1142,7 +1309,20 @@ class PgStore final : public Store {
 
   ConnHandle conn_;
   std::string url_;
-  std::unordered_map<std::string, std::string> prepared_;  // SQL text to statement name
+  std::unordered_map<std::string, Prepared> prepared_;  // by SQL text
+  CopyBuffer spend_rows_{"spend_entry (id, txn_id, advertiser_id, platform_id, amount_minor, upper_minor, currency,"
+                         " first_day, last_day, items, market, precision, source, tags, handle, external_id, note)", {}};
+  CopyBuffer log_rows_{"record_log (seq, kind, ref, recorded_at, hash)", {}};
+  CopyBuffer node_rows_{"log_tree_node (level, idx, hash)", {}};
+  CopyBuffer total_rows_{"account_total (account, currency, log_size, balance_minor, postings)", {}};
+  // Every account's balance as committed before this write, read at the
+  // write's first question (unset until then, and outside a write).
+  std::optional<StringPairMap<std::int64_t>> committed_balances_;
+  // Hashes of the external ids of the entries this write recorded, and
+  // whether an entry committed before it has one (not yet known: unset).
+  std::unordered_set<std::uint64_t> written_external_ids_;
+  std::optional<bool> committed_external_ids_;
+  std::size_t entries_written_ = 0;
   bool in_write_ = false;
   bool in_read_ = false;
   std::uint64_t write_generation_ = 0;
