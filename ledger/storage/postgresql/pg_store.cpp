@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <climits>
 #include <cstring>
 #include <map>
 #include <unordered_map>
@@ -502,11 +503,42 @@ class PgStore final : public Store {
         for (int i = 0; i < rows.size(); ++i) page.push_back(read_log(rows, i));
       }
       if (page.empty()) return;
+      prefetch_spend(page);
       for (LogRecord& r : page) {
         fill_content(r);
         visit(r);
       }
+      page_spend_.clear();
       after = page.back().seq;
+    }
+  }
+
+  // The spend entries a page of the log names, read in one statement
+  // rather than one a record: verify reads every record. An entry that
+  // cannot be read leaves the page to be read a record at a time, so
+  // that the record is named.
+  void prefetch_spend(const std::vector<LogRecord>& page) {
+    page_spend_.clear();
+    std::int64_t low = INT64_MAX, high = 0, count = 0;
+    for (const LogRecord& r : page) {
+      if (r.kind != "spend" && r.kind != "spend_reversal") continue;
+      std::int64_t id = 0;
+      auto [end, ec] = std::from_chars(r.ref.data(), r.ref.data() + r.ref.size(), id);
+      if (ec != std::errc() || end != r.ref.data() + r.ref.size()) continue;
+      low = std::min(low, id);
+      high = std::max(high, id);
+      ++count;
+    }
+    if (count < 16 || high - low >= 4 * count) return;
+    try {
+      Rows rows = query(std::string(kSelectSpend) + " WHERE s.id BETWEEN $1 AND $2",
+                        Params().add(low).add(high));
+      for (int i = 0; i < rows.size(); ++i) {
+        SpendEntry e = read_spend(rows, i);
+        page_spend_.emplace(e.entry_id, std::move(e));
+      }
+    } catch (const Error&) {
+      page_spend_.clear();
     }
   }
 
@@ -893,6 +925,7 @@ class PgStore final : public Store {
     std::string state = state_field ? state_field : "";
     const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
     std::string message = primary ? primary : first_line(PQerrorMessage(conn_.get()));
+    if (message.empty()) message = "no answer";
     if (const char* detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : nullptr) message += " (" + std::string(detail) + ")";
     if (state == "23505") throw Error(ErrorKind::Rule, "duplicate: " + message);
     if (state.starts_with("23")) throw Error(ErrorKind::Rule, "refused by the ledger schema: " + message);
@@ -905,7 +938,9 @@ class PgStore final : public Store {
                     message + "; retry");
     if (state == "42501")
       throw_storage("database " + quote(display_url(url_)) + ": permission denied: " + message);
-    if (PQstatus(conn_.get()) == CONNECTION_BAD || state.starts_with("08") || state.starts_with("57P"))
+    // An error with no SQLSTATE comes from libpq itself: the connection
+    // failed (the server went away, or closed it).
+    if (PQstatus(conn_.get()) == CONNECTION_BAD || state.empty() || state.starts_with("08") || state.starts_with("57P"))
       throw_storage("database " + quote(display_url(url_)) + ": the connection to the server was lost: " + message +
                     "; nothing of this command was recorded unless it said so");
     throw_storage("database " + quote(display_url(url_)) + ": postgresql: " + message);
@@ -979,7 +1014,11 @@ class PgStore final : public Store {
       std::int64_t id = 0;
       auto [end, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), id);
       if (ec != std::errc() || end != ref.data() + ref.size()) return std::nullopt;
-      std::optional<SpendEntry> e = find_spend(id);
+      std::optional<SpendEntry> e;
+      if (auto found = page_spend_.find(id); found != page_spend_.end())
+        e = found->second;
+      else
+        e = find_spend(id);
       if (!e) return std::nullopt;
       if (kind == "spend") return content_of(*e, spend_txn(*e));
       if (e->reversal) return content_of(*e->reversal, reversal_txn(*e));
@@ -1323,6 +1362,8 @@ class PgStore final : public Store {
   std::unordered_set<std::uint64_t> written_external_ids_;
   std::optional<bool> committed_external_ids_;
   std::size_t entries_written_ = 0;
+  // The spend entries of the page of the log each_log is visiting.
+  std::unordered_map<std::int64_t, SpendEntry> page_spend_;
   bool in_write_ = false;
   bool in_read_ = false;
   std::uint64_t write_generation_ = 0;
@@ -1358,6 +1399,10 @@ std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mo
   if (!conn) refuse("cannot connect: out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK) refuse("cannot connect: " + first_line(PQerrorMessage(conn.get())));
 
+  // The server's notices and warnings (a shutdown's "terminating
+  // connection" among them) are not printed: adledger says what happened
+  // in its own words, on one line.
+  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
   auto store = std::make_unique<PgStore>(std::move(conn), url);
   // Messages from the server stay on the server: adledger says what
   // happened in its own words.
