@@ -126,6 +126,7 @@ void setup_balance(CLI::App& app, GlobalOptions& global);
 void setup_disclosure(CLI::App& app, GlobalOptions& global);
 void setup_audit(CLI::App& app, GlobalOptions& global, int& exit_code);
 void setup_export(CLI::App& app, GlobalOptions& global);
+void setup_copy(CLI::App& app, GlobalOptions& global);
 void setup_rate(CLI::App& app, GlobalOptions& global);
 void setup_proof(CLI::App& app, GlobalOptions& global, int& exit_code);
 

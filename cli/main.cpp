@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   setup_disclosure(app, global);
   setup_audit(app, global, exit_code);
   setup_export(app, global);
+  setup_copy(app, global);
   setup_rate(app, global);
   setup_proof(app, global, exit_code);
 

@@ -117,6 +117,25 @@ void replay(Ledger& ledger, const LogRecord& r) {
   }
 }
 
+// Replays one record at the time it was recorded and checks that it
+// hashes to the leaf the source logged.
+void replay_checked(Ledger& ledger, Store& destination, const LogRecord& r, std::string& now) {
+  now = r.recorded_at;
+  try {
+    replay(ledger, r);
+  } catch (const json::exception& e) {
+    throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
+                                        "): cannot be replayed: " + e.what());
+  } catch (const Error& e) {
+    throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
+                                        "): cannot be replayed: " + e.what());
+  }
+  std::optional<LogRecord> head = destination.log_head();
+  if (!head || head->seq != r.seq || head->hash != r.hash)
+    throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
+                                        "): replays to another hash; run adledger verify");
+}
+
 }  // namespace
 
 std::string as_of_timestamp(const std::string& as_of) {
@@ -141,24 +160,35 @@ std::unique_ptr<Store> ledger_as_of(Store& source, const std::string& as_of) {
   Ledger ledger(*snapshot, [&now] { return now; });
   ledger.set_replaying(true);
   WriteTransaction txn(*snapshot);
-  for (const LogRecord& r : records) {
-    now = r.recorded_at;
-    try {
-      replay(ledger, r);
-    } catch (const json::exception& e) {
-      throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
-                                          "): cannot be replayed: " + e.what());
-    } catch (const Error& e) {
-      throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
-                                          "): cannot be replayed: " + e.what());
-    }
-    std::optional<LogRecord> head = snapshot->log_head();
-    if (!head || head->seq != r.seq || head->hash != r.hash)
-      throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
-                                          "): replays to another hash; run adledger verify");
-  }
+  for (const LogRecord& r : records) replay_checked(ledger, *snapshot, r, now);
   txn.commit();
   return snapshot;
+}
+
+std::int64_t copy_log(Store& source, Store& destination) {
+  if (std::int64_t held = destination.tree_head().size; held != 0)
+    throw Error(ErrorKind::Rule, "the destination already holds " + std::to_string(held) +
+                                     " records; a ledger is copied into a new or empty one only");
+  std::string now;
+  Ledger ledger(destination, [&now] { return now; });
+  ledger.set_replaying(true);
+  WriteTransaction txn(destination);
+  std::int64_t copied = 0;
+  source.each_log([&](const LogRecord& r) {
+    if (!r.row_problem.empty())
+      throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
+                                          ") of the source cannot be copied: " + r.row_problem + " (run adledger verify)");
+    replay_checked(ledger, destination, r, now);
+    ++copied;
+  });
+  TreeHead from = source.tree_head();
+  TreeHead to = destination.tree_head();
+  if (from.size != to.size || from.root != to.root)
+    throw Error(ErrorKind::Storage, "the copy's tree (" + std::to_string(to.size) + " records, root " + to_hex(to.root) +
+                                        ") is not the source's (" + std::to_string(from.size) + " records, root " +
+                                        to_hex(from.root) + "); nothing was copied (run adledger verify on the source)");
+  txn.commit();
+  return copied;
 }
 
 }  // namespace ledger

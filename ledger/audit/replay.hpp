@@ -20,6 +20,14 @@ namespace ledger {
 // shape, and a storage error when the log does not replay to its own hashes.
 std::unique_ptr<Store> ledger_as_of(Store& source, const std::string& as_of);
 
+// Copies every record of `source`'s log into `destination`, an empty
+// ledger on either backend, in one write transaction: each record replayed
+// with its recorded_at, and checked to hash to the source's leaf, so that
+// both have the same head. Returns the number of records copied. Throws a
+// rule error when the destination holds records, and a storage error (the
+// destination left as it was) when a record cannot be copied whole.
+std::int64_t copy_log(Store& source, Store& destination);
+
 // The timestamp `as_of` stands for: itself, or a day's last millisecond.
 std::string as_of_timestamp(const std::string& as_of);
 

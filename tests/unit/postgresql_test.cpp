@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "ledger/audit/replay.hpp"
 #include "ledger/audit/verify.hpp"
 #include "ledger/journal/postings.hpp"
 #include "ledger/ledger.hpp"
@@ -338,6 +339,35 @@ TEST(PostgresqlStore, QueriesReturnWhatSqliteReturns) {
       EXPECT_EQ(a->description, b->description);
     }
   }
+}
+
+// A ledger copied from SQLite to PostgreSQL and back keeps every record,
+// its time and its hash.
+TEST(PostgresqlCopy, SqliteToPostgresqlAndBackKeepsTheHead) {
+  Database db;
+  TempDir dir;
+  Pinned lite(dir.file("ledger.db"));
+  record_everything(lite);
+  ledger::TreeHead head = lite.store->tree_head();
+  {
+    auto destination = ledger::open_store(db.url(), OpenMode::CreateNew);
+    EXPECT_EQ(ledger::copy_log(*lite.store, *destination), 16);
+    EXPECT_EQ(ledger::to_hex(destination->tree_head().root), ledger::to_hex(head.root));
+    // Into a ledger that holds records: refused, and nothing added.
+    EXPECT_TRUE(adledger_test::is_error(adledger_test::error_of([&] { ledger::copy_log(*lite.store, *destination); }),
+                                        ErrorKind::Rule, "already holds 16 records"));
+    EXPECT_EQ(destination->tree_head().size, 16);
+  }
+  VerifyResult r = Pinned(db.url(), OpenMode::ReadExisting).verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+  auto source = ledger::open_store(db.url(), OpenMode::ReadExisting);
+  auto back = ledger::open_store(dir.file("back.db"), OpenMode::CreateNew);
+  EXPECT_EQ(ledger::copy_log(*source, *back), 16);
+  EXPECT_EQ(ledger::to_hex(back->tree_head().root), ledger::to_hex(head.root));
+  std::vector<std::string> a, b;
+  lite.store->each_log([&](const ledger::LogRecord& x) { a.push_back(x.recorded_at + x.content); });
+  back->each_log([&](const ledger::LogRecord& x) { b.push_back(x.recorded_at + x.content); });
+  EXPECT_EQ(a, b);
 }
 
 // ---------------------------------------------------------------------------
