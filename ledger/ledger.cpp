@@ -105,6 +105,11 @@ void Ledger::note_write_start() {
   txn_start_generation_ = store_.write_generation();
 }
 
+void Ledger::set_author(std::string author) {
+  if (!author.empty()) check_author(author);
+  author_ = std::move(author);
+}
+
 bool Ledger::recorded_before_this_write(const std::string& kind, const std::string& ref) {
   note_write_start();
   std::optional<std::int64_t> seq = store_.find_log_seq(kind, ref);
@@ -113,12 +118,12 @@ bool Ledger::recorded_before_this_write(const std::string& kind, const std::stri
 
 void Ledger::log(const std::string& kind, const std::string& ref, const nlohmann::json& content) {
   note_write_start();
-  append_record(store_, kind, ref, content, clock_());
+  append_record(store_, kind, ref, content, clock_(), author_);
 }
 
 void Ledger::log(const std::string& kind, const std::string& ref, std::string canonical_content) {
   note_write_start();
-  append_record(store_, kind, ref, std::move(canonical_content), clock_());
+  append_record(store_, kind, ref, std::move(canonical_content), clock_(), author_);
 }
 
 // Checks and stores a journal transaction. Besides balancing, no account's

@@ -58,6 +58,12 @@ class Ledger {
   // Whether the last write recorded something or found it already there.
   Outcome last_outcome() const { return outcome_; }
 
+  // Who records what this ledger records from now on: a name each record
+  // carries in the record log (audit/chain.hpp), or empty for nobody named.
+  // Throws an input error for a name check_author refuses.
+  void set_author(std::string author);
+  const std::string& author() const { return author_; }
+
   // Replaying a log (audit/replay.hpp) records what was recorded, in the
   // order it was: rules that relate a record to others recorded before it
   // (a ban refusing spend, a lift needing a ban) were applied then and are
@@ -107,6 +113,7 @@ class Ledger {
 
   Store& store_;
   std::function<std::string()> clock_;
+  std::string author_;
   Outcome outcome_ = Outcome::Recorded;
   bool replaying_ = false;
   // Account balances read or written in the current write transaction, so

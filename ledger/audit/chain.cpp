@@ -96,12 +96,18 @@ void append_json_string(std::string& out, std::string_view text) {
 }
 
 std::string chain_line(std::int64_t seq, std::string_view kind, std::string_view ref, std::string_view recorded_at,
-                       std::string_view content) {
+                       std::string_view content, std::string_view author) {
   // Written by hand so that the content is hashed byte for byte; it is
   // itself canonical JSON, so the line is too (keys in order, no spaces).
   std::string line;
-  line.reserve(content.size() + kind.size() + ref.size() + recorded_at.size() + 64);
-  line += "{\"content\":";
+  line.reserve(content.size() + kind.size() + ref.size() + recorded_at.size() + author.size() + 80);
+  if (!author.empty()) {
+    line += "{\"author\":";
+    append_json_string(line, author);
+    line += ",\"content\":";
+  } else {
+    line += "{\"content\":";
+  }
   line += content;
   line += ",\"kind\":";
   append_json_string(line, kind);
@@ -198,6 +204,15 @@ void check_timestamp(std::string_view text, std::string_view field) {
     if (text[i] < '0' || text[i] > '9') throw_input(field, text, shape);
 }
 
+void check_author(std::string_view author, std::string_view field) {
+  constexpr std::size_t kAuthorMax = 200;
+  if (author.empty()) throw_input(field, author, "must not be empty");
+  if (author.size() > kAuthorMax) throw_input(field, author, "longer than " + std::to_string(kAuthorMax) + " bytes");
+  if (author.front() == ' ' || author.back() == ' ') throw_input(field, author, "starts or ends with a space");
+  if (author.find('\t') != std::string_view::npos) throw_input(field, author, "control characters are not allowed");
+  check_text(author, field);
+}
+
 std::int64_t timestamp_ms(std::string_view text) {
   check_timestamp(text, "recorded_at");
   constexpr std::int64_t kUnixEpochDay = 2440588;  // the Julian day number of 1970-01-01
@@ -228,13 +243,28 @@ std::string format_timestamp_ms(std::int64_t ms) {
   return out;
 }
 
+TxnAuthors::TxnAuthors(Store& store) {
+  std::unordered_map<std::string, std::uint32_t> index;
+  store.each_txn_author([&](std::int64_t txn_id, const std::string& author) {
+    auto [it, added] = index.try_emplace(author, static_cast<std::uint32_t>(names_.size()));
+    if (added) names_.push_back(author);
+    by_txn_[txn_id] = it->second;
+  });
+}
+
+const std::string& TxnAuthors::of(std::int64_t txn_id) const {
+  static const std::string kNobody;
+  auto it = by_txn_.find(txn_id);
+  return it == by_txn_.end() ? kNobody : names_[it->second];
+}
+
 LogRecord append_record(Store& store, const std::string& kind, const std::string& ref, const json& content,
-                        const std::string& recorded_at) {
-  return append_record(store, kind, ref, canonical(content), recorded_at);
+                        const std::string& recorded_at, const std::string& author) {
+  return append_record(store, kind, ref, canonical(content), recorded_at, author);
 }
 
 LogRecord append_record(Store& store, const std::string& kind, const std::string& ref, std::string content,
-                        const std::string& recorded_at) {
+                        const std::string& recorded_at, const std::string& author) {
   std::optional<LogRecord> head = store.log_head();
   LogRecord r;
   r.seq = head ? head->seq + 1 : 1;
@@ -244,7 +274,10 @@ LogRecord append_record(Store& store, const std::string& kind, const std::string
   // up to any moment are then a prefix of the log (--as-of relies on it).
   r.recorded_at = head && recorded_at < head->recorded_at ? head->recorded_at : recorded_at;
   r.content = std::move(content);
-  std::string line = chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content);
+  r.author = author;
+  if (!r.author.empty() && store.log_format() != LogFormat::Tree)
+    throw Error(ErrorKind::Storage, "a record's author needs schema version 9; this ledger is older");
+  std::string line = chain_line(r);
   // Version 7 hashes each record as a leaf of the Merkle tree; a migration
   // to an older version extends that version's chain.
   r.hash = store.log_format() == LogFormat::Tree ? leaf_hash(line) : chain_hash(head ? head->hash : Hash{}, line);

@@ -7,6 +7,11 @@
 //
 //   line(n) = {"content":{...},"kind":"spend","recorded_at":"2026-11-22T10:00:00.000Z","ref":"1","seq":n}
 //
+// From schema version 9 a record may carry who recorded it: the line then
+// begins {"author":"desk","content":...}. A record without an author (every
+// record before version 9, and a record nobody was named for) has no such
+// key, so its line, and its hash, are what they always were.
+//
 // `content` is the record as stored: ids, amounts in minor units with their
 // currency, dates, texts, and the postings it made in the journal. From
 // schema version 7 the line is rebuilt from the record's rows whenever it is
@@ -28,6 +33,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "ledger/journal/journal.hpp"
@@ -48,13 +54,22 @@ struct LogRecord {
   std::string ref;   // the record's key within its kind
   std::string recorded_at;  // UTC, 2026-11-22T10:00:00.000Z
   std::string content;      // canonical JSON
+  std::string author;       // who recorded it; empty: nobody was named
   Hash hash{};              // the leaf hash (merkle.hpp); before version 7, the chain hash
   std::string row_problem;  // why the content could not be rebuilt from the rows, if it could not
 };
 
 // The line that is hashed, and the chain step.
 std::string chain_line(std::int64_t seq, std::string_view kind, std::string_view ref, std::string_view recorded_at,
-                       std::string_view content);
+                       std::string_view content, std::string_view author = {});
+inline std::string chain_line(const LogRecord& r) {
+  return chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content, r.author);
+}
+
+// Who recorded a record, as a user names them (--author, a token's name, a
+// database role): 1 to 200 bytes of UTF-8 text without control characters,
+// not starting or ending with a space. Throws an input error naming `field`.
+void check_author(std::string_view author, std::string_view field = "author");
 Hash chain_hash(const Hash& previous, std::string_view line);
 // SHA-256 of `data` alone (OpenSSL libcrypto).
 Hash sha256(std::string_view data);
@@ -103,13 +118,28 @@ void check_timestamp(std::string_view text, std::string_view field);
 
 class Store;
 
+// Who recorded each journal transaction (Store::each_txn_author), read once
+// for a report or an export. Names are kept once each, so a million
+// transactions by a few authors cost a number each.
+class TxnAuthors {
+ public:
+  explicit TxnAuthors(Store& store);
+  const std::string& of(std::int64_t txn_id) const;  // empty: nobody named
+  bool empty() const { return by_txn_.empty(); }
+
+ private:
+  std::vector<std::string> names_;
+  std::unordered_map<std::int64_t, std::uint32_t> by_txn_;
+};
+
 // Appends a record to the store's log, chained to the head; inside a write
 // transaction. Returns the new record.
+// `author`: who recorded it (empty: nobody named; check_author otherwise).
 LogRecord append_record(Store& store, const std::string& kind, const std::string& ref, const nlohmann::json& content,
-                        const std::string& recorded_at);
+                        const std::string& recorded_at, const std::string& author = {});
 // The same, with the content already canonical.
 LogRecord append_record(Store& store, const std::string& kind, const std::string& ref, std::string content,
-                        const std::string& recorded_at);
+                        const std::string& recorded_at, const std::string& author = {});
 
 // Logs every record of a ledger from before the record log (schema version
 // 2), in a fixed order: platforms, advertisers, handles, spend, policy

@@ -248,7 +248,7 @@ InclusionProof proof_of(Store& store, SubtreeHashes& hashes, std::int64_t seq, s
   InclusionProof proof;
   proof.tree_size = size;
   proof.leaf_index = seq - 1;
-  proof.line = chain_line(record->seq, record->kind, record->ref, record->recorded_at, record->content);
+  proof.line = chain_line(*record);
   proof.leaf = leaf_hash(proof.line);
   if (proof.leaf != record->hash)
     throw Error(ErrorKind::Storage, "record " + std::to_string(seq) + " (" + record->kind + " " + record->ref +

@@ -121,6 +121,7 @@ void replay(Ledger& ledger, const LogRecord& r) {
 // hashes to the leaf the source logged.
 void replay_checked(Ledger& ledger, Store& destination, const LogRecord& r, std::string& now) {
   now = r.recorded_at;
+  ledger.set_author(r.author);
   try {
     replay(ledger, r);
   } catch (const json::exception& e) {

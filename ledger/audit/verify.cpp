@@ -88,7 +88,7 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
     if (!r.row_problem.empty()) {
       add_problem(records, record_name(r) + ": " + r.row_problem);
     } else {
-      std::string line = chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content);
+      std::string line = chain_line(r);
       if (leaf_hash(line) != r.hash)
         add_problem(records, record_name(r) + ": the tables now differ from what was recorded (its rows no longer "
                                               "hash to its leaf)");

@@ -74,6 +74,11 @@ std::map<std::int64_t, Fields> records_by_txn(Store& store) {
       add(g, "source", d.source);
     }
   }
+  // Who recorded it, last: a record nobody was named for has no author line.
+  const TxnAuthors authors(store);
+  if (!authors.empty())
+    for (auto& [txn_id, fields] : out)
+      if (const std::string& author = authors.of(txn_id); !author.empty()) add(fields, "author", author);
   return out;
 }
 
@@ -200,7 +205,7 @@ void write_csv(const std::vector<JournalTxn>& txns, const std::map<std::int64_t,
       "txn",    "date",   "kind",   "description", "account",   "amount", "currency", "entry",  "advertiser",
       "platform", "handle", "period", "items",     "market",    "tags",   "precision", "source", "id",
       "note",   "lower",    "upper",  "reverses",  "reason",       "pledge",      "disbursement",     "beneficiary",
-      "basis_advertiser", "basis_period"};
+      "basis_advertiser", "basis_period", "author"};
   auto row = [&](const std::vector<std::string>& cells) {
     for (std::size_t i = 0; i < cells.size(); ++i) out << (i ? "," : "") << render::csv_field(cells[i]);
     out << "\r\n";

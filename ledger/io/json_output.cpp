@@ -315,7 +315,8 @@ json to_json(const Register& r) {
                             {"description", l.description},
                             {"account", l.account},
                             {"amount", amount_json(l.amount.minor(), l.amount.currency())},
-                            {"running", amount_json(l.running_minor, l.amount.currency())}});
+                            {"running", amount_json(l.running_minor, l.amount.currency())},
+                            {"author", l.author.empty() ? json(nullptr) : json(l.author)}});
   }
   return json{{"report", "register"}, {"filter", filter_json(r.filter)}, {"postings", postings}};
 }

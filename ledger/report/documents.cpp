@@ -642,6 +642,10 @@ Document to_document(const Register& r) {
   t.id = "register";
   t.columns = {left("date"),     right("txn"),    wrapping("account"), left("currency"),
                right("amount"), right("running"), below("description")};
+  // Who recorded each transaction, once any record names someone.
+  const bool authored =
+      std::any_of(r.lines.begin(), r.lines.end(), [](const RegisterLine& l) { return !l.author.empty(); });
+  if (authored) t.columns.insert(t.columns.begin() + 2, left("author"));
   std::int64_t last_txn = 0;
   for (const RegisterLine& l : r.lines) {
     const Currency& c = l.amount.currency();
@@ -653,6 +657,7 @@ Document to_document(const Register& r) {
     t.rows.push_back({text_cell(format_date(l.date)), text_cell(std::to_string(l.txn_id)), text_cell(l.account),
                       text_cell(c.code()), money_cell(l.amount.minor(), c), money_cell(l.running_minor, c),
                       std::move(description)});
+    if (authored) t.rows.back().insert(t.rows.back().begin() + 2, text_cell(l.author));
   }
   s.table = std::move(t);
   s.empty = "no postings match";

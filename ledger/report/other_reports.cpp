@@ -182,10 +182,12 @@ std::string truncate_account(const std::string& account, const std::optional<int
 Register build_register(Ledger& ledger, const JournalFilter& filter) {
   Register r{filter, {}};
   std::map<std::string, std::int64_t> running;
+  TxnAuthors authors(ledger.store());
   each_posting(ledger, filter, [&](const JournalTxn& txn, const Posting& p) {
     std::int64_t& balance = running[p.amount.currency().code()];
     balance = checked_add(balance, p.amount.minor(), "running balance");
-    r.lines.push_back(RegisterLine{txn.id, txn.date, txn.kind, txn.description, p.account, p.amount, balance});
+    r.lines.push_back(
+        RegisterLine{txn.id, txn.date, txn.kind, txn.description, p.account, p.amount, balance, authors.of(txn.id)});
   });
   return r;
 }

@@ -97,6 +97,7 @@ struct RegisterLine {
   std::string account;
   Money amount;
   std::int64_t running_minor = 0;  // in the posting's currency
+  std::string author;              // who recorded the transaction's record; empty: nobody named
 };
 
 struct Register {

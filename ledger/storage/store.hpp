@@ -131,6 +131,13 @@ class Store {
   virtual std::optional<LogRecord> find_log(const std::string& kind, const std::string& ref) = 0;
   virtual std::optional<std::int64_t> find_log_seq(const std::string& kind, const std::string& ref) = 0;
   virtual void each_log(const std::function<void(const LogRecord&)>& visit) = 0;  // by seq
+  // Who recorded each journal transaction whose record names an author:
+  // the spend entry, reversal, pledge or disbursement behind it. In no
+  // particular order; transactions with no author are not visited.
+  virtual void each_txn_author(const std::function<void(std::int64_t txn_id, const std::string& author)>& visit) = 0;
+  // Who a write records as its author when none is named: the database role
+  // on PostgreSQL; nobody (empty) for an SQLite file, which has no users.
+  virtual std::string default_author() = 0;
   // The leaf hashes of records first_seq to first_seq + count - 1 (fewer if
   // the log ends before), in order.
   virtual std::vector<Hash> leaf_hashes(std::int64_t first_seq, std::int64_t count) = 0;

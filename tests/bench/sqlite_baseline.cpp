@@ -309,8 +309,9 @@ CREATE TABLE record_log (
 }
 
 // Schema version 7's tables that an import of spend entries writes, as
-// schemas/migrations/7.sql creates them (account_total: 6.sql), copied
-// verbatim; run.py checks that they are still the tables of a new ledger.
+// schemas/migrations/7.sql creates them (account_total: 6.sql;
+// record_log.author: 9.sql), copied verbatim; run.py checks that they are
+// still the tables of a new ledger.
 // advertiser and platform are stand-ins: the accounts refer to their keys.
 constexpr const char* kV7Schema = R"(
 CREATE TABLE advertiser (id TEXT PRIMARY KEY) STRICT;
@@ -363,6 +364,8 @@ CREATE TABLE record_log (
   ref         TEXT NOT NULL,
   recorded_at INTEGER NOT NULL,   -- milliseconds since 1970-01-01T00:00:00Z
   hash        BLOB NOT NULL,      -- the leaf hash
+  author      TEXT CHECK (author IS NULL OR (length(CAST(author AS BLOB)) BETWEEN 1 AND 200 AND author NOT GLOB ' *'
+                            AND author NOT GLOB '* ')),  -- 9.sql; NULL: nobody named, as on SQLite by default
   UNIQUE (kind, ref)
 ) STRICT;
 

@@ -1681,7 +1681,7 @@ TEST(MigrationTo8, TheSubtreesAreBuiltFromTheLeaves) {
   ManyRecords t(600);
   const ledger::TreeHead head = t.store->tree_head();
   t.close();
-  sqlite_ok(t.dir, t.path, "DROP TABLE log_tree_node; PRAGMA user_version = 7;");
+  sqlite_ok(t.dir, t.path, "ALTER TABLE record_log DROP COLUMN author; DROP TABLE log_tree_node; PRAGMA user_version = 7;");
   t.reopen();
   EXPECT_EQ(t.store->tree_head().root, head.root);
   VerifyResult r = t.verify();
@@ -1696,7 +1696,7 @@ TEST(MigrationTo8, ALogWhoseKeptTreeIsNotItsLeavesIsRefused) {
   ManyRecords t(300);
   t.close();
   sqlite_ok(t.dir, t.path,
-            "DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER log_tree_append_only_update;"
+            "ALTER TABLE record_log DROP COLUMN author; DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER log_tree_append_only_update;"
             " UPDATE log_tree SET frontier = zeroblob(length(frontier));");
   const std::string before = read_bytes(t.path);
   EXPECT_ERROR(ErrorKind::Storage, "cannot bring it from schema version 7 to 8: the tree the ledger keeps (300 records",
@@ -1747,7 +1747,7 @@ TEST(MigrationTo8, ADamagedLogIsVerifiedNotRefused) {
   ManyRecords t(300);
   t.close();
   sqlite_ok(t.dir, t.path,
-            "DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER record_log_append_only_delete;"
+            "ALTER TABLE record_log DROP COLUMN author; DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER record_log_append_only_delete;"
             " DELETE FROM record_log WHERE seq = 100;");
   EXPECT_ERROR(ErrorKind::Storage, "cannot bring it from schema version 7 to 8: record 100 is missing from the log",
                open_sqlite_store(t.path, OpenMode::OpenExisting));
@@ -1772,3 +1772,96 @@ TEST(TamperTreeNodes, ARecordMissingInsideABlockOfLeavesIsNamed) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------
+// Authorship: who recorded a record is in its line, and so in its hash
+
+// A record nobody was named for has the line it always had; a named one
+// begins with its author, which changes the hash.
+TEST(ChainAuthor, AnAuthorBeginsTheLineAndNoAuthorLeavesItAsItWas) {
+  const std::string content = R"({"id":"twitter","name":"Twitter"})";
+  EXPECT_EQ(ledger::chain_line(1, "platform", "twitter", "2026-11-22T10:00:00.000Z", content, ""), kLine1);
+  const std::string named = ledger::chain_line(1, "platform", "twitter", "2026-11-22T10:00:00.000Z", content, "desk");
+  EXPECT_EQ(named, std::string(R"({"author":"desk",)") + (kLine1 + 1));
+  EXPECT_NE(ledger::leaf_hash(named), ledger::leaf_hash(kLine1));
+  // Escaped as any text of the line is, UTF-8 as is.
+  EXPECT_TRUE(ledger::chain_line(1, "platform", "twitter", "2026-11-22T10:00:00.000Z", content, "Редакция \"A\"")
+                  .starts_with(R"({"author":"Редакция \"A\"","content":)"));
+  LogRecord r;
+  r.seq = 1;
+  r.kind = "platform";
+  r.ref = "twitter";
+  r.recorded_at = "2026-11-22T10:00:00.000Z";
+  r.content = content;
+  r.author = "desk";
+  EXPECT_EQ(ledger::chain_line(r), named);
+}
+
+TEST(ChainAuthor, ANameIsOneToTwoHundredBytesOfPlainText) {
+  EXPECT_NO_THROW(ledger::check_author("desk"));
+  EXPECT_NO_THROW(ledger::check_author("Редакция RT-watch"));
+  EXPECT_NO_THROW(ledger::check_author(std::string(200, 'a')));
+  EXPECT_ERROR(ErrorKind::Input, "author \"\": must not be empty", ledger::check_author(""));
+  EXPECT_ERROR(ErrorKind::Input, "author", ledger::check_author(std::string(201, 'a')));
+  EXPECT_ERROR(ErrorKind::Input, "author", ledger::check_author(" desk"));
+  EXPECT_ERROR(ErrorKind::Input, "author", ledger::check_author("desk "));
+  EXPECT_ERROR(ErrorKind::Input, "author", ledger::check_author("news\tdesk"));
+  EXPECT_ERROR(ErrorKind::Input, "author", ledger::check_author("news\ndesk"));
+  EXPECT_ERROR(ErrorKind::Input, "author", ledger::check_author("\xff\xfe"));
+  EXPECT_ERROR(ErrorKind::Input, "token name", ledger::check_author("", "token name"));
+  PinnedLedger t;
+  EXPECT_ERROR(ErrorKind::Input, "author", t.ledger->set_author(" desk"));
+  EXPECT_EQ(t.ledger->author(), "");
+}
+
+// Records written under a name carry it, in the log and for the journal's
+// transactions; those written before carry none; verify holds; and the name
+// cannot be changed afterwards unnoticed: the record no longer hashes to
+// its leaf.
+TEST(ChainAuthor, WritesCarryTheirAuthorAndVerifyHoldsTheNameToTheHash) {
+  PinnedLedger t;
+  t.write([&] {
+    t.ledger->add_platform({"twitter", "Twitter"});
+    t.ledger->add_advertiser({"rt", "RT", std::string("RU"), true});
+  });
+  t.ledger->set_author("newsdesk");
+  ledger::SpendEntry spend;
+  t.write([&] { spend = t.ledger->record_spend(spend_of("rt", "twitter", "2016", 27410000)); });
+  std::vector<LogRecord> log = whole_log(*t.store);
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0].author, "");
+  EXPECT_EQ(log[1].author, "");
+  EXPECT_EQ(log[2].author, "newsdesk");
+  EXPECT_EQ(log[2].hash, ledger::leaf_hash(ledger::chain_line(log[2])));
+  ledger::TxnAuthors authors(*t.store);
+  EXPECT_EQ(authors.of(spend.txn_id), "newsdesk");
+  EXPECT_EQ(authors.of(spend.txn_id + 1000), "");
+  EXPECT_TRUE(t.verify().ok()) << describe(t.verify());
+
+  t.close();
+  sqlite_ok(t.dir, t.path,
+            "DROP TRIGGER record_log_append_only_update; UPDATE record_log SET author = 'someone else' WHERE seq = 3;");
+  sqlite_ok(t.dir, t.path, restore_triggers());
+  t.reopen();
+  VerifyResult r = t.verify();
+  expect_only_failing(r, {"records"});
+  EXPECT_TRUE(contains(check_named(r, "records")->summary, "record 3 (spend 1): the tables now differ"))
+      << describe(r);
+}
+
+// A ledger of version 8 gains the author column; its records keep their
+// hashes and have no author; new ones may.
+TEST(MigrationTo9, RecordsKeepTheirHashesAndGainNoAuthor) {
+  Everything t;
+  const ledger::TreeHead head = t.store->tree_head();
+  t.close();
+  sqlite_ok(t.dir, t.path, "ALTER TABLE record_log DROP COLUMN author; PRAGMA user_version = 8;");
+  t.reopen();
+  EXPECT_EQ(shell_output(t.dir, t.path, "PRAGMA user_version;"), std::to_string(ledger::kSchemaVersion) + "\n");
+  EXPECT_EQ(t.store->tree_head().root, head.root);
+  for (const LogRecord& r : whole_log(*t.store)) EXPECT_EQ(r.author, "") << r.seq;
+  t.ledger->set_author("desk");
+  t.write([&] { t.ledger->add_platform({"vk-ru", "VK"}); });
+  EXPECT_EQ(whole_log(*t.store).back().author, "desk");
+  EXPECT_TRUE(t.verify().ok()) << describe(t.verify());
+}

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -438,6 +439,100 @@ VerifyResult tamper(const Database& db, const std::string& table, const std::str
   return t.verify();
 }
 
+// ---------------------------------------------------------------------------
+// Authorship: the role that records, or a name given
+
+// With no name given, a write records the role adledger connected as; a
+// name given overrides it. Both are in the chain, and copying the ledger
+// to SQLite keeps them and the head.
+TEST(PostgresqlAuthor, TheRoleRecordsUnlessANameIsGiven) {
+  Database db;
+  { Pinned created(db.url()); }
+  const std::string role = db.name() + "_desk";
+  psql(db.admin(), "DROP ROLE IF EXISTS " + role);
+  psql_ok(db.admin(), "CREATE ROLE " + role + " LOGIN");
+  psql_ok(db.url(), "GRANT USAGE ON SCHEMA adledger TO " + role +
+                        "; GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA adledger TO " + role);
+  TempDir dir;
+  {
+    Pinned t(with_user(db.url(), role), OpenMode::OpenExisting);
+    EXPECT_EQ(t.store->default_author(), role);
+    t.ledger->set_author(t.store->default_author());
+    t.write([&] { t.ledger->add_platform({"twitter", "Twitter"}); });
+    t.ledger->set_author("Редакция");
+    t.write([&] { t.ledger->add_advertiser({"rt", "RT", std::string("RU"), true}); });
+    std::vector<ledger::LogRecord> log;
+    t.store->each_log([&](const ledger::LogRecord& r) { log.push_back(r); });
+    ASSERT_EQ(log.size(), 2u);
+    EXPECT_EQ(log[0].author, role);
+    EXPECT_EQ(log[1].author, "Редакция");
+    EXPECT_EQ(log[1].hash, ledger::leaf_hash(ledger::chain_line(log[1])));
+    VerifyResult r = t.verify();
+    EXPECT_TRUE(r.ok()) << describe(r);
+
+    auto back = ledger::open_store(dir.file("copy.db"), OpenMode::CreateNew);
+    EXPECT_EQ(ledger::copy_log(*t.store, *back), 2);
+    EXPECT_EQ(ledger::to_hex(back->tree_head().root), ledger::to_hex(t.store->tree_head().root));
+    std::vector<std::string> authors;
+    back->each_log([&](const ledger::LogRecord& x) { authors.push_back(x.author); });
+    EXPECT_EQ(authors, (std::vector<std::string>{role, "Редакция"}));
+  }
+  // The name cannot be changed afterwards unnoticed.
+  VerifyResult r = tamper(db, "record_log", "UPDATE adledger.record_log SET author = 'someone else' WHERE seq = 2");
+  expect_only_failing(r, {"records"});
+  EXPECT_NE(check_named(r, "records")->summary.find("record 2 (advertiser rt): the tables now differ"),
+            std::string::npos)
+      << describe(r);
+  psql(db.admin(), "DROP DATABASE IF EXISTS " + db.name() + " WITH (FORCE)");
+  psql(db.admin(), "DROP ROLE IF EXISTS " + role);
+}
+
+// A ledger of version 8 is brought to the current version when opened for
+// writing: its records keep their hashes and have no author.
+TEST(PostgresqlAuthor, AVersion8LedgerMigratesKeepingItsHead) {
+  Database db;
+  ledger::TreeHead head;
+  {
+    Pinned t(db.url());
+    record_everything(t);
+    head = t.store->tree_head();
+  }
+  psql_ok(db.url(), "ALTER TABLE adledger.record_log DROP COLUMN author;"
+                    " ALTER TABLE adledger.ledger_mark DISABLE TRIGGER USER;"
+                    " UPDATE adledger.ledger_mark SET schema_version = 8;"
+                    " ALTER TABLE adledger.ledger_mark ENABLE TRIGGER USER");
+  // A role that does not own the schema cannot add to it: refused, and
+  // nothing changes.
+  const std::string reader = db.name() + "_reader";
+  psql(db.admin(), "DROP ROLE IF EXISTS " + reader);
+  psql_ok(db.admin(), "CREATE ROLE " + reader + " LOGIN");
+  psql_ok(db.url(), "GRANT USAGE ON SCHEMA adledger TO " + reader +
+                        "; GRANT SELECT ON ALL TABLES IN SCHEMA adledger TO " + reader);
+  const std::string refused = ERROR_MESSAGE(ledger::open_store(with_user(db.url(), reader), OpenMode::ReadExisting));
+  EXPECT_NE(refused.find("cannot bring it from schema version 8 to " + std::to_string(ledger::kSchemaVersion) +
+                         " (connect once as the role that owns the schema adledger)"),
+            std::string::npos)
+      << refused;
+  EXPECT_EQ(psql(db.url(), "SELECT schema_version FROM adledger.ledger_mark").output, "8\n");
+  {
+    Pinned t(db.url(), OpenMode::OpenExisting);
+    EXPECT_EQ(ledger::to_hex(t.store->tree_head().root), ledger::to_hex(head.root));
+    t.ledger->set_author("desk");
+    t.write([&] { t.ledger->add_platform({"meta", "Meta"}); });
+    std::vector<std::string> authors;
+    t.store->each_log([&](const ledger::LogRecord& x) { authors.push_back(x.author); });
+    ASSERT_EQ(authors.size(), 17u);
+    EXPECT_EQ(std::count(authors.begin(), authors.end(), ""), 16);
+    EXPECT_EQ(authors.back(), "desk");
+    VerifyResult r = t.verify();
+    EXPECT_TRUE(r.ok()) << describe(r);
+  }
+  EXPECT_EQ(psql(db.url(), "SELECT schema_version FROM adledger.ledger_mark").output,
+            std::to_string(ledger::kSchemaVersion) + "\n");
+  psql(db.admin(), "DROP DATABASE IF EXISTS " + db.name() + " WITH (FORCE)");
+  psql(db.admin(), "DROP ROLE IF EXISTS " + reader);
+}
+
 TEST(PostgresqlTamper, ADroppedTriggerAloneIsFound) {
   Database db;
   { Pinned t(db.url()); record_everything(t); }
@@ -578,7 +673,7 @@ TEST(PostgresqlOpen, WhatIsNotALedgerIsRefused) {
                     " UPDATE adledger.ledger_mark SET schema_version = 99");
   EXPECT_EQ(ERROR_MESSAGE(ledger::open_store(db.url(), OpenMode::ReadExisting)),
             "database \"" + shown +
-                "\": written by a newer adledger (schema version 99, this binary knows up to 8); upgrade adledger");
+                "\": written by a newer adledger (schema version 99, this binary knows up to " + std::to_string(ledger::kSchemaVersion) + "); upgrade adledger");
   std::string missing = with_database(db.url(), db.name() + "_missing");
   std::string message = ERROR_MESSAGE(ledger::open_store(missing, OpenMode::OpenExisting));
   EXPECT_TRUE(message.starts_with("database \"" + missing + "\": cannot connect: ")) << message;

@@ -417,13 +417,33 @@ class PgStore final : public Store {
     copy_field(row, r.kind);
     copy_field(row, r.ref);
     copy_field(row, timestamp_ms(r.recorded_at));
-    copy_field(row, "\\x" + to_hex(r.hash), /*last=*/true);
+    copy_field(row, "\\x" + to_hex(r.hash));
+    copy_field(row, r.author.empty() ? std::nullopt : std::optional<std::string>(r.author), /*last=*/true);
     if (row.size() > kCopyBatchBytes) send_copy(log_rows_);
     completed_.clear();
     tree.append(r.hash, kKeptNodeLevel, completed_);
     for (const TreeNode& node : completed_) insert_tree_node(node);
     tree_dirty_ = true;
     head_ = r;
+  }
+
+  void each_txn_author(const std::function<void(std::int64_t, const std::string&)>& visit) override {
+    Rows rows = query(
+        "SELECT s.txn_id, l.author FROM record_log l JOIN spend_entry s ON l.ref = s.id::text"
+        " WHERE l.kind = 'spend' AND l.author IS NOT NULL"
+        " UNION ALL SELECT r.txn_id, l.author FROM record_log l JOIN spend_reversal r ON l.ref = r.entry_id::text"
+        " WHERE l.kind = 'spend_reversal' AND l.author IS NOT NULL"
+        " UNION ALL SELECT p.txn_id, l.author FROM record_log l JOIN pledge p ON p.id = l.ref"
+        " WHERE l.kind = 'pledge' AND l.author IS NOT NULL"
+        " UNION ALL SELECT d.txn_id, l.author FROM record_log l JOIN disbursement d ON d.id = l.ref"
+        " WHERE l.kind = 'disbursement' AND l.author IS NOT NULL");
+    for (int i = 0; i < rows.size(); ++i) visit(rows.int64(i, 0), rows.text(i, 1));
+  }
+
+  // The role this connection records as (current_user, read once).
+  std::string default_author() override {
+    if (!role_) role_ = query("SELECT current_user").text(0, 0);
+    return *role_;
   }
 
   std::optional<LogRecord> log_head() override {
@@ -908,9 +928,30 @@ class PgStore final : public Store {
     return out;
   }
 
+  static_assert(generated::kPostgresqlBaseVersion + static_cast<int>(std::size(generated::kPostgresqlMigrations)) ==
+                    kSchemaVersion,
+                "one PostgreSQL migration per version after the base schema");
+  // Brings the ledger to kSchemaVersion, in a write transaction of its own.
+  void migrate() {
+    begin_write();
+    try {
+      std::int64_t version = query("SELECT schema_version FROM ledger_mark").int64(0, 0);
+      if (version < kSchemaVersion) {  // else another adledger migrated it while we waited for the lock
+        for (; version < kSchemaVersion; ++version)
+          exec(generated::kPostgresqlMigrations[version - generated::kPostgresqlBaseVersion]);
+        query("UPDATE ledger_mark SET schema_version = $1", Params().add(std::int64_t{kSchemaVersion}));
+      }
+      commit();
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+
   // A new ledger: the schema and its mark, in the caller's transaction.
   void create_schema() {
     exec(generated::kPostgresqlSchemaSql);
+    for (const char* migration : generated::kPostgresqlMigrations) exec(migration);
     query("INSERT INTO ledger_mark (application, schema_version) VALUES ('adledger', $1)",
           Params().add(std::int64_t{kSchemaVersion}));
   }
@@ -975,7 +1016,7 @@ class PgStore final : public Store {
     return out;
   }
 
-  static constexpr const char* kSelectLog = "SELECT seq, kind, ref, recorded_at, hash FROM record_log";
+  static constexpr const char* kSelectLog = "SELECT seq, kind, ref, recorded_at, hash, author FROM record_log";
   static LogRecord read_log(const Rows& rows, int i) {
     LogRecord r;
     r.seq = rows.int64(i, 0);
@@ -984,6 +1025,7 @@ class PgStore final : public Store {
     r.recorded_at = format_timestamp_ms(rows.int64(i, 3));
     std::string hash = rows.bytes(i, 4);
     if (hash.size() == r.hash.size()) std::memcpy(r.hash.data(), hash.data(), hash.size());
+    if (!rows.is_null(i, 5)) r.author = rows.text(i, 5);
     return r;
   }
 
@@ -1351,7 +1393,8 @@ class PgStore final : public Store {
   std::unordered_map<std::string, Prepared> prepared_;  // by SQL text
   CopyBuffer spend_rows_{"spend_entry (id, txn_id, advertiser_id, platform_id, amount_minor, upper_minor, currency,"
                          " first_day, last_day, items, market, precision, source, tags, handle, external_id, note)", {}};
-  CopyBuffer log_rows_{"record_log (seq, kind, ref, recorded_at, hash)", {}};
+  std::optional<std::string> role_;  // current_user, once asked
+  CopyBuffer log_rows_{"record_log (seq, kind, ref, recorded_at, hash, author)", {}};
   CopyBuffer node_rows_{"log_tree_node (level, idx, hash)", {}};
   CopyBuffer total_rows_{"account_total (account, currency, log_size, balance_minor, postings)", {}};
   // Every account's balance as committed before this write, read at the
@@ -1439,8 +1482,20 @@ std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mo
   if (version > kSchemaVersion)
     refuse("written by a newer adledger (schema version " + std::to_string(version) + ", this binary knows up to " +
            std::to_string(kSchemaVersion) + "); upgrade adledger");
-  if (version < kSchemaVersion)
+  if (version < generated::kPostgresqlBaseVersion)
     refuse("its schema version " + std::to_string(version) + " is not one adledger writes on PostgreSQL");
+  if (version < kSchemaVersion) {
+    // The migration ladder, in one transaction under the writers' lock: a
+    // failure leaves the ledger at the version it had. Adding to the schema
+    // needs the role that owns it.
+    try {
+      store->migrate();
+    } catch (const Error& e) {
+      refuse("cannot bring it from schema version " + std::to_string(version) + " to " +
+             std::to_string(kSchemaVersion) + " (connect once as the role that owns the schema adledger): " +
+             e.what());
+    }
+  }
   if (mode == OpenMode::ReadExisting) store->begin_read();
   return store;
 }

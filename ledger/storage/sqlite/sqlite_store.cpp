@@ -506,14 +506,33 @@ class SqliteStore final : public Store {
     if (tree.size() + 1 != r.seq)
       throw_storage("record " + std::to_string(r.seq) + " follows a log of " + std::to_string(tree.size()) +
                     " records: the log is not whole (run adledger verify)");
-    query("INSERT INTO record_log (seq, kind, ref, recorded_at, hash) VALUES (?, ?, ?, ?, ?)")
-        .bind(r.seq).bind(r.kind).bind(r.ref).bind(timestamp_ms(r.recorded_at)).bind_blob(r.hash).run();
+    if (schema_version_ >= 9) {
+      Query q = query("INSERT INTO record_log (seq, kind, ref, recorded_at, hash, author) VALUES (?, ?, ?, ?, ?, ?)");
+      q.bind(r.seq).bind(r.kind).bind(r.ref).bind(timestamp_ms(r.recorded_at)).bind_blob(r.hash);
+      if (r.author.empty())
+        q.bind(std::optional<std::string>());
+      else
+        q.bind(r.author);
+      q.run();
+    } else {
+      if (!r.author.empty()) throw_storage("a record's author needs schema version 9; this ledger is older");
+      query("INSERT INTO record_log (seq, kind, ref, recorded_at, hash) VALUES (?, ?, ?, ?, ?)")
+          .bind(r.seq).bind(r.kind).bind(r.ref).bind(timestamp_ms(r.recorded_at)).bind_blob(r.hash).run();
+    }
     completed_.clear();
     tree.append(r.hash, kKeptNodeLevel, completed_);
     for (const TreeNode& node : completed_) insert_tree_node(node);
     tree_dirty_ = true;
     head_ = r;
   }
+
+  void each_txn_author(const std::function<void(std::int64_t, const std::string&)>& visit) override {
+    if (schema_version_ < 9) return;
+    Query q = query(kSelectTxnAuthors);
+    while (q.step()) visit(q.int64(0), q.text(1));
+  }
+
+  std::string default_author() override { return {}; }
 
   std::optional<LogRecord> log_head() override {
     if (in_write_ && head_) return head_;
@@ -1064,6 +1083,16 @@ class SqliteStore final : public Store {
       " FROM spend_entry s JOIN account a ON a.id = s.debit JOIN account c ON c.id = s.credit"
       " JOIN source_text t ON t.id = s.source"
       " LEFT JOIN tag_set g ON g.id = s.tags LEFT JOIN spend_reversal r ON r.entry_id = s.id";
+  // The transaction of each record that posts and names its author.
+  static constexpr const char* kSelectTxnAuthors =
+      "SELECT s.txn_id, l.author FROM record_log l JOIN spend_entry s ON s.id = CAST(l.ref AS INTEGER)"
+      " WHERE l.kind = 'spend' AND l.author IS NOT NULL"
+      " UNION ALL SELECT r.txn_id, l.author FROM record_log l JOIN spend_reversal r"
+      " ON r.entry_id = CAST(l.ref AS INTEGER) WHERE l.kind = 'spend_reversal' AND l.author IS NOT NULL"
+      " UNION ALL SELECT p.txn_id, l.author FROM record_log l JOIN pledge p ON p.id = l.ref"
+      " WHERE l.kind = 'pledge' AND l.author IS NOT NULL"
+      " UNION ALL SELECT d.txn_id, l.author FROM record_log l JOIN disbursement d ON d.id = l.ref"
+      " WHERE l.kind = 'disbursement' AND l.author IS NOT NULL";
   static constexpr const char* kSelectRate = "SELECT from_currency, to_currency, date, rate, source FROM exchange_rate";
   static ExchangeRate read_rate(const Query& q) {
     return ExchangeRate{Currency::from_code(q.text(0)), Currency::from_code(q.text(1)), q.date(2),
@@ -1071,6 +1100,7 @@ class SqliteStore final : public Store {
   }
 
   const char* select_log() const {
+    if (schema_version_ >= 9) return "SELECT seq, kind, ref, recorded_at, hash, author FROM record_log";
     return schema_version_ >= 7 ? "SELECT seq, kind, ref, recorded_at, hash FROM record_log"
                                 : "SELECT seq, kind, ref, recorded_at, hash, content FROM record_log";
   }
@@ -1083,6 +1113,7 @@ class SqliteStore final : public Store {
     std::string hash = q.blob(4);
     if (hash.size() == r.hash.size()) std::copy(hash.begin(), hash.end(), r.hash.begin());
     if (schema_version_ < 7) r.content = q.text(5);
+    if (schema_version_ >= 9) r.author = q.text(5);  // NULL: nobody named
     return r;
   }
 
