@@ -59,7 +59,21 @@ void print_report(const GlobalOptions& global, const nlohmann::json& json, const
   }
 }
 
+std::optional<std::string> named_author(const GlobalOptions& global) {
+  if (!global.author.empty()) {
+    ledger::check_author(global.author, "author");
+    return global.author;
+  }
+  if (const char* env = std::getenv("ADLEDGER_AUTHOR"); env && *env) {
+    ledger::check_author(env, "ADLEDGER_AUTHOR");
+    return std::string(env);
+  }
+  return std::nullopt;
+}
+
 OpenLedger open_ledger(const GlobalOptions& global, ledger::OpenMode mode) {
+  // Checked before the ledger is opened: a bad name changes nothing.
+  std::optional<std::string> author = named_author(global);
   OpenLedger open;
   open.store = ledger::open_store(resolve_db_path(global), mode,
                                   ledger::StoreOptions{std::int64_t{global.wait_s} * 1000});
@@ -72,6 +86,7 @@ OpenLedger open_ledger(const GlobalOptions& global, ledger::OpenMode mode) {
     clock = [now] { return now; };
   }
   open.ledger = std::make_unique<ledger::Ledger>(*open.store, clock);
+  if (mode != ledger::OpenMode::ReadExisting) open.ledger->set_author(author ? *author : open.store->default_author());
   return open;
 }
 

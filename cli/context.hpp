@@ -24,7 +24,12 @@ struct GlobalOptions {
   std::string table;             // --table: which table --format csv writes
   std::string as_of;             // --as-of: read the ledger as it stood then
   int wait_s = 30;               // --wait: seconds to wait for a busy ledger
+  std::string author;            // --author, else $ADLEDGER_AUTHOR: who records
 };
+
+// Who the command records as: --author, else $ADLEDGER_AUTHOR, else none
+// (the store's default then applies). Throws an input error for a bad name.
+std::optional<std::string> named_author(const GlobalOptions& global);
 
 // Exit statuses (README "Exit codes").
 enum ExitCode : int {

@@ -25,8 +25,9 @@ int exit_code_of(ledger::ErrorKind kind) {
 std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--db" || arg == "-f" || arg == "--file" || arg == "--format" || arg == "--table" ||
-        arg == "--as-of" || arg == "--wait") {
+    // A global option that takes a value: the next word is its value.
+    auto takes_value = app.get_options([&](CLI::Option* opt) { return opt->get_type_size() != 0 && opt->check_name(arg); });
+    if (!takes_value.empty()) {
       ++i;
       continue;
     }
@@ -68,6 +69,9 @@ int main(int argc, char** argv) {
   app.add_option("--wait", global.wait_s,
                  "seconds to wait for a ledger another adledger is writing before giving up (default 30)")
       ->check(CLI::Range(0, 86400));
+  app.add_option("--author", global.author,
+                 "who is recording: kept with every record this command writes, in the record log and its hashes "
+                 "(default: $ADLEDGER_AUTHOR, else the database role on PostgreSQL, else none)");
   app.set_version_flag("--version", std::string("adledger ") + ADLEDGER_VERSION);
 
   setup_init(app, global);

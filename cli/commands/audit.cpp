@@ -62,7 +62,7 @@ void run_log(const GlobalOptions& global, const LogCliOptions& o) {
     if (!r.row_problem.empty())
       throw ledger::Error(ledger::ErrorKind::Storage, "record " + std::to_string(r.seq) + " (" + r.kind + " " + r.ref +
                                                           "): " + r.row_problem + "; run adledger verify");
-    std::cout << ledger::chain_line(r.seq, r.kind, r.ref, r.recorded_at, r.content) << '\n';
+    std::cout << ledger::chain_line(r) << '\n';
   });
 }
 

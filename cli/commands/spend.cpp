@@ -157,9 +157,15 @@ void run_spend_list(const GlobalOptions& global, const SpendListOptions& o) {
   } else {
     open.store->each_spend(consider);
   }
+  const ledger::TxnAuthors authors(*open.store);
+  auto author_of = [&](const ledger::SpendEntry& e) -> const std::string& { return authors.of(e.txn_id); };
   if (output_format(global) == Format::Json) {
     nlohmann::json entries = nlohmann::json::array();
-    for (const auto& e : shown) entries.push_back(ledger::to_json(e));
+    for (const auto& e : shown) {
+      nlohmann::json j = ledger::to_json(e);
+      j["author"] = author_of(e).empty() ? nlohmann::json(nullptr) : nlohmann::json(author_of(e));
+      entries.push_back(std::move(j));
+    }
     print_json(std::cout, {{"entries", entries},
                            {"more", more},
                            {"next_after", more && !shown.empty() ? nlohmann::json(shown.back().entry_id)
@@ -170,16 +176,33 @@ void run_spend_list(const GlobalOptions& global, const SpendListOptions& o) {
     std::cout << "no spend entry matches\n";
     return;
   }
-  Table table({"entry", "period", "advertiser", "platform", "currency", "amount", "precision", "market", "source"},
-              {Table::Align::Left, Table::Align::Left, Table::Align::Left, Table::Align::Left, Table::Align::Left,
-               Table::Align::Right, Table::Align::Left, Table::Align::Left, Table::Align::Left});
+  // Who recorded each entry, once any of them names someone.
+  const bool authored = std::any_of(shown.begin(), shown.end(), [&](const auto& e) { return !author_of(e).empty(); });
+  std::vector<std::string> headers{"entry", "period", "advertiser", "platform", "currency", "amount", "precision",
+                                   "market", "source"};
+  std::vector<Table::Align> aligns{Table::Align::Left, Table::Align::Left,  Table::Align::Left,
+                                   Table::Align::Left, Table::Align::Left,  Table::Align::Right,
+                                   Table::Align::Left, Table::Align::Left,  Table::Align::Left};
+  if (authored) {
+    headers.push_back("author");
+    aligns.push_back(Table::Align::Left);
+  }
+  Table table(headers, aligns);
   for (const auto& e : shown) {
     std::string amount = amount_cell(e.amount.minor(), e.amount.currency());
     if (e.precision == ledger::Precision::Range)
       amount += " to " + (e.upper ? amount_cell(e.upper->minor(), e.upper->currency()) : std::string("open"));
-    table.add_row({"#" + std::to_string(e.entry_id) + (e.reversal ? " (reversed)" : ""), e.period.to_string(),
-                   e.advertiser_id, e.platform_id, std::string(e.amount.currency().code()), amount,
-                   std::string(ledger::to_string(e.precision)), e.market, e.source});
+    std::vector<std::string> row{"#" + std::to_string(e.entry_id) + (e.reversal ? " (reversed)" : ""),
+                                 e.period.to_string(),
+                                 e.advertiser_id,
+                                 e.platform_id,
+                                 std::string(e.amount.currency().code()),
+                                 amount,
+                                 std::string(ledger::to_string(e.precision)),
+                                 e.market,
+                                 e.source};
+    if (authored) row.push_back(author_of(e));
+    table.add_row(std::move(row));
   }
   table.print(std::cout, "");
   if (more)

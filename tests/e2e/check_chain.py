@@ -7,11 +7,17 @@ ledger/audit/{chain,merkle}.hpp document it, with Python's sqlite3, json and
 hashlib only:
 
 * The record content lives only in the record's own rows; record_log keeps,
-  per record, (seq, kind, ref, recorded_at, hash): recorded_at an INTEGER of
-  milliseconds since 1970-01-01T00:00:00Z, hash a 32-byte BLOB. `adledger
-  log` rebuilds and prints each record's canonical line, one a line:
+  per record, (seq, kind, ref, recorded_at, hash, author): recorded_at an
+  INTEGER of milliseconds since 1970-01-01T00:00:00Z, hash a 32-byte BLOB,
+  author TEXT or NULL. `adledger log` rebuilds and prints each record's
+  canonical line, one a line:
 
       line(n) = {"content":{...},"kind":...,"recorded_at":"YYYY-MM-DDTHH:MM:SS.mmmZ","ref":...,"seq":n}
+
+  and, for a record whose author is not NULL, {"author":...,"content":...}:
+  the key is there exactly when the row names an author, with its value.
+  The founding case is recorded with no author; the probe's writes name
+  hostile (but valid) authors.
 
   Every line must be canonical for Python too: json.loads (refusing
   duplicate keys, NaN and non-integer numbers) then json.dumps(sort_keys=True,
@@ -116,6 +122,9 @@ EMPTY_ROOT = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" 
 
 # Text that JSON encoders disagree on. Control characters other than tab
 # are refused by adledger (check_text), so they cannot be stored.
+# An author as hostile as an author may be: quotes, a backslash, markup,
+# non-ASCII and a character outside the BMP (no control characters).
+AUTHOR = '"Ünï" back\\slash/😀 <b>&amp;</b> \u2028'
 HOSTILE = ('"quoted" back\\slash for/ward\ttab <b>&amp;</b> \' apostrophe '
            "é ü ß 中文 😀 \U0001F1EB\U0001F1F7 e\u0301 مرحبا \u2028LS \u2029PS \u0085NEL \u009fAPC "
            "\ufeffBOM \u200bZWSP \ufffd \uffff end")
@@ -255,7 +264,7 @@ def connect_ro(db):
     return sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 
 
-RECORD_LOG_COLUMNS = ["seq", "kind", "ref", "recorded_at", "hash"]
+RECORD_LOG_COLUMNS = ["seq", "kind", "ref", "recorded_at", "hash", "author"]
 
 
 def record_log_columns(db):
@@ -272,8 +281,8 @@ def read_rows(db):
     con = connect_ro(db)
     try:
         return con.execute(
-            "SELECT seq, CAST(kind AS BLOB), CAST(ref AS BLOB), recorded_at, typeof(recorded_at), hash, typeof(hash)"
-            " FROM record_log ORDER BY seq").fetchall()
+            "SELECT seq, CAST(kind AS BLOB), CAST(ref AS BLOB), recorded_at, typeof(recorded_at), hash, typeof(hash),"
+            " CAST(author AS BLOB) FROM record_log ORDER BY seq").fetchall()
     finally:
         con.close()
 
@@ -319,7 +328,7 @@ def check_log(rows, lines):
         problems.append(f"`adledger log` prints {len(lines)} lines but record_log has {len(rows)} rows")
     mismatches = 0
     for index, (row, line) in enumerate(zip(rows, lines)):
-        seq, kind_b, ref_b, at_ms, at_type, stored, hash_type = row
+        seq, kind_b, ref_b, at_ms, at_type, stored, hash_type, author_b = row
         stats["records"] += 1
         where = f"record {seq}"
         if seq != index + 1:
@@ -358,10 +367,15 @@ def check_log(rows, lines):
         except ValueError as e:
             problems.append(f"{where}: the line is not strict JSON: {e}")
             continue
-        if not isinstance(record, dict) or set(record) != LINE_KEYS:
+        expected_keys = LINE_KEYS | ({"author"} if author_b is not None else set())
+        if not isinstance(record, dict) or set(record) != expected_keys:
             keys = sorted(record) if isinstance(record, dict) else type(record).__name__
-            problems.append(f"{where}: the line has keys {keys}, not {sorted(LINE_KEYS)}")
+            problems.append(f"{where}: the line has keys {keys}, not {sorted(expected_keys)}")
             continue
+        if author_b is not None:
+            stats["authored"] = stats.get("authored", 0) + 1
+            if record["author"] != author_b.decode("utf-8", "replace"):
+                problems.append(f"{where}: the line's author is {record['author']!r}, the row's {author_b!r}")
         again = canon(record)
         if again != text:
             problems.append(f"{where}: the line is not canonical for Python's json.dumps, "
@@ -408,7 +422,7 @@ class Runner:
         self.binary = binary
         self.tmp = tmp
         self.env = dict(os.environ, ADLEDGER_TODAY="2026-11-22", TZ="UTC", LC_ALL="C.UTF-8")
-        for k in ("ADLEDGER_DB", "ADLEDGER_FORMAT", "ADLEDGER_NOW"):
+        for k in ("ADLEDGER_DB", "ADLEDGER_FORMAT", "ADLEDGER_NOW", "ADLEDGER_AUTHOR"):
             self.env.pop(k, None)
 
     def run(self, db, words, now=None, text=True):
@@ -631,7 +645,7 @@ def main():
         probe = os.path.join(tmp, "probe.json")
         with open(probe, "w", encoding="utf-8") as f:
             json.dump(probe_document(), f, ensure_ascii=False, indent=1)
-        runner.must(failures, db, ["import", probe])
+        runner.must(failures, db, ["--author", AUTHOR, "import", probe])
         runner.must(failures, db, ["platform", "add", "probe-2", "--name", "Two\t\"" + HOSTILE[-30:]])
         runner.must(failures, db, ["advertiser", "link", "probe-adv", "--platform", "probe",
                                    "--handle", "@ＦＵＬＬ／ｗｉｄｔｈ\\"])
@@ -647,12 +661,15 @@ def main():
             failures.add(f"spend record --format json printed no entry: {r.stdout!r}")
         if entry is not None:
             runner.must(failures, db, ["spend", "reverse", str(entry), "--reason", HOSTILE, "--source", "r\\s/\"t\""])
-        runner.must(failures, db, ["policy", "ban", "--platform", "probe-2", "--advertiser", "probe-adv",
+        runner.must(failures, db, ["--author", "\u05e9\u05dc\u05d5\u05dd desk", "policy", "ban", "--platform", "probe-2", "--advertiser", "probe-adv",
                                    "--effective", "2020-02-29", "--until", "2024-02-29", "--reason", HOSTILE,
                                    "--source", "s"])
         runner.must(failures, db, ["policy", "lift", "--platform", "probe-2", "--advertiser", "probe-adv",
                                    "--date", "2021-01-01", "--reason", HOSTILE, "--source", "s"])
         grown = check_ledger(failures, runner, db, "probe")
+        if not any(row[7] is not None for row in grown.rows) or any(row[7] is not None for row in first.rows):
+            failures.add("probe: the probe's records name their authors and the founding case's none; "
+                         "the log does not show that")
         missing_kinds = sorted(set(KIND_TABLES) - set(grown.logged))
         if missing_kinds:
             failures.add(f"probe: no record of kind {', '.join(missing_kinds)} was exercised")

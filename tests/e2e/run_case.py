@@ -29,10 +29,12 @@ each line ending in LF:
     %end
 
 Every command runs with ADLEDGER_DB={DB}, ADLEDGER_TODAY=2026-11-22,
-ADLEDGER_NOW=2026-11-22T12:00:00.000Z (so record hashes are reproducible) and
-TZ=UTC. Whenever a command exits non-zero, the runner also checks that the
-ledger file is byte for byte what it was before the command: a refused
-write must leave nothing behind.
+ADLEDGER_NOW=2026-11-22T12:00:00.000Z, ADLEDGER_AUTHOR=newsdesk and TZ=UTC,
+so that record hashes are reproducible and the same on both backends
+(without a name, a PostgreSQL ledger records the database role). Whenever a
+command exits non-zero, the runner also checks that the ledger file is byte
+for byte what it was before the command: a refused write must leave nothing
+behind.
 
 With --backend postgresql (and --postgresql-state FILE, or
 $ADLEDGER_TEST_POSTGRESQL_STATE: the cluster that tests/postgresql/cluster.py
@@ -237,7 +239,8 @@ def main():
         # leaves out; the cases name their ledger in full.
         base_env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         base_env.update(ADLEDGER_DB=db, ADLEDGER_TODAY="2026-11-22",
-                        ADLEDGER_NOW="2026-11-22T12:00:00.000Z", TZ="UTC", LC_ALL="C.UTF-8")
+                        ADLEDGER_NOW="2026-11-22T12:00:00.000Z", ADLEDGER_AUTHOR="newsdesk", TZ="UTC",
+                        LC_ALL="C.UTF-8")
         base_env.pop("ADLEDGER_FORMAT", None)
 
         def run(words, env, stdin=None):
