@@ -391,7 +391,8 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
     // recorded before this write is this one given again. Two identical
     // entries in one file are two entries.
     std::vector<SpendEntry> earlier;
-    if (*spend_before_write_) earlier = store_.spend(SpendQuery{e.advertiser_id, e.platform_id, e.period});
+    if (*spend_before_write_)
+      earlier = store_.spend(SpendQuery{e.advertiser_id, e.platform_id, e.period, /*exact_period=*/true});
     for (const SpendEntry& existing : earlier) {
       if (existing.external_id || existing.period != e.period) continue;
       if (!recorded_before_this_write("spend", std::to_string(existing.entry_id))) continue;

@@ -227,8 +227,13 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
                             ", which was recorded before it (on " + span->overlap(e.period)->to_string() + ")");
     ++checked;
   };
+  std::map<std::string, std::int64_t> upper_sums;  // the upper bounds of the ranges, per currency
   try {
     store.each_spend([&](const SpendEntry& e) {
+      if (e.upper) {
+        std::int64_t& sum = upper_sums[e.amount.currency().code()];
+        sum = checked_add(sum, e.upper->minor(), "the upper bounds in " + e.amount.currency().code());
+      }
       auto index = static_cast<std::size_t>(e.entry_id);
       bool known = e.entry_id > 0 && index < logged.spend_seq.size();
       if (!known || logged.spend_seq[index] == 0) unlogged("spend", std::to_string(e.entry_id));
@@ -254,6 +259,7 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
     // kept totals must be these, account by account.
     std::size_t txns = 0;
     std::map<std::pair<std::string, std::string>, std::int64_t> sums;
+    std::map<std::string, std::int64_t> debits;  // per currency
     store.each_txn(std::nullopt, [&](const JournalTxn& t) {
       ++txns;
       try {
@@ -264,6 +270,10 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
       for (const Posting& p : t.postings) {
         std::int64_t& sum = sums[{p.account, p.amount.currency().code()}];
         sum = checked_add(sum, p.amount.minor(), "the balance of " + p.account);
+        if (p.amount.minor() > 0) {
+          std::int64_t& debit = debits[p.amount.currency().code()];
+          debit = checked_add(debit, p.amount.minor(), "the debits in " + p.amount.currency().code());
+        }
       }
     });
     std::vector<BalanceRow> summed;
@@ -292,6 +302,28 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
     for (const auto& [key, balance] : kept)
       add_problem(journal, "account " + key.first + " in " + key.second + ": the ledger keeps a total of " +
                                std::to_string(balance) + " minor units, and it has no postings");
+    // The sums kept per currency, which bound every write: the debits of
+    // the postings, and the upper bounds of the spend ranges.
+    std::map<std::string, CurrencyTotal> kept_sums;
+    for (CurrencyTotal& t : store.currency_totals()) kept_sums[t.currency] = t;
+    std::set<std::string> currencies;
+    for (const auto& [currency, sum] : debits) currencies.insert(currency);
+    for (const auto& [currency, sum] : upper_sums) currencies.insert(currency);
+    for (const auto& [currency, t] : kept_sums) currencies.insert(currency);
+    for (const std::string& currency : currencies) {
+      auto it = kept_sums.find(currency);
+      const std::int64_t kept_debits = it == kept_sums.end() ? 0 : it->second.debits_minor;
+      const std::int64_t kept_upper = it == kept_sums.end() ? 0 : it->second.upper_minor;
+      const std::int64_t summed_debits = debits.contains(currency) ? debits[currency] : 0;
+      const std::int64_t summed_upper = upper_sums.contains(currency) ? upper_sums[currency] : 0;
+      if (kept_debits != summed_debits)
+        add_problem(journal, "the ledger keeps debits in " + currency + " of " + std::to_string(kept_debits) +
+                                 " minor units, and its postings' debits sum to " + std::to_string(summed_debits));
+      if (kept_upper != summed_upper)
+        add_problem(journal, "the ledger keeps upper bounds in " + currency + " of " + std::to_string(kept_upper) +
+                                 " minor units, and its spend ranges' upper bounds sum to " +
+                                 std::to_string(summed_upper));
+    }
     if (journal.ok)
       journal.summary = std::to_string(txns) + " transactions balance; the trial balance is zero in " +
                         std::to_string(totals.size()) + (totals.size() == 1 ? " currency" : " currencies");

@@ -27,12 +27,23 @@ struct BalanceRow {
   std::int64_t balance_minor = 0;
 };
 
+// The sums the ledger keeps per currency (schema version 10): its debits,
+// and the upper bounds of its spend ranges.
+struct CurrencyTotal {
+  std::string currency;
+  std::int64_t debits_minor = 0;
+  std::int64_t upper_minor = 0;
+};
+
 // Which spend entries to fetch: all of an advertiser's, optionally on one
 // platform, optionally only those whose period overlaps a range.
 struct SpendQuery {
   std::optional<std::string> advertiser_id;
   std::optional<std::string> platform_id;
   std::optional<Period> overlapping;
+  // With `overlapping`: only the entries of that very period (an index
+  // lookup, where an overlap reads every earlier entry of the advertiser).
+  bool exact_period = false;
 };
 
 // The log's head as a Merkle tree (audit/merkle.hpp): its size and root.
@@ -156,7 +167,12 @@ class Store {
   // The sum of the debits (the positive postings) in `currency`, which is
   // that of the credits: every sum of postings that a report, the trial
   // balance or a check forms lies within plus or minus it.
+  // Both read the sums the store keeps (currency_totals), with what the
+  // write transaction has added so far: no entry is summed to answer.
   virtual std::int64_t posted_volume(const std::string& currency) = 0;
+  // The kept sums, by currency, as committed and as the write transaction
+  // has added to them; verify compares them with the postings and entries.
+  virtual std::vector<CurrencyTotal> currency_totals() = 0;
   // Balance per account and currency, ordered by account then currency:
   // the totals the store keeps as it posts (an account whose postings net
   // to zero has a row of 0).

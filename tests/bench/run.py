@@ -56,7 +56,8 @@ BAN_PLATFORM = "twitter"
 BAN_DAY = "2019-12-31"  # inside ban-0001 (2019-06-01, lifted 2020-06-01): ban-status exits 1
 # The tables schema version 7 writes for a spend entry, which
 # sqlite_baseline --mode v7 copies from schemas/migrations/7.sql and 6.sql.
-V7_TABLES = ("account", "source_text", "tag_set", "spend_entry", "record_log", "log_tree", "account_total")
+V7_TABLES = ("account", "source_text", "tag_set", "spend_entry", "record_log", "log_tree", "account_total",
+             "currency_total")
 BASELINE_MODES = ("rows", "entries", "v7", "v7-bulk")
 
 

@@ -28,14 +28,14 @@
 //   external id and its three REFERENCES) and one record_log row (seq,
 //   'spend', the entry's id as text, milliseconds, a 32-byte hash of a fixed
 //   pattern: no hashing) with its UNIQUE (kind, ref); and, once, as adledger
-//   commits, one account_total upsert per account and currency touched and
-//   one log_tree row. The rows an entry refers to (10,000 accounts: 1,000
+//   commits, one account_total upsert per account and currency touched, one
+//   currency_total upsert per currency and one log_tree row. The rows an entry refers to (10,000 accounts: 1,000
 //   advertisers on 5 platforms, an expense and an income account each; 50
 //   sources; 8 tag sets) are inserted first, in the same transaction, as
 //   adledger interns them on first sight; the advertiser and platform tables
 //   are stand-ins holding only the keys the accounts refer to. The CREATE
 //   TABLE statements are copied from schemas/migrations/7.sql (account_total
-//   from 6.sql); run.py compares them with a ledger `adledger init` made.
+//   from 6.sql, currency_total from 10.sql); run.py compares them with a ledger `adledger init` made.
 // --mode v7-bulk: the same rows, with spend_by_account created after the
 //   entries are in (still inside the one transaction): what a bulk path that
 //   builds the index once could gain.
@@ -383,6 +383,12 @@ CREATE TABLE account_total (
   postings      INTEGER NOT NULL CHECK (postings > 0),
   PRIMARY KEY (account, currency)
 ) STRICT, WITHOUT ROWID;
+
+CREATE TABLE currency_total (
+  currency     TEXT PRIMARY KEY CHECK (length(currency) = 3),
+  debits_minor INTEGER NOT NULL CHECK (debits_minor >= 0),
+  upper_minor  INTEGER NOT NULL CHECK (upper_minor >= 0)
+) STRICT;
 )";
 constexpr const char* kV7SpendIndex = "CREATE INDEX spend_by_account ON spend_entry (debit, first_day);";
 
@@ -537,6 +543,17 @@ void run_v7(sqlite3* db, std::int64_t count, SpendIndex spend_index) {
       sqlite3_bind_int64(total.get(), 3, sum.first);
       sqlite3_bind_int64(total.get(), 4, sum.second);
       step(db, total.get());
+    }
+    // The debits per currency: each entry's amount, once.
+    std::map<std::string_view, std::int64_t> debits;
+    for (const auto& [key, sum] : sorted)
+      if (sum.first > 0) debits[key.second] += sum.first;
+    Statement sums(prepare(db, "INSERT INTO currency_total (currency, debits_minor, upper_minor) VALUES (?, ?, 0)"
+                               " ON CONFLICT (currency) DO UPDATE SET debits_minor = debits_minor + excluded.debits_minor"));
+    for (const auto& [currency, sum] : debits) {
+      text(sums.get(), 1, currency);
+      sqlite3_bind_int64(sums.get(), 2, sum);
+      step(db, sums.get());
     }
     // The tree's edge: one 32-byte root per perfect subtree, a set bit of N.
     const std::vector<unsigned char> frontier(32 * static_cast<std::size_t>(__builtin_popcountll(

@@ -1073,6 +1073,9 @@ TEST(TamperRecordLog, TheLastRecordAndItsRowsDeleted) {
       " UPDATE account_total SET balance_minor = balance_minor - (SELECT sum(amount_minor) FROM posting p"
       "   WHERE p.txn_id = " + txn + " AND p.account = account_total.account AND p.currency = account_total.currency)"
       " WHERE (account, currency) IN (SELECT account, currency FROM posting WHERE txn_id = " + txn + ");"
+      // And the debits kept per currency (version 10).
+      " UPDATE currency_total SET debits_minor = debits_minor - (SELECT sum(amount_minor) FROM posting p"
+      "   WHERE p.txn_id = " + txn + " AND p.amount_minor > 0 AND p.currency = currency_total.currency);"
       " DELETE FROM record_log WHERE seq = 11; DELETE FROM spend_reversal WHERE txn_id = " + txn + ";"
       " DELETE FROM log_tree WHERE size = 11; INSERT OR IGNORE INTO log_tree (size, frontier) VALUES (10, X'" +
       frontier_hex + "');";
@@ -1681,7 +1684,7 @@ TEST(MigrationTo8, TheSubtreesAreBuiltFromTheLeaves) {
   ManyRecords t(600);
   const ledger::TreeHead head = t.store->tree_head();
   t.close();
-  sqlite_ok(t.dir, t.path, "ALTER TABLE record_log DROP COLUMN author; DROP TABLE log_tree_node; PRAGMA user_version = 7;");
+  sqlite_ok(t.dir, t.path, "DROP TABLE currency_total; ALTER TABLE record_log DROP COLUMN author; DROP TABLE log_tree_node; PRAGMA user_version = 7;");
   t.reopen();
   EXPECT_EQ(t.store->tree_head().root, head.root);
   VerifyResult r = t.verify();
@@ -1696,7 +1699,7 @@ TEST(MigrationTo8, ALogWhoseKeptTreeIsNotItsLeavesIsRefused) {
   ManyRecords t(300);
   t.close();
   sqlite_ok(t.dir, t.path,
-            "ALTER TABLE record_log DROP COLUMN author; DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER log_tree_append_only_update;"
+            "DROP TABLE currency_total; ALTER TABLE record_log DROP COLUMN author; DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER log_tree_append_only_update;"
             " UPDATE log_tree SET frontier = zeroblob(length(frontier));");
   const std::string before = read_bytes(t.path);
   EXPECT_ERROR(ErrorKind::Storage, "cannot bring it from schema version 7 to 8: the tree the ledger keeps (300 records",
@@ -1747,7 +1750,7 @@ TEST(MigrationTo8, ADamagedLogIsVerifiedNotRefused) {
   ManyRecords t(300);
   t.close();
   sqlite_ok(t.dir, t.path,
-            "ALTER TABLE record_log DROP COLUMN author; DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER record_log_append_only_delete;"
+            "DROP TABLE currency_total; ALTER TABLE record_log DROP COLUMN author; DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER record_log_append_only_delete;"
             " DELETE FROM record_log WHERE seq = 100;");
   EXPECT_ERROR(ErrorKind::Storage, "cannot bring it from schema version 7 to 8: record 100 is missing from the log",
                open_sqlite_store(t.path, OpenMode::OpenExisting));
@@ -1855,7 +1858,7 @@ TEST(MigrationTo9, RecordsKeepTheirHashesAndGainNoAuthor) {
   Everything t;
   const ledger::TreeHead head = t.store->tree_head();
   t.close();
-  sqlite_ok(t.dir, t.path, "ALTER TABLE record_log DROP COLUMN author; PRAGMA user_version = 8;");
+  sqlite_ok(t.dir, t.path, "DROP TABLE currency_total; ALTER TABLE record_log DROP COLUMN author; PRAGMA user_version = 8;");
   t.reopen();
   EXPECT_EQ(shell_output(t.dir, t.path, "PRAGMA user_version;"), std::to_string(ledger::kSchemaVersion) + "\n");
   EXPECT_EQ(t.store->tree_head().root, head.root);
@@ -1863,5 +1866,72 @@ TEST(MigrationTo9, RecordsKeepTheirHashesAndGainNoAuthor) {
   t.ledger->set_author("desk");
   t.write([&] { t.ledger->add_platform({"vk-ru", "VK"}); });
   EXPECT_EQ(whole_log(*t.store).back().author, "desk");
+  EXPECT_TRUE(t.verify().ok()) << describe(t.verify());
+}
+
+// ---------------------------------------------------------------------------
+// The sums kept per currency (schema version 10)
+
+// Debits: spend 1 and 2, the reversal of 2, the pledge and the
+// disbursement; no ranges.
+constexpr std::int64_t kEverythingDebits = 27410000 + 500 + 500 + 190000000 + 50000000;
+
+std::vector<ledger::CurrencyTotal> kept_sums(ledger::Store& store) { return store.currency_totals(); }
+
+TEST(CurrencySums, EveryWriteAddsToThemAndVerifyHoldsThemToThePostings) {
+  Everything t;
+  std::vector<ledger::CurrencyTotal> sums = kept_sums(*t.store);
+  ASSERT_EQ(sums.size(), 1u);
+  EXPECT_EQ(sums[0].currency, "USD");
+  EXPECT_EQ(sums[0].debits_minor, kEverythingDebits);
+  EXPECT_EQ(sums[0].upper_minor, 0);
+  EXPECT_EQ(t.store->posted_volume("USD"), kEverythingDebits);
+  EXPECT_EQ(t.store->posted_volume("EUR"), 0);
+  ledger::SpendEntry range = spend_of("rt", "twitter", "2019", 10000);
+  range.precision = ledger::Precision::Range;
+  range.upper = usd(49999);
+  t.write([&] { t.ledger->record_spend(range); });
+  EXPECT_EQ(t.store->posted_volume("USD"), kEverythingDebits + 10000);
+  EXPECT_EQ(t.store->upper_bound_total("USD"), 49999);
+  EXPECT_TRUE(t.verify().ok()) << describe(t.verify());
+
+  // A sum changed behind adledger's back is named.
+  VerifyResult r = tamper(t, "UPDATE currency_total SET upper_minor = 1");
+  expect_only_failing(r, {"journal"});
+  EXPECT_TRUE(contains(describe(r), "the ledger keeps upper bounds in USD of 1 minor units, and its spend ranges' "
+                                    "upper bounds sum to 49999"))
+      << describe(r);
+}
+
+// The kept sums, not a new count of the entries, bound a write: a ledger
+// whose debits in USD are one unit short of the largest amount takes no
+// spend of 2 units, and is left as it was.
+TEST(CurrencySums, AWriteBeyondTheLargestSumIsRefused) {
+  Everything t;
+  t.close();
+  sqlite_ok(t.dir, t.path, "UPDATE currency_total SET debits_minor = 9223372036854775806");
+  t.reopen();
+  const std::string before = read_bytes(t.path);
+  EXPECT_ERROR(ErrorKind::Input, "the ledger's debits in USD would add up to more than",
+               t.write([&] { t.ledger->record_spend(spend_of("rt", "twitter", "2019", 2)); }));
+  EXPECT_EQ(read_bytes(t.path), before);
+}
+
+// A ledger of version 9 gains the sums of what it holds.
+TEST(MigrationTo10, TheSumsAreThoseOfTheRecords) {
+  Everything t;
+  ledger::SpendEntry range = spend_of("rt", "twitter", "2019", 10000);
+  range.precision = ledger::Precision::Range;
+  range.upper = usd(49999);
+  t.write([&] { t.ledger->record_spend(range); });
+  const ledger::TreeHead head = t.store->tree_head();
+  t.close();
+  sqlite_ok(t.dir, t.path, "DROP TABLE currency_total; PRAGMA user_version = 9;");
+  t.reopen();
+  EXPECT_EQ(t.store->tree_head().root, head.root);
+  std::vector<ledger::CurrencyTotal> sums = kept_sums(*t.store);
+  ASSERT_EQ(sums.size(), 1u);
+  EXPECT_EQ(sums[0].debits_minor, kEverythingDebits + 10000);
+  EXPECT_EQ(sums[0].upper_minor, 49999);
   EXPECT_TRUE(t.verify().ok()) << describe(t.verify());
 }

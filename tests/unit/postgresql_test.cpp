@@ -164,7 +164,10 @@ struct Pinned {
 };
 
 // One of everything (as the audit tests record it), with a range, a
-// withdrawal and a rate besides: 16 records.
+// withdrawal and a rate besides: 16 records. Its debits in USD: the three
+// spend entries, the reversal of the second, the pledge and the
+// disbursement; the range's upper bound is 49,999.
+constexpr std::int64_t kEverythingDebits = 27410000 + 500 + 10000 + 500 + 190000000 + 50000000;
 void record_everything(Pinned& t) {
   t.write([&] {
     t.ledger->add_platform({"twitter", "Twitter"});
@@ -497,7 +500,7 @@ TEST(PostgresqlAuthor, AVersion8LedgerMigratesKeepingItsHead) {
     record_everything(t);
     head = t.store->tree_head();
   }
-  psql_ok(db.url(), "ALTER TABLE adledger.record_log DROP COLUMN author;"
+  psql_ok(db.url(), "DROP TABLE adledger.currency_total; ALTER TABLE adledger.record_log DROP COLUMN author;"
                     " ALTER TABLE adledger.ledger_mark DISABLE TRIGGER USER;"
                     " UPDATE adledger.ledger_mark SET schema_version = 8;"
                     " ALTER TABLE adledger.ledger_mark ENABLE TRIGGER USER");
@@ -517,6 +520,12 @@ TEST(PostgresqlAuthor, AVersion8LedgerMigratesKeepingItsHead) {
   {
     Pinned t(db.url(), OpenMode::OpenExisting);
     EXPECT_EQ(ledger::to_hex(t.store->tree_head().root), ledger::to_hex(head.root));
+    // Version 10 keeps the sums of what was there.
+    std::vector<ledger::CurrencyTotal> sums = t.store->currency_totals();
+    ASSERT_EQ(sums.size(), 1u);
+    EXPECT_EQ(sums[0].currency, "USD");
+    EXPECT_EQ(sums[0].debits_minor, kEverythingDebits);
+    EXPECT_EQ(sums[0].upper_minor, 49999);
     t.ledger->set_author("desk");
     t.write([&] { t.ledger->add_platform({"meta", "Meta"}); });
     std::vector<std::string> authors;
@@ -593,6 +602,27 @@ TEST(PostgresqlTamper, AnAccountTotalChanged) {
                           " WHERE account = 'expenses:ads:rt:twitter'");
   expect_only_failing(r, {"journal"});
   EXPECT_NE(check_named(r, "journal")->summary.find("account expenses:ads:rt:twitter in USD: the ledger keeps a total of"),
+            std::string::npos)
+      << describe(r);
+}
+
+// A row of sums added behind adledger's back, as the latest: named.
+TEST(PostgresqlTamper, TheSumsKeptPerCurrency) {
+  Database db;
+  {
+    Pinned t(db.url());
+    record_everything(t);
+    std::vector<ledger::CurrencyTotal> sums = t.store->currency_totals();
+    ASSERT_EQ(sums.size(), 1u);
+    EXPECT_EQ(sums[0].debits_minor, kEverythingDebits);
+    EXPECT_EQ(sums[0].upper_minor, 49999);
+    EXPECT_EQ(t.store->posted_volume("USD"), kEverythingDebits);
+  }
+  VerifyResult r = tamper(db, "currency_total",
+                          "INSERT INTO adledger.currency_total VALUES ('USD', 1000, 5, 49999)");
+  expect_only_failing(r, {"journal"});
+  EXPECT_NE(describe(r).find("the ledger keeps debits in USD of 5 minor units, and its postings' debits sum to " +
+                             std::to_string(kEverythingDebits)),
             std::string::npos)
       << describe(r);
 }

@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstring>
 #include <map>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -310,6 +311,10 @@ class PgStore final : public Store {
       PendingTotal& pending = found->second;
       pending.balance_minor = checked_add(pending.balance_minor, p.amount.minor(), "the balance of " + p.account);
       ++pending.postings;
+      if (p.amount.minor() > 0) {
+        PendingSums& sums = pending_sums_[code];
+        sums.debits_minor = checked_add(sums.debits_minor, p.amount.minor(), "the debits in " + code);
+      }
     }
     return id;
   }
@@ -328,6 +333,10 @@ class PgStore final : public Store {
     copy_field(row, e.amount.minor());
     copy_field(row, e.upper ? std::optional<std::int64_t>(e.upper->minor()) : std::nullopt);
     copy_field(row, e.amount.currency().code());
+    if (e.upper) {
+      PendingSums& sums = pending_sums_[e.amount.currency().code()];
+      sums.upper_minor = checked_add(sums.upper_minor, e.upper->minor(), "the upper bounds in " + e.amount.currency().code());
+    }
     copy_field(row, format_date(e.period.first()));
     copy_field(row, format_date(e.period.last()));
     copy_field(row, e.items);
@@ -671,11 +680,20 @@ class PgStore final : public Store {
   std::vector<SpendEntry> spend(const SpendQuery& sq) override {
     std::vector<SpendEntry> out;
     // A NULL parameter is no filter; one advertiser's entries are read
-    // through spend_by_advertiser.
-    const char* where = sq.advertiser_id ? " WHERE s.advertiser_id = $1" : " WHERE $1::text IS NULL";
-    Rows rows = query(std::string(kSelectSpend) + where +
-                          " AND ($2::text IS NULL OR s.platform_id = $2) AND ($3::date IS NULL OR s.last_day >= $3)"
-                          " AND ($4::date IS NULL OR s.first_day <= $4) ORDER BY s.first_day, s.id",
+    // through spend_by_advertiser. The entries of one period on one
+    // platform are a lookup in it: every filter is a key there, so a
+    // generic plan of the statement still uses the whole key.
+    const bool lookup = sq.exact_period && sq.advertiser_id && sq.platform_id && sq.overlapping;
+    const char* where = lookup ? " WHERE s.advertiser_id = $1 AND s.platform_id = $2 AND s.first_day = $3"
+                                 " AND s.last_day = $4"
+                        : sq.advertiser_id ? " WHERE s.advertiser_id = $1"
+                                             " AND ($2::text IS NULL OR s.platform_id = $2)"
+                                             " AND ($3::date IS NULL OR s.last_day >= $3)"
+                                             " AND ($4::date IS NULL OR s.first_day <= $4)"
+                                           : " WHERE $1::text IS NULL AND ($2::text IS NULL OR s.platform_id = $2)"
+                                             " AND ($3::date IS NULL OR s.last_day >= $3)"
+                                             " AND ($4::date IS NULL OR s.first_day <= $4)";
+    Rows rows = query(std::string(kSelectSpend) + where + " ORDER BY s.first_day, s.id",
                       Params().add(sq.advertiser_id).add(sq.platform_id)
                           .add(sq.overlapping ? std::optional<Date>(sq.overlapping->first()) : std::nullopt)
                           .add(sq.overlapping ? std::optional<Date>(sq.overlapping->last()) : std::nullopt));
@@ -709,7 +727,15 @@ class PgStore final : public Store {
                           " WHERE ($1::text IS NULL OR p.platform_id = $1) ORDER BY p.date, p.id COLLATE \"C\"",
                       Params().add(platform_id));
     for (int i = 0; i < rows.size(); ++i) out.push_back(read_policy(rows, i));
-    for (PolicyAction& a : out) a.advertiser_ids = advertisers_named_by(a.id);
+    // The advertisers they name, in one statement rather than one each.
+    std::unordered_map<std::string, std::vector<std::string>> named;
+    Rows names = query("SELECT a.action_id, a.advertiser_id FROM policy_action_advertiser a"
+                       " JOIN policy_action p ON p.id = a.action_id WHERE ($1::text IS NULL OR p.platform_id = $1)"
+                       " ORDER BY a.advertiser_id COLLATE \"C\"",
+                       Params().add(platform_id));
+    for (int i = 0; i < names.size(); ++i) named[names.text(i, 0)].push_back(names.text(i, 1));
+    for (PolicyAction& a : out)
+      if (auto it = named.find(a.id); it != named.end()) a.advertiser_ids = std::move(it->second);
     return out;
   }
 
@@ -856,54 +882,89 @@ class PgStore final : public Store {
   }
 
   std::int64_t account_balance(const std::string& account, const std::string& currency) override {
-    // Every account's committed balance is read at the first question of
-    // a write, in one statement: an import asks once an account, and a
-    // round trip each would cost more than the whole sum.
-    if (!in_write_) {
-      Rows rows = query("SELECT coalesce(sum(balance_minor), 0)::text FROM account_total"
-                        " WHERE account = $1 AND currency = $2",
-                        Params().add(account).add(currency));
-      return sum_column(rows, "the balance of " + account);
+    if (!in_write_) return committed_balance(account, currency);
+    // A write that asks about a few accounts (a record from the command
+    // line or the server) asks for each: an index lookup. One that asks
+    // about many (an import) reads every account's balance in one
+    // statement once it has asked about kBalancesAskedAlone, since a round
+    // trip each would then cost more than the whole sum.
+    constexpr std::size_t kBalancesAskedAlone = 64;
+    auto committed = committed_balances_.find(StringPairView(account, currency));
+    std::int64_t stored = 0;
+    if (committed != committed_balances_.end()) {
+      stored = committed->second;
+    } else if (!all_balances_read_ && committed_balances_.size() < kBalancesAskedAlone) {
+      stored = committed_balance(account, currency);
+      committed_balances_.emplace(std::make_pair(account, currency), stored);
+    } else if (!all_balances_read_) {
+      read_all_balances();
+      auto found = committed_balances_.find(StringPairView(account, currency));
+      stored = found == committed_balances_.end() ? 0 : found->second;
     }
-    if (!committed_balances_) {
-      committed_balances_.emplace();
-      Rows rows = query("SELECT account, currency, sum(balance_minor)::text FROM account_total GROUP BY account, currency");
-      for (int i = 0; i < rows.size(); ++i) {
-        std::string text = rows.text(i, 2);
-        std::int64_t value = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec != std::errc() || end != text.data() + text.size())
-          throw_storage("the balance of " + rows.text(i, 0) + " in the ledger is " + text +
-                        ", beyond the largest amount adledger keeps (run adledger verify)");
-        committed_balances_->emplace(std::make_pair(rows.text(i, 0), rows.text(i, 1)), value);
-      }
-    }
-    auto committed = committed_balances_->find(StringPairView(account, currency));
-    std::int64_t stored = committed == committed_balances_->end() ? 0 : committed->second;
     auto pending = pending_totals_.find(StringPairView(account, currency));
     if (pending == pending_totals_.end()) return stored;
     return checked_add(stored, pending->second.balance_minor, "the balance of " + account);
   }
 
-  std::int64_t upper_bound_total(const std::string& currency) override {
-    Rows rows = query("SELECT coalesce(sum(upper_minor), 0)::text FROM spend_entry WHERE currency = $1",
-                      Params().add(currency));
-    return sum_column(rows, "the sum of the upper bounds in " + currency);
+  // An account's committed balance: the sum of its rows (one per write
+  // that posted to it), by the primary key's index.
+  std::int64_t committed_balance(const std::string& account, const std::string& currency) {
+    Rows rows = query("SELECT coalesce(sum(balance_minor), 0)::text FROM account_total"
+                      " WHERE account = $1 AND currency = $2",
+                      Params().add(account).add(currency));
+    return sum_column(rows, "the balance of " + account);
+  }
+  void read_all_balances() {
+    committed_balances_.clear();
+    Rows rows = query("SELECT account, currency, sum(balance_minor)::text FROM account_total GROUP BY account, currency");
+    for (int i = 0; i < rows.size(); ++i) {
+      std::string text = rows.text(i, 2);
+      std::int64_t value = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec != std::errc() || end != text.data() + text.size())
+        throw_storage("the balance of " + rows.text(i, 0) + " in the ledger is " + text +
+                      ", beyond the largest amount adledger keeps (run adledger verify)");
+      committed_balances_.emplace(std::make_pair(rows.text(i, 0), rows.text(i, 1)), value);
+    }
+    all_balances_read_ = true;
   }
 
-  std::int64_t posted_volume(const std::string& currency) override {
-    // A spend entry, a reversal, a pledge and a disbursement each debit
-    // their amount once. PostgreSQL sums bigints exactly (as numeric): a
-    // sum beyond int64 is found here, not wrapped.
-    Rows rows = query(
-        "SELECT ((SELECT coalesce(sum(amount_minor), 0) FROM spend_entry WHERE currency = $1)"
-        " + (SELECT coalesce(sum(s.amount_minor), 0) FROM spend_reversal r JOIN spend_entry s ON s.id = r.entry_id"
-        "    WHERE s.currency = $1)"
-        " + (SELECT coalesce(sum(amount_minor), 0) FROM pledge WHERE currency = $1)"
-        " + (SELECT coalesce(sum(d.amount_minor), 0) FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
-        "    WHERE p.currency = $1))::text",
-        Params().add(currency));
-    return sum_column(rows, "the debits in " + currency);
+  // The sums kept per currency (schemas/postgresql/migrations/10.sql): the
+  // latest row of the currency, read once a write.
+  CurrencyTotal committed_sums(const std::string& currency) {
+    auto found = committed_sums_.find(currency);
+    if (found != committed_sums_.end()) return found->second;
+    CurrencyTotal kept{currency, 0, 0};
+    Rows rows = query("SELECT debits_minor, upper_minor FROM currency_total WHERE currency = $1"
+                      " ORDER BY log_size DESC LIMIT 1",
+                      Params().add(currency));
+    if (!rows.empty()) {
+      kept.debits_minor = rows.int64(0, 0);
+      kept.upper_minor = rows.int64(0, 1);
+    }
+    if (in_write_) committed_sums_.emplace(currency, kept);
+    return kept;
+  }
+  CurrencyTotal kept_sums(const std::string& currency) {
+    CurrencyTotal out = committed_sums(currency);
+    if (auto pending = pending_sums_.find(currency); pending != pending_sums_.end()) {
+      out.debits_minor = checked_add(out.debits_minor, pending->second.debits_minor, "the debits in " + currency);
+      out.upper_minor = checked_add(out.upper_minor, pending->second.upper_minor, "the upper bounds in " + currency);
+    }
+    return out;
+  }
+
+  std::int64_t upper_bound_total(const std::string& currency) override { return kept_sums(currency).upper_minor; }
+  std::int64_t posted_volume(const std::string& currency) override { return kept_sums(currency).debits_minor; }
+
+  std::vector<CurrencyTotal> currency_totals() override {
+    std::set<std::string> currencies;
+    Rows rows = query("SELECT DISTINCT currency FROM currency_total");
+    for (int i = 0; i < rows.size(); ++i) currencies.insert(rows.text(i, 0));
+    for (const auto& [currency, pending] : pending_sums_) currencies.insert(currency);
+    std::vector<CurrencyTotal> out;
+    for (const std::string& currency : currencies) out.push_back(kept_sums(currency));
+    return out;
   }
 
   std::vector<BalanceRow> trial_balance() override {
@@ -991,7 +1052,7 @@ class PgStore final : public Store {
   static constexpr const char* kAppendOnlyTables[] = {
       "platform", "advertiser", "handle", "spend_entry", "spend_reversal", "policy_action",
       "policy_action_advertiser", "policy_withdrawal", "pledge", "disbursement", "disclosed_total",
-      "exchange_rate", "account_total", "record_log", "log_tree", "log_tree_node"};
+      "exchange_rate", "account_total", "record_log", "log_tree", "log_tree_node", "currency_total"};
 
   // The body schemas/postgresql/ledger.sql gives refuse_change().
   static std::string expected_refuse_change() {
@@ -1273,8 +1334,26 @@ class PgStore final : public Store {
     std::int64_t balance_minor = 0;
     std::int64_t postings = 0;
   };
+  // The sums kept per currency, as this write added to them.
+  struct PendingSums {
+    std::int64_t debits_minor = 0;
+    std::int64_t upper_minor = 0;
+  };
   void flush_totals() {
+    // A row per currency this write posted in: the sums as they stand
+    // after it, at the log's size now, so that no row is ever updated.
+    for (const auto& [currency, pending] : pending_sums_) {
+      CurrencyTotal now = kept_sums(currency);
+      query("INSERT INTO currency_total (currency, log_size, debits_minor, upper_minor) VALUES ($1, $2, $3, $4)",
+            Params().add(currency).add(current_tree().size()).add(now.debits_minor).add(now.upper_minor));
+    }
+    pending_sums_.clear();
+    committed_sums_.clear();
     if (pending_totals_.empty()) return;
+    // The balances asked for so far no longer include what this write
+    // posted once it is written: asked again, they are read again.
+    committed_balances_.clear();
+    all_balances_read_ = false;
     const std::int64_t log_size = current_tree().size();
     std::vector<std::pair<const std::pair<std::string, std::string>*, const PendingTotal*>> sorted;
     for (const auto& [key, pending] : pending_totals_) sorted.emplace_back(&key, &pending);
@@ -1378,7 +1457,10 @@ class PgStore final : public Store {
     node_rows_.data.clear();
     written_external_ids_.clear();
     committed_external_ids_.reset();
-    committed_balances_.reset();
+    committed_balances_.clear();
+    all_balances_read_ = false;
+    committed_sums_.clear();
+    pending_sums_.clear();
     entries_written_ = 0;
     pending_totals_.clear();
     next_txn_id_ = 0;
@@ -1397,9 +1479,14 @@ class PgStore final : public Store {
   CopyBuffer log_rows_{"record_log (seq, kind, ref, recorded_at, hash, author)", {}};
   CopyBuffer node_rows_{"log_tree_node (level, idx, hash)", {}};
   CopyBuffer total_rows_{"account_total (account, currency, log_size, balance_minor, postings)", {}};
-  // Every account's balance as committed before this write, read at the
-  // write's first question (unset until then, and outside a write).
-  std::optional<StringPairMap<std::int64_t>> committed_balances_;
+  // Account balances as committed before this write: those it asked
+  // about, or every account's once all_balances_read_.
+  StringPairMap<std::int64_t> committed_balances_;
+  bool all_balances_read_ = false;
+  // The sums kept per currency as committed before this write, and what
+  // the write adds to them.
+  std::map<std::string, CurrencyTotal> committed_sums_;
+  std::map<std::string, PendingSums> pending_sums_;
   // Hashes of the external ids of the entries this write recorded, and
   // whether an entry committed before it has one (not yet known: unset).
   std::unordered_set<std::uint64_t> written_external_ids_;

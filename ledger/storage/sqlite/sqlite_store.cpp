@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iterator>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "ledger/audit/merkle.hpp"
@@ -206,14 +207,17 @@ std::vector<std::pair<std::string, std::string>> expected_triggers() {
                                  "'); END");
     }
   }
-  out.emplace_back("account_total_no_delete",
-                   "CREATE TRIGGER account_total_no_delete BEFORE DELETE ON account_total BEGIN SELECT "
-                   "RAISE(ABORT, 'append-only: account_total rows are never deleted'); END");
+  for (const char* table : {"account_total", "currency_total"})
+    out.emplace_back(std::string(table) + "_no_delete", std::string("CREATE TRIGGER ") + table +
+                                                             "_no_delete BEFORE DELETE ON " + table +
+                                                             " BEGIN SELECT RAISE(ABORT, 'append-only: " + table +
+                                                             " rows are never deleted'); END");
   return out;
 }
 
 std::string trigger_guards(const std::string& name) {
   if (name == "account_total_no_delete") return "account totals can be deleted";
+  if (name == "currency_total_no_delete") return "the sums kept per currency can be deleted";
   std::string table = name.substr(0, name.find("_append_only_"));
   return "table " + table + " is no longer append-only";
 }
@@ -276,6 +280,7 @@ class SqliteStore final : public Store {
     in_write_ = true;
     ++write_generation_;
     pending_totals_.clear();
+    pending_sums_.clear();
     next_txn_id_ = 0;
     head_.reset();
     tree_.reset();
@@ -306,6 +311,7 @@ class SqliteStore final : public Store {
     sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     in_write_ = false;
     pending_totals_.clear();
+    pending_sums_.clear();
     head_.reset();
     tree_.reset();
     // Ids handed out inside the transaction are gone with it.
@@ -365,6 +371,10 @@ class SqliteStore final : public Store {
         checked_add(pending.balance_minor, p.amount.minor(), "the balance of " + p.account);  // throws
       pending.balance_minor = sum;
       ++pending.postings;
+      if (p.amount.minor() > 0) {
+        PendingSums& sums = pending_sums_[code];
+        sums.debits_minor = checked_add(sums.debits_minor, p.amount.minor(), "the debits in " + code);
+      }
     }
     return id;
   }
@@ -399,6 +409,11 @@ class SqliteStore final : public Store {
         .bind(day_number(e.period.last())).bind(e.items).bind(e.market)
         .bind(static_cast<std::int64_t>(e.precision)).bind(source).bind(tags).bind(e.handle).bind(e.external_id)
         .bind(e.note).run();
+    if (e.upper) {
+      const std::string& code = e.amount.currency().code();
+      PendingSums& sums = pending_sums_[code];
+      sums.upper_minor = checked_add(sums.upper_minor, e.upper->minor(), "the upper bounds in " + code);
+    }
     return sqlite3_last_insert_rowid(db_.get());
   }
 
@@ -763,9 +778,10 @@ class SqliteStore final : public Store {
                                  ? " WHERE s.debit IN (SELECT id FROM account WHERE advertiser_id = ?1"
                                    " AND (?2 IS NULL OR platform_id = ?2))"
                                  : " WHERE ?1 IS NULL AND (?2 IS NULL OR a.platform_id = ?2)";
-    Query q = query(std::string(kSelectSpend) + advertiser +
-                    " AND (?3 IS NULL OR s.last_day >= ?3) AND (?4 IS NULL OR s.first_day <= ?4)"
-                    " ORDER BY s.first_day, s.id");
+    const char* period = sq.exact_period && sq.overlapping
+                             ? " AND s.first_day = ?3 AND s.last_day = ?4"
+                             : " AND (?3 IS NULL OR s.last_day >= ?3) AND (?4 IS NULL OR s.first_day <= ?4)";
+    Query q = query(std::string(kSelectSpend) + advertiser + period + " ORDER BY s.first_day, s.id");
     q.bind(sq.advertiser_id).bind(sq.platform_id).bind(first).bind(last);
     while (q.step()) out.push_back(read_spend(q));
     return out;
@@ -881,32 +897,36 @@ class SqliteStore final : public Store {
     return disbursement_txn(d, q.text(kDisbursementPlatformColumn));
   }
 
-  std::int64_t upper_bound_total(const std::string& currency) override {
-    Query q = query("SELECT coalesce(sum(upper_minor), 0) FROM spend_entry WHERE currency = ? AND upper_minor IS NOT NULL");
-    q.bind(currency_number(Currency::from_code(currency)));
-    return q.step() ? q.int64(0) : 0;
+  // The sums kept per currency (schemas/migrations/10.sql), with what this
+  // write has added.
+  CurrencyTotal kept_sums(const std::string& currency) {
+    CurrencyTotal out{currency, 0, 0};
+    Query q = query("SELECT debits_minor, upper_minor FROM currency_total WHERE currency = ?");
+    q.bind(currency);
+    if (q.step()) {
+      out.debits_minor = q.int64(0);
+      out.upper_minor = q.int64(1);
+    }
+    if (auto pending = pending_sums_.find(currency); pending != pending_sums_.end()) {
+      out.debits_minor = checked_add(out.debits_minor, pending->second.debits_minor, "the debits in " + currency);
+      out.upper_minor = checked_add(out.upper_minor, pending->second.upper_minor, "the upper bounds in " + currency);
+    }
+    return out;
   }
 
-  std::int64_t posted_volume(const std::string& currency) override {
-    // A spend entry, a reversal, a pledge and a disbursement each debit
-    // their amount once (a reversal, the entry's credit account); an
-    // entry's amount is never negative.
-    Query q = query(
-        "SELECT (SELECT coalesce(sum(amount_minor), 0) FROM spend_entry WHERE currency = ?1)"
-        " + (SELECT coalesce(sum(s.amount_minor), 0) FROM spend_reversal r JOIN spend_entry s ON s.id = r.entry_id"
-        "    WHERE s.currency = ?1)"
-        " + (SELECT coalesce(sum(amount_minor), 0) FROM pledge WHERE currency = ?2)"
-        " + (SELECT coalesce(sum(d.amount_minor), 0) FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
-        "    WHERE p.currency = ?2)");
-    q.bind(currency_number(Currency::from_code(currency))).bind(currency);
-    try {
-      return q.step() ? q.int64(0) : 0;
-    } catch (const Error& e) {
-      if (std::string_view(e.what()).find("integer overflow") == std::string_view::npos) throw;
-      throw_storage("the ledger's debits in " + currency + " already add up to more than the largest amount, " +
-                    "recorded before adledger checked their sum; no record in " + currency + " can be added (run " +
-                    "adledger verify)");
+  std::int64_t upper_bound_total(const std::string& currency) override { return kept_sums(currency).upper_minor; }
+  std::int64_t posted_volume(const std::string& currency) override { return kept_sums(currency).debits_minor; }
+
+  std::vector<CurrencyTotal> currency_totals() override {
+    std::set<std::string> currencies;
+    {
+      Query q = query("SELECT currency FROM currency_total");
+      while (q.step()) currencies.insert(q.text(0));
     }
+    for (const auto& [currency, pending] : pending_sums_) currencies.insert(currency);
+    std::vector<CurrencyTotal> out;
+    for (const std::string& currency : currencies) out.push_back(kept_sums(currency));
+    return out;
   }
 
   std::int64_t account_balance(const std::string& account, const std::string& currency) override {
@@ -1502,6 +1522,12 @@ class SqliteStore final : public Store {
     std::int64_t postings = 0;
   };
   StringPairMap<PendingTotal> pending_totals_;
+  // The same for the sums kept per currency (schemas/migrations/10.sql).
+  struct PendingSums {
+    std::int64_t debits_minor = 0;
+    std::int64_t upper_minor = 0;
+  };
+  std::map<std::string, PendingSums> pending_sums_;
   void flush_totals() {
     // In account order: the same file whatever order the postings came in.
     std::vector<std::pair<const std::pair<std::string, std::string>*, const PendingTotal*>> sorted;
@@ -1519,6 +1545,15 @@ class SqliteStore final : public Store {
           .bind(key.first).bind(key.second).bind(pending.balance_minor).bind(pending.postings).run();
     }
     pending_totals_.clear();
+    for (const auto& [currency, pending] : pending_sums_) {
+      // As for account_total: a sum beyond int64 becomes a REAL, which the
+      // STRICT column refuses (the Ledger refuses it first).
+      query("INSERT INTO currency_total (currency, debits_minor, upper_minor) VALUES (?, ?, ?)"
+            " ON CONFLICT (currency) DO UPDATE"
+            " SET debits_minor = debits_minor + excluded.debits_minor, upper_minor = upper_minor + excluded.upper_minor")
+          .bind(currency).bind(pending.debits_minor).bind(pending.upper_minor).run();
+    }
+    pending_sums_.clear();
   }
 
   DbHandle db_;
