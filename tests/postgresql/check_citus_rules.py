@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Checks the PostgreSQL schema against Citus's rules, under adledger's plan.
 
-    check_citus_rules.py [--schema FILE] [--plan FILE] [--doc FILE]
-    check_citus_rules.py --as-is [--schema FILE] [--plan FILE]
+    check_citus_rules.py [--schema FILE ...] [--plan FILE] [--doc FILE]
+    check_citus_rules.py --as-is [--schema FILE ...] [--plan FILE]
     check_citus_rules.py --list-plan | --list-rewrites | --print-plan
     check_citus_rules.py --self-test
 
@@ -11,8 +11,10 @@ cluster: which tables are distributed, and by which column, which are
 reference tables (a copy on every node), and which keys must change for
 Citus to accept them. This script holds that plan as data (PLAN and
 REWRITES below; --plan FILE replaces it with a JSON file of the same form,
-{"tables": {...}, "rewrites": [...]}) and checks it against
-schemas/postgresql/ledger.sql.
+{"tables": {...}, "rewrites": [...]}) and checks it against the schema a
+new ledger gets: schemas/postgresql/ledger.sql and then every migration of
+schemas/postgresql/migrations/, in order of version (--schema, given once
+or more, reads those files instead, in that order).
 
 By default it applies the plan's rewrites to the schema (each rewrite names
 the constraint it replaces as the schema has it today: a rewrite that no
@@ -56,6 +58,14 @@ import sys
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 DEFAULT_SCHEMA = os.path.join(ROOT, "schemas", "postgresql", "ledger.sql")
+MIGRATIONS = os.path.join(ROOT, "schemas", "postgresql", "migrations")
+
+
+def default_schema_files():
+    """ledger.sql, then each migration N.sql in order of N."""
+    versions = sorted(int(name[:-4]) for name in os.listdir(MIGRATIONS)
+                      if name.endswith(".sql") and name[:-4].isdigit()) if os.path.isdir(MIGRATIONS) else []
+    return [DEFAULT_SCHEMA] + [os.path.join(MIGRATIONS, f"{v}.sql") for v in versions]
 DEFAULT_DOC = os.path.join(ROOT, "docs", "scale-out.md")
 
 # --- the plan (docs/scale-out.md, "Where each table goes") ------------------
@@ -80,6 +90,7 @@ PLAN = {
     "disclosed_total": {"distributed": "advertiser_id", "colocate": "advertiser"},
     "exchange_rate": {"reference": True},
     "account_total": {"distributed": "log_key", "colocate": "advertiser"},
+    "currency_total": {"distributed": "log_key", "colocate": "advertiser"},
     "record_log": {"distributed": "log_key", "colocate": "advertiser"},
     "log_tree": {"distributed": "log_key", "colocate": "advertiser"},
     "log_tree_node": {"distributed": "log_key", "colocate": "advertiser"},
@@ -116,6 +127,9 @@ REWRITES = [
     ["replace", "account_total", "PRIMARY KEY (account, currency, log_size)",
      "PRIMARY KEY (log_key, account, currency, log_size)"],
     ["add", "account_total", "FOREIGN KEY (log_key) REFERENCES ledger_log (log_key)"],
+    ["add column", "currency_total", "log_key text NOT NULL"],
+    ["replace", "currency_total", "PRIMARY KEY (currency, log_size)", "PRIMARY KEY (log_key, currency, log_size)"],
+    ["add", "currency_total", "FOREIGN KEY (log_key) REFERENCES ledger_log (log_key)"],
     ["add column", "record_log", "log_key text NOT NULL"],
     ["add column", "record_log", "advertiser_id text"],
     ["replace", "record_log", "PRIMARY KEY (seq)", "PRIMARY KEY (log_key, seq)"],
@@ -944,7 +958,9 @@ def load_plan(path):
 def main(argv):
     ap = argparse.ArgumentParser(description="Checks schemas/postgresql/ledger.sql against Citus's rules under "
                                              "the distribution plan of docs/scale-out.md.")
-    ap.add_argument("--schema", default=DEFAULT_SCHEMA, help="the schema (default: %(default)s)")
+    ap.add_argument("--schema", action="append",
+                    help="a file of the schema, read in the order given (default: schemas/postgresql/ledger.sql "
+                         "and then schemas/postgresql/migrations/N.sql in order of N)")
     ap.add_argument("--plan", help="a JSON plan {\"tables\": {...}, \"rewrites\": [...]} instead of the built-in one")
     ap.add_argument("--doc", help="the document that must list the plan (default: docs/scale-out.md when it exists)")
     ap.add_argument("--no-doc", action="store_true", help="do not check the document")
@@ -969,8 +985,12 @@ def main(argv):
         if args.list_rewrites:
             print("\n".join(rewrite_lines(rewrites)))
             return 0
-        with open(args.schema, encoding="utf-8") as f:
-            sql = f.read()
+        files = args.schema or default_schema_files()
+        sql = ""
+        for path in files:
+            with open(path, encoding="utf-8") as f:
+                sql += f.read() + "\n;\n"
+
         found, tables = run_checks(sql, plan, rewrites, args.as_is)
     except (OSError, ValueError, SchemaError) as e:
         print(f"error: {e}", file=sys.stderr)
@@ -988,7 +1008,8 @@ def main(argv):
                 return 2
     for v in found:
         print(v)
-    shown = os.path.relpath(args.schema, ROOT) if args.schema.startswith(ROOT) else args.schema
+    shown = " + ".join(os.path.relpath(p, ROOT) if p.startswith(ROOT) else p for p in files) \
+        if args.schema else "schemas/postgresql/ledger.sql and its migrations"
     distributed = sum(1 for e in plan.values() if "distributed" in e)
     what = "as it is" if args.as_is else f"with the plan's {len(rewrites)} key changes"
     docs = f", listed in {os.path.relpath(doc_checked, ROOT) if doc_checked.startswith(ROOT) else doc_checked}" \
