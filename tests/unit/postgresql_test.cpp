@@ -677,6 +677,38 @@ TEST(PostgresqlWriters, ARolledBackWriteLeavesNothingAndIdsAreReused) {
   EXPECT_TRUE(t.verify().ok());
 }
 
+// A write big enough that its rows go to the server in several batches
+// while it goes on (each COPY on a thread of its own) is still all or
+// nothing: a record refused after batches were sent leaves nothing, and the
+// same write committed holds every row.
+TEST(PostgresqlWriters, AWriteSentInBatchesIsAllOrNothing) {
+  Database db;
+  Pinned t(db.url());
+  record_everything(t);
+  const ledger::TreeHead before = t.store->tree_head();
+  constexpr int kEntries = 20000;  // about 3 MB of spend rows: several batches of up to 1 MB
+  auto record_many = [&] {
+    for (int i = 0; i < kEntries; ++i) {
+      ledger::SpendEntry e = spend_of("sputnik", "vk-ru", "2018-03", 100 + i);
+      e.external_id = "batch-" + std::to_string(i);
+      t.ledger->record_spend(e);
+    }
+  };
+  {
+    ledger::WriteTransaction txn(*t.store);
+    record_many();
+    EXPECT_ERROR(ErrorKind::Rule, "no such advertiser",
+                 t.ledger->record_spend(spend_of("nobody", "vk-ru", "2018-03", 1)));
+  }  // rolled back
+  EXPECT_EQ(t.store->tree_head().size, before.size);
+  EXPECT_EQ(psql(db.url(), "SELECT count(*) FROM adledger.spend_entry").output, "3\n");
+  t.write(record_many);
+  EXPECT_EQ(t.store->tree_head().size, before.size + kEntries);
+  EXPECT_EQ(psql(db.url(), "SELECT count(*) FROM adledger.spend_entry").output, std::to_string(3 + kEntries) + "\n");
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+}
+
 // A reader's snapshot holds for its whole run: a write committed after it
 // began is not half seen.
 TEST(PostgresqlWriters, AReaderSeesOneSnapshot) {

@@ -7,7 +7,9 @@
 #include <charconv>
 #include <climits>
 #include <cstring>
+#include <future>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -184,18 +186,28 @@ std::string tags_json(const std::vector<std::string>& tags) {
 class PgStore final : public Store {
  public:
   PgStore(ConnHandle conn, std::string url) : conn_(std::move(conn)), url_(std::move(url)) {}
-  ~PgStore() override = default;
+  ~PgStore() override {
+    // A COPY still in flight (a write abandoned by an exception) finishes
+    // before the connection closes; the transaction is then rolled back
+    // with it.
+    if (copy_in_flight_.valid()) copy_in_flight_.wait();
+  }
 
   const std::string& url() const { return url_; }
 
   // Runs SQL without parameters (several statements may be given).
   void exec(const std::string& sql) {
+    finish_copy();
     ResultHandle r(PQexec(conn_.get(), sql.c_str()));
     check(r.get());
   }
 
   // The same, for a statement whose failure changes nothing (a rollback).
-  void exec_quietly(const char* sql) noexcept { ResultHandle r(PQexec(conn_.get(), sql)); }
+  void exec_quietly(const char* sql) noexcept {
+    if (copy_in_flight_.valid()) copy_in_flight_.wait();
+    copy_in_flight_ = {};
+    ResultHandle r(PQexec(conn_.get(), sql));
+  }
 
   // Runs a statement with parameters, prepared once per connection. The
   // rows a write holds back for COPY are sent first whenever the statement
@@ -208,6 +220,7 @@ class PgStore final : public Store {
       statement.reads_held_rows = sql.find("spend") != std::string::npos ||
                                   sql.find("record_log") != std::string::npos ||
                                   sql.find("log_tree") != std::string::npos;
+      finish_copy();
       ResultHandle r(PQprepare(conn_.get(), statement.name.c_str(), sql.c_str(), 0, nullptr));
       check(r.get());
       it = prepared_.emplace(sql, std::move(statement)).first;
@@ -226,7 +239,7 @@ class PgStore final : public Store {
     const char* target;  // table (columns), as COPY names them
     std::string data;    // COPY's text format, a line a row
   };
-  static constexpr std::size_t kCopyBatchBytes = 8 << 20;
+  static constexpr std::size_t kCopyBatchBytes = 1 << 20;
   void send_held_rows() {
     for (CopyBuffer* buffer : {&spend_rows_, &log_rows_, &node_rows_}) send_copy(*buffer);
   }
@@ -1388,6 +1401,7 @@ class PgStore final : public Store {
       Prepared statement;
       statement.name = "adledger_" + std::to_string(prepared_.size() + 1);
       statement.reads_held_rows = true;
+      finish_copy();
       ResultHandle r(PQprepare(conn_.get(), statement.name.c_str(), sql.c_str(), 0, nullptr));
       check(r.get());
       it = prepared_.emplace(sql, std::move(statement)).first;
@@ -1395,6 +1409,7 @@ class PgStore final : public Store {
     return it->second;
   }
   Rows run_prepared(const Prepared& statement, const Params& params) {
+    finish_copy();
     std::vector<const char*> values = params.pointers();
     ResultHandle r(PQexecPrepared(conn_.get(), statement.name.c_str(), params.size(), values.data(), nullptr, nullptr, 0));
     check(r.get());
@@ -1432,22 +1447,37 @@ class PgStore final : public Store {
     row += "\\N";
     row += last ? '\n' : '\t';
   }
+  // Sends a batch with COPY on a thread of its own, so that the write goes
+  // on (checking, hashing and holding the next batch) while the server
+  // takes this one in: an import's client and server work overlap. The
+  // connection is the sender's until finish_copy(), which every other use
+  // of the connection calls first, and which reports the COPY's failure.
   void send_copy(CopyBuffer& buffer) {
     if (buffer.data.empty()) return;
-    std::string data = std::move(buffer.data);
-    buffer.data.clear();
-    ResultHandle start(PQexec(conn_.get(), ("COPY " + std::string(buffer.target) + " FROM STDIN").c_str()));
-    if (PQresultStatus(start.get()) != PGRES_COPY_IN) check(start.get());
-    constexpr std::size_t kChunk = 1 << 20;
-    bool sent = true;
-    for (std::size_t at = 0; at < data.size() && sent; at += kChunk) {
-      std::size_t n = std::min(kChunk, data.size() - at);
-      sent = PQputCopyData(conn_.get(), data.data() + at, static_cast<int>(n)) == 1;
-    }
-    PQputCopyEnd(conn_.get(), sent ? nullptr : "adledger could not send the rows");
-    ResultHandle end(PQgetResult(conn_.get()));
-    while (ResultHandle more{PQgetResult(conn_.get())}) {
-    }
+    finish_copy();
+    auto data = std::make_shared<std::string>(std::move(buffer.data));
+    buffer.data = std::string();
+    buffer.data.reserve(data->capacity());
+    std::string sql = "COPY " + std::string(buffer.target) + " FROM STDIN";
+    copy_in_flight_ = std::async(std::launch::async, [conn = conn_.get(), sql = std::move(sql), data] {
+      ResultHandle start(PQexec(conn, sql.c_str()));
+      if (PQresultStatus(start.get()) != PGRES_COPY_IN) return start;
+      constexpr std::size_t kChunk = 1 << 20;
+      bool sent = true;
+      for (std::size_t at = 0; at < data->size() && sent; at += kChunk) {
+        std::size_t n = std::min(kChunk, data->size() - at);
+        sent = PQputCopyData(conn, data->data() + at, static_cast<int>(n)) == 1;
+      }
+      PQputCopyEnd(conn, sent ? nullptr : "adledger could not send the rows");
+      ResultHandle end(PQgetResult(conn));
+      while (ResultHandle more{PQgetResult(conn)}) {
+      }
+      return end;
+    });
+  }
+  void finish_copy() {
+    if (!copy_in_flight_.valid()) return;
+    ResultHandle end = copy_in_flight_.get();
     check(end.get());
   }
 
@@ -1472,6 +1502,9 @@ class PgStore final : public Store {
 
   ConnHandle conn_;
   std::string url_;
+  // The COPY send_copy() started, until finish_copy() (declared after
+  // conn_, so destroyed, and waited for, before the connection closes).
+  std::future<ResultHandle> copy_in_flight_;
   std::unordered_map<std::string, Prepared> prepared_;  // by SQL text
   CopyBuffer spend_rows_{"spend_entry (id, txn_id, advertiser_id, platform_id, amount_minor, upper_minor, currency,"
                          " first_day, last_day, items, market, precision, source, tags, handle, external_id, note)", {}};
