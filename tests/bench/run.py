@@ -3,6 +3,7 @@
 
     run.py [--adledger PATH] [--sizes "100000 1000000"] [--runs 5] [--out DIR]
     run.py --smoke            # N = 1,000, one run of each: proves the script works
+    run.py --postgresql [--postgresql-state FILE]   # PostgreSQL beside SQLite too
 
 Without --adledger it builds adledger in Release mode from this checkout into
 DIR/build (never into the checkout). It builds tests/bench/sqlite_baseline.cpp
@@ -28,7 +29,13 @@ process (wall time by the clock around it; peak RSS from /usr/bin/time -v):
   rows (rows, entries), and version 7's (v7, and v7-bulk, which indexes the
   entries after loading them), with adledger's pragmas. The v7 baseline's
   tables are checked against those of the ledger adledger made (the same
-  CREATE statements, comments and spacing aside): a difference fails the run.
+  CREATE statements, comments and spacing aside): a difference fails the run;
+- with --postgresql, the same file imported into a PostgreSQL database (by
+  COPY), and the same report advertiser, ban-status and verify on it, beside
+  SQLite's (verify on both). The cluster is --postgresql-state FILE's
+  (tests/postgresql/cluster.py's state file), or a throwaway one this script
+  starts and stops; each run gets a new database, dropped afterwards.
+  --skip-tools leaves out ledger and hledger (long at 1,000,000).
 
 It writes DIR/results.md (tables with the machine it ran on) and
 DIR/results.json (every run). Python 3 standard library only; no timing is
@@ -51,6 +58,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
+sys.path.insert(0, str(REPO / "tests" / "postgresql"))
+import cluster  # noqa: E402  (tests/postgresql/cluster.py, for --postgresql)
 ADVERTISER = "adv-0000"
 BAN_PLATFORM = "twitter"
 BAN_DAY = "2019-12-31"  # inside ban-0001 (2019-06-01, lifted 2020-06-01): ban-status exits 1
@@ -171,6 +180,7 @@ class Bench:
         self.rows = []  # one dict per measurement
         self.env = dict(os.environ, TZ="UTC", ADLEDGER_TODAY="2026-01-01", LC_ALL="C.UTF-8")
         self.env.pop("ADLEDGER_DB", None)
+        self.pg_state = None  # the cluster, with --postgresql
 
     def record(self, n, name, cmd, runs, prepare=None, stdout_path=None, ok=(0,), timeout=None):
         walls, rsss = [], []
@@ -249,6 +259,9 @@ class Bench:
         self.record(n, "adledger ban-status",
                     [*ad, "ban-status", "--advertiser", ADVERTISER, "--platform", BAN_PLATFORM, "--on", BAN_DAY],
                     runs, ok=(1,))
+        if self.pg_state:
+            self.run_postgresql(n, adledger, data, runs)
+            self.record(n, "adledger verify", [*ad, "verify"], 1)
         # Exit 1: some of the checks are banned.
         for label, fmt in (("", []), (" --format json", ["--format", "json"])):
             row = self.record(n, f"adledger ban-status --batch{label}",
@@ -267,7 +280,7 @@ class Bench:
             ("hledger balance", ["hledger", "-f", journals["hledger"], "balance"]),
             ("hledger balance -M (advertiser)", ["hledger", "-f", journals["hledger"], "balance", "-M", f"^{account}"]),
         ]
-        for name, cmd in tools:
+        for name, cmd in ([] if args.skip_tools else tools):
             if shutil.which(cmd[0]) is None:
                 self.failed(n, name, cmd, f"{cmd[0]} is not installed")
                 continue
@@ -296,6 +309,33 @@ class Bench:
                 path.unlink(missing_ok=True)
             remove_db(db)
             remove_db(base_db)
+
+    def run_postgresql(self, n, adledger, data, runs):
+        """The import, a report, ban-status and verify on a PostgreSQL database."""
+        name = f"bench_n{n}_{os.getpid()}"
+        url = None
+
+        def new_database():
+            nonlocal url
+            cluster.drop_database(self.pg_state, name)
+            url = cluster.create_database(self.pg_state, name)
+            subprocess.run([adledger, "--db", url, "init"], check=True, stdout=subprocess.DEVNULL, env=self.env)
+
+        try:
+            new_database()
+            row = self.record(n, "adledger import (PostgreSQL)", [adledger, "--db", url, "import", str(data)], runs,
+                              prepare=new_database)
+            row["entries_per_s"] = n / row["wall"]
+            row["db_bytes_per_entry"] = 0
+            pg = [adledger, "--db", url]
+            self.record(n, "adledger report advertiser --by month (PostgreSQL)",
+                        [*pg, "report", "advertiser", ADVERTISER, "--by", "month"], runs)
+            self.record(n, "adledger ban-status (PostgreSQL)",
+                        [*pg, "ban-status", "--advertiser", ADVERTISER, "--platform", BAN_PLATFORM, "--on", BAN_DAY],
+                        runs, ok=(1,))
+            self.record(n, "adledger verify (PostgreSQL)", [*pg, "verify"], 1)
+        finally:
+            cluster.drop_database(self.pg_state, name)
 
     def build(self):
         build = self.out / "build"
@@ -368,9 +408,14 @@ def write_results(bench, info, adledger, sizes):
                 lines.append(f"| {r['name']} | 0 | - | - | - | failed: {r['error']} |")
                 continue
             figure = ""
+            sqlite_twin = by_name.get(r["name"].replace(" (PostgreSQL)", ""))
+            if r["name"].endswith("(PostgreSQL)") and sqlite_twin is not None:
+                figure = f"{r['wall'] / sqlite_twin['wall']:.1f}x the time on SQLite"
             if "checks_per_s" in r:
                 figure = f"{r['checks']:,} checks, {r['checks_per_s']:,.0f} checks/s"
-            if "entries_per_s" in r:
+            if "entries_per_s" in r and r["name"].endswith("(PostgreSQL)"):
+                figure = f"{r['entries_per_s']:,.0f} entries/s; " + figure
+            elif "entries_per_s" in r:
                 figure = f"{r['entries_per_s']:,.0f} entries/s, {r['db_bytes_per_entry']:.0f} B/entry of database"
                 if imp is not None and r["name"].startswith("sqlite baseline"):
                     figure += f"; adledger import is {imp['entries_per_s'] / r['entries_per_s']:.2%} of it"
@@ -420,6 +465,9 @@ def main():
     parser.add_argument("--jobs", type=int, default=1, help="parallel jobs for the Release build")
     parser.add_argument("--keep", action="store_true", help="keep the generated files and databases")
     parser.add_argument("--smoke", action="store_true", help="N = 1,000 and one run of each")
+    parser.add_argument("--postgresql", action="store_true", help="measure a PostgreSQL ledger beside SQLite's")
+    parser.add_argument("--postgresql-state", help="a running cluster's state file (default: start one)")
+    parser.add_argument("--skip-tools", action="store_true", help="leave out ledger and hledger")
     args = parser.parse_args()
     if args.large_runs is None:
         args.large_runs = args.runs
@@ -427,9 +475,22 @@ def main():
     bench = Bench(args)
     bench.out.mkdir(parents=True, exist_ok=True)
     adledger, baseline = bench.build()
-    for n in sizes:
-        bench.run_size(n, adledger, baseline)
-        write_results(bench, machine(), adledger, sizes[: sizes.index(n) + 1])
+    started = None
+    try:
+        if args.postgresql:
+            state_file = args.postgresql_state
+            if not state_file:
+                started = state_file = str(bench.out / "cluster.json")
+                subprocess.run([sys.executable, str(REPO / "tests" / "postgresql" / "cluster.py"), "start", "--state",
+                                state_file], check=True, stdout=subprocess.DEVNULL)
+            bench.pg_state = cluster.load_state(state_file)
+        for n in sizes:
+            bench.run_size(n, adledger, baseline)
+            write_results(bench, machine(), adledger, sizes[: sizes.index(n) + 1])
+    finally:
+        if started:
+            subprocess.run([sys.executable, str(REPO / "tests" / "postgresql" / "cluster.py"), "stop", "--state",
+                            started], stdout=subprocess.DEVNULL)
     log(f"wrote {bench.out / 'results.md'}")
     print((bench.out / "results.md").read_text())
     return 1 if any("error" in r for r in bench.rows) else 0
