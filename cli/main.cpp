@@ -26,7 +26,8 @@ std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv)
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     // A global option that takes a value: the next word is its value.
-    auto takes_value = app.get_options([&](CLI::Option* opt) { return opt->get_type_size() != 0 && opt->check_name(arg); });
+    auto takes_value =
+        app.get_options([&](CLI::Option* opt) { return opt->get_type_size() != 0 && opt->check_name(arg); });
     if (!takes_value.empty()) {
       ++i;
       continue;

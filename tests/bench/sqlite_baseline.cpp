@@ -549,7 +549,8 @@ void run_v7(sqlite3* db, std::int64_t count, SpendIndex spend_index) {
     for (const auto& [key, sum] : sorted)
       if (sum.first > 0) debits[key.second] += sum.first;
     Statement sums(prepare(db, "INSERT INTO currency_total (currency, debits_minor, upper_minor) VALUES (?, ?, 0)"
-                               " ON CONFLICT (currency) DO UPDATE SET debits_minor = debits_minor + excluded.debits_minor"));
+                               " ON CONFLICT (currency) DO UPDATE"
+                               " SET debits_minor = debits_minor + excluded.debits_minor"));
     for (const auto& [currency, sum] : debits) {
       text(sums.get(), 1, currency);
       sqlite3_bind_int64(sums.get(), 2, sum);

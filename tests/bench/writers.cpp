@@ -77,7 +77,8 @@ struct Options {
 int positive(const char* text, const char* name) {
   char* end = nullptr;
   long v = std::strtol(text, &end, 10);
-  if (!*text || *end || v < 1 || v > 10000) usage(std::string(name) + " " + text + ": not a whole number from 1 to 10000");
+  if (!*text || *end || v < 1 || v > 10000)
+    usage(std::string(name) + " " + text + ": not a whole number from 1 to 10000");
   return static_cast<int>(v);
 }
 
@@ -267,9 +268,13 @@ void run_engine(const Options& o, Results& results) {
       std::shared_ptr<PGconn> conn(PQconnectdb(o.db.c_str()), PQfinish);
       if (PQstatus(conn.get()) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn.get()));
       PGresult* p = PQprepare(conn.get(), "insert",
-                              "INSERT INTO spend (advertiser, platform, minor, day, source) VALUES ($1, $2, $3, $4, $5)",
+                              "INSERT INTO spend (advertiser, platform, minor, day, source)"
+                              " VALUES ($1, $2, $3, $4, $5)",
                               5, nullptr);
+      const bool prepared = PQresultStatus(p) == PGRES_COMMAND_OK;
+      std::string why = PQresultErrorMessage(p);
       PQclear(p);
+      if (!prepared) throw std::runtime_error("postgresql: " + why);
       return [conn, client, &o](std::int64_t n) {
         pg_ok(conn.get(), "BEGIN");
         pg_ok(conn.get(), "SELECT pg_advisory_xact_lock(4242)");
@@ -304,8 +309,9 @@ void run_engine(const Options& o, Results& results) {
     sqlite3_busy_timeout(raw, 600'000);
     sqlite_ok(raw, "PRAGMA synchronous = FULL");
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(raw, "INSERT INTO spend (advertiser, platform, minor, day, source) VALUES (?, ?, ?, ?, ?)",
-                           -1, &stmt, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(raw,
+                           "INSERT INTO spend (advertiser, platform, minor, day, source) VALUES (?, ?, ?, ?, ?)", -1,
+                           &stmt, nullptr) != SQLITE_OK)
       throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(raw));
     std::shared_ptr<sqlite3_stmt> insert(stmt, sqlite3_finalize);
     return [db, insert, client, &o](std::int64_t n) {

@@ -1678,13 +1678,17 @@ TEST(VerifySince, AnExtendedLedgerPassesAndARewrittenOneIsNamed) {
             "back to an older copy or truncated");
 }
 
+// What versions 9 and 10 added, taken away: with the version 8 or 7 adds
+// and a lower user_version, a ledger as an older adledger left it.
+constexpr const char* kUndoVersions9And10 = "DROP TABLE currency_total; ALTER TABLE record_log DROP COLUMN author;";
+
 // A ledger of version 7 has no stored subtrees: the migration builds them
 // from the leaves, and proofs and verify work at once.
 TEST(MigrationTo8, TheSubtreesAreBuiltFromTheLeaves) {
   ManyRecords t(600);
   const ledger::TreeHead head = t.store->tree_head();
   t.close();
-  sqlite_ok(t.dir, t.path, "DROP TABLE currency_total; ALTER TABLE record_log DROP COLUMN author; DROP TABLE log_tree_node; PRAGMA user_version = 7;");
+  sqlite_ok(t.dir, t.path, std::string(kUndoVersions9And10) + " DROP TABLE log_tree_node; PRAGMA user_version = 7;");
   t.reopen();
   EXPECT_EQ(t.store->tree_head().root, head.root);
   VerifyResult r = t.verify();
@@ -1699,7 +1703,8 @@ TEST(MigrationTo8, ALogWhoseKeptTreeIsNotItsLeavesIsRefused) {
   ManyRecords t(300);
   t.close();
   sqlite_ok(t.dir, t.path,
-            "DROP TABLE currency_total; ALTER TABLE record_log DROP COLUMN author; DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER log_tree_append_only_update;"
+            std::string(kUndoVersions9And10) +
+                " DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER log_tree_append_only_update;"
             " UPDATE log_tree SET frontier = zeroblob(length(frontier));");
   const std::string before = read_bytes(t.path);
   EXPECT_ERROR(ErrorKind::Storage, "cannot bring it from schema version 7 to 8: the tree the ledger keeps (300 records",
@@ -1750,7 +1755,8 @@ TEST(MigrationTo8, ADamagedLogIsVerifiedNotRefused) {
   ManyRecords t(300);
   t.close();
   sqlite_ok(t.dir, t.path,
-            "DROP TABLE currency_total; ALTER TABLE record_log DROP COLUMN author; DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER record_log_append_only_delete;"
+            std::string(kUndoVersions9And10) +
+                " DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER record_log_append_only_delete;"
             " DELETE FROM record_log WHERE seq = 100;");
   EXPECT_ERROR(ErrorKind::Storage, "cannot bring it from schema version 7 to 8: record 100 is missing from the log",
                open_sqlite_store(t.path, OpenMode::OpenExisting));
@@ -1788,8 +1794,9 @@ TEST(ChainAuthor, AnAuthorBeginsTheLineAndNoAuthorLeavesItAsItWas) {
   EXPECT_EQ(named, std::string(R"({"author":"desk",)") + (kLine1 + 1));
   EXPECT_NE(ledger::leaf_hash(named), ledger::leaf_hash(kLine1));
   // Escaped as any text of the line is, UTF-8 as is.
-  EXPECT_TRUE(ledger::chain_line(1, "platform", "twitter", "2026-11-22T10:00:00.000Z", content, "Редакция \"A\"")
-                  .starts_with(R"({"author":"Редакция \"A\"","content":)"));
+  const std::string escaped =
+      ledger::chain_line(1, "platform", "twitter", "2026-11-22T10:00:00.000Z", content, "Редакция \"A\"");
+  EXPECT_TRUE(escaped.starts_with(R"({"author":"Редакция \"A\"","content":)")) << escaped;
   LogRecord r;
   r.seq = 1;
   r.kind = "platform";
@@ -1858,7 +1865,7 @@ TEST(MigrationTo9, RecordsKeepTheirHashesAndGainNoAuthor) {
   Everything t;
   const ledger::TreeHead head = t.store->tree_head();
   t.close();
-  sqlite_ok(t.dir, t.path, "DROP TABLE currency_total; ALTER TABLE record_log DROP COLUMN author; PRAGMA user_version = 8;");
+  sqlite_ok(t.dir, t.path, std::string(kUndoVersions9And10) + " PRAGMA user_version = 8;");
   t.reopen();
   EXPECT_EQ(shell_output(t.dir, t.path, "PRAGMA user_version;"), std::to_string(ledger::kSchemaVersion) + "\n");
   EXPECT_EQ(t.store->tree_head().root, head.root);

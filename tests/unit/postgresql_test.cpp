@@ -734,8 +734,8 @@ TEST(PostgresqlOpen, WhatIsNotALedgerIsRefused) {
   psql_ok(db.url(), "ALTER TABLE adledger.ledger_mark DISABLE TRIGGER USER;"
                     " UPDATE adledger.ledger_mark SET schema_version = 99");
   EXPECT_EQ(ERROR_MESSAGE(ledger::open_store(db.url(), OpenMode::ReadExisting)),
-            "database \"" + shown +
-                "\": written by a newer adledger (schema version 99, this binary knows up to " + std::to_string(ledger::kSchemaVersion) + "); upgrade adledger");
+            "database \"" + shown + "\": written by a newer adledger (schema version 99, this binary knows up to " +
+                std::to_string(ledger::kSchemaVersion) + "); upgrade adledger");
   std::string missing = with_database(db.url(), db.name() + "_missing");
   std::string message = ERROR_MESSAGE(ledger::open_store(missing, OpenMode::OpenExisting));
   EXPECT_TRUE(message.starts_with("database \"" + missing + "\": cannot connect: ")) << message;

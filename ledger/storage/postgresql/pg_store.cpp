@@ -348,7 +348,8 @@ class PgStore final : public Store {
     copy_field(row, e.amount.currency().code());
     if (e.upper) {
       PendingSums& sums = pending_sums_[e.amount.currency().code()];
-      sums.upper_minor = checked_add(sums.upper_minor, e.upper->minor(), "the upper bounds in " + e.amount.currency().code());
+      sums.upper_minor =
+          checked_add(sums.upper_minor, e.upper->minor(), "the upper bounds in " + e.amount.currency().code());
     }
     copy_field(row, format_date(e.period.first()));
     copy_field(row, format_date(e.period.last()));
@@ -929,7 +930,8 @@ class PgStore final : public Store {
   }
   void read_all_balances() {
     committed_balances_.clear();
-    Rows rows = query("SELECT account, currency, sum(balance_minor)::text FROM account_total GROUP BY account, currency");
+    Rows rows =
+        query("SELECT account, currency, sum(balance_minor)::text FROM account_total GROUP BY account, currency");
     for (int i = 0; i < rows.size(); ++i) {
       std::string text = rows.text(i, 2);
       std::int64_t value = 0;

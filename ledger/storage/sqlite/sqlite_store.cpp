@@ -1550,7 +1550,8 @@ class SqliteStore final : public Store {
       // STRICT column refuses (the Ledger refuses it first).
       query("INSERT INTO currency_total (currency, debits_minor, upper_minor) VALUES (?, ?, ?)"
             " ON CONFLICT (currency) DO UPDATE"
-            " SET debits_minor = debits_minor + excluded.debits_minor, upper_minor = upper_minor + excluded.upper_minor")
+            " SET debits_minor = debits_minor + excluded.debits_minor,"
+            " upper_minor = upper_minor + excluded.upper_minor")
           .bind(currency).bind(pending.debits_minor).bind(pending.upper_minor).run();
     }
     pending_sums_.clear();
