@@ -155,15 +155,28 @@ void run_spend_list(const GlobalOptions& global, const SpendListOptions& o) {
               [](const auto& a, const auto& b) { return a.entry_id < b.entry_id; });
     for (const auto& e : entries) consider(e);
   } else {
-    open.store->each_spend(consider);
+    // By entry number from --after, and no further than the page.
+    open.store->each_spend_after(o.after, [&](const ledger::SpendEntry& e) {
+      consider(e);
+      return !more;
+    });
   }
-  const ledger::TxnAuthors authors(*open.store);
-  auto author_of = [&](const ledger::SpendEntry& e) -> const std::string& { return authors.of(e.txn_id); };
+  // Who recorded each entry shown, in the same order: a lookup each for a
+  // page, or every author of the ledger read once for a long list.
+  constexpr std::size_t kAuthorsLookedUp = 1000;
+  std::vector<std::string> authors;
+  authors.reserve(shown.size());
+  if (shown.size() > kAuthorsLookedUp) {
+    const ledger::TxnAuthors all(*open.store);
+    for (const auto& e : shown) authors.push_back(all.of(e.txn_id));
+  } else {
+    for (const auto& e : shown) authors.push_back(open.store->record_author("spend", std::to_string(e.entry_id)));
+  }
   if (output_format(global) == Format::Json) {
     nlohmann::json entries = nlohmann::json::array();
-    for (const auto& e : shown) {
-      nlohmann::json j = ledger::to_json(e);
-      j["author"] = author_of(e).empty() ? nlohmann::json(nullptr) : nlohmann::json(author_of(e));
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+      nlohmann::json j = ledger::to_json(shown[i]);
+      j["author"] = authors[i].empty() ? nlohmann::json(nullptr) : nlohmann::json(authors[i]);
       entries.push_back(std::move(j));
     }
     print_json(std::cout, {{"entries", entries},
@@ -177,7 +190,7 @@ void run_spend_list(const GlobalOptions& global, const SpendListOptions& o) {
     return;
   }
   // Who recorded each entry, once any of them names someone.
-  const bool authored = std::any_of(shown.begin(), shown.end(), [&](const auto& e) { return !author_of(e).empty(); });
+  const bool authored = std::any_of(authors.begin(), authors.end(), [](const auto& a) { return !a.empty(); });
   std::vector<std::string> headers{"entry", "period", "advertiser", "platform", "currency", "amount", "precision",
                                    "market", "source"};
   std::vector<Table::Align> aligns{Table::Align::Left, Table::Align::Left,  Table::Align::Left,
@@ -188,7 +201,8 @@ void run_spend_list(const GlobalOptions& global, const SpendListOptions& o) {
     aligns.push_back(Table::Align::Left);
   }
   Table table(headers, aligns);
-  for (const auto& e : shown) {
+  for (std::size_t i = 0; i < shown.size(); ++i) {
+    const ledger::SpendEntry& e = shown[i];
     std::string amount = amount_cell(e.amount.minor(), e.amount.currency());
     if (e.precision == ledger::Precision::Range)
       amount += " to " + (e.upper ? amount_cell(e.upper->minor(), e.upper->currency()) : std::string("open"));
@@ -201,7 +215,7 @@ void run_spend_list(const GlobalOptions& global, const SpendListOptions& o) {
                                  std::string(ledger::to_string(e.precision)),
                                  e.market,
                                  e.source};
-    if (authored) row.push_back(author_of(e));
+    if (authored) row.push_back(authors[i]);
     table.add_row(std::move(row));
   }
   table.print(std::cout, "");

@@ -109,6 +109,9 @@ class Store {
   virtual std::vector<SpendEntry> spend(const SpendQuery& query) = 0;
   // Every spend entry, by entry number, one at a time: never held whole.
   virtual void each_spend(const std::function<void(const SpendEntry&)>& visit) = 0;
+  // The entries numbered after `after`, by number, until `visit` returns
+  // false: a page of a list reads that page, not the ledger.
+  virtual void each_spend_after(std::int64_t after, const std::function<bool(const SpendEntry&)>& visit) = 0;
   virtual std::optional<PolicyAction> find_policy_action(const std::string& id) = 0;
   // Policy actions on a platform (or all platforms), ordered by date then id.
   virtual std::vector<PolicyAction> policy_actions(const std::optional<std::string>& platform_id) = 0;
@@ -146,6 +149,9 @@ class Store {
   // the spend entry, reversal, pledge or disbursement behind it. In no
   // particular order; transactions with no author are not visited.
   virtual void each_txn_author(const std::function<void(std::int64_t txn_id, const std::string& author)>& visit) = 0;
+  // Who recorded one record, by its kind and ref (empty: nobody named, or
+  // no such record): an index lookup, for a page of a list.
+  virtual std::string record_author(const std::string& kind, const std::string& ref) = 0;
   // Who a write records as its author when none is named: the database role
   // on PostgreSQL; nobody (empty) for an SQLite file, which has no users.
   virtual std::string default_author() = 0;

@@ -1843,6 +1843,9 @@ TEST(ChainAuthor, WritesCarryTheirAuthorAndVerifyHoldsTheNameToTheHash) {
   EXPECT_EQ(log[1].author, "");
   EXPECT_EQ(log[2].author, "newsdesk");
   EXPECT_EQ(log[2].hash, ledger::leaf_hash(ledger::chain_line(log[2])));
+  EXPECT_EQ(t.store->record_author("spend", std::to_string(spend.entry_id)), "newsdesk");
+  EXPECT_EQ(t.store->record_author("platform", "twitter"), "");
+  EXPECT_EQ(t.store->record_author("spend", "999"), "");
   ledger::TxnAuthors authors(*t.store);
   EXPECT_EQ(authors.of(spend.txn_id), "newsdesk");
   EXPECT_EQ(authors.of(spend.txn_id + 1000), "");
@@ -1941,4 +1944,25 @@ TEST(MigrationTo10, TheSumsAreThoseOfTheRecords) {
   EXPECT_EQ(sums[0].debits_minor, kEverythingDebits + 10000);
   EXPECT_EQ(sums[0].upper_minor, 49999);
   EXPECT_TRUE(t.verify().ok()) << describe(t.verify());
+}
+
+// A page of entries reads from the entry after the last one shown and
+// stops when the visitor says so.
+TEST(SpendPages, EachSpendAfterStartsAfterAndStopsWhenAsked) {
+  Everything t;
+  t.write([&] {
+    for (int i = 0; i < 5; ++i) t.ledger->record_spend(spend_of("rt", "twitter", "2015", 100 + i));
+  });  // entries 1 to 7
+  std::vector<std::int64_t> seen;
+  t.store->each_spend_after(3, [&](const ledger::SpendEntry& e) {
+    seen.push_back(e.entry_id);
+    return seen.size() < 2;
+  });
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{4, 5}));
+  seen.clear();
+  t.store->each_spend_after(6, [&](const ledger::SpendEntry& e) {
+    seen.push_back(e.entry_id);
+    return true;
+  });
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{7}));
 }

@@ -470,6 +470,8 @@ TEST(PostgresqlAuthor, TheRoleRecordsUnlessANameIsGiven) {
     EXPECT_EQ(log[0].author, role);
     EXPECT_EQ(log[1].author, "Редакция");
     EXPECT_EQ(log[1].hash, ledger::leaf_hash(ledger::chain_line(log[1])));
+    EXPECT_EQ(t.store->record_author("advertiser", "rt"), "Редакция");
+    EXPECT_EQ(t.store->record_author("advertiser", "nobody"), "");
     VerifyResult r = t.verify();
     EXPECT_TRUE(r.ok()) << describe(r);
 
@@ -675,6 +677,13 @@ TEST(PostgresqlWriters, ARolledBackWriteLeavesNothingAndIdsAreReused) {
   t.write([&] { e = t.ledger->record_spend(spend_of("sputnik", "vk-ru", "2018-03", 700)); });
   EXPECT_EQ(e.entry_id, 4);
   EXPECT_TRUE(t.verify().ok());
+  // A page from entry 2 on, stopped after one.
+  std::vector<std::int64_t> seen;
+  t.store->each_spend_after(1, [&](const ledger::SpendEntry& x) {
+    seen.push_back(x.entry_id);
+    return false;
+  });
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{2}));
 }
 
 // A write big enough that its rows go to the server in several batches

@@ -727,6 +727,21 @@ class PgStore final : public Store {
     }
   }
 
+  void each_spend_after(std::int64_t after, const std::function<bool(const SpendEntry&)>& visit) override {
+    for (;;) {
+      std::vector<SpendEntry> page = spend_page(" WHERE s.id > $1 ORDER BY s.id LIMIT $2", Params().add(after));
+      if (page.empty()) return;
+      for (const SpendEntry& e : page)
+        if (!visit(e)) return;
+      after = page.back().entry_id;
+    }
+  }
+
+  std::string record_author(const std::string& kind, const std::string& ref) override {
+    Rows rows = query("SELECT author FROM record_log WHERE kind = $1 AND ref = $2", Params().add(kind).add(ref));
+    return rows.empty() || rows.is_null(0, 0) ? std::string() : rows.text(0, 0);
+  }
+
   std::optional<PolicyAction> find_policy_action(const std::string& id) override {
     Rows rows = query(std::string(kSelectPolicy) + " WHERE p.id = $1", Params().add(id));
     if (rows.empty()) return std::nullopt;

@@ -549,6 +549,13 @@ class SqliteStore final : public Store {
 
   std::string default_author() override { return {}; }
 
+  std::string record_author(const std::string& kind, const std::string& ref) override {
+    if (schema_version_ < 9) return {};
+    Query q = query("SELECT author FROM record_log WHERE kind = ? AND ref = ?");
+    q.bind(kind).bind(ref);
+    return q.step() && !q.is_null(0) ? q.text(0) : std::string();
+  }
+
   std::optional<LogRecord> log_head() override {
     if (in_write_ && head_) return head_;
     std::optional<LogRecord> r;
@@ -796,6 +803,19 @@ class SqliteStore final : public Store {
     static const std::string sql = std::string(kSelectSpend) + " ORDER BY s.id";
     Query q = query(sql.c_str());
     while (q.step()) visit(read_spend(q));
+  }
+
+  void each_spend_after(std::int64_t after, const std::function<bool(const SpendEntry&)>& visit) override {
+    if (schema_version_ < 7) {
+      for (const SpendEntry& e : legacy_spend())
+        if (e.entry_id > after && !visit(e)) return;
+      return;
+    }
+    static const std::string sql = std::string(kSelectSpend) + " WHERE s.id > ? ORDER BY s.id";
+    Query q = query(sql.c_str());
+    q.bind(after);
+    while (q.step())
+      if (!visit(read_spend(q))) return;
   }
 
   std::optional<PolicyAction> find_policy_action(const std::string& id) override {
