@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,38 @@ struct CurrencyTotal {
   std::string currency;
   std::int64_t debits_minor = 0;
   std::int64_t upper_minor = 0;
+};
+
+// What a write transaction adds to those sums, held until it commits; a
+// store gives plus(kept) as the sums the write sees. Overflow checked.
+class PendingCurrencySums {
+ public:
+  void add_debits(const JournalTxn& txn) {  // its positive postings
+    for (const Posting& p : txn.postings)
+      if (p.amount.minor() > 0) {
+        CurrencyTotal& sums = of(p.amount.currency().code());
+        sums.debits_minor = checked_add(sums.debits_minor, p.amount.minor(), "the debits in " + sums.currency);
+      }
+  }
+  void add_upper(const Money& upper) {
+    CurrencyTotal& sums = of(upper.currency().code());
+    sums.upper_minor = checked_add(sums.upper_minor, upper.minor(), "the upper bounds in " + sums.currency);
+  }
+  CurrencyTotal plus(CurrencyTotal kept) const {
+    if (auto it = sums_.find(kept.currency); it != sums_.end()) {
+      kept.debits_minor = checked_add(kept.debits_minor, it->second.debits_minor, "the debits in " + kept.currency);
+      kept.upper_minor = checked_add(kept.upper_minor, it->second.upper_minor, "the upper bounds in " + kept.currency);
+    }
+    return kept;
+  }
+  const std::map<std::string, CurrencyTotal>& by_currency() const { return sums_; }
+  void clear() { sums_.clear(); }
+
+ private:
+  CurrencyTotal& of(const std::string& currency) {
+    return sums_.try_emplace(currency, CurrencyTotal{currency, 0, 0}).first->second;
+  }
+  std::map<std::string, CurrencyTotal> sums_;
 };
 
 // Which spend entries to fetch: all of an advertiser's, optionally on one

@@ -104,6 +104,15 @@ std::string with_user(const std::string& url, const std::string& user) {
   return url.substr(0, at) + "user=" + user + (end == std::string::npos ? "" : url.substr(end));
 }
 
+// A login role of its own, named `name`, granted `rights` ("SELECT, INSERT")
+// on the ledger's tables at `url`; the test drops it at its end.
+void make_role(const std::string& admin, const std::string& url, const std::string& name, const std::string& rights) {
+  psql(admin, "DROP ROLE IF EXISTS " + name);
+  psql_ok(admin, "CREATE ROLE " + name + " LOGIN");
+  psql_ok(url, "GRANT USAGE ON SCHEMA adledger TO " + name + "; GRANT " + rights +
+                   " ON ALL TABLES IN SCHEMA adledger TO " + name);
+}
+
 // A database of its own, dropped at the end of the test.
 class Database {
  public:
@@ -414,10 +423,7 @@ TEST(PostgresqlAppendOnly, ARecorderWithoutUpdateOrDeleteRightsRecords) {
   Database db;
   { Pinned created(db.url()); }
   const std::string role = db.name() + "_recorder";
-  psql(db.admin(), "DROP ROLE IF EXISTS " + role);
-  psql_ok(db.admin(), "CREATE ROLE " + role + " LOGIN");
-  psql_ok(db.url(), "GRANT USAGE ON SCHEMA adledger TO " + role +
-                        "; GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA adledger TO " + role);
+  make_role(db.admin(), db.url(), role, "SELECT, INSERT");
   {
     Pinned recorder(with_user(db.url(), role), OpenMode::OpenExisting);
     record_everything(recorder);
@@ -452,10 +458,7 @@ TEST(PostgresqlAuthor, TheRoleRecordsUnlessANameIsGiven) {
   Database db;
   { Pinned created(db.url()); }
   const std::string role = db.name() + "_desk";
-  psql(db.admin(), "DROP ROLE IF EXISTS " + role);
-  psql_ok(db.admin(), "CREATE ROLE " + role + " LOGIN");
-  psql_ok(db.url(), "GRANT USAGE ON SCHEMA adledger TO " + role +
-                        "; GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA adledger TO " + role);
+  make_role(db.admin(), db.url(), role, "SELECT, INSERT");
   TempDir dir;
   {
     Pinned t(with_user(db.url(), role), OpenMode::OpenExisting);
@@ -509,10 +512,7 @@ TEST(PostgresqlAuthor, AVersion8LedgerMigratesKeepingItsHead) {
   // A role that does not own the schema cannot add to it: refused, and
   // nothing changes.
   const std::string reader = db.name() + "_reader";
-  psql(db.admin(), "DROP ROLE IF EXISTS " + reader);
-  psql_ok(db.admin(), "CREATE ROLE " + reader + " LOGIN");
-  psql_ok(db.url(), "GRANT USAGE ON SCHEMA adledger TO " + reader +
-                        "; GRANT SELECT ON ALL TABLES IN SCHEMA adledger TO " + reader);
+  make_role(db.admin(), db.url(), reader, "SELECT");
   const std::string refused = ERROR_MESSAGE(ledger::open_store(with_user(db.url(), reader), OpenMode::ReadExisting));
   EXPECT_NE(refused.find("cannot bring it from schema version 8 to " + std::to_string(ledger::kSchemaVersion) +
                          " (connect once as the role that owns the schema adledger)"),

@@ -324,11 +324,8 @@ class PgStore final : public Store {
       PendingTotal& pending = found->second;
       pending.balance_minor = checked_add(pending.balance_minor, p.amount.minor(), "the balance of " + p.account);
       ++pending.postings;
-      if (p.amount.minor() > 0) {
-        PendingSums& sums = pending_sums_[code];
-        sums.debits_minor = checked_add(sums.debits_minor, p.amount.minor(), "the debits in " + code);
-      }
     }
+    pending_sums_.add_debits(txn);
     return id;
   }
 
@@ -346,11 +343,7 @@ class PgStore final : public Store {
     copy_field(row, e.amount.minor());
     copy_field(row, e.upper ? std::optional<std::int64_t>(e.upper->minor()) : std::nullopt);
     copy_field(row, e.amount.currency().code());
-    if (e.upper) {
-      PendingSums& sums = pending_sums_[e.amount.currency().code()];
-      sums.upper_minor =
-          checked_add(sums.upper_minor, e.upper->minor(), "the upper bounds in " + e.amount.currency().code());
-    }
+    if (e.upper) pending_sums_.add_upper(*e.upper);
     copy_field(row, format_date(e.period.first()));
     copy_field(row, format_date(e.period.last()));
     copy_field(row, e.items);
@@ -975,14 +968,7 @@ class PgStore final : public Store {
     if (in_write_) committed_sums_.emplace(currency, kept);
     return kept;
   }
-  CurrencyTotal kept_sums(const std::string& currency) {
-    CurrencyTotal out = committed_sums(currency);
-    if (auto pending = pending_sums_.find(currency); pending != pending_sums_.end()) {
-      out.debits_minor = checked_add(out.debits_minor, pending->second.debits_minor, "the debits in " + currency);
-      out.upper_minor = checked_add(out.upper_minor, pending->second.upper_minor, "the upper bounds in " + currency);
-    }
-    return out;
-  }
+  CurrencyTotal kept_sums(const std::string& currency) { return pending_sums_.plus(committed_sums(currency)); }
 
   std::int64_t upper_bound_total(const std::string& currency) override { return kept_sums(currency).upper_minor; }
   std::int64_t posted_volume(const std::string& currency) override { return kept_sums(currency).debits_minor; }
@@ -991,7 +977,7 @@ class PgStore final : public Store {
     std::set<std::string> currencies;
     Rows rows = query("SELECT DISTINCT currency FROM currency_total");
     for (int i = 0; i < rows.size(); ++i) currencies.insert(rows.text(i, 0));
-    for (const auto& [currency, pending] : pending_sums_) currencies.insert(currency);
+    for (const auto& [currency, pending] : pending_sums_.by_currency()) currencies.insert(currency);
     std::vector<CurrencyTotal> out;
     for (const std::string& currency : currencies) out.push_back(kept_sums(currency));
     return out;
@@ -1364,15 +1350,10 @@ class PgStore final : public Store {
     std::int64_t balance_minor = 0;
     std::int64_t postings = 0;
   };
-  // The sums kept per currency, as this write added to them.
-  struct PendingSums {
-    std::int64_t debits_minor = 0;
-    std::int64_t upper_minor = 0;
-  };
   void flush_totals() {
     // A row per currency this write posted in: the sums as they stand
     // after it, at the log's size now, so that no row is ever updated.
-    for (const auto& [currency, pending] : pending_sums_) {
+    for (const auto& [currency, pending] : pending_sums_.by_currency()) {
       CurrencyTotal now = kept_sums(currency);
       query("INSERT INTO currency_total (currency, log_size, debits_minor, upper_minor) VALUES ($1, $2, $3, $4)",
             Params().add(currency).add(current_tree().size()).add(now.debits_minor).add(now.upper_minor));
@@ -1536,7 +1517,7 @@ class PgStore final : public Store {
   // The sums kept per currency as committed before this write, and what
   // the write adds to them.
   std::map<std::string, CurrencyTotal> committed_sums_;
-  std::map<std::string, PendingSums> pending_sums_;
+  PendingCurrencySums pending_sums_;
   // Hashes of the external ids of the entries this write recorded, and
   // whether an entry committed before it has one (not yet known: unset).
   std::unordered_set<std::uint64_t> written_external_ids_;

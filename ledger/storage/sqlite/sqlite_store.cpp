@@ -371,11 +371,8 @@ class SqliteStore final : public Store {
         checked_add(pending.balance_minor, p.amount.minor(), "the balance of " + p.account);  // throws
       pending.balance_minor = sum;
       ++pending.postings;
-      if (p.amount.minor() > 0) {
-        PendingSums& sums = pending_sums_[code];
-        sums.debits_minor = checked_add(sums.debits_minor, p.amount.minor(), "the debits in " + code);
-      }
     }
+    pending_sums_.add_debits(txn);
     return id;
   }
 
@@ -409,11 +406,7 @@ class SqliteStore final : public Store {
         .bind(day_number(e.period.last())).bind(e.items).bind(e.market)
         .bind(static_cast<std::int64_t>(e.precision)).bind(source).bind(tags).bind(e.handle).bind(e.external_id)
         .bind(e.note).run();
-    if (e.upper) {
-      const std::string& code = e.amount.currency().code();
-      PendingSums& sums = pending_sums_[code];
-      sums.upper_minor = checked_add(sums.upper_minor, e.upper->minor(), "the upper bounds in " + code);
-    }
+    if (e.upper) pending_sums_.add_upper(*e.upper);
     return sqlite3_last_insert_rowid(db_.get());
   }
 
@@ -927,11 +920,7 @@ class SqliteStore final : public Store {
       out.debits_minor = q.int64(0);
       out.upper_minor = q.int64(1);
     }
-    if (auto pending = pending_sums_.find(currency); pending != pending_sums_.end()) {
-      out.debits_minor = checked_add(out.debits_minor, pending->second.debits_minor, "the debits in " + currency);
-      out.upper_minor = checked_add(out.upper_minor, pending->second.upper_minor, "the upper bounds in " + currency);
-    }
-    return out;
+    return pending_sums_.plus(out);
   }
 
   std::int64_t upper_bound_total(const std::string& currency) override { return kept_sums(currency).upper_minor; }
@@ -943,7 +932,7 @@ class SqliteStore final : public Store {
       Query q = query("SELECT currency FROM currency_total");
       while (q.step()) currencies.insert(q.text(0));
     }
-    for (const auto& [currency, pending] : pending_sums_) currencies.insert(currency);
+    for (const auto& [currency, pending] : pending_sums_.by_currency()) currencies.insert(currency);
     std::vector<CurrencyTotal> out;
     for (const std::string& currency : currencies) out.push_back(kept_sums(currency));
     return out;
@@ -1543,11 +1532,7 @@ class SqliteStore final : public Store {
   };
   StringPairMap<PendingTotal> pending_totals_;
   // The same for the sums kept per currency (schemas/migrations/10.sql).
-  struct PendingSums {
-    std::int64_t debits_minor = 0;
-    std::int64_t upper_minor = 0;
-  };
-  std::map<std::string, PendingSums> pending_sums_;
+  PendingCurrencySums pending_sums_;
   void flush_totals() {
     // In account order: the same file whatever order the postings came in.
     std::vector<std::pair<const std::pair<std::string, std::string>*, const PendingTotal*>> sorted;
@@ -1565,7 +1550,7 @@ class SqliteStore final : public Store {
           .bind(key.first).bind(key.second).bind(pending.balance_minor).bind(pending.postings).run();
     }
     pending_totals_.clear();
-    for (const auto& [currency, pending] : pending_sums_) {
+    for (const auto& [currency, pending] : pending_sums_.by_currency()) {
       // As for account_total: a sum beyond int64 becomes a REAL, which the
       // STRICT column refuses (the Ledger refuses it first).
       query("INSERT INTO currency_total (currency, debits_minor, upper_minor) VALUES (?, ?, ?)"
