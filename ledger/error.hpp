@@ -22,14 +22,27 @@ enum class ErrorKind {
   Storage,  // the database cannot be opened, is not a ledger, or failed
 };
 
+// What more a caller may need to know of an error than its kind, to answer
+// it fittingly (the server's HTTP status): a rule error that names a record
+// the ledger does not hold, or one given again with other content; a
+// storage error that is the ledger being busy, which waiting cures.
+enum class Reason {
+  None,
+  NotFound,  // no such advertiser, platform, entry, ...
+  Conflict,  // already recorded with different content, already reversed
+  Busy,      // another writer holds the ledger; retry
+};
+
 class Error : public std::runtime_error {
  public:
-  Error(ErrorKind kind, const std::string& message)
-      : std::runtime_error(message), kind_(kind) {}
+  Error(ErrorKind kind, const std::string& message, Reason reason = Reason::None)
+      : std::runtime_error(message), kind_(kind), reason_(reason) {}
   ErrorKind kind() const noexcept { return kind_; }
+  Reason reason() const noexcept { return reason_; }
 
  private:
   ErrorKind kind_;
+  Reason reason_;
 };
 
 // Quotes a user-supplied value for an error message, escaping what would

@@ -13,7 +13,9 @@ namespace {
 
 constexpr std::size_t kShortTextMax = 256;  // markets, tags, handles, external ids
 
-[[noreturn]] void refuse(const std::string& message) { throw Error(ErrorKind::Rule, message); }
+[[noreturn]] void refuse(const std::string& message, Reason reason = Reason::None) {
+  throw Error(ErrorKind::Rule, message, reason);
+}
 
 void check_short_text(std::string_view text, std::string_view field) {
   check_text(text, field);
@@ -65,7 +67,7 @@ std::string join_fields(const std::vector<std::string>& fields) {
 bool same_or_refuse(const std::string& what, const nlohmann::json& recorded, const nlohmann::json& given) {
   std::vector<std::string> fields = record_differences(recorded, given);
   if (fields.empty()) return true;
-  refuse(what + ": already recorded with a different " + join_fields(fields));
+  refuse(what + ": already recorded with a different " + join_fields(fields), Reason::Conflict);
 }
 
 // A record given without an id is the same as one recorded under a
@@ -252,7 +254,7 @@ Advertiser Ledger::advertiser(const std::string& id) {
   if (!found) {
     std::vector<std::string> ids;
     for (const Advertiser& a : store_.advertisers()) ids.push_back(a.id);
-    refuse("advertiser " + quote(id) + ": no such advertiser" + did_you_mean(id, ids));
+    refuse("advertiser " + quote(id) + ": no such advertiser" + did_you_mean(id, ids), Reason::NotFound);
   }
   return *found;
 }
@@ -262,7 +264,7 @@ Platform Ledger::platform(const std::string& id) {
   if (!found) {
     std::vector<std::string> ids;
     for (const Platform& p : store_.platforms()) ids.push_back(p.id);
-    refuse("platform " + quote(id) + ": no such platform" + did_you_mean(id, ids));
+    refuse("platform " + quote(id) + ": no such platform" + did_you_mean(id, ids), Reason::NotFound);
   }
   return *found;
 }
@@ -442,13 +444,13 @@ PolicyWithdrawal Ledger::withdraw_action(const std::string& action_id, const std
   check_text(reason, "reason");
   check_text(source, "source");
   std::optional<PolicyAction> a = store_.find_policy_action(action_id);
-  if (!a) refuse("policy action " + quote(action_id) + ": no such policy action");
+  if (!a) refuse("policy action " + quote(action_id) + ": no such policy action", Reason::NotFound);
   if (a->withdrawal) {
     if (a->withdrawal->reason == reason && a->withdrawal->source == source) {
       outcome_ = Outcome::Unchanged;
       return *a->withdrawal;
     }
-    refuse("policy action " + quote(action_id) + ": already withdrawn (" + a->withdrawal->reason + ")");
+    refuse("policy action " + quote(action_id) + ": already withdrawn (" + a->withdrawal->reason + ")", Reason::Conflict);
   }
   PolicyWithdrawal w{action_id, reason, source};
   store_.add_policy_withdrawal(w);
@@ -463,13 +465,13 @@ SpendReversal Ledger::reverse_spend(std::int64_t entry_id, const std::string& re
   check_text(reason, "reason");
   check_text(source, "source");
   std::optional<SpendEntry> e = store_.find_spend(entry_id);
-  if (!e) refuse("entry " + quote(std::to_string(entry_id)) + ": no such spend entry");
+  if (!e) refuse("entry " + quote(std::to_string(entry_id)) + ": no such spend entry", Reason::NotFound);
   if (e->reversal) {
     if (e->reversal->reason == reason && e->reversal->source == source) {
       outcome_ = Outcome::Unchanged;
       return *e->reversal;
     }
-    refuse("entry " + quote(std::to_string(entry_id)) + ": already reversed (" + e->reversal->reason + ")");
+    refuse("entry " + quote(std::to_string(entry_id)) + ": already reversed (" + e->reversal->reason + ")", Reason::Conflict);
   }
   // The same postings with their signs turned, on the original's date, so
   // that balances by date net to zero where the entry was.
@@ -702,7 +704,7 @@ Disbursement Ledger::disburse(Disbursement d) {
     }
   }
   if (!d.id.empty() && store_.disbursement_exists(d.id))
-    refuse("disbursement " + quote(d.id) + ": already recorded, on another pledge");
+    refuse("disbursement " + quote(d.id) + ": already recorded, on another pledge", Reason::Conflict);
   if (d.amount.minor() > status.outstanding_minor) {
     refuse("amount " + quote(d.amount.format()) + ": exceeds what is outstanding on pledge " + pledge.id + " (" +
            format_minor(status.outstanding_minor, pledge.amount.currency().decimals(), Grouping::Thousands) + " " +
@@ -747,7 +749,7 @@ BanCheck Ledger::ban_status(const std::string& advertiser_id, const std::string&
 
 PledgeStatus Ledger::pledge_status(const std::string& pledge_id) {
   auto pledge = store_.find_pledge(pledge_id);
-  if (!pledge) refuse("pledge " + quote(pledge_id) + ": no such pledge");
+  if (!pledge) refuse("pledge " + quote(pledge_id) + ": no such pledge", Reason::NotFound);
   PledgeStatus status{*pledge, store_.disbursements_of(pledge_id), 0, 0};
   for (const Disbursement& d : status.disbursements)
     status.disbursed_minor = checked_add(status.disbursed_minor, d.amount.minor(), "disbursed total");

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/context.hpp"
+#include "ledger/report/answers.hpp"
 #include "ledger/audit/checkpoint.hpp"
 #include "ledger/audit/merkle.hpp"
 #include "ledger/audit/verify.hpp"
@@ -26,26 +27,24 @@ void run_head(const GlobalOptions& global, const HeadOptions& o) {
   if (!o.sign.empty())
     key = ledger::parse_signing_key(read_small_file(o.sign, "signing key", 4096), "signing key " + ledger::quote(o.sign));
   OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
-  std::optional<ledger::LogRecord> head = open.store->log_head();
   // The head is the root of the Merkle tree of every record (RFC 9162).
-  ledger::TreeHead tree = open.store->tree_head();
+  const ledger::HeadAnswer head = ledger::head_of(*open.store);
+  const ledger::TreeHead& tree = head.tree;
   if (key) {
     // A signed checkpoint is text in its own format, whatever --format says.
     std::cout << ledger::sign_checkpoint({o.origin.empty() ? key->name : o.origin, tree.size, tree.root}, *key);
     return;
   }
   if (output_format(global) == Format::Json) {
-    print_json(std::cout, {{"records", tree.size},
-                           {"head", head ? nlohmann::json(ledger::to_hex(tree.root)) : nlohmann::json(nullptr)},
-                           {"recorded_at", head ? nlohmann::json(head->recorded_at) : nlohmann::json(nullptr)}});
+    print_json(std::cout, ledger::to_json(head));
     return;
   }
-  if (!head) {
+  if (!head.recorded_at) {
     std::cout << "0 records: the ledger is empty\n";
     return;
   }
   std::cout << tree.size << " records, head " << ledger::to_hex(tree.root) << " (last recorded "
-            << head->recorded_at << ")\n";
+            << *head.recorded_at << ")\n";
 }
 
 struct LogCliOptions {

@@ -11,6 +11,7 @@
 #include "ledger/error.hpp"
 #include "ledger/io/ban_checks.hpp"
 #include "ledger/io/json_output.hpp"
+#include "ledger/report/answers.hpp"
 
 namespace adledger::cli {
 namespace {
@@ -36,21 +37,13 @@ std::string describe(const ledger::BanCheck& c) {
 int run_ban_status(const GlobalOptions& global, const BanStatusOptions& o) {
   ledger::Date on = o.on.empty() ? today() : ledger::parse_date(o.on, "on");
   OpenLedger open = open_for_reading(global);
-  std::vector<ledger::BanCheck> checks;
-  if (!o.platform.empty()) {
-    checks.push_back(open.ledger->ban_status(o.advertiser, o.platform, on));
-  } else {
-    open.ledger->advertiser(o.advertiser);
-    for (const auto& p : open.store->platforms()) checks.push_back(open.ledger->ban_status(o.advertiser, p.id, on));
-  }
-  bool banned = false;
-  for (const auto& c : checks) banned = banned || c.banned;
+  const ledger::BanStatusAnswer answer = ledger::ban_status_of(
+      *open.ledger, o.advertiser, o.platform.empty() ? std::nullopt : std::optional(o.platform), on);
+  const std::vector<ledger::BanCheck>& checks = answer.checks;
+  const bool banned = answer.banned;
 
   if (output_format(global) == Format::Json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& c : checks) out.push_back(ledger::to_json(c));
-    print_json(std::cout, {{"advertiser", o.advertiser}, {"on", ledger::format_date(on)}, {"banned", banned},
-                           {"platforms", out}});
+    print_json(std::cout, ledger::to_json(answer));
   } else {
     if (checks.empty()) std::cout << o.advertiser << ": the ledger has no platforms\n";
     for (const auto& c : checks) {

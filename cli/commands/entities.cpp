@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/context.hpp"
+#include "ledger/report/answers.hpp"
 
 namespace adledger::cli {
 namespace {
@@ -40,9 +41,7 @@ void run_platform_list(const GlobalOptions& global) {
   OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
   auto platforms = open.store->platforms();
   if (output_format(global) == Format::Json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& p : platforms) out.push_back({{"id", p.id}, {"name", p.name}});
-    print_json(std::cout, out);
+    print_json(std::cout, ledger::platforms_json(*open.store));
     return;
   }
   Table table({"id", "name"}, {Table::Align::Left, Table::Align::Left});
@@ -85,17 +84,7 @@ void run_advertiser_list(const GlobalOptions& global) {
   OpenLedger open = open_ledger(global, ledger::OpenMode::ReadExisting);
   auto advertisers = open.store->advertisers();
   if (output_format(global) == Format::Json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& a : advertisers) {
-      nlohmann::json handles = nlohmann::json::array();
-      for (const auto& h : open.store->handles_of(a.id)) handles.push_back({{"platform", h.platform_id}, {"handle", h.handle}});
-      out.push_back({{"id", a.id},
-                     {"name", a.name},
-                     {"country", a.country ? nlohmann::json(*a.country) : nlohmann::json(nullptr)},
-                     {"state_affiliated", a.state_affiliated},
-                     {"handles", handles}});
-    }
-    print_json(std::cout, out);
+    print_json(std::cout, ledger::advertisers_json(*open.store));
     return;
   }
   Table table({"id", "name", "country", "state", "handles"},

@@ -19,34 +19,14 @@ struct RangeOptions {
   std::string from;
   std::string to;
   std::string by;
-  static std::optional<ledger::Date> end_of(const std::string& text, const char* field, bool first);
-
   // A day, or a period whose first (--from) or last (--to) day it means,
   // as hledger reads -b 2016 and -e 2016-06.
-  std::optional<ledger::Date> first() const { return end_of(from, "from", true); }
-  std::optional<ledger::Date> last() const { return end_of(to, "to", false); }
+  std::optional<ledger::Date> first() const { return ledger::range_bound(from, "from", true); }
+  std::optional<ledger::Date> last() const { return ledger::range_bound(to, "to", false); }
   std::optional<ledger::Granularity> granularity() const {
     return by.empty() ? std::nullopt : std::optional(ledger::parse_granularity(by, "by"));
   }
 };
-
-std::optional<ledger::Date> RangeOptions::end_of(const std::string& text, const char* field, bool first) {
-  if (text.empty()) return std::nullopt;
-  if (text.size() == 10 && text[4] == '-' && text[7] == '-') return ledger::parse_date(text, field);  // a day
-  try {
-    ledger::Period period = ledger::Period::parse(text, field);
-    return first ? period.first() : period.last();
-  } catch (const ledger::Error&) {
-    // A text that starts as a year is a period with a mistake in it: the
-    // period's own message says which (2016-W53, 2016-13). Else, the forms.
-    if (text.size() >= 4 && std::all_of(text.begin(), text.begin() + 4, [](char c) { return c >= '0' && c <= '9'; }))
-      throw;
-    throw ledger::Error(ledger::ErrorKind::Input, std::string(field) + " " + ledger::quote(text) +
-                                                      ": expected a day (2016-06-30) or a period whose " +
-                                                      (first ? "first" : "last") +
-                                                      " day it means (2016, 2016-Q3, 2016-06, 2016-W05)");
-  }
-}
 
 // -M, -Q, -Y and -W, as ledger and hledger write --by month, quarter, year
 // and week.

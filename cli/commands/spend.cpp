@@ -5,6 +5,7 @@
 #include "cli/context.hpp"
 #include "ledger/error.hpp"
 #include "ledger/io/json_output.hpp"
+#include "ledger/report/answers.hpp"
 
 namespace adledger::cli {
 namespace {
@@ -100,89 +101,32 @@ struct SpendListOptions {
   std::optional<std::int64_t> limit;
 };
 
-std::string folded(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-bool holds(const std::string& haystack, const std::string& folded_needle) {
-  return folded_needle.empty() || folded(haystack).find(folded_needle) != std::string::npos;
+ledger::SpendFilter spend_filter(const SpendListOptions& o) {
+  auto opt = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); };
+  ledger::SpendFilter f;
+  f.advertiser_id = opt(o.advertiser);
+  f.platform_id = opt(o.platform);
+  if (!o.from.empty()) f.first = ledger::parse_date(o.from, "from");
+  if (!o.to.empty()) f.last = ledger::parse_date(o.to, "to");
+  f.market = opt(o.market);
+  f.tag = opt(o.tag);
+  f.source = opt(o.source);
+  f.search = opt(o.search);
+  f.after = o.after;
+  f.limit = o.limit;
+  return f;
 }
 
 void run_spend_list(const GlobalOptions& global, const SpendListOptions& o) {
-  for (const auto& [field, value] : {std::pair{"source", &o.source}, std::pair{"search", &o.search},
-                                     std::pair{"market", &o.market}, std::pair{"tag", &o.tag}})
-    if (value->size() > 256)
-      throw ledger::Error(ledger::ErrorKind::Input, std::string(field) + ": at most 256 bytes to search for");
-  std::optional<ledger::Date> first, last;
-  if (!o.from.empty()) first = ledger::parse_date(o.from, "from");
-  if (!o.to.empty()) last = ledger::parse_date(o.to, "to");
-  if (first && last && *last < *first)
-    throw ledger::Error(ledger::ErrorKind::Input, "to " + ledger::quote(o.to) + ": before from " + ledger::quote(o.from));
+  const ledger::SpendFilter filter = spend_filter(o);
+  ledger::check_spend_filter(filter);  // before the ledger is opened
   OpenLedger open = open_for_reading(global);
-  if (!o.advertiser.empty()) (void)open.ledger->advertiser(o.advertiser);  // unknown: "did you mean"
-  if (!o.platform.empty()) (void)open.ledger->platform(o.platform);
-  const std::string source = folded(o.source);
-  const std::string search = folded(o.search);
-  std::vector<ledger::SpendEntry> shown;
-  bool more = false;
-  auto consider = [&](const ledger::SpendEntry& e) {
-    if (more || e.entry_id <= o.after) return;
-    if (!o.advertiser.empty() && e.advertiser_id != o.advertiser) return;
-    if (!o.platform.empty() && e.platform_id != o.platform) return;
-    if (first && e.period.last() < *first) return;
-    if (last && *last < e.period.first()) return;
-    if (!o.market.empty() && e.market != o.market) return;
-    if (!o.tag.empty() && std::find(e.tags.begin(), e.tags.end(), o.tag) == e.tags.end()) return;
-    if (!holds(e.source, source)) return;
-    if (!search.empty() && !holds(e.source, search) && !holds(e.note.value_or(""), search) &&
-        !holds(e.external_id.value_or(""), search))
-      return;
-    if (o.limit && static_cast<std::int64_t>(shown.size()) == *o.limit) {
-      more = true;
-      return;
-    }
-    shown.push_back(e);
-  };
-  if (!o.advertiser.empty() || !o.platform.empty()) {
-    ledger::SpendQuery query;
-    if (!o.advertiser.empty()) query.advertiser_id = o.advertiser;
-    if (!o.platform.empty()) query.platform_id = o.platform;
-    std::vector<ledger::SpendEntry> entries = open.store->spend(query);
-    std::sort(entries.begin(), entries.end(),
-              [](const auto& a, const auto& b) { return a.entry_id < b.entry_id; });
-    for (const auto& e : entries) consider(e);
-  } else {
-    // By entry number from --after, and no further than the page.
-    open.store->each_spend_after(o.after, [&](const ledger::SpendEntry& e) {
-      consider(e);
-      return !more;
-    });
-  }
-  // Who recorded each entry shown, in the same order: a lookup each for a
-  // page, or every author of the ledger read once for a long list.
-  constexpr std::size_t kAuthorsLookedUp = 1000;
-  std::vector<std::string> authors;
-  authors.reserve(shown.size());
-  if (shown.size() > kAuthorsLookedUp) {
-    const ledger::TxnAuthors all(*open.store);
-    for (const auto& e : shown) authors.push_back(all.of(e.txn_id));
-  } else {
-    for (const auto& e : shown) authors.push_back(open.store->record_author("spend", std::to_string(e.entry_id)));
-  }
+  const ledger::SpendPage page = ledger::list_spend(*open.ledger, filter);
+  const std::vector<ledger::SpendEntry>& shown = page.entries;
+  const std::vector<std::string>& authors = page.authors;
+  const bool more = page.more;
   if (output_format(global) == Format::Json) {
-    nlohmann::json entries = nlohmann::json::array();
-    for (std::size_t i = 0; i < shown.size(); ++i) {
-      nlohmann::json j = ledger::to_json(shown[i]);
-      j["author"] = authors[i].empty() ? nlohmann::json(nullptr) : nlohmann::json(authors[i]);
-      entries.push_back(std::move(j));
-    }
-    print_json(std::cout, {{"entries", entries},
-                           {"more", more},
-                           {"next_after", more && !shown.empty() ? nlohmann::json(shown.back().entry_id)
-                                                                  : nlohmann::json(nullptr)}});
+    print_json(std::cout, ledger::to_json(page));
     return;
   }
   if (shown.empty()) {

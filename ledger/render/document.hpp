@@ -113,6 +113,21 @@ std::string render_markdown(const Document& doc);
 std::string render_csv(const Document& doc, const std::optional<std::string>& table_id);
 std::string render_html(const Document& doc);
 
+// A page of the website (adledger serve): the reports' style, a navigation
+// bar and a footer around markup the caller has built and escaped.
+struct HtmlPage {
+  std::string title;  // text
+  std::string nav_html;
+  std::string main_html;
+  std::string footer_html;
+};
+std::string render_html_page(const HtmlPage& page);
+// A document's heading, facts and sections: what render_html puts in <main>.
+std::string render_html_main(const Document& doc);
+// The stylesheet render_html_page puts inline, which a Content-Security-
+// Policy allows by its hash.
+std::string html_page_style();
+
 // The table without its csv_only columns: what people see.
 Table for_people(const Table& table);
 

@@ -246,13 +246,34 @@ std::string html_table(const Table& t) {
 
 namespace {
 
+// What the website's pages add to the report's style: a navigation bar and
+// forms.
+constexpr const char* kPageStyle = R"(
+nav{max-width:72rem;margin:0 auto;padding:.75rem 1.5rem 0;font-size:.95rem}
+nav a{margin-right:1rem}
+form{margin:.5rem 0 1rem}
+form label{margin-right:.75rem}
+input{font:inherit;padding:.15rem .3rem}
+p.answer{font-size:1.1rem;font-weight:600}
+)";
+
+std::string page_head(const std::string& title, const std::string& style) {
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+         html_escape(title) + "</title>\n<style>" + style + "</style>\n</head>\n<body>\n";
+}
+
 std::string render_html_unneutralised(const Document& doc) {
-  std::string out =
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-      html_escape(doc.title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n<h1>" +
-      html_escape(doc.title) + "</h1>\n";
+  return page_head(doc.title, kStyle) + "<main>\n" + render_html_main(doc) +
+         "</main>\n<footer>Made with adledger. Every figure is traceable to the ledger's entries and the sources "
+         "listed above.</footer>\n</body>\n</html>\n";
+}
+
+}  // namespace
+
+std::string render_html_main(const Document& doc) {
+  std::string out = "<h1>" + html_escape(doc.title) + "</h1>\n";
   if (!doc.facts.empty()) {
     out += "<dl class=\"facts\">\n";
     for (const auto& [key, value] : doc.facts)
@@ -275,12 +296,15 @@ std::string render_html_unneutralised(const Document& doc) {
              html_escape(s.attachment->label) + "</a></p>\n";
     out += "</section>\n";
   }
-  out += "</main>\n<footer>Made with adledger. Every figure is traceable to the ledger's entries and the sources "
-         "listed above.</footer>\n</body>\n</html>\n";
   return out;
 }
 
-}  // namespace
+std::string html_page_style() { return std::string(kStyle) + kPageStyle; }
+
+std::string render_html_page(const HtmlPage& page) {
+  return neutralise_bidi(page_head(page.title, html_page_style()) + "<nav>" + page.nav_html + "</nav>\n<main>\n" +
+                         page.main_html + "</main>\n<footer>" + page.footer_html + "</footer>\n</body>\n</html>\n");
+}
 
 // Recorded text is printed as it was recorded, except the bidirectional
 // controls, which are shown as marks: they could make a name read as

@@ -99,6 +99,10 @@ class Store {
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
   virtual bool in_write() const noexcept = 0;
+  // A store opened to read (OpenMode::ReadExisting) reads one snapshot of
+  // the ledger for its life. A reader that lives long (the server) takes a
+  // new one, the ledger as it is now, between two questions.
+  virtual void renew_read() = 0;
   // Counts write transactions begun: a cache of what the store holds is
   // good for one write transaction, the one this number names.
   virtual std::uint64_t write_generation() const noexcept = 0;

@@ -1,5 +1,6 @@
 #include "ledger/time/period.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <boost/date_time/gregorian/formatters.hpp>
 #include <charconv>
@@ -230,6 +231,23 @@ Period bucket_of(const Date& day, Granularity granularity) {
   }
   assert(false && "unknown granularity");
   return Period(day, day);
+}
+
+std::optional<Date> range_bound(const std::string& text, std::string_view field, bool first) {
+  if (text.empty()) return std::nullopt;
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-') return parse_date(text, field);  // a day
+  try {
+    Period period = Period::parse(text, field);
+    return first ? period.first() : period.last();
+  } catch (const Error&) {
+    // A text that starts as a year is a period with a mistake in it: the
+    // period's own message says which (2016-W53, 2016-13). Else, the forms.
+    if (text.size() >= 4 && std::all_of(text.begin(), text.begin() + 4, [](char c) { return c >= '0' && c <= '9'; }))
+      throw;
+    throw Error(ErrorKind::Input, std::string(field) + " " + quote(text) +
+                                      ": expected a day (2016-06-30) or a period whose " + (first ? "first" : "last") +
+                                      " day it means (2016, 2016-Q3, 2016-06, 2016-W05)");
+  }
 }
 
 }  // namespace ledger

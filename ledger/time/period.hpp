@@ -71,4 +71,10 @@ std::string_view to_string(Granularity granularity);
 // The bucket of `granularity` that holds `day`, as a Period.
 Period bucket_of(const Date& day, Granularity granularity);
 
+// A range's bound as people give it: a day (2016-06-30), or a period whose
+// first day (`first`, for a range's start) or last day it means, as hledger
+// reads -b 2016 and -e 2016-06: 2016, 2016-Q3, 2016-06, 2016-W05. Empty
+// text: no bound. Throws an input error naming `field`.
+std::optional<Date> range_bound(const std::string& text, std::string_view field, bool first);
+
 }  // namespace ledger

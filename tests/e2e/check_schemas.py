@@ -594,7 +594,8 @@ def main():
                 "init.schema.json", "platform.schema.json", "platform-list.schema.json",
                 "advertiser.schema.json", "advertiser-link.schema.json", "advertiser-list.schema.json",
                 "report-platform.schema.json", "report-policies.schema.json", "report-pledges.schema.json",
-                "register.schema.json", "disclosure.schema.json", "proof.schema.json", "spend-list.schema.json"]
+                "register.schema.json", "disclosure.schema.json", "proof.schema.json", "spend-list.schema.json",
+                "head.schema.json"]
     missing = [n for n in required if n not in schemas]
     if not checker.check("every schema is present and valid", not missing, f"missing or invalid: {missing}"):
         print(f"{checker.passed} passed, {checker.failed} failed")
@@ -706,6 +707,7 @@ def main():
 
         fixture = str(root / "fixtures" / "founding-case.json")
         cmd("init", ["init"], "init.schema.json")
+        cmd("head of an empty ledger", ["head"], "head.schema.json")
         cmd("import", ["import", fixture], "import-result.schema.json")
         cmd("platform add", ["platform", "add", "meta", "--name", "Meta"], "platform.schema.json")
         cmd("advertiser add", ["advertiser", "add", "acme", "--name", "Acme Media", "--country", "FR",
@@ -789,6 +791,7 @@ def main():
         cmd("spend list, a page", ["spend", "list", "--limit", "1", "--after", "1"], "spend-list.schema.json")
         cmd("spend list, nothing matches", ["spend", "list", "--search", "no such text"], "spend-list.schema.json")
         cmd("platform list", ["platform", "list"], "platform-list.schema.json")
+        cmd("head", ["head"], "head.schema.json")
         cmd("advertiser list", ["advertiser", "list"], "advertiser-list.schema.json")
 
         banned = (0, 1)  # ban-status exits 1 when banned

@@ -52,6 +52,7 @@ std::string display_url(std::string_view url) {
 namespace {
 
 [[noreturn]] void throw_storage(const std::string& message) { throw Error(ErrorKind::Storage, message); }
+[[noreturn]] void throw_busy(const std::string& message) { throw Error(ErrorKind::Storage, message, Reason::Busy); }
 
 // The lock a writer holds for its transaction (pg_advisory_xact_lock):
 // "ADLG", the mark an SQLite ledger carries as its application_id.
@@ -269,6 +270,14 @@ class PgStore final : public Store {
   void begin_read() {
     exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     in_read_ = true;
+  }
+  void renew_read() override {
+    assert(!in_write_ && "renew_read within a write");
+    if (in_read_) {
+      exec("COMMIT");
+      in_read_ = false;
+    }
+    begin_read();
   }
   std::uint64_t write_generation() const noexcept override { return write_generation_; }
   void commit() override {
@@ -1045,15 +1054,15 @@ class PgStore final : public Store {
     std::string message = primary ? primary : first_line(PQerrorMessage(conn_.get()));
     if (message.empty()) message = "no answer";
     if (const char* detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : nullptr) message += " (" + std::string(detail) + ")";
-    if (state == "23505") throw Error(ErrorKind::Rule, "duplicate: " + message);
+    if (state == "23505") throw Error(ErrorKind::Rule, "duplicate: " + message, Reason::Conflict);
     if (state.starts_with("23")) throw Error(ErrorKind::Rule, "refused by the ledger schema: " + message);
     if (state == "55P03" || state == "57014")
-      throw_storage("database " + quote(display_url(url_)) +
-                    ": the ledger is busy: another adledger is writing and did not finish within the wait;"
-                    " retry, or raise --wait");
+      throw_busy("database " + quote(display_url(url_)) +
+                 ": the ledger is busy: another adledger is writing and did not finish within the wait;"
+                 " retry, or raise --wait");
     if (state == "40001" || state == "40P01")
-      throw_storage("database " + quote(display_url(url_)) + ": the write conflicted with another and was not made: " +
-                    message + "; retry");
+      throw_busy("database " + quote(display_url(url_)) + ": the write conflicted with another and was not made: " +
+                 message + "; retry");
     if (state == "42501")
       throw_storage("database " + quote(display_url(url_)) + ": permission denied: " + message);
     // An error with no SQLSTATE comes from libpq itself: the connection

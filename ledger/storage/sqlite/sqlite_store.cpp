@@ -23,6 +23,7 @@ namespace ledger {
 namespace {
 
 [[noreturn]] void throw_storage(const std::string& message) { throw Error(ErrorKind::Storage, message); }
+[[noreturn]] void throw_busy(const std::string& message) { throw Error(ErrorKind::Storage, message, Reason::Busy); }
 
 struct DbCloser {
   void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
@@ -116,7 +117,7 @@ class Query {
     if (extended == SQLITE_CONSTRAINT_PRIMARYKEY || extended == SQLITE_CONSTRAINT_UNIQUE)
       throw Error(ErrorKind::Rule, "duplicate: " + message);
     if ((rc & 0xff) == SQLITE_CONSTRAINT) throw Error(ErrorKind::Rule, "refused by the ledger schema: " + message);
-    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) throw_storage(busy_message(db_));
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) throw_busy(busy_message(db_));
     throw_storage("sqlite: " + message);
   }
 
@@ -253,7 +254,7 @@ class SqliteStore final : public Store {
       std::string message = error ? error : sqlite3_errmsg(db_.get());
       sqlite3_free(error);
       int rc = sqlite3_extended_errcode(db_.get());
-      if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) throw_storage(busy_message(db_.get()));
+      if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) throw_busy(busy_message(db_.get()));
       throw_storage("sqlite: " + message);
     }
   }
@@ -291,6 +292,11 @@ class SqliteStore final : public Store {
   void begin_read() {
     exec("BEGIN DEFERRED");
     exec("SELECT count(*) FROM sqlite_master");
+  }
+  void renew_read() override {
+    assert(!in_write_ && "renew_read within a write");
+    if (!sqlite3_get_autocommit(db_.get())) exec("COMMIT");
+    begin_read();
   }
   std::uint64_t write_generation() const noexcept override { return write_generation_; }
   void commit() override {
@@ -1513,7 +1519,7 @@ class SqliteStore final : public Store {
         std::string message = sqlite3_errmsg(db_.get());
         int rc = sqlite3_extended_errcode(db_.get());
         sqlite3_finalize(raw);
-        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) throw_storage(busy_message(db_.get()));
+        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) throw_busy(busy_message(db_.get()));
         if ((rc & 0xff) == SQLITE_NOTADB) throw_storage("not an adledger ledger: " + message);
         throw_storage("sqlite: " + message);
       }
@@ -1624,7 +1630,7 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode,
     app_id = store->pragma_int("PRAGMA application_id");
   } catch (const Error& e) {
     // A ledger another process holds is busy, not foreign.
-    if (std::string(e.what()).find("the ledger is busy") != std::string::npos) throw;
+    if (e.reason() == Reason::Busy) throw;
     refuse("not an adledger ledger (not an SQLite database)");
   }
 
