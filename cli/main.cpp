@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   setup_copy(app, global);
   setup_rate(app, global);
   setup_proof(app, global, exit_code);
+  setup_serve(app, global);
 
   if (argc == 1) {  // as ledger and hledger do: the usage, not an error
     std::cout << app.help();

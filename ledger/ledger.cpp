@@ -732,12 +732,17 @@ Disbursement Ledger::disburse(Disbursement d) {
 BanCheck Ledger::ban_status(const std::string& advertiser_id, const std::string& platform_id, const Date& on) {
   advertiser(advertiser_id);
   platform(platform_id);
-  BanCheck check{advertiser_id, platform_id, on, false, std::nullopt, std::nullopt, std::nullopt};
   std::vector<PolicyAction> actions = store_.policy_actions(platform_id);
+  return ban_check_of(BanTimeline(ban_spans(actions, advertiser_id, platform_id)), advertiser_id, platform_id, on);
+}
+
+BanCheck ban_check_of(const BanTimeline& timeline, const std::string& advertiser_id, const std::string& platform_id,
+                      const Date& on) {
   // The verdict that `ban-status --batch` gives too (BanTimeline::verdict):
   // the ban in force, and the first day no ban covers, following bans that
   // overlap or abut to the end of the chain.
-  BanVerdict verdict = BanTimeline(ban_spans(actions, advertiser_id, platform_id)).verdict(on);
+  BanCheck check{advertiser_id, platform_id, on, false, std::nullopt, std::nullopt, std::nullopt};
+  BanVerdict verdict = timeline.verdict(on);
   if (verdict.banned()) {
     check.banned = true;
     check.ban = *verdict.ban;

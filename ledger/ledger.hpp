@@ -35,6 +35,11 @@ struct BanCheck {
   std::optional<PolicyAction> lifted_by;  // the lift that ends it, if any
 };
 
+// The check of one pair on one day from its ban timeline (the verdict that
+// `ban-status --batch` gives too).
+BanCheck ban_check_of(const BanTimeline& timeline, const std::string& advertiser_id, const std::string& platform_id,
+                      const Date& on);
+
 struct PledgeStatus {
   Pledge pledge;
   std::vector<Disbursement> disbursements;

@@ -58,6 +58,29 @@ BanStatusAnswer ban_status_of(Ledger& ledger, const std::string& advertiser_id,
   return out;
 }
 
+BanSnapshot::BanSnapshot(Store& store) : index(store.policy_actions(std::nullopt)) {
+  for (const auto& a : store.advertisers()) advertisers.insert(a.id);
+  for (const auto& p : store.platforms()) platforms.push_back(p.id);
+}
+
+std::optional<BanStatusAnswer> ban_status_of(const BanSnapshot& snapshot, const std::string& advertiser_id,
+                                             const std::optional<std::string>& platform_id, const Date& on) {
+  if (!snapshot.advertisers.contains(advertiser_id)) return std::nullopt;
+  if (platform_id &&
+      std::find(snapshot.platforms.begin(), snapshot.platforms.end(), *platform_id) == snapshot.platforms.end())
+    return std::nullopt;
+  BanStatusAnswer out{advertiser_id, on, {}, false};
+  if (platform_id) {
+    out.checks.push_back(
+        ban_check_of(snapshot.index.timeline(advertiser_id, *platform_id), advertiser_id, *platform_id, on));
+  } else {
+    for (const auto& p : snapshot.platforms)
+      out.checks.push_back(ban_check_of(snapshot.index.timeline(advertiser_id, p), advertiser_id, p, on));
+  }
+  for (const auto& c : out.checks) out.banned = out.banned || c.banned;
+  return out;
+}
+
 nlohmann::json to_json(const BanStatusAnswer& answer) {
   nlohmann::json platforms = nlohmann::json::array();
   for (const auto& c : answer.checks) platforms.push_back(to_json(c));

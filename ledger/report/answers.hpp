@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "ledger/ledger.hpp"
@@ -34,6 +35,21 @@ struct BanStatusAnswer {
 BanStatusAnswer ban_status_of(Ledger& ledger, const std::string& advertiser_id,
                               const std::optional<std::string>& platform_id, const Date& on);
 nlohmann::json to_json(const BanStatusAnswer& answer);
+
+// Every ban of a ledger, indexed once, with its advertisers and platforms:
+// answers any number of ban-status questions without reading the store
+// again (a server keeps one per state of the ledger).
+struct BanSnapshot {
+  explicit BanSnapshot(Store& store);
+  BanIndex index;
+  std::unordered_set<std::string> advertisers;
+  std::vector<std::string> platforms;  // in the order Store::platforms gives
+};
+// The same answer as ban_status_of with a Ledger; none when the snapshot
+// holds no such advertiser or platform (the Ledger's refusal, with its "did
+// you mean", is then the answer).
+std::optional<BanStatusAnswer> ban_status_of(const BanSnapshot& snapshot, const std::string& advertiser_id,
+                                             const std::optional<std::string>& platform_id, const Date& on);
 
 nlohmann::json platforms_json(Store& store);
 nlohmann::json advertisers_json(Store& store);  // with their handles

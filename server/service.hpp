@@ -1,0 +1,100 @@
+// adledger serve: the ledger as a website and a JSON API.
+//
+// The service answers one request at a time per calling thread, with no
+// knowledge of sockets (http.hpp carries requests to it), so that every
+// route, status and header can be tested without a network. Its JSON is the
+// document the command line prints with --format json for the same
+// question, from the same functions (ledger/report/answers.hpp and the
+// reports); its pages are the same HTML renderer's.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ledger/storage/store.hpp"
+#include "ledger/time/period.hpp"
+
+namespace adledger::server {
+
+struct Request {
+  std::string method;  // GET, HEAD, POST, ...
+  std::string target;  // the path and query, as sent: /api/v1/ban-status?advertiser=rt
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  std::string header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type
+};
+
+struct ServiceOptions {
+  std::string db;              // the ledger: an SQLite file or a postgresql:// URL
+  std::int64_t wait_ms = 30000;
+  // Today, UTC (reports and ban-status without a day use it); tests pin it.
+  std::function<ledger::Date()> today;
+  // The Content-Security-Policy of every response: no script anywhere, the
+  // one stylesheet by its hash, forms posted only here.
+  std::string content_security_policy;
+  // Answers kept for a GET asked again while the ledger is unchanged: an
+  // answer is a function of the question, the ledger's head and the day.
+  std::size_t cache_bytes = std::size_t{64} << 20;
+};
+
+// The limits of one request's parameters.
+inline constexpr std::size_t kQueryMax = 4096;            // bytes of a query string
+inline constexpr std::size_t kBanChecksBodyMax = 8 << 20;  // a batch of ban checks
+
+class Service {
+ public:
+  explicit Service(ServiceOptions options);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Never throws: every failure is a problem document (RFC 9457) for the
+  // API, a page for the website. A HEAD request is answered as a GET; the
+  // transport sends the header alone.
+  Response handle(const Request& request);
+  // What the transport answers when it refuses a request before the
+  // service sees it (413, 431, 400, 503), with the same headers.
+  Response refusal(int status, const std::string& detail) const;
+
+  // The largest request body any route accepts (the transport refuses a
+  // larger one with 413 before reading it).
+  static constexpr std::size_t body_max() { return kBanChecksBodyMax; }
+
+ private:
+  struct Reader;
+  class Lease;
+  Lease lease();
+  void give_back(std::unique_ptr<Reader> reader);
+  Response route(const Request& request, Lease& lease);
+
+  ServiceOptions options_;
+  class Cache;
+  std::unique_ptr<Cache> cache_;  // answers by target, at one head and day
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Reader>> idle_;  // open stores, one per request in flight at most
+};
+
+// The security headers every response carries.
+std::vector<std::pair<std::string, std::string>> security_headers(const std::string& content_security_policy);
+
+// A Content-Security-Policy that allows no script and the report pages'
+// one inline stylesheet, by its hash.
+std::string default_content_security_policy();
+
+}  // namespace adledger::server

@@ -1,0 +1,186 @@
+#!/usr/bin/python3
+"""adledger serve under load: wrk against a ledger of N entries, on loopback.
+
+    serve.py --adledger BIN [--entries 1000000] [--seconds 15] [--connections 64] [--out FILE]
+
+Builds an SQLite ledger of --entries entries (generate.py's; 1,000
+advertisers, 5 platforms, 400 policy actions), starts `adledger serve` on a
+free loopback port, and runs wrk (Debian package wrk) against it, one
+question at a time, each for --seconds with --connections keep-alive
+connections on 2 threads:
+
+- GET /api/v1/ban-status for one advertiser on one platform on a day;
+- GET /api/v1/reports/advertiser/ID?by=month, one advertiser's report, for
+  each of the 1,000 advertisers in turn (no answer kept helps), on 1
+  connection (its latency) and on --connections; then one report asked
+  again and again (the answer kept);
+- GET /api/v1/spend?limit=20&after=K, a page of the spend list from
+  anywhere in the ledger, K in turn;
+- GET /api/v1/head with the ETag it answered, so 304.
+
+Beside them, what a user would otherwise run for the same ban-status
+answer: one `adledger ban-status` process a question (the rate of a loop of
+them). The server's resident memory is sampled every second through the
+runs; its peak and its last are reported, to show it does not grow. Prints
+a Markdown table; no figure is asserted (timings are measured, not tested).
+"""
+
+import argparse
+import os
+import pathlib
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+# A wrk script that asks a different path each request: the PATTERN with
+# the request's number (from 0 to COUNT - 1, each wrk thread from its own
+# start), so that no answer is asked twice in a row and the server's kept
+# answers do not help.
+ROTATE = """
+local threads = 0
+function setup(thread) thread:set("first", threads * 7919); threads = threads + 1 end
+local n = nil
+function request()
+  if n == nil then n = first end
+  n = n + 1
+  return wrk.format(nil, string.format("%s", n %% %d))
+end
+"""
+
+
+def wrk(url, seconds, connections, headers=(), script=None):
+    threads = min(2, connections)
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
+    for h in headers:
+        cmd += ["-H", h]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = {}
+    for pct in ("50", "99"):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+        lat[pct] = float(m.group(1)) * scale
+    errors = 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        errors += int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    return rate, lat["50"], lat["99"], errors
+
+
+def rss_kib(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--adledger", required=True)
+    ap.add_argument("--entries", type=int, default=1_000_000)
+    ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--out", help="also write the table to this file")
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (Debian package wrk): run `bash .ci/install-deps`")
+
+    with tempfile.TemporaryDirectory(prefix="adledger-serve-bench-") as tmp:
+        tmp = pathlib.Path(tmp)
+        jsonl, db = tmp / "ledger.jsonl", tmp / "ledger.db"
+        env = dict(os.environ, ADLEDGER_TODAY="2024-06-30")
+        env.pop("ADLEDGER_DB", None)
+        subprocess.run([sys.executable, str(HERE / "generate.py"), "--entries", str(args.entries), "--out", str(jsonl)],
+                       check=True)
+        subprocess.run([args.adledger, "--db", str(db), "init"], check=True, env=env, capture_output=True)
+        started = time.monotonic()
+        subprocess.run([args.adledger, "--db", str(db), "import", str(jsonl)], check=True, env=env,
+                       capture_output=True)
+        print(f"imported {args.entries:,} entries in {time.monotonic() - started:.1f} s", file=sys.stderr)
+
+        server = subprocess.Popen([args.adledger, "--db", str(db), "serve", "--listen", "127.0.0.1:0"], env=env,
+                                  stdout=subprocess.PIPE, text=True)
+        line = server.stdout.readline()
+        port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
+        base = f"http://127.0.0.1:{port}"
+        samples = []
+        done = threading.Event()
+
+        def sample():
+            while not done.wait(1.0):
+                samples.append(rss_kib(server.pid))
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        rows = []
+        try:
+            etag = subprocess.run(["curl", "-sI", f"{base}/api/v1/head"], capture_output=True, text=True).stdout
+            etag = re.search(r"^ETag: (.*?)\r?$", etag, re.M | re.I).group(1)
+            def rotating(name, pattern, count):
+                path = tmp / f"{name}.lua"
+                path.write_text(ROTATE.replace('"%s", n %% %d', f'"{pattern}", n % {count}'), encoding="utf-8")
+                return path
+            reports = rotating("reports", "/api/v1/reports/advertiser/adv-%04d?by=month", 1000)
+            pages = rotating("pages", "/api/v1/spend?limit=20&after=%d", args.entries - 20)
+            c = args.connections
+            questions = [
+                ("GET /api/v1/ban-status (one advertiser, platform, day)",
+                 "/api/v1/ban-status?advertiser=adv-0000&platform=twitter&on=2019-07-01", (), None, c),
+                ("GET /api/v1/reports/advertiser/ID?by=month, 1,000 advertisers in turn, 1 connection",
+                 "/", (), reports, 1),
+                ("the same, 64 connections", "/", (), reports, c),
+                ("GET /api/v1/reports/advertiser/adv-0000?by=month, asked again (an answer kept)",
+                 "/api/v1/reports/advertiser/adv-0000?by=month", (), None, c),
+                ("GET /api/v1/spend?limit=20&after=K, a page from anywhere in the ledger", "/", (), pages, c),
+                ("GET /api/v1/head with If-None-Match (304)", "/api/v1/head", (f"If-None-Match: {etag}",), None, c),
+            ]
+            for label, path, headers, script, connections in questions:
+                rate, p50, p99, errors = wrk(base + path, args.seconds, connections, headers, script)
+                rows.append((label, f"{rate:,.0f}", f"{p50:.2f}", f"{p99:.2f}", str(errors)))
+            # The same ban-status answer, one process a question.
+            count, started = 0, time.monotonic()
+            while time.monotonic() - started < min(args.seconds, 10):
+                subprocess.run([args.adledger, "--db", str(db), "ban-status", "--advertiser", "adv-0000",
+                                "--platform", "twitter", "--on", "2019-07-01", "--format", "json"], env=env,
+                               capture_output=True)
+                count += 1
+            elapsed = time.monotonic() - started
+            rows.append(("`adledger ban-status` (a process a question, 1 at a time)", f"{count / elapsed:,.0f}",
+                         f"{1000 * elapsed / count:.2f}", "", "0"))
+        finally:
+            done.set()
+            sampler.join()
+            server.send_signal(signal.SIGTERM)
+            server.wait(60)
+
+    lines = [f"At {args.entries:,} entries, {args.connections} keep-alive connections unless said, wrk -t2, "
+             f"{args.seconds} s each, on loopback; the server on the same 2 cores as wrk.", "",
+             "| question | requests/s | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|"]
+    lines += [f"| {' | '.join(r)} |" for r in rows]
+    peak = max(samples) if samples else 0
+    last = samples[-1] if samples else 0
+    lines += ["", f"Server memory (RSS), sampled each second over {len(samples)} s: peak {peak / 1024:.1f} MiB, "
+                  f"at the end {last / 1024:.1f} MiB."]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        pathlib.Path(args.out).write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+// The server's service, without sockets: routes, parameters, statuses,
+// problem documents, entity tags and headers (tests/e2e/check_server.py runs
+// the same over real HTTP, against the command line's answers).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/report/answers.hpp"
+#include "server/service.hpp"
+#include "tests/unit/test_support.hpp"
+
+namespace {
+
+using adledger::server::Request;
+using adledger::server::Response;
+using adledger::server::Service;
+using adledger::server::ServiceOptions;
+using adledger_test::TempLedger;
+
+// A ledger with RT and Twitter, a spend entry and Twitter's ban of RT.
+struct Served {
+  TempLedger ledger;
+  std::unique_ptr<Service> service;
+
+  Served() {
+    ledger.write([&] {
+      ledger.ledger.add_platform({"twitter", "Twitter"});
+      ledger.ledger.add_advertiser({"rt", "RT", std::string("RU"), true});
+      ledger::SpendEntry e;
+      e.advertiser_id = "rt";
+      e.platform_id = "twitter";
+      e.amount = adledger_test::usd(27410000);
+      e.period = adledger_test::period("2016");
+      e.market = "US";
+      e.source = "Twitter's testimony";
+      ledger.ledger.record_spend(e);
+      ledger::PolicyAction ban;
+      ban.platform_id = "twitter";
+      ban.kind = ledger::PolicyKind::AdBan;
+      ban.date = adledger_test::date("2017-10-26");
+      ban.advertiser_ids = {"rt"};
+      ban.description = "no more ads";
+      ban.source = "Twitter's blog";
+      ledger.ledger.record_policy_action(ban);
+    });
+    ServiceOptions options;
+    options.db = ledger.path;
+    options.today = [] { return adledger_test::date("2026-11-22"); };
+    service = std::make_unique<Service>(std::move(options));
+  }
+
+  Response get(const std::string& target, std::map<std::string, std::string> headers = {}) {
+    return service->handle(Request{"GET", target, std::move(headers), ""});
+  }
+};
+
+std::string header(const Response& r, const std::string& name) {
+  for (const auto& [n, v] : r.headers)
+    if (n == name) return v;
+  return "";
+}
+
+nlohmann::json body(const Response& r) { return nlohmann::json::parse(r.body); }
+
+TEST(Service, AnswersBanStatusAsTheCommandLineDoes) {
+  Served s;
+  Response r = s.get("/api/v1/ban-status?advertiser=rt&platform=twitter&on=2017-11-01");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "application/json");
+  ledger::Ledger ledger(*s.ledger.store);
+  EXPECT_EQ(r.body, ledger::to_json(ledger::ban_status_of(ledger, "rt", std::string("twitter"),
+                                                          adledger_test::date("2017-11-01")))
+                            .dump(2) +
+                        "\n");
+  EXPECT_TRUE(body(r)["banned"].get<bool>());
+  // Without `on`: today, as the service was told it.
+  EXPECT_EQ(body(s.get("/api/v1/ban-status?advertiser=rt"))["on"], "2026-11-22");
+}
+
+TEST(BanSnapshot, AnswersAsTheLedgerDoesOnEveryDayAroundABanAndItsLift) {
+  Served s;
+  s.ledger.write([&] {
+    s.ledger.ledger.add_platform({"facebook", "Facebook"});
+    ledger::PolicyAction lift;
+    lift.platform_id = "twitter";
+    lift.kind = ledger::PolicyKind::BanLift;
+    lift.date = adledger_test::date("2018-03-01");
+    lift.advertiser_ids = {"rt"};
+    lift.lifts_action_id = s.ledger.store->policy_actions(std::string("twitter")).front().id;
+    lift.description = "lifted";
+    lift.source = "a test";
+    s.ledger.ledger.record_policy_action(lift);
+  });
+  ledger::Ledger ledger(*s.ledger.store);
+  const ledger::BanSnapshot snapshot(*s.ledger.store);
+  for (ledger::Date day = adledger_test::date("2017-10-24"); day <= adledger_test::date("2018-03-03");
+       day += boost::gregorian::days(1)) {
+    for (const std::optional<std::string>& platform : {std::optional<std::string>("twitter"),
+                                                      std::optional<std::string>("facebook"), std::optional<std::string>()}) {
+      auto fast = ledger::ban_status_of(snapshot, "rt", platform, day);
+      ASSERT_TRUE(fast);
+      EXPECT_EQ(ledger::to_json(*fast), ledger::to_json(ledger::ban_status_of(ledger, "rt", platform, day)))
+          << ledger::format_date(day) << " " << platform.value_or("every platform");
+    }
+  }
+  // Ids the snapshot does not hold: no answer, so that the ledger's refusal
+  // (with its "did you mean") is given.
+  EXPECT_FALSE(ledger::ban_status_of(snapshot, "RT", std::nullopt, adledger_test::date("2017-11-01")));
+  EXPECT_FALSE(ledger::ban_status_of(snapshot, "rt", std::string("myspace"), adledger_test::date("2017-11-01")));
+}
+
+TEST(Service, ProblemsCarryAFittingStatusAndTheMessage) {
+  Served s;
+  struct Case {
+    std::string target;
+    int status;
+    std::string detail;  // a part of it
+  } cases[] = {
+      {"/api/v1/reports/advertiser/RT", 404, "advertiser \"RT\": no such advertiser; did you mean rt?"},
+      {"/api/v1/ban-status?advertiser=rt&platform=myspace", 404, "no such platform"},
+      {"/api/v1/ban-status", 400, "parameter \"advertiser\": is required"},
+      {"/api/v1/ban-status?advertiser=rt&on=2017-13-01", 400, "on \"2017-13-01\""},
+      {"/api/v1/ban-status?advertiser=rt&sort=x", 400, "parameter \"sort\": /api/v1/ban-status takes"},
+      {"/api/v1/ban-status?advertiser=rt&advertiser=rt", 400, "given twice"},
+      {"/api/v1/ban-status?advertiser=%4", 400, "a % not followed by two hex digits"},
+      {"/api/v1/ban-status?advertiser=%FF", 400, "not valid UTF-8"},
+      {"/api/v1/spend?limit=1001", 400, "limit \"1001\""},
+      {"/api/v1/spend?after=-1", 400, "after \"-1\""},
+      {"/api/v1/spend?after=99999999999999999999", 400, "after \"99999999999999999999\""},
+      {"/api/v1/spend?limit=%2B5", 400, "limit \"+5\""},
+      {"/api/v1/balance?account=.*", 400, "no other regular expression"},
+      {"/api/v1/head?x=1", 400, "takes no parameters"},
+      {"/api/v1/nothing", 404, "no such path in the API"},
+      {"/api/v1/schemas/nothing.json", 404, "no such schema"},
+  };
+  for (const auto& c : cases) {
+    Response r = s.get(c.target);
+    EXPECT_EQ(r.status, c.status) << c.target << ": " << r.body;
+    EXPECT_EQ(r.content_type, "application/problem+json") << c.target;
+    nlohmann::json doc = body(r);
+    EXPECT_EQ(doc["status"], c.status) << c.target;
+    EXPECT_EQ(doc["type"], "about:blank");
+    EXPECT_NE(doc["detail"].get<std::string>().find(c.detail), std::string::npos)
+        << c.target << ": " << doc["detail"];
+  }
+}
+
+TEST(Service, RefusesOtherMethodsNamingThoseItTakes) {
+  Served s;
+  Response r = s.service->handle(Request{"PUT", "/api/v1/head", {}, ""});
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(header(r, "Allow"), "GET, HEAD");
+}
+
+TEST(Service, AnUnchangedLedgerAnswersNotModifiedAndAWriteChangesTheTag) {
+  Served s;
+  Response first = s.get("/api/v1/head");
+  std::string tag = header(first, "ETag");
+  // Asked twice: the answer kept is the same answer.
+  EXPECT_EQ(body(s.get("/api/v1/platforms")).size(), 1u);
+  EXPECT_EQ(s.get("/api/v1/platforms").body, s.get("/api/v1/platforms").body);
+  ASSERT_FALSE(tag.empty());
+  EXPECT_EQ(s.get("/api/v1/head", {{"if-none-match", tag}}).status, 304);
+  EXPECT_EQ(s.get("/api/v1/head", {{"if-none-match", "W/" + tag}}).status, 304);
+  EXPECT_EQ(s.get("/api/v1/head", {{"if-none-match", "\"other\""}}).status, 200);
+  // A write by another connection, while the service keeps its own open:
+  // the next request reads the ledger as it is now.
+  s.ledger.write([&] { s.ledger.ledger.add_platform({"facebook", "Facebook"}); });
+  Response after = s.get("/api/v1/head", {{"if-none-match", tag}});
+  EXPECT_EQ(after.status, 200);
+  EXPECT_NE(header(after, "ETag"), tag);
+  EXPECT_EQ(body(after)["records"], body(first)["records"].get<int>() + 1);
+  // An answer kept before the write is not given after it.
+  EXPECT_EQ(body(s.get("/api/v1/platforms")).size(), 2u);
+}
+
+TEST(Service, EveryAnswerCarriesTheSecurityHeaders) {
+  Served s;
+  for (const std::string target : {"/api/v1/head", "/api/v1/nothing", "/", "/advertisers/nobody"}) {
+    Response r = s.get(target);
+    std::string csp = header(r, "Content-Security-Policy");
+    EXPECT_NE(csp.find("default-src 'none'"), std::string::npos) << target;
+    EXPECT_EQ(csp.find("script-src"), std::string::npos) << target;
+    EXPECT_EQ(header(r, "X-Content-Type-Options"), "nosniff") << target;
+    EXPECT_EQ(header(r, "X-Frame-Options"), "DENY") << target;
+    EXPECT_EQ(header(r, "Access-Control-Allow-Origin"), "") << target;
+  }
+  Response refused = s.service->refusal(413, "body: too large");
+  EXPECT_EQ(refused.status, 413);
+  EXPECT_EQ(header(refused, "X-Content-Type-Options"), "nosniff");
+}
+
+TEST(Service, PagesEscapeWhatTheyAreGivenAndNameTheHead) {
+  Served s;
+  Response r = s.get("/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.find("<script>"), std::string::npos);
+  EXPECT_NE(r.body.find("&lt;script&gt;"), std::string::npos);
+  Response page = s.get("/advertisers/rt");
+  ASSERT_EQ(page.status, 200) << page.body;
+  const ledger::TreeHead head = s.ledger.store->tree_head();
+  EXPECT_NE(page.body.find(ledger::to_hex(head.root)), std::string::npos);
+  EXPECT_NE(page.body.find("274,100.00"), std::string::npos);
+  Response unknown = s.get("/advertisers/nobody");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.content_type, "text/html; charset=utf-8");
+}
+
+TEST(Service, AStoreThatCannotBeOpenedIsAProblemNotACrash) {
+  adledger_test::TempDir dir;
+  ServiceOptions options;
+  options.db = dir.file("missing.db");
+  Service service(std::move(options));
+  Response r = service.handle(Request{"GET", "/api/v1/head", {}, ""});
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  EXPECT_EQ(nlohmann::json::parse(r.body)["kind"], "storage");
+}
+
+}  // namespace
