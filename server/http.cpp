@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "ledger/error.hpp"
@@ -29,11 +30,52 @@ using tcp = net::ip::tcp;
 
 class Session;
 
+// A token bucket per client address: `rate` requests a second, bursts of
+// twice that. The table is bounded: past kClientsMax addresses, those not
+// seen for a minute are forgotten (a full bucket is what a new client gets
+// anyway).
+class RateLimit {
+ public:
+  explicit RateLimit(double rate) : rate_(rate) {}
+  bool on() const { return rate_ > 0; }
+
+  bool allow(const std::string& client) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (buckets_.size() >= kClientsMax) forget_idle(now);
+    auto [it, added] = buckets_.try_emplace(client, Bucket{2 * rate_, now});
+    Bucket& b = it->second;
+    if (!added) {
+      const double elapsed = std::chrono::duration<double>(now - b.last).count();
+      b.tokens = std::min(2 * rate_, b.tokens + elapsed * rate_);
+      b.last = now;
+    }
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+ private:
+  struct Bucket {
+    double tokens;
+    std::chrono::steady_clock::time_point last;
+  };
+  static constexpr std::size_t kClientsMax = 100000;
+  void forget_idle(std::chrono::steady_clock::time_point now) {
+    for (auto it = buckets_.begin(); it != buckets_.end();)
+      it = now - it->second.last > std::chrono::minutes(1) ? buckets_.erase(it) : std::next(it);
+  }
+  double rate_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Bucket> buckets_;
+};
+
 // What the listener and every session share.
 struct Shared {
-  Shared(Service& s, const HttpOptions& o) : service(s), options(o) {}
+  Shared(Service& s, const HttpOptions& o) : service(s), options(o), limit(o.requests_per_second) {}
   Service& service;
   const HttpOptions& options;
+  RateLimit limit;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open{0};
   std::mutex mutex;
@@ -139,6 +181,18 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!added) it->second += ", " + value;  // repeated: one list (RFC 9110)
     }
     request.body = std::move(message.body());
+    if (shared_.limit.on()) {
+      beast::error_code ec_address;
+      const std::string client = stream_.socket().remote_endpoint(ec_address).address().to_string();
+      if (!shared_.limit.allow(client)) {
+        Response busy = shared_.service.refusal(
+            429, "client " + client + ": over " + std::to_string(static_cast<long>(shared_.options.requests_per_second)) +
+                     " requests a second; retry");
+        busy.headers.emplace_back("Retry-After", "1");
+        return send(std::move(busy), message.version(), message.keep_alive() && !shared_.stopping,
+                    request.method == "HEAD");
+      }
+    }
     // Answered here, on this connection's thread: the ledger's work is
     // short, and the threads are as many as the cores that can do it.
     Response response = shared_.service.handle(request);

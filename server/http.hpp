@@ -6,7 +6,8 @@
 // client holds a connection, never a thread), connections are bounded (past
 // the bound, 503 and closed), only the service's paths answer, and SIGTERM
 // or SIGINT stops accepting, lets the requests in flight finish and answer,
-// closes idle connections, and returns.
+// closes idle connections, and returns. With a rate per client, a client
+// over it is answered 429.
 #pragma once
 
 #include <chrono>
@@ -27,6 +28,9 @@ struct HttpOptions {
   std::chrono::milliseconds read_timeout{10000};   // to read one whole request, and to wait for the next
   std::chrono::milliseconds write_timeout{30000};  // to send one response
   std::chrono::milliseconds shutdown_grace{10000};  // requests in flight get this long on SIGTERM
+  // Requests a second from one client address, with bursts of twice as
+  // many; past it, 429. 0: no limit.
+  double requests_per_second = 0;
 };
 
 // Serves until SIGTERM or SIGINT. `on_listening` is called once with the

@@ -18,6 +18,7 @@ struct ServeOptions {
   int threads = 0;  // 0: one per core, at least 2
   std::size_t connections = 512;
   double read_timeout_s = 10;
+  double rate = 0;
 };
 
 // ADDRESS:PORT, [IPv6]:PORT, or :PORT (loopback).
@@ -42,6 +43,7 @@ void run_serve(const GlobalOptions& global, const ServeOptions& o) {
   http.threads = o.threads > 0 ? o.threads : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   http.connections_max = o.connections;
   http.read_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.read_timeout_s * 1000));
+  http.requests_per_second = o.rate;
   const std::string db = resolve_db_path(global);
   // The ledger is opened once first: one that is missing or is not a ledger
   // is refused before anything listens.
@@ -79,6 +81,10 @@ void setup_serve(CLI::App& app, GlobalOptions& global) {
   sub->add_option("--read-timeout", o->read_timeout_s,
                   "seconds a client has to send a whole request, and that an idle connection is kept (default 10)")
       ->check(CLI::Range(0.1, 3600.0));
+  sub->add_option("--rate-limit", o->rate,
+                  "requests a second from one client address, bursts of twice as many; past it, 429 (default: no "
+                  "limit)")
+      ->check(CLI::Range(0.0, 1e9));
   sub->callback([&global, o] {
     require_simple_format(global);
     if (global.format != "table") throw CLI::ValidationError("--format", "serve answers in every format; give none");

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """adledger serve under load: wrk against a ledger of N entries, on loopback.
 
-    serve.py --adledger BIN [--entries 1000000] [--seconds 15] [--connections 64] [--out FILE]
+    serve.py --adledger BIN [--entries 1000000] [--seconds 15] [--connections 64] [--soak SECONDS] [--out FILE]
 
 Builds an SQLite ledger of --entries entries (generate.py's; 1,000
 advertisers, 5 platforms, 400 policy actions), starts `adledger serve` on a
@@ -21,8 +21,11 @@ connections on 2 threads:
 Beside them, what a user would otherwise run for the same ban-status
 answer: one `adledger ban-status` process a question (the rate of a loop of
 them). The server's resident memory is sampled every second through the
-runs; its peak and its last are reported, to show it does not grow. Prints
-a Markdown table; no figure is asserted (timings are measured, not tested).
+runs; its peak and its last are reported, to show it does not grow. With
+--soak, a last run of that many seconds mixes the three (reports of every
+advertiser in turn, pages from anywhere, ban-status) and reports the memory
+minute by minute. Prints a Markdown table; no figure is asserted (timings
+are measured, not tested).
 """
 
 import argparse
@@ -52,6 +55,23 @@ function request()
   if n == nil then n = first end
   n = n + 1
   return wrk.format(nil, string.format("%s", n %% %d))
+end
+"""
+
+
+# Reports of every advertiser in turn, pages from anywhere and ban-status,
+# one after the other.
+MIXED = """
+local threads = 0
+function setup(thread) thread:set("first", threads * 7919); threads = threads + 1 end
+local n = nil
+function request()
+  if n == nil then n = first end
+  n = n + 1
+  local k = n % 3
+  if k == 0 then return wrk.format(nil, string.format("/api/v1/reports/advertiser/adv-%04d?by=month", n % 1000)) end
+  if k == 1 then return wrk.format(nil, string.format("/api/v1/spend?limit=20&after=%d", (n * 7919) % ENTRIES)) end
+  return wrk.format(nil, string.format("/api/v1/ban-status?advertiser=adv-%04d&on=2019-07-01", n % 1000))
 end
 """
 
@@ -96,6 +116,7 @@ def main():
     ap.add_argument("--entries", type=int, default=1_000_000)
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--soak", type=int, default=0, help="seconds of a last, mixed run, memory reported by minute")
     ap.add_argument("--out", help="also write the table to this file")
     args = ap.parse_args()
     if not shutil.which("wrk"):
@@ -162,6 +183,13 @@ def main():
             elapsed = time.monotonic() - started
             rows.append(("`adledger ban-status` (a process a question, 1 at a time)", f"{count / elapsed:,.0f}",
                          f"{1000 * elapsed / count:.2f}", "", "0"))
+            soak = None
+            if args.soak:
+                mixed = tmp / "mixed.lua"
+                mixed.write_text(MIXED.replace("ENTRIES", str(args.entries - 20)), encoding="utf-8")
+                first = len(samples)
+                rate, p50, p99, errors = wrk(base + "/", args.soak, args.connections, (), mixed)
+                soak = (rate, p50, p99, errors, samples[first:])
         finally:
             done.set()
             sampler.join()
@@ -176,6 +204,13 @@ def main():
     last = samples[-1] if samples else 0
     lines += ["", f"Server memory (RSS), sampled each second over {len(samples)} s: peak {peak / 1024:.1f} MiB, "
                   f"at the end {last / 1024:.1f} MiB."]
+    if soak:
+        rate, p50, p99, errors, kept = soak
+        by_minute = [kept[i] for i in range(59, len(kept), 60)] or kept[-1:]
+        lines += ["", f"A mixed run of {args.soak} s (reports of every advertiser in turn, pages from anywhere, "
+                      f"ban-status): {rate:,.0f} requests/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, {errors} errors; "
+                      "memory at each minute: " + ", ".join(f"{k / 1024:.0f}" for k in by_minute) +
+                      f" MiB (peak {max(kept) / 1024:.0f} MiB)."]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

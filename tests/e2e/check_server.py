@@ -11,8 +11,9 @@ over real HTTP connections, its answers compared with the command line's.
 3. ETag and 304; a write made meanwhile by the command line is seen at the
    next request, with another ETag; HEAD; the security headers; no CORS.
 4. Hardening: a client that sends its request too slowly is cut off while
-   others are served; past --max-connections, 503; SIGTERM lets a request
-   in flight finish, closes idle connections and exits 0.
+   others are served; past --max-connections, 503; past --rate-limit, 429;
+   SIGTERM lets a request in flight finish, closes idle connections and
+   exits 0.
 5. The pages in headless Chromium: the ban-status form's answer, the home
    page, a report page carrying the ledger's head; no console message, no
    Content-Security-Policy violation, nothing fetched.
@@ -431,6 +432,31 @@ def run_checks(ck, ledger, root, schemas, store, openapi, args, tmp):
         ck.check("SIGTERM: the server stops, exit 0, says so", code == 0 and "stopped" in out, f"{code} {out!r}")
     finally:
         server.stop()
+
+    # --rate-limit: past it, 429 with Retry-After, and served again once
+    # the client slows down.
+    limited = Server(ledger, ["--rate-limit", "5"])
+    try:
+        c = limited.connection()
+        statuses = []
+        for _ in range(30):
+            c.request("GET", "/api/v1/head")
+            r = c.getresponse()
+            body = r.read()
+            statuses.append(r.status)
+            if r.status == 429:
+                refused = (r.getheader("Retry-After"), r.getheader("Content-Type"), json.loads(body))
+        c.close()
+        ck.check("--rate-limit 5: a burst of 10 served, then 429", statuses[:10] == [200] * 10 and 429 in statuses,
+                 repr(statuses))
+        if 429 in statuses:
+            ck.check("429: Retry-After and a problem document", refused[0] == "1"
+                     and refused[1] == "application/problem+json" and refused[2]["status"] == 429, repr(refused))
+        time.sleep(1.2)
+        status, _, _ = limited.request("GET", "/api/v1/head")
+        ck.check("--rate-limit: served again a second later", status == 200, f"{status}")
+    finally:
+        limited.stop()
 
     # A ledger that is not there: refused before anything listens.
     r = subprocess.run([args.adledger, "--db", str(tmp / "missing.db"), "serve", "--listen", "127.0.0.1:0"],
