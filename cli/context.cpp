@@ -100,6 +100,16 @@ OpenLedger open_for_reading(const GlobalOptions& global) {
   return open;
 }
 
+std::vector<std::string> colophon(const GlobalOptions& global, OpenLedger& open) {
+  const ledger::TreeHead head = open.store->tree_head();
+  std::string ledger_line = "From the ledger at " + std::to_string(head.size) + " records, head " +
+                            ledger::to_hex(head.root);
+  if (!global.as_of.empty()) ledger_line += ", as it stood at " + ledger::as_of_timestamp(global.as_of);
+  std::string now = ledger::utc_now();
+  if (const char* env = std::getenv("ADLEDGER_NOW"); env && *env) now = env;  // checked when the ledger opened
+  return {ledger_line + ".", "Generated at " + now + " by adledger " + ADLEDGER_VERSION + "."};
+}
+
 ledger::Date today() {
   if (const char* env = std::getenv("ADLEDGER_TODAY"); env && *env) return ledger::parse_date(env, "ADLEDGER_TODAY");
   return boost::gregorian::day_clock::universal_day();

@@ -60,23 +60,30 @@ void check_report_format(const GlobalOptions& global);
 void print_report(const GlobalOptions& global, const nlohmann::json& json, const ledger::render::Document& doc);
 bool wants_json(const GlobalOptions& global);
 
-// The same, building only what that format needs: a balance of ten
-// thousand accounts spent a quarter of its time building JSON it then did
-// not print. `Report` has ledger::to_json and ledger::to_document.
-template <typename Report>
-void print_report(const GlobalOptions& global, const Report& report) {
-  check_report_format(global);
-  if (wants_json(global))
-    print_report(global, to_json(report), ledger::render::Document{});
-  else
-    print_report(global, nlohmann::json(), to_document(report));
-}
-
 // An open ledger: the store and the rules over it.
 struct OpenLedger {
   std::unique_ptr<ledger::Store> store;
   std::unique_ptr<ledger::Ledger> ledger;
 };
+
+// What an HTML report ends with: the head of the ledger it read (as it
+// stood, with --as-of), and when it was made ($ADLEDGER_NOW, else now).
+std::vector<std::string> colophon(const GlobalOptions& global, OpenLedger& open);
+
+// The same, building only what that format needs: a balance of ten
+// thousand accounts spent a quarter of its time building JSON it then did
+// not print. `Report` has ledger::to_json and ledger::to_document.
+template <typename Report>
+void print_report(const GlobalOptions& global, const Report& report, OpenLedger& open) {
+  check_report_format(global);
+  if (wants_json(global)) {
+    print_report(global, to_json(report), ledger::render::Document{});
+    return;
+  }
+  ledger::render::Document doc = to_document(report);
+  if (output_format(global) == Format::Html) doc.colophon = colophon(global, open);
+  print_report(global, nlohmann::json(), doc);
+}
 OpenLedger open_ledger(const GlobalOptions& global, ledger::OpenMode mode = ledger::OpenMode::OpenExisting);
 // For commands that read: the ledger as it is, or with --as-of as it stood
 // then (audit/replay.hpp).

@@ -77,7 +77,7 @@ template <typename Report>
 void print_with_proofs(const GlobalOptions& global, OpenLedger& open, const Report& report, const ProofOptions& o) {
   if (o.checkpoint.empty()) {
     if (o.key) throw CLI::ValidationError("--key", "applies to --proofs CHECKPOINT");
-    print_report(global, report);
+    print_report(global, report, open);
     return;
   }
   if (!global.as_of.empty())
@@ -122,6 +122,7 @@ void print_with_proofs(const GlobalOptions& global, OpenLedger& open, const Repo
                                                   json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
                                                   "Download the report with its proofs (JSON)"};
   doc.sections.push_back(std::move(section));
+  if (output_format(global) == Format::Html) doc.colophon = colophon(global, open);
   print_report(global, nlohmann::json(), doc);
 }
 
@@ -184,7 +185,7 @@ void run_report_policies(const GlobalOptions& global, const PoliciesOptions& o) 
   filter.to = o.range.last();
   OpenLedger open = open_for_reading(global);
   auto timeline = ledger::build_policy_timeline(*open.ledger, filter, today());
-  print_report(global, timeline);
+  print_report(global, timeline, open);
 }
 
 struct PledgesOptions {
@@ -223,7 +224,7 @@ void run_register(const GlobalOptions& global, const JournalOptions& o) {
   check_report_format(global);
   OpenLedger open = open_for_reading(global);
   auto reg = ledger::build_register(*open.ledger, o.filter());
-  print_report(global, reg);
+  print_report(global, reg, open);
 }
 
 void run_balance(const GlobalOptions& global, const JournalOptions& o, bool depth_given) {
@@ -232,7 +233,7 @@ void run_balance(const GlobalOptions& global, const JournalOptions& o, bool dept
   if (depth_given) options.depth = o.depth;
   OpenLedger open = open_for_reading(global);
   auto report = ledger::build_balance(*open.ledger, options);
-  print_report(global, report);
+  print_report(global, report, open);
 }
 
 }  // namespace

@@ -100,6 +100,9 @@ struct Document {
   std::string title;
   std::vector<std::pair<std::string, std::string>> facts;  // "country" -> "RU"
   std::vector<Section> sections;
+  // What a published page ends with: the ledger's head it was built from,
+  // the moment it read the ledger as of, when it was made (HTML only).
+  std::vector<std::string> colophon;
 };
 
 // The renderers. Each writes the whole document; render_csv writes one

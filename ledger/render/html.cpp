@@ -265,9 +265,11 @@ std::string page_head(const std::string& title, const std::string& style) {
 }
 
 std::string render_html_unneutralised(const Document& doc) {
-  return page_head(doc.title, kStyle) + "<main>\n" + render_html_main(doc) +
-         "</main>\n<footer>Made with adledger. Every figure is traceable to the ledger's entries and the sources "
-         "listed above.</footer>\n</body>\n</html>\n";
+  std::string footer = "Made with adledger. Every figure is traceable to the ledger's entries and the sources "
+                       "listed above.";
+  for (const auto& line : doc.colophon) footer += "<br>\n" + html_escape(line);
+  return page_head(doc.title, kStyle) + "<main>\n" + render_html_main(doc) + "</main>\n<footer>" + footer +
+         "</footer>\n</body>\n</html>\n";
 }
 
 }  // namespace
