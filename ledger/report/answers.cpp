@@ -149,7 +149,11 @@ SpendPage list_spend(Ledger& ledger, const SpendFilter& f) {
     }
     page.entries.push_back(e);
   };
-  if (f.advertiser_id || f.platform_id) {
+  // An advertiser's entries are found by index (its accounts); any other
+  // filter reads the entries by number from `after`, no further than the
+  // page: a platform's page of 20 on a ledger of a million reads about a
+  // hundred entries, where fetching all of the platform's read 200,000.
+  if (f.advertiser_id) {
     SpendQuery query;
     query.advertiser_id = f.advertiser_id;
     query.platform_id = f.platform_id;
