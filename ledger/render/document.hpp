@@ -59,6 +59,10 @@ struct BarChart {
   struct Series {
     std::string name;
     std::vector<std::int64_t> values;  // minor units, one per category
+    // Per category: the value holds a share of a longer period's figure,
+    // split pro rata by days, not a figure measured for that category
+    // alone. Drawn hatched. Empty: none is.
+    std::vector<bool> pro_rata = {};
   };
   std::vector<Series> series;
 };

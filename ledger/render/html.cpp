@@ -112,6 +112,26 @@ std::string bar_chart(const BarChart& chart, std::size_t index) {
                     "\" role=\"img\" aria-labelledby=\"" + id + "-title\" viewBox=\"0 0 " + num(width) + " " +
                     num(height) + "\" width=\"" + num(width) + "\" height=\"" + num(height) + "\">\n";
   out += "<title id=\"" + id + "-title\">" + html_escape(chart.title) + "</title>\n";
+  // A bar that holds a share of a longer period's figure, split pro rata by
+  // days, is hatched in its series' colour: it was not measured for its
+  // category alone.
+  auto pro_rata = [&](std::size_t s, std::size_t c) {
+    const auto& flags = chart.series[s].pro_rata;
+    return c < flags.size() && flags[c];
+  };
+  bool any_pro_rata = false;
+  for (std::size_t s = 0; s < nser; ++s)
+    for (std::size_t c = 0; c < ncat; ++c) any_pro_rata = any_pro_rata || pro_rata(s, c);
+  auto hatch_id = [&](std::size_t s) { return id + "-hatch-" + std::to_string(s % kPaletteSize); };
+  if (any_pro_rata) {
+    out += "<defs>";
+    for (std::size_t s = 0; s < std::min(nser, kPaletteSize); ++s)
+      out += std::string("<pattern id=\"") + hatch_id(s) +
+             "\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" patternTransform=\"rotate(45)\">"
+             "<rect width=\"6\" height=\"6\" fill=\"" + kPalette[s] + "\" fill-opacity=\"0.3\"/>"
+             "<rect width=\"3\" height=\"6\" fill=\"" + kPalette[s] + "\"/></pattern>";
+    out += "</defs>\n";
+  }
   // Grid and y ticks.
   for (std::int64_t k = 0; k <= steps; ++k) {
     if (k > 0 && step > INT64_MAX / k) break;  // a tick past the int64 range: amounts cannot reach it
@@ -129,12 +149,14 @@ std::string bar_chart(const BarChart& chart, std::size_t index) {
       std::int64_t v = c < chart.series[s].values.size() ? chart.series[s].values[c] : 0;
       double h = plot_h * static_cast<double>(std::max<std::int64_t>(v, 0)) / axis_max;
       double x = left + group_w * static_cast<double>(c) + group_w * 0.1 + bar_w * static_cast<double>(s);
-      out += "<rect class=\"bar\" x=\"" + num(x) + "\" y=\"" + num(top + plot_h - h) + "\" width=\"" +
-             num(std::max(bar_w - 1, 1.0)) + "\" height=\"" + num(h) + "\" fill=\"" +
-             kPalette[s % kPaletteSize] + "\"><title>" + html_escape(chart.categories[c]) + ", " +
-             html_escape(chart.series[s].name) + ": " +
+      const bool split = pro_rata(s, c);
+      out += std::string("<rect class=\"bar") + (split ? " pro-rata" : "") + "\" x=\"" + num(x) + "\" y=\"" +
+             num(top + plot_h - h) + "\" width=\"" + num(std::max(bar_w - 1, 1.0)) + "\" height=\"" + num(h) +
+             "\" fill=\"" + (split ? "url(#" + hatch_id(s) + ")" : std::string(kPalette[s % kPaletteSize])) +
+             (split ? "\" stroke=\"" + std::string(kPalette[s % kPaletteSize]) : std::string()) + "\"><title>" +
+             html_escape(chart.categories[c]) + ", " + html_escape(chart.series[s].name) + ": " +
              html_escape(format_minor(v, decimals, Grouping::Thousands) + " " + chart.currency.code()) +
-             "</title></rect>\n";
+             (split ? " (a share of a longer period's figure, pro rata by days)" : "") + "</title></rect>\n";
     }
   }
   // X labels: at most 12, evenly spaced.
@@ -161,6 +183,11 @@ std::string bar_chart(const BarChart& chart, std::size_t index) {
            "\" y=\"" + num(height - 3) + "\">" + html_escape(chart.series[s].name) + "</text></g>\n";
     lx += 28 + 7.0 * static_cast<double>(chart.series[s].name.size());
   }
+  if (any_pro_rata)
+    out += "<g class=\"legend pro-rata\"><rect x=\"" + num(lx) + "\" y=\"" + num(height - 12) +
+           "\" width=\"10\" height=\"10\" fill=\"url(#" + hatch_id(0) + ")\" stroke=\"" + kPalette[0] +
+           "\"/><text x=\"" + num(lx + 14) + "\" y=\"" + num(height - 3) +
+           "\">hatched: pro rata by days</text></g>\n";
   out += "</svg>\n<figcaption>" + html_escape(chart.title) + "</figcaption>\n</figure>\n";
   return out;
 }

@@ -170,12 +170,14 @@ std::vector<render::BarChart> period_charts(const std::vector<SpendFigure>& peri
     std::string name = f.group + (f.precision == Precision::Exact ? "" : " (" + str(f.precision) + ")");
     auto it = std::find_if(c.series.begin(), c.series.end(), [&](const auto& s) { return s.name == name; });
     if (it == c.series.end()) {
-      c.series.push_back({name, std::vector<std::int64_t>(c.categories.size(), 0)});
+      c.series.push_back({name, std::vector<std::int64_t>(c.categories.size(), 0),
+                          std::vector<bool>(c.categories.size(), false)});
       it = c.series.end() - 1;
     }
     const auto& b = buckets[f.currency.code()];
     auto index = static_cast<std::size_t>(std::find(b.begin(), b.end(), f.bucket->first()) - b.begin());
     it->values[index] = checked_add(it->values[index], f.amount_minor, "chart value");
+    if (f.pro_rata) it->pro_rata[index] = true;
   }
   std::vector<render::BarChart> out;
   for (auto& [code, c] : charts) out.push_back(std::move(c));

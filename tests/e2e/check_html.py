@@ -285,7 +285,7 @@ def build_pages(binary, root, tmp):
 
     return [
         Page("rt.html", rt, chart={"bars": 4, "quarters": 4, "currency": "USD", "category": "quarter",
-                                   "legend": "twitter"}),
+                                   "legend": "twitter", "pro_rata": 4}),
         Page("hostile.html", hostile, hostile=True),
     ]
 
@@ -549,6 +549,16 @@ def dom_checks(page, dom_text):
             fail("its charts have no <g class=\"legend\"> with text")
         elif expect["legend"] and not any(expect["legend"].lower() in g.lower() for g in legends):
             fail(f"its chart legend ({', '.join(legends)}) does not name {expect['legend']}")
+        # Bars that hold a share of a longer period's figure are hatched
+        # (a pattern of their colour), and the legend says what hatching means.
+        split = [b for b in bars if "pro-rata" in b.classes()]
+        if "pro_rata" in expect:
+            if len(split) != expect["pro_rata"]:
+                fail(f"its charts have {len(split)} hatched (pro rata) bars, expected {expect['pro_rata']}")
+            elif split and not all((b.attr("fill") or "").startswith("url(#") for b in split):
+                fail("a pro rata bar is not filled with a hatching pattern")
+            elif split and not any("pro rata" in g.lower() for g in legends):
+                fail(f"its chart legend ({', '.join(legends)}) does not say what hatching means")
         if not timelines:
             fail("has no <svg class=\"timeline\">")
         facts.append(f"{len(charts)} chart(s), {len(bars)} bars, quarters {', '.join(quarters) or 'none'}, "

@@ -645,3 +645,33 @@ TEST(RenderBidi, EveryFormatShowsTheControlsAsMarks) {
 }
 
 }  // namespace
+
+// A bar that holds a share of a longer period's figure is hatched in its
+// series' colour, and the legend says so; a chart with none has no pattern.
+TEST(RenderHtml, ProRataBarsAreHatchedAndTheLegendSaysSo) {
+  auto page_with = [](std::vector<bool> pro_rata) {
+    Document doc;
+    doc.title = "t";
+    Section s;
+    s.title = "Spend by quarter";
+    BarChart chart;
+    chart.title = "spend";
+    chart.currency = ledger::Currency::from_code("USD");
+    chart.category_label = "quarter";
+    chart.categories = {"2016-Q1", "2016-Q2"};
+    chart.series = {{"twitter", {100, 200}, std::move(pro_rata)}};
+    s.charts.push_back(chart);
+    doc.sections.push_back(s);
+    return render_html(doc);
+  };
+  std::string split = page_with({true, false});
+  EXPECT_EQ(count_of(split, "class=\"bar pro-rata\""), 1u) << split;
+  EXPECT_EQ(count_of(split, "class=\"bar\""), 1u);
+  EXPECT_NE(split.find("<pattern id=\"chart-1-hatch-0\""), std::string::npos);
+  EXPECT_NE(split.find("fill=\"url(#chart-1-hatch-0)\""), std::string::npos);
+  EXPECT_NE(split.find("hatched: pro rata by days"), std::string::npos);
+  std::string measured = page_with({});
+  EXPECT_EQ(measured.find("<pattern"), std::string::npos);
+  EXPECT_EQ(measured.find("pro-rata"), std::string::npos);
+  EXPECT_EQ(count_of(measured, "class=\"bar\""), 2u);
+}
