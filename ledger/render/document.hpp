@@ -74,8 +74,11 @@ struct Timeline {
     std::optional<Date> end;  // a ban's first free day; bans without one run to the axis end
     bool ban = false;         // drawn as a bar rather than a mark
     std::string lane;
-    std::string label;
+    std::string label;     // the whole of it, shown on hover
+    std::string tag = {};  // a few words shown beside the mark, where there is room
   };
+  // Marks that would overlap in a lane are drawn on rows of their own
+  // within it.
   std::vector<Event> events;
   Date axis_end;  // the report's day (a ban still in force reaches it)
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 
 #include "ledger/audit/checkpoint.hpp"
@@ -60,6 +61,7 @@ svg text{font-family:inherit;font-size:12px;fill:#1b1b1b}
 svg .axis{stroke:#1b1b1b;stroke-width:1}
 svg .grid{stroke:#ddd;stroke-width:1}
 svg .ban{fill:#D55E00;fill-opacity:.35;stroke:#D55E00}
+svg text.tag{font-size:11px}
 footer{max-width:72rem;margin:0 auto;padding:0 1.5rem 1.5rem;font-size:.8rem;color:#555}
 )";
 
@@ -192,6 +194,50 @@ std::string bar_chart(const BarChart& chart, std::size_t index) {
   return out;
 }
 
+// Where each mark of a timeline goes: its lane, its row within the lane
+// (marks that would overlap go on rows of their own), its extent, and
+// whether its tag is drawn (when the row has room for it).
+struct Placed {
+  std::size_t lane = 0;
+  std::size_t row = 0;
+  double x = 0, x2 = 0;  // the mark: a dot at x, or a bar from x to x2
+  bool tagged = false;
+};
+
+constexpr double kTagCharWidth = 6.5;  // px per character of 11 px text, generously
+
+std::vector<Placed> place_marks(const Timeline& t, const std::vector<std::string>& lanes,
+                                const std::function<double(const Date&)>& x_of, double right_edge,
+                                std::vector<std::size_t>& rows_of_lane) {
+  std::vector<Placed> placed(t.events.size());
+  std::vector<std::size_t> order(t.events.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return t.events[a].date < t.events[b].date; });
+  rows_of_lane.assign(lanes.size(), 1);
+  std::vector<std::vector<double>> row_ends(lanes.size());  // where each row is free from
+  for (std::size_t i : order) {
+    const Timeline::Event& e = t.events[i];
+    Placed& p = placed[i];
+    p.lane = static_cast<std::size_t>(std::find(lanes.begin(), lanes.end(), e.lane) - lanes.begin());
+    p.x = x_of(e.date);
+    p.x2 = e.ban ? std::max(x_of(e.end ? *e.end : std::max(t.axis_end, e.date)), p.x + 2) : p.x;
+    const double tag_w = kTagCharWidth * static_cast<double>(e.tag.size());
+    // A dot's tag goes after it; a bar's inside it, when it fits.
+    double start = e.ban ? p.x : p.x - 6;
+    double end = e.ban ? p.x2 : p.x + 6;
+    p.tagged = !e.tag.empty() && (e.ban ? p.x2 - p.x >= tag_w + 8 : p.x + 8 + tag_w <= right_edge);
+    if (p.tagged && !e.ban) end = p.x + 8 + tag_w;
+    auto& ends = row_ends[p.lane];
+    std::size_t row = 0;
+    while (row < ends.size() && ends[row] + 2 > start) ++row;
+    if (row == ends.size()) ends.push_back(end);
+    else ends[row] = end;
+    p.row = row;
+    rows_of_lane[p.lane] = std::max(rows_of_lane[p.lane], row + 1);
+  }
+  return placed;
+}
+
 std::string timeline_svg(const Timeline& t, std::size_t index) {
   if (t.events.empty()) return "";
   std::vector<std::string> lanes;
@@ -206,10 +252,17 @@ std::string timeline_svg(const Timeline& t, std::size_t index) {
   Date axis_last(static_cast<unsigned short>(std::min(9999, last.year() + 1)), 1, 1);
   if (last.year() == 9999) axis_last = Date(9999, 12, 31);
   const double span = static_cast<double>((axis_last - axis_first).days());
-  const double width = 720, left = 110, right = 16, top = 12, lane_h = 36;
+  const double width = 720, left = 110, right = 16, top = 12, row_h = 24, lane_pad = 6;
   const double plot_w = width - left - right;
-  const double height = top + lane_h * static_cast<double>(lanes.size()) + 32;
   auto x_of = [&](const Date& d) { return left + plot_w * static_cast<double>((d - axis_first).days()) / span; };
+  std::vector<std::size_t> rows_of_lane;
+  const std::vector<Placed> placed = place_marks(t, lanes, x_of, left + plot_w, rows_of_lane);
+  // Each lane as tall as its rows; lane_top[i] is where lane i starts.
+  std::vector<double> lane_top(lanes.size() + 1, top);
+  for (std::size_t i = 0; i < lanes.size(); ++i)
+    lane_top[i + 1] = lane_top[i] + row_h * static_cast<double>(rows_of_lane[i]) + 2 * lane_pad;
+  const double axis_y = lane_top.back();
+  const double height = axis_y + 32;
 
   std::string id = "timeline-" + std::to_string(index);
   std::string out = "<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" id=\"" + id +
@@ -218,7 +271,6 @@ std::string timeline_svg(const Timeline& t, std::size_t index) {
   out += "<title id=\"" + id + "-title\">Policy actions over time, one row per platform</title>\n";
   int years = axis_last.year() - axis_first.year();
   int every = years > 40 ? 10 : years > 15 ? 5 : years > 8 ? 2 : 1;
-  double axis_y = top + lane_h * static_cast<double>(lanes.size());
   for (int y = axis_first.year(); y <= axis_last.year(); y += every) {
     double x = x_of(Date(static_cast<unsigned short>(y), 1, 1));
     out += "<line class=\"grid\" x1=\"" + num(x) + "\" x2=\"" + num(x) + "\" y1=\"" + num(top) + "\" y2=\"" +
@@ -228,26 +280,32 @@ std::string timeline_svg(const Timeline& t, std::size_t index) {
   out += "<line class=\"axis\" x1=\"" + num(left) + "\" x2=\"" + num(left + plot_w) + "\" y1=\"" + num(axis_y) +
          "\" y2=\"" + num(axis_y) + "\"/>\n";
   for (std::size_t i = 0; i < lanes.size(); ++i) {
-    double y = top + lane_h * (static_cast<double>(i) + 0.5);
+    double y = (lane_top[i] + lane_top[i + 1]) / 2;
     out += "<text x=\"" + num(left - 8) + "\" y=\"" + num(y + 4) + "\" text-anchor=\"end\">" + html_escape(lanes[i]) +
            "</text>\n";
   }
-  for (const auto& e : t.events) {
-    auto lane = static_cast<double>(std::find(lanes.begin(), lanes.end(), e.lane) - lanes.begin());
-    double y = top + lane_h * (lane + 0.5);
-    double x = x_of(e.date);
+  for (std::size_t i = 0; i < t.events.size(); ++i) {
+    const Timeline::Event& e = t.events[i];
+    const Placed& p = placed[i];
+    double y = lane_top[p.lane] + lane_pad + row_h * (static_cast<double>(p.row) + 0.5);
     std::string title = "<title>" + html_escape(format_date(e.date) + " " + e.label) + "</title>";
     if (e.ban) {
-      double x2 = x_of(e.end ? *e.end : std::max(t.axis_end, e.date));
-      out += "<rect class=\"ban\" x=\"" + num(x) + "\" y=\"" + num(y - 8) + "\" width=\"" + num(std::max(x2 - x, 2.0)) +
+      out += "<rect class=\"ban\" x=\"" + num(p.x) + "\" y=\"" + num(y - 8) + "\" width=\"" + num(p.x2 - p.x) +
              "\" height=\"16\">" + title + "</rect>\n";
+      if (p.tagged)
+        out += "<text class=\"tag\" x=\"" + num(p.x + 4) + "\" y=\"" + num(y + 4) + "\">" + html_escape(e.tag) +
+               "</text>\n";
     } else {
-      out += "<circle class=\"event\" cx=\"" + num(x) + "\" cy=\"" + num(y) + "\" r=\"5\" fill=\"#0072B2\">" + title +
-             "</circle>\n";
+      out += "<circle class=\"event\" cx=\"" + num(p.x) + "\" cy=\"" + num(y) + "\" r=\"5\" fill=\"#0072B2\">" +
+             title + "</circle>\n";
+      if (p.tagged)
+        out += "<text class=\"tag\" x=\"" + num(p.x + 8) + "\" y=\"" + num(y + 4) + "\">" + html_escape(e.tag) +
+               "</text>\n";
     }
   }
   out += "</svg>\n<figcaption>Bans are bars from their effective date to their end (or to " +
-         html_escape(format_date(t.axis_end)) + " while in force); other actions are dots.</figcaption>\n</figure>\n";
+         html_escape(format_date(t.axis_end)) + " while in force); other actions are dots. Marks that would "
+         "overlap are drawn on rows of their own; hover over one for what it is.</figcaption>\n</figure>\n";
   return out;
 }
 

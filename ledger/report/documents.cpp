@@ -285,7 +285,8 @@ render::Timeline timeline_of(const std::vector<PolicyAction>& actions, const Dat
     std::string label = str(a.kind) + " " + a.id + ": " + a.description + (a.withdrawal ? " (withdrawn)" : "");
     std::optional<Date> end = a.end_date;
     if (auto it = ends.find(a.id); it != ends.end()) end = it->second;
-    t.events.push_back(render::Timeline::Event{a.date, end, a.kind == PolicyKind::AdBan, a.platform_id, label});
+    t.events.push_back(
+        render::Timeline::Event{a.date, end, a.kind == PolicyKind::AdBan, a.platform_id, label, str(a.kind)});
   }
   return t;
 }

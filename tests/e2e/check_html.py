@@ -510,6 +510,23 @@ def check_run(label, run, what):
 # Checks on the DOM Chromium built
 
 
+def overlapping_marks(timeline):
+    """Two marks of a timeline (dots and bars) whose boxes intersect, as a
+    text naming them, or None."""
+    boxes = []
+    for c in timeline.find_all("circle", "event"):
+        x, y, r = (float(c.attr(a)) for a in ("cx", "cy", "r"))
+        boxes.append((x - r, y - r, x + r, y + r, f"dot at {x:.0f},{y:.0f}"))
+    for b in timeline.find_all("rect", "ban"):
+        x, y, w, h = (float(b.attr(a)) for a in ("x", "y", "width", "height"))
+        boxes.append((x, y, x + w, y + h, f"bar at {x:.0f},{y:.0f}"))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                return f"{a[4]} and {b[4]}"
+    return None
+
+
 def dom_checks(page, dom_text):
     failures, facts = [], []
 
@@ -561,6 +578,10 @@ def dom_checks(page, dom_text):
                 fail(f"its chart legend ({', '.join(legends)}) does not say what hatching means")
         if not timelines:
             fail("has no <svg class=\"timeline\">")
+        for timeline in timelines:
+            overlap = overlapping_marks(timeline)
+            if overlap:
+                fail(f"its timeline draws two marks over each other: {overlap}")
         facts.append(f"{len(charts)} chart(s), {len(bars)} bars, quarters {', '.join(quarters) or 'none'}, "
                      f"legend {', '.join(legends) or 'none'}, {len(timelines)} timeline(s)")
 

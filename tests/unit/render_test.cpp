@@ -675,3 +675,34 @@ TEST(RenderHtml, ProRataBarsAreHatchedAndTheLegendSaysSo) {
   EXPECT_EQ(measured.find("pro-rata"), std::string::npos);
   EXPECT_EQ(count_of(measured, "class=\"bar\""), 2u);
 }
+
+// Two actions days apart on one platform would be drawn over each other on
+// a timeline of years: the second goes on a row of its own, and each shows
+// its tag where there is room.
+TEST(RenderHtml, TimelineMarksThatWouldOverlapGoOnRowsOfTheirOwn) {
+  Document doc;
+  doc.title = "t";
+  Section s;
+  s.title = "Timeline";
+  Timeline timeline;
+  timeline.events = {{adledger_test::date("2017-09-14"), std::nullopt, false, "facebook", "first", "disclosure"},
+                     {adledger_test::date("2017-09-22"), std::nullopt, false, "facebook", "second", "suspension"},
+                     {adledger_test::date("2021-01-01"), std::nullopt, false, "facebook", "later", "disclosure"}};
+  timeline.axis_end = adledger_test::date("2026-11-22");
+  s.timeline = timeline;
+  doc.sections.push_back(s);
+  const std::string html = render_html(doc);
+  auto attribute_values = [&](const std::string& name) {
+    std::vector<std::string> out;
+    for (std::size_t at = html.find("<circle"); at != std::string::npos; at = html.find("<circle", at + 1)) {
+      std::size_t v = html.find(name + "=\"", at) + name.size() + 2;
+      out.push_back(html.substr(v, html.find('"', v) - v));
+    }
+    return out;
+  };
+  const std::vector<std::string> cy = attribute_values("cy");
+  ASSERT_EQ(cy.size(), 3u) << html;
+  EXPECT_NE(cy[0], cy[1]);  // days apart: two rows
+  EXPECT_EQ(cy[0], cy[2]);  // years later: back on the first row
+  EXPECT_EQ(count_of(html, "<text class=\"tag\""), 3u);
+}
