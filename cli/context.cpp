@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <ostream>
@@ -34,6 +35,8 @@ void require_simple_format(const GlobalOptions& global, bool reads_as_of) {
                                                "html are for reports (report ..., register, balance)");
   if (!global.table.empty())
     throw CLI::ValidationError("--table", global.table + ": applies to --format csv of a report");
+  if (!global.output.empty())
+    throw CLI::ValidationError("--output", global.output + ": applies to --format csv of a report");
   if (!global.as_of.empty() && !reads_as_of)
     throw CLI::ValidationError("--as-of", global.as_of + ": applies to reports, register, balance, ban-status, export, rate list and spend list");
 }
@@ -41,7 +44,48 @@ void require_simple_format(const GlobalOptions& global, bool reads_as_of) {
 void check_report_format(const GlobalOptions& global) {
   if (!global.table.empty() && output_format(global) != Format::Csv)
     throw CLI::ValidationError("--table", global.table + ": applies to --format csv only");
+  if (!global.output.empty() && output_format(global) != Format::Csv)
+    throw CLI::ValidationError("--output", global.output + ": writes a report's tables as CSV files: give --format csv");
+  if (!global.output.empty() && !global.table.empty())
+    throw CLI::ValidationError("--output", global.output + ": writes every table; --table picks one for stdout");
 }
+
+namespace {
+
+// --output DIR: each table of the report in DIR/ID.csv, the directory made
+// if need be. Each file is written beside its place and renamed there, so a
+// reader never sees half a file; the files written are listed.
+void write_tables(const std::string& dir, const ledger::render::Document& doc) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    throw ledger::Error(ledger::ErrorKind::Input, "output " + ledger::quote(dir) + ": cannot be made a directory (" +
+                                                      (ec ? ec.message() : std::string("a file is there")) + ")");
+  const std::vector<std::string> ids = ledger::render::table_ids(doc);
+  if (ids.empty()) ledger::throw_input("format", "csv", "this output has no table");
+  std::vector<std::string> texts;
+  for (const std::string& id : ids) texts.push_back(ledger::render::render_csv(doc, id));  // all, before any file
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const fs::path file = fs::path(dir) / (ids[i] + ".csv");
+    const fs::path temporary = fs::path(dir) / ("." + ids[i] + ".csv.tmp");
+    {
+      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+      out << texts[i];
+      out.close();
+      if (!out)
+        throw ledger::Error(ledger::ErrorKind::Input, "output " + ledger::quote(temporary.string()) +
+                                                          ": cannot be written (" + std::strerror(errno) + ")");
+    }
+    fs::rename(temporary, file, ec);
+    if (ec)
+      throw ledger::Error(ledger::ErrorKind::Input,
+                          "output " + ledger::quote(file.string()) + ": cannot be written (" + ec.message() + ")");
+    std::cout << "wrote " << file.string() << '\n';
+  }
+}
+
+}  // namespace
 
 bool wants_json(const GlobalOptions& global) { return output_format(global) == Format::Json; }
 
@@ -50,6 +94,7 @@ void print_report(const GlobalOptions& global, const nlohmann::json& json, const
   switch (output_format(global)) {
     case Format::Json: print_json(std::cout, json); return;
     case Format::Csv:
+      if (!global.output.empty()) return write_tables(global.output, doc);
       std::cout << ledger::render::render_csv(doc, global.table.empty() ? std::nullopt
                                                                          : std::optional<std::string>(global.table));
       return;

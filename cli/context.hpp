@@ -22,6 +22,7 @@ struct GlobalOptions {
   std::string db;                // --db, else $ADLEDGER_DB, else ./adledger.db
   std::string format = "table";  // --format table|json|csv|markdown|html
   std::string table;             // --table: which table --format csv writes
+  std::string output;            // --output DIR: every table of a report, a CSV file each
   std::string as_of;             // --as-of: read the ledger as it stood then
   int wait_s = 30;               // --wait: seconds to wait for a busy ledger
   std::string author;            // --author, else $ADLEDGER_AUTHOR: who records

@@ -64,6 +64,10 @@ int main(int argc, char** argv) {
   app.add_option("--table", global.table,
                  "with --format csv: the table to write (a report's first table by default; an unknown name lists "
                  "them; all: every table, each after a line # table: ID)");
+  app.add_option("--output", global.output,
+                 "with --format csv: write every table of a report to DIR/ID.csv, a file each (DIR is made if "
+                 "need be)")
+      ->option_text("DIR");
   app.add_option("--as-of", global.as_of,
                  "reports, register, balance, ban-status, export, rate list and spend list read the ledger as it stood at this time "
                  "(2026-11-22T10:00:00.000Z, UTC) or at the end of this day (2026-11-22)");

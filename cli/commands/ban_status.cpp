@@ -65,6 +65,8 @@ void require_batch_format(const GlobalOptions& global) {
     throw CLI::ValidationError("--format", global.format + ": ban-status --batch prints csv (the default) or json "
                                                            "(JSON Lines)");
   if (!global.table.empty()) throw CLI::ValidationError("--table", global.table + ": applies to --format csv of a report");
+  if (!global.output.empty())
+    throw CLI::ValidationError("--output", global.output + ": applies to --format csv of a report");
 }
 
 struct FileCloser {

@@ -27,6 +27,8 @@ void setup_export(CLI::App& app, GlobalOptions& global) {
       throw ledger::Error(ledger::ErrorKind::Input, "format " + ledger::quote(global.format) +
                                                         ": export takes its own --format, after the command "
                                                         "(ledger, hledger, beancount, csv or jsonl)");
+    for (const auto& [option, value] : {std::pair{"--table", &global.table}, std::pair{"--output", &global.output}})
+      if (!value->empty()) throw CLI::ValidationError(option, *value + ": applies to --format csv of a report");
     ledger::ExportFormat format = ledger::parse_export_format(o->format);
     ledger::ExportOptions options;
     if (!o->from.empty()) options.from = ledger::parse_date(o->from, "from");

@@ -95,6 +95,8 @@ struct ProveOptions {
 void run_prove(const GlobalOptions& global, const ProveOptions& o) {
   if (output_format(global) != Format::Table && output_format(global) != Format::Json)
     throw CLI::ValidationError("--format", global.format + ": a proof is JSON");
+  for (const auto& [option, value] : {std::pair{"--table", &global.table}, std::pair{"--output", &global.output}})
+    if (!value->empty()) throw CLI::ValidationError(option, *value + ": applies to --format csv of a report");
   if (!global.as_of.empty())
     throw CLI::ValidationError("--as-of", global.as_of + ": a proof is of the ledger as it is (--size N gives an "
                                                          "earlier tree)");

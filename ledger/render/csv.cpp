@@ -96,4 +96,11 @@ std::string render_csv(const Document& doc, const std::optional<std::string>& ta
   return neutralise_bidi(render_csv_unneutralised(doc, table_id));
 }
 
+std::vector<std::string> table_ids(const Document& doc) {
+  std::vector<std::string> out;
+  for (const Section& s : doc.sections)
+    if (s.table) out.push_back(s.table->id);
+  return out;
+}
+
 }  // namespace ledger::render

@@ -121,6 +121,8 @@ inline constexpr const char* kAllTables = "all";
 std::string render_text(const Document& doc, std::size_t width = 80);
 std::string render_markdown(const Document& doc);
 std::string render_csv(const Document& doc, const std::optional<std::string>& table_id);
+// The ids of the document's tables, in order (what `--table` takes).
+std::vector<std::string> table_ids(const Document& doc);
 std::string render_html(const Document& doc);
 
 // A page of the website (adledger serve): the reports' style, a navigation
