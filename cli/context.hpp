@@ -32,7 +32,7 @@ struct GlobalOptions {
 // (the store's default then applies). Throws an input error for a bad name.
 std::optional<std::string> named_author(const GlobalOptions& global);
 
-// Exit statuses (README "Exit codes").
+// Exit statuses (docs/commands.md, "Exit codes").
 enum ExitCode : int {
   kExitOk = 0,
   kExitBanned = 1,  // ban-status only: the advertiser is banned

@@ -68,7 +68,7 @@ reference table) it pays the two-phase commit too:
         write_x(w) = write_ms + overhead + t2pc
 
 The defaults of the single-node figures are placeholders of the order of the
-SQLite ledger's (README, Performance); replace them with the PostgreSQL
+SQLite ledger's (docs/performance.md); replace them with the PostgreSQL
 backend's measured figures. The cluster figures (overhead, two-phase commit,
 serial fraction, skew) are assumptions: the table says which values were
 given and which are defaults.

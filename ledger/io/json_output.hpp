@@ -1,6 +1,6 @@
 // JSON shapes of what adledger prints with --format json.
 //
-// Field names are stable and documented in README ("JSON shapes"). Every
+// Field names are stable and documented in docs/formats.md ("JSON output"). Every
 // amount is an object that carries its currency, the exact decimal string
 // and the integer minor units, so that a reader never has to parse a float:
 //   {"currency": "USD", "amount": "274100.00", "minor": 27410000}

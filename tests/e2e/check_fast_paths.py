@@ -85,7 +85,7 @@ PRECISIONS = ("exact", "approximate", "estimated", "range")  # adledger's order
 MIN_DAY = datetime.date(1400, 1, 1)
 MAX_DAY = datetime.date(9999, 12, 31)
 ONE_DAY = datetime.timedelta(days=1)
-# Decimal places of the currencies this test records (README, "Currencies").
+# Decimal places of the currencies this test records (docs/formats.md, "Currencies").
 DECIMALS = {"JPY": 0, "KWD": 3}
 MAX_SHOWN = 25  # mismatches printed per command; the rest are counted
 
@@ -309,7 +309,7 @@ class Journal:
         self.advertisers = sorted(a for (a,) in q("SELECT id FROM advertiser"))
         self._spans = {}
 
-    # -- the journal's transactions a filter keeps (README, register) -------
+    # -- the journal's transactions a filter keeps (docs/commands.md, register) -------
 
     def transactions_of(self, advertiser, platform):
         if advertiser is None and platform is None:
@@ -337,7 +337,7 @@ class Journal:
                 if pattern is None or pattern.search(acct):
                     yield day, tid, kind, desc, acct, cur, minor
 
-    # -- the ban rule (ledger/policy/bans.hpp, README "The ban rule") -------
+    # -- the ban rule (ledger/policy/bans.hpp, docs/audit.md, "The ban rule") -------
 
     def spans(self, advertiser, platform):
         """(ban, first, end, lifted_by) of every ban naming the advertiser on the platform, by effective date."""
