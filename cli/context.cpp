@@ -122,15 +122,7 @@ OpenLedger open_ledger(const GlobalOptions& global, ledger::OpenMode mode) {
   OpenLedger open;
   open.store = ledger::open_store(resolve_db_path(global), mode,
                                   ledger::StoreOptions{std::int64_t{global.wait_s} * 1000});
-  // $ADLEDGER_NOW pins the time records are recorded at, as $ADLEDGER_TODAY
-  // pins today: for tests and reproducible ledgers.
-  std::function<std::string()> clock = ledger::utc_now;
-  if (const char* env = std::getenv("ADLEDGER_NOW"); env && *env) {
-    std::string now = env;
-    ledger::check_timestamp(now, "ADLEDGER_NOW");
-    clock = [now] { return now; };
-  }
-  open.ledger = std::make_unique<ledger::Ledger>(*open.store, clock);
+  open.ledger = std::make_unique<ledger::Ledger>(*open.store, clock());
   if (mode != ledger::OpenMode::ReadExisting) open.ledger->set_author(author ? *author : open.store->default_author());
   return open;
 }
@@ -150,9 +142,16 @@ std::vector<std::string> colophon(const GlobalOptions& global, OpenLedger& open)
   std::string ledger_line = "From the ledger at " + std::to_string(head.size) + " records, head " +
                             ledger::to_hex(head.root);
   if (!global.as_of.empty()) ledger_line += ", as it stood at " + ledger::as_of_timestamp(global.as_of);
-  std::string now = ledger::utc_now();
-  if (const char* env = std::getenv("ADLEDGER_NOW"); env && *env) now = env;  // checked when the ledger opened
-  return {ledger_line + ".", "Generated at " + now + " by adledger " + ADLEDGER_VERSION + "."};
+  return {ledger_line + ".", "Generated at " + clock()() + " by adledger " + ADLEDGER_VERSION + "."};
+}
+
+std::function<std::string()> clock() {
+  if (const char* env = std::getenv("ADLEDGER_NOW"); env && *env) {
+    std::string now = env;
+    ledger::check_timestamp(now, "ADLEDGER_NOW");
+    return [now] { return now; };
+  }
+  return ledger::utc_now;
 }
 
 ledger::Date today() {

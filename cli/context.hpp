@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -89,6 +90,11 @@ OpenLedger open_ledger(const GlobalOptions& global, ledger::OpenMode mode = ledg
 // For commands that read: the ledger as it is, or with --as-of as it stood
 // then (audit/replay.hpp).
 OpenLedger open_for_reading(const GlobalOptions& global);
+
+// Now, as a record's recorded_at: the system clock, or $ADLEDGER_NOW when
+// set, which pins it as $ADLEDGER_TODAY pins today, for tests and
+// reproducible ledgers (an input error when it is not a timestamp).
+std::function<std::string()> clock();
 
 // Today, in UTC, or $ADLEDGER_TODAY (YYYY-MM-DD) when set, so that tests and
 // reproducible reports can pin it.

@@ -30,6 +30,18 @@ using tcp = net::ip::tcp;
 
 class Session;
 
+// The HTTP message of a service's Response, its body left out for HEAD.
+void fill(http::response<http::string_body>& res, Response&& response, bool keep_alive, bool head) {
+  res.set(http::field::server, "adledger");
+  if (!response.content_type.empty()) res.set(http::field::content_type, response.content_type);
+  for (const auto& [name, value] : response.headers) res.insert(name, value);
+  res.keep_alive(keep_alive);
+  const std::size_t length = response.body.size();
+  if (!head) res.body() = std::move(response.body);
+  res.prepare_payload();
+  if (head && response.status != 304) res.content_length(length);  // what a GET would send
+}
+
 // A token bucket per client address: `rate` requests a second, bursts of
 // twice that. The table is bounded: past kClientsMax addresses, those not
 // seen for a minute are forgotten (a full bucket is what a new client gets
@@ -207,14 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void send(Response response, unsigned version, bool keep_alive, bool head) {
     res_.emplace(static_cast<http::status>(response.status), version);
-    res_->set(http::field::server, "adledger");
-    if (!response.content_type.empty()) res_->set(http::field::content_type, response.content_type);
-    for (const auto& [name, value] : response.headers) res_->insert(name, value);
-    res_->keep_alive(keep_alive);
-    const std::size_t length = response.body.size();
-    if (!head) res_->body() = std::move(response.body);
-    res_->prepare_payload();
-    if (head && response.status != 304) res_->content_length(length);  // what a GET would send
+    fill(*res_, std::move(response), keep_alive, head);
     stream_.expires_after(shared_.options.write_timeout);
     if (head) {
       // The header alone: a serializer for it, with the GET's length.
@@ -314,11 +319,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     Response r = shared_.service.refusal(503, "the server has " + std::to_string(shared_.options.connections_max) +
                                                   " connections open, the most it takes; retry");
     http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
-    res.set(http::field::content_type, r.content_type);
-    for (const auto& [name, value] : r.headers) res.insert(name, value);
-    res.keep_alive(false);
-    res.body() = r.body;
-    res.prepare_payload();
+    fill(res, std::move(r), false, false);
     beast::error_code ec;
     socket.non_blocking(true, ec);
     http::write(socket, res, ec);

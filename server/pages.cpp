@@ -1,7 +1,5 @@
 #include "server/pages.hpp"
 
-#include <algorithm>
-
 #include "ledger/audit/chain.hpp"
 #include "ledger/error.hpp"
 #include "ledger/ledger.hpp"
@@ -117,13 +115,7 @@ Response search_page(PageContext& context, const std::string& text) {
   filter.search = text;
   filter.limit = 50;
   ledger::check_spend_filter(filter);
-  std::string folded = text;
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  std::transform(folded.begin(), folded.end(), folded.begin(), lower);
-  auto holds = [&](std::string hay) {
-    std::transform(hay.begin(), hay.end(), hay.begin(), lower);
-    return hay.find(folded) != std::string::npos;
-  };
+  auto holds = [&](const std::string& hay) { return ledger::holds_text(hay, text); };
   main += "<h2>Advertisers</h2>\n";
   std::string found;
   for (const auto& a : store.advertisers())

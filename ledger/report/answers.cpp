@@ -32,6 +32,8 @@ constexpr std::size_t kAuthorsLookedUp = 1000;
 
 }  // namespace
 
+bool holds_text(std::string_view haystack, std::string_view text) { return holds(std::string(haystack), folded(text)); }
+
 HeadAnswer head_of(Store& store) {
   HeadAnswer out;
   out.tree = store.tree_head();

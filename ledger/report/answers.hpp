@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -53,6 +54,10 @@ std::optional<BanStatusAnswer> ban_status_of(const BanSnapshot& snapshot, const 
 
 nlohmann::json platforms_json(Store& store);
 nlohmann::json advertisers_json(Store& store);  // with their handles
+
+// Whether `haystack` holds `text`, ignoring ASCII case (an empty text is in
+// every haystack): how the spend list and the website search text.
+bool holds_text(std::string_view haystack, std::string_view text);
 
 // A page of spend entries, filtered as a reader searches a ledger, oldest
 // first: by advertiser, platform, a period they overlap, market, tag, and

@@ -43,32 +43,28 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 
 
-# A wrk script that asks a different path each request: the PATTERN with
-# the request's number (from 0 to COUNT - 1, each wrk thread from its own
-# start), so that no answer is asked twice in a row and the server's kept
-# answers do not help.
-ROTATE = """
+# What both wrk scripts below start with: each wrk thread counts requests
+# from a start of its own.
+COUNTER = """
 local threads = 0
 function setup(thread) thread:set("first", threads * 7919); threads = threads + 1 end
 local n = nil
 function request()
   if n == nil then n = first end
   n = n + 1
-  return wrk.format(nil, string.format("%s", n %% %d))
+"""
+
+# A wrk script that asks a different path each request: the PATTERN with
+# the request's number (from 0 to COUNT - 1), so that no answer is asked
+# twice in a row and the server's kept answers do not help.
+ROTATE = COUNTER + """  return wrk.format(nil, string.format("%s", n %% %d))
 end
 """
 
 
 # Reports of every advertiser in turn, pages from anywhere and ban-status,
 # one after the other.
-MIXED = """
-local threads = 0
-function setup(thread) thread:set("first", threads * 7919); threads = threads + 1 end
-local n = nil
-function request()
-  if n == nil then n = first end
-  n = n + 1
-  local k = n % 3
+MIXED = COUNTER + """  local k = n % 3
   if k == 0 then return wrk.format(nil, string.format("/api/v1/reports/advertiser/adv-%04d?by=month", n % 1000)) end
   if k == 1 then return wrk.format(nil, string.format("/api/v1/spend?limit=20&after=%d", (n * 7919) % ENTRIES)) end
   return wrk.format(nil, string.format("/api/v1/ban-status?advertiser=adv-%04d&on=2019-07-01", n % 1000))
