@@ -149,6 +149,7 @@ void setup_copy(CLI::App& app, GlobalOptions& global);
 void setup_rate(CLI::App& app, GlobalOptions& global);
 void setup_proof(CLI::App& app, GlobalOptions& global, int& exit_code);
 void setup_serve(CLI::App& app, GlobalOptions& global);
+void setup_token(CLI::App& app, GlobalOptions& global);
 void setup_completion(CLI::App& app);
 
 // The signed checkpoint in `path` (an input error when it is not one); with

@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
   setup_rate(app, global);
   setup_proof(app, global, exit_code);
   setup_serve(app, global);
+  setup_token(app, global);
   setup_completion(app);
 
   if (argc == 1) {  // as ledger and hledger do: the usage, not an error

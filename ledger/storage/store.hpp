@@ -85,6 +85,27 @@ struct TreeHead {
   Hash root{};
 };
 
+// A token that may use `adledger serve` (schema version 11): the ledger
+// keeps its SHA-256, never the token itself.
+struct ApiToken {
+  std::string name;  // the author of what is written with it
+  std::string role;  // reader, recorder or admin
+  Hash token_sha256{};
+  std::string created_at;
+  std::optional<std::string> revoked_at;  // set once revoked; never cleared
+};
+
+// The answer a write over HTTP gave, kept under the Idempotency-Key it was
+// sent with, so that the same request sent again gets the same answer.
+struct IdempotentWrite {
+  std::string token_name;
+  std::string key;
+  Hash request_sha256{};  // of the method, target, content type and body
+  int status = 0;
+  std::string answer;     // the response body
+  std::string created_at;
+};
+
 // How the log hashes its records: a linear chain (schema versions 3 to 6,
 // which a migration still writes) or the leaves of a Merkle tree.
 enum class LogFormat { Chain, Tree };
@@ -223,6 +244,17 @@ class Store {
   // The same computed from the postings themselves, which verify compares
   // with trial_balance().
   virtual std::vector<BalanceRow> posting_totals() = 0;
+
+  // Who may use the server, and what its writes answered: rows outside the
+  // record log, append-only like it. Adding and revoking happen in a write
+  // transaction; a name or hash already there is a rule error.
+  virtual void add_api_token(const ApiToken& token) = 0;
+  virtual void revoke_api_token(const std::string& name, const std::string& revoked_at) = 0;
+  virtual std::vector<ApiToken> api_tokens() = 0;  // by name
+  virtual std::optional<ApiToken> find_api_token(const Hash& token_sha256) = 0;
+  virtual void add_idempotent_write(const IdempotentWrite& write) = 0;
+  virtual std::optional<IdempotentWrite> find_idempotent_write(const std::string& token_name,
+                                                               const std::string& key) = 0;
 };
 
 // Runs a write transaction for the life of a scope: begins in the

@@ -95,6 +95,9 @@ PLAN = {
     "log_tree": {"distributed": "log_key", "colocate": "advertiser"},
     "log_tree_node": {"distributed": "log_key", "colocate": "advertiser"},
     "ledger_log": {"reference": True},
+    "api_token": {"reference": True},
+    "api_token_revocation": {"reference": True},
+    "api_idempotency": {"reference": True},
 }
 
 # --- the key changes (docs/scale-out.md, "Keys that change") ----------------

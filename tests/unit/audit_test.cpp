@@ -1678,9 +1678,12 @@ TEST(VerifySince, AnExtendedLedgerPassesAndARewrittenOneIsNamed) {
             "back to an older copy or truncated");
 }
 
-// What versions 9 and 10 added, taken away: with the version 8 or 7 adds
+// What versions 9 to 11 added, taken away: with the version 8 or 7 adds
 // and a lower user_version, a ledger as an older adledger left it.
-constexpr const char* kUndoVersions9And10 = "DROP TABLE currency_total; ALTER TABLE record_log DROP COLUMN author;";
+constexpr const char* kUndoVersion11 = "DROP TABLE api_idempotency; DROP TABLE api_token_revocation; DROP TABLE api_token;";
+constexpr const char* kUndoVersions9To11 =
+    "DROP TABLE api_idempotency; DROP TABLE api_token_revocation; DROP TABLE api_token; DROP TABLE currency_total;"
+    " ALTER TABLE record_log DROP COLUMN author;";
 
 // A ledger of version 7 has no stored subtrees: the migration builds them
 // from the leaves, and proofs and verify work at once.
@@ -1688,7 +1691,7 @@ TEST(MigrationTo8, TheSubtreesAreBuiltFromTheLeaves) {
   ManyRecords t(600);
   const ledger::TreeHead head = t.store->tree_head();
   t.close();
-  sqlite_ok(t.dir, t.path, std::string(kUndoVersions9And10) + " DROP TABLE log_tree_node; PRAGMA user_version = 7;");
+  sqlite_ok(t.dir, t.path, std::string(kUndoVersions9To11) + " DROP TABLE log_tree_node; PRAGMA user_version = 7;");
   t.reopen();
   EXPECT_EQ(t.store->tree_head().root, head.root);
   VerifyResult r = t.verify();
@@ -1703,7 +1706,7 @@ TEST(MigrationTo8, ALogWhoseKeptTreeIsNotItsLeavesIsRefused) {
   ManyRecords t(300);
   t.close();
   sqlite_ok(t.dir, t.path,
-            std::string(kUndoVersions9And10) +
+            std::string(kUndoVersions9To11) +
                 " DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER log_tree_append_only_update;"
             " UPDATE log_tree SET frontier = zeroblob(length(frontier));");
   const std::string before = read_bytes(t.path);
@@ -1755,7 +1758,7 @@ TEST(MigrationTo8, ADamagedLogIsVerifiedNotRefused) {
   ManyRecords t(300);
   t.close();
   sqlite_ok(t.dir, t.path,
-            std::string(kUndoVersions9And10) +
+            std::string(kUndoVersions9To11) +
                 " DROP TABLE log_tree_node; PRAGMA user_version = 7; DROP TRIGGER record_log_append_only_delete;"
             " DELETE FROM record_log WHERE seq = 100;");
   EXPECT_ERROR(ErrorKind::Storage, "cannot bring it from schema version 7 to 8: record 100 is missing from the log",
@@ -1864,7 +1867,7 @@ TEST(MigrationTo9, RecordsKeepTheirHashesAndGainNoAuthor) {
   Everything t;
   const ledger::TreeHead head = t.store->tree_head();
   t.close();
-  sqlite_ok(t.dir, t.path, std::string(kUndoVersions9And10) + " PRAGMA user_version = 8;");
+  sqlite_ok(t.dir, t.path, std::string(kUndoVersions9To11) + " PRAGMA user_version = 8;");
   t.reopen();
   EXPECT_EQ(shell_output(t.dir, t.path, "PRAGMA user_version;"), std::to_string(ledger::kSchemaVersion) + "\n");
   EXPECT_EQ(t.store->tree_head().root, head.root);
@@ -1924,6 +1927,31 @@ TEST(CurrencySums, AWriteBeyondTheLargestSumIsRefused) {
 }
 
 // A ledger of version 9 gains the sums of what it holds.
+// Version 11 adds the server's tokens, outside the record log: the head
+// stays, the tables are there and append-only, and verify passes.
+TEST(MigrationTo11, AddsTheTokensOutsideTheLog) {
+  Everything t;
+  const ledger::TreeHead head = t.store->tree_head();
+  t.close();
+  sqlite_ok(t.dir, t.path, std::string(kUndoVersion11) + " PRAGMA user_version = 10;");
+  t.reopen();
+  EXPECT_EQ(shell_output(t.dir, t.path, "PRAGMA user_version;"), std::to_string(ledger::kSchemaVersion) + "\n");
+  EXPECT_EQ(t.store->tree_head().root, head.root);
+  EXPECT_TRUE(t.store->api_tokens().empty());
+  t.write([&] {
+    t.store->add_api_token(ledger::ApiToken{"desk", "recorder", ledger::sha256("adl_x"), "2026-12-06T00:00:00.000Z", {}});
+  });
+  EXPECT_EQ(t.store->find_api_token(ledger::sha256("adl_x"))->name, "desk");
+  EXPECT_EQ(t.store->tree_head().root, head.root);  // not a record
+  EXPECT_TRUE(t.verify().ok()) << describe(t.verify());
+  t.close();
+  for (const char* sql : {"UPDATE api_token SET role = 'admin';", "DELETE FROM api_token;"}) {
+    ShellResult r = run_sqlite(t.dir, t.path, {sql});
+    EXPECT_NE(r.status, 0) << sql;
+    EXPECT_NE(r.output.find("append-only"), std::string::npos) << r.output;
+  }
+}
+
 TEST(MigrationTo10, TheSumsAreThoseOfTheRecords) {
   Everything t;
   ledger::SpendEntry range = spend_of("rt", "twitter", "2019", 10000);
@@ -1932,7 +1960,7 @@ TEST(MigrationTo10, TheSumsAreThoseOfTheRecords) {
   t.write([&] { t.ledger->record_spend(range); });
   const ledger::TreeHead head = t.store->tree_head();
   t.close();
-  sqlite_ok(t.dir, t.path, "DROP TABLE currency_total; PRAGMA user_version = 9;");
+  sqlite_ok(t.dir, t.path, std::string(kUndoVersion11) + " DROP TABLE currency_total; PRAGMA user_version = 9;");
   t.reopen();
   EXPECT_EQ(t.store->tree_head().root, head.root);
   std::vector<ledger::CurrencyTotal> sums = kept_sums(*t.store);

@@ -505,7 +505,8 @@ TEST(PostgresqlAuthor, AVersion8LedgerMigratesKeepingItsHead) {
     record_everything(t);
     head = t.store->tree_head();
   }
-  psql_ok(db.url(), "DROP TABLE adledger.currency_total; ALTER TABLE adledger.record_log DROP COLUMN author;"
+  psql_ok(db.url(), "DROP TABLE adledger.api_idempotency, adledger.api_token_revocation, adledger.api_token;"
+                    " DROP TABLE adledger.currency_total; ALTER TABLE adledger.record_log DROP COLUMN author;"
                     " ALTER TABLE adledger.ledger_mark DISABLE TRIGGER USER;"
                     " UPDATE adledger.ledger_mark SET schema_version = 8;"
                     " ALTER TABLE adledger.ledger_mark ENABLE TRIGGER USER");

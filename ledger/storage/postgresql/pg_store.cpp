@@ -1014,6 +1014,62 @@ class PgStore final : public Store {
     return out;
   }
 
+  void add_api_token(const ApiToken& t) override {
+    assert(in_write_);
+    query("INSERT INTO api_token (name, role, token_sha256, created_at) VALUES ($1, $2, $3, $4)",
+          Params().add(t.name).add(t.role).add_hash(t.token_sha256).add(t.created_at));
+  }
+
+  void revoke_api_token(const std::string& name, const std::string& revoked_at) override {
+    assert(in_write_);
+    query("INSERT INTO api_token_revocation (name, revoked_at) VALUES ($1, $2)", Params().add(name).add(revoked_at));
+  }
+
+  std::vector<ApiToken> api_tokens() override {
+    std::vector<ApiToken> out;
+    Rows rows = query(std::string(kSelectToken) + " ORDER BY t.name COLLATE \"C\"");
+    for (int i = 0; i < rows.size(); ++i) out.push_back(read_token(rows, i));
+    return out;
+  }
+
+  std::optional<ApiToken> find_api_token(const Hash& token_sha256) override {
+    Rows rows = query(std::string(kSelectToken) + " WHERE t.token_sha256 = $1", Params().add_hash(token_sha256));
+    if (rows.empty()) return std::nullopt;
+    return read_token(rows, 0);
+  }
+
+  void add_idempotent_write(const IdempotentWrite& w) override {
+    assert(in_write_);
+    query("INSERT INTO api_idempotency (token_name, key, request_sha256, status, answer, created_at)"
+          " VALUES ($1, $2, $3, $4, $5, $6)",
+          Params().add(w.token_name).add(w.key).add_hash(w.request_sha256).add(std::int64_t{w.status}).add(w.answer)
+              .add(w.created_at));
+  }
+
+  std::optional<IdempotentWrite> find_idempotent_write(const std::string& token_name, const std::string& key) override {
+    Rows rows = query("SELECT request_sha256, status, answer, created_at FROM api_idempotency"
+                      " WHERE token_name = $1 AND key = $2",
+                      Params().add(token_name).add(key));
+    if (rows.empty()) return std::nullopt;
+    return IdempotentWrite{token_name, key, rows.hash(0, 0, "api_idempotency"), static_cast<int>(rows.int64(0, 1)),
+                           rows.text(0, 2), rows.text(0, 3)};
+  }
+
+ private:
+  static constexpr const char* kSelectToken =
+      "SELECT t.name, t.role, t.token_sha256, t.created_at, r.revoked_at FROM api_token t"
+      " LEFT JOIN api_token_revocation r ON r.name = t.name";
+  static ApiToken read_token(const Rows& rows, int i) {
+    ApiToken t;
+    t.name = rows.text(i, 0);
+    t.role = rows.text(i, 1);
+    t.token_sha256 = rows.hash(i, 2, "api_token");
+    t.created_at = rows.text(i, 3);
+    if (!rows.is_null(i, 4)) t.revoked_at = rows.text(i, 4);
+    return t;
+  }
+
+ public:
   static_assert(generated::kPostgresqlBaseVersion + static_cast<int>(std::size(generated::kPostgresqlMigrations)) ==
                     kSchemaVersion,
                 "one PostgreSQL migration per version after the base schema");
@@ -1077,7 +1133,8 @@ class PgStore final : public Store {
   static constexpr const char* kAppendOnlyTables[] = {
       "platform", "advertiser", "handle", "spend_entry", "spend_reversal", "policy_action",
       "policy_action_advertiser", "policy_withdrawal", "pledge", "disbursement", "disclosed_total",
-      "exchange_rate", "account_total", "record_log", "log_tree", "log_tree_node", "currency_total"};
+      "exchange_rate", "account_total", "record_log", "log_tree", "log_tree_node", "currency_total",
+      "api_token", "api_token_revocation", "api_idempotency"};
 
   // The body schemas/postgresql/ledger.sql gives refuse_change().
   static std::string expected_refuse_change() {

@@ -193,13 +193,13 @@ int on_busy(void* context, int attempt) {
 }
 
 // The append-only triggers a ledger of this version has, by name, with the
-// text schemas/migrations/7.sql and 8.sql give them.
+// text schemas/migrations/7.sql, 8.sql, 10.sql and 11.sql give them.
 std::vector<std::pair<std::string, std::string>> expected_triggers() {
   std::vector<std::pair<std::string, std::string>> out;
   for (const char* table : {"platform", "advertiser", "handle", "account", "source_text", "tag_set", "spend_entry",
                             "spend_reversal", "policy_action", "policy_action_advertiser", "policy_withdrawal",
                             "pledge", "disbursement", "disclosed_total", "exchange_rate", "record_log", "log_tree",
-                            "log_tree_node"}) {
+                            "log_tree_node", "api_token", "api_token_revocation", "api_idempotency"}) {
     for (const auto& [op, verb] : {std::pair{"update", "changed"}, std::pair{"delete", "deleted"}}) {
       std::string name = std::string(table) + "_append_only_" + op;
       std::string upper = op == std::string("update") ? "UPDATE" : "DELETE";
@@ -219,6 +219,9 @@ std::vector<std::pair<std::string, std::string>> expected_triggers() {
 std::string trigger_guards(const std::string& name) {
   if (name == "account_total_no_delete") return "account totals can be deleted";
   if (name == "currency_total_no_delete") return "the sums kept per currency can be deleted";
+  if (name.starts_with("api_token_revocation_")) return "a revoked token can be made valid again";
+  if (name.starts_with("api_token_")) return "the tokens that may write can be changed";
+  if (name.starts_with("api_idempotency_")) return "the answers kept for repeated writes can be changed";
   std::string table = name.substr(0, name.find("_append_only_"));
   return "table " + table + " is no longer append-only";
 }
@@ -978,6 +981,51 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  void add_api_token(const ApiToken& t) override {
+    assert(in_write_);
+    query("INSERT INTO api_token (name, role, token_sha256, created_at) VALUES (?, ?, ?, ?)")
+        .bind(t.name).bind(t.role).bind_blob(t.token_sha256).bind(t.created_at).run();
+  }
+
+  void revoke_api_token(const std::string& name, const std::string& revoked_at) override {
+    assert(in_write_);
+    query("INSERT INTO api_token_revocation (name, revoked_at) VALUES (?, ?)").bind(name).bind(revoked_at).run();
+  }
+
+  std::vector<ApiToken> api_tokens() override {
+    std::vector<ApiToken> out;
+    if (schema_version_ < 11) return out;
+    Query q = query(std::string(kSelectToken) + " ORDER BY t.name");
+    while (q.step()) out.push_back(read_token(q));
+    return out;
+  }
+
+  std::optional<ApiToken> find_api_token(const Hash& token_sha256) override {
+    if (schema_version_ < 11) return std::nullopt;
+    Query q = query(std::string(kSelectToken) + " WHERE t.token_sha256 = ?");
+    q.bind_blob(token_sha256);
+    if (!q.step()) return std::nullopt;
+    return read_token(q);
+  }
+
+  void add_idempotent_write(const IdempotentWrite& w) override {
+    assert(in_write_);
+    query("INSERT INTO api_idempotency (token_name, key, request_sha256, status, answer, created_at)"
+          " VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(w.token_name).bind(w.key).bind_blob(w.request_sha256).bind(std::int64_t{w.status}).bind(w.answer)
+        .bind(w.created_at).run();
+  }
+
+  std::optional<IdempotentWrite> find_idempotent_write(const std::string& token_name, const std::string& key) override {
+    if (schema_version_ < 11) return std::nullopt;
+    Query q = query("SELECT request_sha256, status, answer, created_at FROM api_idempotency"
+                    " WHERE token_name = ? AND key = ?");
+    q.bind(token_name).bind(key);
+    if (!q.step()) return std::nullopt;
+    return IdempotentWrite{token_name, key, hash_column(q, 0, "api_idempotency"), static_cast<int>(q.int64(1)),
+                           q.text(2), q.text(3)};
+  }
+
   void each_txn(const std::optional<Period>& range, const std::function<void(const JournalTxn&)>& visit) override {
     // One pass in journal order (date, then transaction number), a
     // transaction at a time. Spend entries, nearly all of the journal, are
@@ -1482,6 +1530,18 @@ class SqliteStore final : public Store {
   void insert_tree_node(const TreeNode& node) {
     query("INSERT INTO log_tree_node (level, idx, hash) VALUES (?, ?, ?)")
         .bind(std::int64_t{node.level}).bind(node.index).bind_blob(node.hash).run();
+  }
+  static constexpr const char* kSelectToken =
+      "SELECT t.name, t.role, t.token_sha256, t.created_at, r.revoked_at FROM api_token t"
+      " LEFT JOIN api_token_revocation r ON r.name = t.name";
+  ApiToken read_token(Query& q) {
+    ApiToken t;
+    t.name = q.text(0);
+    t.role = q.text(1);
+    t.token_sha256 = hash_column(q, 2, "api_token");
+    t.created_at = q.text(3);
+    if (!q.is_null(4)) t.revoked_at = q.text(4);
+    return t;
   }
   Hash hash_column(Query& q, int column, const char* table) {
     std::string bytes = q.blob(column);
