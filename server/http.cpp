@@ -129,7 +129,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_.stopping) return close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_.options.header_max));
-    parser_->body_limit(Service::body_max());
+    parser_->body_limit(kImportBodyMax);  // the most of any path (Beast checks Content-Length with the header)
     stream_.expires_after(shared_.options.read_timeout);  // the idle wait and the whole request's read
     waiting_ = true;
     http::async_read_header(stream_, buffer_, *parser_,
@@ -146,7 +146,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return true;
     }
     if (ec == http::error::body_limit)
-      send_problem(413, "body: over " + std::to_string(Service::body_max()) + " bytes, the most a request may send");
+      send_problem(413, "body: over " + std::to_string(body_max_) + " bytes, the most this path takes");
     else if (ec == http::error::header_limit)
       send_problem(431, "header: the request line and headers are over " +
                             std::to_string(shared_.options.header_max) + " bytes");
@@ -161,9 +161,11 @@ class Session : public std::enable_shared_from_this<Session> {
     waiting_ = false;
     if (refused(ec)) return;
     auto& request = parser_->get();
-    if (auto length = parser_->content_length(); length && *length > Service::body_max())
-      return send_problem(413, "body: " + std::to_string(*length) + " bytes, over the " +
-                                   std::to_string(Service::body_max()) + " a request may send");
+    body_max_ = Service::body_max(std::string_view(request.target().data(), request.target().size()));
+    parser_->body_limit(body_max_);
+    if (auto length = parser_->content_length(); length && *length > body_max_)
+      return send_problem(413, "body: " + std::to_string(*length) + " bytes, over the " + std::to_string(body_max_) +
+                                   " this path takes");
     if (beast::iequals(request[http::field::expect], "100-continue")) {
       // The client waits for a go-ahead before it sends the body.
       auto go = std::make_shared<http::response<http::empty_body>>(http::status::continue_, request.version());
@@ -270,6 +272,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::response<http::string_body>> res_;
   bool waiting_ = false;  // for a request's header
   bool request_unread_ = false;  // refused before its end was read
+  std::size_t body_max_ = kBanChecksBodyMax;  // the request's route's
   std::array<char, 8192> scratch_{};
 };
 

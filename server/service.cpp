@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "ledger/audit/checkpoint.hpp"
 #include "ledger/audit/replay.hpp"
@@ -20,8 +21,10 @@
 #include "ledger/report/documents.hpp"
 #include "ledger/report/other_reports.hpp"
 #include "ledger/storage/open.hpp"
+#include "ledger/io/adlib_import.hpp"
 #include "server/pages.hpp"
 #include "server/schemas.hpp"
+#include "server/tokens.hpp"
 
 namespace adledger::server {
 
@@ -172,6 +175,7 @@ const char* reason_phrase(int status) {
     case 200: return "OK";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
+    case 201: return "Created";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
@@ -187,7 +191,15 @@ const char* reason_phrase(int status) {
   return "Error";
 }
 
+// A body of a media type its path does not take: 415, where another input
+// error is 400.
+class UnsupportedMediaType : public Error {
+ public:
+  explicit UnsupportedMediaType(const std::string& message) : Error(ErrorKind::Input, message) {}
+};
+
 int status_of(const Error& e) {
+  if (dynamic_cast<const UnsupportedMediaType*>(&e)) return 415;
   switch (e.reason()) {
     case ledger::Reason::NotFound: return 404;
     case ledger::Reason::Conflict: return 409;
@@ -337,6 +349,7 @@ Service::Service(ServiceOptions options)
     : options_(std::move(options)), cache_(std::make_unique<Cache>(options_.cache_bytes)) {
   if (!options_.today) options_.today = [] { return ledger::Date(boost::gregorian::day_clock::universal_day()); };
   if (options_.content_security_policy.empty()) options_.content_security_policy = default_content_security_policy();
+  if (!options_.clock) options_.clock = ledger::utc_now;
 }
 
 Service::~Service() = default;
@@ -456,15 +469,25 @@ ledger::PolicyTimeline policy_timeline(ledger::Store& store, const Params& param
   return ledger::build_policy_timeline(*r.ledger, filter, today);
 }
 
+// The media type of a request's body, without its parameters, in lower
+// case (media types are case-insensitive).
+std::string media_type(const Request& request) {
+  std::string type = request.header("content-type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  while (!type.empty() && type.front() == ' ') type.erase(0, 1);
+  for (char& c : type)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return type;
+}
+
 // POST /api/v1/ban-status: a batch of checks, one a line, as `ban-status
 // --batch` reads them: CSV in, CSV out (text/csv), or JSON Lines in, JSON
 // Lines out (application/jsonl or application/x-ndjson). All or nothing: a
 // bad line is a problem naming it, and no answer.
 Response answer_ban_checks(const Request& request, ledger::Store& store, const Params& params) {
   params.allow({"as_of"});
-  std::string type = request.header("content-type");
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
+  const std::string type = media_type(request);
   ledger::BanChecksFormat format;
   std::string out_type;
   if (type == "text/csv") {
@@ -524,6 +547,217 @@ bool matches(const std::string& if_none_match, const std::string& tag) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------
+// Who may do what: the bearer token a request presents (server/tokens.hpp).
+
+namespace {
+
+// Why a request may not go on, as a response (401 or 403), or none when the
+// token it presents allows `needed`; `token` is then the token.
+std::optional<Response> refused_access(ledger::Store& store, const Request& request, Role needed, bool api,
+                                       std::optional<ledger::ApiToken>& token) {
+  const std::string authorization = request.header("authorization");
+  auto refuse = [&](int status, const std::string& challenge, const std::string& detail) {
+    Response r = api ? problem(status, detail, "input") : page_problem(status, reason_phrase(status), detail);
+    r.headers.emplace_back("WWW-Authenticate", challenge);
+    return r;
+  };
+  const std::string realm = "Bearer realm=\"adledger\"";
+  if (authorization.empty())
+    return refuse(401, realm,
+                  needed == Role::Reader
+                      ? "authorization: this ledger is private: send Authorization: Bearer <token> (adledger token "
+                        "add NAME --role reader makes one)"
+                      : "authorization: a write needs a token: send Authorization: Bearer <token> (adledger token "
+                        "add NAME --role recorder makes one)");
+  token = presented_token(store, authorization);
+  if (!token)
+    return refuse(401, realm + ", error=\"invalid_token\"",
+                  "authorization: not a bearer token of this ledger (Authorization: Bearer adl_...)");
+  if (token->revoked_at)
+    return refuse(401, realm + ", error=\"invalid_token\"",
+                  "authorization: token " + token->name + " was revoked at " + *token->revoked_at);
+  if (parse_role(token->role, "role") < needed)
+    return refuse(403, realm + ", error=\"insufficient_scope\"",
+                  "authorization: token " + token->name + " is a " + token->role + "'s: " +
+                      (needed == Role::Admin ? "only an admin token may correct (reverse spend, withdraw a policy action)"
+                                             : "a recorder or admin token may write"));
+  return std::nullopt;
+}
+
+// An Idempotency-Key header: a key of 1 to 255 visible ASCII characters,
+// bare or as a quoted string (draft-ietf-httpapi-idempotency-key-header).
+std::optional<std::string> idempotency_key(const Request& request) {
+  std::string key = request.header("idempotency-key");
+  if (key.empty()) return std::nullopt;
+  if (key.size() >= 2 && key.front() == '"' && key.back() == '"') key = key.substr(1, key.size() - 2);
+  if (key.empty() || key.size() > 255)
+    ledger::throw_input("Idempotency-Key", key, "expected 1 to 255 characters");
+  for (char c : key)
+    if (c < 0x21 || c > 0x7e || c == '"' || c == '\\')
+      ledger::throw_input("Idempotency-Key", key, "only visible ASCII characters, no quote or backslash");
+  return key;
+}
+
+// What a write sends, checked before the ledger is touched: the format, the
+// body as that format reads it, and an ad library's options.
+struct WriteBody {
+  std::string format;  // json, jsonl, csv or an ad library's
+  std::string text;
+  std::string name;    // the file's name, as messages (and a Meta report's range) use it
+  ledger::AdLibraryOptions options;
+};
+
+// POST /api/v1/records: one record, {"type": "spend", ...}, or an array of
+// them, as JSON; or JSON Lines. Each record has the fields of a JSON Lines
+// import's line.
+WriteBody records_body(const Request& request) {
+  const std::string type = media_type(request);
+  WriteBody w{"jsonl", "", "body", {}};
+  if (type == "application/jsonl" || type == "application/x-ndjson") {
+    w.text = request.body;
+    return w;
+  }
+  if (type != "application/json")
+    throw UnsupportedMediaType("content-type " + ledger::quote(type) +
+                                      ": send a record, or an array of them, as application/json, or records as "
+                                      "application/jsonl");
+  json value = json::parse(request.body, nullptr, false);
+  if (value.is_discarded())
+    throw Error(ErrorKind::Input, "body: malformed JSON: send a record {\"type\": \"spend\", ...} or an array of them");
+  if (value.is_object()) value = json::array({std::move(value)});
+  if (!value.is_array() || value.empty())
+    throw Error(ErrorKind::Input, "body: expected a record {\"type\": \"spend\", ...} or a non-empty array of them");
+  for (const json& record : value) {
+    w.text += record.dump(-1, ' ', false, json::error_handler_t::strict);
+    w.text += '\n';
+  }
+  return w;
+}
+
+// POST /api/v1/import: a file in any import format, named by `format` or
+// by the body's media type.
+WriteBody import_body(const Request& request, const Params& params) {
+  params.allow({"format", "name", "source", "market", "from", "to", "platform"});
+  WriteBody w;
+  const std::string type = media_type(request);
+  if (auto format = params.get("format")) w.format = *format;
+  else if (type == "application/json") w.format = "json";
+  else if (type == "application/jsonl" || type == "application/x-ndjson") w.format = "jsonl";
+  else if (type == "text/csv") w.format = "csv";
+  else
+    throw UnsupportedMediaType("content-type " + ledger::quote(type) +
+                                      ": send an import as application/json, application/jsonl or text/csv, or name "
+                                      "its format with ?format= (an ad library's export: meta-report, meta-api, "
+                                      "google-weekly, google-creative, google-geo, google-advertiser-geo)");
+  const bool ad_library = ledger::is_ad_library_format(w.format);
+  if (!ad_library && w.format != "json" && w.format != "jsonl" && w.format != "csv")
+    ledger::throw_input("format", w.format,
+                        "expected json, jsonl, csv, meta-report, meta-api, google-weekly, google-creative, google-geo "
+                        "or google-advertiser-geo");
+  w.name = params.get("name").value_or("body");
+  if (w.name.size() > 255) ledger::throw_input("name", w.name, "over 255 bytes");
+  ledger::check_text(w.name, "name");
+  for (const char* option : {"source", "market", "from", "to", "platform"})
+    if (!ad_library && params.get(option))
+      ledger::throw_input(option, *params.get(option), "only for an ad library's export (format=meta-report, ...)");
+  ledger::AdLibraryOptions& a = w.options;
+  a.source = params.get("source").value_or(w.name);
+  a.market = params.get("market").value_or("");
+  for (char& c : a.market)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  a.platform = params.get("platform");
+  auto from = params.get("from"), to = params.get("to");
+  if (from || to) {
+    if (!from || !to) throw Error(ErrorKind::Input, "from, to: give both: the range the file covers");
+    ledger::Date first = ledger::parse_date(*from, "from"), last = ledger::parse_date(*to, "to");
+    if (last < first) ledger::throw_input("to", *to, "before from " + ledger::quote(*from));
+    a.period = ledger::Period(first, last);
+  }
+  w.text = request.body;
+  return w;
+}
+
+}  // namespace
+
+std::unique_ptr<ledger::Store> Service::take_writer() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!idle_writers_.empty()) {
+      std::unique_ptr<ledger::Store> store = std::move(idle_writers_.back());
+      idle_writers_.pop_back();
+      return store;
+    }
+  }
+  return ledger::open_store(options_.db, ledger::OpenMode::OpenExisting, ledger::StoreOptions{options_.wait_ms});
+}
+
+void Service::give_back_writer(std::unique_ptr<ledger::Store> store) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  idle_writers_.push_back(std::move(store));
+}
+
+Response Service::write(const Request& request, const std::string& path, std::string_view query) {
+  const Params params(query, path);
+  if (path == "/api/v1/records") params.allow({});
+  WriteBody body = path == "/api/v1/records" ? records_body(request) : import_body(request, params);
+  const bool ad_library = ledger::is_ad_library_format(body.format);
+  const std::optional<std::string> key = idempotency_key(request);
+  const ledger::Hash digest =
+      ledger::sha256(request.method + '\n' + request.target + '\n' + media_type(request) + '\n' + request.body);
+
+  std::unique_ptr<ledger::Store> store = take_writer();
+  auto attempt = [&]() -> Response {
+    ledger::WriteTransaction txn(*store);
+    // Checked again inside the transaction: a token revoked since the
+    // request came in writes nothing.
+    std::optional<ledger::ApiToken> token;
+    if (auto denied = refused_access(*store, request, Role::Recorder, true, token)) return *denied;
+    if (key) {
+      if (std::optional<ledger::IdempotentWrite> kept = store->find_idempotent_write(token->name, *key)) {
+        if (kept->request_sha256 != digest)
+          return problem(422, "Idempotency-Key " + ledger::quote(*key) + ": token " + token->name +
+                                  " used it at " + kept->created_at +
+                                  " for another request; a key names one request (its method, path, type and body)",
+                         "input");
+        return Response{kept->status, "application/json", kept->answer, {{"Idempotent-Replayed", "true"}}};
+      }
+    }
+    ledger::Ledger ledger(*store, options_.clock);
+    ledger.set_author(token->name);
+    std::istringstream in(std::move(body.text));
+    const std::vector<ledger::AdLibraryInput> inputs{{&in, body.name, body.options.source}};
+    const ledger::AdLibraryCounts counts = ledger::import_format(ledger, body.format, inputs, body.options);
+    if ((counts.spend_reversals > 0 || counts.policy_withdrawals > 0) && parse_role(token->role, "role") < Role::Admin)
+      return problem(403, "authorization: token " + token->name + " is a " + token->role +
+                              "'s: only an admin token may correct (reverse spend, withdraw a policy action); "
+                              "nothing was recorded",
+                     "input");
+    const int status = counts.records > counts.unchanged ? 201 : 200;
+    Response r = json_response(ledger::import_result_json(body.name, counts, ad_library));
+    r.status = status;
+    if (key)
+      store->add_idempotent_write(
+          ledger::IdempotentWrite{token->name, *key, digest, status, r.body, options_.clock()});
+    txn.commit();
+    return r;
+  };
+  try {
+    // One write at a time from this server: the ledger takes one writer at
+    // a time anyway (SQLite's lock, PostgreSQL's advisory lock), and
+    // waiting here, in order, is cheaper than each store's wait for it.
+    Response r = [&] {
+      std::lock_guard<std::mutex> one_writer(write_mutex_);
+      return attempt();
+    }();
+    give_back_writer(std::move(store));
+    return r;
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Storage) give_back_writer(std::move(store));  // else closed: it may be broken
+    throw;
+  }
+}
 
 Response Service::handle(const Request& request) {
   Response response;
@@ -590,6 +824,19 @@ Response Service::route(const Request& request, Lease& lease) {
   auto get_json = [&](auto&& answer) -> Response { return get([&] { return json_response(answer()); }); };
   auto get_page = [&](auto&& page) -> Response { return get(page); };
   PageContext context{store, today};
+
+  const bool api = seg.size() >= 2 && seg[0] == "api" && seg[1] == "v1";
+  if (api && seg.size() == 3 && (seg[2] == "import" || seg[2] == "records")) {
+    if (request.method != "POST") return method_not_allowed("POST");
+    // Refused here, on a reader's store, before a write lock is taken.
+    std::optional<ledger::ApiToken> token;
+    if (auto denied = refused_access(store, request, Role::Recorder, true, token)) return *denied;
+    return write(request, target.path, target.query);
+  }
+  if (options_.private_reads) {
+    std::optional<ledger::ApiToken> token;
+    if (auto denied = refused_access(store, request, Role::Reader, api, token)) return *denied;
+  }
 
   if (seg.size() >= 2 && seg[0] == "api" && seg[1] == "v1") {
     const std::size_t n = seg.size();

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,11 +52,18 @@ struct ServiceOptions {
   // Answers kept for a GET asked again while the ledger is unchanged: an
   // answer is a function of the question, the ledger's head and the day.
   std::size_t cache_bytes = std::size_t{64} << 20;
+  // Reads need a token too (any role): a ledger shared inside an
+  // organisation, not published.
+  bool private_reads = false;
+  // The time each record written over HTTP is recorded at (utc_now unless
+  // given; tests pin it).
+  std::function<std::string()> clock;
 };
 
 // The limits of one request's parameters.
 inline constexpr std::size_t kQueryMax = 4096;            // bytes of a query string
-inline constexpr std::size_t kBanChecksBodyMax = 8 << 20;  // a batch of ban checks
+inline constexpr std::size_t kBanChecksBodyMax = 8 << 20;  // a batch of ban checks, a write of records
+inline constexpr std::size_t kImportBodyMax = 64 << 20;    // a file imported over HTTP
 
 class Service {
  public:
@@ -72,9 +80,11 @@ class Service {
   // service sees it (413, 431, 400, 503), with the same headers.
   Response refusal(int status, const std::string& detail) const;
 
-  // The largest request body any route accepts (the transport refuses a
-  // larger one with 413 before reading it).
-  static constexpr std::size_t body_max() { return kBanChecksBodyMax; }
+  // The largest request body the route of `target` accepts (the transport
+  // refuses a larger one with 413 before reading it).
+  static std::size_t body_max(std::string_view target) {
+    return target.starts_with("/api/v1/import") ? kImportBodyMax : kBanChecksBodyMax;
+  }
 
  private:
   struct Reader;
@@ -82,12 +92,19 @@ class Service {
   Lease lease();
   void give_back(std::unique_ptr<Reader> reader);
   Response route(const Request& request, Lease& lease);
+  // A write (POST /api/v1/import, /api/v1/records): authorised, made and
+  // kept under its Idempotency-Key in one transaction on a writer's store.
+  Response write(const Request& request, const std::string& path, std::string_view query);
+  std::unique_ptr<ledger::Store> take_writer();
+  void give_back_writer(std::unique_ptr<ledger::Store> store);
 
   ServiceOptions options_;
   class Cache;
   std::unique_ptr<Cache> cache_;  // answers by target, at one head and day
   std::mutex mutex_;
   std::vector<std::unique_ptr<Reader>> idle_;  // open stores, one per request in flight at most
+  std::vector<std::unique_ptr<ledger::Store>> idle_writers_;  // the same, for writes
+  std::mutex write_mutex_;  // one write at a time
 };
 
 // The security headers every response carries.

@@ -27,12 +27,7 @@ struct ImportOptions {
   std::string market, from, to, platform, map, source, geo;
 };
 
-const std::vector<std::string> kAdLibraryFormats = {"meta-report",     "meta-api",   "google-weekly",
-                                                    "google-creative", "google-geo", "google-advertiser-geo"};
-
-bool ad_library(const std::string& format) {
-  return std::find(kAdLibraryFormats.begin(), kAdLibraryFormats.end(), format) != kAdLibraryFormats.end();
-}
+bool ad_library(const std::string& format) { return ledger::is_ad_library_format(format); }
 
 // The formats whose files hold no dates: the range comes from --from and
 // --to (or, for a Meta report, from its file's name).
@@ -173,46 +168,22 @@ void check_options(const std::string& format, const ImportOptions& o) {
 void run_import(const GlobalOptions& global, const ImportOptions& o) {
   Progress progress;
   ledger::ImportProgress report = [&progress](const ledger::ImportCounts& c) { progress(c); };
-  ledger::AdLibraryCounts c;
   std::string format = input_format(o);
   check_options(format, o);
   ledger::AdLibraryOptions library = ad_library(format) ? ad_library_options(o) : ledger::AdLibraryOptions{};
   std::vector<std::ifstream> streams;
   for (const std::string& file : o.files) streams.push_back(open_input(file));
-  std::ifstream& in = streams.front();
+  std::vector<ledger::AdLibraryInput> inputs =
+      format == "meta-api" ? meta_api_inputs(o, streams)
+                           : std::vector<ledger::AdLibraryInput>{{&streams.front(), o.file, library.source}};
   OpenLedger open = open_ledger(global);
   ledger::WriteTransaction txn(*open.store);
-  ledger::Ledger& l = *open.ledger;
-  auto plain = [&](ledger::ImportCounts counts) { static_cast<ledger::ImportCounts&>(c) = counts; };
-  if (format == "csv") plain(ledger::import_csv(l, in, o.file, report));
-  else if (format == "jsonl") plain(ledger::import_lines(l, in, o.file, report));
-  else if (format == "meta-report") c = ledger::import_meta_report(l, in, o.file, library, report);
-  else if (format == "meta-api") c = ledger::import_meta_api(l, meta_api_inputs(o, streams), library, report);
-  else if (format == "google-weekly") c = ledger::import_google_weekly(l, in, o.file, library, report);
-  else if (format == "google-creative") c = ledger::import_google_creative(l, in, o.file, library, report);
-  else if (format == "google-geo") c = ledger::import_google_geo(l, in, o.file, library, report);
-  else if (format == "google-advertiser-geo") c = ledger::import_google_advertiser_geo(l, in, o.file, library, report);
-  else plain(ledger::import_document(l, in, o.file, report));
+  ledger::AdLibraryCounts c = ledger::import_format(*open.ledger, format, inputs, library, report);
   txn.commit();
   std::string files;
   for (const std::string& file : o.files) files += (files.empty() ? "" : ", ") + file;
   if (output_format(global) == Format::Json) {
-    nlohmann::json out = {{"file", files},
-                           {"platforms", c.platforms},
-                           {"advertisers", c.advertisers},
-                           {"handles", c.handles},
-                           {"policy_actions", c.policy_actions},
-                           {"spend", c.spend},
-                           {"pledges", c.pledges},
-                           {"disbursements", c.disbursements},
-                           {"disclosures", c.disclosures},
-                           {"policy_withdrawals", c.policy_withdrawals},
-                           {"spend_reversals", c.spend_reversals},
-                           {"rates", c.rates},
-                           {"running", c.running},
-                           {"unchanged", c.unchanged}};
-    if (ad_library(format)) out["without_spend"] = c.without_spend;
-    print_json(std::cout, out);
+    print_json(std::cout, ledger::import_result_json(files, c, ad_library(format)));
     return;
   }
   std::cout << "imported " << files << ": " << c.platforms << " platforms, " << c.advertisers << " advertisers, "

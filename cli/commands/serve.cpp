@@ -19,6 +19,7 @@ struct ServeOptions {
   std::size_t connections = 512;
   double read_timeout_s = 10;
   double rate = 0;
+  bool private_reads = false;
 };
 
 // ADDRESS:PORT, [IPv6]:PORT, or :PORT (loopback).
@@ -56,6 +57,8 @@ void run_serve(const GlobalOptions& global, const ServeOptions& o) {
   options.db = db;
   options.wait_ms = std::int64_t{global.wait_s} * 1000;
   options.today = [] { return today(); };
+  options.clock = clock();
+  options.private_reads = o.private_reads;
   server::Service service(std::move(options));
   server::serve_http(service, http, [&](unsigned short port) {
     std::string host = http.address.find(':') != std::string::npos ? "[" + http.address + "]" : http.address;
@@ -71,7 +74,7 @@ void setup_serve(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<ServeOptions>();
   auto* sub = app.add_subcommand("serve",
                                  "serve the ledger as a website and a JSON API (/api/v1/, described at "
-                                 "/api/v1/openapi.json); reads only");
+                                 "/api/v1/openapi.json): reads for anyone, writes with a token (adledger token)");
   sub->add_option("--listen", o->listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8080; port 0: a free one)");
   sub->add_option("--threads", o->threads, "threads that answer requests (default: one per core, at least 2)")
       ->check(CLI::Range(1, 256));
@@ -85,6 +88,8 @@ void setup_serve(CLI::App& app, GlobalOptions& global) {
                   "requests a second from one client address, bursts of twice as many; past it, 429 (default: no "
                   "limit)")
       ->check(CLI::Range(0.0, 1e9));
+  sub->add_flag("--private", o->private_reads,
+                "reads need a token too (any role), as writes always do: a ledger kept inside an organisation");
   sub->callback([&global, o] {
     require_simple_format(global);
     if (global.format != "table") throw CLI::ValidationError("--format", "serve answers in every format; give none");

@@ -155,7 +155,7 @@ class AdLibraryImporter {
     try {
       act();
     } catch (const Error& e) {
-      throw Error(e.kind(), at(line) + e.what());
+      throw Error(e.kind(), at(line) + e.what(), e.reason());
     }
   }
   void count(std::size_t& of_kind) { count_record(counts_, of_kind, ledger_.last_outcome(), progress_); }
@@ -222,7 +222,7 @@ std::map<std::string, std::string> read_advertiser_map(std::istream& in, const s
     try {
       check_slug(row[1], "advertiser");
     } catch (const Error& e) {
-      throw Error(e.kind(), file_name + ":" + std::to_string(at) + ": " + e.what());
+      throw Error(e.kind(), file_name + ":" + std::to_string(at) + ": " + e.what(), e.reason());
     }
     if (row[0].empty()) throw Error(ErrorKind::Input, file_name + ":" + std::to_string(at) + ": source: is empty");
     if (auto [it, fresh] = line_of.try_emplace(row[0], at); !fresh)
@@ -930,7 +930,7 @@ AdvertiserCountries read_advertiser_countries(std::istream& in, const std::strin
       for (const auto& [i, currency] : h.spend)
         if (google_amount(row[i], currency, h.names[i])) out[{id, currency.code()}].insert(country);
     } catch (const Error& e) {
-      throw Error(e.kind(), file_name + ":" + std::to_string(at) + ": " + e.what());
+      throw Error(e.kind(), file_name + ":" + std::to_string(at) + ": " + e.what(), e.reason());
     }
   }
   return out;
@@ -1280,6 +1280,49 @@ AdLibraryCounts import_google_geo(Ledger& ledger, std::istream& in, const std::s
     }
   }
   return importer.counts();
+}
+
+bool is_ad_library_format(std::string_view format) {
+  return std::find(std::begin(kAdLibraryFormats), std::end(kAdLibraryFormats), format) != std::end(kAdLibraryFormats);
+}
+
+AdLibraryCounts import_format(Ledger& ledger, const std::string& format, const std::vector<AdLibraryInput>& inputs,
+                              const AdLibraryOptions& options, const ImportProgress& progress) {
+  std::istream& in = *inputs.front().in;
+  const std::string& file = inputs.front().file_name;
+  AdLibraryCounts c;
+  auto plain = [&](ImportCounts counts) { static_cast<ImportCounts&>(c) = counts; };
+  if (format == "csv") plain(import_csv(ledger, in, file, progress));
+  else if (format == "jsonl") plain(import_lines(ledger, in, file, progress));
+  else if (format == "json") plain(import_document(ledger, in, file, progress));
+  else if (format == "meta-report") c = import_meta_report(ledger, in, file, options, progress);
+  else if (format == "meta-api") c = import_meta_api(ledger, inputs, options, progress);
+  else if (format == "google-weekly") c = import_google_weekly(ledger, in, file, options, progress);
+  else if (format == "google-creative") c = import_google_creative(ledger, in, file, options, progress);
+  else if (format == "google-geo") c = import_google_geo(ledger, in, file, options, progress);
+  else if (format == "google-advertiser-geo") c = import_google_advertiser_geo(ledger, in, file, options, progress);
+  else throw_input("input", format, "expected json, jsonl, csv, meta-report, meta-api, google-weekly, google-creative, "
+                                    "google-geo or google-advertiser-geo");
+  return c;
+}
+
+nlohmann::json import_result_json(const std::string& file, const AdLibraryCounts& c, bool ad_library) {
+  nlohmann::json out = {{"file", file},
+                        {"platforms", c.platforms},
+                        {"advertisers", c.advertisers},
+                        {"handles", c.handles},
+                        {"policy_actions", c.policy_actions},
+                        {"spend", c.spend},
+                        {"pledges", c.pledges},
+                        {"disbursements", c.disbursements},
+                        {"disclosures", c.disclosures},
+                        {"policy_withdrawals", c.policy_withdrawals},
+                        {"spend_reversals", c.spend_reversals},
+                        {"rates", c.rates},
+                        {"running", c.running},
+                        {"unchanged", c.unchanged}};
+  if (ad_library) out["without_spend"] = c.without_spend;
+  return out;
 }
 
 }  // namespace ledger

@@ -47,6 +47,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "ledger/io/import.hpp"
 
 namespace ledger {
@@ -124,6 +126,19 @@ AdLibraryCounts import_google_advertiser_geo(Ledger& ledger, std::istream& in, c
                                              const AdLibraryOptions& options, const ImportProgress& progress = {});
 AdLibraryCounts import_google_geo(Ledger& ledger, std::istream& in, const std::string& file_name,
                                   const AdLibraryOptions& options, const ImportProgress& progress = {});
+
+// Any import format by its name: json, jsonl, csv, or an ad library's
+// (kAdLibraryFormats). Every format but meta-api reads the first input
+// only. The caller holds the write transaction, as for each import.
+inline constexpr const char* kAdLibraryFormats[] = {"meta-report",     "meta-api",   "google-weekly",
+                                                    "google-creative", "google-geo", "google-advertiser-geo"};
+bool is_ad_library_format(std::string_view format);
+AdLibraryCounts import_format(Ledger& ledger, const std::string& format, const std::vector<AdLibraryInput>& inputs,
+                              const AdLibraryOptions& options, const ImportProgress& progress = {});
+
+// What an import did, as `import --format json` prints it and the server
+// answers (schemas/import-result.schema.json): `file` names what was read.
+nlohmann::json import_result_json(const std::string& file, const AdLibraryCounts& counts, bool ad_library);
 
 // Google's advertiser geo file, for the weekly file's markets.
 AdvertiserCountries read_advertiser_countries(std::istream& in, const std::string& file_name);

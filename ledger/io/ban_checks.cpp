@@ -190,7 +190,7 @@ void BanChecker::answer_line(std::string_view line, std::size_t number, std::str
   try {
     on = parse_date(day, "date");
   } catch (const Error& e) {
-    throw Error(e.kind(), std::string(name) + ":" + std::to_string(number) + ": " + e.what());
+    throw Error(e.kind(), std::string(name) + ":" + std::to_string(number) + ": " + e.what(), e.reason());
   }
 
   const AdvertiserSlot& as = advertisers_[a->second];

@@ -16,7 +16,12 @@ connections on 2 threads:
   again and again (the answer kept);
 - GET /api/v1/spend?limit=20&after=K, a page of the spend list from
   anywhere in the ledger, K in turn;
-- GET /api/v1/head with the ETag it answered, so 304.
+- GET /api/v1/head with the ETag it answered, so 304;
+- with --writers-seconds, 16 writers at once, each posting one spend entry
+  a request to POST /api/v1/records with a recorder's token, keep-alive;
+  afterwards the ledger holds exactly one record more for each write
+  acknowledged, and `verify` passes. Beside it, what a user would
+  otherwise run: 16 `adledger spend record` processes at once.
 
 Beside them, what a user would otherwise run for the same ban-status
 answer: one `adledger ban-status` process a question (the rate of a loop of
@@ -29,6 +34,8 @@ are measured, not tested).
 """
 
 import argparse
+import http.client
+import json
 import os
 import pathlib
 import re
@@ -96,6 +103,86 @@ def wrk(url, seconds, connections, headers=(), script=None):
     return rate, lat["50"], lat["99"], errors
 
 
+def writers(port, token, seconds, clients=16):
+    """clients threads posting one spend entry a request: (acknowledged, refused, errors, latencies in ms)."""
+    acknowledged, refused, errors, latencies = [0], [0], [], []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def run(n):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        i = 0
+        mine = []
+        while time.monotonic() < stop_at:
+            i += 1
+            body = json.dumps({"type": "spend", "id": f"http-{n}-{i}", "advertiser": f"adv-{1 + (n * 61 + i) % 999:04d}",
+                               "platform": "facebook", "amount": "12.34", "currency": "USD", "period": "2009-01",
+                               "market": "US", "source": "serve.py writers"})
+            started = time.monotonic()
+            try:
+                c.request("POST", "/api/v1/records", body=body.encode(),
+                          headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                r = c.getresponse()
+                raw = r.read()
+            except (OSError, http.client.HTTPException) as e:
+                with lock:
+                    errors.append(repr(e))
+                c.close()
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
+            mine.append(1000 * (time.monotonic() - started))
+            with lock:
+                if r.status == 201:
+                    acknowledged[0] += 1
+                elif r.status in (422, 503):
+                    refused[0] += 1
+                else:
+                    errors.append(f"{r.status} {raw[:200]!r}")
+        c.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    return acknowledged[0], refused[0], errors, latencies
+
+
+def cli_writers(adledger, db, env, seconds, clients=16):
+    """clients loops of `adledger spend record`, one process a write, at once: writes acknowledged."""
+    done = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def run(n):
+        i = 0
+        while time.monotonic() < stop_at:
+            i += 1
+            r = subprocess.run([adledger, "--db", str(db), "spend", "record", "--advertiser",
+                                f"adv-{1 + (n * 61 + i) % 999:04d}", "--platform", "google", "--amount", "12.34",
+                                "--currency", "USD", "--period", "2009-01", "--market", "US", "--source",
+                                "serve.py cli writers", "--id", f"cli-{n}-{i}"], env=env, capture_output=True)
+            if r.returncode == 0:
+                with lock:
+                    done[0] += 1
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done[0]
+
+
+def head_records(adledger, db, env):
+    r = subprocess.run([adledger, "--db", str(db), "--format", "json", "head"], env=env, capture_output=True,
+                       check=True)
+    return json.loads(r.stdout)["records"]
+
+
 def rss_kib(pid):
     try:
         for line in open(f"/proc/{pid}/status"):
@@ -113,6 +200,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--soak", type=int, default=0, help="seconds of a last, mixed run, memory reported by minute")
+    ap.add_argument("--writers-seconds", type=int, default=0,
+                    help="seconds of 16 writers over HTTP (and of 16 command-line writers beside them)")
     ap.add_argument("--out", help="also write the table to this file")
     args = ap.parse_args()
     if not shutil.which("wrk"):
@@ -179,6 +268,19 @@ def main():
             elapsed = time.monotonic() - started
             rows.append(("`adledger ban-status` (a process a question, 1 at a time)", f"{count / elapsed:,.0f}",
                          f"{1000 * elapsed / count:.2f}", "", "0"))
+            written = None
+            if args.writers_seconds:
+                made = subprocess.run([args.adledger, "--db", str(db), "--format", "json", "token", "add", "bench",
+                                       "--role", "recorder"], env=env, capture_output=True, check=True)
+                token = json.loads(made.stdout)["token"]
+                before = head_records(args.adledger, db, env)
+                acked, refused, errors, lat = writers(port, token, args.writers_seconds)
+                after = head_records(args.adledger, db, env)
+                verified = subprocess.run([args.adledger, "--db", str(db), "verify"], env=env,
+                                          capture_output=True).returncode == 0
+                by_cli = cli_writers(args.adledger, db, env, min(args.writers_seconds, 15))
+                written = (acked, refused, errors, lat, after - before, verified, by_cli,
+                           min(args.writers_seconds, 15))
             soak = None
             if args.soak:
                 mixed = tmp / "mixed.lua"
@@ -200,6 +302,16 @@ def main():
     last = samples[-1] if samples else 0
     lines += ["", f"Server memory (RSS), sampled each second over {len(samples)} s: peak {peak / 1024:.1f} MiB, "
                   f"at the end {last / 1024:.1f} MiB."]
+    if written:
+        acked, refused, errors, lat, grew, verified, by_cli, cli_seconds = written
+        pct = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else 0  # noqa: E731
+        lines += ["", f"16 writers over HTTP for {args.writers_seconds} s (POST /api/v1/records, one spend entry a "
+                      f"request, keep-alive): {acked:,} writes acknowledged ({acked / args.writers_seconds:,.0f} "
+                      f"commits/s), p50 {pct(0.5):.2f} ms, p99 {pct(0.99):.2f} ms; {refused} refused (busy or a "
+                      f"rule), {len(errors)} errors; the ledger grew by {grew:,} records "
+                      f"({'exactly one per acknowledged write' if grew == acked else 'NOT one per write'}); "
+                      f"verify {'passed' if verified else 'FAILED'}. 16 `adledger spend record` processes at once "
+                      f"for {cli_seconds} s: {by_cli / cli_seconds:,.0f} commits/s."]
     if soak:
         rate, p50, p99, errors, kept = soak
         by_minute = [kept[i] for i in range(59, len(kept), 60)] or kept[-1:]

@@ -7,6 +7,7 @@
 
 #include "ledger/report/answers.hpp"
 #include "server/service.hpp"
+#include "server/tokens.hpp"
 #include "tests/unit/test_support.hpp"
 
 namespace {
@@ -52,7 +53,27 @@ struct Served {
   Response get(const std::string& target, std::map<std::string, std::string> headers = {}) {
     return service->handle(Request{"GET", target, std::move(headers), ""});
   }
+
+  // A token of `role` named `name`, made as `adledger token add` makes it.
+  std::string token(const std::string& name, adledger::server::Role role) {
+    std::string secret;
+    ledger.write([&] { secret = adledger::server::add_token(*ledger.store, name, role, "2026-11-22T09:00:00.000Z").secret; });
+    return secret;
+  }
+
+  Response post(const std::string& target, const std::string& body, const std::string& secret,
+                std::map<std::string, std::string> headers = {}) {
+    headers.emplace("content-type", "application/json");
+    if (!secret.empty()) headers.emplace("authorization", "Bearer " + secret);
+    return service->handle(Request{"POST", target, std::move(headers), body});
+  }
+
+  std::int64_t records() { return ledger.store->tree_head().size; }
 };
+
+const char* kSpend =
+    R"({"type": "spend", "id": "fb-1", "advertiser": "rt", "platform": "twitter", "amount": "12.00",
+        "currency": "USD", "period": "2016-03", "market": "US", "source": "desk"})";
 
 std::string header(const Response& r, const std::string& name) {
   for (const auto& [n, v] : r.headers)
@@ -215,6 +236,163 @@ TEST(Service, AStoreThatCannotBeOpenedIsAProblemNotACrash) {
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.content_type, "application/problem+json");
   EXPECT_EQ(nlohmann::json::parse(r.body)["kind"], "storage");
+}
+
+TEST(Tokens, AreMadeRandomKeptAsTheirHashAndNeverNamedTwice) {
+  Served s;
+  const std::string a = s.token("desk", adledger::server::Role::Recorder);
+  const std::string b = s.token("editor", adledger::server::Role::Admin);
+  EXPECT_TRUE(a.starts_with("adl_"));
+  EXPECT_EQ(a.size(), 47u);
+  EXPECT_NE(a, b);
+  std::vector<ledger::ApiToken> tokens = s.ledger.store->api_tokens();
+  ASSERT_EQ(tokens.size(), 2u);
+  EXPECT_EQ(tokens[0].name, "desk");
+  EXPECT_EQ(tokens[0].token_sha256, ledger::sha256(a));
+  EXPECT_EQ(adledger::server::presented_token(*s.ledger.store, "bearer  " + a)->name, "desk");
+  EXPECT_FALSE(adledger::server::presented_token(*s.ledger.store, "Basic " + a));
+  EXPECT_FALSE(adledger::server::presented_token(*s.ledger.store, "Bearer " + a + "x"));
+  try {
+    s.token("desk", adledger::server::Role::Reader);
+    ADD_FAILURE() << "a name given twice";
+  } catch (const ledger::Error& e) {
+    EXPECT_EQ(e.reason(), ledger::Reason::Conflict);
+  }
+  for (const char* bad : {"", " desk", "desk desk", "-desk", "d\xc3\xa9sk"})
+    EXPECT_THROW(adledger::server::check_token_name(bad, "name"), ledger::Error) << bad;
+  EXPECT_THROW(adledger::server::check_token_name(std::string(65, 'a'), "name"), ledger::Error);
+  EXPECT_THROW(adledger::server::parse_role("owner", "role"), ledger::Error);
+  // Revoked once; again, nothing changes; an unknown name is not found.
+  s.ledger.write([&] { EXPECT_TRUE(adledger::server::revoke_token(*s.ledger.store, "desk", "2026-11-23T00:00:00.000Z")); });
+  s.ledger.write([&] { EXPECT_FALSE(adledger::server::revoke_token(*s.ledger.store, "desk", "2026-11-24T00:00:00.000Z")); });
+  EXPECT_EQ(s.ledger.store->api_tokens()[0].revoked_at, "2026-11-23T00:00:00.000Z");
+  s.ledger.write([&] {
+    try {
+      adledger::server::revoke_token(*s.ledger.store, "nobody", "2026-11-24T00:00:00.000Z");
+      ADD_FAILURE() << "an unknown token revoked";
+    } catch (const ledger::Error& e) {
+      EXPECT_EQ(e.reason(), ledger::Reason::NotFound);
+    }
+  });
+}
+
+TEST(Service, AWriteNeedsATokenWhoseRoleMayWriteIt) {
+  Served s;
+  const std::string reader = s.token("reader", adledger::server::Role::Reader);
+  const std::string recorder = s.token("desk", adledger::server::Role::Recorder);
+  const std::string admin = s.token("editor", adledger::server::Role::Admin);
+  const std::int64_t before = s.records();
+  Response none = s.post("/api/v1/records", kSpend, "");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(header(none, "WWW-Authenticate"), "Bearer realm=\"adledger\"");
+  Response unknown = s.post("/api/v1/records", kSpend, "adl_" + std::string(43, 'A'));
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_NE(header(unknown, "WWW-Authenticate").find("invalid_token"), std::string::npos);
+  Response read_only = s.post("/api/v1/records", kSpend, reader);
+  EXPECT_EQ(read_only.status, 403);
+  EXPECT_EQ(s.records(), before);
+
+  Response written = s.post("/api/v1/records", kSpend, recorder);
+  ASSERT_EQ(written.status, 201) << written.body;
+  EXPECT_EQ(body(written)["spend"], 1);
+  EXPECT_EQ(s.records(), before + 1);
+  EXPECT_EQ(s.ledger.store->log_head()->author, "desk");
+  Response again = s.post("/api/v1/records", kSpend, recorder);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(body(again)["unchanged"], 1);
+
+  // A correction is an admin's.
+  const std::string reversal = R"({"type": "spend_reversal", "spend": "fb-1", "reason": "twice", "source": "desk"})";
+  EXPECT_EQ(s.post("/api/v1/records", reversal, recorder).status, 403);
+  EXPECT_EQ(s.records(), before + 1);
+  EXPECT_EQ(s.post("/api/v1/records", reversal, admin).status, 201);
+  EXPECT_EQ(s.ledger.store->log_head()->author, "editor");
+
+  // Revoked: refused from the next request.
+  s.ledger.write([&] { adledger::server::revoke_token(*s.ledger.store, "desk", "2026-11-23T00:00:00.000Z"); });
+  Response revoked = s.post("/api/v1/records", kSpend, recorder);
+  EXPECT_EQ(revoked.status, 401);
+  EXPECT_NE(body(revoked)["detail"].get<std::string>().find("revoked"), std::string::npos);
+}
+
+TEST(Service, AWriteIsAllOrNothingWithTheStatusOfItsRefusal) {
+  Served s;
+  const std::string recorder = s.token("desk", adledger::server::Role::Recorder);
+  const std::int64_t before = s.records();
+  // The ban of 2017-10-26 refuses spend after it: 422, and the first
+  // record of the array is not kept either.
+  const std::string banned =
+      std::string("[") + kSpend +
+      R"(, {"type": "spend", "advertiser": "rt", "platform": "twitter", "amount": "1.00", "currency": "USD",
+           "period": "2018-01", "market": "US", "source": "desk"}])";
+  Response refused = s.post("/api/v1/records", banned, recorder);
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(refused.content_type, "application/problem+json");
+  EXPECT_EQ(s.records(), before);
+  ASSERT_EQ(s.post("/api/v1/records", kSpend, recorder).status, 201);
+  std::string other = kSpend;
+  other.replace(other.find("12.00"), 5, "13.00");
+  EXPECT_EQ(s.post("/api/v1/records", other, recorder).status, 409);
+  EXPECT_EQ(s.post("/api/v1/records", "{", recorder).status, 400);
+  EXPECT_EQ(s.post("/api/v1/records", "[]", recorder).status, 400);
+  EXPECT_EQ(s.post("/api/v1/records", kSpend, recorder, {{"content-type", "text/plain"}}).status, 415);
+  EXPECT_EQ(s.post("/api/v1/import?format=xml", kSpend, recorder).status, 400);
+  EXPECT_EQ(s.post("/api/v1/import?market=FR", kSpend, recorder, {{"content-type", "application/jsonl"}}).status,
+            400);
+  EXPECT_EQ(s.get("/api/v1/import").status, 405);
+  EXPECT_EQ(adledger::server::Service::body_max("/api/v1/import"), adledger::server::kImportBodyMax);
+  EXPECT_EQ(adledger::server::Service::body_max("/api/v1/records"), adledger::server::kBanChecksBodyMax);
+}
+
+TEST(Service, AnIdempotencyKeyAnswersTheSameRequestAsTheFirstTime) {
+  Served s;
+  const std::string recorder = s.token("desk", adledger::server::Role::Recorder);
+  const std::string admin = s.token("editor", adledger::server::Role::Admin);
+  const std::string spend_without_id =
+      R"({"type": "spend", "advertiser": "rt", "platform": "twitter", "amount": "5.00", "currency": "USD",
+          "period": "2016-04", "market": "US", "source": "desk"})";
+  Response first = s.post("/api/v1/records", spend_without_id, recorder, {{"idempotency-key", "k-1"}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  const std::int64_t after = s.records();
+  Response second = s.post("/api/v1/records", spend_without_id, recorder, {{"idempotency-key", "\"k-1\""}});
+  EXPECT_EQ(second.status, 201);
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(header(second, "Idempotent-Replayed"), "true");
+  EXPECT_EQ(s.records(), after);  // an entry without an id, not recorded twice
+  EXPECT_EQ(s.post("/api/v1/records", kSpend, recorder, {{"idempotency-key", "k-1"}}).status, 422);
+  EXPECT_EQ(s.post("/api/v1/records", kSpend, recorder, {{"idempotency-key", "a b"}}).status, 400);
+  EXPECT_EQ(s.post("/api/v1/records", kSpend, recorder, {{"idempotency-key", std::string(256, 'k')}}).status, 400);
+  // Keys are per token: another's k-1 is another request (the same entry,
+  // found already recorded).
+  Response others = s.post("/api/v1/records", spend_without_id, admin, {{"idempotency-key", "k-1"}});
+  EXPECT_EQ(others.status, 200);
+  EXPECT_EQ(body(others)["unchanged"], 1);
+  EXPECT_EQ(header(others, "Idempotent-Replayed"), "");
+  EXPECT_EQ(s.records(), after);
+  // A refused write keeps nothing under its key: sent again, it is tried again.
+  std::string bad = kSpend;
+  bad.replace(bad.find("\"rt\""), 4, "\"xx\"");
+  EXPECT_EQ(s.post("/api/v1/records", bad, recorder, {{"idempotency-key", "k-2"}}).status, 404);
+  EXPECT_EQ(s.post("/api/v1/records", kSpend, recorder, {{"idempotency-key", "k-2"}}).status, 201);
+}
+
+TEST(Service, APrivateLedgerNeedsATokenToRead) {
+  Served s;
+  const std::string reader = s.token("reader", adledger::server::Role::Reader);
+  ServiceOptions options;
+  options.db = s.ledger.path;
+  options.private_reads = true;
+  Service private_service(std::move(options));
+  Response api = private_service.handle(Request{"GET", "/api/v1/head", {}, ""});
+  EXPECT_EQ(api.status, 401);
+  EXPECT_EQ(api.content_type, "application/problem+json");
+  Response page = private_service.handle(Request{"GET", "/", {}, ""});
+  EXPECT_EQ(page.status, 401);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  Response read = private_service.handle(Request{"GET", "/api/v1/head", {{"authorization", "Bearer " + reader}}, ""});
+  EXPECT_EQ(read.status, 200);
+  // The public service answers without one.
+  EXPECT_EQ(s.get("/api/v1/head").status, 200);
 }
 
 }  // namespace

@@ -129,7 +129,7 @@ class RecordReader {
     } catch (const Located&) {
       throw;
     } catch (const Error& e) {
-      throw Located(e.kind(), location(pointer_ + "/" + name) + label_ + "." + e.what());
+      throw Located(e.kind(), location(pointer_ + "/" + name) + label_ + "." + e.what(), e.reason());
     }
   }
 
@@ -142,7 +142,7 @@ class RecordReader {
     } catch (const Located&) {
       throw;
     } catch (const Error& e) {
-      throw Located(e.kind(), location(pointer_) + label_ + ": " + e.what());
+      throw Located(e.kind(), location(pointer_) + label_ + ": " + e.what(), e.reason());
     }
   }
 
