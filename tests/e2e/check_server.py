@@ -319,6 +319,21 @@ def run_checks(ck, ledger, root, schemas, store, openapi, args, tmp):
         check_problem(ck, "a regular expression over HTTP", server, "GET", "/api/v1/balance?account=(a%2B)%2B%24",
                       400)
         check_problem(ck, "an unknown path", server, "GET", "/api/v1/nothing", 404)
+        # Hostile paths and ids: no file is ever read by a path, an encoded
+        # slash is refused, and nothing asked is echoed into a header.
+        check_problem(ck, "a path that climbs", server, "GET", "/api/v1/schemas/../../../etc/passwd", 404)
+        check_problem(ck, "an encoded slash", server, "GET", "/api/v1/schemas/..%2F..%2Fetc%2Fpasswd", 400)
+        check_problem(ck, "a schema that climbs", server, "GET", "/api/v1/schemas/..", 404)
+        check_problem(ck, "a CR LF in an id (no header is made of it)", server, "GET",
+                      "/api/v1/reports/advertiser/rt%0D%0ASet-Cookie:%20x=1", 400)
+        status, h, raw = server.request("GET", "/advertisers/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        ck.check("a hostile id on a page: 400 or 404, escaped", status in (400, 404) and b"<script>" not in raw,
+                 f"{status} {raw[:200]!r}")
+        with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as raw_sock:
+            raw_sock.sendall(b"GET /api/v1/head HTTP/1.1\r\nHost: x\r\nX-Injected: a\rSet-Cookie: x=1\r\n\r\n")
+            answer = read_all(raw_sock)
+        ck.check("a bare CR in a header is refused (400)", answer.startswith(b"HTTP/1.1 400")
+                 and b"Set-Cookie" not in answer, repr(answer[:200]))
         check_problem(ck, "another method", server, "DELETE", "/api/v1/head", 405)
         check_problem(ck, "a batch in another format", server, "POST", "/api/v1/ban-status", 415,
                       body=b"rt,twitter,2017-11-01\n", headers={"Content-Type": "text/plain"})
