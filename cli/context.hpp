@@ -150,6 +150,9 @@ void setup_rate(CLI::App& app, GlobalOptions& global);
 void setup_proof(CLI::App& app, GlobalOptions& global, int& exit_code);
 void setup_serve(CLI::App& app, GlobalOptions& global);
 void setup_token(CLI::App& app, GlobalOptions& global);
+// policy list, pledge list, disclosure list: after setup_policy, setup_pledge
+// and setup_disclosure, whose commands they join.
+void setup_lists(CLI::App& app, GlobalOptions& global);
 void setup_completion(CLI::App& app);
 
 // The signed checkpoint in `path` (an input error when it is not one); with

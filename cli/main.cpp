@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
   setup_register(app, global);
   setup_balance(app, global);
   setup_disclosure(app, global);
+  setup_lists(app, global);
   setup_audit(app, global, exit_code);
   setup_export(app, global);
   setup_copy(app, global);

@@ -595,7 +595,8 @@ def main():
                 "advertiser.schema.json", "advertiser-link.schema.json", "advertiser-list.schema.json",
                 "report-platform.schema.json", "report-policies.schema.json", "report-pledges.schema.json",
                 "register.schema.json", "disclosure.schema.json", "proof.schema.json", "spend-list.schema.json",
-                "head.schema.json"]
+                "head.schema.json", "policy-action-list.schema.json", "pledge-list.schema.json",
+                "disclosure-list.schema.json"]
     missing = [n for n in required if n not in schemas]
     if not checker.check("every schema is present and valid", not missing, f"missing or invalid: {missing}"):
         print(f"{checker.passed} passed, {checker.failed} failed")
@@ -791,6 +792,12 @@ def main():
         cmd("spend list, a page", ["spend", "list", "--limit", "1", "--after", "1"], "spend-list.schema.json")
         cmd("spend list, nothing matches", ["spend", "list", "--search", "no such text"], "spend-list.schema.json")
         cmd("platform list", ["platform", "list"], "platform-list.schema.json")
+        cmd("policy list", ["policy", "list"], "policy-action-list.schema.json")
+        cmd("policy list, one kind on one platform", ["policy", "list", "--platform", "twitter", "--kind", "ad_ban"],
+            "policy-action-list.schema.json")
+        cmd("pledge list", ["pledge", "list"], "pledge-list.schema.json")
+        cmd("disclosure list", ["disclosure", "list"], "disclosure-list.schema.json")
+        cmd("disclosure list, nothing matches", ["disclosure", "list", "--to", "1990"], "disclosure-list.schema.json")
         cmd("head", ["head"], "head.schema.json")
         cmd("advertiser list", ["advertiser", "list"], "advertiser-list.schema.json")
 

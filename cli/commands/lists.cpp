@@ -1,0 +1,187 @@
+// policy list, pledge list, disclosure list: the records of each kind, as
+// recorded, filtered, one a line (spend list is in spend.cpp).
+#include <algorithm>
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "ledger/error.hpp"
+#include "ledger/io/json_output.hpp"
+#include "ledger/report/spend_rollup.hpp"
+
+namespace adledger::cli {
+namespace {
+
+struct ListOptions {
+  std::string platform, advertiser, kind, from, to;
+};
+
+// The filters every list takes, checked before anything is read: ids the
+// ledger must hold (with "did you mean"), and the range's bounds, which
+// take periods as --from and --to do everywhere (2016, 2016-Q3, 2016-06).
+struct Filters {
+  std::optional<std::string> platform, advertiser;
+  std::optional<ledger::Date> from, to;
+  bool takes(const ledger::Date& day) const { return (!from || *from <= day) && (!to || day <= *to); }
+};
+
+Filters filters_of(ledger::Ledger& ledger, const ListOptions& o) {
+  Filters f;
+  f.from = ledger::range_bound(o.from, "from", true);
+  f.to = ledger::range_bound(o.to, "to", false);
+  if (f.from && f.to && *f.to < *f.from)
+    ledger::throw_input("to", o.to, "before from " + ledger::quote(o.from));
+  if (!o.platform.empty()) f.platform = ledger.platform(o.platform).id;
+  if (!o.advertiser.empty()) f.advertiser = ledger.advertiser(o.advertiser).id;
+  return f;
+}
+
+// --platform, --advertiser, --from and --to, with what each keeps.
+void add_filters(CLI::App* list, ListOptions& o, const std::string& what, const char* advertiser_help,
+                 const std::string& from_help, const std::string& to_help) {
+  list->add_option("--platform", o.platform, "only " + what + " on this platform");
+  list->add_option("--advertiser", o.advertiser, advertiser_help);
+  list->add_option("--from,-b,--begin", o.from, from_help + " (YYYY-MM-DD, or a period: 2016, 2016-Q3)");
+  list->add_option("--to,-e,--end", o.to, to_help + " (YYYY-MM-DD, or a period)");
+}
+
+void run_policy_list(const GlobalOptions& global, const ListOptions& o) {
+  OpenLedger open = open_for_reading(global);
+  ledger::Ledger& l = *open.ledger;
+  Filters f = filters_of(l, o);
+  std::optional<ledger::PolicyKind> kind;
+  if (!o.kind.empty()) kind = ledger::parse_policy_kind(o.kind, "kind");
+  std::vector<ledger::PolicyAction> shown;
+  for (ledger::PolicyAction& a : open.store->policy_actions(f.platform)) {
+    if (kind && a.kind != *kind) continue;
+    if (f.advertiser && !std::binary_search(a.advertiser_ids.begin(), a.advertiser_ids.end(), *f.advertiser))
+      continue;
+    if (!f.takes(a.date)) continue;
+    shown.push_back(std::move(a));
+  }
+  if (output_format(global) == Format::Json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const ledger::PolicyAction& a : shown) out.push_back(ledger::to_json(a));
+    print_json(std::cout, out);
+    return;
+  }
+  if (shown.empty()) {
+    std::cout << "no policy actions match\n";
+    return;
+  }
+  Table table({"date", "id", "platform", "kind", "advertisers", "description"},
+              std::vector<Table::Align>(6, Table::Align::Left));
+  for (const ledger::PolicyAction& a : shown) {
+    std::string advertisers = join(a.advertiser_ids, ", ");
+    if (a.account_count) advertisers += (advertisers.empty() ? "" : "; ") + std::to_string(*a.account_count) + " accounts";
+    std::string date = ledger::format_date(a.date);
+    if (a.end_date) date += ".." + ledger::format_date(*a.end_date);
+    table.add_row({date, a.id + (a.withdrawal ? " (withdrawn)" : ""), a.platform_id,
+                   std::string(ledger::to_string(a.kind)), advertisers.empty() ? "-" : advertisers, a.description});
+  }
+  table.print(std::cout, "");
+}
+
+void run_pledge_list(const GlobalOptions& global, const ListOptions& o) {
+  OpenLedger open = open_for_reading(global);
+  ledger::Ledger& l = *open.ledger;
+  Filters f = filters_of(l, o);
+  std::vector<ledger::PledgeStatus> shown;
+  for (const ledger::Pledge& p : open.store->pledges()) {
+    if (f.platform && p.platform_id != *f.platform) continue;
+    if (f.advertiser && p.basis_advertiser_id != f.advertiser) continue;
+    if (!f.takes(p.date)) continue;
+    shown.push_back(l.pledge_status(p.id));
+  }
+  std::sort(shown.begin(), shown.end(), [](const ledger::PledgeStatus& a, const ledger::PledgeStatus& b) {
+    return std::tie(a.pledge.date, a.pledge.id) < std::tie(b.pledge.date, b.pledge.id);
+  });
+  if (output_format(global) == Format::Json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const ledger::PledgeStatus& s : shown) out.push_back(ledger::to_json(s));
+    print_json(std::cout, out);
+    return;
+  }
+  if (shown.empty()) {
+    std::cout << "no pledges match\n";
+    return;
+  }
+  Table table({"date", "id", "platform", "currency", "pledged", "disbursed", "outstanding", "beneficiary"},
+              {Table::Align::Left, Table::Align::Left, Table::Align::Left, Table::Align::Left, Table::Align::Right,
+               Table::Align::Right, Table::Align::Right, Table::Align::Left});
+  for (const ledger::PledgeStatus& s : shown) {
+    const ledger::Currency& c = s.pledge.amount.currency();
+    table.add_row({ledger::format_date(s.pledge.date), s.pledge.id, s.pledge.platform_id, std::string(c.code()),
+                   amount_cell(s.pledge.amount.minor(), c), amount_cell(s.disbursed_minor, c),
+                   amount_cell(s.outstanding_minor, c), s.pledge.beneficiary});
+  }
+  table.print(std::cout, "");
+}
+
+void run_disclosure_list(const GlobalOptions& global, const ListOptions& o) {
+  OpenLedger open = open_for_reading(global);
+  Filters f = filters_of(*open.ledger, o);
+  std::vector<ledger::DisclosureCheck> shown =
+      ledger::check_disclosures(*open.store, f.advertiser, f.platform, ledger::report_range(f.from, f.to));
+  std::sort(shown.begin(), shown.end(), [](const ledger::DisclosureCheck& a, const ledger::DisclosureCheck& b) {
+    return std::tie(a.disclosed.date, a.disclosed.id) < std::tie(b.disclosed.date, b.disclosed.id);
+  });
+  if (output_format(global) == Format::Json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const ledger::DisclosureCheck& d : shown) out.push_back(ledger::to_json(d));
+    print_json(std::cout, out);
+    return;
+  }
+  if (shown.empty()) {
+    std::cout << "no disclosed totals match\n";
+    return;
+  }
+  Table table({"date", "id", "advertiser", "platform", "range", "currency", "disclosed", "precision"},
+              {Table::Align::Left, Table::Align::Left, Table::Align::Left, Table::Align::Left, Table::Align::Left,
+               Table::Align::Left, Table::Align::Right, Table::Align::Left});
+  for (const ledger::DisclosureCheck& d : shown) {
+    const ledger::DisclosedTotal& t = d.disclosed;
+    table.add_row({ledger::format_date(t.date), t.id, t.advertiser_id, t.platform_id, t.period.to_string(),
+                   std::string(t.amount.currency().code()), amount_cell(t.amount.minor(), t.amount.currency()),
+                   std::string(ledger::to_string(t.precision))});
+  }
+  table.print(std::cout, "");
+}
+
+}  // namespace
+
+void setup_lists(CLI::App& app, GlobalOptions& global) {
+  auto policy = std::make_shared<ListOptions>();
+  auto* policy_list = app.get_subcommand("policy")->add_subcommand(
+      "list", "list policy actions by date: bans, lifts, suspensions, disclosures, targeting changes");
+  add_filters(policy_list, *policy, "actions", "only actions that name this advertiser",
+              "only actions dated on or after this day", "only actions dated on or before this day");
+  policy_list->add_option("--kind", policy->kind,
+                          "only actions of this kind: ad_ban, ban_lift, suspension, disclosure, targeting_change");
+  policy_list->callback([&global, policy] {
+    require_simple_format(global, /*reads_as_of=*/true);
+    run_policy_list(global, *policy);
+  });
+
+  auto pledge = std::make_shared<ListOptions>();
+  auto* pledge_list = app.get_subcommand("pledge")->add_subcommand(
+      "list", "list pledges by date, each with what has been paid on it and what is outstanding");
+  add_filters(pledge_list, *pledge, "pledges", "only pledges whose basis is this advertiser's spend",
+              "only pledges made on or after this day", "only pledges made on or before this day");
+  pledge_list->callback([&global, pledge] {
+    require_simple_format(global, /*reads_as_of=*/true);
+    run_pledge_list(global, *pledge);
+  });
+
+  auto disclosure = std::make_shared<ListOptions>();
+  auto* disclosure_list = app.get_subcommand("disclosure")->add_subcommand(
+      "list", "list disclosed totals by date, each beside the spend itemised for its range");
+  add_filters(disclosure_list, *disclosure, "totals", "only this advertiser's disclosed totals",
+              "only totals whose range ends on or after this day",
+              "only totals whose range starts on or before this day");
+  disclosure_list->callback([&global, disclosure] {
+    require_simple_format(global, /*reads_as_of=*/true);
+    run_disclosure_list(global, *disclosure);
+  });
+}
+
+}  // namespace adledger::cli
