@@ -458,6 +458,13 @@ ledger::SpendFilter spend_filter(const Params& params) {
   return f;
 }
 
+// The filter of the policy-action, pledge and disclosure lists, as the
+// command line reads it.
+ledger::RecordFilter record_filter(const Params& params) {
+  auto text = [&](const char* name) { return params.get(name).value_or(""); };
+  return ledger::parse_record_filter(text("platform"), text("advertiser"), text("from"), text("to"), text("kind"));
+}
+
 ledger::PolicyTimeline policy_timeline(ledger::Store& store, const Params& params, const ledger::Date& today) {
   ledger::PolicyFilter filter;
   filter.platform_id = params.get("platform");
@@ -886,6 +893,17 @@ Response Service::route(const Request& request, Lease& lease) {
         ledger::SpendFilter filter = spend_filter(params);
         Reading r = reading(store, params);
         return ledger::to_json(ledger::list_spend(*r.ledger, filter));
+      });
+    }
+    if (n == 3 && (at == "policy-actions" || at == "pledges" || at == "disclosures")) {
+      if (at == "policy-actions") params.allow({"platform", "advertiser", "kind", "from", "to", "as_of"});
+      else params.allow({"platform", "advertiser", "from", "to", "as_of"});
+      return get_json([&] {
+        ledger::RecordFilter filter = record_filter(params);
+        Reading r = reading(store, params);
+        if (at == "policy-actions") return ledger::to_json(ledger::list_policy_actions(*r.ledger, filter));
+        if (at == "pledges") return ledger::to_json(ledger::list_pledges(*r.ledger, filter));
+        return ledger::to_json(ledger::list_disclosures(*r.ledger, filter));
       });
     }
     if (n == 5 && at == "reports" && (seg[3] == "advertiser" || seg[3] == "platform")) {

@@ -1,12 +1,10 @@
 // policy list, pledge list, disclosure list: the records of each kind, as
 // recorded, filtered, one a line (spend list is in spend.cpp).
-#include <algorithm>
 #include <iostream>
 
 #include "cli/context.hpp"
 #include "ledger/error.hpp"
-#include "ledger/io/json_output.hpp"
-#include "ledger/report/spend_rollup.hpp"
+#include "ledger/report/answers.hpp"
 
 namespace adledger::cli {
 namespace {
@@ -14,26 +12,6 @@ namespace {
 struct ListOptions {
   std::string platform, advertiser, kind, from, to;
 };
-
-// The filters every list takes, checked before anything is read: ids the
-// ledger must hold (with "did you mean"), and the range's bounds, which
-// take periods as --from and --to do everywhere (2016, 2016-Q3, 2016-06).
-struct Filters {
-  std::optional<std::string> platform, advertiser;
-  std::optional<ledger::Date> from, to;
-  bool takes(const ledger::Date& day) const { return (!from || *from <= day) && (!to || day <= *to); }
-};
-
-Filters filters_of(ledger::Ledger& ledger, const ListOptions& o) {
-  Filters f;
-  f.from = ledger::range_bound(o.from, "from", true);
-  f.to = ledger::range_bound(o.to, "to", false);
-  if (f.from && f.to && *f.to < *f.from)
-    ledger::throw_input("to", o.to, "before from " + ledger::quote(o.from));
-  if (!o.platform.empty()) f.platform = ledger.platform(o.platform).id;
-  if (!o.advertiser.empty()) f.advertiser = ledger.advertiser(o.advertiser).id;
-  return f;
-}
 
 // --platform, --advertiser, --from and --to, with what each keeps.
 void add_filters(CLI::App* list, ListOptions& o, const std::string& what, const char* advertiser_help,
@@ -44,24 +22,17 @@ void add_filters(CLI::App* list, ListOptions& o, const std::string& what, const 
   list->add_option("--to,-e,--end", o.to, to_help + " (YYYY-MM-DD, or a period)");
 }
 
+// The filter, its values checked before the ledger is opened.
+ledger::RecordFilter filter_of(const ListOptions& o) {
+  return ledger::parse_record_filter(o.platform, o.advertiser, o.from, o.to, o.kind);
+}
+
 void run_policy_list(const GlobalOptions& global, const ListOptions& o) {
+  const ledger::RecordFilter filter = filter_of(o);
   OpenLedger open = open_for_reading(global);
-  ledger::Ledger& l = *open.ledger;
-  Filters f = filters_of(l, o);
-  std::optional<ledger::PolicyKind> kind;
-  if (!o.kind.empty()) kind = ledger::parse_policy_kind(o.kind, "kind");
-  std::vector<ledger::PolicyAction> shown;
-  for (ledger::PolicyAction& a : open.store->policy_actions(f.platform)) {
-    if (kind && a.kind != *kind) continue;
-    if (f.advertiser && !std::binary_search(a.advertiser_ids.begin(), a.advertiser_ids.end(), *f.advertiser))
-      continue;
-    if (!f.takes(a.date)) continue;
-    shown.push_back(std::move(a));
-  }
+  std::vector<ledger::PolicyAction> shown = ledger::list_policy_actions(*open.ledger, filter);
   if (output_format(global) == Format::Json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const ledger::PolicyAction& a : shown) out.push_back(ledger::to_json(a));
-    print_json(std::cout, out);
+    print_json(std::cout, ledger::to_json(shown));
     return;
   }
   if (shown.empty()) {
@@ -82,23 +53,11 @@ void run_policy_list(const GlobalOptions& global, const ListOptions& o) {
 }
 
 void run_pledge_list(const GlobalOptions& global, const ListOptions& o) {
+  const ledger::RecordFilter filter = filter_of(o);
   OpenLedger open = open_for_reading(global);
-  ledger::Ledger& l = *open.ledger;
-  Filters f = filters_of(l, o);
-  std::vector<ledger::PledgeStatus> shown;
-  for (const ledger::Pledge& p : open.store->pledges()) {
-    if (f.platform && p.platform_id != *f.platform) continue;
-    if (f.advertiser && p.basis_advertiser_id != f.advertiser) continue;
-    if (!f.takes(p.date)) continue;
-    shown.push_back(l.pledge_status(p.id));
-  }
-  std::sort(shown.begin(), shown.end(), [](const ledger::PledgeStatus& a, const ledger::PledgeStatus& b) {
-    return std::tie(a.pledge.date, a.pledge.id) < std::tie(b.pledge.date, b.pledge.id);
-  });
+  std::vector<ledger::PledgeStatus> shown = ledger::list_pledges(*open.ledger, filter);
   if (output_format(global) == Format::Json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const ledger::PledgeStatus& s : shown) out.push_back(ledger::to_json(s));
-    print_json(std::cout, out);
+    print_json(std::cout, ledger::to_json(shown));
     return;
   }
   if (shown.empty()) {
@@ -118,17 +77,11 @@ void run_pledge_list(const GlobalOptions& global, const ListOptions& o) {
 }
 
 void run_disclosure_list(const GlobalOptions& global, const ListOptions& o) {
+  const ledger::RecordFilter filter = filter_of(o);
   OpenLedger open = open_for_reading(global);
-  Filters f = filters_of(*open.ledger, o);
-  std::vector<ledger::DisclosureCheck> shown =
-      ledger::check_disclosures(*open.store, f.advertiser, f.platform, ledger::report_range(f.from, f.to));
-  std::sort(shown.begin(), shown.end(), [](const ledger::DisclosureCheck& a, const ledger::DisclosureCheck& b) {
-    return std::tie(a.disclosed.date, a.disclosed.id) < std::tie(b.disclosed.date, b.disclosed.id);
-  });
+  std::vector<ledger::DisclosureCheck> shown = ledger::list_disclosures(*open.ledger, filter);
   if (output_format(global) == Format::Json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const ledger::DisclosureCheck& d : shown) out.push_back(ledger::to_json(d));
-    print_json(std::cout, out);
+    print_json(std::cout, ledger::to_json(shown));
     return;
   }
   if (shown.empty()) {

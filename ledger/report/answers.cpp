@@ -1,6 +1,7 @@
 #include "ledger/report/answers.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "ledger/audit/chain.hpp"
 #include "ledger/error.hpp"
@@ -190,6 +191,91 @@ nlohmann::json to_json(const SpendPage& page) {
           {"more", page.more},
           {"next_after", page.more && !page.entries.empty() ? nlohmann::json(page.entries.back().entry_id)
                                                              : nlohmann::json(nullptr)}};
+}
+
+namespace {
+
+// The filter's ids checked against the ledger (with "did you mean"), and
+// its range.
+void check_record_filter(Ledger& ledger, const RecordFilter& f) {
+  if (f.first && f.last && *f.last < *f.first)
+    throw_input("to", format_date(*f.last), "before from " + quote(format_date(*f.first)));
+  if (f.platform_id) ledger.platform(*f.platform_id);
+  if (f.advertiser_id) ledger.advertiser(*f.advertiser_id);
+}
+
+bool in_range(const RecordFilter& f, const Date& day) {
+  return (!f.first || *f.first <= day) && (!f.last || day <= *f.last);
+}
+
+}  // namespace
+
+RecordFilter parse_record_filter(const std::string& platform_id, const std::string& advertiser_id,
+                                 const std::string& from, const std::string& to, const std::string& kind) {
+  RecordFilter f;
+  if (!platform_id.empty()) f.platform_id = platform_id;
+  if (!advertiser_id.empty()) f.advertiser_id = advertiser_id;
+  f.first = range_bound(from, "from", true);
+  f.last = range_bound(to, "to", false);
+  if (f.first && f.last && *f.last < *f.first) throw_input("to", to, "before from " + quote(from));
+  if (!kind.empty()) f.kind = parse_policy_kind(kind, "kind");
+  return f;
+}
+
+std::vector<PolicyAction> list_policy_actions(Ledger& ledger, const RecordFilter& f) {
+  check_record_filter(ledger, f);
+  std::vector<PolicyAction> out;
+  for (PolicyAction& a : ledger.store().policy_actions(f.platform_id)) {
+    if (f.kind && a.kind != *f.kind) continue;
+    if (f.advertiser_id && !std::binary_search(a.advertiser_ids.begin(), a.advertiser_ids.end(), *f.advertiser_id))
+      continue;
+    if (!in_range(f, a.date)) continue;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::vector<PledgeStatus> list_pledges(Ledger& ledger, const RecordFilter& f) {
+  check_record_filter(ledger, f);
+  std::vector<PledgeStatus> out;
+  for (const Pledge& p : ledger.store().pledges()) {
+    if (f.platform_id && p.platform_id != *f.platform_id) continue;
+    if (f.advertiser_id && p.basis_advertiser_id != f.advertiser_id) continue;
+    if (!in_range(f, p.date)) continue;
+    out.push_back(ledger.pledge_status(p.id));
+  }
+  std::sort(out.begin(), out.end(), [](const PledgeStatus& a, const PledgeStatus& b) {
+    return std::tie(a.pledge.date, a.pledge.id) < std::tie(b.pledge.date, b.pledge.id);
+  });
+  return out;
+}
+
+std::vector<DisclosureCheck> list_disclosures(Ledger& ledger, const RecordFilter& f) {
+  check_record_filter(ledger, f);
+  std::vector<DisclosureCheck> out =
+      check_disclosures(ledger.store(), f.advertiser_id, f.platform_id, report_range(f.first, f.last));
+  std::sort(out.begin(), out.end(), [](const DisclosureCheck& a, const DisclosureCheck& b) {
+    return std::tie(a.disclosed.date, a.disclosed.id) < std::tie(b.disclosed.date, b.disclosed.id);
+  });
+  return out;
+}
+
+nlohmann::json to_json(const std::vector<PolicyAction>& actions) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const PolicyAction& a : actions) out.push_back(to_json(a));
+  return out;
+}
+
+nlohmann::json to_json(const std::vector<PledgeStatus>& pledges) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const PledgeStatus& p : pledges) out.push_back(to_json(p));
+  return out;
+}
+
+nlohmann::json to_json(const std::vector<DisclosureCheck>& disclosures) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const DisclosureCheck& d : disclosures) out.push_back(to_json(d));
+  return out;
 }
 
 }  // namespace ledger

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ledger/ledger.hpp"
+#include "ledger/report/spend_rollup.hpp"
 
 namespace ledger {
 
@@ -86,5 +87,31 @@ struct SpendPage {
 // Throws a rule error for an unknown advertiser or platform.
 SpendPage list_spend(Ledger& ledger, const SpendFilter& filter);
 nlohmann::json to_json(const SpendPage& page);
+
+// The other records' lists, by date then id: policy actions, pledges and
+// disclosed totals, filtered by platform, advertiser (an action that names
+// it, a pledge whose basis is its spend, a total of it), a range (an
+// action's or a pledge's date in it, a total's range overlapping it) and,
+// for policy actions, a kind. Throws a rule error for an unknown id, an
+// input error for a range that ends before it starts.
+struct RecordFilter {
+  std::optional<std::string> platform_id;
+  std::optional<std::string> advertiser_id;
+  std::optional<Date> first;
+  std::optional<Date> last;
+  std::optional<PolicyKind> kind;  // policy actions only
+};
+// The filter as a user types it (an empty text: not given): --from and
+// --to take a day or a period (2016, 2016-Q3), --kind a kind's name. An
+// input error names the first bad value.
+RecordFilter parse_record_filter(const std::string& platform_id, const std::string& advertiser_id,
+                                 const std::string& from, const std::string& to, const std::string& kind);
+std::vector<PolicyAction> list_policy_actions(Ledger& ledger, const RecordFilter& filter);
+std::vector<PledgeStatus> list_pledges(Ledger& ledger, const RecordFilter& filter);
+std::vector<DisclosureCheck> list_disclosures(Ledger& ledger, const RecordFilter& filter);
+// Each list as a JSON array of the records as their commands print them.
+nlohmann::json to_json(const std::vector<PolicyAction>& actions);
+nlohmann::json to_json(const std::vector<PledgeStatus>& pledges);
+nlohmann::json to_json(const std::vector<DisclosureCheck>& disclosures);
 
 }  // namespace ledger

@@ -230,6 +230,11 @@ def run_checks(ck, ledger, root, schemas, store, openapi, args, tmp):
             ("/api/v1/spend", {"limit": "1", "after": "1"}, ["spend", "list", "--limit", "1", "--after", "1"]),
             ("/api/v1/spend", {"search": "TWITTER", "advertiser": "rt"},
              ["spend", "list", "--search", "TWITTER", "--advertiser", "rt", "--limit", "100"]),
+            ("/api/v1/policy-actions", {}, ["policy", "list"]),
+            ("/api/v1/policy-actions", {"platform": "twitter", "kind": "ad_ban", "from": "2017"},
+             ["policy", "list", "--platform", "twitter", "--kind", "ad_ban", "--from", "2017"]),
+            ("/api/v1/pledges", {"advertiser": "rt"}, ["pledge", "list", "--advertiser", "rt"]),
+            ("/api/v1/disclosures", {"to": "2016-Q4"}, ["disclosure", "list", "--to", "2016-Q4"]),
             ("/api/v1/reports/advertiser/{advertiser}", {"by": "quarter"},
              ["report", "advertiser", "rt", "--by", "quarter"]),
             ("/api/v1/reports/advertiser/{advertiser}", {"from": "2016", "to": "2016-Q4", "convert": "EUR"},
@@ -310,6 +315,13 @@ def run_checks(ck, ledger, root, schemas, store, openapi, args, tmp):
         check_problem(ck, "a bad period", server, "GET", "/api/v1/reports/advertiser/rt?from=2016-Q5", 400,
                       cli_error(ledger, ["report", "advertiser", "rt", "--from", "2016-Q5"]))
         check_problem(ck, "a misspelt parameter", server, "GET", "/api/v1/ban-status?advertiser=rt&platfrom=x", 400)
+        check_problem(ck, "a list of an unknown platform", server, "GET", "/api/v1/pledges?platform=Twiter", 404,
+                      cli_error(ledger, ["pledge", "list", "--platform", "Twiter"]))
+        check_problem(ck, "a list whose range ends before it starts", server, "GET",
+                      "/api/v1/disclosures?from=2018&to=2017", 400,
+                      cli_error(ledger, ["disclosure", "list", "--from", "2018", "--to", "2017"]))
+        check_problem(ck, "a list of an unknown kind", server, "GET", "/api/v1/policy-actions?kind=ban", 400,
+                      cli_error(ledger, ["policy", "list", "--kind", "ban"]))
         check_problem(ck, "a parameter given twice", server, "GET", "/api/v1/ban-status?advertiser=rt&advertiser=x",
                       400)
         check_problem(ck, "a required parameter missing", server, "GET", "/api/v1/ban-status", 400)
