@@ -628,8 +628,22 @@ Pledge Ledger::record_pledge(Pledge p) {
     }
   }
   if (p.id.empty()) {
+    // Another pledge by the platform that day, not the same: most likely
+    // this one mistyped, and a pledge has no correction, so it is refused
+    // rather than recorded beside it (a second pledge that day names
+    // itself with an id).
+    if (std::optional<Pledge> other = store_.find_pledge(base)) {
+      Pledge given = p;
+      given.id = other->id;
+      refuse("pledge: " + p.platform_id + " already has a pledge on " + format_date(p.date) + ", " + other->id +
+                 " (" + other->amount.format(Grouping::Thousands) + " " + other->amount.currency().code() + " to " +
+                 other->beneficiary + "), and this one differs in its " +
+                 join_fields(record_differences(content_of(*other, JournalTxn{}), content_of(given, JournalTxn{}))) +
+                 "; a pledge is never corrected by recording it again: if this is a second pledge that day, give "
+                 "it its own id",
+             Reason::Conflict);
+    }
     p.id = base;
-    for (int n = 2; store_.find_pledge(p.id); ++n) p.id = base + "-" + std::to_string(n);
   }
   JournalTxn txn = pledge_txn(p);
   p.txn_id = post(txn);

@@ -498,8 +498,19 @@ TEST_F(RulesTest, PledgesAndDisbursements) {
   d.amount = usd(1);
   EXPECT_ERROR(ErrorKind::Rule, "exceeds what is outstanding", in_write([&] { ledger.disburse(d); }));
 
-  // A second pledge the same day gets a suffix.
-  EXPECT_EQ(in_write([&] { return ledger.record_pledge(pledge(100)); }).id, "twitter-pledge-2017-10-26-2");
+  // Another pledge the same day without an id is refused, naming the one
+  // there and what differs (a typo must not become a second pledge that
+  // stays in every figure); with its own id it is a second pledge.
+  EXPECT_ERROR(ErrorKind::Rule,
+               "pledge: twitter already has a pledge on 2017-10-26, twitter-pledge-2017-10-26 (1,900,000.00 USD to ",
+               in_write([&] { return ledger.record_pledge(pledge(100)); }));
+  auto differs = adledger_test::error_of([&] { in_write([&] { ledger.record_pledge(pledge(100)); }); });
+  ASSERT_TRUE(differs);
+  EXPECT_EQ(differs->reason(), ledger::Reason::Conflict);
+  EXPECT_NE(std::string(differs->what()).find("differs in its amount;"), std::string::npos) << differs->what();
+  ledger::Pledge second_pledge = pledge(100);
+  second_pledge.id = "twitter-pledge-2017-10-26-research-2";
+  EXPECT_EQ(in_write([&] { return ledger.record_pledge(second_pledge); }).id, "twitter-pledge-2017-10-26-research-2");
 }
 
 TEST_F(RulesTest, DisbursementChecks) {
