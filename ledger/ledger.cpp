@@ -628,11 +628,13 @@ Pledge Ledger::record_pledge(Pledge p) {
     }
   }
   if (p.id.empty()) {
-    // Another pledge by the platform that day, not the same: most likely
-    // this one mistyped, and a pledge has no correction, so it is refused
-    // rather than recorded beside it (a second pledge that day names
-    // itself with an id).
-    if (std::optional<Pledge> other = store_.find_pledge(base)) {
+    // Another pledge by the platform that day, recorded before, and not the
+    // same: most likely this one mistyped, and a pledge has no correction,
+    // so it is refused rather than recorded beside it (a second pledge that
+    // day names itself with an id). Two pledges of one day in one file are
+    // two pledges, as two identical records in a file are two records.
+    std::optional<Pledge> other = store_.find_pledge(base);
+    if (other && recorded_before_this_write("pledge", other->id)) {
       Pledge given = p;
       given.id = other->id;
       refuse("pledge: " + p.platform_id + " already has a pledge on " + format_date(p.date) + ", " + other->id +
@@ -644,6 +646,7 @@ Pledge Ledger::record_pledge(Pledge p) {
              Reason::Conflict);
     }
     p.id = base;
+    for (int n = 2; store_.find_pledge(p.id); ++n) p.id = base + "-" + std::to_string(n);
   }
   JournalTxn txn = pledge_txn(p);
   p.txn_id = post(txn);
