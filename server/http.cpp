@@ -145,8 +145,13 @@ class Session : public std::enable_shared_from_this<Session> {
       close();
       return true;
     }
-    if (ec == http::error::body_limit)
-      send_problem(413, "body: over " + std::to_string(body_max_) + " bytes, the most this path takes");
+    if (ec == http::error::body_limit) {
+      // Found from Content-Length as the header ended, or as the body came:
+      // the path, and so its limit, is known either way.
+      auto target = parser_->get().target();
+      const std::size_t body_max = Service::body_max(std::string_view(target.data(), target.size()));
+      send_problem(413, "body: over " + std::to_string(body_max) + " bytes, the most this path takes");
+    }
     else if (ec == http::error::header_limit)
       send_problem(431, "header: the request line and headers are over " +
                             std::to_string(shared_.options.header_max) + " bytes");
@@ -161,10 +166,10 @@ class Session : public std::enable_shared_from_this<Session> {
     waiting_ = false;
     if (refused(ec)) return;
     auto& request = parser_->get();
-    body_max_ = Service::body_max(std::string_view(request.target().data(), request.target().size()));
-    parser_->body_limit(body_max_);
-    if (auto length = parser_->content_length(); length && *length > body_max_)
-      return send_problem(413, "body: " + std::to_string(*length) + " bytes, over the " + std::to_string(body_max_) +
+    const std::size_t body_max = Service::body_max(std::string_view(request.target().data(), request.target().size()));
+    parser_->body_limit(body_max);
+    if (auto length = parser_->content_length(); length && *length > body_max)
+      return send_problem(413, "body: " + std::to_string(*length) + " bytes, over the " + std::to_string(body_max) +
                                    " this path takes");
     if (beast::iequals(request[http::field::expect], "100-continue")) {
       // The client waits for a go-ahead before it sends the body.
@@ -272,7 +277,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::response<http::string_body>> res_;
   bool waiting_ = false;  // for a request's header
   bool request_unread_ = false;  // refused before its end was read
-  std::size_t body_max_ = kBanChecksBodyMax;  // the request's route's
   std::array<char, 8192> scratch_{};
 };
 

@@ -157,8 +157,10 @@ def check_refusals(ck, ledger, server, tokens):
                 c.putheader(k, v)
             c.endheaders()
             resp = c.getresponse()
-            ck.check(f"{path}: a body of {size} bytes is refused before it is sent (413)", resp.status == 413,
-                     str(resp.status))
+            detail = json.loads(resp.read() or b"{}").get("detail", "")
+            limit = str((64 if path.endswith("import") else 8) << 20)
+            ck.check(f"{path}: a body of {size} bytes is refused before it is sent (413), naming the path's limit",
+                     resp.status == 413 and limit in detail, f"{resp.status} {detail!r}")
         finally:
             c.close()
     # A rule refusal: the ban of RT on Twitter from 2017-10-26 refuses spend in it.
