@@ -27,18 +27,25 @@ ledger::RecordFilter filter_of(const ListOptions& o) {
   return ledger::parse_record_filter(o.platform, o.advertiser, o.from, o.to, o.kind);
 }
 
-void run_policy_list(const GlobalOptions& global, const ListOptions& o) {
+// A list: the filter checked, the ledger read (as it stood, with
+// --as-of), the records as JSON or as the table `table_of` makes of them.
+template <typename List, typename TableOf>
+void run_list(const GlobalOptions& global, const ListOptions& o, List list, const char* none, TableOf table_of) {
   const ledger::RecordFilter filter = filter_of(o);
   OpenLedger open = open_for_reading(global);
-  std::vector<ledger::PolicyAction> shown = ledger::list_policy_actions(*open.ledger, filter);
+  const auto shown = list(*open.ledger, filter);
   if (output_format(global) == Format::Json) {
     print_json(std::cout, ledger::to_json(shown));
     return;
   }
   if (shown.empty()) {
-    std::cout << "no policy actions match\n";
+    std::cout << none << '\n';
     return;
   }
+  table_of(shown).print(std::cout, "");
+}
+
+Table policy_table(const std::vector<ledger::PolicyAction>& shown) {
   Table table({"date", "id", "platform", "kind", "advertisers", "description"},
               std::vector<Table::Align>(6, Table::Align::Left));
   for (const ledger::PolicyAction& a : shown) {
@@ -49,21 +56,10 @@ void run_policy_list(const GlobalOptions& global, const ListOptions& o) {
     table.add_row({date, a.id + (a.withdrawal ? " (withdrawn)" : ""), a.platform_id,
                    std::string(ledger::to_string(a.kind)), advertisers.empty() ? "-" : advertisers, a.description});
   }
-  table.print(std::cout, "");
+  return table;
 }
 
-void run_pledge_list(const GlobalOptions& global, const ListOptions& o) {
-  const ledger::RecordFilter filter = filter_of(o);
-  OpenLedger open = open_for_reading(global);
-  std::vector<ledger::PledgeStatus> shown = ledger::list_pledges(*open.ledger, filter);
-  if (output_format(global) == Format::Json) {
-    print_json(std::cout, ledger::to_json(shown));
-    return;
-  }
-  if (shown.empty()) {
-    std::cout << "no pledges match\n";
-    return;
-  }
+Table pledge_table(const std::vector<ledger::PledgeStatus>& shown) {
   Table table({"date", "id", "platform", "currency", "pledged", "disbursed", "outstanding", "beneficiary"},
               {Table::Align::Left, Table::Align::Left, Table::Align::Left, Table::Align::Left, Table::Align::Right,
                Table::Align::Right, Table::Align::Right, Table::Align::Left});
@@ -73,21 +69,10 @@ void run_pledge_list(const GlobalOptions& global, const ListOptions& o) {
                    amount_cell(s.pledge.amount.minor(), c), amount_cell(s.disbursed_minor, c),
                    amount_cell(s.outstanding_minor, c), s.pledge.beneficiary});
   }
-  table.print(std::cout, "");
+  return table;
 }
 
-void run_disclosure_list(const GlobalOptions& global, const ListOptions& o) {
-  const ledger::RecordFilter filter = filter_of(o);
-  OpenLedger open = open_for_reading(global);
-  std::vector<ledger::DisclosureCheck> shown = ledger::list_disclosures(*open.ledger, filter);
-  if (output_format(global) == Format::Json) {
-    print_json(std::cout, ledger::to_json(shown));
-    return;
-  }
-  if (shown.empty()) {
-    std::cout << "no disclosed totals match\n";
-    return;
-  }
+Table disclosure_table(const std::vector<ledger::DisclosureCheck>& shown) {
   Table table({"date", "id", "advertiser", "platform", "range", "currency", "disclosed", "precision"},
               {Table::Align::Left, Table::Align::Left, Table::Align::Left, Table::Align::Left, Table::Align::Left,
                Table::Align::Left, Table::Align::Right, Table::Align::Left});
@@ -97,7 +82,7 @@ void run_disclosure_list(const GlobalOptions& global, const ListOptions& o) {
                    std::string(t.amount.currency().code()), amount_cell(t.amount.minor(), t.amount.currency()),
                    std::string(ledger::to_string(t.precision))});
   }
-  table.print(std::cout, "");
+  return table;
 }
 
 }  // namespace
@@ -112,7 +97,7 @@ void setup_lists(CLI::App& app, GlobalOptions& global) {
                           "only actions of this kind: ad_ban, ban_lift, suspension, disclosure, targeting_change");
   policy_list->callback([&global, policy] {
     require_simple_format(global, /*reads_as_of=*/true);
-    run_policy_list(global, *policy);
+    run_list(global, *policy, ledger::list_policy_actions, "no policy actions match", policy_table);
   });
 
   auto pledge = std::make_shared<ListOptions>();
@@ -122,7 +107,7 @@ void setup_lists(CLI::App& app, GlobalOptions& global) {
               "only pledges made on or after this day", "only pledges made on or before this day");
   pledge_list->callback([&global, pledge] {
     require_simple_format(global, /*reads_as_of=*/true);
-    run_pledge_list(global, *pledge);
+    run_list(global, *pledge, ledger::list_pledges, "no pledges match", pledge_table);
   });
 
   auto disclosure = std::make_shared<ListOptions>();
@@ -133,7 +118,7 @@ void setup_lists(CLI::App& app, GlobalOptions& global) {
               "only totals whose range starts on or before this day");
   disclosure_list->callback([&global, disclosure] {
     require_simple_format(global, /*reads_as_of=*/true);
-    run_disclosure_list(global, *disclosure);
+    run_list(global, *disclosure, ledger::list_disclosures, "no disclosed totals match", disclosure_table);
   });
 }
 

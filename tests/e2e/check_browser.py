@@ -25,7 +25,7 @@ import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from check_server import Checker, Ledger, Server, TODAY  # noqa: E402
+from check_server import Checker, Server, TODAY, founding_ledger  # noqa: E402
 
 
 def browser(tmp):
@@ -68,83 +68,80 @@ def main():
         tmp = pathlib.Path(tmp)
         env = dict(os.environ, ADLEDGER_TODAY=TODAY, HOME=str(tmp))
         env.pop("ADLEDGER_DB", None)
-        ledger = Ledger(args.adledger, str(tmp / "browsed.db"), env)
-        for step in (["init"], ["import", str(root / "fixtures" / "founding-case.json")]):
-            r = ledger.run(step)
-            if r.returncode != 0:
-                raise SystemExit(f"setting up the ledger: {step}: {r.stderr.decode()}")
-        head = json.loads(ledger.run(["--format", "json", "head"]).stdout)["head"]
-        server = Server(ledger)
-        base = f"http://127.0.0.1:{server.port}"
-        driver = None
-        try:
-            driver = browser(tmp)
-            shot = 0
+        with founding_ledger(args, root, tmp, env, "browsed") as ledger:
+            head = json.loads(ledger.run(["--format", "json", "head"]).stdout)["head"]
+            server = Server(ledger)
+            base = f"http://127.0.0.1:{server.port}"
+            driver = None
+            try:
+                driver = browser(tmp)
+                shot = 0
 
-            def screenshot(name):
-                nonlocal shot
-                shot += 1
-                path = artefacts / f"browser-{shot:02d}-{name}.png"
-                ok = driver.save_screenshot(str(path))
-                ck.check(f"screenshot {path.name}", ok and path.stat().st_size > 10000,
-                         f"{path.stat().st_size if path.exists() else 0} bytes")
+                def screenshot(name):
+                    nonlocal shot
+                    shot += 1
+                    path = artefacts / f"browser-{shot:02d}-{name}.png"
+                    ok = driver.save_screenshot(str(path))
+                    ck.check(f"screenshot {path.name}", ok and path.stat().st_size > 10000,
+                             f"{path.stat().st_size if path.exists() else 0} bytes")
 
-            def console_is_quiet(step):
-                logs = [e for e in driver.get_log("browser") if "favicon.ico" not in e.get("message", "")]
-                ck.check(f"{step}: nothing in the browser's console", not logs, repr(logs[:3]))
+                def console_is_quiet(step):
+                    logs = [e for e in driver.get_log("browser") if "favicon.ico" not in e.get("message", "")]
+                    ck.check(f"{step}: nothing in the browser's console", not logs, repr(logs[:3]))
 
-            driver.get(base + "/")
-            ck.check("home: its title names adledger", "adledger" in driver.title, driver.title)
-            screenshot("home")
-            console_is_quiet("home")
-
-            search = driver.find_element(By.NAME, "q")
-            search.send_keys("RT")
-            search.submit()
-            ck.check("search: the results page", driver.current_url.startswith(base + "/search?q=RT"),
-                     driver.current_url)
-            links = [a for a in driver.find_elements(By.TAG_NAME, "a")
-                     if a.get_attribute("href") == base + "/advertisers/rt"]
-            ck.check("search: RT is found, with a link to its page", bool(links), driver.page_source[:300])
-            screenshot("search")
-            console_is_quiet("search")
-            if links:
-                links[0].click()
-                text = driver.find_element(By.TAG_NAME, "body").text
-                ck.check("RT's page: reached by the link", driver.current_url == base + "/advertisers/rt",
-                         driver.current_url)
-                ck.check("RT's page: 274,100.00 USD on Twitter", "274,100.00" in text, text[:300])
-                ck.check("RT's page: the ledger's head it was built from", head in driver.page_source)
-                screenshot("advertiser-rt")
-                console_is_quiet("RT's page")
-
-            for day, expected in (("2017-10-25", "twitter: not banned"), ("2017-10-26", "twitter: banned")):
                 driver.get(base + "/")
-                form = driver.find_element(By.CSS_SELECTOR, "form[action='/ban-status']")
-                advertiser = form.find_element(By.NAME, "advertiser")
-                advertiser.clear()
-                advertiser.send_keys("rt")
-                for option in form.find_element(By.NAME, "platform").find_elements(By.TAG_NAME, "option"):
-                    if option.get_attribute("value") == "twitter":
-                        option.click()
-                on = form.find_element(By.NAME, "on")
-                # A date input takes the day as the browser's locale types it;
-                # set its value as a form would hold it.
-                driver.execute_script("arguments[0].value = arguments[1]", on, day)
-                form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-                answers = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "p.answer")]
-                ck.check(f"ban-status form on {day}: the answer is {expected!r}", answers == [expected],
-                         f"{answers} at {driver.current_url}")
-                ck.check(f"ban-status form on {day}: the form's query",
-                         f"advertiser=rt&platform=twitter&on={day}" in driver.current_url, driver.current_url)
-                if day == "2017-10-26":
-                    ck.check("ban-status form: the ban that bans", "twitter-ad-ban-2017-10-26" in driver.page_source)
-                screenshot(f"ban-status-{day}")
-                console_is_quiet(f"ban-status on {day}")
-        finally:
-            if driver is not None:
-                driver.quit()
-            ck.check("the server stops with exit 0", server.stop() == 0)
+                ck.check("home: its title names adledger", "adledger" in driver.title, driver.title)
+                screenshot("home")
+                console_is_quiet("home")
+
+                search = driver.find_element(By.NAME, "q")
+                search.send_keys("RT")
+                search.submit()
+                ck.check("search: the results page", driver.current_url.startswith(base + "/search?q=RT"),
+                         driver.current_url)
+                links = [a for a in driver.find_elements(By.TAG_NAME, "a")
+                         if a.get_attribute("href") == base + "/advertisers/rt"]
+                ck.check("search: RT is found, with a link to its page", bool(links), driver.page_source[:300])
+                screenshot("search")
+                console_is_quiet("search")
+                if links:
+                    links[0].click()
+                    text = driver.find_element(By.TAG_NAME, "body").text
+                    ck.check("RT's page: reached by the link", driver.current_url == base + "/advertisers/rt",
+                             driver.current_url)
+                    ck.check("RT's page: 274,100.00 USD on Twitter", "274,100.00" in text, text[:300])
+                    ck.check("RT's page: the ledger's head it was built from", head in driver.page_source)
+                    screenshot("advertiser-rt")
+                    console_is_quiet("RT's page")
+
+                for day, expected in (("2017-10-25", "twitter: not banned"), ("2017-10-26", "twitter: banned")):
+                    driver.get(base + "/")
+                    form = driver.find_element(By.CSS_SELECTOR, "form[action='/ban-status']")
+                    advertiser = form.find_element(By.NAME, "advertiser")
+                    advertiser.clear()
+                    advertiser.send_keys("rt")
+                    for option in form.find_element(By.NAME, "platform").find_elements(By.TAG_NAME, "option"):
+                        if option.get_attribute("value") == "twitter":
+                            option.click()
+                    on = form.find_element(By.NAME, "on")
+                    # A date input takes the day as the browser's locale types it;
+                    # set its value as a form would hold it.
+                    driver.execute_script("arguments[0].value = arguments[1]", on, day)
+                    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+                    answers = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "p.answer")]
+                    ck.check(f"ban-status form on {day}: the answer is {expected!r}", answers == [expected],
+                             f"{answers} at {driver.current_url}")
+                    ck.check(f"ban-status form on {day}: the form's query",
+                             f"advertiser=rt&platform=twitter&on={day}" in driver.current_url, driver.current_url)
+                    if day == "2017-10-26":
+                        ck.check("ban-status form: the ban that bans",
+                                 "twitter-ad-ban-2017-10-26" in driver.page_source)
+                    screenshot(f"ban-status-{day}")
+                    console_is_quiet(f"ban-status on {day}")
+            finally:
+                if driver is not None:
+                    driver.quit()
+                ck.check("the server stops with exit 0", server.stop() == 0)
 
     for f in ck.failures:
         print(f"FAIL {f}")

@@ -23,6 +23,7 @@ Usage: check_server.py --adledger BIN --root REPO [--backend postgresql
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -73,6 +74,33 @@ class Ledger:
     def run(self, args, stdin=None):
         return subprocess.run([self.binary, "--db", self.db] + args, env=self.env, input=stdin,
                               capture_output=True, timeout=TIMEOUT)
+
+
+@contextlib.contextmanager
+def founding_ledger(args, root, tmp, env, name):
+    """A ledger holding the founding case, in an SQLite file in `tmp` or,
+    with --backend postgresql, in a database of the test cluster, dropped
+    afterwards."""
+    drop = None
+    if getattr(args, "backend", "sqlite") == "postgresql":
+        import cluster  # tests/postgresql/cluster.py
+        import secrets
+        state = cluster.load_state(args.postgresql_state)
+        database = f"{name}_{secrets.token_hex(4)}"
+        db = cluster.create_database(state, database)
+        drop = lambda: cluster.drop_database(state, database)  # noqa: E731
+    else:
+        db = str(tmp / f"{name}.db")
+    ledger = Ledger(args.adledger, db, env)
+    try:
+        for step in (["init"], ["import", str(root / "fixtures" / "founding-case.json")]):
+            r = ledger.run(step)
+            if r.returncode != 0:
+                raise SystemExit(f"setting up the ledger: {step}: {r.stderr.decode()}")
+        yield ledger
+    finally:
+        if drop:
+            drop()
 
 
 class Server:
@@ -178,25 +206,8 @@ def main():
         tmp = pathlib.Path(tmp)
         env = dict(os.environ, ADLEDGER_TODAY=TODAY, ADLEDGER_AUTHOR="newsdesk")
         env.pop("ADLEDGER_DB", None)
-        if args.backend == "postgresql":
-            import cluster  # tests/postgresql/cluster.py
-            import secrets
-            state = cluster.load_state(args.postgresql_state)
-            name = f"serve_{secrets.token_hex(4)}"
-            db = cluster.create_database(state, name)
-            drop = lambda: cluster.drop_database(state, name)  # noqa: E731
-        else:
-            db, drop = str(tmp / "served.db"), None
-        ledger = Ledger(args.adledger, db, env)
-        try:
-            for step in (["init"], ["import", str(root / "fixtures" / "founding-case.json")]):
-                r = ledger.run(step)
-                if r.returncode != 0:
-                    raise SystemExit(f"setting up the ledger: {step}: {r.stderr.decode()}")
+        with founding_ledger(args, root, tmp, env, "served") as ledger:
             run_checks(ck, ledger, root, schemas, store, openapi, args, tmp)
-        finally:
-            if drop:
-                drop()
 
     for f in ck.failures:
         print(f"FAIL {f}")

@@ -45,7 +45,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "postgresql"))
 
 from check_schemas import load_schemas, validator_for, first_error  # noqa: E402
-from check_server import Checker, Ledger, Server, TIMEOUT, TODAY, check_problem  # noqa: E402
+from check_server import Checker, Server, TIMEOUT, TODAY, check_problem, founding_ledger  # noqa: E402
 
 
 def token_of(ck, ledger, name, role):
@@ -419,21 +419,7 @@ def main():
         env = dict(os.environ, ADLEDGER_TODAY=TODAY)
         for name in ("ADLEDGER_DB", "ADLEDGER_AUTHOR", "ADLEDGER_NOW"):
             env.pop(name, None)
-        if args.backend == "postgresql":
-            import cluster  # tests/postgresql/cluster.py
-            import secrets
-            state = cluster.load_state(args.postgresql_state)
-            name = f"writes_{secrets.token_hex(4)}"
-            db = cluster.create_database(state, name)
-            drop = lambda: cluster.drop_database(state, name)  # noqa: E731
-        else:
-            db, drop = str(tmp / "written.db"), None
-        ledger = Ledger(args.adledger, db, env)
-        try:
-            for step in (["init"], ["import", str(root / "fixtures" / "founding-case.json")]):
-                r = ledger.run(step)
-                if r.returncode != 0:
-                    raise SystemExit(f"setting up the ledger: {step}: {r.stderr.decode()}")
+        with founding_ledger(args, root, tmp, env, "written") as ledger:
             openapi = json.loads((root / "schemas" / "openapi.json").read_text(encoding="utf-8"))
             writes = sorted(f"{m.upper()} {p}" for p, ops in openapi["paths"].items() for m, op in ops.items()
                             if "writes" in op.get("tags", []))
@@ -451,9 +437,6 @@ def main():
             check_kill_during_import(ck, ledger, tokens["admin"], args.kills)
             r = ledger.run(["verify"])
             ck.check("at the end: verify passes", r.returncode == 0, r.stdout.decode()[-400:])
-        finally:
-            if drop:
-                drop()
 
     for f in ck.failures:
         print(f"FAIL {f}")
