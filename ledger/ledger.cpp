@@ -145,7 +145,9 @@ void Ledger::refresh_caches() {
 }
 
 void Ledger::bulk_load() {
-  if (store_.in_write()) store_.defer_spend_index();
+  if (!store_.in_write()) return;
+  store_.begin_bulk_load();
+  store_.defer_spend_index();
 }
 
 void Ledger::forget_bans() {

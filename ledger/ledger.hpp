@@ -75,8 +75,9 @@ class Ledger {
   // not applied again, since a migrated log may order them differently.
   void set_replaying(bool replaying) { replaying_ = replaying; }
 
-  // Many records follow in this write (an import): the store may hold back
-  // what it can build once at the end (Store::defer_spend_index).
+  // Many records follow in this write (an import): the store may prepare
+  // for them (Store::begin_bulk_load) and hold back what it can build once
+  // at the end (Store::defer_spend_index).
   void bulk_load();
 
   // Writes. Each checks its input fully before it stores anything.

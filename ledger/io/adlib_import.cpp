@@ -2,15 +2,22 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "ledger/audit/chain.hpp"
 #include "ledger/error.hpp"
 #include "ledger/io/csv_reader.hpp"
+#include "ledger/io/import/read_ahead.hpp"
 #include "ledger/io/json_locations.hpp"
 
 namespace ledger {
@@ -54,15 +61,169 @@ std::string slug_words(const std::string& text, std::size_t max) {
 
 std::string hex_of(const std::string& text, std::size_t digits) { return to_hex(sha256(text)).substr(0, digits); }
 
-// One ad library's rows, recorded as spend entries.
-class AdLibraryImporter {
+class AdLibraryWriter;
+
+// What the writing thread does for a row: the row's record, made ready by
+// the reading thread, and its call on the ledger.
+using RowWrite = std::function<void(AdLibraryWriter&)>;
+
+// The writing side of an ad-library import: everything that needs the
+// ledger. The reading side (AdLibraryImporter) reads and checks each row
+// and hands the writer the record it makes, in the file's order, so that an
+// import refuses the same row with the same message whichever thread read
+// it.
+class AdLibraryWriter {
  public:
-  AdLibraryImporter(Ledger& ledger, const std::string& file, const AdLibraryOptions& options,
-                    const ImportProgress& progress)
-      : ledger_(ledger), file_(file), source_(options.source), o_(options), progress_(progress) {
+  AdLibraryWriter(Ledger& ledger, const ImportProgress& progress) : ledger_(ledger), progress_(progress) {
     ledger_.bulk_load();
     spend_before_ = ledger_.store().has_spend();
   }
+
+  void platform(const std::string& id, const std::string& name) {
+    if (ledger_.store().find_platform(id)) return;
+    ledger_.add_platform(Platform{id, name});
+    count(counts_.platforms);
+  }
+
+  void advertiser(const std::string& where, const std::string& id, const std::string& name) {
+    if (ledger_.store().find_advertiser(id)) return;
+    located(where, [&] { ledger_.add_advertiser(Advertiser{id, name, std::nullopt, false}); });
+    count(counts_.advertisers);
+  }
+
+  // `inferred`: the market is adledger's reading, not the file's or the
+  // user's (Google's weekly file without --market).
+  void spend(const std::string& where, SpendEntry& e, bool inferred) {
+    // A newer export gives the rows of the older one again, from another
+    // file and line: the entry first recorded keeps its citation, and its
+    // market when adledger inferred it (a newer geo file may name another
+    // country, or none); any other field that differs is a conflict, named
+    // by record_spend. (None can be known when the ledger held no entry:
+    // the same row twice in this import is refused as it is read.)
+    std::optional<SpendEntry> known;
+    if (spend_before_) known = ledger_.store().find_spend_by_external_id(*e.external_id);
+    if (known) {
+      e.source = known->source;
+      e.note = known->note;
+      if (inferred) e.market = known->market;
+    }
+    located(where, [&] { ledger_.record_spend(e); });
+    count(counts_.spend);
+  }
+
+  void disclosed(const std::string& where, DisclosedTotal& d) {
+    if (std::optional<DisclosedTotal> known = ledger_.store().find_disclosed_total(d.id)) {
+      d.source = known->source;
+      d.note = known->note;
+    }
+    located(where, [&] { ledger_.record_disclosed_total(d); });
+    count(counts_.disclosures);
+  }
+
+  void running() { ++counts_.running; }
+  void without_spend() { ++counts_.without_spend; }
+  const AdLibraryCounts& counts() const { return counts_; }
+
+ private:
+  template <typename F>
+  static void located(const std::string& where, F act) {
+    try {
+      act();
+    } catch (const Error& e) {
+      throw Error(e.kind(), where + e.what(), e.reason());
+    }
+  }
+  void count(std::size_t& of_kind) { count_record(counts_, of_kind, ledger_.last_outcome(), progress_); }
+
+  Ledger& ledger_;
+  const ImportProgress& progress_;
+  AdLibraryCounts counts_;
+  bool spend_before_ = true;  // the ledger held spend entries before this import
+};
+
+// The rows' writes, from the reading thread to the writing one, in batches,
+// a few batches ahead at most: memory stays flat whatever the file's size.
+// Without a second thread (`serial`: the file is a pipe, where after an
+// error the import must stop at once rather than wait for a line that may
+// never come), each write runs as it is handed over.
+class RowQueue {
+ public:
+  static constexpr std::size_t kBatch = 256;
+  static constexpr std::size_t kBatchesAhead = 8;
+
+  explicit RowQueue(AdLibraryWriter* serial) : serial_(serial) {}
+
+  // Thrown on the reading thread once the writer has stopped: unwinds the
+  // reader, whose rows are no longer wanted.
+  struct Stopped {};
+
+  void push(RowWrite write) {
+    if (serial_) return write(*serial_);
+    batch_.push_back(std::move(write));
+    if (batch_.size() == kBatch) flush();
+  }
+
+  // The reader's end: its last rows, and the error that ended it, if any,
+  // thrown on the writing thread in its turn.
+  void finish(std::exception_ptr failure) {
+    if (failure) batch_.push_back([failure](AdLibraryWriter&) { std::rethrow_exception(failure); });
+    if (!batch_.empty()) flush();
+    std::lock_guard lock(mutex_);
+    done_ = true;
+    changed_.notify_all();
+  }
+
+  // The next batch, in the file's order; empty at the end. `written`, the
+  // batch before, goes back to the reader to be freed there: memory freed
+  // on the thread that allocated it stays out of the allocator's locks.
+  std::vector<RowWrite> next(std::vector<RowWrite>&& written) {
+    std::unique_lock lock(mutex_);
+    if (!written.empty() && !done_) written_.push_back(std::move(written));
+    changed_.wait(lock, [&] { return !queue_.empty() || done_; });
+    if (queue_.empty()) return {};
+    std::vector<RowWrite> batch = std::move(queue_.front());
+    queue_.pop_front();
+    changed_.notify_all();
+    return batch;
+  }
+
+  void stop() {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  void flush() {
+    std::deque<std::vector<RowWrite>> written;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return queue_.size() < kBatchesAhead || stop_; });
+      if (stop_) throw Stopped{};
+      queue_.push_back(std::move(batch_));
+      batch_.clear();
+      written.swap(written_);
+      changed_.notify_all();
+    }
+    // `written` is freed here, outside the lock.
+  }
+
+  AdLibraryWriter* serial_;
+  std::vector<RowWrite> batch_;  // the reader's, not yet handed over
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::vector<RowWrite>> queue_;
+  std::deque<std::vector<RowWrite>> written_;  // batches written, to free on the reading thread
+  bool done_ = false;
+  bool stop_ = false;
+};
+
+// The reading side of an ad library's import: the format's code reads and
+// checks its rows through it, and it hands each record to the writer.
+class AdLibraryImporter {
+ public:
+  AdLibraryImporter(RowQueue& rows, const std::string& file, const AdLibraryOptions& options)
+      : rows_(rows), file_(file), source_(options.source), o_(options) {}
 
   // The file being read, for the errors, and the source its entries cite.
   void read_file(const std::string& file, const std::string& source) {
@@ -79,10 +240,7 @@ class AdLibraryImporter {
   // added when the ledger does not have it yet.
   std::string platform(const char* id, const char* name) {
     if (o_.platform) return *o_.platform;  // record_spend refuses an unknown one
-    if (!ledger_.store().find_platform(id)) {
-      ledger_.add_platform(Platform{id, name});
-      count(counts_.platforms);
-    }
+    rows_.push([id = std::string(id), name = std::string(name)](AdLibraryWriter& w) { w.platform(id, name); });
     return id;
   }
 
@@ -91,12 +249,8 @@ class AdLibraryImporter {
   std::string advertiser(const std::string& key, const std::string& made_id, const std::string& name,
                          std::size_t line) {
     if (auto it = o_.advertiser_of.find(key); it != o_.advertiser_of.end()) return it->second;
-    if (known_advertisers_.contains(made_id)) return made_id;
-    if (!ledger_.store().find_advertiser(made_id)) {
-      located(line, [&] { ledger_.add_advertiser(Advertiser{made_id, name, std::nullopt, false}); });
-      count(counts_.advertisers);
-    }
-    known_advertisers_.insert(made_id);
+    if (made_.insert(made_id).second)
+      rows_.push([where = at(line), made_id, name](AdLibraryWriter& w) { w.advertiser(where, made_id, name); });
     return made_id;
   }
 
@@ -107,38 +261,23 @@ class AdLibraryImporter {
     e.market = market ? *market : o_.market;
     e.source = source_ + ", line " + std::to_string(line);
     remember(*e.external_id, line);
-    // A newer export gives the rows of the older one again, from another
-    // file and line: the entry first recorded keeps its citation, and its
-    // market when adledger inferred it (a newer geo file may name another
-    // country, or none); any other field that differs is a conflict, named
-    // by record_spend.
-    // (None can be known when the ledger held no entry: the same row twice
-    // in this import is refused above.)
-    std::optional<SpendEntry> known;
-    if (spend_before_) known = ledger_.store().find_spend_by_external_id(*e.external_id);
-    if (known) {
-      e.source = known->source;
-      e.note = known->note;
-      if (inferred) e.market = known->market;
-    }
-    located(line, [&] { ledger_.record_spend(e); });
-    count(counts_.spend);
+    rows_.push([where = at(line), e = std::move(e), inferred](AdLibraryWriter& w) mutable {
+      w.spend(where, e, inferred);
+    });
   }
 
   void disclosed(DisclosedTotal d, std::size_t line) {
     d.source = source_ + ", line " + std::to_string(line);
     remember(d.id, line);
-    if (std::optional<DisclosedTotal> known = ledger_.store().find_disclosed_total(d.id)) {
-      d.source = known->source;
-      d.note = known->note;
-    }
-    located(line, [&] { ledger_.record_disclosed_total(d); });
-    count(counts_.disclosures);
+    rows_.push([where = at(line), d = std::move(d)](AdLibraryWriter& w) mutable { w.disclosed(where, d); });
   }
 
-  void running() { ++counts_.running; }
-  void without_spend() { ++counts_.without_spend; }
-  AdLibraryCounts counts() const { return counts_; }
+  void running() {
+    rows_.push([](AdLibraryWriter& w) { w.running(); });
+  }
+  void without_spend() {
+    rows_.push([](AdLibraryWriter& w) { w.without_spend(); });
+  }
 
  private:
   // The same row twice in one export is a mistake in the file, not a
@@ -150,30 +289,64 @@ class AdLibraryImporter {
                                                  : it->second.file + ":" + std::to_string(it->second.line);
     fail(line, "the row of " + where + " again (id " + quote(id) + "): a payment appears once in an export");
   }
-  template <typename F>
-  void located(std::size_t line, F act) {
-    try {
-      act();
-    } catch (const Error& e) {
-      throw Error(e.kind(), at(line) + e.what(), e.reason());
-    }
-  }
-  void count(std::size_t& of_kind) { count_record(counts_, of_kind, ledger_.last_outcome(), progress_); }
 
   struct Place {
     std::string file;
     std::size_t line;
   };
-  Ledger& ledger_;
+  RowQueue& rows_;
   std::string file_;
   std::string source_;
   const AdLibraryOptions& o_;
-  const ImportProgress& progress_;
-  AdLibraryCounts counts_;
   std::unordered_map<std::string, Place> seen_;  // external id -> where, in this import
-  std::unordered_set<std::string> known_advertisers_;  // made ids already in the ledger
-  bool spend_before_ = true;  // the ledger held spend entries before this import
+  std::unordered_set<std::string> made_;         // advertisers made from payers, handed to the writer
 };
+
+using import_detail::is_seekable;
+
+bool all_seekable(const std::vector<AdLibraryInput>& inputs) {
+  return std::all_of(inputs.begin(), inputs.end(), [](const AdLibraryInput& i) { return is_seekable(*i.in); });
+}
+
+// Runs an ad library's import: `read` (the format's code) reads the file
+// on a second thread while the records read before are recorded on this
+// one, as the JSON Lines import reads ahead; or both on this thread when a
+// file is a pipe. Reading, parsing and checking a row need nothing from the
+// ledger. An error, read or written, ends the import at its row.
+template <typename Read>
+AdLibraryCounts run_import(Ledger& ledger, const ImportProgress& progress, bool seekable, Read read) {
+  AdLibraryWriter writer(ledger, progress);
+  if (!seekable) {
+    RowQueue rows(&writer);
+    read(rows);
+    return writer.counts();
+  }
+  RowQueue rows(nullptr);
+  std::thread reader([&] {
+    std::exception_ptr failure;
+    try {
+      read(rows);
+    } catch (const RowQueue::Stopped&) {
+      return;
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    try {
+      rows.finish(failure);
+    } catch (const RowQueue::Stopped&) {
+    }
+  });
+  try {
+    for (std::vector<RowWrite> batch = rows.next({}); !batch.empty(); batch = rows.next(std::move(batch)))
+      for (RowWrite& write : batch) write(writer);
+  } catch (...) {
+    rows.stop();
+    reader.join();
+    throw;
+  }
+  reader.join();
+  return writer.counts();
+}
 
 void require_market(const AdLibraryOptions& o) {
   if (o.market.empty())
@@ -296,89 +469,90 @@ AdLibraryCounts import_meta_report(Ledger& ledger, std::istream& in, const std::
     if (!o.period) o.period = named->period;
     if (o.market.empty()) o.market = named->market;
   }
-  AdLibraryImporter importer(ledger, file_name, o, progress);
-  std::vector<std::string> header, row;
-  std::size_t line = 0;
-  skip_byte_order_mark(in);
-  if (!read_csv_row(in, header, line, file_name)) importer.fail(1, std::string("empty: ") + kExpected);
-  // The header, case aside (Meta has written "Page Name" and "Amount Spent").
-  auto is = [&](std::size_t i, const char* name) { return i < header.size() && lower(header[i]) == name; };
-  std::string amount_column = header.size() > 3 ? lower(header[3]) : "";
-  bool shaped = header.size() == 5 && is(0, "page id") && is(1, "page name") && is(2, "disclaimer") &&
-                is(4, "number of ads in library") && amount_column.size() == 18 &&
-                amount_column.starts_with("amount spent (") && amount_column.ends_with(")");
-  if (!shaped) importer.fail(1, "header " + header_text(header) + ": " + kExpected);
-  std::string code = header[3].substr(14, 3);
-  std::transform(code.begin(), code.end(), code.begin(), [](char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; });
-  Currency currency;
-  try {
-    currency = Currency::from_code(code, "Amount spent (CUR)");
-  } catch (const Error& e) {
-    importer.fail(1, std::string("header: ") + e.what());
-  }
-  const std::string platform = importer.platform("facebook", "Facebook");
-  const std::string range = format_date(o.period->first()) + ":" + format_date(o.period->last());
-  while (true) {
-    std::size_t at = line + 1;
-    if (!read_csv_row(in, row, line, file_name)) break;
-    if (row.size() == 1 && row[0].empty()) continue;
-    if (row.size() != 5)
-      importer.fail(at, std::to_string(row.size()) + " columns where the header has 5");
-    const std::string& page_id = row[0];
-    const std::string& page_name = row[1];
-    const std::string& disclaimer = row[2];
-    if (!all_digits(page_id)) importer.fail(at, "Page ID " + quote(page_id) + ": expected digits");
-    std::string amount = trimmed(row[3]);
-    // A page that spent nothing over the range: nothing to record. An
-    // amount that is not one is refused below, as any other.
-    if (amount != kUnder100 && amount.find_first_not_of("0.,") == std::string::npos) {
-      std::optional<Money> zero;
-      try {
-        zero = Money::parse_nonnegative(amount, currency, header[3]);
-      } catch (const Error&) {
-      }
-      if (zero && zero->minor() == 0) {
-        importer.without_spend();
-        continue;
-      }
-    }
-    SpendEntry e;
-    e.platform_id = platform;
-    e.period = *o.period;
-    const bool payer = !disclaimer.empty() && disclaimer != kNoDisclaimer;
-    e.tags = {"meta-report", "page:" + page_id};
+  return run_import(ledger, progress, is_seekable(in), [&](RowQueue& rows) {
+    AdLibraryImporter importer(rows, file_name, o);
+    std::vector<std::string> header, row;
+    std::size_t line = 0;
+    skip_byte_order_mark(in);
+    if (!read_csv_row(in, header, line, file_name)) importer.fail(1, std::string("empty: ") + kExpected);
+    // The header, case aside (Meta has written "Page Name" and "Amount Spent").
+    auto is = [&](std::size_t i, const char* name) { return i < header.size() && lower(header[i]) == name; };
+    std::string amount_column = header.size() > 3 ? lower(header[3]) : "";
+    bool shaped = header.size() == 5 && is(0, "page id") && is(1, "page name") && is(2, "disclaimer") &&
+                  is(4, "number of ads in library") && amount_column.size() == 18 &&
+                  amount_column.starts_with("amount spent (") && amount_column.ends_with(")");
+    if (!shaped) importer.fail(1, "header " + header_text(header) + ": " + kExpected);
+    std::string code = header[3].substr(14, 3);
+    std::transform(code.begin(), code.end(), code.begin(), [](char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; });
+    Currency currency;
     try {
-      if (amount == kUnder100) {  // at most 100 of the currency
-        e.precision = Precision::Range;
-        e.amount = Money(0, currency);
-        e.upper = Money::parse_positive("100", currency, header[3]);
-      } else {
-        // Whole units; Meta's README says they may hold estimates and
-        // amounts not yet invoiced: approximate.
-        e.precision = Precision::Approximate;
-        e.amount = Money::parse_positive(amount, currency, header[3]);
+      currency = Currency::from_code(code, "Amount spent (CUR)");
+    } catch (const Error& e) {
+      importer.fail(1, std::string("header: ") + e.what());
+    }
+    const std::string platform = importer.platform("facebook", "Facebook");
+    const std::string range = format_date(o.period->first()) + ":" + format_date(o.period->last());
+    while (true) {
+      std::size_t at = line + 1;
+      if (!read_csv_row(in, row, line, file_name)) break;
+      if (row.size() == 1 && row[0].empty()) continue;
+      if (row.size() != 5)
+        importer.fail(at, std::to_string(row.size()) + " columns where the header has 5");
+      const std::string& page_id = row[0];
+      const std::string& page_name = row[1];
+      const std::string& disclaimer = row[2];
+      if (!all_digits(page_id)) importer.fail(at, "Page ID " + quote(page_id) + ": expected digits");
+      std::string amount = trimmed(row[3]);
+      // A page that spent nothing over the range: nothing to record. An
+      // amount that is not one is refused below, as any other.
+      if (amount != kUnder100 && amount.find_first_not_of("0.,") == std::string::npos) {
+        std::optional<Money> zero;
+        try {
+          zero = Money::parse_nonnegative(amount, currency, header[3]);
+        } catch (const Error&) {
+        }
+        if (zero && zero->minor() == 0) {
+          importer.without_spend();
+          continue;
+        }
       }
-    } catch (const Error& err) {
-      bool words = amount.find_first_not_of("0123456789.,") != std::string::npos;
-      importer.fail(at, std::string(err.what()) + (words ? " (a Meta amount is whole units, or \u2264100)" : ""));
+      SpendEntry e;
+      e.platform_id = platform;
+      e.period = *o.period;
+      const bool payer = !disclaimer.empty() && disclaimer != kNoDisclaimer;
+      e.tags = {"meta-report", "page:" + page_id};
+      try {
+        if (amount == kUnder100) {  // at most 100 of the currency
+          e.precision = Precision::Range;
+          e.amount = Money(0, currency);
+          e.upper = Money::parse_positive("100", currency, header[3]);
+        } else {
+          // Whole units; Meta's README says they may hold estimates and
+          // amounts not yet invoiced: approximate.
+          e.precision = Precision::Approximate;
+          e.amount = Money::parse_positive(amount, currency, header[3]);
+        }
+      } catch (const Error& err) {
+        bool words = amount.find_first_not_of("0123456789.,") != std::string::npos;
+        importer.fail(at, std::string(err.what()) + (words ? " (a Meta amount is whole units, or \u2264100)" : ""));
+      }
+      if (!all_digits(trimmed(row[4]))) importer.fail(at, header[4] + " " + quote(row[4]) + ": expected a count of ads");
+      std::string ads = trimmed(row[4]);
+      if (ads.size() > 12) importer.fail(at, header[4] + " " + quote(ads) + ": larger than the limit");
+      e.items = std::stoll(ads);
+      if (payer) {
+        e.advertiser_id = importer.advertiser(disclaimer, meta_payer_id(disclaimer), disclaimer, at);
+      } else {
+        e.tags.push_back("no-disclaimer");
+        e.advertiser_id = importer.advertiser("page:" + page_id, "meta-page-" + page_id,
+                                              page_name.empty() ? "Meta page " + page_id : page_name, at);
+      }
+      e.external_id = "meta-report:" + o.market + ":" + currency.code() + ":" + page_id + ":" + hex_of(disclaimer, 16) +
+                      ":" + range;
+      e.note = cited_row("Meta Ad Library report", header, row);
+      importer.spend(std::move(e), at);
     }
-    if (!all_digits(trimmed(row[4]))) importer.fail(at, header[4] + " " + quote(row[4]) + ": expected a count of ads");
-    std::string ads = trimmed(row[4]);
-    if (ads.size() > 12) importer.fail(at, header[4] + " " + quote(ads) + ": larger than the limit");
-    e.items = std::stoll(ads);
-    if (payer) {
-      e.advertiser_id = importer.advertiser(disclaimer, meta_payer_id(disclaimer), disclaimer, at);
-    } else {
-      e.tags.push_back("no-disclaimer");
-      e.advertiser_id = importer.advertiser("page:" + page_id, "meta-page-" + page_id,
-                                            page_name.empty() ? "Meta page " + page_id : page_name, at);
-    }
-    e.external_id = "meta-report:" + o.market + ":" + currency.code() + ":" + page_id + ":" + hex_of(disclaimer, 16) +
-                    ":" + range;
-    e.note = cited_row("Meta Ad Library report", header, row);
-    importer.spend(std::move(e), at);
-  }
-  return importer.counts();
+  });
 }
 
 namespace {
@@ -661,44 +835,45 @@ void import_ad(AdLibraryImporter& importer, const std::string& platform, const j
 
 AdLibraryCounts import_meta_api(Ledger& ledger, const std::vector<AdLibraryInput>& inputs, const AdLibraryOptions& o,
                                 const ImportProgress& progress) {
-  AdLibraryImporter importer(ledger, inputs.empty() ? std::string() : inputs.front().file_name, o, progress);
-  require_market(o);
-  const std::string platform = importer.platform("facebook", "Facebook");
-  std::string text;
-  std::vector<std::size_t> item_lines;
-  json value;
-  for (const AdLibraryInput& input : inputs) {
-    importer.read_file(input.file_name, input.source);
-    JsonValueReader reader(*input.in, input.file_name);
-    std::size_t first_line = 0;
-    while (reader.next(text, first_line, item_lines)) {
-      if (auto problem = parse_json(text, kDepthMax, value))
-        importer.fail(first_line + problem->line - 1, "malformed JSON: " + problem->reason);
-      if (value.is_array()) {  // the ads alone, as a JSON array
-        for (std::size_t i = 0; i < value.size(); ++i)
-          import_ad(importer, platform, value[i], i < item_lines.size() ? item_lines[i] : first_line);
-        continue;
+  return run_import(ledger, progress, all_seekable(inputs), [&](RowQueue& rows) {
+    AdLibraryImporter importer(rows, inputs.empty() ? std::string() : inputs.front().file_name, o);
+    require_market(o);
+    const std::string platform = importer.platform("facebook", "Facebook");
+    std::string text;
+    std::vector<std::size_t> item_lines;
+    json value;
+    for (const AdLibraryInput& input : inputs) {
+      importer.read_file(input.file_name, input.source);
+      JsonValueReader reader(*input.in, input.file_name);
+      std::size_t first_line = 0;
+      while (reader.next(text, first_line, item_lines)) {
+        if (auto problem = parse_json(text, kDepthMax, value))
+          importer.fail(first_line + problem->line - 1, "malformed JSON: " + problem->reason);
+        if (value.is_array()) {  // the ads alone, as a JSON array
+          for (std::size_t i = 0; i < value.size(); ++i)
+            import_ad(importer, platform, value[i], i < item_lines.size() ? item_lines[i] : first_line);
+          continue;
+        }
+        if (value.contains("error")) {
+          const json& error = value.at("error");
+          std::string message = error.is_object() && error.contains("message") && error.at("message").is_string()
+                                    ? error.at("message").get<std::string>()
+                                    : error.dump(-1, ' ', false, json::error_handler_t::replace);
+          importer.fail(first_line, "the Graph API's response is an error, not ads: " + quote(message));
+        }
+        if (!value.contains("data")) {  // one ad
+          import_ad(importer, platform, value, first_line);
+          continue;
+        }
+        const json& data = value.at("data");
+        if (!data.is_array()) importer.fail(first_line, "data: must be an array of ads, as the Graph API gives it");
+        // Lines are known when the scanner saw the same objects the parser did.
+        bool lines_known = item_lines.size() == data.size();
+        for (std::size_t i = 0; i < data.size(); ++i)
+          import_ad(importer, platform, data[i], lines_known ? item_lines[i] : first_line);
       }
-      if (value.contains("error")) {
-        const json& error = value.at("error");
-        std::string message = error.is_object() && error.contains("message") && error.at("message").is_string()
-                                  ? error.at("message").get<std::string>()
-                                  : error.dump(-1, ' ', false, json::error_handler_t::replace);
-        importer.fail(first_line, "the Graph API's response is an error, not ads: " + quote(message));
-      }
-      if (!value.contains("data")) {  // one ad
-        import_ad(importer, platform, value, first_line);
-        continue;
-      }
-      const json& data = value.at("data");
-      if (!data.is_array()) importer.fail(first_line, "data: must be an array of ads, as the Graph API gives it");
-      // Lines are known when the scanner saw the same objects the parser did.
-      bool lines_known = item_lines.size() == data.size();
-      for (std::size_t i = 0; i < data.size(); ++i)
-        import_ad(importer, platform, data[i], lines_known ? item_lines[i] : first_line);
     }
-  }
-  return importer.counts();
+  });
 }
 
 AdLibraryCounts import_meta_api(Ledger& ledger, std::istream& in, const std::string& file_name,
@@ -862,59 +1037,60 @@ AdLibraryCounts import_google_weekly(Ledger& ledger, std::istream& in, const std
       OtherColumns::Refused,
       "expected the columns Advertiser_ID,Advertiser_Name,Week_Start_Date and a Spend_CUR column per currency "
       "(Spend_USD,Spend_EUR,...), Election_Cycle allowed"};
-  AdLibraryImporter importer(ledger, file_name, o, progress);
-  std::size_t line = 0, at = 0;
-  GoogleHeader h = read_google_header(in, line, file_name, kFormat);
-  const std::string platform = importer.platform("google", "Google");
-  const std::string unknown(kUnknownMarket);
-  std::vector<std::string> row;
-  while (read_google_row(in, row, line, at, file_name, h)) {
-    const std::string& id = h.cell(row, "Advertiser_ID");
-    std::string cycle = h.has("Election_Cycle") ? h.cell(row, "Election_Cycle") : "";
-    if (id.empty()) importer.fail(at, "Advertiser_ID: is empty");
-    Date week;
-    try {
-      week = parse_date(h.cell(row, "Week_Start_Date"), "Week_Start_Date");
-    } catch (const Error& e) {
-      importer.fail(at, e.what());
-    }
-    // Google's weeks run Sunday to Saturday: seven days from the start,
-    // not an ISO week.
-    Period period(week, week + boost::gregorian::days(6));
-    std::string advertiser;
-    for (const auto& [i, currency] : h.spend) {
-      std::optional<Money> amount;
+  return run_import(ledger, progress, is_seekable(in), [&](RowQueue& rows) {
+    AdLibraryImporter importer(rows, file_name, o);
+    std::size_t line = 0, at = 0;
+    GoogleHeader h = read_google_header(in, line, file_name, kFormat);
+    const std::string platform = importer.platform("google", "Google");
+    const std::string unknown(kUnknownMarket);
+    std::vector<std::string> row;
+    while (read_google_row(in, row, line, at, file_name, h)) {
+      const std::string& id = h.cell(row, "Advertiser_ID");
+      std::string cycle = h.has("Election_Cycle") ? h.cell(row, "Election_Cycle") : "";
+      if (id.empty()) importer.fail(at, "Advertiser_ID: is empty");
+      Date week;
       try {
-        amount = google_amount(row[i], currency, h.names[i]);
-      } catch (const Error& err) {
-        importer.fail(at, err.what());
+        week = parse_date(h.cell(row, "Week_Start_Date"), "Week_Start_Date");
+      } catch (const Error& e) {
+        importer.fail(at, e.what());
       }
-      if (!amount) continue;  // nothing in this currency
-      if (advertiser.empty()) advertiser = google_advertiser(importer, id, h.cell(row, "Advertiser_Name"), at);
-      SpendEntry e;
-      e.advertiser_id = advertiser;
-      e.platform_id = platform;
-      e.period = period;
-      // Google reports weekly spend in steps of 100: approximate.
-      e.precision = Precision::Approximate;
-      e.amount = *amount;
-      e.tags = {"google-weekly"};
-      e.external_id = "google:" + id + ":" + format_date(week) + ":" + currency.code() + (cycle.empty() ? "" : ":" + cycle);
-      e.note = cited_row("Google political ads weekly spend", h.names, row);
-      // The file covers every region and does not say which: the market is
-      // the one given, or the one country where the advertiser geo file
-      // shows this advertiser's spend in this currency, or unknown.
-      const std::string* market = &unknown;
-      if (!o.market.empty()) {
-        market = &o.market;
-      } else if (o.countries) {
-        auto it = o.countries->find({id, currency.code()});
-        if (it != o.countries->end() && it->second.size() == 1) market = &*it->second.begin();
+      // Google's weeks run Sunday to Saturday: seven days from the start,
+      // not an ISO week.
+      Period period(week, week + boost::gregorian::days(6));
+      std::string advertiser;
+      for (const auto& [i, currency] : h.spend) {
+        std::optional<Money> amount;
+        try {
+          amount = google_amount(row[i], currency, h.names[i]);
+        } catch (const Error& err) {
+          importer.fail(at, err.what());
+        }
+        if (!amount) continue;  // nothing in this currency
+        if (advertiser.empty()) advertiser = google_advertiser(importer, id, h.cell(row, "Advertiser_Name"), at);
+        SpendEntry e;
+        e.advertiser_id = advertiser;
+        e.platform_id = platform;
+        e.period = period;
+        // Google reports weekly spend in steps of 100: approximate.
+        e.precision = Precision::Approximate;
+        e.amount = *amount;
+        e.tags = {"google-weekly"};
+        e.external_id = "google:" + id + ":" + format_date(week) + ":" + currency.code() + (cycle.empty() ? "" : ":" + cycle);
+        e.note = cited_row("Google political ads weekly spend", h.names, row);
+        // The file covers every region and does not say which: the market is
+        // the one given, or the one country where the advertiser geo file
+        // shows this advertiser's spend in this currency, or unknown.
+        const std::string* market = &unknown;
+        if (!o.market.empty()) {
+          market = &o.market;
+        } else if (o.countries) {
+          auto it = o.countries->find({id, currency.code()});
+          if (it != o.countries->end() && it->second.size() == 1) market = &*it->second.begin();
+        }
+        importer.spend(std::move(e), at, market, o.market.empty());
       }
-      importer.spend(std::move(e), at, market, o.market.empty());
     }
-  }
-  return importer.counts();
+  });
 }
 
 AdvertiserCountries read_advertiser_countries(std::istream& in, const std::string& file_name) {
@@ -1002,227 +1178,229 @@ AdLibraryCounts import_google_creative(Ledger& ledger, std::istream& in, const s
       OtherColumns::Ignored,
       "expected the columns Ad_ID,Advertiser_ID,Regions,Date_Range_Start,Date_Range_End and the spend as "
       "Spend_Range_Min_CUR and Spend_Range_Max_CUR columns per currency (or Spend_USD), others allowed"};
-  AdLibraryImporter importer(ledger, file_name, o, progress);
-  std::size_t line = 0, at = 0;
-  GoogleHeader h = read_google_header(in, line, file_name, kFormat);
-  const std::string platform = importer.platform("google", "Google");
-  const std::string unknown(kUnknownMarket);
-  // The columns a note cites: the ad, its advertiser, regions and dates,
-  // and its spend; not its URL, targeting or impressions.
-  std::vector<std::size_t> cited;
-  for (const char* name : {"Ad_ID", "Advertiser_ID", "Advertiser_Name", "Regions", "Date_Range_Start",
-                           "Date_Range_End", "Spend_USD"})
-    if (h.has(name)) cited.push_back(h.column.at(name));
-  // The column of the older USD bucket, if the file has one (an index, not
-  // an optional: GCC's -O2 misreads the optional as maybe uninitialised).
-  constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
-  const std::size_t bucket = h.has("Spend_USD") ? h.column.at("Spend_USD") : kNoColumn;
-  struct Spend {
-    bool spent = false;  // false: nothing spent in the region
-    Money lower;
-    std::optional<Money> upper;
-    std::vector<std::size_t> columns;
-  };
-  std::vector<std::string> row;
-  std::vector<Spend> spends;
-  while (read_google_row(in, row, line, at, file_name, h)) {
-    const std::string& ad = h.cell(row, "Ad_ID");
-    if (ad.empty()) importer.fail(at, "Ad_ID: is empty");
-    if (h.cell(row, "Advertiser_ID").empty()) importer.fail(at, "Advertiser_ID: is empty");
-    Date first, last;
-    try {
-      first = parse_date(h.cell(row, "Date_Range_Start"), "Date_Range_Start");
-      last = parse_date(h.cell(row, "Date_Range_End"), "Date_Range_End");
-    } catch (const Error& e) {
-      importer.fail(at, e.what());
-    }
-    if (last < first)
-      importer.fail(at, "Date_Range_End " + format_date(last) + ": before Date_Range_Start " + format_date(first));
-    // Regions: a code, or several separated by commas ("EU", "US", "DE,FR").
-    std::vector<std::string> regions;
-    {
-      const std::string& text = h.cell(row, "Regions");
-      std::size_t from = 0;
-      while (from <= text.size()) {
-        std::size_t cut = std::min(text.find(',', from), text.size());
-        std::string region = trimmed(text.substr(from, cut - from));
-        from = cut + 1;
-        if (region.empty()) continue;
-        bool code = region.size() <= 16 && std::all_of(region.begin(), region.end(), [](char c) {
-                      return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-                    });
-        if (!code) importer.fail(at, "Regions " + quote(text) + ": expected codes such as US, EU or DE,FR");
-        if (std::find(regions.begin(), regions.end(), region) == regions.end()) regions.push_back(region);
+  return run_import(ledger, progress, is_seekable(in), [&](RowQueue& rows) {
+    AdLibraryImporter importer(rows, file_name, o);
+    std::size_t line = 0, at = 0;
+    GoogleHeader h = read_google_header(in, line, file_name, kFormat);
+    const std::string platform = importer.platform("google", "Google");
+    const std::string unknown(kUnknownMarket);
+    // The columns a note cites: the ad, its advertiser, regions and dates,
+    // and its spend; not its URL, targeting or impressions.
+    std::vector<std::size_t> cited;
+    for (const char* name : {"Ad_ID", "Advertiser_ID", "Advertiser_Name", "Regions", "Date_Range_Start",
+                             "Date_Range_End", "Spend_USD"})
+      if (h.has(name)) cited.push_back(h.column.at(name));
+    // The column of the older USD bucket, if the file has one (an index, not
+    // an optional: GCC's -O2 misreads the optional as maybe uninitialised).
+    constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+    const std::size_t bucket = h.has("Spend_USD") ? h.column.at("Spend_USD") : kNoColumn;
+    struct Spend {
+      bool spent = false;  // false: nothing spent in the region
+      Money lower;
+      std::optional<Money> upper;
+      std::vector<std::size_t> columns;
+    };
+    std::vector<std::string> row;
+    std::vector<Spend> spends;
+    while (read_google_row(in, row, line, at, file_name, h)) {
+      const std::string& ad = h.cell(row, "Ad_ID");
+      if (ad.empty()) importer.fail(at, "Ad_ID: is empty");
+      if (h.cell(row, "Advertiser_ID").empty()) importer.fail(at, "Advertiser_ID: is empty");
+      Date first, last;
+      try {
+        first = parse_date(h.cell(row, "Date_Range_Start"), "Date_Range_Start");
+        last = parse_date(h.cell(row, "Date_Range_End"), "Date_Range_End");
+      } catch (const Error& e) {
+        importer.fail(at, e.what());
       }
-    }
-    // The spend in a region: the range columns of the region's currency
-    // (google_region_currency), else of USD; USD from the older bucket
-    // column when its range columns are empty. The other currencies'
-    // columns are not read: Google fills them for every ad, with 0 and its
-    // lowest bucket where the ad did not run.
-    auto spend_in = [&](const Currency& wanted) -> std::optional<Spend> {
-      auto b = std::find_if(h.ranges.begin(), h.ranges.end(), [&](const auto& r) { return r.currency == wanted; });
-      if (b == h.ranges.end() && wanted.code() != "USD") return std::nullopt;
-      if (b != h.ranges.end()) {
-        std::string min = trimmed(row[*b->min]), max = trimmed(row[*b->max]);
-        if (!min.empty() || !max.empty()) {
-          // An upper bound of 0: nothing spent in this currency.
-          if (!max.empty() && max.find_first_not_of('0') == std::string::npos) return Spend{};
-          Spend s;
-          try {
-            s.lower = Money::parse_nonnegative(min.empty() ? "0" : min, b->currency, h.names[*b->min]);
-            if (!max.empty()) s.upper = Money::parse_positive(max, b->currency, h.names[*b->max]);
-          } catch (const Error& err) {
-            importer.fail(at, err.what());
-          }
-          if (s.upper && s.upper->minor() < s.lower.minor())
-            importer.fail(at, h.names[*b->max] + " " + quote(max) + ": less than " + h.names[*b->min] + " " + quote(min));
-          s.columns = {*b->min, *b->max};
-          s.spent = true;
-          return s;
+      if (last < first)
+        importer.fail(at, "Date_Range_End " + format_date(last) + ": before Date_Range_Start " + format_date(first));
+      // Regions: a code, or several separated by commas ("EU", "US", "DE,FR").
+      std::vector<std::string> regions;
+      {
+        const std::string& text = h.cell(row, "Regions");
+        std::size_t from = 0;
+        while (from <= text.size()) {
+          std::size_t cut = std::min(text.find(',', from), text.size());
+          std::string region = trimmed(text.substr(from, cut - from));
+          from = cut + 1;
+          if (region.empty()) continue;
+          bool code = region.size() <= 16 && std::all_of(region.begin(), region.end(), [](char c) {
+                        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+                      });
+          if (!code) importer.fail(at, "Regions " + quote(text) + ": expected codes such as US, EU or DE,FR");
+          if (std::find(regions.begin(), regions.end(), region) == regions.end()) regions.push_back(region);
         }
       }
-      if (wanted.code() != "USD" || bucket == kNoColumn || trimmed(row[bucket]).empty()) return Spend{};
-      Spend s;
-      try {
-        auto [lower, upper] = parse_spend_bucket(trimmed(row[bucket]), "Spend_USD");
-        s.lower = Money::parse_nonnegative(lower, wanted, "Spend_USD");
-        if (upper) s.upper = Money::parse_positive(*upper, wanted, "Spend_USD");
-        if (s.upper && s.upper->minor() < s.lower.minor())
-          throw Error(ErrorKind::Input, "Spend_USD " + quote(row[bucket]) + ": its upper bound is below its lower");
-      } catch (const Error& err) {
-        importer.fail(at, err.what());
+      // The spend in a region: the range columns of the region's currency
+      // (google_region_currency), else of USD; USD from the older bucket
+      // column when its range columns are empty. The other currencies'
+      // columns are not read: Google fills them for every ad, with 0 and its
+      // lowest bucket where the ad did not run.
+      auto spend_in = [&](const Currency& wanted) -> std::optional<Spend> {
+        auto b = std::find_if(h.ranges.begin(), h.ranges.end(), [&](const auto& r) { return r.currency == wanted; });
+        if (b == h.ranges.end() && wanted.code() != "USD") return std::nullopt;
+        if (b != h.ranges.end()) {
+          std::string min = trimmed(row[*b->min]), max = trimmed(row[*b->max]);
+          if (!min.empty() || !max.empty()) {
+            // An upper bound of 0: nothing spent in this currency.
+            if (!max.empty() && max.find_first_not_of('0') == std::string::npos) return Spend{};
+            Spend s;
+            try {
+              s.lower = Money::parse_nonnegative(min.empty() ? "0" : min, b->currency, h.names[*b->min]);
+              if (!max.empty()) s.upper = Money::parse_positive(max, b->currency, h.names[*b->max]);
+            } catch (const Error& err) {
+              importer.fail(at, err.what());
+            }
+            if (s.upper && s.upper->minor() < s.lower.minor())
+              importer.fail(at, h.names[*b->max] + " " + quote(max) + ": less than " + h.names[*b->min] + " " + quote(min));
+            s.columns = {*b->min, *b->max};
+            s.spent = true;
+            return s;
+          }
+        }
+        if (wanted.code() != "USD" || bucket == kNoColumn || trimmed(row[bucket]).empty()) return Spend{};
+        Spend s;
+        try {
+          auto [lower, upper] = parse_spend_bucket(trimmed(row[bucket]), "Spend_USD");
+          s.lower = Money::parse_nonnegative(lower, wanted, "Spend_USD");
+          if (upper) s.upper = Money::parse_positive(*upper, wanted, "Spend_USD");
+          if (s.upper && s.upper->minor() < s.lower.minor())
+            throw Error(ErrorKind::Input, "Spend_USD " + quote(row[bucket]) + ": its upper bound is below its lower");
+        } catch (const Error& err) {
+          importer.fail(at, err.what());
+        }
+        s.spent = true;
+        return s;
+      };
+      if (regions.empty()) regions.push_back(unknown);
+      spends.clear();
+      for (const std::string& region : regions) {
+        Currency currency = google_region_currency(region, first);
+        std::optional<Spend> s = spend_in(currency);
+        if (!s) s = spend_in(Currency::from_code("USD", "currency"));  // no columns for the region's currency
+        spends.push_back(std::move(*s));
       }
-      s.spent = true;
-      return s;
-    };
-    if (regions.empty()) regions.push_back(unknown);
-    spends.clear();
-    for (const std::string& region : regions) {
-      Currency currency = google_region_currency(region, first);
-      std::optional<Spend> s = spend_in(currency);
-      if (!s) s = spend_in(Currency::from_code("USD", "currency"));  // no columns for the region's currency
-      spends.push_back(std::move(*s));
+      if (std::none_of(spends.begin(), spends.end(), [](const Spend& s) { return s.spent; })) {
+        importer.without_spend();
+        continue;
+      }
+      std::string advertiser =
+          google_advertiser(importer, h.cell(row, "Advertiser_ID"),
+                            h.has("Advertiser_Name") ? h.cell(row, "Advertiser_Name") : std::string(), at);
+      // One region: the ad's range. Several: the file does not say how the
+      // spend divides between them, so each region spent at least 0 and at
+      // most the ad's upper bound there; the ad's own range stays in the note.
+      const bool shared = regions.size() > 1;
+      for (std::size_t r = 0; r < regions.size(); ++r) {
+        const Spend& s = spends[r];
+        if (!s.spent) continue;
+        std::vector<std::size_t> columns = cited;
+        columns.insert(columns.end(), s.columns.begin(), s.columns.end());
+        const std::string& market = regions[r];
+        SpendEntry e;
+        e.advertiser_id = advertiser;
+        e.platform_id = platform;
+        e.period = Period(first, last);
+        e.precision = Precision::Range;
+        e.amount = shared ? Money(0, s.lower.currency()) : s.lower;
+        e.upper = s.upper;
+        if (!shared) e.items = 1;
+        e.tags = {"google-creative"};
+        if (shared) e.tags.push_back("shared-regions");
+        e.external_id = "google-ad:" + ad + ":" + market + ":" + s.lower.currency().code();
+        e.note = cited_columns("Google political ads creative stats", h, row, columns);
+        importer.spend(std::move(e), at, &market);
+      }
     }
-    if (std::none_of(spends.begin(), spends.end(), [](const Spend& s) { return s.spent; })) {
-      importer.without_spend();
-      continue;
-    }
-    std::string advertiser =
-        google_advertiser(importer, h.cell(row, "Advertiser_ID"),
-                          h.has("Advertiser_Name") ? h.cell(row, "Advertiser_Name") : std::string(), at);
-    // One region: the ad's range. Several: the file does not say how the
-    // spend divides between them, so each region spent at least 0 and at
-    // most the ad's upper bound there; the ad's own range stays in the note.
-    const bool shared = regions.size() > 1;
-    for (std::size_t r = 0; r < regions.size(); ++r) {
-      const Spend& s = spends[r];
-      if (!s.spent) continue;
-      std::vector<std::size_t> columns = cited;
-      columns.insert(columns.end(), s.columns.begin(), s.columns.end());
-      const std::string& market = regions[r];
-      SpendEntry e;
-      e.advertiser_id = advertiser;
-      e.platform_id = platform;
-      e.period = Period(first, last);
-      e.precision = Precision::Range;
-      e.amount = shared ? Money(0, s.lower.currency()) : s.lower;
-      e.upper = s.upper;
-      if (!shared) e.items = 1;
-      e.tags = {"google-creative"};
-      if (shared) e.tags.push_back("shared-regions");
-      e.external_id = "google-ad:" + ad + ":" + market + ":" + s.lower.currency().code();
-      e.note = cited_columns("Google political ads creative stats", h, row, columns);
-      importer.spend(std::move(e), at, &market);
-    }
-  }
-  return importer.counts();
+  });
 }
 
 AdLibraryCounts import_google_advertiser_geo(Ledger& ledger, std::istream& in, const std::string& file_name,
                                              const AdLibraryOptions& o, const ImportProgress& progress) {
-  AdLibraryImporter importer(ledger, file_name, o, progress);
-  std::size_t line = 0, at = 0;
-  GoogleHeader h = read_google_header(in, line, file_name, kAdvertiserGeo);
-  require_period(o, "Google's advertiser geo spend file");
-  const std::string platform = importer.platform("google", "Google");
-  const std::string range = format_date(o.period->first()) + ":" + format_date(o.period->last());
-  // An advertiser's spend in a currency, summed over its rows (a country, or
-  // a state of it): the total Google gives for the range, in the order the
-  // file first names it.
-  struct Total {
-    std::string advertiser_id, name;
-    Money amount;
-    std::size_t first_line = 0;
-    std::string regions;  // "US-CA 1800 (line 2), US-NY 900 (line 3)"
-    std::size_t regions_left_out = 0;
-  };
-  std::vector<Total> totals;
-  std::map<std::pair<std::string, std::string>, std::size_t> total_of;  // (Advertiser_ID, currency) -> index
-  std::map<std::string, std::size_t> row_of;  // Advertiser_ID|Country|subdivision -> line
-  constexpr std::size_t kRegionsText = 3000;  // within a note's kTextMax
-  constexpr std::size_t kTotalsMax = 100'000;  // Google lists a few thousand advertisers
-  std::vector<std::string> row;
-  while (read_google_row(in, row, line, at, file_name, h)) {
-    const std::string& id = h.cell(row, "Advertiser_ID");
-    if (id.empty()) importer.fail(at, "Advertiser_ID: is empty");
-    std::string country;
-    try {
-      country = google_country(h.cell(row, "Country"), "Country");
-    } catch (const Error& e) {
-      importer.fail(at, e.what());
-    }
-    std::string subdivision = h.has("Country_Subdivision_Primary") ? h.cell(row, "Country_Subdivision_Primary") : "";
-    std::string region = subdivision.empty() ? country : subdivision;
-    if (auto [seen, fresh] = row_of.try_emplace(id + "|" + country + "|" + subdivision, at); !fresh)
-      importer.fail(at, "the row of line " + std::to_string(seen->second) + " again (advertiser " + id + ", " +
-                            region + "): a region's total appears once in an export");
-    for (const auto& [i, currency] : h.spend) {
-      std::optional<Money> amount;
+  return run_import(ledger, progress, is_seekable(in), [&](RowQueue& rows) {
+    AdLibraryImporter importer(rows, file_name, o);
+    std::size_t line = 0, at = 0;
+    GoogleHeader h = read_google_header(in, line, file_name, kAdvertiserGeo);
+    require_period(o, "Google's advertiser geo spend file");
+    const std::string platform = importer.platform("google", "Google");
+    const std::string range = format_date(o.period->first()) + ":" + format_date(o.period->last());
+    // An advertiser's spend in a currency, summed over its rows (a country, or
+    // a state of it): the total Google gives for the range, in the order the
+    // file first names it.
+    struct Total {
+      std::string advertiser_id, name;
+      Money amount;
+      std::size_t first_line = 0;
+      std::string regions;  // "US-CA 1800 (line 2), US-NY 900 (line 3)"
+      std::size_t regions_left_out = 0;
+    };
+    std::vector<Total> totals;
+    std::map<std::pair<std::string, std::string>, std::size_t> total_of;  // (Advertiser_ID, currency) -> index
+    std::map<std::string, std::size_t> row_of;  // Advertiser_ID|Country|subdivision -> line
+    constexpr std::size_t kRegionsText = 3000;  // within a note's kTextMax
+    constexpr std::size_t kTotalsMax = 100'000;  // Google lists a few thousand advertisers
+    std::vector<std::string> row;
+    while (read_google_row(in, row, line, at, file_name, h)) {
+      const std::string& id = h.cell(row, "Advertiser_ID");
+      if (id.empty()) importer.fail(at, "Advertiser_ID: is empty");
+      std::string country;
       try {
-        amount = google_amount(row[i], currency, h.names[i]);
-      } catch (const Error& err) {
-        importer.fail(at, err.what());
+        country = google_country(h.cell(row, "Country"), "Country");
+      } catch (const Error& e) {
+        importer.fail(at, e.what());
       }
-      if (!amount) continue;
-      auto [it, fresh] = total_of.try_emplace(std::make_pair(id, currency.code()), totals.size());
-      if (fresh) {
-        if (totals.size() >= kTotalsMax)
-          importer.fail(at, "more than " + std::to_string(kTotalsMax) + " advertisers' totals in one file");
-        totals.push_back(Total{id, h.has("Advertiser_Name") ? h.cell(row, "Advertiser_Name") : "",
-                               Money(0, currency), at, "", 0});
+      std::string subdivision = h.has("Country_Subdivision_Primary") ? h.cell(row, "Country_Subdivision_Primary") : "";
+      std::string region = subdivision.empty() ? country : subdivision;
+      if (auto [seen, fresh] = row_of.try_emplace(id + "|" + country + "|" + subdivision, at); !fresh)
+        importer.fail(at, "the row of line " + std::to_string(seen->second) + " again (advertiser " + id + ", " +
+                              region + "): a region's total appears once in an export");
+      for (const auto& [i, currency] : h.spend) {
+        std::optional<Money> amount;
+        try {
+          amount = google_amount(row[i], currency, h.names[i]);
+        } catch (const Error& err) {
+          importer.fail(at, err.what());
+        }
+        if (!amount) continue;
+        auto [it, fresh] = total_of.try_emplace(std::make_pair(id, currency.code()), totals.size());
+        if (fresh) {
+          if (totals.size() >= kTotalsMax)
+            importer.fail(at, "more than " + std::to_string(kTotalsMax) + " advertisers' totals in one file");
+          totals.push_back(Total{id, h.has("Advertiser_Name") ? h.cell(row, "Advertiser_Name") : "",
+                                 Money(0, currency), at, "", 0});
+        }
+        Total& t = totals[it->second];
+        try {
+          t.amount = Money(checked_add(t.amount.minor(), amount->minor(), "advertiser " + id + "'s " + currency.code() +
+                                                                               " total"),
+                           currency);
+        } catch (const Error& err) {
+          importer.fail(at, err.what());
+        }
+        std::string part = region + " " + trimmed(row[i]) + " (line " + std::to_string(at) + ")";
+        if (t.regions.size() + part.size() < kRegionsText) t.regions += (t.regions.empty() ? "" : ", ") + part;
+        else ++t.regions_left_out;
       }
-      Total& t = totals[it->second];
-      try {
-        t.amount = Money(checked_add(t.amount.minor(), amount->minor(), "advertiser " + id + "'s " + currency.code() +
-                                                                             " total"),
-                         currency);
-      } catch (const Error& err) {
-        importer.fail(at, err.what());
-      }
-      std::string part = region + " " + trimmed(row[i]) + " (line " + std::to_string(at) + ")";
-      if (t.regions.size() + part.size() < kRegionsText) t.regions += (t.regions.empty() ? "" : ", ") + part;
-      else ++t.regions_left_out;
     }
-  }
-  // A running total of the money the weekly file itemises: published
-  // beside the spend, never added to it.
-  for (Total& t : totals) {
-    DisclosedTotal d;
-    d.id = "google-advertiser-geo-" + hex_of(t.advertiser_id + "|" + t.amount.currency().code() + "|" + range, 16);
-    d.platform_id = platform;
-    d.advertiser_id = google_advertiser(importer, t.advertiser_id, t.name, t.first_line);
-    d.amount = t.amount;
-    d.period = *o.period;
-    d.date = o.period->last();
-    d.precision = Precision::Approximate;  // in steps of 100, as the weekly file
-    d.note = "Google political ads advertiser geo spend: Advertiser_ID " + quote(t.advertiser_id) +
-             (t.name.empty() ? "" : ", Advertiser_Name " + quote(t.name)) + ", Spend_" + t.amount.currency().code() +
-             " by region: " + t.regions +
-             (t.regions_left_out ? " and " + std::to_string(t.regions_left_out) + " more" : "");
-    importer.disclosed(std::move(d), t.first_line);
-  }
-  return importer.counts();
+    // A running total of the money the weekly file itemises: published
+    // beside the spend, never added to it.
+    for (Total& t : totals) {
+      DisclosedTotal d;
+      d.id = "google-advertiser-geo-" + hex_of(t.advertiser_id + "|" + t.amount.currency().code() + "|" + range, 16);
+      d.platform_id = platform;
+      d.advertiser_id = google_advertiser(importer, t.advertiser_id, t.name, t.first_line);
+      d.amount = t.amount;
+      d.period = *o.period;
+      d.date = o.period->last();
+      d.precision = Precision::Approximate;  // in steps of 100, as the weekly file
+      d.note = "Google political ads advertiser geo spend: Advertiser_ID " + quote(t.advertiser_id) +
+               (t.name.empty() ? "" : ", Advertiser_Name " + quote(t.name)) + ", Spend_" + t.amount.currency().code() +
+               " by region: " + t.regions +
+               (t.regions_left_out ? " and " + std::to_string(t.regions_left_out) + " more" : "");
+      importer.disclosed(std::move(d), t.first_line);
+    }
+  });
 }
 
 AdLibraryCounts import_google_geo(Ledger& ledger, std::istream& in, const std::string& file_name,
@@ -1235,51 +1413,52 @@ AdLibraryCounts import_google_geo(Ledger& ledger, std::istream& in, const std::s
       OtherColumns::Refused,
       "expected the columns Country,Country_Subdivision_Primary,Country_Subdivision_Secondary and a Spend_CUR "
       "column per currency (Spend_USD,Spend_EUR,...)"};
-  AdLibraryImporter importer(ledger, file_name, o, progress);
-  std::size_t line = 0, at = 0;
-  GoogleHeader h = read_google_header(in, line, file_name, kFormat);
-  require_period(o, "Google's geo spend file");
-  const std::string platform = importer.platform("google", "Google");
-  const std::string range = format_date(o.period->first()) + ":" + format_date(o.period->last());
-  std::vector<std::string> row;
-  std::string everyone;
-  while (read_google_row(in, row, line, at, file_name, h)) {
-    std::string country;
-    try {
-      country = google_country(h.cell(row, "Country"), "Country");
-    } catch (const Error& e) {
-      importer.fail(at, e.what());
-    }
-    std::string region = country;
-    for (const char* name : {"Country_Subdivision_Primary", "Country_Subdivision_Secondary"})
-      if (h.has(name)) region += "|" + h.cell(row, name);
-    for (const auto& [i, currency] : h.spend) {
-      std::optional<Money> amount;
+  return run_import(ledger, progress, is_seekable(in), [&](RowQueue& rows) {
+    AdLibraryImporter importer(rows, file_name, o);
+    std::size_t line = 0, at = 0;
+    GoogleHeader h = read_google_header(in, line, file_name, kFormat);
+    require_period(o, "Google's geo spend file");
+    const std::string platform = importer.platform("google", "Google");
+    const std::string range = format_date(o.period->first()) + ":" + format_date(o.period->last());
+    std::vector<std::string> row;
+    std::string everyone;
+    while (read_google_row(in, row, line, at, file_name, h)) {
+      std::string country;
       try {
-        amount = google_amount(row[i], currency, h.names[i]);
-      } catch (const Error& err) {
-        importer.fail(at, err.what());
+        country = google_country(h.cell(row, "Country"), "Country");
+      } catch (const Error& e) {
+        importer.fail(at, e.what());
       }
-      if (!amount) continue;
-      // The file names no advertiser: its figures are what all of Google's
-      // political advertisers spent in a region, a total published beside
-      // the itemised spend, not spend to add to it.
-      if (everyone.empty())
-        everyone = importer.advertiser("google-all-advertisers", "google-all-advertisers",
-                                       "All political advertisers on Google", at);
-      DisclosedTotal d;
-      d.id = "google-geo-" + lower(country) + "-" + hex_of(region + "|" + currency.code() + "|" + range, 16);
-      d.platform_id = platform;
-      d.advertiser_id = everyone;
-      d.amount = *amount;
-      d.period = *o.period;
-      d.date = o.period->last();
-      d.precision = Precision::Approximate;
-      d.note = cited_row("Google political ads geo spend", h.names, row);
-      importer.disclosed(std::move(d), at);
+      std::string region = country;
+      for (const char* name : {"Country_Subdivision_Primary", "Country_Subdivision_Secondary"})
+        if (h.has(name)) region += "|" + h.cell(row, name);
+      for (const auto& [i, currency] : h.spend) {
+        std::optional<Money> amount;
+        try {
+          amount = google_amount(row[i], currency, h.names[i]);
+        } catch (const Error& err) {
+          importer.fail(at, err.what());
+        }
+        if (!amount) continue;
+        // The file names no advertiser: its figures are what all of Google's
+        // political advertisers spent in a region, a total published beside
+        // the itemised spend, not spend to add to it.
+        if (everyone.empty())
+          everyone = importer.advertiser("google-all-advertisers", "google-all-advertisers",
+                                         "All political advertisers on Google", at);
+        DisclosedTotal d;
+        d.id = "google-geo-" + lower(country) + "-" + hex_of(region + "|" + currency.code() + "|" + range, 16);
+        d.platform_id = platform;
+        d.advertiser_id = everyone;
+        d.amount = *amount;
+        d.period = *o.period;
+        d.date = o.period->last();
+        d.precision = Precision::Approximate;
+        d.note = cited_row("Google political ads geo spend", h.names, row);
+        importer.disclosed(std::move(d), at);
+      }
     }
-  }
-  return importer.counts();
+  });
 }
 
 bool is_ad_library_format(std::string_view format) {

@@ -133,6 +133,10 @@ class Store {
   // rollback restores it). False, and nothing done, when the ledger holds
   // spend entries or outside a write.
   virtual bool defer_spend_index() = 0;
+  // A bulk load begins in the write under way: the store may prepare for
+  // many rows (SQLite: a larger page cache until the write ends). Nothing
+  // outside a write.
+  virtual void begin_bulk_load() {}
   // Whether the ledger holds a spend entry.
   virtual bool has_spend() = 0;
 

@@ -356,4 +356,75 @@ TEST_F(AdLibraryTest, GoogleGeoFilesNeedTheirRange) {
   EXPECT_EQ(c.spend, 0u);
 }
 
+
+// A stream that cannot seek, as a pipe: the import reads and records on one
+// thread. Over a string, so that the same text can be given both ways.
+class PipeBuf : public std::streambuf {
+ public:
+  explicit PipeBuf(std::string text) : text_(std::move(text)) { setg(text_.data(), text_.data(), text_.data() + text_.size()); }
+
+ private:
+  std::string text_;
+};
+
+// Ads enough for the rows to be read many batches ahead of their recording.
+std::string many_ads(int n, int first = 1000) {
+  std::string text;
+  for (int i = 0; i < n; ++i) text += ad(std::to_string(first + i).c_str()) + "\n";
+  return text;
+}
+
+struct AdLibraryStreams : AdLibraryTest, ::testing::WithParamInterface<bool> {
+  // The import of `text` from a file (read ahead on a second thread) or
+  // from a pipe (read and recorded in turn), as the parameter says.
+  ledger::AdLibraryCounts import(const std::string& text, const ledger::AdLibraryOptions& o) {
+    std::istringstream file(text);
+    PipeBuf pipe_buf(text);
+    std::istream pipe(&pipe_buf);
+    ledger::WriteTransaction txn(*t.store);
+    ledger::AdLibraryCounts c = ledger::import_meta_api(t.ledger, GetParam() ? static_cast<std::istream&>(pipe) : file,
+                                                        "f.json", o);
+    txn.commit();
+    return c;
+  }
+};
+
+TEST_P(AdLibraryStreams, EveryRowIsRecordedInTheFilesOrder) {
+  ledger::AdLibraryCounts c = import(many_ads(5000) + ad("9", R"("eu_total_reach": 1)"), options);
+  EXPECT_EQ(c.spend, 5000u);
+  EXPECT_EQ(c.without_spend, 1u);
+  EXPECT_EQ(c.advertisers, 1u);
+  std::vector<ledger::SpendEntry> entries = t.store->spend({});
+  ASSERT_EQ(entries.size(), 5000u);
+  EXPECT_EQ(entries.front().source, "f.json, line 1");
+  EXPECT_EQ(*entries.back().external_id, "meta-api:5999");
+  EXPECT_EQ(entries.back().source, "f.json, line 5000");
+}
+
+TEST_P(AdLibraryStreams, AMalformedRowFarAheadLeavesNothing) {
+  std::string message = ERROR_MESSAGE(import(many_ads(5000) + "{\"id\": 1,}\n", options));
+  EXPECT_EQ(message.substr(0, 38), "f.json:5001: malformed JSON: syntax er");
+  EXPECT_TRUE(t.store->spend({}).empty());
+}
+
+// A row the ledger refuses is refused first, although a row after it that
+// is malformed was read before the refusal was known.
+TEST_P(AdLibraryStreams, TheFirstRowRefusedIsNamedWhicheverThreadSawIt) {
+  ledger::AdLibraryOptions o = options;
+  o.platform = "nosuch";
+  std::string message = ERROR_MESSAGE(import(many_ads(3000) + "{\"id\": 1,}\n", o));
+  EXPECT_EQ(message.substr(0, 9), "f.json:1:") << message;
+  EXPECT_NE(message.find("nosuch"), std::string::npos) << message;
+  EXPECT_TRUE(t.store->spend({}).empty());
+}
+
+TEST_P(AdLibraryStreams, TheSameAdTwiceIsNamedAtItsSecondLine) {
+  std::string message = ERROR_MESSAGE(import(many_ads(3000) + ad("1500") + "\n", options));
+  EXPECT_EQ(message, "f.json:3001: the row of line 501 again (id \"meta-api:1500\"): a payment appears once in an export");
+  EXPECT_TRUE(t.store->spend({}).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(FileAndPipe, AdLibraryStreams, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "Pipe" : "File"; });
+
 }  // namespace
