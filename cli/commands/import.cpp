@@ -1,6 +1,10 @@
 // import FILE: a JSON document, JSON Lines, CSV or an ad library's export,
 // streamed, in one transaction.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <ext/stdio_filebuf.h>
 
 #include <algorithm>
 #include <chrono>
@@ -8,6 +12,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -74,11 +80,57 @@ std::string input_format(const ImportOptions& o) {
   return "json";
 }
 
-// Progress on a terminal, on stderr, at most four times a second: records,
-// rate, elapsed. Nothing when stderr is not a terminal.
+// A file to import, opened for reading, with what the progress shows of
+// it: its size (none for a pipe) and how far it has been read, which the
+// writing thread asks while a second thread reads (the file offset, from
+// the kernel, which orders the two).
+class InputFile {
+ public:
+  // A directory is refused by name.
+  explicit InputFile(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(path) + ": cannot be read");
+    struct stat st {};
+    if (::fstat(fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
+      ::close(fd_);
+      throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(path) + ": is a directory");
+    }
+    if (S_ISREG(st.st_mode)) size_ = static_cast<std::uint64_t>(st.st_size);
+    buf_ = std::make_unique<__gnu_cxx::stdio_filebuf<char>>(fd_, std::ios::in | std::ios::binary, kBuffer);
+    in_ = std::make_unique<std::istream>(buf_.get());
+  }
+  std::istream& stream() { return *in_; }
+  std::optional<std::uint64_t> size() const { return size_; }
+  // Bytes read so far (ahead of the records recorded by a buffer or two).
+  std::uint64_t read() const {
+    off_t at = ::lseek(fd_, 0, SEEK_CUR);
+    return at < 0 ? 0 : static_cast<std::uint64_t>(at);
+  }
+
+ private:
+  static constexpr std::size_t kBuffer = 64 * 1024;
+  int fd_ = -1;  // owned by buf_, which closes it
+  std::optional<std::uint64_t> size_;
+  std::unique_ptr<__gnu_cxx::stdio_filebuf<char>> buf_;
+  std::unique_ptr<std::istream> in_;
+};
+
+// Progress on a terminal, on stderr, at most four times a second. Files
+// whose size is known: a bar of the share read, the bytes, the rate and the
+// time left, reckoned from the bytes; a pipe: the records, the rate and
+// the time so far. Nothing when stderr is not a terminal.
 class Progress {
  public:
-  Progress() : on_(isatty(STDERR_FILENO) == 1), start_(Clock::now()), last_(start_) {}
+  explicit Progress(const std::vector<std::unique_ptr<InputFile>>& files)
+      : files_(files), on_(isatty(STDERR_FILENO) == 1), start_(Clock::now()), last_(start_) {
+    for (const auto& f : files_) {
+      if (!f->size()) {
+        total_.reset();
+        break;
+      }
+      total_ = total_.value_or(0) + *f->size();
+    }
+  }
   ~Progress() {
     if (shown_) std::cerr << '\n';
   }
@@ -88,38 +140,49 @@ class Progress {
     if (now - last_ < std::chrono::milliseconds(250)) return;
     last_ = now;
     double seconds = std::chrono::duration<double>(now - start_).count();
-    char line[160];
-    std::snprintf(line, sizeof line, "\rimporting: %zu records, %.0f records/s, %.1f s", c.records,
-                  seconds > 0 ? static_cast<double>(c.records) / seconds : 0.0, seconds);
+    double rate = seconds > 0 ? static_cast<double>(c.records) / seconds : 0.0;
+    char line[200];
+    if (total_ && *total_ > 0) {
+      std::uint64_t done = 0;
+      for (const auto& f : files_) done += f->read();
+      done = std::min(done, *total_);
+      double share = static_cast<double>(done) / static_cast<double>(*total_);
+      constexpr int kWidth = 24;
+      int filled = static_cast<int>(share * kWidth);
+      std::string bar(static_cast<std::size_t>(filled), '#');
+      bar.append(static_cast<std::size_t>(kWidth - filled), '.');
+      char left[32] = "";
+      if (done > 0 && done < *total_)
+        std::snprintf(left, sizeof left, ", %.0f s left", seconds * (1.0 / share - 1.0));
+      std::snprintf(line, sizeof line, "\rimporting: [%s] %3.0f %%, %.1f of %.1f MB, %.0f records/s%s\x1b[K",
+                    bar.c_str(), share * 100.0, static_cast<double>(done) / 1e6,
+                    static_cast<double>(*total_) / 1e6, rate, left);
+    } else {
+      std::snprintf(line, sizeof line, "\rimporting: %zu records, %.0f records/s, %.1f s\x1b[K", c.records, rate,
+                    seconds);
+    }
     std::cerr << line << std::flush;
     shown_ = true;
   }
 
  private:
   using Clock = std::chrono::steady_clock;
+  const std::vector<std::unique_ptr<InputFile>>& files_;
+  std::optional<std::uint64_t> total_;  // none: a file's size is not known (a pipe)
   bool on_;
   bool shown_ = false;
   Clock::time_point start_, last_;
 };
 
-// The file to import, opened; a directory is refused by name.
-std::ifstream open_input(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(path) + ": is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ledger::Error(ledger::ErrorKind::Input, "file " + ledger::quote(path) + ": cannot be read");
-  return in;
-}
-
 // The pages of a Meta API response, each cited by its own name (after the
 // source given, when there are several).
-std::vector<ledger::AdLibraryInput> meta_api_inputs(const ImportOptions& o, std::vector<std::ifstream>& streams) {
+std::vector<ledger::AdLibraryInput> meta_api_inputs(const ImportOptions& o,
+                                                     const std::vector<std::unique_ptr<InputFile>>& files) {
   std::vector<ledger::AdLibraryInput> inputs;
   for (std::size_t i = 0; i < o.files.size(); ++i) {
     std::string name = std::filesystem::path(o.files[i]).filename().string();
     std::string source = o.source.empty() ? name : o.files.size() == 1 ? o.source : o.source + ", " + name;
-    inputs.push_back({&streams[i], o.files[i], source});
+    inputs.push_back({&files[i]->stream(), o.files[i], source});
   }
   return inputs;
 }
@@ -166,16 +229,16 @@ void check_options(const std::string& format, const ImportOptions& o) {
 }
 
 void run_import(const GlobalOptions& global, const ImportOptions& o) {
-  Progress progress;
-  ledger::ImportProgress report = [&progress](const ledger::ImportCounts& c) { progress(c); };
   std::string format = input_format(o);
   check_options(format, o);
   ledger::AdLibraryOptions library = ad_library(format) ? ad_library_options(o) : ledger::AdLibraryOptions{};
-  std::vector<std::ifstream> streams;
-  for (const std::string& file : o.files) streams.push_back(open_input(file));
+  std::vector<std::unique_ptr<InputFile>> opened;
+  for (const std::string& file : o.files) opened.push_back(std::make_unique<InputFile>(file));
   std::vector<ledger::AdLibraryInput> inputs =
-      format == "meta-api" ? meta_api_inputs(o, streams)
-                           : std::vector<ledger::AdLibraryInput>{{&streams.front(), o.file, library.source}};
+      format == "meta-api" ? meta_api_inputs(o, opened)
+                           : std::vector<ledger::AdLibraryInput>{{&opened.front()->stream(), o.file, library.source}};
+  Progress progress(opened);
+  ledger::ImportProgress report = [&progress](const ledger::ImportCounts& c) { progress(c); };
   OpenLedger open = open_ledger(global);
   ledger::WriteTransaction txn(*open.store);
   ledger::AdLibraryCounts c = ledger::import_format(*open.ledger, format, inputs, library, report);
