@@ -823,11 +823,21 @@ void import_ad(AdLibraryImporter& importer, const std::string& platform, const j
   e.external_id = "meta-api:" + id;
   // The citation: the record's fields that make the entry (never the
   // snapshot URL, which carries the downloader's access token).
-  json cited = json::object();
-  for (const char* key : {"id", "page_id", "page_name", "bylines", "funding_entity", "currency", "spend",
-                          "impressions", "ad_delivery_start_time", "ad_delivery_stop_time", "publisher_platforms"})
-    if (j.contains(key)) cited[key] = j.at(key);
-  e.note = "Meta Ad Library API ad: " + cited.dump(-1, ' ', false, json::error_handler_t::replace);
+  // Written field by field from the ad, as a JSON object of those fields
+  // would dump (keys in order, no spaces), without copying them into one.
+  std::string note = "Meta Ad Library API ad: {";
+  bool first = true;
+  for (const char* key : {"ad_delivery_start_time", "ad_delivery_stop_time", "bylines", "currency", "funding_entity",
+                          "id", "impressions", "page_id", "page_name", "publisher_platforms", "spend"}) {
+    auto it = j.find(key);
+    if (it == j.end()) continue;
+    note += first ? "\"" : ",\"";
+    note += key;
+    note += "\":";
+    note += it->dump(-1, ' ', false, json::error_handler_t::replace);
+    first = false;
+  }
+  e.note = std::move(note) + "}";
   importer.spend(std::move(e), number);
 }
 
