@@ -58,7 +58,9 @@ def main():
     artefacts.mkdir(parents=True, exist_ok=True)
     ck = Checker()
     try:
+        from selenium.common.exceptions import TimeoutException
         from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
     except ImportError:
         print("FAIL python3-selenium is not installed (Debian packages python3-selenium, chromium-driver): "
               "run `bash .ci/install-deps`")
@@ -97,6 +99,11 @@ def main():
                 search = driver.find_element(By.NAME, "q")
                 search.send_keys("RT")
                 search.submit()
+                try:
+                    WebDriverWait(driver, 10).until(lambda d: d.current_url.startswith(base + "/search?q=RT") and any(
+                        a.get_attribute("href") == base + "/advertisers/rt" for a in d.find_elements(By.TAG_NAME, "a")))
+                except TimeoutException:
+                    pass  # the check below says where the browser is
                 ck.check("search: the results page", driver.current_url.startswith(base + "/search?q=RT"),
                          driver.current_url)
                 links = [a for a in driver.find_elements(By.TAG_NAME, "a")
@@ -106,6 +113,11 @@ def main():
                 console_is_quiet("search")
                 if links:
                     links[0].click()
+                    try:
+                        WebDriverWait(driver, 10).until(lambda d: d.current_url == base + "/advertisers/rt"
+                                                        and "274,100.00" in d.find_element(By.TAG_NAME, "body").text)
+                    except TimeoutException:
+                        pass  # the checks below say what the page holds
                     text = driver.find_element(By.TAG_NAME, "body").text
                     ck.check("RT's page: reached by the link", driver.current_url == base + "/advertisers/rt",
                              driver.current_url)
@@ -128,6 +140,13 @@ def main():
                     # set its value as a form would hold it.
                     driver.execute_script("arguments[0].value = arguments[1]", on, day)
                     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+                    # The click returns once the form is sent, not always once
+                    # the answer's page has loaded: wait for it (at most 10 s).
+                    try:
+                        WebDriverWait(driver, 10).until(
+                            lambda d: "/ban-status?" in d.current_url and d.find_elements(By.CSS_SELECTOR, "p.answer"))
+                    except TimeoutException:
+                        pass  # the check below says what the page holds
                     answers = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "p.answer")]
                     ck.check(f"ban-status form on {day}: the answer is {expected!r}", answers == [expected],
                              f"{answers} at {driver.current_url}")
