@@ -58,6 +58,16 @@ void check_text(std::string_view text, std::string_view field) {
   if (text.empty()) throw_input(field, text, "must not be empty");
   if (text.size() > kTextMax)
     throw_input(field, text, "longer than " + std::to_string(kTextMax) + " bytes");
+  // Most text is printable ASCII, which is valid UTF-8 with neither
+  // controls nor bidirectional controls (those are three bytes long): one
+  // pass with no branch a byte tells, and the loop below runs only on
+  // text with other bytes, to find which one and why.
+  unsigned char outside = 0;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    outside |= static_cast<unsigned char>((byte < 0x20) | (byte >= 0x7f));
+  }
+  if (!outside) return;
   for (std::size_t i = 0; i < text.size();) {
     std::size_t len = utf8_sequence_length(text, i);
     if (len == 0) throw_input(field, text, "not valid UTF-8");

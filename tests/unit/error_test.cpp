@@ -99,6 +99,26 @@ TEST(CheckText, AcceptsAndRefuses) {
   EXPECT_ERROR(ErrorKind::Input, "not valid UTF-8", ledger::check_text("\xF4\x90\x80\x80", "name"));  // > U+10FFFF
 }
 
+// Printable ASCII is taken in one pass; every other byte goes through the
+// careful loop. Each byte value, alone in the middle of a long printable
+// text (as a note's single accented letter would be), gets its own answer.
+TEST(CheckText, JudgesEveryByteInsidePrintableText) {
+  const std::string around(300, 'a');
+  for (int b = 0; b < 256; ++b) {
+    SCOPED_TRACE(b);
+    std::string text = around + static_cast<char>(b) + around;
+    if ((b >= 0x20 && b < 0x7f) || b == '\t')
+      EXPECT_NO_THROW(ledger::check_text(text, "note"));
+    else if (b < 0x80)
+      EXPECT_ERROR(ErrorKind::Input, "control characters are not allowed", ledger::check_text(text, "note"));
+    else
+      EXPECT_ERROR(ErrorKind::Input, "not valid UTF-8", ledger::check_text(text, "note"));
+  }
+  EXPECT_NO_THROW(ledger::check_text(around + "\u00e9" + around, "note"));
+  EXPECT_ERROR(ErrorKind::Input, "bidirectional control characters",
+               ledger::check_text(around + "\u202E" + around, "note"));
+}
+
 // U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LEFT-TO-RIGHT ISOLATE, U+2069 POP
 // DIRECTIONAL ISOLATE: each would make "RT" display as another name.
 TEST(CheckText, RefusesBidirectionalControls) {

@@ -101,7 +101,7 @@ ImportCounts import_csv(Ledger& ledger, std::istream& in, const std::string& fil
     return importer.counts();
   }
   ReadAhead rows(source);
-  for (std::vector<ReadLine> batch = rows.next(); !batch.empty(); batch = rows.next())
+  for (std::vector<ReadLine> batch = rows.next(); !batch.empty(); batch = rows.next(std::move(batch)))
     for (ReadLine& next : batch) record_read(importer, next);
   return importer.counts();
 }

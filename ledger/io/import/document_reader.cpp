@@ -80,7 +80,7 @@ class DocumentReader {
     // second thread, in order; each is recorded, or its error thrown, in
     // its turn.
     ReadAhead records([this](ReadLine& out) { return next_record(out); });
-    for (std::vector<ReadLine> batch = records.next(); !batch.empty(); batch = records.next())
+    for (std::vector<ReadLine> batch = records.next(); !batch.empty(); batch = records.next(std::move(batch)))
       for (ReadLine& record : batch) record_one(record);
     return importer_.counts();
   }

@@ -32,7 +32,7 @@ ImportCounts import_lines(Ledger& ledger, std::istream& in, const std::string& f
     return importer.counts();
   }
   ReadAhead lines(source);
-  for (std::vector<ReadLine> batch = lines.next(); !batch.empty(); batch = lines.next())
+  for (std::vector<ReadLine> batch = lines.next(); !batch.empty(); batch = lines.next(std::move(batch)))
     for (ReadLine& line : batch) record_read(importer, line);
   return importer.counts();
 }

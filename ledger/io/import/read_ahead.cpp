@@ -76,8 +76,9 @@ ReadAhead::~ReadAhead() {
   thread_.join();
 }
 
-std::vector<ReadLine> ReadAhead::next() {
+std::vector<ReadLine> ReadAhead::next(std::vector<ReadLine>&& read) {
   std::unique_lock lock(mutex_);
+  if (!read.empty() && !done_) read_.push_back(std::move(read));
   changed_.wait(lock, [&] { return !queue_.empty() || done_; });
   if (queue_.empty()) return {};
   std::vector<ReadLine> batch = std::move(queue_.front().first);
@@ -112,6 +113,7 @@ void ReadAhead::run(const Source& source) {
 }
 
 bool ReadAhead::push(std::vector<ReadLine>& batch, std::size_t bytes) {
+  std::deque<std::vector<ReadLine>> read;  // freed on return, outside the lock
   std::unique_lock lock(mutex_);
   // A batch waits for room by count, and by bytes unless the queue is
   // empty (one record may be larger than the budget on its own).
@@ -122,7 +124,9 @@ bool ReadAhead::push(std::vector<ReadLine>& batch, std::size_t bytes) {
   queue_.emplace_back(std::move(batch), bytes);
   queued_bytes_ += bytes;
   batch.clear();
+  read.swap(read_);
   changed_.notify_all();
+  lock.unlock();
   return true;
 }
 

@@ -100,8 +100,11 @@ class ReadAhead {
   ReadAhead& operator=(const ReadAhead&) = delete;
   ~ReadAhead();
 
-  // The next batch, in file order; empty at the end of the file.
-  std::vector<ReadLine> next();
+  // The next batch, in file order; empty at the end of the file. `read`,
+  // the batch before, goes back to the reading thread to be freed there:
+  // memory freed on the thread that allocated it stays out of the
+  // allocator's locks.
+  std::vector<ReadLine> next(std::vector<ReadLine>&& read = {});
 
  private:
   void run(const Source& source);
@@ -114,6 +117,7 @@ class ReadAhead {
   std::condition_variable changed_;
   std::deque<std::pair<std::vector<ReadLine>, std::size_t>> queue_;  // batches and their bytes
   std::size_t queued_bytes_ = 0;
+  std::deque<std::vector<ReadLine>> read_;  // batches recorded, to free on the reading thread
   bool done_ = false;
   bool stop_ = false;
   Source source_;
