@@ -396,7 +396,7 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
     // entries in one file are two entries.
     std::vector<SpendEntry> earlier;
     if (*spend_before_write_)
-      earlier = store_.spend(SpendQuery{e.advertiser_id, e.platform_id, e.period, /*exact_period=*/true});
+      earlier = store_.spend(SpendQuery{e.advertiser_id, e.platform_id, e.period, SpendQuery::Match::Exact});
     for (const SpendEntry& existing : earlier) {
       if (existing.external_id || existing.period != e.period) continue;
       if (!recorded_before_this_write("spend", std::to_string(existing.entry_id))) continue;

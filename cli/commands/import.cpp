@@ -265,6 +265,15 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
                                                : (c.without_spend == 1 ? " ad" : " ads");
     std::cout << "; " << c.without_spend << what << " without spend skipped";
   }
+  if (c.superseded)
+    std::cout << "; " << c.superseded << (c.superseded == 1 ? " earlier figure" : " earlier figures")
+              << " superseded by this later download (reversed)";
+  if (c.older_skipped)
+    std::cout << "; " << c.older_skipped << (c.older_skipped == 1 ? " figure" : " figures")
+              << " skipped: the ledger has a later download of them";
+  if (c.reversed_skipped)
+    std::cout << "; " << c.reversed_skipped << (c.reversed_skipped == 1 ? " figure" : " figures")
+              << " skipped: their ads' entries were reversed";
   std::cout << '\n';
 }
 

@@ -111,6 +111,63 @@ class AdLibraryWriter {
     count(counts_.spend);
   }
 
+  // A spend whose figures run to its last day, downloaded again later
+  // (import_google_creative in adlib_import.hpp): `e` carries the ad's id.
+  void spend_to_date(const std::string& where, SpendEntry& e) {
+    std::optional<SpendEntry> first;
+    if (spend_before_) first = ledger_.store().find_spend_by_external_id(*e.external_id);
+    if (!first) return spend(where, e, false);
+    // The versions of the ad: its first entry, and the entries that
+    // superseded it, which start on the same day. Only the last is live,
+    // unless it was reversed by hand.
+    std::vector<SpendEntry> versions;
+    if (!first->reversal) {
+      versions.push_back(std::move(*first));
+    } else {
+      const std::string later = *e.external_id + "@";
+      const Date start = first->period.first();
+      SpendQuery same_start{first->advertiser_id, first->platform_id, Period(start, start), SpendQuery::Match::SameStart};
+      for (SpendEntry& v : ledger_.store().spend(same_start))
+        if (v.external_id && (*v.external_id == *e.external_id || v.external_id->starts_with(later)))
+          versions.push_back(std::move(v));
+    }
+    const Date last = e.period.last();
+    const SpendEntry* latest = nullptr;
+    for (const SpendEntry& v : versions) {
+      if (v.period.last() == last) {  // this download's figure, or a conflict record_spend names
+        e.external_id = v.external_id;
+        return spend(where, e, false);
+      }
+      if (!latest || v.period.last() > latest->period.last()) latest = &v;
+    }
+    if (latest && latest->period.last() > last) {
+      ++counts_.older_skipped;
+      return;
+    }
+    const SpendEntry* live = nullptr;
+    for (const SpendEntry& v : versions)
+      if (!v.reversal) live = &v;
+    if (!live) {
+      ++counts_.reversed_skipped;
+      return;
+    }
+    // The versions are found by their first day: a later download keeps it.
+    if (live->period.first() != e.period.first())
+      throw Error(ErrorKind::Rule,
+                  where + "id " + quote(*live->external_id) + ": spend entry #" + std::to_string(live->entry_id) +
+                      " starts on " + format_date(live->period.first()) + ", this later download's figure on " +
+                      format_date(e.period.first()) + ": a later download of an ad keeps its first day",
+                  Reason::Conflict);
+    std::string id = *e.external_id + "@" + format_date(last);
+    std::string reason =
+        "superseded by a later download, which gives the ad's spend to " + format_date(last) + " (id " + id + ")";
+    located(where, [&] { ledger_.reverse_spend(live->entry_id, reason, e.source); });
+    count(counts_.superseded);
+    e.external_id = std::move(id);
+    located(where, [&] { ledger_.record_spend(e); });
+    count(counts_.spend);
+  }
+
   void disclosed(const std::string& where, DisclosedTotal& d) {
     if (std::optional<DisclosedTotal> known = ledger_.store().find_disclosed_total(d.id)) {
       d.source = known->source;
@@ -258,12 +315,17 @@ class AdLibraryImporter {
   // otherwise. `inferred`: the market is adledger's reading, not the file's
   // or the user's (Google's weekly file without --market).
   void spend(SpendEntry e, std::size_t line, const std::string* market = nullptr, bool inferred = false) {
-    e.market = market ? *market : o_.market;
-    e.source = source_ + ", line " + std::to_string(line);
-    remember(*e.external_id, line);
+    cite(e, line, market);
     rows_.push([where = at(line), e = std::move(e), inferred](AdLibraryWriter& w) mutable {
       w.spend(where, e, inferred);
     });
+  }
+
+  // A spend whose figures run to its last day, and that a later download
+  // of the same id may extend (AdLibraryWriter::spend_to_date).
+  void spend_to_date(SpendEntry e, std::size_t line, const std::string& market) {
+    cite(e, line, &market);
+    rows_.push([where = at(line), e = std::move(e)](AdLibraryWriter& w) mutable { w.spend_to_date(where, e); });
   }
 
   void disclosed(DisclosedTotal d, std::size_t line) {
@@ -280,6 +342,12 @@ class AdLibraryImporter {
   }
 
  private:
+  void cite(SpendEntry& e, std::size_t line, const std::string* market) {
+    e.market = market ? *market : o_.market;
+    e.source = source_ + ", line " + std::to_string(line);
+    remember(*e.external_id, line);
+  }
+
   // The same row twice in one export is a mistake in the file, not a
   // no-op: it would be one payment counted once.
   void remember(const std::string& id, std::size_t line) {
@@ -1320,7 +1388,7 @@ AdLibraryCounts import_google_creative(Ledger& ledger, std::istream& in, const s
         if (shared) e.tags.push_back("shared-regions");
         e.external_id = "google-ad:" + ad + ":" + market + ":" + s.lower.currency().code();
         e.note = cited_columns("Google political ads creative stats", h, row, columns);
-        importer.spend(std::move(e), at, &market);
+        importer.spend_to_date(std::move(e), at, market);
       }
     }
   });
@@ -1510,7 +1578,12 @@ nlohmann::json import_result_json(const std::string& file, const AdLibraryCounts
                         {"rates", c.rates},
                         {"running", c.running},
                         {"unchanged", c.unchanged}};
-  if (ad_library) out["without_spend"] = c.without_spend;
+  if (ad_library) {
+    out["without_spend"] = c.without_spend;
+    out["superseded"] = c.superseded;
+    out["older_skipped"] = c.older_skipped;
+    out["reversed_skipped"] = c.reversed_skipped;
+  }
   return out;
 }
 

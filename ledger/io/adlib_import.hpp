@@ -75,6 +75,13 @@ struct AdLibraryCounts : ImportCounts {
   // Meta API ads with no spend (EU ads that are not political), Meta report
   // rows of 0, Google ads with no spend range: skipped, not refused.
   std::size_t without_spend = 0;
+  // Google creative stats downloaded again (import_google_creative): the
+  // ledger's figures of ads that a later download extends, reversed and
+  // superseded; the rows of an earlier download than the ledger's, and of
+  // ads whose entries were all reversed, skipped.
+  std::size_t superseded = 0;
+  std::size_t older_skipped = 0;
+  std::size_t reversed_skipped = 0;
 };
 
 // What a Meta report's file name says: the report's range and country.
@@ -117,7 +124,16 @@ AdLibraryCounts import_google_weekly(Ledger& ledger, std::istream& in, const std
                                      const AdLibraryOptions& options, const ImportProgress& progress = {});
 // An ad's spend in each of its regions, in the region's currency (USD
 // where Google has no column for it); an ad of several regions spent 0 to
-// its upper bound in each, tagged shared-regions.
+// its upper bound in each, tagged shared-regions. Each row gives an ad's
+// spend from its first day to the last it ran: a later download of an ad
+// still running gives a later last day, and maybe a higher range, under
+// the same id (google-ad:AD:REGION:CURRENCY). That figure supersedes the
+// ledger's: the entry recorded is reversed, citing the later download, and
+// the later figure recorded as ID@LAST-DAY (AdLibraryCounts::superseded).
+// A row of an earlier download than the ledger's is skipped
+// (older_skipped), as is an ad whose entries were all reversed
+// (reversed_skipped); a row with the last day of an entry recorded must
+// give its figures.
 AdLibraryCounts import_google_creative(Ledger& ledger, std::istream& in, const std::string& file_name,
                                        const AdLibraryOptions& options, const ImportProgress& progress = {});
 // Each row and currency is a disclosed total of the advertiser over

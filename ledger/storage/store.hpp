@@ -74,9 +74,13 @@ struct SpendQuery {
   std::optional<std::string> advertiser_id;
   std::optional<std::string> platform_id;
   std::optional<Period> overlapping;
-  // With `overlapping`: only the entries of that very period (an index
-  // lookup, where an overlap reads every earlier entry of the advertiser).
-  bool exact_period = false;
+  // With `overlapping`, and an advertiser and a platform: Exact, only the
+  // entries of that very period; SameStart, only those that start on its
+  // first day (the versions of one ad, whatever their last day). Both are
+  // index lookups, where an overlap reads every earlier entry of the
+  // advertiser.
+  enum class Match { Overlap, Exact, SameStart };
+  Match match = Match::Overlap;
 };
 
 // The log's head as a Merkle tree (audit/merkle.hpp): its size and root.

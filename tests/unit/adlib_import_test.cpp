@@ -355,6 +355,88 @@ TEST_F(AdLibraryTest, GoogleGeoFilesNeedTheirRange) {
   EXPECT_EQ(c.disclosures, 1u);
   EXPECT_EQ(c.spend, 0u);
 }
+// Google's creative stats give each ad's spend to the last day it ran: an
+// ad still running is downloaded again later with a later last day and a
+// higher range, under the same id. The later figure supersedes the
+// ledger's; an earlier download changes nothing.
+TEST_F(AdLibraryTest, GoogleCreativeDownloadedAgainSupersedesTheEarlierFigure) {
+  options.market.clear();
+  const std::string header = "Ad_ID,Advertiser_ID,Regions,Date_Range_Start,Date_Range_End,Spend_Range_Min_USD,"
+                             "Spend_Range_Max_USD\n";
+  auto download = [&](const std::string& rows) {
+    return google(t, header + rows, options, &ledger::import_google_creative);
+  };
+  auto live = [&] {
+    std::map<std::string, std::string> out;  // external id -> period lower..upper, of the entries not reversed
+    for (const ledger::SpendEntry& e : t.store->spend({}))
+      if (!e.reversal)
+        out[*e.external_id] = e.period.to_string() + " " + e.amount.format() + ".." + e.upper->format();
+    return out;
+  };
+  const std::string may10 = "CR1,AR1,US,2019-05-01,2019-05-10,100,1000\nCR2,AR1,US,2019-05-01,2019-05-03,0,100\n";
+  const std::string may20 = "CR1,AR1,US,2019-05-01,2019-05-20,1000,50000\nCR2,AR1,US,2019-05-01,2019-05-03,0,100\n"
+                            "CR3,AR1,US,2019-05-15,2019-05-20,0,100\n";
+  ledger::AdLibraryCounts c = download(may10);
+  EXPECT_EQ(c.spend, 2u);
+
+  c = download(may20);
+  EXPECT_EQ(c.spend, 3u);
+  EXPECT_EQ(c.unchanged, 1u);  // CR2 ended before the first download
+  EXPECT_EQ(c.superseded, 1u);
+  EXPECT_EQ(c.spend_reversals, 0u);
+  const std::map<std::string, std::string> after_may20 = {
+      {"google-ad:CR1:US:USD@2019-05-20", "2019-05-01..2019-05-20 1000.00..50000.00"},
+      {"google-ad:CR2:US:USD", "2019-05-01..2019-05-03 0.00..100.00"},
+      {"google-ad:CR3:US:USD", "2019-05-15..2019-05-20 0.00..100.00"}};
+  EXPECT_EQ(live(), after_may20);
+  std::optional<ledger::SpendEntry> first = t.store->find_spend_by_external_id("google-ad:CR1:US:USD");
+  ASSERT_TRUE(first && first->reversal);
+  EXPECT_EQ(first->reversal->reason,
+            "superseded by a later download, which gives the ad's spend to 2019-05-20 (id "
+            "google-ad:CR1:US:USD@2019-05-20)");
+  EXPECT_EQ(first->reversal->source, "f.json, line 2");  // the later download, as cited
+  EXPECT_EQ(t.store->account_balance("expenses:ads:google-ar1:google", "USD"), 100000);
+
+  // Each download again, and one older than both: nothing changes.
+  auto tree = [&] {
+    ledger::TreeHead h = t.store->tree_head();
+    return std::to_string(h.size) + " " + ledger::to_hex(h.root);
+  };
+  const std::string head = tree();
+  c = download(may20);
+  EXPECT_EQ(c.unchanged, 3u);
+  EXPECT_EQ(c.superseded, 0u);
+  c = download(may10);
+  EXPECT_EQ(c.unchanged, 2u);
+  c = download("CR1,AR1,US,2019-05-01,2019-05-05,0,100\n");
+  EXPECT_EQ(c.spend, 0u);
+  EXPECT_EQ(c.older_skipped, 1u);
+  EXPECT_EQ(tree(), head);
+  EXPECT_EQ(live(), after_may20);
+
+  // A figure for a day already recorded must be the same.
+  EXPECT_ERROR(ErrorKind::Rule, "g.csv:2: id \"google-ad:CR1:US:USD@2019-05-20\"",
+               download("CR1,AR1,US,2019-05-01,2019-05-20,1000,100000\n"));
+  EXPECT_EQ(tree(), head);
+
+  // A later download keeps an ad's first day.
+  EXPECT_ERROR(ErrorKind::Rule,
+               "g.csv:2: id \"google-ad:CR1:US:USD@2019-05-20\": spend entry #3 starts on 2019-05-01, this later "
+               "download's figure on 2019-05-02: a later download of an ad keeps its first day",
+               download("CR1,AR1,US,2019-05-02,2019-05-25,1000,100000\n"));
+  EXPECT_EQ(tree(), head);
+
+  // Reversed by hand, an ad stays reversed whatever a later download says.
+  t.write([&] {
+    t.ledger.reverse_spend(t.store->find_spend_by_external_id("google-ad:CR1:US:USD@2019-05-20")->entry_id,
+                           "not a political ad", "our review");
+  });
+  c = download("CR1,AR1,US,2019-05-01,2019-05-31,1000,100000\n");
+  EXPECT_EQ(c.reversed_skipped, 1u);
+  EXPECT_EQ(c.spend, 0u);
+  EXPECT_EQ(live().count("google-ad:CR1:US:USD@2019-05-31"), 0u);
+}
+
 
 
 // A stream that cannot seek, as a pipe: the import reads and records on one

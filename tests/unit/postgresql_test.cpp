@@ -330,6 +330,18 @@ TEST(PostgresqlStore, QueriesReturnWhatSqliteReturns) {
         ledger::SpendQuery{std::nullopt, std::string("vk-ru"), std::nullopt},
         ledger::SpendQuery{std::nullopt, std::nullopt, period("2017-06")}})
     EXPECT_EQ(spend_refs(pg.store->spend(q)), spend_refs(lite.store->spend(q)));
+  // The lookups of one period, and of the entries starting on one day.
+  using Match = ledger::SpendQuery::Match;
+  for (const auto& [q, expected] : std::vector<std::pair<ledger::SpendQuery, std::vector<std::int64_t>>>{
+           {{std::string("rt"), std::string("twitter"), period("2016"), Match::Exact}, {1}},
+           {{std::string("rt"), std::string("twitter"), period("2016-01"), Match::Exact}, {}},
+           {{std::string("rt"), std::string("twitter"), period("2016-01-01"), Match::SameStart}, {1}},
+           {{std::string("rt"), std::string("twitter"), period("2017-01-01"), Match::SameStart}, {2}},
+           {{std::string("rt"), std::string("twitter"), period("2016-01-02"), Match::SameStart}, {}},
+           {{std::string("rt"), std::string("vk-ru"), period("2016-01-01"), Match::SameStart}, {}}}) {
+    EXPECT_EQ(spend_refs(pg.store->spend(q)), expected);
+    EXPECT_EQ(spend_refs(lite.store->spend(q)), expected);
+  }
   ASSERT_TRUE(pg.store->find_spend_by_external_id("tw-2016"));
   EXPECT_EQ(pg.store->find_spend_by_external_id("tw-2016")->tags, (std::vector<std::string>{"election", "zeta"}));
   EXPECT_EQ(pg.store->find_spend(3)->upper, usd(49999));

@@ -699,9 +699,12 @@ class PgStore final : public Store {
     // through spend_by_advertiser. The entries of one period on one
     // platform are a lookup in it: every filter is a key there, so a
     // generic plan of the statement still uses the whole key.
-    const bool lookup = sq.exact_period && sq.advertiser_id && sq.platform_id && sq.overlapping;
-    const char* where = lookup ? " WHERE s.advertiser_id = $1 AND s.platform_id = $2 AND s.first_day = $3"
-                                 " AND s.last_day = $4"
+    const bool lookup = sq.match != SpendQuery::Match::Overlap && sq.advertiser_id && sq.platform_id && sq.overlapping;
+    const char* where = lookup ? (sq.match == SpendQuery::Match::Exact
+                                      ? " WHERE s.advertiser_id = $1 AND s.platform_id = $2 AND s.first_day = $3"
+                                        " AND s.last_day = $4"
+                                      : " WHERE s.advertiser_id = $1 AND s.platform_id = $2 AND s.first_day = $3"
+                                        " AND s.last_day >= $4")
                         : sq.advertiser_id ? " WHERE s.advertiser_id = $1"
                                              " AND ($2::text IS NULL OR s.platform_id = $2)"
                                              " AND ($3::date IS NULL OR s.last_day >= $3)"

@@ -806,9 +806,10 @@ class SqliteStore final : public Store {
                                  ? " WHERE s.debit IN (SELECT id FROM account WHERE advertiser_id = ?1"
                                    " AND (?2 IS NULL OR platform_id = ?2))"
                                  : " WHERE ?1 IS NULL AND (?2 IS NULL OR a.platform_id = ?2)";
-    const char* period = sq.exact_period && sq.overlapping
-                             ? " AND s.first_day = ?3 AND s.last_day = ?4"
-                             : " AND (?3 IS NULL OR s.last_day >= ?3) AND (?4 IS NULL OR s.first_day <= ?4)";
+    const bool lookup = sq.match != SpendQuery::Match::Overlap && sq.advertiser_id && sq.platform_id && sq.overlapping;
+    const char* period = !lookup ? " AND (?3 IS NULL OR s.last_day >= ?3) AND (?4 IS NULL OR s.first_day <= ?4)"
+                         : sq.match == SpendQuery::Match::Exact ? " AND s.first_day = ?3 AND s.last_day = ?4"
+                                                                : " AND s.first_day = ?3 AND s.last_day >= ?4";
     Query q = query(std::string(kSelectSpend) + advertiser + period + " ORDER BY s.first_day, s.id");
     q.bind(sq.advertiser_id).bind(sq.platform_id).bind(first).bind(last);
     while (q.step()) out.push_back(read_spend(q));
