@@ -858,8 +858,9 @@ def build_ledger_a(adl, checker, tmp, root):
 
 def build_ledger_c(adl, checker, tmp, root):
     """Every ad-library sample of fixtures/, each imported with its own
-    --input: ranges, unknown markets, shared regions and disclosed totals go
-    through the tools as any entry does. (Without the founding case: the
+    --input, and a later download of Google's creative stats: ranges,
+    unknown markets, shared regions, superseded figures and disclosed totals
+    go through the tools as any entry does. (Without the founding case: the
     tools list an account with no posting in a range, adledger does not.)"""
     db = os.path.join(tmp, "C.db")
     fx = lambda name: os.path.join(root, "fixtures", name)
@@ -872,6 +873,9 @@ def build_ledger_c(adl, checker, tmp, root):
         ["import", "--input", "google-weekly", fx("google-political-ads-weekly-spend.csv"),
          "--geo", fx("google-political-ads-advertiser-geo-spend.csv")],
         ["import", "--input", "google-creative", fx("google-political-ads-creative-stats.csv")],
+        # A later download: two ads' figures superseded, their entries reversed.
+        ["import", "--input", "google-creative", os.path.join(root, "tests", "e2e", "data", "adlib",
+                                                               "google-creative-later.csv")],
         ["import", "--input", "google-advertiser-geo", fx("google-political-ads-advertiser-geo-spend.csv"),
          "--from", "2018-05-31", "--to", "2019-06-01"],
         ["import", "--input", "google-geo", fx("google-political-ads-geo-spend.csv"),
