@@ -886,7 +886,7 @@ def build_ledger_c(adl, checker, tmp, root):
     for args in imports:
         if adl.must(checker, db, args) is None:
             return None
-    checker.ok("ledger C built: every ad-library sample of fixtures/")
+    checker.ok("ledger C built: every ad-library sample of fixtures/, and a later download of the creative stats")
     return db
 
 
