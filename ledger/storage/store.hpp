@@ -204,7 +204,8 @@ class Store {
   // The record log (audit/chain.hpp).
   // A record's content is rebuilt from its rows (the log keeps only its
   // hash); a record whose rows are gone or unreadable has none, and says
-  // why in row_problem. log_head() leaves the content out.
+  // why in row_problem. Within a write, log_head() leaves the content out:
+  // there the head only extends the log.
   virtual std::optional<LogRecord> log_head() = 0;  // the last record
   virtual TreeHead tree_head() = 0;                 // the Merkle tree of every record
   virtual std::optional<LogRecord> log_record(std::int64_t seq) = 0;

@@ -731,6 +731,37 @@ TEST(PostgresqlWriters, AWriteSentInBatchesIsAllOrNothing) {
   EXPECT_TRUE(r.ok()) << describe(r);
 }
 
+// A small write's last rows go with its COMMIT in one round trip: a row
+// the server refuses there fails the write, leaves nothing behind, and the
+// connection goes on writing.
+TEST(PostgresqlWriters, ARowRefusedWithTheCommitLeavesNothing) {
+  Database db;
+  Pinned t(db.url());
+  record_everything(t);
+  const ledger::TreeHead before = t.store->tree_head();
+  psql_ok(db.url(),
+          "CREATE FUNCTION adledger.refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS"
+          " $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$;"
+          " CREATE TRIGGER refuse_for_test BEFORE INSERT ON adledger.record_log FOR EACH ROW"
+          " WHEN (NEW.kind = 'platform') EXECUTE FUNCTION adledger.refuse_for_test()");
+  EXPECT_ERROR(ErrorKind::Storage, "refused for the test", t.write([&] { t.ledger->add_platform({"meta", "Meta"}); }));
+  EXPECT_EQ(t.store->tree_head().size, before.size);
+  EXPECT_EQ(ledger::to_hex(t.store->tree_head().root), ledger::to_hex(before.root));
+  EXPECT_FALSE(t.store->find_platform("meta"));
+  psql_ok(db.url(), "DROP TRIGGER refuse_for_test ON adledger.record_log; DROP FUNCTION adledger.refuse_for_test()");
+  t.write([&] { t.ledger->add_platform({"meta", "Meta"}); });
+  // Text that COPY's format escapes goes through the INSERTs as it is.
+  ledger::SpendEntry e = spend_of("sputnik", "vk-ru", "2018-04", 700);
+  e.note = "\\N alone, a tab\there, a backslash \\ and \\t";
+  e.external_id = "\\N";
+  t.write([&] { e = t.ledger->record_spend(e); });
+  EXPECT_EQ(t.store->find_spend(e.entry_id)->note, e.note);
+  EXPECT_EQ(t.store->find_spend_by_external_id("\\N")->entry_id, e.entry_id);
+  EXPECT_EQ(t.store->tree_head().size, before.size + 2);
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+}
+
 // A reader's snapshot holds for its whole run: a write committed after it
 // began is not half seen.
 TEST(PostgresqlWriters, AReaderSeesOneSnapshot) {

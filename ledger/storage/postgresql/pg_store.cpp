@@ -245,21 +245,31 @@ class PgStore final : public Store {
     for (CopyBuffer* buffer : {&spend_rows_, &log_rows_, &node_rows_}) send_copy(*buffer);
   }
 
-  void begin_write() override {
+  void begin_write() override { begin_write_reading(kWriteState); }
+  // `then`: a statement without parameters to run once the lock is held,
+  // giving what the write extends (kWriteState); none for a migration,
+  // whose tables may not yet be those the statement reads.
+  void begin_write_reading(const char* then) {
     assert(!in_write_ && "write transactions do not nest");
     if (in_read_) {
       exec("COMMIT");
       in_read_ = false;
     }
-    exec("BEGIN ISOLATION LEVEL READ COMMITTED");
     in_write_ = true;
     ++write_generation_;
     reset_write_state();
     try {
       // One writer at a time, as on SQLite: the lock is held to the end of
-      // the transaction, and every read after it sees every write
-      // committed before it.
-      query("SELECT pg_advisory_xact_lock($1)", Params().add(kWriteLock));
+      // the transaction, and every read after it (each statement reads as
+      // of its own start) sees every write committed before it. Sent with
+      // the BEGIN and the read of what the write extends, in one round
+      // trip.
+      std::vector<Statement> begin = {
+          Statement{nullptr, {}, "BEGIN ISOLATION LEVEL READ COMMITTED"},
+          Statement{&prepare("SELECT pg_advisory_xact_lock($1)"), Params().add(kWriteLock)}};
+      if (then) begin.push_back(Statement{&prepare(then), {}});
+      Rows state = pipeline(begin);
+      if (then) apply_write_state(state);
     } catch (...) {
       rollback();
       throw;
@@ -283,10 +293,18 @@ class PgStore final : public Store {
   void commit() override {
     assert(in_write_ && "commit without begin_write");
     try {
-      flush_totals();
-      flush_tree();
-      send_held_rows();
-      exec("COMMIT");
+      // The rows still held, and the totals and tree edge the write ends
+      // with, go with the COMMIT in one round trip, unless they are many
+      // (a bulk load's last batch goes by COPY first).
+      std::vector<Statement> last;
+      flush_totals(&last);
+      flush_tree(&last);
+      for (CopyBuffer* buffer : {&spend_rows_, &log_rows_, &node_rows_, &total_rows_}) {
+        if (buffer->data.size() > kInsertedBytesMax) send_copy(*buffer);
+        else held_as_inserts(*buffer, last);
+      }
+      last.push_back(Statement{nullptr, {}, "COMMIT"});
+      pipeline(last);
     } catch (...) {
       rollback();
       throw;
@@ -302,15 +320,24 @@ class PgStore final : public Store {
   }
   bool in_write() const noexcept override { return in_write_; }
   bool defer_spend_index() override { return false; }
-  bool has_spend() override { return !query("SELECT 1 FROM spend_entry LIMIT 1").empty(); }
+  bool has_spend() override {
+    // Append-only: a ledger that has committed a spend entry always has
+    // one. Entries seen by a write that has written none are committed.
+    if (spend_committed_) return true;
+    bool any = !query("SELECT 1 FROM spend_entry LIMIT 1").empty();
+    if (any && entries_written_ == 0) spend_committed_ = true;
+    return any;
+  }
 
   void add_platform(const Platform& p) override {
     query("INSERT INTO platform (id, name) VALUES ($1, $2)", Params().add(p.id).add(p.name));
+    written_names_.insert(p.id);
   }
 
   void add_advertiser(const Advertiser& a) override {
     query("INSERT INTO advertiser (id, name, country, state_affiliated) VALUES ($1, $2, $3, $4)",
           Params().add(a.id).add(a.name).add(a.country).add(a.state_affiliated));
+    written_names_.insert(a.id);
   }
 
   void add_handle(const Handle& h) override {
@@ -323,7 +350,7 @@ class PgStore final : public Store {
   // the account totals this write keeps.
   std::int64_t add_journal_txn(const JournalTxn& txn) override {
     assert(in_write_);
-    if (next_txn_id_ == 0) next_txn_id_ = last_txn_id() + 1;
+    read_write_state();
     std::int64_t id = next_txn_id_++;
     for (const Posting& p : txn.postings) {
       const std::string& code = p.amount.currency().code();
@@ -340,7 +367,7 @@ class PgStore final : public Store {
 
   std::int64_t add_spend(const SpendEntry& e) override {
     assert(in_write_);
-    if (next_entry_id_ == 0) next_entry_id_ = query("SELECT coalesce(max(id), 0) + 1 FROM spend_entry").int64(0, 0);
+    read_write_state();
     std::int64_t id = next_entry_id_;
     std::optional<std::string> tags;
     if (!e.tags.empty()) tags = tags_json(e.tags);
@@ -472,17 +499,19 @@ class PgStore final : public Store {
   }
 
   std::optional<LogRecord> log_head() override {
-    if (in_write_ && head_) return head_;
+    if (in_write_) {
+      read_write_state();  // within a write the head only extends the log: no content
+      return head_;
+    }
     Rows rows = query(std::string(kSelectLog) + " ORDER BY seq DESC LIMIT 1");
     if (rows.empty()) return std::nullopt;
     LogRecord r = read_log(rows, 0);
     fill_content(r);
-    if (in_write_) head_ = r;
     return r;
   }
 
   TreeHead tree_head() override {
-    if (in_write_ && tree_) return TreeHead{tree_->size(), tree_->root()};
+    if (in_write_) return TreeHead{current_tree().size(), current_tree().root()};
     CompactRange tree = stored_tree();
     return TreeHead{tree.size(), tree.root()};
   }
@@ -623,9 +652,13 @@ class PgStore final : public Store {
   }
 
   std::optional<Platform> find_platform(const std::string& id) override {
+    if (in_write_)
+      if (auto known = committed_platforms_.find(id); known != committed_platforms_.end()) return known->second;
     Rows rows = query("SELECT id, name FROM platform WHERE id = $1", Params().add(id));
     if (rows.empty()) return std::nullopt;
-    return Platform{rows.text(0, 0), rows.text(0, 1)};
+    Platform p{rows.text(0, 0), rows.text(0, 1)};
+    if (in_write_ && !written_names_.contains(id)) remember_committed(committed_platforms_, id, p);
+    return p;
   }
 
   std::vector<Platform> platforms() override {
@@ -636,9 +669,13 @@ class PgStore final : public Store {
   }
 
   std::optional<Advertiser> find_advertiser(const std::string& id) override {
+    if (in_write_)
+      if (auto known = committed_advertisers_.find(id); known != committed_advertisers_.end()) return known->second;
     Rows rows = query("SELECT id, name, country, state_affiliated FROM advertiser WHERE id = $1", Params().add(id));
     if (rows.empty()) return std::nullopt;
-    return read_advertiser(rows, 0);
+    Advertiser a = read_advertiser(rows, 0);
+    if (in_write_ && !written_names_.contains(id)) remember_committed(committed_advertisers_, id, a);
+    return a;
   }
 
   std::vector<Advertiser> advertisers() override {
@@ -748,7 +785,7 @@ class PgStore final : public Store {
   }
 
   std::optional<PolicyAction> find_policy_action(const std::string& id) override {
-    Rows rows = query(std::string(kSelectPolicy) + " WHERE p.id = $1", Params().add(id));
+    Rows rows = query(std::string(kPolicyColumns) + kPolicyFrom + " WHERE p.id = $1", Params().add(id));
     if (rows.empty()) return std::nullopt;
     PolicyAction a = read_policy(rows, 0);
     a.advertiser_ids = advertisers_named_by(a.id);
@@ -757,19 +794,23 @@ class PgStore final : public Store {
 
   std::vector<PolicyAction> policy_actions(const std::optional<std::string>& platform_id) override {
     std::vector<PolicyAction> out;
-    Rows rows = query(std::string(kSelectPolicy) +
+    // The advertisers each names come in the same statement (a write reads
+    // this under the ledger's lock), joined by commas: ids have none.
+    Rows rows = query(std::string(kPolicyColumns) +
+                          ", (SELECT string_agg(a.advertiser_id, ',' ORDER BY a.advertiser_id COLLATE \"C\")"
+                          " FROM policy_action_advertiser a WHERE a.action_id = p.id)" + kPolicyFrom +
                           " WHERE ($1::text IS NULL OR p.platform_id = $1) ORDER BY p.date, p.id COLLATE \"C\"",
                       Params().add(platform_id));
-    for (int i = 0; i < rows.size(); ++i) out.push_back(read_policy(rows, i));
-    // The advertisers they name, in one statement rather than one each.
-    std::unordered_map<std::string, std::vector<std::string>> named;
-    Rows names = query("SELECT a.action_id, a.advertiser_id FROM policy_action_advertiser a"
-                       " JOIN policy_action p ON p.id = a.action_id WHERE ($1::text IS NULL OR p.platform_id = $1)"
-                       " ORDER BY a.advertiser_id COLLATE \"C\"",
-                       Params().add(platform_id));
-    for (int i = 0; i < names.size(); ++i) named[names.text(i, 0)].push_back(names.text(i, 1));
-    for (PolicyAction& a : out)
-      if (auto it = named.find(a.id); it != named.end()) a.advertiser_ids = std::move(it->second);
+    for (int i = 0; i < rows.size(); ++i) {
+      PolicyAction& a = out.emplace_back(read_policy(rows, i));
+      if (rows.is_null(i, 12)) continue;
+      const std::string named = rows.text(i, 12);
+      for (std::size_t from = 0; from <= named.size();) {
+        std::size_t comma = std::min(named.find(',', from), named.size());
+        a.advertiser_ids.push_back(named.substr(from, comma - from));
+        from = comma + 1;
+      }
+    }
     return out;
   }
 
@@ -1078,7 +1119,7 @@ class PgStore final : public Store {
                 "one PostgreSQL migration per version after the base schema");
   // Brings the ledger to kSchemaVersion, in a write transaction of its own.
   void migrate() {
-    begin_write();
+    begin_write_reading(nullptr);
     try {
       std::int64_t version = query("SELECT schema_version FROM ledger_mark").int64(0, 0);
       if (version < kSchemaVersion) {  // else another adledger migrated it while we waited for the lock
@@ -1133,6 +1174,15 @@ class PgStore final : public Store {
   }
 
  private:
+  // A statement of a write's last rows: prepared, with its parameters.
+  struct Prepared;
+  // Or, without a prepared statement, SQL without parameters.
+  struct Statement {
+    const Prepared* prepared;
+    Params params;
+    const char* sql = nullptr;
+  };
+
   static constexpr const char* kAppendOnlyTables[] = {
       "platform", "advertiser", "handle", "spend_entry", "spend_reversal", "policy_action",
       "policy_action_advertiser", "policy_withdrawal", "pledge", "disbursement", "disclosed_total",
@@ -1286,9 +1336,10 @@ class PgStore final : public Store {
     return out;
   }
 
-  static constexpr const char* kSelectPolicy =
+  static constexpr const char* kPolicyColumns =
       "SELECT p.id, p.kind, p.platform_id, p.date, p.end_date, p.lifts_action_id, p.account_count, p.description,"
-      " p.source, p.note, w.reason, w.source FROM policy_action p LEFT JOIN policy_withdrawal w ON w.action_id = p.id";
+      " p.source, p.note, w.reason, w.source";
+  static constexpr const char* kPolicyFrom = " FROM policy_action p LEFT JOIN policy_withdrawal w ON w.action_id = p.id";
   static PolicyAction read_policy(const Rows& rows, int i) {
     PolicyAction a;
     a.id = rows.text(i, 0);
@@ -1382,23 +1433,40 @@ class PgStore final : public Store {
     return value;
   }
 
-  // The highest transaction number in use.
-  std::int64_t last_txn_id() {
-    return query("SELECT greatest(coalesce((SELECT max(txn_id) FROM spend_entry), 0),"
-                 " coalesce((SELECT max(txn_id) FROM spend_reversal), 0),"
-                 " coalesce((SELECT max(txn_id) FROM pledge), 0),"
-                 " coalesce((SELECT max(txn_id) FROM disbursement), 0))")
-        .int64(0, 0);
-  }
-
   CompactRange stored_tree() {
     Rows rows = query("SELECT size, frontier FROM log_tree ORDER BY size DESC LIMIT 1");
     if (rows.empty()) return CompactRange{};
     return CompactRange::parse(rows.int64(0, 0), rows.bytes(0, 1));
   }
   CompactRange& current_tree() {
+    if (in_write_) read_write_state();
     if (!tree_) tree_ = stored_tree();
     return *tree_;
+  }
+
+  // What a write extends, read under its lock as it begins, in one
+  // statement: the log's head, the last transaction and entry numbers, and
+  // the edge of the log's tree.
+  static constexpr const char* kWriteState =
+      "SELECT l.seq, l.kind, l.ref, l.recorded_at, l.hash, l.author, n.txn, n.entry, t.size, t.frontier"
+      " FROM (SELECT greatest(coalesce((SELECT max(txn_id) FROM spend_entry), 0),"
+      "  coalesce((SELECT max(txn_id) FROM spend_reversal), 0), coalesce((SELECT max(txn_id) FROM pledge), 0),"
+      "  coalesce((SELECT max(txn_id) FROM disbursement), 0)) AS txn,"
+      "  (SELECT coalesce(max(id), 0) + 1 FROM spend_entry) AS entry) n"
+      " LEFT JOIN (SELECT seq, kind, ref, recorded_at, hash, author FROM record_log ORDER BY seq DESC LIMIT 1) l"
+      " ON true"
+      " LEFT JOIN (SELECT size, frontier FROM log_tree ORDER BY size DESC LIMIT 1) t ON true";
+  void read_write_state() {
+    if (!write_state_read_) apply_write_state(query(kWriteState));
+  }
+  void apply_write_state(const Rows& rows) {
+    if (rows.size() != 1) throw_storage("the state of the ledger's log could not be read");
+    if (rows.is_null(0, 0)) head_.reset();
+    else head_ = read_log(rows, 0);
+    next_txn_id_ = rows.int64(0, 6) + 1;
+    next_entry_id_ = rows.int64(0, 7);
+    tree_ = rows.is_null(0, 8) ? CompactRange{} : CompactRange::parse(rows.int64(0, 8), rows.bytes(0, 9));
+    write_state_read_ = true;
   }
   void insert_tree_node(const TreeNode& node) {
     std::string& row = node_rows_.data;
@@ -1406,10 +1474,11 @@ class PgStore final : public Store {
     copy_field(row, node.index);
     copy_field(row, "\\x" + to_hex(node.hash), /*last=*/true);
   }
-  void flush_tree() {
+  void flush_tree(std::vector<Statement>* later) {
     if (!tree_ || !tree_dirty_) return;
-    query("INSERT INTO log_tree (size, frontier) VALUES ($1, $2)",
-          Params().add(tree_->size()).add_bytes(tree_->serialize()));
+    run_or_defer(Statement{&prepare("INSERT INTO log_tree (size, frontier) VALUES ($1, $2)"),
+                           Params().add(tree_->size()).add_bytes(tree_->serialize())},
+                 later);
     tree_dirty_ = false;
   }
 
@@ -1419,13 +1488,18 @@ class PgStore final : public Store {
     std::int64_t balance_minor = 0;
     std::int64_t postings = 0;
   };
-  void flush_totals() {
+  // `later`: the statements commit() sends with its COMMIT; without it,
+  // the rows are written now.
+  void flush_totals(std::vector<Statement>* later = nullptr) {
     // A row per currency this write posted in: the sums as they stand
     // after it, at the log's size now, so that no row is ever updated.
     for (const auto& [currency, pending] : pending_sums_.by_currency()) {
       CurrencyTotal now = kept_sums(currency);
-      query("INSERT INTO currency_total (currency, log_size, debits_minor, upper_minor) VALUES ($1, $2, $3, $4)",
-            Params().add(currency).add(current_tree().size()).add(now.debits_minor).add(now.upper_minor));
+      run_or_defer(Statement{&prepare("INSERT INTO currency_total (currency, log_size, debits_minor, upper_minor)"
+                                      " VALUES ($1, $2, $3, $4)"),
+                             Params().add(currency).add(current_tree().size()).add(now.debits_minor)
+                                 .add(now.upper_minor)},
+                   later);
     }
     pending_sums_.clear();
     committed_sums_.clear();
@@ -1446,14 +1520,14 @@ class PgStore final : public Store {
       copy_field(rows, pending->balance_minor);
       copy_field(rows, pending->postings, /*last=*/true);
     }
-    send_copy(total_rows_);
+    if (!later) send_copy(total_rows_);  // else commit() sends them
     pending_totals_.clear();
   }
 
   // The first entry number this write gives (entries before it were
   // committed before the write began).
   std::int64_t first_entry_of_write() {
-    if (next_entry_id_ == 0) next_entry_id_ = query("SELECT coalesce(max(id), 0) + 1 FROM spend_entry").int64(0, 0);
+    read_write_state();
     return next_entry_id_ - static_cast<std::int64_t>(entries_this_write());
   }
   std::size_t entries_this_write() const { return entries_written_; }
@@ -1548,6 +1622,101 @@ class PgStore final : public Store {
     check(end.get());
   }
 
+  void run_or_defer(Statement statement, std::vector<Statement>* later) {
+    if (later) later->push_back(std::move(statement));
+    else run_prepared(*statement.prepared, statement.params);
+  }
+
+  // Held rows of at most this many bytes are inserted with the COMMIT
+  // rather than sent by COPY, which takes two round trips of its own.
+  static constexpr std::size_t kInsertedBytesMax = 64 * 1024;
+
+  // Turns the rows held in COPY's text format (copy_field) back into an
+  // INSERT each: fields between tabs, a row a line, \N for NULL, and
+  // backslash, tab, newline and carriage return escaped.
+  void held_as_inserts(CopyBuffer& buffer, std::vector<Statement>& out) {
+    if (buffer.data.empty()) return;
+    const std::string_view target = buffer.target;
+    const auto columns = static_cast<int>(std::count(target.begin(), target.end(), ',')) + 1;
+    std::string sql = "INSERT INTO " + std::string(target) + " VALUES (";
+    for (int i = 1; i <= columns; ++i) sql += (i > 1 ? ", $" : "$") + std::to_string(i);
+    const Prepared& insert = prepare(sql + ")");
+    Params params;
+    std::size_t start = 0;
+    const std::string& data = buffer.data;
+    for (std::size_t at = 0; at < data.size(); ++at) {
+      if (data[at] != '\t' && data[at] != '\n') continue;
+      std::string_view raw(data.data() + start, at - start);
+      if (raw == "\\N") {
+        params.add(std::optional<std::string>());
+      } else {
+        std::string field;
+        field.reserve(raw.size());
+        for (std::size_t k = 0; k < raw.size(); ++k) {
+          char c = raw[k];
+          if (c == '\\' && k + 1 < raw.size()) {
+            char e = raw[++k];
+            c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
+          }
+          field += c;
+        }
+        params.add(field);
+      }
+      start = at + 1;
+      if (data[at] == '\n') {
+        if (params.size() != columns)
+          throw_storage("a row held for " + std::string(target) + " has " + std::to_string(params.size()) +
+                        " fields, not " + std::to_string(columns));
+        out.push_back(Statement{&insert, std::move(params)});
+        params = Params();
+      }
+    }
+    buffer.data.clear();
+  }
+
+  // Runs statements in one round trip (libpq's pipeline mode) and gives
+  // the last one's rows. The first that fails aborts the rest; its error is
+  // thrown.
+  Rows pipeline(const std::vector<Statement>& statements) {
+    finish_copy();
+    PGconn* c = conn_.get();
+    if (PQenterPipelineMode(c) != 1) check(nullptr);  // the connection's own error
+    bool sent = true;
+    std::vector<std::vector<const char*>> values;  // alive until every result is read
+    values.reserve(statements.size());
+    for (const Statement& s : statements) {
+      values.push_back(s.params.pointers());
+      if (s.prepared)
+        sent = sent && PQsendQueryPrepared(c, s.prepared->name.c_str(), s.params.size(), values.back().data(),
+                                           nullptr, nullptr, 0) == 1;
+      else
+        sent = sent && PQsendQueryParams(c, s.sql, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    }
+    sent = sent && PQpipelineSync(c) == 1;
+    ResultHandle failed, last;
+    while (sent) {
+      ResultHandle r(PQgetResult(c));
+      if (!r) {
+        if (PQstatus(c) == CONNECTION_BAD) break;
+        continue;  // the end of one statement's results
+      }
+      ExecStatusType status = PQresultStatus(r.get());
+      if (status == PGRES_PIPELINE_SYNC) break;
+      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) last = std::move(r);
+      else if (status != PGRES_PIPELINE_ABORTED && !failed) failed = std::move(r);
+    }
+    const bool lost = !sent || PQstatus(c) == CONNECTION_BAD;
+    PQexitPipelineMode(c);
+    if (lost || failed) check(failed.get());  // without a result: the connection's own error
+    return Rows(std::move(last));
+  }
+
+  template <typename T>
+  static void remember_committed(std::unordered_map<std::string, T>& cache, const std::string& id, const T& value) {
+    if (cache.size() >= 4096) cache.clear();
+    cache.emplace(id, value);
+  }
+
   void reset_write_state() {
     spend_rows_.data.clear();
     log_rows_.data.clear();
@@ -1565,6 +1734,8 @@ class PgStore final : public Store {
     head_.reset();
     tree_.reset();
     tree_dirty_ = false;
+    write_state_read_ = false;
+    written_names_.clear();
   }
 
   ConnHandle conn_;
@@ -1602,6 +1773,15 @@ class PgStore final : public Store {
   std::int64_t next_entry_id_ = 0;  // 0: not yet read in this write
   std::optional<LogRecord> head_;
   std::optional<CompactRange> tree_;
+  bool write_state_read_ = false;  // head_, tree_ and the next numbers, read under the lock
+  // Kept across transactions, since no row is ever changed or deleted:
+  // whether the ledger has committed a spend entry, and advertisers and
+  // platforms seen committed (consulted in writes only). written_names_:
+  // the ids this write added, not committed until it is.
+  bool spend_committed_ = false;
+  std::unordered_map<std::string, Advertiser> committed_advertisers_;
+  std::unordered_map<std::string, Platform> committed_platforms_;
+  std::unordered_set<std::string> written_names_;
   bool tree_dirty_ = false;
   std::vector<TreeNode> completed_;
 };

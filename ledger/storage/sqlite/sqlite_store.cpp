@@ -585,8 +585,8 @@ class SqliteStore final : public Store {
       if (!q.step()) return std::nullopt;
       r = read_log(q);
     }
-    fill_content(*r);
-    if (in_write_) head_ = r;
+    if (!in_write_) fill_content(*r);  // within a write the head only extends the log
+    else head_ = r;
     return r;
   }
 
