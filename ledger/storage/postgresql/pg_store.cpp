@@ -1174,9 +1174,9 @@ class PgStore final : public Store {
   }
 
  private:
-  // A statement of a write's last rows: prepared, with its parameters.
   struct Prepared;
-  // Or, without a prepared statement, SQL without parameters.
+  // A statement sent in a pipeline (a write's beginning, its last rows and
+  // its COMMIT): prepared, with its parameters, or SQL without any.
   struct Statement {
     const Prepared* prepared;
     Params params;
