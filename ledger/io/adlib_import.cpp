@@ -102,6 +102,10 @@ class AdLibraryWriter {
     // the same row twice in this import is refused as it is read.)
     std::optional<SpendEntry> known;
     if (spend_before_) known = ledger_.store().find_spend_by_external_id(*e.external_id);
+    record(where, e, inferred, known ? &*known : nullptr);
+  }
+  // The same, with the entry recorded under e's id already looked up.
+  void record(const std::string& where, SpendEntry& e, bool inferred, const SpendEntry* known) {
     if (known) {
       e.source = known->source;
       e.note = known->note;
@@ -116,7 +120,7 @@ class AdLibraryWriter {
   void spend_to_date(const std::string& where, SpendEntry& e) {
     std::optional<SpendEntry> first;
     if (spend_before_) first = ledger_.store().find_spend_by_external_id(*e.external_id);
-    if (!first) return spend(where, e, false);
+    if (!first) return record(where, e, false, nullptr);
     // The versions of the ad: its first entry, and the entries that
     // superseded it, which start on the same day. Only the last is live,
     // unless it was reversed by hand.
@@ -136,7 +140,7 @@ class AdLibraryWriter {
     for (const SpendEntry& v : versions) {
       if (v.period.last() == last) {  // this download's figure, or a conflict record_spend names
         e.external_id = v.external_id;
-        return spend(where, e, false);
+        return record(where, e, false, &v);
       }
       if (!latest || v.period.last() > latest->period.last()) latest = &v;
     }
@@ -164,8 +168,7 @@ class AdLibraryWriter {
     located(where, [&] { ledger_.reverse_spend(live->entry_id, reason, e.source); });
     count(counts_.superseded);
     e.external_id = std::move(id);
-    located(where, [&] { ledger_.record_spend(e); });
-    count(counts_.spend);
+    record(where, e, false, nullptr);
   }
 
   void disclosed(const std::string& where, DisclosedTotal& d) {
