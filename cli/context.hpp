@@ -153,6 +153,10 @@ void setup_token(CLI::App& app, GlobalOptions& global);
 // policy list, pledge list, disclosure list: after setup_policy, setup_pledge
 // and setup_disclosure, whose commands they join.
 void setup_lists(CLI::App& app, GlobalOptions& global);
+// `NAME ID --reason --source` under `parent`: withdraws the pledge,
+// disbursement or disclosed total ID recorded by mistake.
+void add_withdraw_command(CLI::App& parent, GlobalOptions& global, const std::string& name,
+                          ledger::Withdrawable record);
 void setup_completion(CLI::App& app);
 
 // The signed checkpoint in `path` (an input error when it is not one); with

@@ -462,6 +462,70 @@ PolicyWithdrawal Ledger::withdraw_action(const std::string& action_id, const std
   return w;
 }
 
+RecordWithdrawal Ledger::withdraw(Withdrawable record, const std::string& id, const std::string& reason,
+                                  const std::string& source) {
+  require_write();
+  check_text(reason, "reason");
+  check_text(source, "source");
+  const std::string kind(log_kind_of_withdrawal(record));
+  // The same withdrawal again is a no-op; another one is refused.
+  auto already = [&](const std::string& what, const RecordWithdrawal& w) -> bool {
+    if (w.reason == reason && w.source == source) {
+      outcome_ = Outcome::Unchanged;
+      return true;
+    }
+    refuse(what + " " + quote(id) + ": already withdrawn (" + w.reason + ")", Reason::Conflict);
+  };
+  RecordWithdrawal w{reason, source, 0};
+  switch (record) {
+    case Withdrawable::Pledge: {
+      std::optional<Pledge> p = store_.find_pledge(id);
+      if (!p) refuse("pledge " + quote(id) + ": no such pledge", Reason::NotFound);
+      if (p->withdrawal && already("pledge", *p->withdrawal)) return *p->withdrawal;
+      // What was paid on it stays paid until its payments are withdrawn
+      // too: a pledge is withdrawn after them, so that no payment is left
+      // on a pledge that counts for nothing.
+      std::string paid;
+      for (const Disbursement& d : store_.disbursements_of(id))
+        if (!d.withdrawal) paid += (paid.empty() ? "" : ", ") + d.id;
+      if (!paid.empty())
+        refuse("pledge " + quote(id) + ": has disbursements (" + paid + "); withdraw them first", Reason::Conflict);
+      p->withdrawal = w;
+      JournalTxn txn = withdrawal_txn(*p);
+      w.txn_id = p->withdrawal->txn_id = post(txn);
+      txn.id = w.txn_id;
+      store_.add_withdrawal(record, id, w);
+      log(kind, id, content_of_withdrawal(*p, txn));
+      break;
+    }
+    case Withdrawable::Disbursement: {
+      std::optional<Disbursement> d = store_.find_disbursement(id);
+      if (!d) refuse("disbursement " + quote(id) + ": no such disbursement", Reason::NotFound);
+      if (d->withdrawal && already("disbursement", *d->withdrawal)) return *d->withdrawal;
+      std::optional<Pledge> pledge = store_.find_pledge(d->pledge_id);
+      if (!pledge) refuse("pledge " + quote(d->pledge_id) + ": no such pledge", Reason::NotFound);
+      d->withdrawal = w;
+      JournalTxn txn = withdrawal_txn(*d, pledge->platform_id);
+      w.txn_id = d->withdrawal->txn_id = post(txn);
+      txn.id = w.txn_id;
+      store_.add_withdrawal(record, id, w);
+      log(kind, id, content_of_withdrawal(*d, txn));
+      break;
+    }
+    case Withdrawable::DisclosedTotal: {
+      std::optional<DisclosedTotal> d = store_.find_disclosed_total(id);
+      if (!d) refuse("disclosed total " + quote(id) + ": no such disclosed total", Reason::NotFound);
+      if (d->withdrawal && already("disclosed total", *d->withdrawal)) return *d->withdrawal;
+      d->withdrawal = w;
+      store_.add_withdrawal(record, id, w);
+      log(kind, id, content_of_withdrawal(*d));
+      break;
+    }
+  }
+  outcome_ = Outcome::Recorded;
+  return w;
+}
+
 SpendReversal Ledger::reverse_spend(std::int64_t entry_id, const std::string& reason, const std::string& source) {
   require_write();
   check_text(reason, "reason");
@@ -630,13 +694,14 @@ Pledge Ledger::record_pledge(Pledge p) {
     }
   }
   if (p.id.empty()) {
-    // Another pledge by the platform that day, recorded before, and not the
-    // same: most likely this one mistyped, and a pledge has no correction,
-    // so it is refused rather than recorded beside it (a second pledge that
-    // day names itself with an id). Two pledges of one day in one file are
-    // two pledges, as two identical records in a file are two records.
+    // Another pledge by the platform that day, recorded before, not
+    // withdrawn, and not the same: most likely this one mistyped, so it is
+    // refused rather than recorded beside it (the mistyped one is withdrawn
+    // first; a second pledge that day names itself with an id). Two pledges
+    // of one day in one file are two pledges, as two identical records in a
+    // file are two records.
     std::optional<Pledge> other = store_.find_pledge(base);
-    if (other && recorded_before_this_write("pledge", other->id)) {
+    if (other && !other->withdrawal && recorded_before_this_write("pledge", other->id)) {
       Pledge given = p;
       given.id = other->id;
       refuse("pledge: " + p.platform_id + " already has a pledge on " + format_date(p.date) + ", " + other->id +
@@ -724,6 +789,11 @@ Disbursement Ledger::disburse(Disbursement d) {
   }
   if (!d.id.empty() && store_.disbursement_exists(d.id))
     refuse("disbursement " + quote(d.id) + ": already recorded, on another pledge", Reason::Conflict);
+  // A payment recorded before is the same again (above); a new one on a
+  // withdrawn pledge is refused.
+  if (pledge.withdrawal)
+    refuse("pledge " + quote(pledge.id) + ": withdrawn (" + pledge.withdrawal->reason + "); it takes no payment",
+           Reason::Conflict);
   if (d.amount.minor() > status.outstanding_minor) {
     refuse("amount " + quote(d.amount.format()) + ": exceeds what is outstanding on pledge " + pledge.id + " (" +
            format_minor(status.outstanding_minor, pledge.amount.currency().decimals(), Grouping::Thousands) + " " +
@@ -776,8 +846,10 @@ PledgeStatus Ledger::pledge_status(const std::string& pledge_id) {
   if (!pledge) refuse("pledge " + quote(pledge_id) + ": no such pledge", Reason::NotFound);
   PledgeStatus status{*pledge, store_.disbursements_of(pledge_id), 0, 0};
   for (const Disbursement& d : status.disbursements)
-    status.disbursed_minor = checked_add(status.disbursed_minor, d.amount.minor(), "disbursed total");
-  status.outstanding_minor = checked_sub(pledge->amount.minor(), status.disbursed_minor, "outstanding amount");
+    if (!d.withdrawal) status.disbursed_minor = checked_add(status.disbursed_minor, d.amount.minor(), "disbursed total");
+  // A withdrawn pledge owes nothing (and has no payment left on it).
+  status.outstanding_minor =
+      pledge->withdrawal ? 0 : checked_sub(pledge->amount.minor(), status.disbursed_minor, "outstanding amount");
   return status;
 }
 

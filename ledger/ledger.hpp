@@ -97,6 +97,13 @@ class Ledger {
   // Withdraws a policy action recorded by mistake: it stays, and counts for
   // nothing (a withdrawn ban refuses no spend and bans no one).
   PolicyWithdrawal withdraw_action(const std::string& action_id, const std::string& reason, const std::string& source);
+  // Withdraws a pledge, a disbursement or a disclosed total recorded by
+  // mistake: it stays, and counts for nothing. A pledge or a disbursement
+  // records a transaction that undoes its postings; a pledge with payments
+  // not withdrawn is refused (they are withdrawn first). The same
+  // withdrawal again is a no-op; another one is refused.
+  RecordWithdrawal withdraw(Withdrawable record, const std::string& id, const std::string& reason,
+                            const std::string& source);
 
   // Writes, like every write, go into the record log; this is the one way in.
   void log(const std::string& kind, const std::string& ref, const nlohmann::json& content);

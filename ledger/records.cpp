@@ -22,6 +22,15 @@ std::string_view to_string(Precision precision) {
   return "?";
 }
 
+std::string_view log_kind_of_withdrawal(Withdrawable record) {
+  switch (record) {
+    case Withdrawable::Pledge: return "pledge_withdrawal";
+    case Withdrawable::Disbursement: return "disbursement_withdrawal";
+    case Withdrawable::DisclosedTotal: return "disclosed_total_withdrawal";
+  }
+  return "?";
+}
+
 PolicyKind parse_policy_kind(std::string_view text, std::string_view field) {
   if (text == "ad_ban") return PolicyKind::AdBan;
   if (text == "ban_lift") return PolicyKind::BanLift;

@@ -105,6 +105,17 @@ struct PolicyAction {
   std::optional<PolicyWithdrawal> withdrawal;  // set when it was withdrawn
 };
 
+// A pledge, a disbursement or a disclosed total recorded by mistake is
+// withdrawn: it stays in the ledger, and stops counting. A pledge or a
+// disbursement moved money in the journal, so its withdrawal records a
+// transaction that undoes those postings, as a spend reversal does; a
+// disclosed total posted nothing, and its withdrawal posts nothing.
+struct RecordWithdrawal {
+  std::string reason;
+  std::string source;
+  std::int64_t txn_id = 0;  // the undoing transaction; 0 for a disclosed total
+};
+
 struct Pledge {
   std::string id;
   std::string platform_id;
@@ -116,6 +127,7 @@ struct Pledge {
   std::string source;
   std::optional<std::string> note;
   std::int64_t txn_id = 0;
+  std::optional<RecordWithdrawal> withdrawal;  // set when it was withdrawn
 };
 
 struct Disbursement {
@@ -125,6 +137,7 @@ struct Disbursement {
   Date date;
   std::string source;
   std::int64_t txn_id = 0;
+  std::optional<RecordWithdrawal> withdrawal;  // set when it was withdrawn
 };
 
 // A total that a platform published for a whole range, such as Twitter's
@@ -142,7 +155,13 @@ struct DisclosedTotal {
   Precision precision = Precision::Exact;
   std::string source;
   std::optional<std::string> note;
+  std::optional<RecordWithdrawal> withdrawal;  // set when it was withdrawn
 };
+
+// The records that are withdrawn with a RecordWithdrawal, and the kind each
+// withdrawal has in the record log (`pledge_withdrawal`, ...).
+enum class Withdrawable { Pledge, Disbursement, DisclosedTotal };
+std::string_view log_kind_of_withdrawal(Withdrawable record);
 
 // An exchange rate: one unit of `from` was worth `rate` units of `to` on
 // `date`, as `source` gives it. Reports convert with it (--convert).

@@ -588,7 +588,7 @@ std::optional<Response> refused_access(ledger::Store& store, const Request& requ
   if (parse_role(token->role, "role") < needed)
     return refuse(403, realm + ", error=\"insufficient_scope\"",
                   "authorization: token " + token->name + " is a " + token->role + "'s: " +
-                      (needed == Role::Admin ? "only an admin token may correct (reverse spend, withdraw a policy action)"
+                      (needed == Role::Admin ? "only an admin token may correct (reverse spend, withdraw a record)"
                                              : "a recorder or admin token may write"));
   return std::nullopt;
 }
@@ -736,9 +736,10 @@ Response Service::write(const Request& request, const std::string& path, std::st
     std::istringstream in(std::move(body.text));
     const std::vector<ledger::AdLibraryInput> inputs{{&in, body.name, body.options.source}};
     const ledger::AdLibraryCounts counts = ledger::import_format(ledger, body.format, inputs, body.options);
-    if ((counts.spend_reversals > 0 || counts.policy_withdrawals > 0) && parse_role(token->role, "role") < Role::Admin)
+    if ((counts.spend_reversals > 0 || counts.policy_withdrawals > 0 || counts.withdrawals > 0) &&
+        parse_role(token->role, "role") < Role::Admin)
       return problem(403, "authorization: token " + token->name + " is a " + token->role +
-                              "'s: only an admin token may correct (reverse spend, withdraw a policy action); "
+                              "'s: only an admin token may correct (reverse spend, withdraw a record); "
                               "nothing was recorded",
                      "input");
     const int status = counts.records > counts.unchanged ? 201 : 200;

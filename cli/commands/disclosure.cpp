@@ -87,6 +87,7 @@ void setup_disclosure(CLI::App& app, GlobalOptions& global) {
     require_simple_format(global);
     run_disclosure_record(global, *o);
   });
+  add_withdraw_command(*disclosure, global, "withdraw", ledger::Withdrawable::DisclosedTotal);
 }
 
 }  // namespace adledger::cli

@@ -255,6 +255,8 @@ void run_import(const GlobalOptions& global, const ImportOptions& o) {
             << c.disclosures << " disclosed totals";
   if (c.policy_withdrawals) std::cout << ", " << c.policy_withdrawals << " policy withdrawals";
   if (c.spend_reversals) std::cout << ", " << c.spend_reversals << " spend reversals";
+  if (c.withdrawals)
+    std::cout << ", " << c.withdrawals << " withdrawals of pledges, disbursements or disclosed totals";
   if (c.rates) std::cout << ", " << c.rates << " exchange rates";
   if (c.unchanged) std::cout << "; " << c.unchanged << " of them already recorded, unchanged";
   if (c.running)

@@ -65,7 +65,8 @@ Table pledge_table(const std::vector<ledger::PledgeStatus>& shown) {
                Table::Align::Right, Table::Align::Right, Table::Align::Left});
   for (const ledger::PledgeStatus& s : shown) {
     const ledger::Currency& c = s.pledge.amount.currency();
-    table.add_row({ledger::format_date(s.pledge.date), s.pledge.id, s.pledge.platform_id, std::string(c.code()),
+    table.add_row({ledger::format_date(s.pledge.date), s.pledge.id + (s.pledge.withdrawal ? " (withdrawn)" : ""),
+                   s.pledge.platform_id, std::string(c.code()),
                    amount_cell(s.pledge.amount.minor(), c), amount_cell(s.disbursed_minor, c),
                    amount_cell(s.outstanding_minor, c), s.pledge.beneficiary});
   }
@@ -78,7 +79,7 @@ Table disclosure_table(const std::vector<ledger::DisclosureCheck>& shown) {
                Table::Align::Left, Table::Align::Right, Table::Align::Left});
   for (const ledger::DisclosureCheck& d : shown) {
     const ledger::DisclosedTotal& t = d.disclosed;
-    table.add_row({ledger::format_date(t.date), t.id, t.advertiser_id, t.platform_id, t.period.to_string(),
+    table.add_row({ledger::format_date(t.date), t.id + (t.withdrawal ? " (withdrawn)" : ""), t.advertiser_id, t.platform_id, t.period.to_string(),
                    std::string(t.amount.currency().code()), amount_cell(t.amount.minor(), t.amount.currency()),
                    std::string(ledger::to_string(t.precision))});
   }

@@ -1,4 +1,5 @@
-// pledge record|disburse.
+// pledge record|disburse|withdraw|withdraw-disbursement, and the
+// withdrawal command `disclosure withdraw` shares.
 #include <iostream>
 
 #include "cli/context.hpp"
@@ -50,8 +51,10 @@ void run_pledge_record(const GlobalOptions& global, const PledgeRecordOptions& o
     return;
   }
   std::cout << said(*open.ledger, "recorded") << " pledge " << recorded.id << ": " << recorded.platform_id << " pledges "
-            << money_text(recorded.amount.minor(), recorded.amount.currency()) << " to " << recorded.beneficiary
-            << '\n';
+            << money_text(recorded.amount.minor(), recorded.amount.currency()) << " to " << recorded.beneficiary;
+  // The same pledge given again after it was withdrawn is that pledge, withdrawn.
+  if (recorded.withdrawal) std::cout << " (withdrawn: " << recorded.withdrawal->reason << ")";
+  std::cout << '\n';
 }
 
 void run_pledge_disburse(const GlobalOptions& global, const PledgeDisburseOptions& o) {
@@ -78,7 +81,62 @@ void run_pledge_disburse(const GlobalOptions& global, const PledgeDisburseOption
             << "; outstanding " << money_text(after.outstanding_minor, after.pledge.amount.currency()) << '\n';
 }
 
+struct WithdrawOptions {
+  std::string id;
+  std::string reason;
+  std::string source;
+};
+
+std::string noun_of(ledger::Withdrawable record) {
+  switch (record) {
+    case ledger::Withdrawable::Pledge: return "pledge";
+    case ledger::Withdrawable::Disbursement: return "disbursement";
+    case ledger::Withdrawable::DisclosedTotal: return "disclosed total";
+  }
+  return "record";
+}
+
+void run_withdraw(const GlobalOptions& global, ledger::Withdrawable record, const WithdrawOptions& o) {
+  OpenLedger open = open_ledger(global);
+  ledger::WriteTransaction txn(*open.store);
+  ledger::RecordWithdrawal w = open.ledger->withdraw(record, o.id, o.reason, o.source);
+  txn.commit();
+  const std::string noun = noun_of(record);
+  if (output_format(global) == Format::Json) {
+    // As the import names the record withdrawn.
+    const char* field = record == ledger::Withdrawable::Pledge         ? "pledge"
+                        : record == ledger::Withdrawable::Disbursement ? "disbursement"
+                                                                       : "disclosure";
+    print_json(std::cout, {{"withdrawn", field},
+                           {"id", o.id},
+                           {"reason", w.reason},
+                           {"source", w.source},
+                           {"txn", w.txn_id > 0 ? nlohmann::json(w.txn_id) : nlohmann::json(nullptr)}});
+    return;
+  }
+  std::cout << said(*open.ledger, "withdrew") << " " << noun << " " << o.id << ": " << w.reason
+            << " (it stays in the ledger and counts for nothing"
+            << (w.txn_id > 0 ? "; transaction " + std::to_string(w.txn_id) + " undoes its postings" : std::string())
+            << ")\n";
+}
+
 }  // namespace
+
+void add_withdraw_command(CLI::App& parent, GlobalOptions& global, const std::string& name,
+                          ledger::Withdrawable record) {
+  const std::string noun = noun_of(record);
+  auto o = std::make_shared<WithdrawOptions>();
+  auto* withdraw = parent.add_subcommand(
+      name, "withdraw a " + noun + " recorded by mistake (it stays, and counts for nothing" +
+                (record == ledger::Withdrawable::Pledge ? "; withdraw its disbursements first)" : ")"));
+  withdraw->add_option("id", o->id, "the " + noun + " id")->required();
+  withdraw->add_option("--reason", o->reason, "why it is withdrawn")->required();
+  withdraw->add_option("--source", o->source, "the citation for the correction")->required();
+  withdraw->callback([&global, record, o] {
+    require_simple_format(global);
+    run_withdraw(global, record, *o);
+  });
+}
 
 void setup_pledge(CLI::App& app, GlobalOptions& global) {
   auto* pledge = app.add_subcommand("pledge", "record pledges and their disbursements");
@@ -113,6 +171,8 @@ void setup_pledge(CLI::App& app, GlobalOptions& global) {
     require_simple_format(global);
     run_pledge_disburse(global, *d);
   });
+  add_withdraw_command(*pledge, global, "withdraw", ledger::Withdrawable::Pledge);
+  add_withdraw_command(*pledge, global, "withdraw-disbursement", ledger::Withdrawable::Disbursement);
 }
 
 }  // namespace adledger::cli

@@ -479,6 +479,20 @@ json content_of(const PolicyWithdrawal& w) {
   return json{{"action", w.action_id}, {"reason", w.reason}, {"source", w.source}};
 }
 
+json content_of_withdrawal(const Pledge& p, const JournalTxn& txn) {
+  return json{{"pledge", p.id}, {"reason", p.withdrawal->reason}, {"source", p.withdrawal->source},
+              {"txn", postings_json(txn)}};
+}
+
+json content_of_withdrawal(const Disbursement& d, const JournalTxn& txn) {
+  return json{{"disbursement", d.id}, {"reason", d.withdrawal->reason}, {"source", d.withdrawal->source},
+              {"txn", postings_json(txn)}};
+}
+
+json content_of_withdrawal(const DisclosedTotal& d) {
+  return json{{"disclosure", d.id}, {"reason", d.withdrawal->reason}, {"source", d.withdrawal->source}};
+}
+
 json content_of(const SpendReversal& r, const JournalTxn& txn) {
   return json{{"entry", r.entry_id}, {"reason", r.reason}, {"source", r.source}, {"txn", postings_json(txn)}};
 }

@@ -86,6 +86,11 @@ nlohmann::json content_of(const Disbursement& disbursement, const JournalTxn& tx
 nlohmann::json content_of(const DisclosedTotal& disclosed);
 nlohmann::json content_of(const SpendReversal& reversal, const JournalTxn& txn);
 nlohmann::json content_of(const PolicyWithdrawal& withdrawal);
+// The withdrawal of a record (its `withdrawal` must be set), with the
+// transaction that undoes a pledge's or a disbursement's postings.
+nlohmann::json content_of_withdrawal(const Pledge& pledge, const JournalTxn& txn);
+nlohmann::json content_of_withdrawal(const Disbursement& disbursement, const JournalTxn& txn);
+nlohmann::json content_of_withdrawal(const DisclosedTotal& disclosed);
 nlohmann::json content_of(const ExchangeRate& rate);
 std::string canonical(const nlohmann::json& content);  // dump(): sorted keys, no spaces
 // canonical(content_of(entry, txn)), written directly: the bytes are the

@@ -330,6 +330,11 @@ std::vector<RecordRef> records_cited(Store& store, const json& report) {
     if (r.kind == "spend" && store.find_log_seq("spend_reversal", r.ref)) out.push_back({"spend_reversal", r.ref});
     if (r.kind == "policy_action" && store.find_log_seq("policy_withdrawal", r.ref))
       out.push_back({"policy_withdrawal", r.ref});
+    // So is a pledge's, a payment's or a disclosed total's withdrawal.
+    for (const auto& [kind, withdrawal] : {std::pair{"pledge", "pledge_withdrawal"},
+                                           std::pair{"disbursement", "disbursement_withdrawal"},
+                                           std::pair{"disclosed_total", "disclosed_total_withdrawal"}})
+      if (r.kind == kind && store.find_log_seq(withdrawal, r.ref)) out.push_back({withdrawal, r.ref});
   }
   return out;
 }

@@ -112,6 +112,12 @@ void replay(Ledger& ledger, const LogRecord& r) {
     d.source = c.at("source");
     d.note = opt<std::string>(c, "note");
     ledger.record_disclosed_total(d);
+  } else if (k == "pledge_withdrawal") {
+    ledger.withdraw(Withdrawable::Pledge, c.at("pledge"), c.at("reason"), c.at("source"));
+  } else if (k == "disbursement_withdrawal") {
+    ledger.withdraw(Withdrawable::Disbursement, c.at("disbursement"), c.at("reason"), c.at("source"));
+  } else if (k == "disclosed_total_withdrawal") {
+    ledger.withdraw(Withdrawable::DisclosedTotal, c.at("disclosure"), c.at("reason"), c.at("source"));
   } else {
     throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + ": unknown kind " + quote(k));
   }

@@ -181,11 +181,17 @@ VerifyResult verify_ledger(Store& store, const VerifyOptions& options) {
     }
     for (const Pledge& p : store.pledges()) {
       check_other("pledge", p.id), ++rows;
-      for (const Disbursement& d : store.disbursements_of(p.id)) check_other("disbursement", d.id), ++rows;
+      if (p.withdrawal) check_other("pledge_withdrawal", p.id), ++rows;
+      for (const Disbursement& d : store.disbursements_of(p.id)) {
+        check_other("disbursement", d.id), ++rows;
+        if (d.withdrawal) check_other("disbursement_withdrawal", d.id), ++rows;
+      }
     }
     for (const ExchangeRate& r : store.rates()) check_other("rate", rate_ref(r)), ++rows;
-    for (const DisclosedTotal& d : store.disclosed_totals(std::nullopt, std::nullopt))
+    for (const DisclosedTotal& d : store.disclosed_totals(std::nullopt, std::nullopt)) {
       check_other("disclosed_total", d.id), ++rows;
+      if (d.withdrawal) check_other("disclosed_total_withdrawal", d.id), ++rows;
+    }
   } catch (const Error& e) {
     add_problem(records, std::string("the tables cannot be read: ") + e.what());
   }

@@ -67,11 +67,24 @@ std::map<std::int64_t, Fields> records_by_txn(Store& store) {
     if (p.basis_period) add(f, "basis_period", p.basis_period->to_string());
     add(f, "source", p.source);
     add(f, "note", p.note);
+    if (p.withdrawal) {
+      Fields& w = out[p.withdrawal->txn_id];
+      add(w, "pledge", p.id);
+      add(w, "reason", p.withdrawal->reason);
+      add(w, "source", p.withdrawal->source);
+    }
     for (const Disbursement& d : store.disbursements_of(p.id)) {
       Fields& g = out[d.txn_id];
       add(g, "disbursement", d.id);
       add(g, "pledge", d.pledge_id);
       add(g, "source", d.source);
+      if (d.withdrawal) {
+        Fields& w = out[d.withdrawal->txn_id];
+        add(w, "disbursement", d.id);
+        add(w, "pledge", d.pledge_id);
+        add(w, "reason", d.withdrawal->reason);
+        add(w, "source", d.withdrawal->source);
+      }
     }
   }
   // Who recorded it, last: a record nobody was named for has no author line.
@@ -253,6 +266,12 @@ ordered_json import_record(Store& store, const LogRecord& r, std::map<std::int64
     out["type"] = k;
     for (auto& [key, value] : c.items())
       if (!value.is_null()) out[key] = value;
+  } else if (k == "pledge_withdrawal" || k == "disbursement_withdrawal" || k == "disclosed_total_withdrawal") {
+    // The record's id, the reason and the source; the undoing postings
+    // follow from the record withdrawn.
+    out["type"] = k == "disclosed_total_withdrawal" ? "disclosure_withdrawal" : k;
+    for (auto& [key, value] : c.items())
+      if (key != "txn") out[key] = value;
   } else if (k == "spend") {
     out["type"] = "spend";
     file_entry.emplace(c.at("entry").get<std::int64_t>(), static_cast<std::int64_t>(file_entry.size()) + 1);

@@ -1578,6 +1578,7 @@ nlohmann::json import_result_json(const std::string& file, const AdLibraryCounts
                         {"disclosures", c.disclosures},
                         {"policy_withdrawals", c.policy_withdrawals},
                         {"spend_reversals", c.spend_reversals},
+                        {"withdrawals", c.withdrawals},
                         {"rates", c.rates},
                         {"running", c.running},
                         {"unchanged", c.unchanged}};

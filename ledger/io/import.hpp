@@ -4,7 +4,9 @@
 //     "platforms": [...], "advertisers": [...], "handles": [...],
 //     "policy_actions": [...], "policy_withdrawals": [...],
 //     "spend": [...], "spend_reversals": [...],
-//     "pledges": [...], "disbursements": [...], "disclosures": [...] }
+//     "pledges": [...], "disbursements": [...], "disclosures": [...],
+//     "disbursement_withdrawals": [...], "pledge_withdrawals": [...],
+//     "disclosure_withdrawals": [...], "rates": [...] }
 //
 // schemas/import.schema.json describes it; fixtures/ holds an example. The
 // sections are recorded in that order (so a ban in the file refuses spend
@@ -35,6 +37,7 @@ struct ImportCounts {
   std::size_t disclosures = 0;
   std::size_t policy_withdrawals = 0;
   std::size_t spend_reversals = 0;
+  std::size_t withdrawals = 0;  // of pledges, disbursements and disclosed totals
   std::size_t rates = 0;
   std::size_t unchanged = 0;  // records of the file already in the ledger, the same: no-ops
   std::size_t running = 0;    // ad-library ads still running, not recorded (io/adlib_import.hpp)

@@ -67,13 +67,26 @@ json to_json(const PolicyAction& a) {
                                           : json(nullptr)}};
 }
 
+// A record's withdrawal, or null: the reason, the source, and the
+// transaction that undid its postings (null for a disclosed total, which
+// posted nothing).
+namespace {
+
+json withdrawal_json(const std::optional<RecordWithdrawal>& w) {
+  if (!w) return nullptr;
+  return json{{"reason", w->reason}, {"source", w->source}, {"txn", w->txn_id > 0 ? json(w->txn_id) : json(nullptr)}};
+}
+
+}  // namespace
+
 json to_json(const Disbursement& d) {
   return json{{"id", d.id},
               {"pledge", d.pledge_id},
               {"amount", amount_json(d.amount.minor(), d.amount.currency())},
               {"date", format_date(d.date)},
               {"source", d.source},
-              {"txn", d.txn_id}};
+              {"txn", d.txn_id},
+              {"withdrawal", withdrawal_json(d.withdrawal)}};
 }
 
 json to_json(const PledgeStatus& s) {
@@ -96,7 +109,8 @@ json to_json(const PledgeStatus& s) {
               {"disbursements", disbursements},
               {"source", p.source},
               {"note", optional_json(p.note)},
-              {"txn", p.txn_id}};
+              {"txn", p.txn_id},
+              {"withdrawal", withdrawal_json(p.withdrawal)}};
 }
 
 json to_json(const BanCheck& c) {
@@ -192,7 +206,8 @@ json to_json(const DisclosureCheck& c) {
                   {"precision", std::string(to_string(d.precision))},
                   {"disclosed", amount_json(d.amount.minor(), d.amount.currency())},
                   {"source", d.source},
-                  {"note", optional_json(d.note)}};
+                  {"note", optional_json(d.note)},
+                  {"withdrawal", withdrawal_json(d.withdrawal)}};
   json compared = comparison_json(c.comparison, d.amount.minor(), d.amount.currency());
   out["itemised"] = compared["itemised"];
   out["other_currency_entries"] = compared["other_currency_entries"];

@@ -442,6 +442,19 @@ Result policy_withdrawal(const Members& m) {
   return m.required({"action", "reason", "source"});
 }
 
+// A pledge's, a disbursement's or a disclosed total's withdrawal: the
+// record's id under `field`, the reason and the source.
+Result withdrawal_of(const Members& m, const char* field) {
+  ADLEDGER_RULE(m.check(field, check_slug));
+  ADLEDGER_RULE(m.check("reason", check_text));
+  ADLEDGER_RULE(m.check("source", check_text));
+  ADLEDGER_RULE(m.only({field, "reason", "source"}));
+  return m.required({field, "reason", "source"});
+}
+Result disbursement_withdrawal(const Members& m) { return withdrawal_of(m, "disbursement"); }
+Result pledge_withdrawal(const Members& m) { return withdrawal_of(m, "pledge"); }
+Result disclosure_withdrawal(const Members& m) { return withdrawal_of(m, "disclosure"); }
+
 Result spend(const Members& m) {
   // allOf: amount_fits_currency (left to Money's parsers), then "only a
   // range may have a zero amount or an upper bound".
@@ -579,7 +592,7 @@ struct SectionRules {
   std::string_view name;
   Result (*check)(const Members&);
 };
-constexpr std::array<SectionRules, 11> kSections = {{
+constexpr std::array<SectionRules, 14> kSections = {{
     {"platforms", platform},
     {"advertisers", advertiser},
     {"handles", handle_record},
@@ -590,6 +603,9 @@ constexpr std::array<SectionRules, 11> kSections = {{
     {"pledges", pledge},
     {"disbursements", disbursement_record},
     {"disclosures", disclosure},
+    {"disbursement_withdrawals", disbursement_withdrawal},
+    {"pledge_withdrawals", pledge_withdrawal},
+    {"disclosure_withdrawals", disclosure_withdrawal},
     {"rates", rate},
 }};
 

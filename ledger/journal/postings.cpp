@@ -41,4 +41,30 @@ JournalTxn disbursement_txn(const Disbursement& d, const std::string& platform_i
   return txn;
 }
 
+namespace {
+
+// The postings of `original` with their signs turned, on its date.
+JournalTxn undoing(const JournalTxn& original, std::int64_t id, std::string description) {
+  JournalTxn txn;
+  txn.id = id;
+  txn.date = original.date;
+  txn.kind = original.kind;
+  txn.description = std::move(description);
+  for (const Posting& p : original.postings) txn.postings.push_back(Posting{p.account, p.amount.negated()});
+  return txn;
+}
+
+}  // namespace
+
+JournalTxn withdrawal_txn(const Pledge& p) {
+  assert(p.withdrawal && "withdrawal_txn of a pledge that was not withdrawn");
+  return undoing(pledge_txn(p), p.withdrawal->txn_id, "withdrawal of pledge " + p.id + ": " + p.withdrawal->reason);
+}
+
+JournalTxn withdrawal_txn(const Disbursement& d, const std::string& platform_id) {
+  assert(d.withdrawal && "withdrawal_txn of a disbursement that was not withdrawn");
+  return undoing(disbursement_txn(d, platform_id), d.withdrawal->txn_id,
+                 "withdrawal of disbursement " + d.id + ": " + d.withdrawal->reason);
+}
+
 }  // namespace ledger

@@ -26,5 +26,9 @@ JournalTxn reversal_txn(const SpendEntry& entry);
 JournalTxn pledge_txn(const Pledge& pledge);
 // A disbursement pays the pledge's liability out of the platform's cash.
 JournalTxn disbursement_txn(const Disbursement& disbursement, const std::string& platform_id);
+// A withdrawn pledge or disbursement: its postings with their signs turned,
+// on its date. Its `withdrawal` must be set.
+JournalTxn withdrawal_txn(const Pledge& pledge);
+JournalTxn withdrawal_txn(const Disbursement& disbursement, const std::string& platform_id);
 
 }  // namespace ledger

@@ -17,6 +17,20 @@ void cite(std::vector<SourceCitation>& sources, const std::string& source, std::
   if (std::find(it->cited_by.begin(), it->cited_by.end(), by) == it->cited_by.end()) it->cited_by.push_back(std::move(by));
 }
 
+void cite(std::vector<SourceCitation>& sources, const DisclosedTotal& d) {
+  cite(sources, d.source, "disclosure " + d.id);
+  if (d.withdrawal) cite(sources, d.withdrawal->source, "withdrawal of disclosure " + d.id);
+}
+
+void cite(std::vector<SourceCitation>& sources, const PledgeStatus& p) {
+  cite(sources, p.pledge.source, "pledge " + p.pledge.id);
+  for (const Disbursement& d : p.disbursements) {
+    cite(sources, d.source, "disbursement " + d.id);
+    if (d.withdrawal) cite(sources, d.withdrawal->source, "withdrawal of disbursement " + d.id);
+  }
+  if (p.pledge.withdrawal) cite(sources, p.pledge.withdrawal->source, "withdrawal of pledge " + p.pledge.id);
+}
+
 AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& advertiser_id,
                                          const AdvertiserReportOptions& options) {
   Store& store = ledger.store();
@@ -78,14 +92,11 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
     cite(sources, a.source, "policy " + a.id);
     if (a.withdrawal) cite(sources, a.withdrawal->source, "withdrawal of policy " + a.id);
   }
-  for (const DisclosureCheck& d : report.disclosures) cite(sources, d.disclosed.source, "disclosure " + d.disclosed.id);
+  for (const DisclosureCheck& d : report.disclosures) cite(sources, d.disclosed);
   if (report.converted)
     for (const Conversion& c : report.converted->conversions)
       cite(sources, c.rate.source, "rate " + rate_ref(c.rate));
-  for (const PledgeStatus& p : report.pledges) {
-    cite(sources, p.pledge.source, "pledge " + p.pledge.id);
-    for (const Disbursement& d : p.disbursements) cite(sources, d.source, "disbursement " + d.id);
-  }
+  for (const PledgeStatus& p : report.pledges) cite(sources, p);
   return report;
 }
 

@@ -48,6 +48,10 @@ struct SourceCitation {
 // Adds a citation of `source` by `by`, keeping sources in order of first
 // citation.
 void cite(std::vector<SourceCitation>& sources, const std::string& source, std::string by);
+// Cites a disclosed total, or a pledge and its disbursements, and the
+// withdrawal of each that was withdrawn.
+void cite(std::vector<SourceCitation>& sources, const DisclosedTotal& disclosed);
+void cite(std::vector<SourceCitation>& sources, const PledgeStatus& pledge);
 
 struct AdvertiserReport {
   Advertiser advertiser;

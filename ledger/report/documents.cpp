@@ -210,6 +210,13 @@ void add_spend_sections(Document& doc, const SpendRollup& spend, const std::opti
   doc.sections.push_back(std::move(precision));
 }
 
+// The note under a table that lists a withdrawn record.
+std::string withdrawn_note(const std::string& what, const std::string& id, const RecordWithdrawal& w) {
+  return "Withdrawn: " + what + " " + id + " was recorded by mistake (" + w.reason + "; source: " + w.source +
+         "). It is listed and counts for nothing" +
+         (w.txn_id > 0 ? ": transaction " + std::to_string(w.txn_id) + " undoes its postings." : ".");
+}
+
 void add_disclosures_section(Document& doc, const std::vector<DisclosureCheck>& checks) {
   Section s;
   s.title = "Disclosed totals beside itemised spend";
@@ -223,15 +230,18 @@ void add_disclosures_section(Document& doc, const std::vector<DisclosureCheck>& 
     const DisclosedTotal& d = c.disclosed;
     const Currency& cur = d.amount.currency();
     auto row = [&](Cell itemised, std::string precision, std::string share, bool pro_rata, std::string entries) {
-      t.rows.push_back({text_cell(d.id), text_cell(d.platform_id), text_cell(d.advertiser_id),
+      t.rows.push_back({text_cell(d.id + (d.withdrawal ? " (withdrawn)" : "")), text_cell(d.platform_id),
+                        text_cell(d.advertiser_id),
                         text_cell(d.period.to_string()), text_cell(cur.code()), money_cell(d.amount.minor(), cur),
                         std::move(itemised), text_cell(std::move(share)), text_cell(str(d.precision)),
                         text_cell(std::move(precision)), text_cell(yes_no(pro_rata)), text_cell(std::move(entries))});
     };
     // The headline, in a sentence: what was disclosed, how much of it the
     // ledger itemises.
-    std::string line = d.platform_id + " disclosed " + money_text(d.amount.minor(), cur) + " (" + str(d.precision) +
-                       ") from " + d.advertiser_id + " for " + d.period.to_string() + "; itemised here: ";
+    if (d.withdrawal) s.notes.push_back(withdrawn_note("disclosed total", d.id, *d.withdrawal));
+    std::string line = (d.withdrawal ? "Withdrawn: " : "") + d.platform_id + " disclosed " +
+                       money_text(d.amount.minor(), cur) + " (" + str(d.precision) + ") from " + d.advertiser_id +
+                       " for " + d.period.to_string() + "; itemised here: ";
     if (c.comparison.itemised.empty()) line += "nothing (0.0%)";
     for (std::size_t k = 0; k < c.comparison.itemised.size(); ++k) {
       const Itemised& i = c.comparison.itemised[k];
@@ -324,11 +334,15 @@ Section pledges_section(std::string title, const std::vector<PledgeStatus>& pled
     const Currency& c = p.pledge.amount.currency();
     std::string basis = p.pledge.basis_advertiser_id.value_or("");
     if (p.pledge.basis_period) basis += (basis.empty() ? "" : " ") + p.pledge.basis_period->to_string();
-    t.rows.push_back({text_cell(p.pledge.id), text_cell(p.pledge.platform_id), text_cell(format_date(p.pledge.date)),
+    t.rows.push_back({text_cell(p.pledge.id + (p.pledge.withdrawal ? " (withdrawn)" : "")),
+                      text_cell(p.pledge.platform_id), text_cell(format_date(p.pledge.date)),
                       text_cell(c.code()), money_cell(p.pledge.amount.minor(), c), money_cell(p.disbursed_minor, c),
                       money_cell(p.outstanding_minor, c), text_cell(basis.empty() ? "-" : basis),
                       text_cell(p.pledge.beneficiary)});
     if (p.pledge.note) s.notes.push_back("Note on " + p.pledge.id + ": " + *p.pledge.note);
+    if (p.pledge.withdrawal) s.notes.push_back(withdrawn_note("pledge", p.pledge.id, *p.pledge.withdrawal));
+    for (const Disbursement& d : p.disbursements)
+      if (d.withdrawal) s.notes.push_back(withdrawn_note("disbursement", d.id, *d.withdrawal));
   }
   s.table = std::move(t);
   return s;
@@ -570,7 +584,7 @@ Document to_document(const PledgesReport& r) {
     const Currency& cur = p.amount.currency();
     if (!c.basis_spend) continue;
     auto row = [&](Cell itemised, std::string precision, std::string share, bool cut, std::string entries) {
-      t.rows.push_back({text_cell(p.id), text_cell(*p.basis_advertiser_id),
+      t.rows.push_back({text_cell(p.id + (p.withdrawal ? " (withdrawn)" : "")), text_cell(*p.basis_advertiser_id),
                         text_cell(p.basis_period ? p.basis_period->to_string() : "all recorded"), text_cell(cur.code()),
                         money_cell(p.amount.minor(), cur), std::move(itemised), text_cell(std::move(precision)),
                         text_cell(std::move(share)), text_cell(yes_no(cut)), text_cell(std::move(entries))});
@@ -604,17 +618,18 @@ Document to_document(const PledgesReport& r) {
                 wrapping("source")};
   std::vector<SourceCitation> sources;
   for (const PledgeCheck& c : r.pledges) {
-    cite(sources, c.status.pledge.source, "pledge " + c.status.pledge.id);
+    cite(sources, c.status);
     for (const Disbursement& d : c.status.disbursements) {
       const Currency& cur = d.amount.currency();
-      pt.rows.push_back({text_cell(d.id), text_cell(d.pledge_id), text_cell(format_date(d.date)), text_cell(cur.code()),
-                         money_cell(d.amount.minor(), cur), text_cell(d.source)});
-      cite(sources, d.source, "disbursement " + d.id);
+      pt.rows.push_back({text_cell(d.id + (d.withdrawal ? " (withdrawn)" : "")), text_cell(d.pledge_id),
+                         text_cell(format_date(d.date)), text_cell(cur.code()), money_cell(d.amount.minor(), cur),
+                         text_cell(d.source)});
+      if (d.withdrawal) payments.notes.push_back(withdrawn_note("disbursement", d.id, *d.withdrawal));
     }
   }
   payments.table = std::move(pt);
   doc.sections.push_back(std::move(payments));
-  for (const DisclosureCheck& d : disclosed) cite(sources, d.disclosed.source, "disclosure " + d.disclosed.id);
+  for (const DisclosureCheck& d : disclosed) cite(sources, d.disclosed);
   doc.sections.push_back(sources_section(sources));
   return doc;
 }

@@ -51,11 +51,8 @@ PlatformReport build_platform_report(Ledger& ledger, const std::string& platform
     cite(r.sources, a.source, "policy " + a.id);
     if (a.withdrawal) cite(r.sources, a.withdrawal->source, "withdrawal of policy " + a.id);
   }
-  for (const DisclosureCheck& d : r.disclosures) cite(r.sources, d.disclosed.source, "disclosure " + d.disclosed.id);
-  for (const PledgeStatus& p : r.pledges) {
-    cite(r.sources, p.pledge.source, "pledge " + p.pledge.id);
-    for (const Disbursement& d : p.disbursements) cite(r.sources, d.source, "disbursement " + d.id);
-  }
+  for (const DisclosureCheck& d : r.disclosures) cite(r.sources, d.disclosed);
+  for (const PledgeStatus& p : r.pledges) cite(r.sources, p);
   return r;
 }
 

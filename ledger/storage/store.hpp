@@ -156,6 +156,8 @@ class Store {
   virtual void add_disclosed_total(const DisclosedTotal& disclosed) = 0;
   virtual void add_spend_reversal(const SpendReversal& reversal) = 0;
   virtual void add_policy_withdrawal(const PolicyWithdrawal& withdrawal) = 0;
+  // The withdrawal of the pledge, disbursement or disclosed total `id`.
+  virtual void add_withdrawal(Withdrawable record, const std::string& id, const RecordWithdrawal& withdrawal) = 0;
   virtual void add_rate(const ExchangeRate& rate) = 0;
   // Appends to the record log; the caller has computed seq and hash (the
   // chain hash, or the leaf hash, as log_format() says).
@@ -185,6 +187,7 @@ class Store {
   virtual std::vector<Pledge> pledges() = 0;
   virtual std::vector<Disbursement> disbursements_of(const std::string& pledge_id) = 0;
   virtual bool disbursement_exists(const std::string& id) = 0;
+  virtual std::optional<Disbursement> find_disbursement(const std::string& id) = 0;
   virtual std::optional<DisclosedTotal> find_disclosed_total(const std::string& id) = 0;
   // Disclosed totals, optionally of one advertiser and/or on one platform,
   // ordered by platform, advertiser, period start, id.

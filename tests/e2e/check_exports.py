@@ -16,7 +16,9 @@ ledger and give the same balances and reports; `--format csv` must be CSV.
    tool and the parsers below, so a parser that misreads a tool's output
    fails here, not as a false "export mismatch".
 1. Ledger A: fixtures/founding-case.json, plus a `spend reverse` of entry 2
-   (hostile reason and source), so that a reversal is exported.
+   (hostile reason and source), so that a reversal is exported, and a
+   payment, its withdrawal (hostile reason), its pledge's withdrawal and a
+   disclosed total's withdrawal.
    Ledger C: every ad-library sample of fixtures/, each imported with its
    --input (ranges, unknown markets, disclosed totals).
    Ledger B: a generated JSON Lines file of >= 10,000 spend entries (USD,
@@ -852,7 +854,19 @@ def build_ledger_a(adl, checker, tmp, root):
                               "recorded in error; \"test\" | #x [2018-03-03] date:2019-01-01",
                               "--source", "(erratum.txt; ü)"]) is None:
         return None
-    checker.ok("ledger A built: fixtures/founding-case.json and the reversal of entry 2")
+    # A payment withdrawn, then its pledge, and a disclosed total: their
+    # undoing transactions go through the tools as any other.
+    for args in (["pledge", "disburse", "twitter-pledge-2017-10-26", "--amount", "1500", "--date", "2018-03-01",
+                  "--source", "grant letter"],
+                 ["pledge", "withdraw-disbursement", "twitter-pledge-2017-10-26-1", "--reason",
+                  "paid by another; \"test\" | #x [2018-03-03] date:2019-01-01", "--source", "(fix.txt; ü)"],
+                 ["pledge", "withdraw", "twitter-pledge-2017-10-26", "--reason", "mistyped", "--source", "review"],
+                 ["disclosure", "withdraw", "twitter-rt-disclosed-2017-10-26", "--reason", "duplicate",
+                  "--source", "review"]):
+        if adl.must(checker, db, args) is None:
+            return None
+    checker.ok("ledger A built: fixtures/founding-case.json, the reversal of entry 2, a payment and its pledge "
+               "withdrawn, and a disclosed total withdrawn")
     return db
 
 

@@ -8,7 +8,7 @@ HTTP connections:
 2. Who may write: no token, an unknown token, a revoked token (revoked by
    the command line while the server runs) are 401 with a Bearer
    challenge; a reader's token is 403; a recorder cannot correct (reverse
-   spend, withdraw a policy action) and an admin can. Every refusal leaves
+   spend, withdraw a policy action or a pledge) and an admin can. Every refusal leaves
    the ledger's head as it was.
 3. Writes: a record, an array of records, JSON Lines, an import document,
    CSV and an ad library's export, each in one transaction, answered with
@@ -238,6 +238,17 @@ def check_writes(ck, ledger, server, tokens, schemas, store, root):
     ck.check("records: the refused reversal left the head as it was", head(ledger) == before)
     status, h, raw = post(server, "/api/v1/records", json.dumps(reversal), "application/json", bearer(admin))
     written("records: an admin reverses spend", status, raw, 201, spend_reversals=1)
+    pledge = {"type": "pledge", "id": "http-pledge", "platform": "twitter", "amount": "10.00", "currency": "USD",
+              "date": "2018-01-01", "beneficiary": "a fund", "source": "desk"}
+    status, h, raw = post(server, "/api/v1/records", json.dumps(pledge), "application/json", bearer(rec))
+    written("records: a pledge", status, raw, 201, pledges=1)
+    withdrawal = {"type": "pledge_withdrawal", "pledge": "http-pledge", "reason": "mistyped", "source": "desk"}
+    before = head(ledger)
+    check_problem(ck, "records: a recorder may not withdraw a pledge (403)", server, "POST", "/api/v1/records", 403,
+                  body=json.dumps(withdrawal).encode(), headers=bearer(rec, {"Content-Type": "application/json"}))
+    ck.check("records: the refused withdrawal left the head as it was", head(ledger) == before)
+    status, h, raw = post(server, "/api/v1/records", json.dumps(withdrawal), "application/json", bearer(admin))
+    written("records: an admin withdraws a pledge", status, raw, 201, withdrawals=1)
 
     # Idempotency-Key.
     key = {"Idempotency-Key": "desk-2026-11-22-0001"}

@@ -205,10 +205,17 @@ struct Everything : PinnedLedger {
   ledger::Disbursement disbursement_in, disbursement;
   ledger::DisclosedTotal disclosed_in, disclosed;
   ledger::SpendReversal reversal;
+  // Recorded by mistake and withdrawn: a pledge after its payment, and a
+  // disclosed total.
+  ledger::Pledge mistaken_pledge;
+  ledger::Disbursement mistaken_payment;
+  ledger::DisclosedTotal mistaken_total;
   const std::string reversal_reason = "duplicate of the 2016 report";
   const std::string reversal_source = "https://example.org/correction";
 
-  Everything() {
+  // `withdrawals`: also record the mistaken records and withdraw them (a
+  // ledger for a migration from before version 12 holds none).
+  explicit Everything(bool withdrawals = false) {
     spend1_in = spend_of("rt", "twitter", "2016", 27410000);
     spend1_in.handle = "@RT_com";
     spend1_in.items = 1823;
@@ -257,10 +264,26 @@ struct Everything : PinnedLedger {
       lift = ledger->record_policy_action(lift_in);
       pledge = ledger->record_pledge(pledge_in);
       disbursement_in = ledger::Disbursement{"", pledge.id, usd(50000000), date("2018-01-15"),
-                                             "https://example.org/grant", 0};
+                                             "https://example.org/grant", 0, std::nullopt};
       disbursement = ledger->disburse(disbursement_in);
       disclosed = ledger->record_disclosed_total(disclosed_in);
       reversal = ledger->reverse_spend(spend2.entry_id, reversal_reason, reversal_source);
+      if (!withdrawals) return;
+      ledger::Pledge mistyped = pledge_in;
+      mistyped.id = "twitter-pledge-mistyped";
+      mistyped.amount = usd(19000000);
+      mistaken_pledge = ledger->record_pledge(mistyped);
+      mistaken_payment = ledger->disburse(ledger::Disbursement{"", mistaken_pledge.id, usd(100), date("2018-02-01"),
+                                                               "https://example.org/grant-2", 0, std::nullopt});
+      ledger::DisclosedTotal other = disclosed_in;
+      other.advertiser_id = "rt";
+      other.date = date("2018-01-20");
+      mistaken_total = ledger->record_disclosed_total(other);
+      ledger->withdraw(ledger::Withdrawable::Disbursement, mistaken_payment.id, "paid on another pledge",
+                       "https://example.org/fix-1");
+      ledger->withdraw(ledger::Withdrawable::Pledge, mistaken_pledge.id, "amount mistyped", "https://example.org/fix-2");
+      ledger->withdraw(ledger::Withdrawable::DisclosedTotal, mistaken_total.id, "date mistyped",
+                       "https://example.org/fix-3");
     });
   }
 };
@@ -503,7 +526,7 @@ TEST(AuditLog, EveryKindOfWriteAppendsOneRecord) {
   t.write([&] { p = t.ledger->record_pledge(p); });
   next("pledge", p.id);
 
-  ledger::Disbursement d{"", p.id, usd(1000), date("2018-01-15"), "https://example.org/grant", 0};
+  ledger::Disbursement d{"", p.id, usd(1000), date("2018-01-15"), "https://example.org/grant", 0, std::nullopt};
   t.write([&] { d = t.ledger->disburse(d); });
   next("disbursement", d.id);
 
@@ -602,10 +625,10 @@ TEST(AuditLog, RefusedWritesAppendNothing) {
   expect_refused_without_record(t, ErrorKind::Rule, "already linked",
                                 [&] { l.link_handle({"sputnik", "twitter", "@RT_com"}); });
   expect_refused_without_record(t, ErrorKind::Rule, "exceeds what is outstanding", [&] {
-    return l.disburse({"", t.pledge.id, usd(140000001), date("2018-02-01"), "https://example.org/x", 0});
+    return l.disburse({"", t.pledge.id, usd(140000001), date("2018-02-01"), "https://example.org/x", 0, std::nullopt});
   });
   expect_refused_without_record(t, ErrorKind::Rule, "no such pledge", [&] {
-    return l.disburse({"", "nope", usd(1), date("2018-02-01"), "https://example.org/x", 0});
+    return l.disburse({"", "nope", usd(1), date("2018-02-01"), "https://example.org/x", 0, std::nullopt});
   });
   ledger::DisclosedTotal early = t.disclosed_in;
   early.date = date("2010-12-31");
@@ -774,11 +797,12 @@ TEST(VerifyClean, AnEmptyLedger) {
 // Tampering behind adledger's back
 
 // Edits the closed ledger with the sqlite3 shell, reopens it and verifies.
-// The append-only triggers of schemas/migrations/7.sql, each made
+// The append-only triggers of schemas/migrations/7.sql (and 8.sql, 12.sql), each made
 // "IF NOT EXISTS": a careful tamperer puts back what it dropped.
 std::string restore_triggers() {
   std::string sql;
-  for (const char* file : {ADLEDGER_SOURCE_DIR "/schemas/migrations/7.sql", ADLEDGER_SOURCE_DIR "/schemas/migrations/8.sql"}) {
+  for (const char* file : {ADLEDGER_SOURCE_DIR "/schemas/migrations/7.sql", ADLEDGER_SOURCE_DIR "/schemas/migrations/8.sql",
+                           ADLEDGER_SOURCE_DIR "/schemas/migrations/12.sql"}) {
     std::ifstream in(file);
     std::string line;
     bool in_trigger = false;
@@ -905,6 +929,51 @@ TEST(TamperTables, APlatformInsertedDirectly) {
   EXPECT_TRUE(contains(records->summary, "never recorded in the log")) << records->summary;
   EXPECT_EQ(r.first_problem(), "records: " + records->summary);
   EXPECT_EQ(r.records, 11);
+}
+
+// Withdrawals are records of their own: logged, rebuilt from their rows,
+// and found when added, changed or deleted behind adledger's back.
+TEST(VerifyClean, WithdrawalsPassEveryCheck) {
+  Everything t(/*withdrawals=*/true);
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+  EXPECT_EQ(r.records, 17);
+  EXPECT_EQ(check_named(r, "records")->summary, "17 rows, each as recorded");
+  // The pledge, its payment and the undoing of each.
+  EXPECT_EQ(check_named(r, "journal")->summary, "9 transactions balance; the trial balance is zero in 1 currency");
+  for (const char* kind : {"pledge_withdrawal", "disbursement_withdrawal", "disclosed_total_withdrawal"})
+    EXPECT_TRUE(t.store->find_log(kind, kind == std::string("pledge_withdrawal")         ? t.mistaken_pledge.id
+                                        : kind == std::string("disbursement_withdrawal") ? t.mistaken_payment.id
+                                                                                         : t.mistaken_total.id))
+        << kind;
+}
+
+TEST(TamperTables, AWithdrawalInsertedDirectly) {
+  Everything t(/*withdrawals=*/true);
+  VerifyResult r = tamper(t, "INSERT INTO disclosed_total_withdrawal (disclosed_total_id, reason, source) VALUES ('" +
+                                 t.disclosed.id + "', 'inconvenient', 'nobody');");
+  expect_only_failing(r, {"records"});
+  EXPECT_TRUE(contains(check_named(r, "records")->summary,
+                       "disclosed_total_withdrawal " + t.disclosed.id + ": in the tables but never recorded"))
+      << describe(r);
+}
+
+TEST(TamperTables, AWithdrawalsReasonChangedOrItsRowDeleted) {
+  {
+    Everything t(/*withdrawals=*/true);
+    VerifyResult r = tamper(t, "DROP TRIGGER pledge_withdrawal_append_only_update;"
+                               " UPDATE pledge_withdrawal SET reason = 'rewritten';");
+    expect_only_failing(r, {"records"});
+    EXPECT_TRUE(contains(check_named(r, "records")->summary, "pledge_withdrawal " + t.mistaken_pledge.id))
+        << describe(r);
+  }
+  {
+    Everything t(/*withdrawals=*/true);
+    VerifyResult r = tamper(t, "DROP TRIGGER disbursement_withdrawal_append_only_delete;"
+                               " DELETE FROM disbursement_withdrawal;");
+    EXPECT_FALSE(r.ok());
+    EXPECT_TRUE(contains(check_named(r, "records")->summary, "its row is gone from the tables")) << describe(r);
+  }
 }
 
 // An entry's double entry is in its row: pointing its credit at its debit
@@ -1678,12 +1747,28 @@ TEST(VerifySince, AnExtendedLedgerPassesAndARewrittenOneIsNamed) {
             "back to an older copy or truncated");
 }
 
-// What versions 9 to 11 added, taken away: with the version 8 or 7 adds
-// and a lower user_version, a ledger as an older adledger left it.
-constexpr const char* kUndoVersion11 = "DROP TABLE api_idempotency; DROP TABLE api_token_revocation; DROP TABLE api_token;";
-constexpr const char* kUndoVersions9To11 =
-    "DROP TABLE api_idempotency; DROP TABLE api_token_revocation; DROP TABLE api_token; DROP TABLE currency_total;"
-    " ALTER TABLE record_log DROP COLUMN author;";
+// What versions 9 to 12 added, taken away (the names say up to which
+// version 11 is undone; version 12's withdrawal tables go too): with the
+// version 8 or 7 adds and a lower user_version, a ledger as an older
+// adledger left it. The ledgers these undo hold no withdrawal.
+// Version 12's withdrawal tables and the views that read them, taken away;
+// the views as version 7 made them (schemas/migrations/7.sql) put back.
+std::string undo_version_12() {
+  std::string sql = "DROP VIEW journal_txn; DROP VIEW posting; DROP TABLE disclosed_total_withdrawal;"
+                    " DROP TABLE disbursement_withdrawal; DROP TABLE pledge_withdrawal;";
+  std::ifstream in(ADLEDGER_SOURCE_DIR "/schemas/migrations/7.sql");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* view : {"CREATE VIEW journal_txn ", "CREATE VIEW posting "}) {
+    // (A view not found leaves it out, and the migration tests fail.)
+    std::size_t start = text.find(view);
+    if (start != std::string::npos) sql += " " + text.substr(start, text.find(';', start) + 1 - start);
+  }
+  return sql;
+}
+const std::string kUndoVersion11 =
+    undo_version_12() + " DROP TABLE api_idempotency; DROP TABLE api_token_revocation; DROP TABLE api_token;";
+const std::string kUndoVersions9To11 =
+    kUndoVersion11 + " DROP TABLE currency_total; ALTER TABLE record_log DROP COLUMN author;";
 
 // A ledger of version 7 has no stored subtrees: the migration builds them
 // from the leaves, and proofs and verify work at once.
@@ -1946,6 +2031,39 @@ TEST(MigrationTo11, AddsTheTokensOutsideTheLog) {
   EXPECT_TRUE(t.verify().ok()) << describe(t.verify());
   t.close();
   for (const char* sql : {"UPDATE api_token SET role = 'admin';", "DELETE FROM api_token;"}) {
+    ShellResult r = run_sqlite(t.dir, t.path, {sql});
+    EXPECT_NE(r.status, 0) << sql;
+    EXPECT_NE(r.output.find("append-only"), std::string::npos) << r.output;
+  }
+}
+
+// Version 12 adds the withdrawals of pledges, disbursements and disclosed
+// totals: a ledger of version 11 keeps its head, verify passes, and a
+// withdrawal recorded afterwards is in the journal's views and in verify.
+TEST(MigrationTo12, AddsWithdrawalsAndTheirPostings) {
+  Everything t;
+  const ledger::TreeHead head = t.store->tree_head();
+  t.close();
+  sqlite_ok(t.dir, t.path, undo_version_12() + " PRAGMA user_version = 11;");
+  t.reopen();
+  EXPECT_EQ(shell_output(t.dir, t.path, "PRAGMA user_version;"), std::to_string(ledger::kSchemaVersion) + "\n");
+  EXPECT_EQ(t.store->tree_head().root, head.root);
+  EXPECT_FALSE(t.store->find_pledge(t.pledge.id)->withdrawal);
+  EXPECT_TRUE(t.verify().ok()) << describe(t.verify());
+  ledger::RecordWithdrawal w;
+  t.write([&] {
+    w = t.ledger->withdraw(ledger::Withdrawable::Disbursement, t.disbursement.id, "paid twice", "https://example.org/w");
+  });
+  EXPECT_TRUE(t.verify().ok()) << describe(t.verify());
+  t.close();
+  // The views a reader of the file queries show the undoing postings.
+  EXPECT_EQ(shell_output(t.dir, t.path,
+                         "SELECT kind, date FROM journal_txn WHERE id = " + std::to_string(w.txn_id) +
+                             "; SELECT account, amount_minor FROM posting WHERE txn_id = " +
+                             std::to_string(w.txn_id) + " ORDER BY line;"),
+            "disbursement|2018-01-15\nliabilities:pledges:twitter:" + t.pledge.id + "|-50000000\nassets:cash:twitter|50000000\n");
+  EXPECT_EQ(shell_output(t.dir, t.path, "SELECT sum(amount_minor) FROM posting;"), "0\n");
+  for (const char* sql : {"UPDATE disbursement_withdrawal SET reason = 'x';", "DELETE FROM disbursement_withdrawal;"}) {
     ShellResult r = run_sqlite(t.dir, t.path, {sql});
     EXPECT_NE(r.status, 0) << sql;
     EXPECT_NE(r.output.find("append-only"), std::string::npos) << r.output;

@@ -513,6 +513,99 @@ TEST_F(RulesTest, PledgesAndDisbursements) {
   EXPECT_EQ(in_write([&] { return ledger.record_pledge(second_pledge); }).id, "twitter-pledge-2017-10-26-research-2");
 }
 
+// A pledge, a payment or a disclosed total recorded by mistake is
+// withdrawn: it stays, counts for nothing, and the journal undoes what it
+// posted. A pledge goes after its payments; the same withdrawal again is a
+// no-op, another refused; nothing refused leaves a trace.
+TEST_F(RulesTest, PledgesDisbursementsAndDisclosedTotalsAreWithdrawn) {
+  using ledger::Withdrawable;
+  ledger::Pledge p = in_write([&] { return ledger.record_pledge(pledge(190000000)); });
+  ledger::Disbursement d;
+  d.pledge_id = p.id;
+  d.amount = usd(50000000);
+  d.date = date("2018-01-15");
+  d.source = "https://example.org/grant";
+  d = in_write([&] { return ledger.disburse(d); });
+  auto seq = [&] { return t.store->log_head()->seq; };
+  const std::int64_t before = seq();
+
+  EXPECT_ERROR(ErrorKind::Rule, "pledge \"twitter-pledge-2017-10-26\": has disbursements (twitter-pledge-2017-10-26-1); "
+                                "withdraw them first",
+               in_write([&] { ledger.withdraw(Withdrawable::Pledge, p.id, "typo", "https://example.org/fix"); }));
+  EXPECT_ERROR(ErrorKind::Rule, "pledge \"nope\": no such pledge",
+               in_write([&] { ledger.withdraw(Withdrawable::Pledge, "nope", "typo", "s"); }));
+  EXPECT_ERROR(ErrorKind::Rule, "disbursement \"nope\": no such disbursement",
+               in_write([&] { ledger.withdraw(Withdrawable::Disbursement, "nope", "typo", "s"); }));
+  EXPECT_ERROR(ErrorKind::Rule, "disclosed total \"nope\": no such disclosed total",
+               in_write([&] { ledger.withdraw(Withdrawable::DisclosedTotal, "nope", "typo", "s"); }));
+  EXPECT_ERROR(ErrorKind::Input, "reason", in_write([&] { ledger.withdraw(Withdrawable::Disbursement, d.id, "", "s"); }));
+  EXPECT_EQ(seq(), before);
+
+  // The payment first: it no longer counts as paid, and its postings are undone.
+  ledger::RecordWithdrawal w =
+      in_write([&] { return ledger.withdraw(Withdrawable::Disbursement, d.id, "paid to another pledge", "s1"); });
+  EXPECT_GT(w.txn_id, d.txn_id);
+  EXPECT_EQ(seq(), before + 1);
+  ledger::PledgeStatus status = ledger.pledge_status(p.id);
+  EXPECT_EQ(status.disbursed_minor, 0);
+  EXPECT_EQ(status.outstanding_minor, 190000000);
+  ASSERT_TRUE(status.disbursements.at(0).withdrawal);
+  EXPECT_EQ(status.disbursements.at(0).withdrawal->txn_id, w.txn_id);
+  EXPECT_EQ(t.store->account_balance("assets:cash:twitter", "USD"), 0);
+  EXPECT_EQ(t.store->find_log_seq("disbursement_withdrawal", d.id), seq());
+
+  // Given again: a no-op; another reason: refused.
+  in_write([&] { ledger.withdraw(Withdrawable::Disbursement, d.id, "paid to another pledge", "s1"); });
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+  EXPECT_EQ(seq(), before + 1);
+  auto again = adledger_test::error_of(
+      [&] { in_write([&] { ledger.withdraw(Withdrawable::Disbursement, d.id, "another", "s1"); }); });
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->reason(), ledger::Reason::Conflict);
+  EXPECT_STREQ(again->what(), "disbursement \"twitter-pledge-2017-10-26-1\": already withdrawn (paid to another pledge)");
+
+  // Then the pledge: it owes nothing and takes no payment.
+  in_write([&] { ledger.withdraw(Withdrawable::Pledge, p.id, "recorded twice", "s2"); });
+  status = ledger.pledge_status(p.id);
+  ASSERT_TRUE(status.pledge.withdrawal);
+  EXPECT_EQ(status.outstanding_minor, 0);
+  EXPECT_EQ(t.store->account_balance("expenses:pledges:twitter", "USD"), 0);
+  EXPECT_EQ(t.store->account_balance("liabilities:pledges:twitter:twitter-pledge-2017-10-26", "USD"), 0);
+  d.id.clear();
+  d.source = "https://example.org/grant-2";
+  EXPECT_ERROR(ErrorKind::Rule, "pledge \"twitter-pledge-2017-10-26\": withdrawn (recorded twice); it takes no payment",
+               in_write([&] { ledger.disburse(d); }));
+  // The corrected pledge of that day is recorded beside the withdrawn one.
+  EXPECT_EQ(in_write([&] { return ledger.record_pledge(pledge(180000000)); }).id, "twitter-pledge-2017-10-26-2");
+
+  // A disclosed total posts nothing, and neither does its withdrawal.
+  ledger::DisclosedTotal total;
+  total.platform_id = "twitter";
+  total.advertiser_id = "rt";
+  total.amount = usd(190000000);
+  total.period = period("2011-01-01..2017-10-26");
+  total.date = date("2017-10-26");
+  total.source = "https://example.org/disclosed";
+  total = in_write([&] { return ledger.record_disclosed_total(total); });
+  const std::size_t transactions = t.store->journal().size();
+  w = in_write([&] { return ledger.withdraw(Withdrawable::DisclosedTotal, total.id, "wrong advertiser", "s3"); });
+  EXPECT_EQ(w.txn_id, 0);
+  EXPECT_EQ(t.store->journal().size(), transactions);
+  ASSERT_TRUE(t.store->find_disclosed_total(total.id)->withdrawal);
+  EXPECT_EQ(t.store->find_disclosed_total(total.id)->withdrawal->reason, "wrong advertiser");
+
+  // Every transaction balances, every row is logged, and the log rebuilds.
+  ledger::VerifyResult verified = ledger::verify_ledger(*t.store, {});
+  EXPECT_TRUE(verified.ok()) << verified.first_problem().value_or("");
+  for (const char* kind : {"pledge_withdrawal", "disbursement_withdrawal", "disclosed_total_withdrawal"}) {
+    std::optional<ledger::LogRecord> r = t.store->find_log(kind, kind == std::string("pledge_withdrawal") ? p.id
+                                                               : kind == std::string("disbursement_withdrawal") ? "twitter-pledge-2017-10-26-1"
+                                                                                                                : total.id);
+    ASSERT_TRUE(r) << kind;
+    EXPECT_TRUE(r->row_problem.empty()) << kind << ": " << r->row_problem;
+  }
+}
+
 TEST_F(RulesTest, DisbursementChecks) {
   ledger::Pledge p = in_write([&] { return ledger.record_pledge(pledge(10000)); });
   ledger::Disbursement d;

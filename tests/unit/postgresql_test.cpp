@@ -223,7 +223,7 @@ void record_everything(Pinned& t) {
     pledge.source = "https://example.org/pledge";
     pledge = t.ledger->record_pledge(pledge);
     t.ledger->disburse(ledger::Disbursement{"", pledge.id, usd(50000000), date("2018-01-15"),
-                                            "https://example.org/grant", 0});
+                                            "https://example.org/grant", 0, std::nullopt});
     ledger::DisclosedTotal disclosed;
     disclosed.platform_id = "twitter";
     disclosed.advertiser_id = "rt";
@@ -368,6 +368,64 @@ TEST(PostgresqlStore, QueriesReturnWhatSqliteReturns) {
 
 // A ledger copied from SQLite to PostgreSQL and back keeps every record,
 // its time and its hash.
+// Withdrawals of a pledge, its payment and a disclosed total: the same
+// records, hashes, balances and journal on both backends, verify passes on
+// both, and a copy from one to the other keeps the head.
+TEST(PostgresqlStore, WithdrawalsAreTheSameAsOnSqlite) {
+  Database db;
+  TempDir dir;
+  Pinned pg(db.url());
+  Pinned lite(dir.file("ledger.db"));
+  auto withdraw_some = [](Pinned& t) {
+    record_everything(t);
+    t.write([&] {
+      ledger::Pledge p = t.store->pledges().at(0);
+      p.id = "twitter-pledge-mistyped";
+      p.txn_id = 0;
+      p = t.ledger->record_pledge(p);
+      ledger::Disbursement d = t.ledger->disburse(
+          ledger::Disbursement{"", p.id, usd(100), date("2018-02-01"), "https://example.org/grant-2", 0, std::nullopt});
+      ledger::DisclosedTotal total = t.store->disclosed_totals(std::nullopt, std::nullopt).at(0);
+      total.id.clear();
+      total.date = date("2018-01-20");
+      total = t.ledger->record_disclosed_total(total);
+      t.ledger->withdraw(ledger::Withdrawable::Disbursement, d.id, "paid on another pledge", "https://example.org/f1");
+      t.ledger->withdraw(ledger::Withdrawable::Pledge, p.id, "amount mistyped", "https://example.org/f2");
+      t.ledger->withdraw(ledger::Withdrawable::DisclosedTotal, total.id, "date mistyped", "https://example.org/f3");
+    });
+  };
+  withdraw_some(pg);
+  withdraw_some(lite);
+  EXPECT_EQ(pg.store->tree_head().size, 22);
+  EXPECT_EQ(ledger::to_hex(pg.store->tree_head().root), ledger::to_hex(lite.store->tree_head().root));
+  std::vector<std::string> pg_log, lite_log;
+  pg.store->each_log([&](const ledger::LogRecord& r) { pg_log.push_back(r.kind + " " + r.ref + " " + r.content + r.row_problem); });
+  lite.store->each_log([&](const ledger::LogRecord& r) { lite_log.push_back(r.kind + " " + r.ref + " " + r.content + r.row_problem); });
+  EXPECT_EQ(pg_log, lite_log);
+  auto journal = [](ledger::Store& s) {
+    std::vector<std::string> out;
+    for (const ledger::JournalTxn& txn : s.journal()) {
+      std::string line = std::to_string(txn.id) + " " + ledger::format_date(txn.date) + " " + txn.description;
+      for (const ledger::Posting& p : txn.postings) line += " " + p.account + " " + p.amount.format();
+      out.push_back(line);
+    }
+    return out;
+  };
+  EXPECT_EQ(journal(*pg.store), journal(*lite.store));
+  ASSERT_TRUE(pg.store->find_pledge("twitter-pledge-mistyped")->withdrawal);
+  EXPECT_EQ(pg.store->find_pledge("twitter-pledge-mistyped")->withdrawal->reason, "amount mistyped");
+  EXPECT_EQ(pg.store->find_txn(pg.store->find_pledge("twitter-pledge-mistyped")->withdrawal->txn_id)->description,
+            "withdrawal of pledge twitter-pledge-mistyped: amount mistyped");
+  EXPECT_EQ(pg.store->account_balance("liabilities:pledges:twitter:twitter-pledge-mistyped", "USD"), 0);
+  VerifyResult r = pg.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+  r = lite.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+  auto back = ledger::open_store(dir.file("back.db"), OpenMode::CreateNew);
+  EXPECT_EQ(ledger::copy_log(*pg.store, *back), 22);
+  EXPECT_EQ(ledger::to_hex(back->tree_head().root), ledger::to_hex(lite.store->tree_head().root));
+}
+
 TEST(PostgresqlCopy, SqliteToPostgresqlAndBackKeepsTheHead) {
   Database db;
   TempDir dir;
@@ -517,7 +575,9 @@ TEST(PostgresqlAuthor, AVersion8LedgerMigratesKeepingItsHead) {
     record_everything(t);
     head = t.store->tree_head();
   }
-  psql_ok(db.url(), "DROP TABLE adledger.api_idempotency, adledger.api_token_revocation, adledger.api_token;"
+  psql_ok(db.url(), "DROP TABLE adledger.disclosed_total_withdrawal, adledger.disbursement_withdrawal,"
+                    " adledger.pledge_withdrawal;"
+                    " DROP TABLE adledger.api_idempotency, adledger.api_token_revocation, adledger.api_token;"
                     " DROP TABLE adledger.currency_total; ALTER TABLE adledger.record_log DROP COLUMN author;"
                     " ALTER TABLE adledger.ledger_mark DISABLE TRIGGER USER;"
                     " UPDATE adledger.ledger_mark SET schema_version = 8;"

@@ -46,9 +46,10 @@ namespace {
 constexpr std::string_view kFormat = "adledger/1";
 
 // The sections of a document, in the order they are recorded.
-constexpr std::array<std::string_view, 11> kSections = {
-    "platforms", "advertisers",     "handles", "policy_actions", "policy_withdrawals", "spend",
-    "spend_reversals", "pledges", "disbursements",  "disclosures", "rates"};
+constexpr std::array<std::string_view, 14> kSections = {
+    "platforms",     "advertisers",   "handles",     "policy_actions",           "policy_withdrawals",
+    "spend",         "spend_reversals", "pledges",   "disbursements",            "disclosures",
+    "disbursement_withdrawals", "pledge_withdrawals", "disclosure_withdrawals", "rates"};
 constexpr std::size_t kFieldBytesMax = 1024 * 1024;  // a top-level key, or the format
 
 // Where a section's array starts in the file, found by the first pass.

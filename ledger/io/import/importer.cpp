@@ -27,6 +27,9 @@ void Importer::section_record(std::string_view section, const RecordReader& r) {
     else if (section == "pledges") pledge(r);
     else if (section == "disbursements") disbursement(r);
     else if (section == "disclosures") disclosure(r);
+    else if (section == "disbursement_withdrawals") withdrawal(r, Withdrawable::Disbursement, "disbursement");
+    else if (section == "pledge_withdrawals") withdrawal(r, Withdrawable::Pledge, "pledge");
+    else if (section == "disclosure_withdrawals") withdrawal(r, Withdrawable::DisclosedTotal, "disclosure");
     else if (section == "rates") rate(r);
     else throw std::logic_error("Importer: no section " + std::string(section));
   });
@@ -40,7 +43,7 @@ void Importer::line_record(json& record, const JsonLocations& locations,
   auto type = record.find("type");
   static const std::string kKinds =
       "platform, advertiser, handle, policy_action, policy_withdrawal, spend, spend_reversal, pledge, disbursement, "
-      "disclosure or rate";
+      "disclosure, disbursement_withdrawal, pledge_withdrawal, disclosure_withdrawal or rate";
   if (type == record.end() || !type->is_string())
     throw Error(ErrorKind::Input, file_ + ":" + std::to_string(locations.line_of("")) + ": type: is required: " + kKinds);
   std::string kind = type->get<std::string>();
@@ -92,6 +95,14 @@ void Importer::policy_withdrawal(const RecordReader& r) {
   r.only({"action", "reason", "source"});
   ledger_.withdraw_action(r.string("action"), r.string("reason"), r.string("source"));
   count(counts_.policy_withdrawals);
+}
+
+// A withdrawal names its record by id (`pledge`, `disbursement` or
+// `disclosure`, as `field` says).
+void Importer::withdrawal(const RecordReader& r, Withdrawable record, const char* field) {
+  r.only({field, "reason", "source"});
+  ledger_.withdraw(record, r.string(field), r.string("reason"), r.string("source"));
+  count(counts_.withdrawals);
 }
 
 // A reversal names its entry by its number in the ledger (`entry`), by

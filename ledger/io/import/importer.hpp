@@ -76,6 +76,7 @@ class Importer {
   void advertiser(const RecordReader& r);
   void handle(const RecordReader& r);
   void policy_withdrawal(const RecordReader& r);
+  void withdrawal(const RecordReader& r, Withdrawable record, const char* field);
   void spend_reversal(const RecordReader& r);
   void policy_action(const RecordReader& r);
   void spend(const RecordReader& r);

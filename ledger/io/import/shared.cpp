@@ -40,6 +40,9 @@ const std::string* section_of_type(const std::string& type) {
       {"pledge", "pledges"},
       {"disbursement", "disbursements"},
       {"disclosure", "disclosures"},
+      {"disbursement_withdrawal", "disbursement_withdrawals"},
+      {"pledge_withdrawal", "pledge_withdrawals"},
+      {"disclosure_withdrawal", "disclosure_withdrawals"},
       {"rate", "rates"}};
   auto it = kSection.find(type);
   return it == kSection.end() ? nullptr : &it->second;

@@ -452,6 +452,24 @@ class PgStore final : public Store {
           Params().add(w.action_id).add(w.reason).add(w.source));
   }
 
+  void add_withdrawal(Withdrawable record, const std::string& id, const RecordWithdrawal& w) override {
+    assert(in_write_);
+    switch (record) {
+      case Withdrawable::Pledge:
+        query("INSERT INTO pledge_withdrawal (pledge_id, txn_id, reason, source) VALUES ($1, $2, $3, $4)",
+              Params().add(id).add(w.txn_id).add(w.reason).add(w.source));
+        return;
+      case Withdrawable::Disbursement:
+        query("INSERT INTO disbursement_withdrawal (disbursement_id, txn_id, reason, source) VALUES ($1, $2, $3, $4)",
+              Params().add(id).add(w.txn_id).add(w.reason).add(w.source));
+        return;
+      case Withdrawable::DisclosedTotal:
+        query("INSERT INTO disclosed_total_withdrawal (disclosed_total_id, reason, source) VALUES ($1, $2, $3)",
+              Params().add(id).add(w.reason).add(w.source));
+        return;
+    }
+  }
+
   void add_spend_reversal(const SpendReversal& r) override {
     assert(in_write_);
     query("INSERT INTO spend_reversal (entry_id, txn_id, reason, source) VALUES ($1, $2, $3, $4)",
@@ -488,7 +506,11 @@ class PgStore final : public Store {
         " UNION ALL SELECT p.txn_id, l.author FROM record_log l JOIN pledge p ON p.id = l.ref"
         " WHERE l.kind = 'pledge' AND l.author IS NOT NULL"
         " UNION ALL SELECT d.txn_id, l.author FROM record_log l JOIN disbursement d ON d.id = l.ref"
-        " WHERE l.kind = 'disbursement' AND l.author IS NOT NULL");
+        " WHERE l.kind = 'disbursement' AND l.author IS NOT NULL"
+        " UNION ALL SELECT w.txn_id, l.author FROM record_log l JOIN pledge_withdrawal w ON w.pledge_id = l.ref"
+        " WHERE l.kind = 'pledge_withdrawal' AND l.author IS NOT NULL"
+        " UNION ALL SELECT w.txn_id, l.author FROM record_log l JOIN disbursement_withdrawal w"
+        " ON w.disbursement_id = l.ref WHERE l.kind = 'disbursement_withdrawal' AND l.author IS NOT NULL");
     for (int i = 0; i < rows.size(); ++i) visit(rows.int64(i, 0), rows.text(i, 1));
   }
 
@@ -815,14 +837,14 @@ class PgStore final : public Store {
   }
 
   std::optional<Pledge> find_pledge(const std::string& id) override {
-    Rows rows = query(std::string(kSelectPledge) + " WHERE id = $1", Params().add(id));
+    Rows rows = query(std::string(kSelectPledge) + " WHERE p.id = $1", Params().add(id));
     if (rows.empty()) return std::nullopt;
     return read_pledge(rows, 0);
   }
 
   std::vector<Pledge> pledges() override {
     std::vector<Pledge> out;
-    Rows rows = query(std::string(kSelectPledge) + " ORDER BY date, id COLLATE \"C\"");
+    Rows rows = query(std::string(kSelectPledge) + " ORDER BY p.date, p.id COLLATE \"C\"");
     for (int i = 0; i < rows.size(); ++i) out.push_back(read_pledge(rows, i));
     return out;
   }
@@ -839,8 +861,14 @@ class PgStore final : public Store {
     return !query("SELECT 1 FROM disbursement WHERE id = $1", Params().add(id)).empty();
   }
 
+  std::optional<Disbursement> find_disbursement(const std::string& id) override {
+    Rows rows = query(std::string(kSelectDisbursement) + " WHERE d.id = $1", Params().add(id));
+    if (rows.empty()) return std::nullopt;
+    return read_disbursement(rows, 0);
+  }
+
   std::optional<DisclosedTotal> find_disclosed_total(const std::string& id) override {
-    Rows rows = query(std::string(kSelectDisclosed) + " WHERE id = $1", Params().add(id));
+    Rows rows = query(std::string(kSelectDisclosed) + " WHERE t.id = $1", Params().add(id));
     if (rows.empty()) return std::nullopt;
     return read_disclosed(rows, 0);
   }
@@ -851,7 +879,7 @@ class PgStore final : public Store {
     Rows rows = query(std::string(kSelectDisclosed) +
                           " WHERE ($1::text IS NULL OR advertiser_id = $1) AND ($2::text IS NULL OR platform_id = $2)"
                           " ORDER BY platform_id COLLATE \"C\", advertiser_id COLLATE \"C\", period_first,"
-                          " id COLLATE \"C\"",
+                          " t.id COLLATE \"C\"",
                       Params().add(advertiser_id).add(platform_id));
     for (int i = 0; i < rows.size(); ++i) out.push_back(read_disclosed(rows, i));
     return out;
@@ -900,13 +928,18 @@ class PgStore final : public Store {
         if (in_range(e.period.first())) others.push_back(reversal_txn(e));
       }
     }
-    for (const Pledge& p : pledges())
-      if (in_range(p.date)) others.push_back(pledge_txn(p));
+    for (const Pledge& p : pledges()) {
+      if (!in_range(p.date)) continue;
+      others.push_back(pledge_txn(p));
+      if (p.withdrawal) others.push_back(withdrawal_txn(p));
+    }
     {
       Rows rows = query(std::string(kSelectDisbursement) + " ORDER BY d.txn_id");
       for (int i = 0; i < rows.size(); ++i) {
         Disbursement d = read_disbursement(rows, i);
-        if (in_range(d.date)) others.push_back(disbursement_txn(d, rows.text(i, kDisbursementPlatformColumn)));
+        if (!in_range(d.date)) continue;
+        others.push_back(disbursement_txn(d, rows.text(i, kDisbursementPlatformColumn)));
+        if (d.withdrawal) others.push_back(withdrawal_txn(d, rows.text(i, kDisbursementPlatformColumn)));
       }
     }
     auto before = [](const JournalTxn& a, const JournalTxn& b) { return std::tie(a.date, a.id) < std::tie(b.date, b.id); };
@@ -948,12 +981,17 @@ class PgStore final : public Store {
       }
     }
     {
-      Rows rows = query(std::string(kSelectPledge) + " WHERE txn_id = $1", Params().add(id));
-      if (!rows.empty()) return pledge_txn(read_pledge(rows, 0));
+      Rows rows = query(std::string(kSelectPledge) + " WHERE p.txn_id = $1 OR w.txn_id = $1", Params().add(id));
+      if (!rows.empty()) {
+        Pledge p = read_pledge(rows, 0);
+        return p.txn_id == id ? pledge_txn(p) : withdrawal_txn(p);
+      }
     }
-    Rows rows = query(std::string(kSelectDisbursement) + " WHERE d.txn_id = $1", Params().add(id));
+    Rows rows = query(std::string(kSelectDisbursement) + " WHERE d.txn_id = $1 OR w.txn_id = $1", Params().add(id));
     if (rows.empty()) return std::nullopt;
-    return disbursement_txn(read_disbursement(rows, 0), rows.text(0, kDisbursementPlatformColumn));
+    Disbursement d = read_disbursement(rows, 0);
+    const std::string platform = rows.text(0, kDisbursementPlatformColumn);
+    return d.txn_id == id ? disbursement_txn(d, platform) : withdrawal_txn(d, platform);
   }
 
   std::int64_t account_balance(const std::string& account, const std::string& currency) override {
@@ -1187,7 +1225,8 @@ class PgStore final : public Store {
       "platform", "advertiser", "handle", "spend_entry", "spend_reversal", "policy_action",
       "policy_action_advertiser", "policy_withdrawal", "pledge", "disbursement", "disclosed_total",
       "exchange_rate", "account_total", "record_log", "log_tree", "log_tree_node", "currency_total",
-      "api_token", "api_token_revocation", "api_idempotency"};
+      "api_token", "api_token_revocation", "api_idempotency", "pledge_withdrawal", "disbursement_withdrawal",
+      "disclosed_total_withdrawal"};
 
   // The body schemas/postgresql/ledger.sql gives refuse_change().
   static std::string expected_refuse_change() {
@@ -1271,13 +1310,19 @@ class PgStore final : public Store {
       return content_of(*a);
     } else if (kind == "pledge") {
       if (auto p = find_pledge(ref)) return content_of(*p, pledge_txn(*p));
-    } else if (kind == "disbursement") {
+    } else if (kind == "pledge_withdrawal") {
+      if (auto p = find_pledge(ref); p && p->withdrawal) return content_of_withdrawal(*p, withdrawal_txn(*p));
+    } else if (kind == "disbursement" || kind == "disbursement_withdrawal") {
       Rows rows = query(std::string(kSelectDisbursement) + " WHERE d.id = $1", Params().add(ref));
-      if (!rows.empty())
-        return content_of(read_disbursement(rows, 0),
-                          disbursement_txn(read_disbursement(rows, 0), rows.text(0, kDisbursementPlatformColumn)));
+      if (rows.empty()) return std::nullopt;
+      Disbursement d = read_disbursement(rows, 0);
+      const std::string platform = rows.text(0, kDisbursementPlatformColumn);
+      if (kind == "disbursement") return content_of(d, disbursement_txn(d, platform));
+      if (d.withdrawal) return content_of_withdrawal(d, withdrawal_txn(d, platform));
     } else if (kind == "disclosed_total") {
       if (auto d = find_disclosed_total(ref)) return content_of(*d);
+    } else if (kind == "disclosed_total_withdrawal") {
+      if (auto d = find_disclosed_total(ref); d && d->withdrawal) return content_of_withdrawal(*d);
     } else if (kind == "rate") {
       // USD/EUR/2019-05-31
       if (ref.size() != 18 || ref[3] != '/' || ref[7] != '/') return std::nullopt;
@@ -1365,8 +1410,9 @@ class PgStore final : public Store {
   }
 
   static constexpr const char* kSelectPledge =
-      "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
-      " basis_last, source, note, txn_id FROM pledge";
+      "SELECT p.id, p.platform_id, p.amount_minor, p.currency, p.date, p.beneficiary, p.basis_advertiser_id,"
+      " p.basis_first, p.basis_last, p.source, p.note, p.txn_id, w.txn_id, w.reason, w.source"
+      " FROM pledge p LEFT JOIN pledge_withdrawal w ON w.pledge_id = p.id";
   static Pledge read_pledge(const Rows& rows, int i) {
     Pledge p;
     p.id = rows.text(i, 0);
@@ -1379,21 +1425,27 @@ class PgStore final : public Store {
     p.source = rows.text(i, 9);
     p.note = rows.opt_text(i, 10);
     p.txn_id = rows.int64(i, 11);
+    if (!rows.is_null(i, 12)) p.withdrawal = RecordWithdrawal{rows.text(i, 13), rows.text(i, 14), rows.int64(i, 12)};
     return p;
   }
 
   static constexpr const char* kSelectDisbursement =
-      "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id"
-      " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id";
+      "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id,"
+      " w.txn_id, w.reason, w.source"
+      " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
+      " LEFT JOIN disbursement_withdrawal w ON w.disbursement_id = d.id";
   static constexpr int kDisbursementPlatformColumn = 7;
   static Disbursement read_disbursement(const Rows& rows, int i) {
-    return Disbursement{rows.text(i, 0), rows.text(i, 1), Money(rows.int64(i, 2), Currency::from_code(rows.text(i, 3))),
-                        rows.date(i, 4), rows.text(i, 5), rows.int64(i, 6)};
+    Disbursement d{rows.text(i, 0), rows.text(i, 1), Money(rows.int64(i, 2), Currency::from_code(rows.text(i, 3))),
+                   rows.date(i, 4), rows.text(i, 5), rows.int64(i, 6), std::nullopt};
+    if (!rows.is_null(i, 8)) d.withdrawal = RecordWithdrawal{rows.text(i, 9), rows.text(i, 10), rows.int64(i, 8)};
+    return d;
   }
 
   static constexpr const char* kSelectDisclosed =
-      "SELECT id, platform_id, advertiser_id, amount_minor, currency, period_first, period_last, date, precision,"
-      " source, note FROM disclosed_total";
+      "SELECT t.id, t.platform_id, t.advertiser_id, t.amount_minor, t.currency, t.period_first, t.period_last, t.date,"
+      " t.precision, t.source, t.note, w.reason, w.source"
+      " FROM disclosed_total t LEFT JOIN disclosed_total_withdrawal w ON w.disclosed_total_id = t.id";
   static DisclosedTotal read_disclosed(const Rows& rows, int i) {
     DisclosedTotal d;
     d.id = rows.text(i, 0);
@@ -1405,6 +1457,7 @@ class PgStore final : public Store {
     d.precision = parse_precision(rows.text(i, 8));
     d.source = rows.text(i, 9);
     d.note = rows.opt_text(i, 10);
+    if (!rows.is_null(i, 11)) d.withdrawal = RecordWithdrawal{rows.text(i, 11), rows.text(i, 12), 0};
     return d;
   }
 
@@ -1451,7 +1504,9 @@ class PgStore final : public Store {
       "SELECT l.seq, l.kind, l.ref, l.recorded_at, l.hash, l.author, n.txn, n.entry, t.size, t.frontier"
       " FROM (SELECT greatest(coalesce((SELECT max(txn_id) FROM spend_entry), 0),"
       "  coalesce((SELECT max(txn_id) FROM spend_reversal), 0), coalesce((SELECT max(txn_id) FROM pledge), 0),"
-      "  coalesce((SELECT max(txn_id) FROM disbursement), 0)) AS txn,"
+      "  coalesce((SELECT max(txn_id) FROM disbursement), 0),"
+      "  coalesce((SELECT max(txn_id) FROM pledge_withdrawal), 0),"
+      "  coalesce((SELECT max(txn_id) FROM disbursement_withdrawal), 0)) AS txn,"
       "  (SELECT coalesce(max(id), 0) + 1 FROM spend_entry) AS entry) n"
       " LEFT JOIN (SELECT seq, kind, ref, recorded_at, hash, author FROM record_log ORDER BY seq DESC LIMIT 1) l"
       " ON true"

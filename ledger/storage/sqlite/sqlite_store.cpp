@@ -196,13 +196,14 @@ int on_busy(void* context, int attempt) {
 }
 
 // The append-only triggers a ledger of this version has, by name, with the
-// text schemas/migrations/7.sql, 8.sql, 10.sql and 11.sql give them.
+// text schemas/migrations/7.sql, 8.sql, 10.sql, 11.sql and 12.sql give them.
 std::vector<std::pair<std::string, std::string>> expected_triggers() {
   std::vector<std::pair<std::string, std::string>> out;
   for (const char* table : {"platform", "advertiser", "handle", "account", "source_text", "tag_set", "spend_entry",
                             "spend_reversal", "policy_action", "policy_action_advertiser", "policy_withdrawal",
                             "pledge", "disbursement", "disclosed_total", "exchange_rate", "record_log", "log_tree",
-                            "log_tree_node", "api_token", "api_token_revocation", "api_idempotency"}) {
+                            "log_tree_node", "api_token", "api_token_revocation", "api_idempotency",
+                            "pledge_withdrawal", "disbursement_withdrawal", "disclosed_total_withdrawal"}) {
     for (const auto& [op, verb] : {std::pair{"update", "changed"}, std::pair{"delete", "deleted"}}) {
       std::string name = std::string(table) + "_append_only_" + op;
       std::string upper = op == std::string("update") ? "UPDATE" : "DELETE";
@@ -522,6 +523,24 @@ class SqliteStore final : public Store {
         .bind(w.action_id).bind(w.reason).bind(w.source).run();
   }
 
+  void add_withdrawal(Withdrawable record, const std::string& id, const RecordWithdrawal& w) override {
+    assert(in_write_);
+    switch (record) {
+      case Withdrawable::Pledge:
+        query("INSERT INTO pledge_withdrawal (pledge_id, txn_id, reason, source) VALUES (?, ?, ?, ?)")
+            .bind(id).bind(w.txn_id).bind(w.reason).bind(w.source).run();
+        return;
+      case Withdrawable::Disbursement:
+        query("INSERT INTO disbursement_withdrawal (disbursement_id, txn_id, reason, source) VALUES (?, ?, ?, ?)")
+            .bind(id).bind(w.txn_id).bind(w.reason).bind(w.source).run();
+        return;
+      case Withdrawable::DisclosedTotal:
+        query("INSERT INTO disclosed_total_withdrawal (disclosed_total_id, reason, source) VALUES (?, ?, ?)")
+            .bind(id).bind(w.reason).bind(w.source).run();
+        return;
+    }
+  }
+
   void add_spend_reversal(const SpendReversal& r) override {
     assert(in_write_);
     query("INSERT INTO spend_reversal (entry_id, txn_id, reason, source) VALUES (?, ?, ?, ?)")
@@ -564,7 +583,7 @@ class SqliteStore final : public Store {
 
   void each_txn_author(const std::function<void(std::int64_t, const std::string&)>& visit) override {
     if (schema_version_ < 9) return;
-    Query q = query(kSelectTxnAuthors);
+    Query q = query(std::string(kSelectTxnAuthors) + (schema_version_ >= 12 ? kSelectWithdrawalAuthors : ""));
     while (q.step()) visit(q.int64(0), q.text(1));
   }
 
@@ -864,7 +883,7 @@ class SqliteStore final : public Store {
   }
 
   std::optional<Pledge> find_pledge(const std::string& id) override {
-    Query q = query(select_pledge() + std::string(" WHERE id = ?"));
+    Query q = query(select_pledge() + std::string(" WHERE pledge.id = ?"));
     q.bind(id);
     if (!q.step()) return std::nullopt;
     return read_pledge(q);
@@ -872,7 +891,7 @@ class SqliteStore final : public Store {
 
   std::vector<Pledge> pledges() override {
     std::vector<Pledge> out;
-    Query q = query(select_pledge() + std::string(" ORDER BY date, id"));
+    Query q = query(select_pledge() + std::string(" ORDER BY pledge.date, pledge.id"));
     while (q.step()) out.push_back(read_pledge(q));
     return out;
   }
@@ -886,18 +905,24 @@ class SqliteStore final : public Store {
   }
 
   std::optional<DisclosedTotal> find_disclosed_total(const std::string& id) override {
-    Query q = query(kSelectDisclosed + std::string(" WHERE id = ?"));
+    Query q = query(select_disclosed() + std::string(" WHERE disclosed_total.id = ?"));
     q.bind(id);
     if (!q.step()) return std::nullopt;
     return read_disclosed(q);
   }
 
+  std::optional<Disbursement> find_disbursement(const std::string& id) override {
+    if (auto found = find_disbursement_on_platform(id)) return std::move(found->first);
+    return std::nullopt;
+  }
+
   std::vector<DisclosedTotal> disclosed_totals(const std::optional<std::string>& advertiser_id,
                                                const std::optional<std::string>& platform_id) override {
     std::vector<DisclosedTotal> out;
-    Query q = query(kSelectDisclosed + std::string(" WHERE (?1 IS NULL OR advertiser_id = ?1)"
+    Query q = query(select_disclosed() + std::string(" WHERE (?1 IS NULL OR advertiser_id = ?1)"
                                                    " AND (?2 IS NULL OR platform_id = ?2)"
-                                                   " ORDER BY platform_id, advertiser_id, period_first, id"));
+                                                   " ORDER BY platform_id, advertiser_id, period_first,"
+                                                   " disclosed_total.id"));
     q.bind(advertiser_id).bind(platform_id);
     while (q.step()) out.push_back(read_disclosed(q));
     return out;
@@ -928,15 +953,20 @@ class SqliteStore final : public Store {
       }
     }
     {
-      Query q = query(select_pledge() + std::string(" WHERE txn_id = ?"));
+      Query q = query(select_pledge() + std::string(" WHERE pledge.txn_id = ?1") +
+                      (schema_version_ >= 12 ? " OR w.txn_id = ?1" : ""));
       q.bind(id);
-      if (q.step()) return pledge_txn(read_pledge(q));
+      if (q.step()) {
+        Pledge p = read_pledge(q);
+        return p.txn_id == id ? pledge_txn(p) : withdrawal_txn(p);
+      }
     }
-    Query q = query(select_disbursement() + " WHERE d.txn_id = ?");
+    Query q = query(select_disbursement() + " WHERE d.txn_id = ?1" + (schema_version_ >= 12 ? " OR w.txn_id = ?1" : ""));
     q.bind(id);
     if (!q.step()) return std::nullopt;
     Disbursement d = read_disbursement(q);
-    return disbursement_txn(d, q.text(kDisbursementPlatformColumn));
+    const std::string platform = q.text(kDisbursementPlatformColumn);
+    return d.txn_id == id ? disbursement_txn(d, platform) : withdrawal_txn(d, platform);
   }
 
   // The sums kept per currency (schemas/migrations/10.sql), with what this
@@ -1060,13 +1090,18 @@ class SqliteStore final : public Store {
         if (in_range(e.period.first())) others.push_back(reversal_txn(e));
       }
     }
-    for (const Pledge& p : pledges())
-      if (in_range(p.date)) others.push_back(pledge_txn(p));
+    for (const Pledge& p : pledges()) {
+      if (!in_range(p.date)) continue;
+      others.push_back(pledge_txn(p));
+      if (p.withdrawal) others.push_back(withdrawal_txn(p));
+    }
     {
       Query q = query(select_disbursement() + " ORDER BY d.txn_id");
       while (q.step()) {
         Disbursement d = read_disbursement(q);
-        if (in_range(d.date)) others.push_back(disbursement_txn(d, q.text(kDisbursementPlatformColumn)));
+        if (!in_range(d.date)) continue;
+        others.push_back(disbursement_txn(d, q.text(kDisbursementPlatformColumn)));
+        if (d.withdrawal) others.push_back(withdrawal_txn(d, q.text(kDisbursementPlatformColumn)));
       }
     }
     auto before = [](const JournalTxn& a, const JournalTxn& b) { return std::tie(a.date, a.id) < std::tie(b.date, b.id); };
@@ -1196,6 +1231,11 @@ class SqliteStore final : public Store {
       " WHERE l.kind = 'pledge' AND l.author IS NOT NULL"
       " UNION ALL SELECT d.txn_id, l.author FROM record_log l JOIN disbursement d ON d.id = l.ref"
       " WHERE l.kind = 'disbursement' AND l.author IS NOT NULL";
+  static constexpr const char* kSelectWithdrawalAuthors =
+      " UNION ALL SELECT w.txn_id, l.author FROM record_log l JOIN pledge_withdrawal w ON w.pledge_id = l.ref"
+      " WHERE l.kind = 'pledge_withdrawal' AND l.author IS NOT NULL"
+      " UNION ALL SELECT w.txn_id, l.author FROM record_log l JOIN disbursement_withdrawal w"
+      " ON w.disbursement_id = l.ref WHERE l.kind = 'disbursement_withdrawal' AND l.author IS NOT NULL";
   static constexpr const char* kSelectRate = "SELECT from_currency, to_currency, date, rate, source FROM exchange_rate";
   static ExchangeRate read_rate(const Query& q) {
     return ExchangeRate{Currency::from_code(q.text(0)), Currency::from_code(q.text(1)), q.date(2),
@@ -1264,10 +1304,18 @@ class SqliteStore final : public Store {
       return content_of(*a);
     } else if (kind == "pledge") {
       if (auto p = find_pledge(ref)) return content_of(*p, pledge_txn(*p));
+    } else if (kind == "pledge_withdrawal") {
+      if (auto p = find_pledge(ref); p && p->withdrawal) return content_of_withdrawal(*p, withdrawal_txn(*p));
     } else if (kind == "disbursement") {
-      if (auto d = find_disbursement(ref)) return content_of(d->first, disbursement_txn(d->first, d->second));
+      if (auto d = find_disbursement_on_platform(ref))
+        return content_of(d->first, disbursement_txn(d->first, d->second));
+    } else if (kind == "disbursement_withdrawal") {
+      if (auto d = find_disbursement_on_platform(ref); d && d->first.withdrawal)
+        return content_of_withdrawal(d->first, withdrawal_txn(d->first, d->second));
     } else if (kind == "disclosed_total") {
       if (auto d = find_disclosed_total(ref)) return content_of(*d);
+    } else if (kind == "disclosed_total_withdrawal") {
+      if (auto d = find_disclosed_total(ref); d && d->withdrawal) return content_of_withdrawal(*d);
     } else if (kind == "rate") {
       // USD/EUR/2019-05-31
       if (ref.size() != 18 || ref[3] != '/' || ref[7] != '/') return std::nullopt;
@@ -1279,7 +1327,7 @@ class SqliteStore final : public Store {
   }
 
   // A disbursement and its pledge's platform.
-  std::optional<std::pair<Disbursement, std::string>> find_disbursement(const std::string& id) {
+  std::optional<std::pair<Disbursement, std::string>> find_disbursement_on_platform(const std::string& id) {
     Query q = query(select_disbursement() + " WHERE d.id = ?");
     q.bind(id);
     if (!q.step()) return std::nullopt;
@@ -1288,44 +1336,65 @@ class SqliteStore final : public Store {
   }
 
   // From version 7 a disbursement carries its accounts, which must be its
-  // pledge's.
+  // pledge's; from version 12 it may be withdrawn (w).
   std::string select_disbursement() const {
+    if (schema_version_ >= 12)
+      return "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id,"
+             " (SELECT name FROM account WHERE account.id = d.debit),"
+             " (SELECT name FROM account WHERE account.id = d.credit), w.txn_id, w.reason, w.source"
+             " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
+             " LEFT JOIN disbursement_withdrawal w ON w.disbursement_id = d.id";
     return schema_version_ >= 7
                ? "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id,"
                  " (SELECT name FROM account WHERE account.id = d.debit),"
-                 " (SELECT name FROM account WHERE account.id = d.credit)"
+                 " (SELECT name FROM account WHERE account.id = d.credit), NULL, NULL, NULL"
                  " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
                : "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id,"
-                 " NULL, NULL FROM disbursement d JOIN pledge p ON p.id = d.pledge_id";
+                 " NULL, NULL, NULL, NULL, NULL FROM disbursement d JOIN pledge p ON p.id = d.pledge_id";
   }
   static constexpr int kDisbursementPlatformColumn = 7;
   static Disbursement read_disbursement(const Query& q) {
     Disbursement d{q.text(0), q.text(1), Money(q.int64(2), Currency::from_code(q.text(3))), q.date(4), q.text(5),
-                   q.int64(6)};
+                   q.int64(6), std::nullopt};
     const std::string platform = q.text(kDisbursementPlatformColumn);
     if (!q.is_null(8) && (q.text(8) != pledge_liability_account(platform, d.pledge_id) ||
                           q.text(9) != disbursement_cash_account(platform)))
       throw_storage("disbursement " + quote(d.id) + ": it debits " + q.text(8) + " and credits " + q.text(9) +
                     ", not the accounts of pledge " + d.pledge_id);
+    if (!q.is_null(10)) d.withdrawal = RecordWithdrawal{q.text(11), q.text(12), q.int64(10)};
     return d;
   }
 
   static constexpr const char* kSelectPolicy =
       "SELECT p.id, p.kind, p.platform_id, p.date, p.end_date, p.lifts_action_id, p.account_count, p.description,"
       " p.source, p.note, w.reason, w.source FROM policy_action p LEFT JOIN policy_withdrawal w ON w.action_id = p.id";
-  // Before version 7 pledges carried no accounts.
-  const char* select_pledge() const { return schema_version_ >= 7 ? kSelectPledge : kSelectPledgeV6; }
+  // Before version 7 pledges carried no accounts; from version 12 a pledge
+  // may be withdrawn (w).
+  const char* select_pledge() const {
+    return schema_version_ >= 12 ? kSelectPledge : schema_version_ >= 7 ? kSelectPledgeV7 : kSelectPledgeV6;
+  }
   static constexpr const char* kSelectPledge =
+      "SELECT pledge.id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
+      " basis_last, pledge.source, note, pledge.txn_id, (SELECT name FROM account WHERE account.id = pledge.debit),"
+      " (SELECT name FROM account WHERE account.id = pledge.credit), w.txn_id, w.reason, w.source"
+      " FROM pledge LEFT JOIN pledge_withdrawal w ON w.pledge_id = pledge.id";
+  static constexpr const char* kSelectPledgeV7 =
       "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
       " basis_last, source, note, txn_id, (SELECT name FROM account WHERE account.id = pledge.debit),"
-      " (SELECT name FROM account WHERE account.id = pledge.credit) FROM pledge";
+      " (SELECT name FROM account WHERE account.id = pledge.credit), NULL, NULL, NULL FROM pledge";
   static constexpr const char* kSelectPledgeV6 =
       "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
-      " basis_last, source, note, txn_id, NULL, NULL FROM pledge";
+      " basis_last, source, note, txn_id, NULL, NULL, NULL, NULL, NULL FROM pledge";
 
+  // From version 12 a disclosed total may be withdrawn (w).
+  const char* select_disclosed() const { return schema_version_ >= 12 ? kSelectDisclosed : kSelectDisclosedV11; }
   static constexpr const char* kSelectDisclosed =
+      "SELECT disclosed_total.id, platform_id, advertiser_id, amount_minor, currency, period_first, period_last, date,"
+      " precision, disclosed_total.source, note, w.reason, w.source FROM disclosed_total"
+      " LEFT JOIN disclosed_total_withdrawal w ON w.disclosed_total_id = disclosed_total.id";
+  static constexpr const char* kSelectDisclosedV11 =
       "SELECT id, platform_id, advertiser_id, amount_minor, currency, period_first, period_last, date, precision,"
-      " source, note FROM disclosed_total";
+      " source, note, NULL, NULL FROM disclosed_total";
 
   static DisclosedTotal read_disclosed(const Query& q) {
     DisclosedTotal d;
@@ -1338,6 +1407,7 @@ class SqliteStore final : public Store {
     d.precision = parse_precision(q.text(8));
     d.source = q.text(9);
     d.note = q.opt_text(10);
+    if (!q.is_null(11)) d.withdrawal = RecordWithdrawal{q.text(11), q.text(12), 0};
     return d;
   }
 
@@ -1415,6 +1485,7 @@ class SqliteStore final : public Store {
                            q.text(13) != pledge_liability_account(p.platform_id, p.id)))
       throw_storage("pledge " + quote(p.id) + ": it debits " + q.text(12) + " and credits " + q.text(13) +
                     ", not the accounts of a pledge by " + p.platform_id);
+    if (!q.is_null(14)) p.withdrawal = RecordWithdrawal{q.text(15), q.text(16), q.int64(14)};
     return p;
   }
 
@@ -1488,7 +1559,13 @@ class SqliteStore final : public Store {
         "SELECT max(coalesce((SELECT txn_id FROM spend_entry ORDER BY id DESC LIMIT 1), 0),"
         " coalesce((SELECT max(txn_id) FROM spend_reversal), 0), coalesce((SELECT max(txn_id) FROM pledge), 0),"
         " coalesce((SELECT max(txn_id) FROM disbursement), 0))");
-    return q.step() ? q.int64(0) : 0;
+    std::int64_t last = q.step() ? q.int64(0) : 0;
+    if (schema_version_ >= 12) {
+      Query w = query("SELECT max(coalesce((SELECT max(txn_id) FROM pledge_withdrawal), 0),"
+                      " coalesce((SELECT max(txn_id) FROM disbursement_withdrawal), 0))");
+      if (w.step()) last = std::max(last, w.int64(0));
+    }
+    return last;
   }
 
   // Interned values: an account name, a source text, a tag set. The ids
