@@ -377,6 +377,11 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
              e.platform_id + " (use adledger advertiser link)");
   }
   if (e.items) check_count(*e.items, 0, "items");
+  if (e.items_precision == Precision::Range)
+    throw_input("items_precision", "range", "an item count is one figure: exact, approximate or estimated");
+  if (!e.items && e.items_precision != Precision::Exact)
+    throw_input("items_precision", to_string(e.items_precision),
+                "given without items: only an item count has a precision");
   check_short_text(e.market, "market");
   for (const std::string& tag : e.tags) check_short_text(tag, "tag");
   sort_unique(e.tags);
@@ -846,7 +851,8 @@ PledgeStatus Ledger::pledge_status(const std::string& pledge_id) {
   if (!pledge) refuse("pledge " + quote(pledge_id) + ": no such pledge", Reason::NotFound);
   PledgeStatus status{*pledge, store_.disbursements_of(pledge_id), 0, 0};
   for (const Disbursement& d : status.disbursements)
-    if (!d.withdrawal) status.disbursed_minor = checked_add(status.disbursed_minor, d.amount.minor(), "disbursed total");
+    if (!d.withdrawal)
+      status.disbursed_minor = checked_add(status.disbursed_minor, d.amount.minor(), "disbursed total");
   // A withdrawn pledge owes nothing (and has no payment left on it).
   status.outstanding_minor =
       pledge->withdrawal ? 0 : checked_sub(pledge->amount.minor(), status.disbursed_minor, "outstanding amount");

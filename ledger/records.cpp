@@ -12,6 +12,13 @@ Precision parse_precision(std::string_view text, std::string_view field) {
   throw_input(field, text, "expected exact, approximate, estimated or range");
 }
 
+Precision parse_count_precision(std::string_view text, std::string_view field) {
+  if (text == "exact") return Precision::Exact;
+  if (text == "approximate") return Precision::Approximate;
+  if (text == "estimated") return Precision::Estimated;
+  throw_input(field, text, "expected exact, approximate or estimated");
+}
+
 std::string_view to_string(Precision precision) {
   switch (precision) {
     case Precision::Exact: return "exact";

@@ -43,6 +43,9 @@ struct Handle {
 // bound, and SpendEntry::upper the upper bound (none: open at the top).
 enum class Precision { Exact, Approximate, Estimated, Range };
 Precision parse_precision(std::string_view text, std::string_view field = "precision");
+// The precision of a count (an entry's items): exact, approximate or
+// estimated; a count is never a range.
+Precision parse_count_precision(std::string_view text, std::string_view field = "items_precision");
 std::string_view to_string(Precision precision);
 
 // A correction: the entry stays as recorded, and a transaction reversing
@@ -63,6 +66,9 @@ struct SpendEntry {
   Money amount;
   Period period;
   std::optional<std::int64_t> items;  // promoted posts or ads, when known
+  // How exact `items` is, as its source gives it ("about 2,200 ads" is
+  // approximate): exact, approximate or estimated; exact without items.
+  Precision items_precision = Precision::Exact;
   std::string market;                 // `US`, `worldwide`, ...
   std::vector<std::string> tags;      // sorted, unique
   Precision precision = Precision::Exact;

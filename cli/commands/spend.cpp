@@ -19,6 +19,7 @@ struct SpendRecordOptions {
   std::string currency;
   std::string period;
   std::optional<std::int64_t> items;
+  std::string items_precision = "exact";
   std::string market;
   std::vector<std::string> tags;
   std::string precision = "exact";
@@ -42,6 +43,7 @@ void run_spend_record(const GlobalOptions& global, const SpendRecordOptions& o) 
   if (!o.upper.empty()) e.upper = ledger::Money::parse_positive(o.upper, currency, "upper");
   e.period = ledger::Period::parse(o.period, "period");
   e.items = o.items;
+  e.items_precision = ledger::parse_count_precision(o.items_precision, "items-precision");
   e.market = o.market;
   e.tags = o.tags;
   e.source = o.source;
@@ -185,6 +187,9 @@ void setup_spend(CLI::App& app, GlobalOptions& global) {
   record->add_option("--period", o->period, "2016, 2016-Q4, 2016-10, 2016-10-26 or 2016-01-01..2016-06-30")
       ->required();
   record->add_option("--items", o->items, "number of promoted items (tweets, ads)");
+  record->add_option("--items-precision", o->items_precision,
+                     "how exact --items is: exact, approximate (\"about 2,200 ads\") or estimated")
+      ->default_str("exact");
   record->add_option("--market", o->market, "targeted market, e.g. US or worldwide")->required();
   record->add_option("--precision", o->precision,
                      "exact, approximate, estimated, or range (bounds, as ad libraries publish spend)")

@@ -344,6 +344,9 @@ json content_of(const SpendEntry& e, const JournalTxn& txn) {
   // Only a range has an upper bound, and only a range's content holds it:
   // entries recorded before ranges existed keep their content and hash.
   if (e.precision == Precision::Range) c["upper"] = e.upper ? json(e.upper->minor()) : json(nullptr);
+  // Only an item count that is not exact says so: entries recorded before
+  // counts had a precision keep their content and hash.
+  if (e.items_precision != Precision::Exact) c["items_precision"] = std::string(to_string(e.items_precision));
   return c;
 }
 
@@ -377,6 +380,7 @@ std::string canonical_spend(const SpendEntry& e, const JournalTxn& txn) {
   optional_text("handle", e.handle);
   key("items");
   out += e.items ? std::to_string(*e.items) : std::string("null");
+  if (e.items_precision != Precision::Exact) text("items_precision", to_string(e.items_precision));
   text("last", format_date(e.period.last()));
   text("market", e.market);
   number("minor", e.amount.minor());

@@ -46,6 +46,8 @@ void replay(Ledger& ledger, const LogRecord& r) {
     e.amount = money(c);
     e.period = period(c, "first", "last");
     e.items = opt<std::int64_t>(c, "items");
+    if (auto items_precision = opt<std::string>(c, "items_precision"))
+      e.items_precision = parse_count_precision(*items_precision);
     e.market = c.at("market");
     e.tags = c.at("tags").get<std::vector<std::string>>();
     e.precision = parse_precision(c.at("precision").get<std::string>());

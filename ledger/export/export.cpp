@@ -42,6 +42,7 @@ std::map<std::int64_t, Fields> records_by_txn(Store& store) {
     add(f, "handle", e.handle);
     add(f, "period", e.period.to_string());
     if (e.items) add(f, "items", std::to_string(*e.items));
+    if (e.items_precision != Precision::Exact) add(f, "items_precision", std::string(to_string(e.items_precision)));
     add(f, "market", e.market);
     if (!e.tags.empty()) add(f, "tags", joined(e.tags, "; "));
     add(f, "precision", std::string(to_string(e.precision)));
@@ -216,7 +217,7 @@ void write_beancount(const std::vector<JournalTxn>& txns, const std::map<std::in
 void write_csv(const std::vector<JournalTxn>& txns, const std::map<std::int64_t, Fields>& records, std::ostream& out) {
   static const std::vector<std::string> kColumns = {
       "txn",    "date",   "kind",   "description", "account",   "amount", "currency", "entry",  "advertiser",
-      "platform", "handle", "period", "items",     "market",    "tags",   "precision", "source", "id",
+      "platform", "handle", "period", "items",     "items_precision", "market", "tags", "precision", "source", "id",
       "note",   "lower",    "upper",  "reverses",  "reason",       "pledge",      "disbursement",     "beneficiary",
       "basis_advertiser", "basis_period", "author"};
   auto row = [&](const std::vector<std::string>& cells) {
@@ -286,6 +287,7 @@ ordered_json import_record(Store& store, const LogRecord& r, std::map<std::int64
     out["currency"] = c.at("currency");
     out["period"] = period_of(c, "first", "last");
     copy("items", "items");
+    copy("items_precision", "items_precision");
     copy("market", "market");
     if (!c.at("tags").empty()) out["tags"] = c.at("tags");
     copy("precision", "precision");

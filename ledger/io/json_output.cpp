@@ -37,6 +37,7 @@ json to_json(const SpendEntry& e) {
               {"amount", amount_json(e.amount.minor(), e.amount.currency())},
               {"period", period_json(e.period)},
               {"items", optional_json(e.items)},
+              {"items_precision", e.items ? json(std::string(to_string(e.items_precision))) : json(nullptr)},
               {"market", e.market},
               {"tags", e.tags},
               {"precision", std::string(to_string(e.precision))},
@@ -140,6 +141,7 @@ json figure_json(const SpendFigure& f, const char* group_key) {
   out["amount"] = amount_json(f.amount_minor, f.currency);
   out["items"] = f.items;
   out["items_complete"] = f.items_complete;
+  out["items_precision"] = std::string(to_string(f.items_precision));
   out["pro_rata"] = f.pro_rata;
   out["entries"] = f.entry_ids;
   if (f.precision == Precision::Range) out["upper"] = f.upper_open ? json(nullptr) : amount_json(f.upper_minor, f.currency);

@@ -234,6 +234,7 @@ Result check_enum(const json& v, std::initializer_list<std::string_view> values)
   return fail(kEnum);
 }
 Result check_precision(const json& v) { return check_enum(v, {"exact", "approximate", "estimated", "range"}); }
+Result check_count_precision(const json& v) { return check_enum(v, {"exact", "approximate", "estimated"}); }
 Result check_policy_kind(const json& v) {
   return check_enum(v, {"ad_ban", "ban_lift", "suspension", "disclosure", "targeting_change"});
 }
@@ -470,6 +471,7 @@ Result spend(const Members& m) {
   ADLEDGER_RULE(m.check("handle", [](const json& x) { return or_null(x, check_short_text); }));
   ADLEDGER_RULE(m.check("id", [](const json& x) { return or_null(x, check_short_text); }));
   ADLEDGER_RULE(m.check("items", [](const json& x) { return or_null(x, check_count); }));
+  ADLEDGER_RULE(m.check("items_precision", [](const json& x) { return or_null(x, check_count_precision); }));
   ADLEDGER_RULE(m.check("market", check_short_text));
   ADLEDGER_RULE(m.check("note", [](const json& x) { return or_null(x, check_text); }));
   ADLEDGER_RULE(m.check("period", check_period));
@@ -478,8 +480,8 @@ Result spend(const Members& m) {
   ADLEDGER_RULE(m.check("source", check_text));
   ADLEDGER_RULE(m.check("tags", [](const json& x) { return check_list(x, check_short_text); }));
   ADLEDGER_RULE(m.check("upper", [](const json& x) { return or_null(x, check_decimal); }));
-  ADLEDGER_RULE(m.only({"advertiser", "amount", "currency", "handle", "id", "items", "market", "note", "period",
-                        "platform", "precision", "source", "tags", "upper"}));
+  ADLEDGER_RULE(m.only({"advertiser", "amount", "currency", "handle", "id", "items", "items_precision", "market",
+                        "note", "period", "platform", "precision", "source", "tags", "upper"}));
   return m.required({"advertiser", "platform", "amount", "currency", "period", "market", "source"});
 }
 

@@ -43,14 +43,19 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
 
 
 // An item count where some entries have none is a lower bound, "1,823+";
-// where none has one it is unknown, "-". CSV writes the number alone and
-// says whether it is complete in its own column.
-Cell items_cell(std::int64_t items, bool complete) {
+// where none has one it is unknown, "-"; one given as approximate or
+// estimated is marked "~2,200". CSV writes the number alone, and says
+// whether it is complete and how exact it is in columns of their own.
+Cell items_cell(std::int64_t items, bool complete, Precision precision) {
   if (!complete && items == 0) return Cell{"-", "-"};
   Cell c = count_cell(items);
   if (!complete) c.text += "+";
+  if (precision != Precision::Exact) c.text.insert(0, "~");
   return c;
 }
+
+constexpr const char* kItemsPrecisionNote =
+    "~ marks an item count the source gives as approximate or estimated (items precision in CSV and JSON).";
 
 // An amount marked `*` when it holds a pro rata part (the mark is text
 // only: CSV has a pro_rata column instead).
@@ -108,9 +113,10 @@ Section figures_section(std::string title, std::string id, const std::vector<Spe
   t.columns.push_back(left("currency"));
   t.columns.push_back(right("amount"));
   if (ranges) t.columns.push_back(right("at most"));
-  for (Column c : {right("items"), csv_only("items complete"), left("precision"), csv_only("pro rata"), left("entries")})
+  for (Column c : {right("items"), csv_only("items complete"), csv_only("items precision"), left("precision"),
+                   csv_only("pro rata"), left("entries")})
     t.columns.push_back(c);
-  bool any_pro_rata = false;
+  bool any_pro_rata = false, any_inexact_items = false;
   for (const SpendFigure& f : figures) {
     std::vector<Cell> row;
     if (with_period) row.push_back(text_cell(f.bucket ? f.bucket->to_string() : ""));
@@ -120,8 +126,10 @@ Section figures_section(std::string title, std::string id, const std::vector<Spe
     row.push_back(range ? lower_cell(f.amount_minor, f.currency, f.pro_rata)
                         : amount_cell(f.amount_minor, f.currency, f.pro_rata));
     if (ranges) row.push_back(range ? upper_cell(f.upper_minor, f.upper_open, f.currency, f.pro_rata) : text_cell("-"));
-    row.push_back(items_cell(f.items, f.items_complete));
+    row.push_back(items_cell(f.items, f.items_complete, f.items_precision));
     row.push_back(text_cell(yes_no(f.items_complete)));
+    row.push_back(text_cell(str(f.items_precision)));
+    any_inexact_items = any_inexact_items || f.items_precision != Precision::Exact;
     row.push_back(text_cell(str(f.precision)));
     row.push_back(text_cell(yes_no(f.pro_rata)));
     row.push_back(text_cell(entry_refs(f.entry_ids)));
@@ -132,6 +140,7 @@ Section figures_section(std::string title, std::string id, const std::vector<Spe
   s.table = std::move(t);
   if (any_pro_rata) s.notes.push_back(kProRataNote);
   if (ranges) s.notes.push_back(kRangeNote);
+  if (any_inexact_items) s.notes.push_back(kItemsPrecisionNote);
   return s;
 }
 
@@ -356,8 +365,8 @@ Section entries_section(const std::vector<SpendEntry>& entries) {
   const bool ranges = std::any_of(entries.begin(), entries.end(),
                                   [](const SpendEntry& e) { return e.precision == Precision::Range; });
   t.columns = {left("entry"),  wrapping("period"), left("advertiser"), left("platform"), left("currency"),
-               right("amount"), right("items"),     left("market"),     left("precision"), below("tags"),
-               below("reversed")};
+               right("amount"), right("items"),     csv_only("items precision"), left("market"),
+               left("precision"), below("tags"),    below("reversed")};
   if (ranges) t.columns.insert(t.columns.begin() + 6, right("at most"));
   for (const SpendEntry& e : entries) {
     const Currency& cur = e.amount.currency();
@@ -365,7 +374,8 @@ Section entries_section(const std::vector<SpendEntry>& entries) {
     std::vector<Cell> row = {text_cell("#" + std::to_string(e.entry_id)), text_cell(e.period.to_string()),
                              text_cell(e.advertiser_id), text_cell(e.platform_id), text_cell(cur.code()),
                              range ? lower_cell(e.amount.minor(), cur, false) : money_cell(e.amount.minor(), cur),
-                             e.items ? count_cell(*e.items) : text_cell("-"), text_cell(e.market),
+                             e.items ? items_cell(*e.items, true, e.items_precision) : text_cell("-"),
+                             text_cell(e.items ? str(e.items_precision) : ""), text_cell(e.market),
                              text_cell(str(e.precision)), text_cell(join(e.tags, ", ")),
                              text_cell(e.reversal ? "by transaction " + std::to_string(e.reversal->txn_id) + ": " +
                                                         e.reversal->reason + " (source: " + e.reversal->source + ")"
@@ -380,6 +390,9 @@ Section entries_section(const std::vector<SpendEntry>& entries) {
   if (std::none_of(entries.begin(), entries.end(), [](const SpendEntry& e) { return e.reversal.has_value(); }))
     drop_column(t, "reversed");
   s.table = std::move(t);
+  if (std::any_of(entries.begin(), entries.end(),
+                  [](const SpendEntry& e) { return e.items && e.items_precision != Precision::Exact; }))
+    s.notes.push_back(kItemsPrecisionNote);
   return s;
 }
 

@@ -37,6 +37,7 @@ void add_share(std::map<Key, SpendFigure>& rows, const Key& key, const std::opti
   f.amount_minor = checked_add(f.amount_minor, amount, "spend total");
   f.items = checked_add(f.items, items, "item total");
   f.items_complete = f.items_complete && e.items.has_value();
+  if (e.items && e.items_precision > f.items_precision) f.items_precision = e.items_precision;
   f.pro_rata = f.pro_rata || pro_rata;
   add_entry_id(f.entry_ids, e.entry_id);
   if (e.precision == Precision::Range) {

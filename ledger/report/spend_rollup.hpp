@@ -28,6 +28,9 @@ struct SpendFigure {
   std::int64_t amount_minor = 0;
   std::int64_t items = 0;
   bool items_complete = true;  // false when an entry's item count is unknown
+  // The least exact of the item counts summed (exact, approximate,
+  // estimated, in that order): "about 2,200" makes the sum approximate.
+  Precision items_precision = Precision::Exact;
   bool pro_rata = false;       // true when a part of an entry was split off
   std::vector<std::int64_t> entry_ids;
   // Ranges only (precision Range): amount_minor is the sum of the lower

@@ -1,4 +1,5 @@
--- Version 12: corrections for pledges, disbursements and disclosed totals.
+-- Version 12: corrections for pledges, disbursements and disclosed totals,
+-- and how exact an item count is.
 --
 -- A pledge, a disbursement or a disclosed total recorded by mistake is
 -- withdrawn, as a policy action is: the record stays, a row here says why
@@ -97,3 +98,19 @@ CREATE VIEW posting (txn_id, line, account, currency, amount_minor) AS
   SELECT w.txn_id, 1, a.name, p.currency, d.amount_minor
     FROM disbursement_withdrawal w JOIN disbursement d ON d.id = w.disbursement_id
     JOIN pledge p ON p.id = d.pledge_id JOIN account a ON a.id = d.credit;
+
+-- How exact a spend entry's item count is, as its source gives it ("about
+-- 2,200 ads"): 0 exact (and every entry recorded before), 1 approximate,
+-- 2 estimated. The view spend spells it out.
+ALTER TABLE spend_entry ADD COLUMN items_precision INTEGER NOT NULL DEFAULT 0;
+
+DROP VIEW spend;
+CREATE VIEW spend (id, txn_id, advertiser_id, platform_id, handle, amount_minor, currency, period_first,
+                   period_last, items, market, precision, source, external_id, note, upper_minor, items_precision) AS
+  SELECT s.id, s.txn_id, a.advertiser_id, a.platform_id, s.handle, s.amount_minor,
+         char(65 + s.currency / 676, 65 + s.currency / 26 % 26, 65 + s.currency % 26),
+         date(s.first_day), date(s.last_day), s.items, s.market,
+         CASE s.precision WHEN 0 THEN 'exact' WHEN 1 THEN 'approximate' WHEN 2 THEN 'estimated' ELSE 'range' END,
+         t.text, s.external_id, s.note, s.upper_minor,
+         CASE s.items_precision WHEN 0 THEN 'exact' WHEN 1 THEN 'approximate' ELSE 'estimated' END
+  FROM spend_entry s JOIN account a ON a.id = s.debit JOIN source_text t ON t.id = s.source;

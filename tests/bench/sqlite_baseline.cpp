@@ -355,7 +355,8 @@ CREATE TABLE spend_entry (
   tags         INTEGER REFERENCES tag_set (id),
   handle       TEXT,
   external_id  TEXT UNIQUE,
-  note         TEXT
+  note         TEXT,
+  items_precision INTEGER NOT NULL DEFAULT 0  -- version 12: 0 exact, 1 approximate, 2 estimated
 ) STRICT;
 
 CREATE TABLE record_log (
@@ -471,8 +472,8 @@ void run_v7(sqlite3* db, std::int64_t count, SpendIndex spend_index) {
 
   Statement spend(prepare(db,
                           "INSERT INTO spend_entry (txn_id, debit, credit, amount_minor, upper_minor, currency,"
-                          " first_day, last_day, items, market, precision, source, tags, handle, external_id, note)"
-                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                          " first_day, last_day, items, market, precision, source, tags, handle, external_id, note,"
+                          " items_precision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   Statement log(prepare(db, "INSERT INTO record_log (seq, kind, ref, recorded_at, hash) VALUES (?, ?, ?, ?, ?)"));
   // adledger adds up each account's postings in memory and writes each
   // (account, currency) once, in order, as it commits.
@@ -505,6 +506,7 @@ void run_v7(sqlite3* db, std::int64_t count, SpendIndex spend_index) {
     sqlite3_bind_null(s, 14);
     text(s, 15, e.external_id);
     sqlite3_bind_null(s, 16);
+    sqlite3_bind_int64(s, 17, 0);  // an exact count
     step(db, s);
     const std::int64_t id = sqlite3_last_insert_rowid(db);
 

@@ -17,8 +17,8 @@ ledger and give the same balances and reports; `--format csv` must be CSV.
    fails here, not as a false "export mismatch".
 1. Ledger A: fixtures/founding-case.json, plus a `spend reverse` of entry 2
    (hostile reason and source), so that a reversal is exported, and a
-   payment, its withdrawal (hostile reason), its pledge's withdrawal and a
-   disclosed total's withdrawal.
+   payment, its withdrawal (hostile reason), its pledge's withdrawal, a
+   disclosed total's withdrawal and an entry with an approximate item count.
    Ledger C: every ad-library sample of fixtures/, each imported with its
    --input (ranges, unknown markets, disclosed totals).
    Ledger B: a generated JSON Lines file of >= 10,000 spend entries (USD,
@@ -862,11 +862,14 @@ def build_ledger_a(adl, checker, tmp, root):
                   "paid by another; \"test\" | #x [2018-03-03] date:2019-01-01", "--source", "(fix.txt; ü)"],
                  ["pledge", "withdraw", "twitter-pledge-2017-10-26", "--reason", "mistyped", "--source", "review"],
                  ["disclosure", "withdraw", "twitter-rt-disclosed-2017-10-26", "--reason", "duplicate",
-                  "--source", "review"]):
+                  "--source", "review"],
+                 ["spend", "record", "--advertiser", "fb-unattributed-ru", "--platform", "facebook", "--amount", "10",
+                  "--currency", "USD", "--period", "2017-06", "--items", "2200", "--items-precision", "approximate",
+                  "--market", "US", "--source", "about.txt"]):
         if adl.must(checker, db, args) is None:
             return None
     checker.ok("ledger A built: fixtures/founding-case.json, the reversal of entry 2, a payment and its pledge "
-               "withdrawn, and a disclosed total withdrawn")
+               "withdrawn, a disclosed total withdrawn, and an approximate item count")
     return db
 
 

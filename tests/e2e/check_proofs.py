@@ -1817,7 +1817,8 @@ def report_self_test(tool, f, name, seed, pub):
 
     def figure(entries, minor, precision="exact", pro_rata=False, items=0, complete=False, currency="EUR", **more):
         return dict({"amount": money(minor, currency), "entries": entries, "items": items,
-                     "items_complete": complete, "platform": "p", "precision": precision, "pro_rata": pro_rata},
+                     "items_complete": complete, "items_precision": "exact", "platform": "p",
+                     "precision": precision, "pro_rata": pro_rata},
                     **more)
 
     report = {
@@ -1851,6 +1852,8 @@ def report_self_test(tool, f, name, seed, pub):
             ("its items", lambda r: r["totals"][0].update(items=4), ["$.totals[0].items", "gives 3"]),
             ("items complete", lambda r: r["totals"][1].update(items_complete=True),
              ["$.totals[1].items_complete", "give false"]),
+            ("its items' precision", lambda r: r["totals"][0].update(items_precision="approximate"),
+             ["$.totals[0].items_precision", "the report says \"approximate\""]),
             ("a range's lower bound", lambda r: r["totals"][1].update(amount=money(700)),
              ["$.totals[1].amount", "the report says 7.00 EUR", "entries #2 #3 give 2.00 EUR"]),
             ("a reversed entry counted", lambda r: r["totals"][0].update(entries=[1, 4], amount=money(1050)),

@@ -728,7 +728,8 @@ def main():
             "advertiser-link.schema.json")
         cmd("spend record", ["spend", "record", "--advertiser", "acme", "--platform", "meta",
                              "--amount", "12,345.67", "--currency", "USD", "--period", "2018",
-                             "--items", "40", "--market", "FR", "--tag", "political", "--tag", "video",
+                             "--items", "40", "--items-precision", "estimated", "--market", "FR", "--tag",
+                             "political", "--tag", "video",
                              "--precision", "approximate", "--source", "test source", "--handle", "@acme",
                              "--id", "acme-2018", "--note", "a note"], "spend-entry.schema.json")
         cmd("spend record, minimal", ["spend", "record", "--advertiser", "plain", "--platform", "meta",

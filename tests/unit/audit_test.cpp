@@ -1598,6 +1598,7 @@ TEST(CanonicalSpend, IsByteForByteTheJsonDump) {
     if (next(2)) e.external_id = texts[next(texts.size())];
     if (next(2)) e.note = texts[next(texts.size())];
     if (next(2)) e.items = static_cast<std::int64_t>(next(1000000000000ULL));
+    if (e.items) e.items_precision = static_cast<ledger::Precision>(next(3));
     for (std::uint64_t t = next(4); t > 0; --t) e.tags.push_back(texts[next(texts.size())] + std::to_string(t));
     std::sort(e.tags.begin(), e.tags.end());
     e.precision = static_cast<ledger::Precision>(next(4));
@@ -1751,14 +1752,16 @@ TEST(VerifySince, AnExtendedLedgerPassesAndARewrittenOneIsNamed) {
 // version 11 is undone; version 12's withdrawal tables go too): with the
 // version 8 or 7 adds and a lower user_version, a ledger as an older
 // adledger left it. The ledgers these undo hold no withdrawal.
-// Version 12's withdrawal tables and the views that read them, taken away;
-// the views as version 7 made them (schemas/migrations/7.sql) put back.
+// Version 12's withdrawal tables, its items_precision column and the views
+// that read them, taken away; the views as version 7 made them
+// (schemas/migrations/7.sql) put back.
 std::string undo_version_12() {
-  std::string sql = "DROP VIEW journal_txn; DROP VIEW posting; DROP TABLE disclosed_total_withdrawal;"
-                    " DROP TABLE disbursement_withdrawal; DROP TABLE pledge_withdrawal;";
+  std::string sql = "DROP VIEW journal_txn; DROP VIEW posting; DROP VIEW spend; DROP TABLE disclosed_total_withdrawal;"
+                    " DROP TABLE disbursement_withdrawal; DROP TABLE pledge_withdrawal;"
+                    " ALTER TABLE spend_entry DROP COLUMN items_precision;";
   std::ifstream in(ADLEDGER_SOURCE_DIR "/schemas/migrations/7.sql");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const char* view : {"CREATE VIEW journal_txn ", "CREATE VIEW posting "}) {
+  for (const char* view : {"CREATE VIEW spend ", "CREATE VIEW journal_txn ", "CREATE VIEW posting "}) {
     // (A view not found leaves it out, and the migration tests fail.)
     std::size_t start = text.find(view);
     if (start != std::string::npos) sql += " " + text.substr(start, text.find(';', start) + 1 - start);

@@ -606,6 +606,58 @@ TEST_F(RulesTest, PledgesDisbursementsAndDisclosedTotalsAreWithdrawn) {
   }
 }
 
+// An item count given as "about 2,200 ads" is recorded as approximate: in
+// the entry's content only when it is not exact (older entries keep their
+// hashes), compared when the entry is given again, and summed in the
+// reports as the least exact of the counts.
+TEST_F(RulesTest, AnItemCountCarriesItsPrecision) {
+  SpendEntry about = spend("rt", "twitter", "2016-01", 100);
+  about.items = 2200;
+  about.items_precision = ledger::Precision::Approximate;
+  about = in_write([&] { return ledger.record_spend(about); });
+  EXPECT_EQ(t.store->find_spend(about.entry_id)->items_precision, ledger::Precision::Approximate);
+  EXPECT_NE(t.store->find_log("spend", std::to_string(about.entry_id))->content.find("\"items_precision\":\"approximate\""),
+            std::string::npos);
+  SpendEntry exact = spend("rt", "twitter", "2016-02", 100);
+  exact.items = 3;
+  exact = in_write([&] { return ledger.record_spend(exact); });
+  EXPECT_EQ(t.store->find_log("spend", std::to_string(exact.entry_id))->content.find("items_precision"),
+            std::string::npos);
+
+  // The same entry with a count of another precision is another entry.
+  SpendEntry again = spend("rt", "twitter", "2016-01", 100);
+  again.items = 2200;
+  EXPECT_NE(in_write([&] { return ledger.record_spend(again); }).entry_id, about.entry_id);
+  again.items_precision = ledger::Precision::Approximate;
+  EXPECT_EQ(in_write([&] { return ledger.record_spend(again); }).entry_id, about.entry_id);
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+
+  const std::int64_t before = t.store->log_head()->seq;
+  SpendEntry bad = spend("rt", "twitter", "2016-03", 100);
+  bad.items_precision = ledger::Precision::Estimated;
+  EXPECT_ERROR(ErrorKind::Input, "items_precision \"estimated\": given without items",
+               in_write([&] { return ledger.record_spend(bad); }));
+  bad.items = 5;
+  bad.items_precision = ledger::Precision::Range;
+  EXPECT_ERROR(ErrorKind::Input, "items_precision \"range\": an item count is one figure",
+               in_write([&] { return ledger.record_spend(bad); }));
+  EXPECT_EQ(t.store->log_head()->seq, before);
+
+  // Summed: approximate wins over exact; estimated over both.
+  ledger::AdvertiserReportOptions options;
+  options.today = date("2026-01-01");
+  ledger::AdvertiserReport report = ledger::build_advertiser_report(ledger, "rt", options);
+  ASSERT_EQ(report.spend.by_group.size(), 1u);
+  EXPECT_EQ(report.spend.by_group[0].items, 2200 + 3 + 2200);
+  EXPECT_EQ(report.spend.by_group[0].items_precision, ledger::Precision::Approximate);
+  SpendEntry estimated = spend("rt", "twitter", "2016-04", 100);
+  estimated.items = 10;
+  estimated.items_precision = ledger::Precision::Estimated;
+  in_write([&] { return ledger.record_spend(estimated); });
+  report = ledger::build_advertiser_report(ledger, "rt", options);
+  EXPECT_EQ(report.spend.by_group[0].items_precision, ledger::Precision::Estimated);
+}
+
 TEST_F(RulesTest, DisbursementChecks) {
   ledger::Pledge p = in_write([&] { return ledger.record_pledge(pledge(10000)); });
   ledger::Disbursement d;

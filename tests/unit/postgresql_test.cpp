@@ -368,10 +368,11 @@ TEST(PostgresqlStore, QueriesReturnWhatSqliteReturns) {
 
 // A ledger copied from SQLite to PostgreSQL and back keeps every record,
 // its time and its hash.
-// Withdrawals of a pledge, its payment and a disclosed total: the same
-// records, hashes, balances and journal on both backends, verify passes on
-// both, and a copy from one to the other keeps the head.
-TEST(PostgresqlStore, WithdrawalsAreTheSameAsOnSqlite) {
+// Withdrawals of a pledge, its payment and a disclosed total, and an
+// approximate item count (schema version 12): the same records, hashes,
+// balances and journal on both backends, verify passes on both, and a copy
+// from one to the other keeps the head.
+TEST(PostgresqlStore, Version12RecordsAreTheSameAsOnSqlite) {
   Database db;
   TempDir dir;
   Pinned pg(db.url());
@@ -392,11 +393,16 @@ TEST(PostgresqlStore, WithdrawalsAreTheSameAsOnSqlite) {
       t.ledger->withdraw(ledger::Withdrawable::Disbursement, d.id, "paid on another pledge", "https://example.org/f1");
       t.ledger->withdraw(ledger::Withdrawable::Pledge, p.id, "amount mistyped", "https://example.org/f2");
       t.ledger->withdraw(ledger::Withdrawable::DisclosedTotal, total.id, "date mistyped", "https://example.org/f3");
+      // And an item count given as approximate.
+      ledger::SpendEntry about = spend_of("rt", "twitter", "2017-03", 100);
+      about.items = 2200;
+      about.items_precision = ledger::Precision::Approximate;
+      t.ledger->record_spend(about);
     });
   };
   withdraw_some(pg);
   withdraw_some(lite);
-  EXPECT_EQ(pg.store->tree_head().size, 22);
+  EXPECT_EQ(pg.store->tree_head().size, 23);
   EXPECT_EQ(ledger::to_hex(pg.store->tree_head().root), ledger::to_hex(lite.store->tree_head().root));
   std::vector<std::string> pg_log, lite_log;
   pg.store->each_log([&](const ledger::LogRecord& r) { pg_log.push_back(r.kind + " " + r.ref + " " + r.content + r.row_problem); });
@@ -417,12 +423,17 @@ TEST(PostgresqlStore, WithdrawalsAreTheSameAsOnSqlite) {
   EXPECT_EQ(pg.store->find_txn(pg.store->find_pledge("twitter-pledge-mistyped")->withdrawal->txn_id)->description,
             "withdrawal of pledge twitter-pledge-mistyped: amount mistyped");
   EXPECT_EQ(pg.store->account_balance("liabilities:pledges:twitter:twitter-pledge-mistyped", "USD"), 0);
+  std::vector<ledger::SpendEntry> about = pg.store->spend(ledger::SpendQuery{std::string("rt"), std::string("twitter"),
+                                                                              period("2017-03"),
+                                                                              ledger::SpendQuery::Match::Exact});
+  ASSERT_EQ(about.size(), 1u);
+  EXPECT_EQ(about[0].items_precision, ledger::Precision::Approximate);
   VerifyResult r = pg.verify();
   EXPECT_TRUE(r.ok()) << describe(r);
   r = lite.verify();
   EXPECT_TRUE(r.ok()) << describe(r);
   auto back = ledger::open_store(dir.file("back.db"), OpenMode::CreateNew);
-  EXPECT_EQ(ledger::copy_log(*pg.store, *back), 22);
+  EXPECT_EQ(ledger::copy_log(*pg.store, *back), 23);
   EXPECT_EQ(ledger::to_hex(back->tree_head().root), ledger::to_hex(lite.store->tree_head().root));
 }
 
@@ -576,7 +587,7 @@ TEST(PostgresqlAuthor, AVersion8LedgerMigratesKeepingItsHead) {
     head = t.store->tree_head();
   }
   psql_ok(db.url(), "DROP TABLE adledger.disclosed_total_withdrawal, adledger.disbursement_withdrawal,"
-                    " adledger.pledge_withdrawal;"
+                    " adledger.pledge_withdrawal; ALTER TABLE adledger.spend_entry DROP COLUMN items_precision;"
                     " DROP TABLE adledger.api_idempotency, adledger.api_token_revocation, adledger.api_token;"
                     " DROP TABLE adledger.currency_total; ALTER TABLE adledger.record_log DROP COLUMN author;"
                     " ALTER TABLE adledger.ledger_mark DISABLE TRIGGER USER;"

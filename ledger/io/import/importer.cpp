@@ -159,8 +159,8 @@ void Importer::policy_action(const RecordReader& r) {
 }
 
 SpendEntry Importer::decode_spend(const RecordReader& r) {
-  r.only({"id", "advertiser", "platform", "handle", "amount", "upper", "currency", "period", "items", "market",
-          "tags", "precision", "source", "note"});
+  r.only({"id", "advertiser", "platform", "handle", "amount", "upper", "currency", "period", "items",
+          "items_precision", "market", "tags", "precision", "source", "note"});
   SpendEntry e;
   e.advertiser_id = r.string("advertiser");
   e.platform_id = r.string("platform");
@@ -174,6 +174,9 @@ SpendEntry Importer::decode_spend(const RecordReader& r) {
     e.upper = r.field("upper", [&] { return Money::parse_positive(r.decimal_string("upper"), currency, "upper"); });
   e.period = r.field("period", [&] { return Period::parse(r.string("period"), "period"); });
   e.items = r.opt_count("items");
+  if (r.has("items_precision"))
+    e.items_precision =
+        r.field("items_precision", [&] { return parse_count_precision(r.string("items_precision")); });
   e.market = r.string("market");
   e.tags = r.strings("tags");
   e.source = r.string("source");

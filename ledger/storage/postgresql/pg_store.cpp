@@ -389,7 +389,8 @@ class PgStore final : public Store {
     copy_field(row, tags);
     copy_field(row, e.handle);
     copy_field(row, e.external_id);
-    copy_field(row, e.note, /*last=*/true);
+    copy_field(row, e.note);
+    copy_field(row, static_cast<std::int64_t>(e.items_precision), /*last=*/true);
     if (e.external_id) written_external_ids_.insert(std::hash<std::string>{}(*e.external_id));
     if (row.size() > kCopyBatchBytes) send_copy(spend_rows_);
     ++next_entry_id_;
@@ -1336,7 +1337,7 @@ class PgStore final : public Store {
   static constexpr const char* kSelectSpend =
       "SELECT s.id, s.advertiser_id, s.platform_id, s.handle, s.amount_minor, s.currency, s.first_day,"
       " s.last_day, s.items, s.market, s.precision, s.source, s.external_id, s.note, s.txn_id,"
-      " r.txn_id, r.reason, r.source, s.upper_minor, s.tags"
+      " r.txn_id, r.reason, r.source, s.upper_minor, s.tags, s.items_precision"
       " FROM spend_entry s LEFT JOIN spend_reversal r ON r.entry_id = s.id";
   static SpendEntry read_spend(const Rows& rows, int i) {
     SpendEntry e;
@@ -1353,6 +1354,11 @@ class PgStore final : public Store {
       throw_storage("spend entry #" + std::to_string(e.entry_id) + ": precision " + std::to_string(precision) +
                     " is not one adledger writes");
     e.precision = static_cast<Precision>(precision);
+    std::int64_t items_precision = rows.int64(i, 20);
+    if (items_precision < 0 || items_precision >= static_cast<std::int64_t>(Precision::Range))
+      throw_storage("spend entry #" + std::to_string(e.entry_id) + ": items precision " +
+                    std::to_string(items_precision) + " is not one adledger writes");
+    e.items_precision = static_cast<Precision>(items_precision);
     e.source = rows.text(i, 11);
     e.external_id = rows.opt_text(i, 12);
     e.note = rows.opt_text(i, 13);
@@ -1800,7 +1806,8 @@ class PgStore final : public Store {
   std::future<ResultHandle> copy_in_flight_;
   std::unordered_map<std::string, Prepared> prepared_;  // by SQL text
   CopyBuffer spend_rows_{"spend_entry (id, txn_id, advertiser_id, platform_id, amount_minor, upper_minor, currency,"
-                         " first_day, last_day, items, market, precision, source, tags, handle, external_id, note)", {}};
+                         " first_day, last_day, items, market, precision, source, tags, handle, external_id, note,"
+                         " items_precision)", {}};
   std::optional<std::string> role_;  // current_user, once asked
   CopyBuffer log_rows_{"record_log (seq, kind, ref, recorded_at, hash, author)", {}};
   CopyBuffer node_rows_{"log_tree_node (level, idx, hash)", {}};

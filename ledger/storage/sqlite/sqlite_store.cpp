@@ -427,14 +427,14 @@ class SqliteStore final : public Store {
       tags = intern(Interned::Tags, set);
     }
     query("INSERT INTO spend_entry (txn_id, debit, credit, amount_minor, upper_minor, currency, first_day, last_day,"
-          " items, market, precision, source, tags, handle, external_id, note)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          " items, market, precision, source, tags, handle, external_id, note, items_precision)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(e.txn_id).bind(debit).bind(credit).bind(e.amount.minor())
         .bind(e.upper ? std::optional<std::int64_t>(e.upper->minor()) : std::nullopt)
         .bind(currency_number(e.amount.currency())).bind(day_number(e.period.first()))
         .bind(day_number(e.period.last())).bind(e.items).bind(e.market)
         .bind(static_cast<std::int64_t>(e.precision)).bind(source).bind(tags).bind(e.handle).bind(e.external_id)
-        .bind(e.note).run();
+        .bind(e.note).bind(static_cast<std::int64_t>(e.items_precision)).run();
     if (e.upper) pending_sums_.add_upper(*e.upper);
     return sqlite3_last_insert_rowid(db_.get());
   }
@@ -794,16 +794,16 @@ class SqliteStore final : public Store {
 
   std::optional<SpendEntry> find_spend(std::int64_t entry_id) override {
     assert(schema_version_ >= 7);
-    static const std::string sql = std::string(kSelectSpend) + " WHERE s.id = ?";
-    Query q = query(sql.c_str());
+    static const SpendStatement sql(" WHERE s.id = ?");
+    Query q = query(sql_of(sql));
     q.bind(entry_id);
     if (!q.step()) return std::nullopt;
     return read_spend(q);
   }
 
   std::optional<SpendEntry> find_spend_by_external_id(const std::string& external_id) override {
-    static const std::string sql = std::string(kSelectSpend) + " WHERE s.external_id = ?";
-    Query q = query(sql.c_str());
+    static const SpendStatement sql(" WHERE s.external_id = ?");
+    Query q = query(sql_of(sql));
     q.bind(external_id);
     if (!q.step()) return std::nullopt;
     return read_spend(q);
@@ -829,7 +829,7 @@ class SqliteStore final : public Store {
     const char* period = !lookup ? " AND (?3 IS NULL OR s.last_day >= ?3) AND (?4 IS NULL OR s.first_day <= ?4)"
                          : sq.match == SpendQuery::Match::Exact ? " AND s.first_day = ?3 AND s.last_day = ?4"
                                                                 : " AND s.first_day = ?3 AND s.last_day >= ?4";
-    Query q = query(std::string(kSelectSpend) + advertiser + period + " ORDER BY s.first_day, s.id");
+    Query q = query(std::string(select_spend()) + advertiser + period + " ORDER BY s.first_day, s.id");
     q.bind(sq.advertiser_id).bind(sq.platform_id).bind(first).bind(last);
     while (q.step()) out.push_back(read_spend(q));
     return out;
@@ -841,8 +841,8 @@ class SqliteStore final : public Store {
       return;
     }
     // The visitor may read the store: another statement than this one.
-    static const std::string sql = std::string(kSelectSpend) + " ORDER BY s.id";
-    Query q = query(sql.c_str());
+    static const SpendStatement sql(" ORDER BY s.id");
+    Query q = query(sql_of(sql));
     while (q.step()) visit(read_spend(q));
   }
 
@@ -852,8 +852,8 @@ class SqliteStore final : public Store {
         if (e.entry_id > after && !visit(e)) return;
       return;
     }
-    static const std::string sql = std::string(kSelectSpend) + " WHERE s.id > ? ORDER BY s.id";
-    Query q = query(sql.c_str());
+    static const SpendStatement sql(" WHERE s.id > ? ORDER BY s.id");
+    Query q = query(sql_of(sql));
     q.bind(after);
     while (q.step())
       if (!visit(read_spend(q))) return;
@@ -945,7 +945,7 @@ class SqliteStore final : public Store {
     // Which record posted it: read by number, rarely (reports read a
     // record's transaction from the record itself).
     {
-      Query q = query(std::string(kSelectSpend) + " WHERE s.txn_id = ?1 OR r.txn_id = ?1");
+      Query q = query(std::string(select_spend()) + " WHERE s.txn_id = ?1 OR r.txn_id = ?1");
       q.bind(id);
       if (q.step()) {
         SpendEntry e = read_spend(q);
@@ -1084,7 +1084,7 @@ class SqliteStore final : public Store {
     auto in_range = [&](const Date& d) { return !range || range->contains(d); };
     std::vector<JournalTxn> others;
     {
-      Query q = query(std::string(kSelectSpend) + " WHERE r.txn_id IS NOT NULL");
+      Query q = query(std::string(select_spend()) + " WHERE r.txn_id IS NOT NULL");
       while (q.step()) {
         SpendEntry e = read_spend(q);
         if (in_range(e.period.first())) others.push_back(reversal_txn(e));
@@ -1111,7 +1111,7 @@ class SqliteStore final : public Store {
       first = day_number(range->first());
       last = day_number(range->last());
     }
-    Query q = query(std::string(kSelectSpend) +
+    Query q = query(std::string(select_spend()) +
                     " WHERE (?1 IS NULL OR s.first_day >= ?1) AND (?2 IS NULL OR s.first_day <= ?2)"
                     " ORDER BY s.first_day, s.txn_id");
     q.bind(first).bind(last);
@@ -1213,11 +1213,29 @@ class SqliteStore final : public Store {
   }
 
  private:
-  // The columns of a spend entry as read_spend reads them.
+  // The columns of a spend entry as read_spend reads them; before version
+  // 12 an item count had no precision (exact).
+  const char* select_spend() const { return schema_version_ >= 12 ? kSelectSpend : kSelectSpendV11; }
+  // A statement over the spend columns, its text built once for each.
+  struct SpendStatement {
+    explicit SpendStatement(const char* tail)
+        : current(std::string(kSelectSpend) + tail), before_12(std::string(kSelectSpendV11) + tail) {}
+    std::string current, before_12;
+  };
+  const char* sql_of(const SpendStatement& statement) const {
+    return (schema_version_ >= 12 ? statement.current : statement.before_12).c_str();
+  }
   static constexpr const char* kSelectSpend =
       "SELECT s.id, a.advertiser_id, a.platform_id, s.handle, s.amount_minor, s.currency, s.first_day,"
       " s.last_day, s.items, s.market, s.precision, t.text, s.external_id, s.note, s.txn_id,"
-      " r.txn_id, r.reason, r.source, s.upper_minor, g.tags, a.name, c.name"
+      " r.txn_id, r.reason, r.source, s.upper_minor, g.tags, a.name, c.name, s.items_precision"
+      " FROM spend_entry s JOIN account a ON a.id = s.debit JOIN account c ON c.id = s.credit"
+      " JOIN source_text t ON t.id = s.source"
+      " LEFT JOIN tag_set g ON g.id = s.tags LEFT JOIN spend_reversal r ON r.entry_id = s.id";
+  static constexpr const char* kSelectSpendV11 =
+      "SELECT s.id, a.advertiser_id, a.platform_id, s.handle, s.amount_minor, s.currency, s.first_day,"
+      " s.last_day, s.items, s.market, s.precision, t.text, s.external_id, s.note, s.txn_id,"
+      " r.txn_id, r.reason, r.source, s.upper_minor, g.tags, a.name, c.name, 0"
       " FROM spend_entry s JOIN account a ON a.id = s.debit JOIN account c ON c.id = s.credit"
       " JOIN source_text t ON t.id = s.source"
       " LEFT JOIN tag_set g ON g.id = s.tags LEFT JOIN spend_reversal r ON r.entry_id = s.id";
@@ -1430,6 +1448,11 @@ class SqliteStore final : public Store {
       throw_storage("spend entry #" + std::to_string(e.entry_id) + ": precision " + std::to_string(precision) +
                     " is not one adledger writes");
     e.precision = static_cast<Precision>(precision);
+    std::int64_t items_precision = q.int64(22);
+    if (items_precision < 0 || items_precision >= static_cast<std::int64_t>(Precision::Range))
+      throw_storage("spend entry #" + std::to_string(e.entry_id) + ": items precision " +
+                    std::to_string(items_precision) + " is not one adledger writes");
+    e.items_precision = static_cast<Precision>(items_precision);
     e.source = q.text(11);
     e.external_id = q.opt_text(12);
     e.note = q.opt_text(13);

@@ -1,5 +1,6 @@
--- Version 12: corrections for pledges, disbursements and disclosed totals
--- (schemas/migrations/12.sql says the same for SQLite).
+-- Version 12: corrections for pledges, disbursements and disclosed totals,
+-- and how exact an item count is (schemas/migrations/12.sql says the same
+-- for SQLite).
 --
 -- A pledge, a disbursement or a disclosed total recorded by mistake is
 -- withdrawn: the record stays, a row here says why, and it counts for
@@ -39,3 +40,8 @@ BEGIN
   END LOOP;
 END
 $$;
+
+-- How exact a spend entry's item count is: 0 exact (and every entry
+-- recorded before), 1 approximate, 2 estimated.
+ALTER TABLE spend_entry ADD COLUMN items_precision smallint NOT NULL DEFAULT 0
+  CHECK (items_precision BETWEEN 0 AND 2);
