@@ -159,6 +159,20 @@ ledger::Date today() {
   return boost::gregorian::day_clock::universal_day();
 }
 
+ledger::SourceDetails SourceDetailOptions::details() const {
+  ledger::SourceDetails d;
+  d.url = url;
+  if (accessed) d.accessed = ledger::parse_date(*accessed, "source-accessed");
+  d.quote = quote;
+  return d;
+}
+
+void add_source_detail_options(CLI::App& command, SourceDetailOptions& o) {
+  command.add_option("--source-url", o.url, "where the source is read: an http:// or https:// address");
+  command.add_option("--source-accessed", o.accessed, "the day it was read there, YYYY-MM-DD (needs --source-url)");
+  command.add_option("--source-quote", o.quote, "the source's words that support the record");
+}
+
 std::string read_small_file(const std::string& path, const std::string& what, std::size_t bytes_max) {
   std::ifstream in(path, std::ios::binary);
   if (!in)

@@ -101,6 +101,14 @@ std::function<std::string()> clock();
 ledger::Date today();
 
 void print_json(std::ostream& out, const nlohmann::json& value);
+// --source-url, --source-accessed and --source-quote: the details of a
+// command's --source, each optional (ledger::check_source_details).
+struct SourceDetailOptions {
+  std::optional<std::string> url, accessed, quote;
+  ledger::SourceDetails details() const;  // parses the access date
+};
+void add_source_detail_options(CLI::App& command, SourceDetailOptions& options);
+
 // The whole of a small file (a key, a checkpoint, a proof), or an input
 // error naming it: missing, unreadable, or over `bytes_max`.
 std::string read_small_file(const std::string& path, const std::string& what, std::size_t bytes_max);

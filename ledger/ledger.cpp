@@ -93,6 +93,14 @@ std::string kind_slug(PolicyKind kind) {
 
 }  // namespace
 
+void Ledger::check_source(const std::string& source, const SourceDetails& details) const {
+  check_text(source, "source");
+  if (details.empty()) return;
+  // An access date is checked against the day of the write: today for a
+  // new record, the day it was recorded for one replayed from the log.
+  check_source_details(details, details.accessed ? parse_date(clock_().substr(0, 10), "now") : Date());
+}
+
 void Ledger::require_write() const {
   assert(store_.in_write() && "ledger writes run inside a WriteTransaction");
 }
@@ -274,7 +282,7 @@ Platform Ledger::platform(const std::string& id) {
 ExchangeRate Ledger::set_rate(const ExchangeRate& r) {
   require_write();
   if (r.from == r.to) throw_input("to", r.to.code(), "is the currency converted from");
-  check_text(r.source, "source");
+  check_source(r.source, r.source_details);
   const std::string what = "rate " + r.from.code() + " " + r.to.code() + " on " + format_date(r.date);
   if (auto existing = store_.find_rate(r.from, r.to, r.date)) {
     same_or_refuse(what, content_of(*existing), content_of(r));
@@ -385,7 +393,7 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
   check_short_text(e.market, "market");
   for (const std::string& tag : e.tags) check_short_text(tag, "tag");
   sort_unique(e.tags);
-  check_text(e.source, "source");
+  check_source(e.source, e.source_details);
   check_optional_text(e.note, "note");
   if (e.external_id) {
     check_short_text(*e.external_id, "id");
@@ -446,20 +454,21 @@ SpendEntry Ledger::record_spend(SpendEntry e) {
 }
 
 PolicyWithdrawal Ledger::withdraw_action(const std::string& action_id, const std::string& reason,
-                                         const std::string& source) {
+                                         const std::string& source, const SourceDetails& details) {
   require_write();
   check_text(reason, "reason");
-  check_text(source, "source");
+  check_source(source, details);
   std::optional<PolicyAction> a = store_.find_policy_action(action_id);
   if (!a) refuse("policy action " + quote(action_id) + ": no such policy action", Reason::NotFound);
   if (a->withdrawal) {
-    if (a->withdrawal->reason == reason && a->withdrawal->source == source) {
+    if (a->withdrawal->reason == reason && a->withdrawal->source == source &&
+        a->withdrawal->source_details == details) {
       outcome_ = Outcome::Unchanged;
       return *a->withdrawal;
     }
     refuse("policy action " + quote(action_id) + ": already withdrawn (" + a->withdrawal->reason + ")", Reason::Conflict);
   }
-  PolicyWithdrawal w{action_id, reason, source};
+  PolicyWithdrawal w{action_id, reason, source, details};
   store_.add_policy_withdrawal(w);
   forget_bans();  // a withdrawn ban refuses nothing from now on
   log("policy_withdrawal", action_id, content_of(w));
@@ -468,20 +477,20 @@ PolicyWithdrawal Ledger::withdraw_action(const std::string& action_id, const std
 }
 
 RecordWithdrawal Ledger::withdraw(Withdrawable record, const std::string& id, const std::string& reason,
-                                  const std::string& source) {
+                                  const std::string& source, const SourceDetails& details) {
   require_write();
   check_text(reason, "reason");
-  check_text(source, "source");
+  check_source(source, details);
   const std::string kind(log_kind_of_withdrawal(record));
   // The same withdrawal again is a no-op; another one is refused.
   auto already = [&](const std::string& what, const RecordWithdrawal& w) -> bool {
-    if (w.reason == reason && w.source == source) {
+    if (w.reason == reason && w.source == source && w.source_details == details) {
       outcome_ = Outcome::Unchanged;
       return true;
     }
     refuse(what + " " + quote(id) + ": already withdrawn (" + w.reason + ")", Reason::Conflict);
   };
-  RecordWithdrawal w{reason, source, 0};
+  RecordWithdrawal w{reason, source, details, 0};
   switch (record) {
     case Withdrawable::Pledge: {
       std::optional<Pledge> p = store_.find_pledge(id);
@@ -531,14 +540,15 @@ RecordWithdrawal Ledger::withdraw(Withdrawable record, const std::string& id, co
   return w;
 }
 
-SpendReversal Ledger::reverse_spend(std::int64_t entry_id, const std::string& reason, const std::string& source) {
+SpendReversal Ledger::reverse_spend(std::int64_t entry_id, const std::string& reason, const std::string& source,
+                                    const SourceDetails& details) {
   require_write();
   check_text(reason, "reason");
-  check_text(source, "source");
+  check_source(source, details);
   std::optional<SpendEntry> e = store_.find_spend(entry_id);
   if (!e) refuse("entry " + quote(std::to_string(entry_id)) + ": no such spend entry", Reason::NotFound);
   if (e->reversal) {
-    if (e->reversal->reason == reason && e->reversal->source == source) {
+    if (e->reversal->reason == reason && e->reversal->source == source && e->reversal->source_details == details) {
       outcome_ = Outcome::Unchanged;
       return *e->reversal;
     }
@@ -546,7 +556,7 @@ SpendReversal Ledger::reverse_spend(std::int64_t entry_id, const std::string& re
   }
   // The same postings with their signs turned, on the original's date, so
   // that balances by date net to zero where the entry was.
-  SpendReversal r{entry_id, reason, source, 0};
+  SpendReversal r{entry_id, reason, source, details, 0};
   e->reversal = r;
   JournalTxn txn = reversal_txn(*e);
   r.txn_id = post(txn);
@@ -572,7 +582,7 @@ PolicyAction Ledger::record_policy_action(PolicyAction a) {
   sort_unique(a.advertiser_ids);
   for (const std::string& id : a.advertiser_ids) advertiser(id);
   check_text(a.description, a.kind == PolicyKind::AdBan || a.kind == PolicyKind::BanLift ? "reason" : "description");
-  check_text(a.source, "source");
+  check_source(a.source, a.source_details);
   check_optional_text(a.note, "note");
   std::string kind(to_string(a.kind));
 
@@ -678,7 +688,7 @@ Pledge Ledger::record_pledge(Pledge p) {
   platform(p.platform_id);
   if (p.amount.minor() <= 0) throw_input("amount", p.amount.format(), "must be greater than zero");
   check_text(p.beneficiary, "beneficiary");
-  check_text(p.source, "source");
+  check_source(p.source, p.source_details);
   check_optional_text(p.note, "note");
   if (p.basis_advertiser_id) advertiser(*p.basis_advertiser_id);
   std::string base = id_base(p.platform_id + "-pledge-" + format_date(p.date));
@@ -738,7 +748,7 @@ DisclosedTotal Ledger::record_disclosed_total(DisclosedTotal d) {
     throw_input("precision", "range", "a disclosed total is one figure: exact, approximate or estimated");
   if (d.period.first() > d.date)
     throw_input("date", format_date(d.date), "precedes the range it discloses (" + d.period.to_string() + ")");
-  check_text(d.source, "source");
+  check_source(d.source, d.source_details);
   check_optional_text(d.note, "note");
   std::string base = id_base(d.platform_id + "-" + d.advertiser_id + "-disclosed-" + format_date(d.date));
   if (!d.id.empty()) check_slug(d.id, "id");
@@ -806,7 +816,7 @@ Disbursement Ledger::disburse(Disbursement d) {
   }
   if (d.date < pledge.date)
     throw_input("date", format_date(d.date), "precedes the pledge it pays (" + format_date(pledge.date) + ")");
-  check_text(d.source, "source");
+  check_source(d.source, d.source_details);
   if (d.id.empty()) {
     std::string base = id_base(pledge.id);
     std::size_t n = status.disbursements.size() + 1;

@@ -93,17 +93,19 @@ class Ledger {
   // refused (a rate is never edited; another day takes another rate).
   ExchangeRate set_rate(const ExchangeRate& rate);
   // Reverses a spend entry: records a transaction that undoes its postings.
-  SpendReversal reverse_spend(std::int64_t entry_id, const std::string& reason, const std::string& source);
+  SpendReversal reverse_spend(std::int64_t entry_id, const std::string& reason, const std::string& source,
+                              const SourceDetails& details = {});
   // Withdraws a policy action recorded by mistake: it stays, and counts for
   // nothing (a withdrawn ban refuses no spend and bans no one).
-  PolicyWithdrawal withdraw_action(const std::string& action_id, const std::string& reason, const std::string& source);
+  PolicyWithdrawal withdraw_action(const std::string& action_id, const std::string& reason, const std::string& source,
+                                   const SourceDetails& details = {});
   // Withdraws a pledge, a disbursement or a disclosed total recorded by
   // mistake: it stays, and counts for nothing. A pledge or a disbursement
   // records a transaction that undoes its postings; a pledge with payments
   // not withdrawn is refused (they are withdrawn first). The same
   // withdrawal again is a no-op; another one is refused.
   RecordWithdrawal withdraw(Withdrawable record, const std::string& id, const std::string& reason,
-                            const std::string& source);
+                            const std::string& source, const SourceDetails& details = {});
 
   // Writes, like every write, go into the record log; this is the one way in.
   void log(const std::string& kind, const std::string& ref, const nlohmann::json& content);
@@ -117,6 +119,8 @@ class Ledger {
 
  private:
   void require_write() const;
+  // Checks a record's source and its details (check_source_details).
+  void check_source(const std::string& source, const SourceDetails& details) const;
   // Whether a record was logged before the current write transaction began
   // (a record given again matches only those).
   bool recorded_before_this_write(const std::string& kind, const std::string& ref);

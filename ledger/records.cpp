@@ -98,4 +98,43 @@ void check_text(std::string_view text, std::string_view field) {
   }
 }
 
+void check_source_details(const SourceDetails& details, const Date& today, std::string_view prefix) {
+  const std::string p(prefix);
+  if (details.url) {
+    const std::string field = p + "_url";
+    const std::string& url = *details.url;
+    if (url.size() > kUrlMax) throw_input(field, url, "longer than " + std::to_string(kUrlMax) + " bytes");
+    // Only web addresses: a report makes the address a link, and a link
+    // to javascript: or data: would run in the reader's browser.
+    auto starts_with = [&](std::string_view scheme) {
+      if (url.size() < scheme.size()) return false;
+      for (std::size_t i = 0; i < scheme.size(); ++i) {
+        char c = url[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != scheme[i]) return false;
+      }
+      return true;
+    };
+    std::size_t host = starts_with("https://") ? 8 : starts_with("http://") ? 7 : 0;
+    if (host == 0) throw_input(field, url, "not an http:// or https:// address");
+    if (host == url.size() || url[host] == '/' || url[host] == '?' || url[host] == '#')
+      throw_input(field, url, "the address names no host");
+    bool ascii = true;
+    for (char c : url) {
+      auto byte = static_cast<unsigned char>(c);
+      if (byte <= 0x20 || byte == 0x7f)
+        throw_input(field, url, "an address holds no spaces or control characters (write a space as %20)");
+      ascii = ascii && byte < 0x80;
+    }
+    if (!ascii) check_text(url, field);  // valid UTF-8, and no bidirectional controls
+  }
+  if (details.accessed) {
+    const std::string field = p + "_accessed";
+    if (!details.url) throw_input(field, format_date(*details.accessed), "an access date needs " + p + "_url");
+    if (*details.accessed > today)
+      throw_input(field, format_date(*details.accessed), "after today (" + format_date(today) + ")");
+  }
+  if (details.quote) check_text(*details.quote, p + "_quote");
+}
+
 }  // namespace ledger

@@ -38,6 +38,23 @@ struct Handle {
   std::string handle;
 };
 
+// Where a reader finds what a record's source says, beside the source's
+// own text ("Twitter blog, 2017-10-26"): the address it was read at, the
+// day it was read there, and the words that support the record. Each is
+// optional; an access date needs an address.
+struct SourceDetails {
+  std::optional<std::string> url;
+  std::optional<Date> accessed;
+  std::optional<std::string> quote;
+  bool empty() const { return !url && !accessed && !quote; }
+  bool operator==(const SourceDetails&) const = default;
+};
+// Checks the details of `source`: the address is an http or https URL of
+// at most 2,048 bytes with a host and no spaces (it becomes a link in HTML
+// reports); the access date is not after `today`; the quotation is text
+// (check_text). `prefix` names the fields (`source` gives `source_url`, ...).
+void check_source_details(const SourceDetails& details, const Date& today, std::string_view prefix = "source");
+
 // How exact a figure is. A Range is given by bounds, as ad libraries
 // publish spend ("at least 5,000, at most 9,999"): its amount is the lower
 // bound, and SpendEntry::upper the upper bound (none: open at the top).
@@ -55,6 +72,7 @@ struct SpendReversal {
   std::int64_t entry_id = 0;
   std::string reason;
   std::string source;
+  SourceDetails source_details;
   std::int64_t txn_id = 0;  // the reversing journal transaction
 };
 
@@ -73,6 +91,7 @@ struct SpendEntry {
   std::vector<std::string> tags;      // sorted, unique
   Precision precision = Precision::Exact;
   std::string source;
+  SourceDetails source_details;
   std::optional<std::string> external_id;
   std::optional<std::string> note;
   std::optional<Money> upper;  // Range only: the upper bound; none when open at the top
@@ -90,6 +109,7 @@ struct PolicyWithdrawal {
   std::string action_id;
   std::string reason;
   std::string source;
+  SourceDetails source_details;
 };
 
 // Something a platform did. Which optional fields apply depends on the kind:
@@ -107,6 +127,7 @@ struct PolicyAction {
   std::optional<std::int64_t> account_count;   // Suspension only
   std::string description;                     // the reason or what was done
   std::string source;
+  SourceDetails source_details;
   std::optional<std::string> note;
   std::optional<PolicyWithdrawal> withdrawal;  // set when it was withdrawn
 };
@@ -119,6 +140,7 @@ struct PolicyAction {
 struct RecordWithdrawal {
   std::string reason;
   std::string source;
+  SourceDetails source_details;
   std::int64_t txn_id = 0;  // the undoing transaction; 0 for a disclosed total
 };
 
@@ -131,6 +153,7 @@ struct Pledge {
   std::optional<std::string> basis_advertiser_id;
   std::optional<Period> basis_period;
   std::string source;
+  SourceDetails source_details;
   std::optional<std::string> note;
   std::int64_t txn_id = 0;
   std::optional<RecordWithdrawal> withdrawal;  // set when it was withdrawn
@@ -142,6 +165,7 @@ struct Disbursement {
   Money amount;
   Date date;
   std::string source;
+  SourceDetails source_details;
   std::int64_t txn_id = 0;
   std::optional<RecordWithdrawal> withdrawal;  // set when it was withdrawn
 };
@@ -160,6 +184,7 @@ struct DisclosedTotal {
   Date date;      // when the platform published it
   Precision precision = Precision::Exact;
   std::string source;
+  SourceDetails source_details;
   std::optional<std::string> note;
   std::optional<RecordWithdrawal> withdrawal;  // set when it was withdrawn
 };
@@ -177,11 +202,13 @@ struct ExchangeRate {
   Date date;
   Rate rate;
   std::string source;
+  SourceDetails source_details;
 };
 
 // Limits on what a record may hold, checked on every way in.
 inline constexpr std::size_t kSlugMax = 64;
 inline constexpr std::size_t kTextMax = 4096;  // names, reasons, sources
+inline constexpr std::size_t kUrlMax = 2048;   // a source's address
 inline constexpr std::int64_t kCountMax = 1'000'000'000'000;  // items, accounts
 
 // Checks an id slug (`rt`, `twitter`, `unattributed-fb`): 1 to 64 of a-z,

@@ -18,6 +18,7 @@ struct DisclosureRecordOptions {
   std::string date;
   std::string precision = "exact";
   std::string source;
+  SourceDetailOptions details;
   std::string id;
   std::string note;
 };
@@ -33,6 +34,7 @@ void run_disclosure_record(const GlobalOptions& global, const DisclosureRecordOp
   d.date = ledger::parse_date(o.date, "date");
   d.precision = ledger::parse_precision(o.precision, "precision");
   d.source = o.source;
+  d.source_details = o.details.details();
   if (!o.note.empty()) d.note = o.note;
 
   OpenLedger open = open_ledger(global);
@@ -81,6 +83,7 @@ void setup_disclosure(CLI::App& app, GlobalOptions& global) {
   record->add_option("--date", o->date, "the day the platform published it, YYYY-MM-DD")->required();
   record->add_option("--precision", o->precision, "exact, approximate or estimated")->default_str("exact");
   record->add_option("--source", o->source, "the citation the figure comes from")->required();
+  add_source_detail_options(*record, o->details);
   record->add_option("--id", o->id, "an id (default: PLATFORM-ADVERTISER-disclosed-DATE)");
   record->add_option("--note", o->note, "a note on the figure");
   record->callback([&global, o] {

@@ -18,6 +18,7 @@ struct PledgeRecordOptions {
   std::string basis_advertiser;
   std::string basis_period;
   std::string source;
+  SourceDetailOptions details;
   std::string note;
 };
 
@@ -28,6 +29,7 @@ struct PledgeDisburseOptions {
   std::string currency;
   std::string date;
   std::string source;
+  SourceDetailOptions details;
 };
 
 void run_pledge_record(const GlobalOptions& global, const PledgeRecordOptions& o) {
@@ -40,6 +42,7 @@ void run_pledge_record(const GlobalOptions& global, const PledgeRecordOptions& o
   if (!o.basis_advertiser.empty()) p.basis_advertiser_id = o.basis_advertiser;
   if (!o.basis_period.empty()) p.basis_period = ledger::Period::parse(o.basis_period, "basis-period");
   p.source = o.source;
+  p.source_details = o.details.details();
   if (!o.note.empty()) p.note = o.note;
 
   OpenLedger open = open_ledger(global);
@@ -58,6 +61,7 @@ void run_pledge_record(const GlobalOptions& global, const PledgeRecordOptions& o
 }
 
 void run_pledge_disburse(const GlobalOptions& global, const PledgeDisburseOptions& o) {
+  const ledger::SourceDetails details = o.details.details();
   OpenLedger open = open_ledger(global);
   ledger::WriteTransaction txn(*open.store);
   ledger::PledgeStatus status = open.ledger->pledge_status(o.pledge);
@@ -69,6 +73,7 @@ void run_pledge_disburse(const GlobalOptions& global, const PledgeDisburseOption
   d.amount = ledger::Money::parse_positive(o.amount, currency, "amount");
   d.date = ledger::parse_date(o.date, "date");
   d.source = o.source;
+  d.source_details = details;
   ledger::Disbursement recorded = open.ledger->disburse(d);
   txn.commit();
   ledger::PledgeStatus after = open.ledger->pledge_status(o.pledge);
@@ -85,6 +90,7 @@ struct WithdrawOptions {
   std::string id;
   std::string reason;
   std::string source;
+  SourceDetailOptions details;
 };
 
 std::string noun_of(ledger::Withdrawable record) {
@@ -97,9 +103,10 @@ std::string noun_of(ledger::Withdrawable record) {
 }
 
 void run_withdraw(const GlobalOptions& global, ledger::Withdrawable record, const WithdrawOptions& o) {
+  const ledger::SourceDetails details = o.details.details();
   OpenLedger open = open_ledger(global);
   ledger::WriteTransaction txn(*open.store);
-  ledger::RecordWithdrawal w = open.ledger->withdraw(record, o.id, o.reason, o.source);
+  ledger::RecordWithdrawal w = open.ledger->withdraw(record, o.id, o.reason, o.source, details);
   txn.commit();
   const std::string noun = noun_of(record);
   if (output_format(global) == Format::Json) {
@@ -111,6 +118,7 @@ void run_withdraw(const GlobalOptions& global, ledger::Withdrawable record, cons
                            {"id", o.id},
                            {"reason", w.reason},
                            {"source", w.source},
+                           {"source_details", ledger::source_details_json(w.source_details)},
                            {"txn", w.txn_id > 0 ? nlohmann::json(w.txn_id) : nlohmann::json(nullptr)}});
     return;
   }
@@ -132,6 +140,7 @@ void add_withdraw_command(CLI::App& parent, GlobalOptions& global, const std::st
   withdraw->add_option("id", o->id, "the " + noun + " id")->required();
   withdraw->add_option("--reason", o->reason, "why it is withdrawn")->required();
   withdraw->add_option("--source", o->source, "the citation for the correction")->required();
+  add_source_detail_options(*withdraw, o->details);
   withdraw->callback([&global, record, o] {
     require_simple_format(global);
     run_withdraw(global, record, *o);
@@ -152,6 +161,7 @@ void setup_pledge(CLI::App& app, GlobalOptions& global) {
   record->add_option("--basis-advertiser", r->basis_advertiser, "the advertiser whose spend it was computed from");
   record->add_option("--basis-period", r->basis_period, "the period it was computed from");
   record->add_option("--source", r->source, "the citation")->required();
+  add_source_detail_options(*record, r->details);
   record->add_option("--id", r->id, "pledge id (default: PLATFORM-pledge-DATE)");
   record->add_option("--note", r->note, "a note");
   record->callback([&global, r] {
@@ -166,6 +176,7 @@ void setup_pledge(CLI::App& app, GlobalOptions& global) {
   disburse->add_option("--currency", d->currency, "ISO 4217 code (default: the pledge's)");
   disburse->add_option("--date", d->date, "day paid, YYYY-MM-DD")->required();
   disburse->add_option("--source", d->source, "the citation")->required();
+  add_source_detail_options(*disburse, d->details);
   disburse->add_option("--id", d->id, "disbursement id (default: PLEDGE-N)");
   disburse->callback([&global, d] {
     require_simple_format(global);

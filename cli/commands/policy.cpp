@@ -18,6 +18,7 @@ struct PolicyOptions {
   std::optional<std::int64_t> accounts;
   std::string text;  // --reason or --description
   std::string source;
+  SourceDetailOptions details;
   std::string note;
 };
 
@@ -33,6 +34,7 @@ void run_policy(const GlobalOptions& global, ledger::PolicyKind kind, const Poli
   a.account_count = o.accounts;
   a.description = o.text;
   a.source = o.source;
+  a.source_details = o.details.details();
   if (!o.note.empty()) a.note = o.note;
 
   OpenLedger open = open_ledger(global);
@@ -53,15 +55,20 @@ struct WithdrawOptions {
   std::string action;
   std::string reason;
   std::string source;
+  SourceDetailOptions details;
 };
 
 void run_policy_withdraw(const GlobalOptions& global, const WithdrawOptions& o) {
+  const ledger::SourceDetails details = o.details.details();
   OpenLedger open = open_ledger(global);
   ledger::WriteTransaction txn(*open.store);
-  ledger::PolicyWithdrawal w = open.ledger->withdraw_action(o.action, o.reason, o.source);
+  ledger::PolicyWithdrawal w = open.ledger->withdraw_action(o.action, o.reason, o.source, details);
   txn.commit();
   if (output_format(global) == Format::Json) {
-    print_json(std::cout, {{"action", w.action_id}, {"reason", w.reason}, {"source", w.source}});
+    print_json(std::cout, {{"action", w.action_id},
+                           {"reason", w.reason},
+                           {"source", w.source},
+                           {"source_details", ledger::source_details_json(w.source_details)}});
     return;
   }
   std::cout << said(*open.ledger, "withdrew") << " policy action " << w.action_id << ": " << w.reason
@@ -82,6 +89,7 @@ void setup_policy(CLI::App& app, GlobalOptions& global) {
   ban->add_option("--until", b->until, "first day allowed again, if the ban ends");
   ban->add_option("--reason", b->text, "the platform's stated reason")->required();
   ban->add_option("--source", b->source, "the citation")->required();
+  add_source_detail_options(*ban, b->details);
   ban->add_option("--id", b->id, "action id (default: PLATFORM-ad-ban-DATE)");
   ban->add_option("--note", b->note, "a note");
   ban->callback([&global, b] {
@@ -95,6 +103,7 @@ void setup_policy(CLI::App& app, GlobalOptions& global) {
   withdraw->add_option("action", w->action, "the policy action id")->required();
   withdraw->add_option("--reason", w->reason, "why it is withdrawn")->required();
   withdraw->add_option("--source", w->source, "the citation for the correction")->required();
+  add_source_detail_options(*withdraw, w->details);
   withdraw->callback([&global, w] {
     require_simple_format(global);
     run_policy_withdraw(global, *w);
@@ -108,6 +117,7 @@ void setup_policy(CLI::App& app, GlobalOptions& global) {
   lift->add_option("--date", l->date, "first day allowed again, YYYY-MM-DD")->required();
   lift->add_option("--reason", l->text, "the platform's stated reason")->required();
   lift->add_option("--source", l->source, "the citation")->required();
+  add_source_detail_options(*lift, l->details);
   lift->add_option("--id", l->id, "action id (default: PLATFORM-ban-lift-DATE)");
   lift->add_option("--note", l->note, "a note");
   lift->callback([&global, l] {
@@ -126,6 +136,7 @@ void setup_policy(CLI::App& app, GlobalOptions& global) {
   record->add_option("--accounts", r->accounts, "suspension: how many accounts, when counted rather than named");
   record->add_option("--description", r->text, "what the platform did")->required();
   record->add_option("--source", r->source, "the citation")->required();
+  add_source_detail_options(*record, r->details);
   record->add_option("--id", r->id, "action id (default: PLATFORM-KIND-DATE)");
   record->add_option("--note", r->note, "a note");
   record->callback([&global, r] {

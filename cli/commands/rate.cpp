@@ -6,13 +6,15 @@
 #include "cli/context.hpp"
 #include "ledger/audit/chain.hpp"
 #include "ledger/error.hpp"
+#include "ledger/io/json_output.hpp"
 
 namespace adledger::cli {
 namespace {
 
 nlohmann::json rate_json(const ledger::ExchangeRate& r) {
   return {{"from", r.from.code()}, {"to", r.to.code()}, {"date", ledger::format_date(r.date)},
-          {"rate", r.rate.to_string()}, {"source", r.source}};
+          {"rate", r.rate.to_string()}, {"source", r.source},
+          {"source_details", ledger::source_details_json(r.source_details)}};
 }
 
 }  // namespace
@@ -23,6 +25,7 @@ void setup_rate(CLI::App& app, GlobalOptions& global) {
 
   struct SetOptions {
     std::string from, to, rate, on, source;
+    SourceDetailOptions details;
   };
   auto o = std::make_shared<SetOptions>();
   auto* set = rate->add_subcommand("set", "record that one unit of FROM was worth RATE units of TO on a day");
@@ -31,10 +34,12 @@ void setup_rate(CLI::App& app, GlobalOptions& global) {
   set->add_option("rate", o->rate, "units of TO for one FROM, an exact decimal such as 0.9235")->required();
   set->add_option("--on", o->on, "the day of the rate, YYYY-MM-DD")->required();
   set->add_option("--source", o->source, "the citation (a central bank's reference rate, ...)")->required();
+  add_source_detail_options(*set, o->details);
   set->callback([&global, o] {
     require_simple_format(global);
     ledger::ExchangeRate r{ledger::Currency::from_code(o->from, "from"), ledger::Currency::from_code(o->to, "to"),
-                           ledger::parse_date(o->on, "on"), ledger::Rate::parse(o->rate, "rate"), o->source};
+                           ledger::parse_date(o->on, "on"), ledger::Rate::parse(o->rate, "rate"), o->source,
+                           o->details.details()};
     OpenLedger open = open_ledger(global);
     ledger::WriteTransaction txn(*open.store);
     ledger::ExchangeRate recorded = open.ledger->set_rate(r);

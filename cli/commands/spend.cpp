@@ -24,6 +24,7 @@ struct SpendRecordOptions {
   std::vector<std::string> tags;
   std::string precision = "exact";
   std::string source;
+  SourceDetailOptions details;
   std::string id;
   std::string note;
 };
@@ -47,6 +48,7 @@ void run_spend_record(const GlobalOptions& global, const SpendRecordOptions& o) 
   e.market = o.market;
   e.tags = o.tags;
   e.source = o.source;
+  e.source_details = o.details.details();
   if (!o.id.empty()) e.external_id = o.id;
   if (!o.note.empty()) e.note = o.note;
 
@@ -72,15 +74,21 @@ struct SpendReverseOptions {
   std::int64_t entry = 0;
   std::string reason;
   std::string source;
+  SourceDetailOptions details;
 };
 
 void run_spend_reverse(const GlobalOptions& global, const SpendReverseOptions& o) {
+  const ledger::SourceDetails details = o.details.details();
   OpenLedger open = open_ledger(global);
   ledger::WriteTransaction txn(*open.store);
-  ledger::SpendReversal r = open.ledger->reverse_spend(o.entry, o.reason, o.source);
+  ledger::SpendReversal r = open.ledger->reverse_spend(o.entry, o.reason, o.source, details);
   txn.commit();
   if (output_format(global) == Format::Json) {
-    print_json(std::cout, {{"entry", r.entry_id}, {"reason", r.reason}, {"source", r.source}, {"txn", r.txn_id}});
+    print_json(std::cout, {{"entry", r.entry_id},
+                           {"reason", r.reason},
+                           {"source", r.source},
+                           {"source_details", ledger::source_details_json(r.source_details)},
+                           {"txn", r.txn_id}});
     return;
   }
   std::cout << said(*open.ledger, "reversed") << " spend entry #" << r.entry_id << " by transaction " << r.txn_id
@@ -195,6 +203,7 @@ void setup_spend(CLI::App& app, GlobalOptions& global) {
                      "exact, approximate, estimated, or range (bounds, as ad libraries publish spend)")
       ->default_str("exact");
   record->add_option("--source", o->source, "the citation the figure comes from")->required();
+  add_source_detail_options(*record, o->details);
   record->add_option("--handle", o->handle, "the advertiser's account that paid, if known");
   record->add_option("--tag", o->tags, "a tag (repeatable)");
   record->add_option("--id", o->id, "an external id, unique in the ledger");
@@ -231,6 +240,7 @@ void setup_spend(CLI::App& app, GlobalOptions& global) {
   reverse->add_option("entry", r->entry, "the spend entry number (#N in reports)")->required();
   reverse->add_option("--reason", r->reason, "why it is reversed")->required();
   reverse->add_option("--source", r->source, "the citation for the correction")->required();
+  add_source_detail_options(*reverse, r->details);
   reverse->callback([&global, r] {
     require_simple_format(global);
     run_spend_reverse(global, *r);

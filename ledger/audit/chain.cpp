@@ -313,6 +313,33 @@ void backfill_log(Store& store, const std::string& recorded_at) {
     append_record(store, "disclosed_total", d.id, content_of(d), recorded_at);
 }
 
+// A source's details are in a record's content only when given, each under
+// a key of its own: records recorded before sources had details keep their
+// content and hash.
+namespace {
+
+void add_source_details(json& content, const SourceDetails& d) {
+  if (d.url) content["source_url"] = *d.url;
+  if (d.accessed) content["source_accessed"] = format_date(*d.accessed);
+  if (d.quote) content["source_quote"] = *d.quote;
+}
+
+json with_source_details(json content, const SourceDetails& d) {
+  add_source_details(content, d);
+  return content;
+}
+
+}  // namespace
+
+SourceDetails source_details_in(const json& content) {
+  SourceDetails d;
+  if (auto it = content.find("source_url"); it != content.end()) d.url = it->get<std::string>();
+  if (auto it = content.find("source_accessed"); it != content.end())
+    d.accessed = parse_date(it->get<std::string>(), "source_accessed");
+  if (auto it = content.find("source_quote"); it != content.end()) d.quote = it->get<std::string>();
+  return d;
+}
+
 json content_of(const Platform& p) { return json{{"id", p.id}, {"name", p.name}}; }
 
 json content_of(const Advertiser& a) {
@@ -347,6 +374,7 @@ json content_of(const SpendEntry& e, const JournalTxn& txn) {
   // Only an item count that is not exact says so: entries recorded before
   // counts had a precision keep their content and hash.
   if (e.items_precision != Precision::Exact) c["items_precision"] = std::string(to_string(e.items_precision));
+  add_source_details(c, e.source_details);
   return c;
 }
 
@@ -388,6 +416,9 @@ std::string canonical_spend(const SpendEntry& e, const JournalTxn& txn) {
   text("platform", e.platform_id);
   text("precision", to_string(e.precision));
   text("source", e.source);
+  if (e.source_details.accessed) text("source_accessed", format_date(*e.source_details.accessed));
+  if (e.source_details.quote) text("source_quote", *e.source_details.quote);
+  if (e.source_details.url) text("source_url", *e.source_details.url);
   key("tags");
   out += '[';
   for (std::size_t i = 0; i < e.tags.size(); ++i) {
@@ -422,83 +453,100 @@ std::string canonical_spend(const SpendEntry& e, const JournalTxn& txn) {
 }
 
 json content_of(const PolicyAction& a) {
-  return json{{"id", a.id},
-              {"kind", std::string(to_string(a.kind))},
-              {"platform", a.platform_id},
-              {"advertisers", a.advertiser_ids},
-              {"date", format_date(a.date)},
-              {"end_date", optional_date(a.end_date)},
-              {"lifts", optional_json(a.lifts_action_id)},
-              {"accounts", optional_json(a.account_count)},
-              {"description", a.description},
-              {"source", a.source},
-              {"note", optional_json(a.note)}};
+  return with_source_details(json{{"id", a.id},
+                                  {"kind", std::string(to_string(a.kind))},
+                                  {"platform", a.platform_id},
+                                  {"advertisers", a.advertiser_ids},
+                                  {"date", format_date(a.date)},
+                                  {"end_date", optional_date(a.end_date)},
+                                  {"lifts", optional_json(a.lifts_action_id)},
+                                  {"accounts", optional_json(a.account_count)},
+                                  {"description", a.description},
+                                  {"source", a.source},
+                                  {"note", optional_json(a.note)}},
+                             a.source_details);
 }
 
 json content_of(const Pledge& p, const JournalTxn& txn) {
-  return json{{"id", p.id},
-              {"platform", p.platform_id},
-              {"currency", p.amount.currency().code()},
-              {"minor", p.amount.minor()},
-              {"date", format_date(p.date)},
-              {"beneficiary", p.beneficiary},
-              {"basis_advertiser", optional_json(p.basis_advertiser_id)},
-              {"basis_first", p.basis_period ? json(format_date(p.basis_period->first())) : json(nullptr)},
-              {"basis_last", p.basis_period ? json(format_date(p.basis_period->last())) : json(nullptr)},
-              {"source", p.source},
-              {"note", optional_json(p.note)},
-              {"txn", postings_json(txn)}};
+  json c{{"id", p.id},
+         {"platform", p.platform_id},
+         {"currency", p.amount.currency().code()},
+         {"minor", p.amount.minor()},
+         {"date", format_date(p.date)},
+         {"beneficiary", p.beneficiary},
+         {"basis_advertiser", optional_json(p.basis_advertiser_id)},
+         {"basis_first", p.basis_period ? json(format_date(p.basis_period->first())) : json(nullptr)},
+         {"basis_last", p.basis_period ? json(format_date(p.basis_period->last())) : json(nullptr)},
+         {"source", p.source},
+         {"note", optional_json(p.note)},
+         {"txn", postings_json(txn)}};
+  add_source_details(c, p.source_details);
+  return c;
 }
 
 json content_of(const Disbursement& d, const JournalTxn& txn) {
-  return json{{"id", d.id},
-              {"pledge", d.pledge_id},
-              {"currency", d.amount.currency().code()},
-              {"minor", d.amount.minor()},
-              {"date", format_date(d.date)},
-              {"source", d.source},
-              {"txn", postings_json(txn)}};
+  return with_source_details(json{{"id", d.id},
+                                  {"pledge", d.pledge_id},
+                                  {"currency", d.amount.currency().code()},
+                                  {"minor", d.amount.minor()},
+                                  {"date", format_date(d.date)},
+                                  {"source", d.source},
+                                  {"txn", postings_json(txn)}},
+                             d.source_details);
 }
 
 json content_of(const DisclosedTotal& d) {
-  return json{{"id", d.id},
-              {"platform", d.platform_id},
-              {"advertiser", d.advertiser_id},
-              {"currency", d.amount.currency().code()},
-              {"minor", d.amount.minor()},
-              {"first", format_date(d.period.first())},
-              {"last", format_date(d.period.last())},
-              {"date", format_date(d.date)},
-              {"precision", std::string(to_string(d.precision))},
-              {"source", d.source},
-              {"note", optional_json(d.note)}};
+  return with_source_details(json{{"id", d.id},
+                                  {"platform", d.platform_id},
+                                  {"advertiser", d.advertiser_id},
+                                  {"currency", d.amount.currency().code()},
+                                  {"minor", d.amount.minor()},
+                                  {"first", format_date(d.period.first())},
+                                  {"last", format_date(d.period.last())},
+                                  {"date", format_date(d.date)},
+                                  {"precision", std::string(to_string(d.precision))},
+                                  {"source", d.source},
+                                  {"note", optional_json(d.note)}},
+                             d.source_details);
 }
 
 json content_of(const ExchangeRate& r) {
-  return json{{"from", r.from.code()}, {"to", r.to.code()}, {"date", format_date(r.date)},
-              {"rate", r.rate.to_string()}, {"source", r.source}};
+  return with_source_details(json{{"from", r.from.code()}, {"to", r.to.code()}, {"date", format_date(r.date)},
+                                  {"rate", r.rate.to_string()}, {"source", r.source}},
+                             r.source_details);
 }
 
 json content_of(const PolicyWithdrawal& w) {
-  return json{{"action", w.action_id}, {"reason", w.reason}, {"source", w.source}};
+  return with_source_details(json{{"action", w.action_id}, {"reason", w.reason}, {"source", w.source}},
+                             w.source_details);
 }
 
 json content_of_withdrawal(const Pledge& p, const JournalTxn& txn) {
-  return json{{"pledge", p.id}, {"reason", p.withdrawal->reason}, {"source", p.withdrawal->source},
-              {"txn", postings_json(txn)}};
+  return with_source_details(json{{"pledge", p.id},
+                                  {"reason", p.withdrawal->reason},
+                                  {"source", p.withdrawal->source},
+                                  {"txn", postings_json(txn)}},
+                             p.withdrawal->source_details);
 }
 
 json content_of_withdrawal(const Disbursement& d, const JournalTxn& txn) {
-  return json{{"disbursement", d.id}, {"reason", d.withdrawal->reason}, {"source", d.withdrawal->source},
-              {"txn", postings_json(txn)}};
+  return with_source_details(json{{"disbursement", d.id},
+                                  {"reason", d.withdrawal->reason},
+                                  {"source", d.withdrawal->source},
+                                  {"txn", postings_json(txn)}},
+                             d.withdrawal->source_details);
 }
 
 json content_of_withdrawal(const DisclosedTotal& d) {
-  return json{{"disclosure", d.id}, {"reason", d.withdrawal->reason}, {"source", d.withdrawal->source}};
+  return with_source_details(
+      json{{"disclosure", d.id}, {"reason", d.withdrawal->reason}, {"source", d.withdrawal->source}},
+      d.withdrawal->source_details);
 }
 
 json content_of(const SpendReversal& r, const JournalTxn& txn) {
-  return json{{"entry", r.entry_id}, {"reason", r.reason}, {"source", r.source}, {"txn", postings_json(txn)}};
+  return with_source_details(
+      json{{"entry", r.entry_id}, {"reason", r.reason}, {"source", r.source}, {"txn", postings_json(txn)}},
+      r.source_details);
 }
 
 }  // namespace ledger

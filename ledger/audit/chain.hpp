@@ -91,6 +91,9 @@ nlohmann::json content_of(const PolicyWithdrawal& withdrawal);
 nlohmann::json content_of_withdrawal(const Pledge& pledge, const JournalTxn& txn);
 nlohmann::json content_of_withdrawal(const Disbursement& disbursement, const JournalTxn& txn);
 nlohmann::json content_of_withdrawal(const DisclosedTotal& disclosed);
+// The details of a record's source in its content (`source_url`,
+// `source_accessed`, `source_quote`), each present only when given.
+SourceDetails source_details_in(const nlohmann::json& content);
 nlohmann::json content_of(const ExchangeRate& rate);
 std::string canonical(const nlohmann::json& content);  // dump(): sorted keys, no spaces
 // canonical(content_of(entry, txn)), written directly: the bytes are the

@@ -52,6 +52,7 @@ void replay(Ledger& ledger, const LogRecord& r) {
     e.tags = c.at("tags").get<std::vector<std::string>>();
     e.precision = parse_precision(c.at("precision").get<std::string>());
     e.source = c.at("source");
+    e.source_details = source_details_in(c);
     e.external_id = opt<std::string>(c, "external_id");
     e.note = opt<std::string>(c, "note");
     if (auto upper = opt<std::int64_t>(c, "upper")) e.upper = Money(*upper, e.amount.currency());
@@ -60,7 +61,7 @@ void replay(Ledger& ledger, const LogRecord& r) {
       throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + " replays as spend entry #" +
                                           std::to_string(recorded.entry_id) + ", not #" + c.at("entry").dump());
   } else if (k == "spend_reversal") {
-    ledger.reverse_spend(c.at("entry"), c.at("reason"), c.at("source"));
+    ledger.reverse_spend(c.at("entry"), c.at("reason"), c.at("source"), source_details_in(c));
   } else if (k == "policy_action") {
     PolicyAction a;
     a.id = c.at("id");
@@ -73,10 +74,11 @@ void replay(Ledger& ledger, const LogRecord& r) {
     a.account_count = opt<std::int64_t>(c, "accounts");
     a.description = c.at("description");
     a.source = c.at("source");
+    a.source_details = source_details_in(c);
     a.note = opt<std::string>(c, "note");
     ledger.record_policy_action(a);
   } else if (k == "policy_withdrawal") {
-    ledger.withdraw_action(c.at("action"), c.at("reason"), c.at("source"));
+    ledger.withdraw_action(c.at("action"), c.at("reason"), c.at("source"), source_details_in(c));
   } else if (k == "pledge") {
     Pledge p;
     p.id = c.at("id");
@@ -87,6 +89,7 @@ void replay(Ledger& ledger, const LogRecord& r) {
     p.basis_advertiser_id = opt<std::string>(c, "basis_advertiser");
     if (!c.at("basis_first").is_null()) p.basis_period = period(c, "basis_first", "basis_last");
     p.source = c.at("source");
+    p.source_details = source_details_in(c);
     p.note = opt<std::string>(c, "note");
     ledger.record_pledge(p);
   } else if (k == "disbursement") {
@@ -96,12 +99,13 @@ void replay(Ledger& ledger, const LogRecord& r) {
     d.amount = money(c);
     d.date = parse_date(c.at("date").get<std::string>());
     d.source = c.at("source");
+    d.source_details = source_details_in(c);
     ledger.disburse(d);
   } else if (k == "rate") {
     ledger.set_rate(ExchangeRate{Currency::from_code(c.at("from").get<std::string>()),
                                  Currency::from_code(c.at("to").get<std::string>()),
                                  parse_date(c.at("date").get<std::string>()), Rate::parse(c.at("rate").get<std::string>()),
-                                 c.at("source")});
+                                 c.at("source"), source_details_in(c)});
   } else if (k == "disclosed_total") {
     DisclosedTotal d;
     d.id = c.at("id");
@@ -112,14 +116,17 @@ void replay(Ledger& ledger, const LogRecord& r) {
     d.date = parse_date(c.at("date").get<std::string>());
     d.precision = parse_precision(c.at("precision").get<std::string>());
     d.source = c.at("source");
+    d.source_details = source_details_in(c);
     d.note = opt<std::string>(c, "note");
     ledger.record_disclosed_total(d);
   } else if (k == "pledge_withdrawal") {
-    ledger.withdraw(Withdrawable::Pledge, c.at("pledge"), c.at("reason"), c.at("source"));
+    ledger.withdraw(Withdrawable::Pledge, c.at("pledge"), c.at("reason"), c.at("source"), source_details_in(c));
   } else if (k == "disbursement_withdrawal") {
-    ledger.withdraw(Withdrawable::Disbursement, c.at("disbursement"), c.at("reason"), c.at("source"));
+    ledger.withdraw(Withdrawable::Disbursement, c.at("disbursement"), c.at("reason"), c.at("source"),
+                    source_details_in(c));
   } else if (k == "disclosed_total_withdrawal") {
-    ledger.withdraw(Withdrawable::DisclosedTotal, c.at("disclosure"), c.at("reason"), c.at("source"));
+    ledger.withdraw(Withdrawable::DisclosedTotal, c.at("disclosure"), c.at("reason"), c.at("source"),
+                    source_details_in(c));
   } else {
     throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + ": unknown kind " + quote(k));
   }

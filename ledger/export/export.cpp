@@ -24,6 +24,13 @@ void add(Fields& f, const char* key, const std::string& value) { f.emplace_back(
 void add(Fields& f, const char* key, const std::optional<std::string>& value) {
   if (value) f.emplace_back(key, *value);
 }
+// A source and its details.
+void add_source(Fields& f, const std::string& source, const SourceDetails& d) {
+  f.emplace_back("source", source);
+  add(f, "source_url", d.url);
+  if (d.accessed) add(f, "source_accessed", format_date(*d.accessed));
+  add(f, "source_quote", d.quote);
+}
 
 std::string joined(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
@@ -50,14 +57,14 @@ std::map<std::int64_t, Fields> records_by_txn(Store& store) {
       add(f, "lower", e.amount.format() + " " + e.amount.currency().code());
       add(f, "upper", e.upper ? e.upper->format() + " " + e.upper->currency().code() : "open");
     }
-    add(f, "source", e.source);
+    add_source(f, e.source, e.source_details);
     add(f, "id", e.external_id);
     add(f, "note", e.note);
     if (e.reversal) {
       Fields& r = out[e.reversal->txn_id];
       add(r, "reverses", std::to_string(e.entry_id));
       add(r, "reason", e.reversal->reason);
-      add(r, "source", e.reversal->source);
+      add_source(r, e.reversal->source, e.reversal->source_details);
     }
   }
   for (const Pledge& p : store.pledges()) {
@@ -66,25 +73,25 @@ std::map<std::int64_t, Fields> records_by_txn(Store& store) {
     add(f, "beneficiary", p.beneficiary);
     add(f, "basis_advertiser", p.basis_advertiser_id);
     if (p.basis_period) add(f, "basis_period", p.basis_period->to_string());
-    add(f, "source", p.source);
+    add_source(f, p.source, p.source_details);
     add(f, "note", p.note);
     if (p.withdrawal) {
       Fields& w = out[p.withdrawal->txn_id];
       add(w, "pledge", p.id);
       add(w, "reason", p.withdrawal->reason);
-      add(w, "source", p.withdrawal->source);
+      add_source(w, p.withdrawal->source, p.withdrawal->source_details);
     }
     for (const Disbursement& d : store.disbursements_of(p.id)) {
       Fields& g = out[d.txn_id];
       add(g, "disbursement", d.id);
       add(g, "pledge", d.pledge_id);
-      add(g, "source", d.source);
+      add_source(g, d.source, d.source_details);
       if (d.withdrawal) {
         Fields& w = out[d.withdrawal->txn_id];
         add(w, "disbursement", d.id);
         add(w, "pledge", d.pledge_id);
         add(w, "reason", d.withdrawal->reason);
-        add(w, "source", d.withdrawal->source);
+        add_source(w, d.withdrawal->source, d.withdrawal->source_details);
       }
     }
   }
@@ -216,10 +223,11 @@ void write_beancount(const std::vector<JournalTxn>& txns, const std::map<std::in
 
 void write_csv(const std::vector<JournalTxn>& txns, const std::map<std::int64_t, Fields>& records, std::ostream& out) {
   static const std::vector<std::string> kColumns = {
-      "txn",    "date",   "kind",   "description", "account",   "amount", "currency", "entry",  "advertiser",
-      "platform", "handle", "period", "items",     "items_precision", "market", "tags", "precision", "source", "id",
-      "note",   "lower",    "upper",  "reverses",  "reason",       "pledge",      "disbursement",     "beneficiary",
-      "basis_advertiser", "basis_period", "author"};
+      "txn",         "date",      "kind",         "description",     "account",    "amount",       "currency",
+      "entry",       "advertiser", "platform",    "handle",          "period",     "items",        "items_precision",
+      "market",      "tags",      "precision",    "source",          "source_url", "source_accessed", "source_quote",
+      "id",          "note",      "lower",        "upper",           "reverses",   "reason",       "pledge",
+      "disbursement", "beneficiary", "basis_advertiser", "basis_period", "author"};
   auto row = [&](const std::vector<std::string>& cells) {
     for (std::size_t i = 0; i < cells.size(); ++i) out << (i ? "," : "") << render::csv_field(cells[i]);
     out << "\r\n";
@@ -292,6 +300,7 @@ ordered_json import_record(Store& store, const LogRecord& r, std::map<std::int64
     if (!c.at("tags").empty()) out["tags"] = c.at("tags");
     copy("precision", "precision");
     copy("source", "source");
+    for (const char* key : {"source_url", "source_accessed", "source_quote"}) copy(key, key);
     copy("note", "note");
   } else if (k == "spend_reversal") {
     // By the entry's external id, else by its place among the spend
@@ -306,6 +315,7 @@ ordered_json import_record(Store& store, const LogRecord& r, std::map<std::int64
                                              std::to_string(entry) + ", which no record before it logs");
     copy("reason", "reason");
     copy("source", "source");
+    for (const char* key : {"source_url", "source_accessed", "source_quote"}) copy(key, key);
   } else if (k == "policy_action") {
     out["type"] = "policy_action";
     for (auto& [key, value] : c.items())
@@ -323,6 +333,7 @@ ordered_json import_record(Store& store, const LogRecord& r, std::map<std::int64
     if (!c.at("basis_first").is_null()) basis["period"] = period_of(c, "basis_first", "basis_last");
     if (!basis.empty()) out["basis"] = basis;
     copy("source", "source");
+    for (const char* key : {"source_url", "source_accessed", "source_quote"}) copy(key, key);
     copy("note", "note");
   } else if (k == "disbursement") {
     out["type"] = "disbursement";
@@ -332,9 +343,11 @@ ordered_json import_record(Store& store, const LogRecord& r, std::map<std::int64
     out["currency"] = c.at("currency");
     copy("date", "date");
     copy("source", "source");
+    for (const char* key : {"source_url", "source_accessed", "source_quote"}) copy(key, key);
   } else if (k == "rate") {
     out["type"] = "rate";
-    for (const char* key : {"from", "to", "rate", "date", "source"}) copy(key, key);
+    for (const char* key : {"from", "to", "rate", "date", "source", "source_url", "source_accessed", "source_quote"})
+      copy(key, key);
   } else if (k == "disclosed_total") {
     out["type"] = "disclosure";
     copy("id", "id");
@@ -346,6 +359,7 @@ ordered_json import_record(Store& store, const LogRecord& r, std::map<std::int64
     copy("date", "date");
     copy("precision", "precision");
     copy("source", "source");
+    for (const char* key : {"source_url", "source_accessed", "source_quote"}) copy(key, key);
     copy("note", "note");
   } else {
     throw Error(ErrorKind::Storage, "record " + std::to_string(r.seq) + ": kind " + quote(k) + " cannot be exported");

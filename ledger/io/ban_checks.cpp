@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/error.hpp"
+#include "ledger/io/json_output.hpp"
 #include "ledger/render/document.hpp"
 #include "ledger/time/period.hpp"
 
@@ -100,7 +101,8 @@ BanChecker::BanChecker(const BanIndex& index, const std::vector<Advertiser>& adv
     // to_json(BanCheck) gives them.
     text.json_head = "{\"action\":" + text.json + ",\"lifted_by\":";
     text.json_tail = ",\"reason\":" + json_string(action.description) + ",\"since\":\"" + format_date(action.date) +
-                     "\",\"source\":" + json_string(action.source) + ",\"until\":";
+                     "\",\"source\":" + json_string(action.source) +
+                     ",\"source_details\":" + source_details_json(action.source_details).dump() + ",\"until\":";
   }
 }
 

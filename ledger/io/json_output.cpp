@@ -29,6 +29,12 @@ json amount_json(std::int64_t minor, const Currency& currency) {
               {"minor", minor}};
 }
 
+json source_details_json(const SourceDetails& d) {
+  if (d.empty()) return nullptr;
+  return json{
+      {"url", optional_json(d.url)}, {"accessed", optional_date(d.accessed)}, {"quote", optional_json(d.quote)}};
+}
+
 json to_json(const SpendEntry& e) {
   return json{{"entry", e.entry_id},
               {"advertiser", e.advertiser_id},
@@ -42,12 +48,14 @@ json to_json(const SpendEntry& e) {
               {"tags", e.tags},
               {"precision", std::string(to_string(e.precision))},
               {"source", e.source},
+              {"source_details", source_details_json(e.source_details)},
               {"id", optional_json(e.external_id)},
               {"note", optional_json(e.note)},
               {"upper", e.upper ? amount_json(e.upper->minor(), e.upper->currency()) : json(nullptr)},
               {"txn", e.txn_id},
               {"reversal", e.reversal ? json{{"reason", e.reversal->reason},
                                              {"source", e.reversal->source},
+                                             {"source_details", source_details_json(e.reversal->source_details)},
                                              {"txn", e.reversal->txn_id}}
                                       : json(nullptr)}};
 }
@@ -63,8 +71,11 @@ json to_json(const PolicyAction& a) {
               {"accounts", optional_json(a.account_count)},
               {"description", a.description},
               {"source", a.source},
+              {"source_details", source_details_json(a.source_details)},
               {"note", optional_json(a.note)},
-              {"withdrawal", a.withdrawal ? json{{"reason", a.withdrawal->reason}, {"source", a.withdrawal->source}}
+              {"withdrawal", a.withdrawal ? json{{"reason", a.withdrawal->reason},
+                                                 {"source", a.withdrawal->source},
+                                                 {"source_details", source_details_json(a.withdrawal->source_details)}}
                                           : json(nullptr)}};
 }
 
@@ -75,7 +86,10 @@ namespace {
 
 json withdrawal_json(const std::optional<RecordWithdrawal>& w) {
   if (!w) return nullptr;
-  return json{{"reason", w->reason}, {"source", w->source}, {"txn", w->txn_id > 0 ? json(w->txn_id) : json(nullptr)}};
+  return json{{"reason", w->reason},
+              {"source", w->source},
+              {"source_details", source_details_json(w->source_details)},
+              {"txn", w->txn_id > 0 ? json(w->txn_id) : json(nullptr)}};
 }
 
 }  // namespace
@@ -86,6 +100,7 @@ json to_json(const Disbursement& d) {
               {"amount", amount_json(d.amount.minor(), d.amount.currency())},
               {"date", format_date(d.date)},
               {"source", d.source},
+              {"source_details", source_details_json(d.source_details)},
               {"txn", d.txn_id},
               {"withdrawal", withdrawal_json(d.withdrawal)}};
 }
@@ -109,6 +124,7 @@ json to_json(const PledgeStatus& s) {
               {"outstanding", amount_json(s.outstanding_minor, p.amount.currency())},
               {"disbursements", disbursements},
               {"source", p.source},
+              {"source_details", source_details_json(p.source_details)},
               {"note", optional_json(p.note)},
               {"txn", p.txn_id},
               {"withdrawal", withdrawal_json(p.withdrawal)}};
@@ -122,7 +138,8 @@ json to_json(const BanCheck& c) {
                {"until", optional_date(c.until)},
                {"lifted_by", c.lifted_by ? json(c.lifted_by->id) : json(nullptr)},
                {"reason", c.ban->description},
-               {"source", c.ban->source}};
+               {"source", c.ban->source},
+               {"source_details", source_details_json(c.ban->source_details)}};
   }
   return json{{"advertiser", c.advertiser_id},
               {"platform", c.platform_id},
@@ -186,7 +203,9 @@ json array_of(const std::vector<T>& items) {
 
 json sources_json(const std::vector<SourceCitation>& sources) {
   json out = json::array();
-  for (const SourceCitation& s : sources) out.push_back(json{{"source", s.source}, {"cited_by", s.cited_by}});
+  for (const SourceCitation& s : sources)
+    out.push_back(
+        json{{"source", s.source}, {"source_details", source_details_json(s.details)}, {"cited_by", s.cited_by}});
   return out;
 }
 
@@ -208,6 +227,7 @@ json to_json(const DisclosureCheck& c) {
                   {"precision", std::string(to_string(d.precision))},
                   {"disclosed", amount_json(d.amount.minor(), d.amount.currency())},
                   {"source", d.source},
+                  {"source_details", source_details_json(d.source_details)},
                   {"note", optional_json(d.note)},
                   {"withdrawal", withdrawal_json(d.withdrawal)}};
   json compared = comparison_json(c.comparison, d.amount.minor(), d.amount.currency());

@@ -17,6 +17,9 @@
 namespace ledger {
 
 nlohmann::json amount_json(std::int64_t minor, const Currency& currency);
+// A source's details: null when none was given, else {"url", "accessed",
+// "quote"}, each null when not given.
+nlohmann::json source_details_json(const SourceDetails& details);
 nlohmann::json to_json(const SpendEntry& entry);
 nlohmann::json to_json(const PolicyAction& action);
 nlohmann::json to_json(const PledgeStatus& status);

@@ -178,6 +178,26 @@ bool matches_text(std::string_view s) {
   });
 }
 
+// ^[Hh][Tt][Tt][Pp][Ss]?://[^\u0000-\u0020\u007f/?#][^\u0000-\u0020\u007f]*$: http or
+// https, a host, and no space or control character.
+bool matches_url(std::string_view s) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  std::size_t i = 0;
+  for (char c : std::string_view("http")) {
+    if (i >= s.size() || lower(s[i]) != c) return false;
+    ++i;
+  }
+  if (i < s.size() && lower(s[i]) == 's') ++i;
+  if (s.substr(i, 3) != "://") return false;
+  i += 3;
+  auto plain = [](char c) {
+    auto b = static_cast<unsigned char>(c);
+    return b > 0x20 && b != 0x7f;
+  };
+  if (i >= s.size() || !plain(s[i]) || s[i] == '/' || s[i] == '?' || s[i] == '#') return false;
+  return std::all_of(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(), plain);
+}
+
 // ^[A-Z]{2}$
 bool matches_country(std::string_view s) {
   return s.size() == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z';
@@ -217,6 +237,7 @@ Result check_slug(const json& v) { return check_string(v, 0, 0, matches_slug); }
 Result check_date(const json& v) { return check_string(v, 0, 0, matches_date); }
 Result check_period(const json& v) { return check_string(v, 64, 0, matches_period); }
 Result check_text(const json& v) { return check_string(v, 4096, 1, matches_text); }
+Result check_url(const json& v) { return check_string(v, 2048, 0, matches_url); }
 Result check_short_text(const json& v) { return check_string(v, 256, 1, matches_text); }
 Result check_decimal(const json& v) { return check_string(v, 64, 0, matches_decimal); }
 Result check_decimal_or_zero(const json& v) { return check_string(v, 64, 0, matches_decimal_or_zero); }
@@ -354,7 +375,10 @@ Result check_disbursement(const json& v) {
   ADLEDGER_RULE(m.check("date", check_date));
   ADLEDGER_RULE(m.check("id", [](const json& x) { return or_null(x, check_slug); }));
   ADLEDGER_RULE(m.check("source", check_text));
-  ADLEDGER_RULE(m.only({"amount", "date", "id", "source"}));
+  ADLEDGER_RULE(m.check("source_accessed", [](const json& x) { return or_null(x, check_date); }));
+  ADLEDGER_RULE(m.check("source_quote", [](const json& x) { return or_null(x, check_text); }));
+  ADLEDGER_RULE(m.check("source_url", [](const json& x) { return or_null(x, check_url); }));
+  ADLEDGER_RULE(m.only({"amount", "date", "id", "source", "source_accessed", "source_quote", "source_url"}));
   return m.required({"amount", "date", "source"});
 }
 
@@ -430,8 +454,11 @@ Result policy_action(const Members& m) {
   ADLEDGER_RULE(m.check("note", [](const json& x) { return or_null(x, check_text); }));
   ADLEDGER_RULE(m.check("platform", check_slug));
   ADLEDGER_RULE(m.check("source", check_text));
+  ADLEDGER_RULE(m.check("source_accessed", [](const json& x) { return or_null(x, check_date); }));
+  ADLEDGER_RULE(m.check("source_quote", [](const json& x) { return or_null(x, check_text); }));
+  ADLEDGER_RULE(m.check("source_url", [](const json& x) { return or_null(x, check_url); }));
   ADLEDGER_RULE(m.only({"accounts", "advertisers", "date", "description", "end_date", "id", "kind", "lifts", "note",
-                        "platform", "source"}));
+                        "platform", "source", "source_accessed", "source_quote", "source_url"}));
   return m.required({"kind", "platform", "date", "description", "source"});
 }
 
@@ -439,7 +466,10 @@ Result policy_withdrawal(const Members& m) {
   ADLEDGER_RULE(m.check("action", check_slug));
   ADLEDGER_RULE(m.check("reason", check_text));
   ADLEDGER_RULE(m.check("source", check_text));
-  ADLEDGER_RULE(m.only({"action", "reason", "source"}));
+  ADLEDGER_RULE(m.check("source_accessed", [](const json& x) { return or_null(x, check_date); }));
+  ADLEDGER_RULE(m.check("source_quote", [](const json& x) { return or_null(x, check_text); }));
+  ADLEDGER_RULE(m.check("source_url", [](const json& x) { return or_null(x, check_url); }));
+  ADLEDGER_RULE(m.only({"action", "reason", "source", "source_accessed", "source_quote", "source_url"}));
   return m.required({"action", "reason", "source"});
 }
 
@@ -449,7 +479,10 @@ Result withdrawal_of(const Members& m, const char* field) {
   ADLEDGER_RULE(m.check(field, check_slug));
   ADLEDGER_RULE(m.check("reason", check_text));
   ADLEDGER_RULE(m.check("source", check_text));
-  ADLEDGER_RULE(m.only({field, "reason", "source"}));
+  ADLEDGER_RULE(m.check("source_accessed", [](const json& x) { return or_null(x, check_date); }));
+  ADLEDGER_RULE(m.check("source_quote", [](const json& x) { return or_null(x, check_text); }));
+  ADLEDGER_RULE(m.check("source_url", [](const json& x) { return or_null(x, check_url); }));
+  ADLEDGER_RULE(m.only({field, "reason", "source", "source_accessed", "source_quote", "source_url"}));
   return m.required({field, "reason", "source"});
 }
 Result disbursement_withdrawal(const Members& m) { return withdrawal_of(m, "disbursement"); }
@@ -478,10 +511,14 @@ Result spend(const Members& m) {
   ADLEDGER_RULE(m.check("platform", check_slug));
   ADLEDGER_RULE(m.check("precision", [](const json& x) { return or_null(x, check_precision); }));
   ADLEDGER_RULE(m.check("source", check_text));
+  ADLEDGER_RULE(m.check("source_accessed", [](const json& x) { return or_null(x, check_date); }));
+  ADLEDGER_RULE(m.check("source_quote", [](const json& x) { return or_null(x, check_text); }));
+  ADLEDGER_RULE(m.check("source_url", [](const json& x) { return or_null(x, check_url); }));
   ADLEDGER_RULE(m.check("tags", [](const json& x) { return check_list(x, check_short_text); }));
   ADLEDGER_RULE(m.check("upper", [](const json& x) { return or_null(x, check_decimal); }));
   ADLEDGER_RULE(m.only({"advertiser", "amount", "currency", "handle", "id", "items", "items_precision", "market",
-                        "note", "period", "platform", "precision", "source", "tags", "upper"}));
+                        "note", "period", "platform", "precision", "source", "source_accessed", "source_quote",
+                        "source_url", "tags", "upper"}));
   return m.required({"advertiser", "platform", "amount", "currency", "period", "market", "source"});
 }
 
@@ -495,8 +532,12 @@ Result spend_reversal(const Members& m) {
   ADLEDGER_RULE(m.check("file_entry", [](const json& x) { return check_integer(x, 1, kEntryMax); }));
   ADLEDGER_RULE(m.check("reason", check_text));
   ADLEDGER_RULE(m.check("source", check_text));
+  ADLEDGER_RULE(m.check("source_accessed", [](const json& x) { return or_null(x, check_date); }));
+  ADLEDGER_RULE(m.check("source_quote", [](const json& x) { return or_null(x, check_text); }));
+  ADLEDGER_RULE(m.check("source_url", [](const json& x) { return or_null(x, check_url); }));
   ADLEDGER_RULE(m.check("spend", check_short_text));
-  ADLEDGER_RULE(m.only({"entry", "file_entry", "reason", "source", "spend"}));
+  ADLEDGER_RULE(m.only(
+      {"entry", "file_entry", "reason", "source", "source_accessed", "source_quote", "source_url", "spend"}));
   return m.required({"reason", "source"});
 }
 
@@ -544,8 +585,11 @@ Result pledge(const Members& m) {
   ADLEDGER_RULE(m.check("note", [](const json& x) { return or_null(x, check_text); }));
   ADLEDGER_RULE(m.check("platform", check_slug));
   ADLEDGER_RULE(m.check("source", check_text));
+  ADLEDGER_RULE(m.check("source_accessed", [](const json& x) { return or_null(x, check_date); }));
+  ADLEDGER_RULE(m.check("source_quote", [](const json& x) { return or_null(x, check_text); }));
+  ADLEDGER_RULE(m.check("source_url", [](const json& x) { return or_null(x, check_url); }));
   ADLEDGER_RULE(m.only({"amount", "basis", "beneficiary", "currency", "date", "disbursements", "id", "note",
-                        "platform", "source"}));
+                        "platform", "source", "source_accessed", "source_quote", "source_url"}));
   return m.required({"platform", "amount", "currency", "date", "beneficiary", "source"});
 }
 
@@ -556,7 +600,11 @@ Result disbursement_record(const Members& m) {
   ADLEDGER_RULE(m.check("id", [](const json& x) { return or_null(x, check_slug); }));
   ADLEDGER_RULE(m.check("pledge", check_slug));
   ADLEDGER_RULE(m.check("source", check_text));
-  ADLEDGER_RULE(m.only({"amount", "currency", "date", "id", "pledge", "source"}));
+  ADLEDGER_RULE(m.check("source_accessed", [](const json& x) { return or_null(x, check_date); }));
+  ADLEDGER_RULE(m.check("source_quote", [](const json& x) { return or_null(x, check_text); }));
+  ADLEDGER_RULE(m.check("source_url", [](const json& x) { return or_null(x, check_url); }));
+  ADLEDGER_RULE(m.only(
+      {"amount", "currency", "date", "id", "pledge", "source", "source_accessed", "source_quote", "source_url"}));
   return m.required({"pledge", "amount", "currency", "date", "source"});
 }
 
@@ -573,8 +621,11 @@ Result disclosure(const Members& m) {
   // valijson (reading draft 7) follows alone: the importer refuses a range.
   ADLEDGER_RULE(m.check("precision", [](const json& x) { return or_null(x, check_precision); }));
   ADLEDGER_RULE(m.check("source", check_text));
+  ADLEDGER_RULE(m.check("source_accessed", [](const json& x) { return or_null(x, check_date); }));
+  ADLEDGER_RULE(m.check("source_quote", [](const json& x) { return or_null(x, check_text); }));
+  ADLEDGER_RULE(m.check("source_url", [](const json& x) { return or_null(x, check_url); }));
   ADLEDGER_RULE(m.only({"advertiser", "amount", "currency", "date", "id", "note", "period", "platform", "precision",
-                        "source"}));
+                        "source", "source_accessed", "source_quote", "source_url"}));
   return m.required({"platform", "advertiser", "amount", "currency", "period", "date", "source"});
 }
 
@@ -583,8 +634,11 @@ Result rate(const Members& m) {
   ADLEDGER_RULE(m.check("from", check_currency));
   ADLEDGER_RULE(m.check("rate", check_rate));
   ADLEDGER_RULE(m.check("source", check_text));
+  ADLEDGER_RULE(m.check("source_accessed", [](const json& x) { return or_null(x, check_date); }));
+  ADLEDGER_RULE(m.check("source_quote", [](const json& x) { return or_null(x, check_text); }));
+  ADLEDGER_RULE(m.check("source_url", [](const json& x) { return or_null(x, check_url); }));
   ADLEDGER_RULE(m.check("to", check_currency));
-  ADLEDGER_RULE(m.only({"date", "from", "rate", "source", "to"}));
+  ADLEDGER_RULE(m.only({"date", "from", "rate", "source", "source_accessed", "source_quote", "source_url", "to"}));
   return m.required({"from", "to", "rate", "date", "source"});
 }
 

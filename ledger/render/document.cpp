@@ -19,8 +19,13 @@ Table for_people(const Table& table) {
   Table out;
   out.id = table.id;
   std::vector<std::size_t> keep;
+  auto empty = [&](std::size_t i) {
+    for (const auto& row : table.rows)
+      if (i < row.size() && !row[i].text.empty()) return false;
+    return true;
+  };
   for (std::size_t i = 0; i < table.columns.size(); ++i)
-    if (!table.columns[i].csv_only) {
+    if (!table.columns[i].csv_only && !(table.columns[i].optional && empty(i))) {
       keep.push_back(i);
       out.columns.push_back(table.columns[i]);
     }

@@ -41,6 +41,8 @@ struct Column {
   bool wrap = false;   // free text that the terminal table may wrap
   bool below = false;  // long text: the terminal prints it under its row, as "name: text"
   bool csv_only = false;  // for machines: people see the same thing another way (a `*` mark)
+  bool link = false;  // web addresses (checked http or https when recorded): HTML makes each a link
+  bool optional = false;  // people see it only when a row has something in it; machines (CSV) always
 };
 
 struct Table {
@@ -140,7 +142,8 @@ std::string render_html_main(const Document& doc);
 // Policy allows by its hash.
 std::string html_page_style();
 
-// The table without its csv_only columns: what people see.
+// The table without its csv_only columns, nor its optional ones that are
+// empty in every row: what people see.
 Table for_people(const Table& table);
 
 // Exposed for tests.

@@ -319,8 +319,10 @@ std::string html_table(const Table& t) {
     for (std::size_t i = 0; i < row.size(); ++i) {
       bool right = i < t.columns.size() && t.columns[i].align == Align::Right;
       bool nowrap = i < t.columns.size() && !t.columns[i].wrap;
+      const std::string text = html_escape(row[i].text);
+      const bool link = i < t.columns.size() && t.columns[i].link && !text.empty();
       out += std::string(right ? "<td class=\"num\">" : nowrap ? "<td class=\"nw\">" : "<td>") +
-             html_escape(row[i].text) + "</td>";
+             (link ? "<a href=\"" + text + "\" rel=\"nofollow noopener noreferrer\">" + text + "</a>" : text) + "</td>";
     }
     out += "</tr>\n";
   }

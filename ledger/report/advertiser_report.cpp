@@ -8,27 +8,32 @@
 
 namespace ledger {
 
-void cite(std::vector<SourceCitation>& sources, const std::string& source, std::string by) {
-  auto it = std::find_if(sources.begin(), sources.end(), [&](const SourceCitation& s) { return s.source == source; });
+void cite(std::vector<SourceCitation>& sources, const std::string& source, const SourceDetails& details,
+          std::string by) {
+  auto it = std::find_if(sources.begin(), sources.end(),
+                         [&](const SourceCitation& s) { return s.source == source && s.details == details; });
   if (it == sources.end()) {
-    sources.push_back(SourceCitation{source, {}});
+    sources.push_back(SourceCitation{source, details, {}});
     it = sources.end() - 1;
   }
   if (std::find(it->cited_by.begin(), it->cited_by.end(), by) == it->cited_by.end()) it->cited_by.push_back(std::move(by));
 }
 
 void cite(std::vector<SourceCitation>& sources, const DisclosedTotal& d) {
-  cite(sources, d.source, "disclosure " + d.id);
-  if (d.withdrawal) cite(sources, d.withdrawal->source, "withdrawal of disclosure " + d.id);
+  cite(sources, d.source, d.source_details, "disclosure " + d.id);
+  if (d.withdrawal) cite(sources, d.withdrawal->source, d.withdrawal->source_details,
+                         "withdrawal of disclosure " + d.id);
 }
 
 void cite(std::vector<SourceCitation>& sources, const PledgeStatus& p) {
-  cite(sources, p.pledge.source, "pledge " + p.pledge.id);
+  cite(sources, p.pledge.source, p.pledge.source_details, "pledge " + p.pledge.id);
   for (const Disbursement& d : p.disbursements) {
-    cite(sources, d.source, "disbursement " + d.id);
-    if (d.withdrawal) cite(sources, d.withdrawal->source, "withdrawal of disbursement " + d.id);
+    cite(sources, d.source, d.source_details, "disbursement " + d.id);
+    if (d.withdrawal) cite(sources, d.withdrawal->source, d.withdrawal->source_details,
+                           "withdrawal of disbursement " + d.id);
   }
-  if (p.pledge.withdrawal) cite(sources, p.pledge.withdrawal->source, "withdrawal of pledge " + p.pledge.id);
+  if (p.pledge.withdrawal) cite(sources, p.pledge.withdrawal->source, p.pledge.withdrawal->source_details,
+                                "withdrawal of pledge " + p.pledge.id);
 }
 
 AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& advertiser_id,
@@ -85,17 +90,18 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
   // Sources, in order of first citation.
   std::vector<SourceCitation>& sources = report.sources;
   for (const SpendEntry& e : report.entries) {
-    cite(sources, e.source, "spend #" + std::to_string(e.entry_id));
-    if (e.reversal) cite(sources, e.reversal->source, "reversal of spend #" + std::to_string(e.entry_id));
+    cite(sources, e.source, e.source_details, "spend #" + std::to_string(e.entry_id));
+    if (e.reversal) cite(sources, e.reversal->source, e.reversal->source_details,
+                         "reversal of spend #" + std::to_string(e.entry_id));
   }
   for (const PolicyAction& a : report.actions) {
-    cite(sources, a.source, "policy " + a.id);
-    if (a.withdrawal) cite(sources, a.withdrawal->source, "withdrawal of policy " + a.id);
+    cite(sources, a.source, a.source_details, "policy " + a.id);
+    if (a.withdrawal) cite(sources, a.withdrawal->source, a.withdrawal->source_details, "withdrawal of policy " + a.id);
   }
   for (const DisclosureCheck& d : report.disclosures) cite(sources, d.disclosed);
   if (report.converted)
     for (const Conversion& c : report.converted->conversions)
-      cite(sources, c.rate.source, "rate " + rate_ref(c.rate));
+      cite(sources, c.rate.source, c.rate.source_details, "rate " + rate_ref(c.rate));
   for (const PledgeStatus& p : report.pledges) cite(sources, p);
   return report;
 }

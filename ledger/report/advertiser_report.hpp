@@ -40,14 +40,19 @@ struct Violation {
   std::int64_t inside_minor = 0;  // the entry's amount on those days, pro rata by days
 };
 
+// A source as the records cite it: its text and details. Records that cite
+// the same text with other details (another address, another quotation)
+// cite another source.
 struct SourceCitation {
   std::string source;
+  SourceDetails details;
   std::vector<std::string> cited_by;  // "spend #1", "policy twitter-ad-ban-2017-10-26", "pledge ..."
 };
 
-// Adds a citation of `source` by `by`, keeping sources in order of first
-// citation.
-void cite(std::vector<SourceCitation>& sources, const std::string& source, std::string by);
+// Adds a citation of `source` with `details` by `by`, keeping sources in
+// order of first citation.
+void cite(std::vector<SourceCitation>& sources, const std::string& source, const SourceDetails& details,
+          std::string by);
 // Cites a disclosed total, or a pledge and its disbursements, and the
 // withdrawal of each that was withdrawn.
 void cite(std::vector<SourceCitation>& sources, const DisclosedTotal& disclosed);

@@ -402,10 +402,21 @@ Section sources_section(const std::vector<SourceCitation>& sources) {
   s.empty = "none";
   Table t;
   t.id = "sources";
-  t.columns = {right("ref"), wrapping("source"), below("cited by")};
-  for (std::size_t i = 0; i < sources.size(); ++i)
+  // A source's details, in columns people see when a source has them.
+  auto detail = [](std::string name) {
+    Column c = below(std::move(name));
+    c.optional = true;
+    return c;
+  };
+  Column url = detail("url");
+  url.link = true;
+  t.columns = {right("ref"), wrapping("source"), url, detail("accessed"), detail("quote"), below("cited by")};
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const SourceDetails& d = sources[i].details;
     t.rows.push_back({text_cell("[" + std::to_string(i + 1) + "]"), text_cell(sources[i].source),
-                      text_cell(join(sources[i].cited_by, ", "))});
+                      text_cell(d.url.value_or("")), text_cell(d.accessed ? format_date(*d.accessed) : ""),
+                      text_cell(d.quote.value_or("")), text_cell(join(sources[i].cited_by, ", "))});
+  }
   s.table = std::move(t);
   return s;
 }
@@ -562,8 +573,8 @@ Document to_document(const PolicyTimeline& t) {
   doc.sections.push_back(std::move(s));
   std::vector<SourceCitation> sources;
   for (const PolicyAction& a : t.actions) {
-    cite(sources, a.source, "policy " + a.id);
-    if (a.withdrawal) cite(sources, a.withdrawal->source, "withdrawal of policy " + a.id);
+    cite(sources, a.source, a.source_details, "policy " + a.id);
+    if (a.withdrawal) cite(sources, a.withdrawal->source, a.withdrawal->source_details, "withdrawal of policy " + a.id);
   }
   doc.sections.push_back(sources_section(sources));
   return doc;

@@ -42,14 +42,17 @@ PlatformReport build_platform_report(Ledger& ledger, const std::string& platform
     if (p.platform_id == platform_id && in_range(r.range, p.date)) r.pledges.push_back(ledger.pledge_status(p.id));
 
   for (const SpendEntry& e : r.entries) {
-    cite(r.sources, e.source, "spend #" + std::to_string(e.entry_id));
-    if (e.reversal) cite(r.sources, e.reversal->source, "reversal of spend #" + std::to_string(e.entry_id));
+    cite(r.sources, e.source, e.source_details, "spend #" + std::to_string(e.entry_id));
+    if (e.reversal) cite(r.sources, e.reversal->source, e.reversal->source_details,
+                         "reversal of spend #" + std::to_string(e.entry_id));
   }
   if (r.converted)
-    for (const Conversion& c : r.converted->conversions) cite(r.sources, c.rate.source, "rate " + rate_ref(c.rate));
+    for (const Conversion& c : r.converted->conversions) cite(r.sources, c.rate.source, c.rate.source_details,
+                                                              "rate " + rate_ref(c.rate));
   for (const PolicyAction& a : r.actions) {
-    cite(r.sources, a.source, "policy " + a.id);
-    if (a.withdrawal) cite(r.sources, a.withdrawal->source, "withdrawal of policy " + a.id);
+    cite(r.sources, a.source, a.source_details, "policy " + a.id);
+    if (a.withdrawal) cite(r.sources, a.withdrawal->source, a.withdrawal->source_details,
+                           "withdrawal of policy " + a.id);
   }
   for (const DisclosureCheck& d : r.disclosures) cite(r.sources, d.disclosed);
   for (const PledgeStatus& p : r.pledges) cite(r.sources, p);

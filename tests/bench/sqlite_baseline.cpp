@@ -356,7 +356,11 @@ CREATE TABLE spend_entry (
   handle       TEXT,
   external_id  TEXT UNIQUE,
   note         TEXT,
-  items_precision INTEGER NOT NULL DEFAULT 0  -- version 12: 0 exact, 1 approximate, 2 estimated
+  items_precision INTEGER NOT NULL DEFAULT 0,  -- version 12: 0 exact, 1 approximate, 2 estimated
+  -- version 13: the source's details, NULL when not given
+  source_url      TEXT CHECK (length(source_url) > 0),
+  source_accessed TEXT CHECK (date(source_accessed) IS source_accessed),
+  source_quote    TEXT CHECK (length(source_quote) > 0)
 ) STRICT;
 
 CREATE TABLE record_log (
@@ -473,7 +477,8 @@ void run_v7(sqlite3* db, std::int64_t count, SpendIndex spend_index) {
   Statement spend(prepare(db,
                           "INSERT INTO spend_entry (txn_id, debit, credit, amount_minor, upper_minor, currency,"
                           " first_day, last_day, items, market, precision, source, tags, handle, external_id, note,"
-                          " items_precision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                          " items_precision, source_url, source_accessed, source_quote)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   Statement log(prepare(db, "INSERT INTO record_log (seq, kind, ref, recorded_at, hash) VALUES (?, ?, ?, ?, ?)"));
   // adledger adds up each account's postings in memory and writes each
   // (account, currency) once, in order, as it commits.
@@ -507,6 +512,7 @@ void run_v7(sqlite3* db, std::int64_t count, SpendIndex spend_index) {
     text(s, 15, e.external_id);
     sqlite3_bind_null(s, 16);
     sqlite3_bind_int64(s, 17, 0);  // an exact count
+    for (int i = 18; i <= 20; ++i) sqlite3_bind_null(s, i);  // a source given without details
     step(db, s);
     const std::int64_t id = sqlite3_last_insert_rowid(db);
 

@@ -827,15 +827,17 @@ def build_ledger_b(adl, checker, tmp, n_entries):
     steps = [
         ["spend", "reverse", "13", "--reason", HOSTILE[0], "--source", HOSTILE[1]],
         ["spend", "reverse", "11", "--reason", "; [2018-03-03] " + HOSTILE[11], "--source", HOSTILE[2]],
-        ["spend", "reverse", "20", "--reason", "plain", "--source", "s"],
-        ["policy", "withdraw", "twitter-ad-ban-late_2", "--reason", HOSTILE[3], "--source", HOSTILE[12]],
+        ["spend", "reverse", "20", "--reason", "plain", "--source", "s", "--source-url",
+         "https://example.org/x?q=1;2&r=[3]#frag|pipe", "--source-accessed", "2024-01-01", "--source-quote", HOSTILE[0]],
+        ["policy", "withdraw", "twitter-ad-ban-late_2", "--reason", HOSTILE[3], "--source", HOSTILE[12],
+         "--source-quote", HOSTILE[9]],
         ["advertiser", "link", "acme_media", "--platform", "tik-tok", "--handle", "@acme_ \"late\"; |"],
         ["pledge", "disburse", "facebook-pledge-eur", "--amount", "1,234.56", "--date", "2019-01-01",
          "--source", HOSTILE[13]],
         ["spend", "record", "--advertiser", "acme_media", "--platform", "tik-tok", "--handle",
          "@acme_ \"late\"; |", "--amount", "0.01", "--currency", "USD", "--period", "2024-W52",
          "--market", "FR", "--source", HOSTILE[14], "--note", HOSTILE[15], "--tag", "a:b", "--tag", "ü",
-         "--id", "cli_1"],
+         "--id", "cli_1", "--source-url", "HTTPS://example.org/é/\"q\"", "--source-quote", HOSTILE[16]],
     ]
     for words in steps:
         if adl.must(checker, db, words, f"ledger B: adledger {' '.join(words[:3])}") is None:
@@ -865,11 +867,12 @@ def build_ledger_a(adl, checker, tmp, root):
                   "--source", "review"],
                  ["spend", "record", "--advertiser", "fb-unattributed-ru", "--platform", "facebook", "--amount", "10",
                   "--currency", "USD", "--period", "2017-06", "--items", "2200", "--items-precision", "approximate",
-                  "--market", "US", "--source", "about.txt"]):
+                  "--market", "US", "--source", "about.txt", "--source-url", "https://example.org/about#p2",
+                  "--source-accessed", "2024-01-01", "--source-quote", "about 2,200 ads; \"politically\" oriented"]):
         if adl.must(checker, db, args) is None:
             return None
     checker.ok("ledger A built: fixtures/founding-case.json, the reversal of entry 2, a payment and its pledge "
-               "withdrawn, a disclosed total withdrawn, and an approximate item count")
+               "withdrawn, a disclosed total withdrawn, and an approximate item count whose source has details")
     return db
 
 

@@ -227,9 +227,12 @@ class Journal:
 
     def _load(self, con):
         q = con.execute
-        self.reversal = {}  # spend id -> {txn, reason, source}
-        for entry, tid, reason, source in q("SELECT entry_id, txn_id, reason, source FROM spend_reversal"):
-            self.reversal[entry] = {"txn": tid, "reason": reason, "source": source}
+        self.reversal = {}  # spend id -> {txn, reason, source, source_details}
+        for entry, tid, reason, source, url, accessed, quote in q(
+                "SELECT entry_id, txn_id, reason, source, source_url, source_accessed, source_quote"
+                " FROM spend_reversal"):
+            self.reversal[entry] = {"txn": tid, "reason": reason, "source": source,
+                                    "source_details": source_details(url, accessed, quote)}
         tags = collections.defaultdict(list)
         for sid, tag in q("SELECT spend_id, tag FROM spend_tag"):
             tags[sid].append(tag)
@@ -290,11 +293,12 @@ class Journal:
         for aid, adv in q("SELECT action_id, advertiser_id FROM policy_action_advertiser"):
             named[aid].add(adv)
         self.actions = []
-        for aid, kind, plat, day, end, lifts, desc, source in q(
-                "SELECT id, kind, platform_id, date, end_date, lifts_action_id, description, source"
-                " FROM policy_action"):
+        for aid, kind, plat, day, end, lifts, desc, source, url, accessed, quote in q(
+                "SELECT id, kind, platform_id, date, end_date, lifts_action_id, description, source,"
+                " source_url, source_accessed, source_quote FROM policy_action"):
             self.actions.append({"id": aid, "kind": kind, "platform": plat, "date": D(day),
                                  "end": end and D(end), "lifts": lifts, "description": desc, "source": source,
+                                 "source_details": source_details(url, accessed, quote),
                                  "advertisers": named[aid], "withdrawn": aid in withdrawn})
         self.actions.sort(key=lambda a: (a["date"], a["id"]))
 
@@ -851,6 +855,13 @@ def check_report_advertiser_extras(diff, j, adv, entries, start, end, got):
                     diff.amount(k + ".upper", f.currency, f.upper, i.get("upper"))
 
 
+def source_details(url, accessed, quote):
+    """A source's details as the JSON output gives them: null when none."""
+    if url is None and accessed is None and quote is None:
+        return None
+    return {"url": url, "accessed": accessed, "quote": quote}
+
+
 def compare_ban(diff, key, want, g):
     if not isinstance(g, dict):
         diff.add(key, "a ban status", g)
@@ -861,7 +872,8 @@ def compare_ban(diff, key, want, g):
         return
     ban, until, lifted = want
     exp = {"action": ban["id"], "since": ban["date"].isoformat(), "until": until and until.isoformat(),
-           "lifted_by": lifted and lifted["id"], "reason": ban["description"], "source": ban["source"]}
+           "lifted_by": lifted and lifted["id"], "reason": ban["description"], "source": ban["source"],
+           "source_details": ban["source_details"]}
     diff.eq(key + ".ban", exp, g.get("ban"))
 
 
@@ -1008,9 +1020,11 @@ def build(adl, root, work, entries, seed):
     to_reverse = own[:: max(1, len(own) // 3)][:3] + added[reversed_adv][:1]
     to_reverse.append([e["id"] for e in j.spend if e["advertiser"] == busiest][2])
     to_reverse += [multi[3], multi[4]]
-    for entry in to_reverse:
+    for n, entry in enumerate(to_reverse):
+        # Every other reversal's source has details.
+        details = ["--source-url", f"https://example.org/correction/{entry}", "--source-quote", "counted twice"]
         adl.run("spend", "reverse", str(entry), "--reason", "recorded in error (check_fast_paths)",
-                "--source", SOURCE)
+                "--source", SOURCE, *(details if n % 2 else []))
 
     # Pledges and disbursements: on generated pledges, and new ones in EUR
     # and JPY, one without a basis.
@@ -1054,7 +1068,8 @@ def build(adl, root, work, entries, seed):
     # and abutting bans.
     def ban(plat, adv, effective, ident, until=None):
         words = ["policy", "ban", "--platform", plat, "--advertiser", adv, "--effective", effective,
-                 "--reason", f"check_fast_paths ban {ident}", "--source", SOURCE, "--id", ident]
+                 "--reason", f"check_fast_paths ban {ident}", "--source", SOURCE, "--id", ident,
+                 "--source-url", f"https://example.org/bans/{ident}", "--source-accessed", "2024-05-01"]
         if until:
             words += ["--until", until]
         adl.run(*words)

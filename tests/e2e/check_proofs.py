@@ -1800,7 +1800,12 @@ def report_self_test(tool, f, name, seed, pub):
         return {"amount": f"{minor // 100}.{minor % 100:02d}", "currency": currency, "minor": minor}
 
     def row(entry, content, reversal=None):
+        details = None
+        if any(k in content for k in ("source_url", "source_accessed", "source_quote")):
+            details = {"url": content.get("source_url"), "accessed": content.get("source_accessed"),
+                       "quote": content.get("source_quote")}
         return {"advertiser": "a", "amount": money(content["minor"], content["currency"]), "entry": entry,
+                "source_details": details,
                 "handle": None, "id": None, "items": content["items"], "market": "FR", "note": None,
                 "period": {"first": "2019-01-01", "last": "2019-01-31", "text": "2019-01"}, "platform": "p",
                 "precision": content["precision"], "reversal": reversal, "source": "s", "tags": [],
@@ -1808,6 +1813,7 @@ def report_self_test(tool, f, name, seed, pub):
 
     contents = {1: spend(1, 1000, items=3), 2: spend(2, 0, "range", 500), 3: spend(3, 200, "range", None),
                 4: spend(4, 50), 5: spend(5, 700, currency="USD")}
+    contents[1].update(source_url="https://example.org/s?a=1", source_quote="a \"quoted\" line")
     lines = [record_line(1, "platform", "p", {"id": "p"})]
     lines += [record_line(1 + e, "spend", str(e), c) for e, c in contents.items()]
     lines.append(record_line(7, "spend_reversal", "4", {"entry": 4, "reason": "r", "source": "s", "txn": {"id": 6}}))
@@ -1827,6 +1833,7 @@ def report_self_test(tool, f, name, seed, pub):
                    figure([5], 700, currency="USD")],
         "periods": [figure([1], 400, pro_rata=True, items=1, complete=True)],
         "entries": [row(1, contents[1]), row(2, contents[2]), row(4, contents[4], {"reason": "r", "source": "s",
+                                                                                   "source_details": None,
                                                                                    "txn": 6})],
         "proofs": {"checkpoint": checkpoint, "origin": name, "tree_size": n, "root": tree.root(n).hex(),
                    "records": [inclusion_proof(tree, lines, seq, n) for seq in range(2, n + 1)]},
@@ -1872,6 +1879,15 @@ def report_self_test(tool, f, name, seed, pub):
                 "amount": "1.000", "currency": "EUR", "minor": 1000}), ["$.entries[0].amount", "3 decimals"]),
             ("an entry listed twice", lambda r: r["totals"][1].update(entries=[2, 2, 3]),
              ["$.totals[1].entries", "twice"]),
+            ("a source's address", lambda r: r["entries"][0]["source_details"].update(url="https://example.org/x"),
+             ["$.entries[0].source_details.url", "says source_url \"https://example.org/s?a=1\""]),
+            ("a source's details left out", lambda r: r["entries"][0].update(source_details=None),
+             ["$.entries[0].source_details", "gives its source's details"]),
+            ("an access date made up", lambda r: r["entries"][0]["source_details"].update(accessed="2019-02-01"),
+             ["$.entries[0].source_details.accessed", "says source_accessed null"]),
+            ("a correction's source given details", lambda r: r["entries"][2]["reversal"].update(
+                source_details={"url": None, "accessed": None, "quote": "q"}),
+             ["$.entries[2].reversal.source_details.quote"]),
             ("records out of order", lambda r: r["proofs"]["records"].reverse(), ["not in log order"]),
             ("a float", lambda r: r["totals"][0].update(items=3.0), ["is not an integer"])):
         tool.refuses(f"a report written here with {what} changed",

@@ -408,40 +408,46 @@ def disclosure_problems(where, d):
 
 
 def sources_problems(out):
-    """Every record of a report cites its source, once, and nothing else is cited."""
+    """Every record of a report cites its source with its details, once, and
+    nothing else is cited; a source is listed once for each of its details."""
+    def citation(x, source_key="source"):
+        return json.dumps([x[source_key], x.get("source_details")], sort_keys=True)
+
     expected = {}
     for e in out["entries"]:
-        expected[f"spend #{e['entry']}"] = e["source"]
+        expected[f"spend #{e['entry']}"] = citation(e)
         if e["reversal"] is not None:
-            expected[f"reversal of spend #{e['entry']}"] = e["reversal"]["source"]
+            expected[f"reversal of spend #{e['entry']}"] = citation(e["reversal"])
     for a in out["policy_actions"]:
-        expected[f"policy {a['id']}"] = a["source"]
+        expected[f"policy {a['id']}"] = citation(a)
         if a.get("withdrawal"):
-            expected[f"withdrawal of policy {a['id']}"] = a["withdrawal"]["source"]
+            expected[f"withdrawal of policy {a['id']}"] = citation(a["withdrawal"])
     conversion = out.get("conversion")
     for c in (conversion or {}).get("converted", []):
+        # A conversion names its rate's source, not its details: compared
+        # by text alone.
         expected[f"rate {c['from']['currency']}/{conversion['currency']}/{c['rate_date']}"] = c["rate_source"]
     for d in out["disclosures"]:
-        expected[f"disclosure {d['id']}"] = d["source"]
+        expected[f"disclosure {d['id']}"] = citation(d)
         if d["withdrawal"]:
-            expected[f"withdrawal of disclosure {d['id']}"] = d["withdrawal"]["source"]
+            expected[f"withdrawal of disclosure {d['id']}"] = citation(d["withdrawal"])
     for p in out["pledges"]:
-        expected[f"pledge {p['id']}"] = p["source"]
+        expected[f"pledge {p['id']}"] = citation(p)
         if p["withdrawal"]:
-            expected[f"withdrawal of pledge {p['id']}"] = p["withdrawal"]["source"]
+            expected[f"withdrawal of pledge {p['id']}"] = citation(p["withdrawal"])
         for d in p["disbursements"]:
-            expected[f"disbursement {d['id']}"] = d["source"]
+            expected[f"disbursement {d['id']}"] = citation(d)
             if d["withdrawal"]:
-                expected[f"withdrawal of disbursement {d['id']}"] = d["withdrawal"]["source"]
+                expected[f"withdrawal of disbursement {d['id']}"] = citation(d["withdrawal"])
     cited = {}
     problems = []
     for s in out["sources"]:
         for by in s["cited_by"]:
             if by in cited:
                 problems.append(f"{by} cited twice")
-            cited[by] = s["source"]
-    if len({s["source"] for s in out["sources"]}) != len(out["sources"]):
-        problems.append("a source is listed twice")
+            cited[by] = s["source"] if by.startswith("rate ") else citation(s)
+    if len({citation(s) for s in out["sources"]}) != len(out["sources"]):
+        problems.append("a source is listed twice with the same details")
     if cited != expected:
         problems.append(f"cited {sorted(cited.items())[:3]}, expected {sorted(expected.items())[:3]}")
     return problems
@@ -960,9 +966,13 @@ def main():
             "import-result.schema.json", db=copy_db)
         cmd("copy: range entry", ["spend", "record", "--advertiser", "plain", "--platform", "meta", "--amount", "0",
                                   "--upper", "99", "--currency", "EUR", "--period", "2019-05", "--market", "FR",
-                                  "--precision", "range", "--source", "test source"],
+                                  "--precision", "range", "--source", "test source", "--source-url",
+                                  "https://example.org/range", "--source-accessed", "2024-01-01", "--source-quote",
+                                  "less than 100"],
             "spend-entry.schema.json", db=copy_db)
-        r = led.run(["spend", "reverse", "1", "--reason", "a test", "--source", "reversal source"], db=copy_db)
+        r = led.run(["spend", "reverse", "1", "--reason", "a test", "--source", "reversal source",
+                     "--source-url", "https://example.org/reversal", "--source-quote", "a \"quoted\" reason"],
+                    db=copy_db)
         checker.check("copy: spend reverse exits 0", r.returncode == 0, r.stderr.strip()[:200])
         r = led.run(["policy", "withdraw", "twitter-suspension-2019-04-21", "--reason", "a test",
                      "--source", "withdrawal source"], db=copy_db)
@@ -972,7 +982,8 @@ def main():
                       "--source", "payment withdrawal source"],
                      ["pledge", "withdraw-disbursement", "meta-pledge-1", "--reason", "a test",
                       "--source", "payment withdrawal source"],
-                     ["pledge", "withdraw", "meta-pledge", "--reason", "a test", "--source", "pledge withdrawal source"],
+                     ["pledge", "withdraw", "meta-pledge", "--reason", "a test", "--source", "pledge withdrawal source",
+                      "--source-url", "https://example.org/withdrawn", "--source-accessed", "2024-01-01"],
                      ["disclosure", "withdraw", "twitter-rt-2016", "--reason", "a test",
                       "--source", "disclosure withdrawal source"]):
             r = led.run(args, db=copy_db)

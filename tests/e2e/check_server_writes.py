@@ -202,6 +202,24 @@ def check_writes(ck, ledger, server, tokens, schemas, store, root):
     doc = check_problem(ck, "records: the same id with another amount (409)", server, "POST", "/api/v1/records",
                         409, body=json.dumps(spend_line("http-1", amount="11.00")).encode(),
                         headers=bearer(rec, {"Content-Type": "application/json"}))
+    # A source's details go in as the import takes them; a link that would
+    # run script is refused, and nothing is written.
+    cited = dict(spend_line("http-cited"), source_url="https://example.org/report?a=1&b=2",
+                 source_accessed="2024-01-01", source_quote="\"10 USD\" in March")
+    status, h, raw = post(server, "/api/v1/records", json.dumps(cited), "application/json", bearer(rec))
+    written("records: an entry whose source has details", status, raw, 201, spend=1)
+    r = ledger.run(["--format", "json", "spend", "list", "--search", "http-cited"])
+    listed = json.loads(r.stdout)["entries"] if r.returncode == 0 else []
+    ck.check("records: the details are stored as given",
+             [e.get("source_details") for e in listed] == [{"url": "https://example.org/report?a=1&b=2",
+                                                              "accessed": "2024-01-01", "quote": "\"10 USD\" in March"}],
+             repr(listed)[:300])
+    doc = check_problem(ck, "records: a javascript: address (400)", server, "POST", "/api/v1/records", 400,
+                        body=json.dumps(dict(spend_line("http-js"), source_url="javascript:alert(1)")).encode(),
+                        headers=bearer(rec, {"Content-Type": "application/json"}))
+    ck.check("records: the refused address is named", "source_url" in json.dumps(doc), repr(doc)[:300])
+    ck.check("records: nothing of the refused entry is written", authors_of(ledger, "http-js") == [],
+             repr(authors_of(ledger, "http-js")))
     status, h, raw = post(server, "/api/v1/records",
                           json.dumps([spend_line("http-2"), spend_line("http-3", period="2016-04"),
                                       {"type": "platform", "id": "snapchat", "name": "Snapchat"}]),

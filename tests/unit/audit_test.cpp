@@ -264,7 +264,7 @@ struct Everything : PinnedLedger {
       lift = ledger->record_policy_action(lift_in);
       pledge = ledger->record_pledge(pledge_in);
       disbursement_in = ledger::Disbursement{"", pledge.id, usd(50000000), date("2018-01-15"),
-                                             "https://example.org/grant", 0, std::nullopt};
+                                             "https://example.org/grant", {}, 0, std::nullopt};
       disbursement = ledger->disburse(disbursement_in);
       disclosed = ledger->record_disclosed_total(disclosed_in);
       reversal = ledger->reverse_spend(spend2.entry_id, reversal_reason, reversal_source);
@@ -274,7 +274,7 @@ struct Everything : PinnedLedger {
       mistyped.amount = usd(19000000);
       mistaken_pledge = ledger->record_pledge(mistyped);
       mistaken_payment = ledger->disburse(ledger::Disbursement{"", mistaken_pledge.id, usd(100), date("2018-02-01"),
-                                                               "https://example.org/grant-2", 0, std::nullopt});
+                                                               "https://example.org/grant-2", {}, 0, std::nullopt});
       ledger::DisclosedTotal other = disclosed_in;
       other.advertiser_id = "rt";
       other.date = date("2018-01-20");
@@ -526,7 +526,7 @@ TEST(AuditLog, EveryKindOfWriteAppendsOneRecord) {
   t.write([&] { p = t.ledger->record_pledge(p); });
   next("pledge", p.id);
 
-  ledger::Disbursement d{"", p.id, usd(1000), date("2018-01-15"), "https://example.org/grant", 0, std::nullopt};
+  ledger::Disbursement d{"", p.id, usd(1000), date("2018-01-15"), "https://example.org/grant", {}, 0, std::nullopt};
   t.write([&] { d = t.ledger->disburse(d); });
   next("disbursement", d.id);
 
@@ -625,10 +625,10 @@ TEST(AuditLog, RefusedWritesAppendNothing) {
   expect_refused_without_record(t, ErrorKind::Rule, "already linked",
                                 [&] { l.link_handle({"sputnik", "twitter", "@RT_com"}); });
   expect_refused_without_record(t, ErrorKind::Rule, "exceeds what is outstanding", [&] {
-    return l.disburse({"", t.pledge.id, usd(140000001), date("2018-02-01"), "https://example.org/x", 0, std::nullopt});
+    return l.disburse({"", t.pledge.id, usd(140000001), date("2018-02-01"), "https://example.org/x", {}, 0, std::nullopt});
   });
   expect_refused_without_record(t, ErrorKind::Rule, "no such pledge", [&] {
-    return l.disburse({"", "nope", usd(1), date("2018-02-01"), "https://example.org/x", 0, std::nullopt});
+    return l.disburse({"", "nope", usd(1), date("2018-02-01"), "https://example.org/x", {}, 0, std::nullopt});
   });
   ledger::DisclosedTotal early = t.disclosed_in;
   early.date = date("2010-12-31");
@@ -1599,6 +1599,9 @@ TEST(CanonicalSpend, IsByteForByteTheJsonDump) {
     if (next(2)) e.note = texts[next(texts.size())];
     if (next(2)) e.items = static_cast<std::int64_t>(next(1000000000000ULL));
     if (e.items) e.items_precision = static_cast<ledger::Precision>(next(3));
+    if (next(2)) e.source_details.url = "https://example.org/" + texts[next(texts.size())];
+    if (next(2)) e.source_details.accessed = date("2017-10-27");
+    if (next(2)) e.source_details.quote = texts[next(texts.size())];
     for (std::uint64_t t = next(4); t > 0; --t) e.tags.push_back(texts[next(texts.size())] + std::to_string(t));
     std::sort(e.tags.begin(), e.tags.end());
     e.precision = static_cast<ledger::Precision>(next(4));
@@ -1755,17 +1758,34 @@ TEST(VerifySince, AnExtendedLedgerPassesAndARewrittenOneIsNamed) {
 // Version 12's withdrawal tables, its items_precision column and the views
 // that read them, taken away; the views as version 7 made them
 // (schemas/migrations/7.sql) put back.
-std::string undo_version_12() {
-  std::string sql = "DROP VIEW journal_txn; DROP VIEW posting; DROP VIEW spend; DROP TABLE disclosed_total_withdrawal;"
-                    " DROP TABLE disbursement_withdrawal; DROP TABLE pledge_withdrawal;"
-                    " ALTER TABLE spend_entry DROP COLUMN items_precision;";
-  std::ifstream in(ADLEDGER_SOURCE_DIR "/schemas/migrations/7.sql");
+// The text of `view`'s CREATE statement in migration `version`.
+std::string view_of_migration(int version, const char* view) {
+  std::ifstream in(ADLEDGER_SOURCE_DIR "/schemas/migrations/" + std::to_string(version) + ".sql");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const char* view : {"CREATE VIEW spend ", "CREATE VIEW journal_txn ", "CREATE VIEW posting "}) {
-    // (A view not found leaves it out, and the migration tests fail.)
-    std::size_t start = text.find(view);
-    if (start != std::string::npos) sql += " " + text.substr(start, text.find(';', start) + 1 - start);
-  }
+  // (A view not found leaves it out, and the migration tests fail.)
+  std::size_t start = text.find(view);
+  return start == std::string::npos ? "" : " " + text.substr(start, text.find(';', start) + 1 - start);
+}
+// Version 13 added columns, and the view spend that shows them: dropped
+// from every table that has them, with the view of version 12 restored.
+std::string drop_source_details() {
+  std::string sql;
+  for (const char* table : {"spend_entry", "spend_reversal", "policy_action", "policy_withdrawal", "pledge",
+                            "pledge_withdrawal", "disbursement", "disbursement_withdrawal", "disclosed_total",
+                            "disclosed_total_withdrawal", "exchange_rate"})
+    for (const char* column : {"source_url", "source_accessed", "source_quote"})
+      sql += std::string(" ALTER TABLE ") + table + " DROP COLUMN " + column + ";";
+  return sql;
+}
+std::string undo_version_13() {
+  return "DROP VIEW spend;" + drop_source_details() + view_of_migration(12, "CREATE VIEW spend ");
+}
+std::string undo_version_12() {
+  std::string sql = "DROP VIEW journal_txn; DROP VIEW posting; DROP VIEW spend;" + drop_source_details() +
+                    " DROP TABLE disclosed_total_withdrawal; DROP TABLE disbursement_withdrawal;"
+                    " DROP TABLE pledge_withdrawal; ALTER TABLE spend_entry DROP COLUMN items_precision;";
+  for (const char* view : {"CREATE VIEW spend ", "CREATE VIEW journal_txn ", "CREATE VIEW posting "})
+    sql += view_of_migration(7, view);
   return sql;
 }
 const std::string kUndoVersion11 =
@@ -2071,6 +2091,32 @@ TEST(MigrationTo12, AddsWithdrawalsAndTheirPostings) {
     EXPECT_NE(r.status, 0) << sql;
     EXPECT_NE(r.output.find("append-only"), std::string::npos) << r.output;
   }
+}
+
+// Version 13 adds the details of sources: a ledger of version 12 keeps its
+// head and passes verify, and a record given with details afterwards keeps
+// them in its row, its hash and the view a reader of the file queries.
+TEST(MigrationTo13, AddsTheDetailsOfSources) {
+  Everything t(/*withdrawals=*/true);
+  const ledger::TreeHead head = t.store->tree_head();
+  t.close();
+  sqlite_ok(t.dir, t.path, undo_version_13() + " PRAGMA user_version = 12;");
+  t.reopen();
+  EXPECT_EQ(shell_output(t.dir, t.path, "PRAGMA user_version;"), std::to_string(ledger::kSchemaVersion) + "\n");
+  EXPECT_EQ(t.store->tree_head().root, head.root);
+  EXPECT_TRUE(t.store->find_spend(t.spend1.entry_id)->source_details.empty());
+  EXPECT_TRUE(t.verify().ok()) << describe(t.verify());
+  ledger::SpendEntry e = spend_of("rt", "twitter", "2015", 700);
+  e.source_details = {"https://example.org/letter", date("2017-10-27"), "RT spent $7"};
+  ledger::SpendEntry recorded;
+  t.write([&] { recorded = t.ledger->record_spend(e); });
+  EXPECT_EQ(t.store->find_spend(recorded.entry_id)->source_details, e.source_details);
+  EXPECT_TRUE(t.verify().ok()) << describe(t.verify());
+  t.close();
+  EXPECT_EQ(shell_output(t.dir, t.path,
+                         "SELECT source_url, source_accessed, source_quote FROM spend WHERE id = " +
+                             std::to_string(recorded.entry_id) + ";"),
+            "https://example.org/letter|2017-10-27|RT spent $7\n");
 }
 
 TEST(MigrationTo10, TheSumsAreThoseOfTheRecords) {

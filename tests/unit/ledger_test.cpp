@@ -658,6 +658,98 @@ TEST_F(RulesTest, AnItemCountCarriesItsPrecision) {
   EXPECT_EQ(report.spend.by_group[0].items_precision, ledger::Precision::Estimated);
 }
 
+// A source's details: checked on the way in, stored with the record, in
+// its hashed content only when given, and part of what makes a record the
+// same record.
+TEST_F(RulesTest, SourcesCarryTheirDetails) {
+  const ledger::SourceDetails details{"https://example.org/report?page=2&lang=en", date("2017-10-27"),
+                                      "RT spent $274,100\ton 1,823 promoted tweets"};
+  SpendEntry cited = spend("rt", "twitter", "2016", 27410000);
+  cited.source_details = details;
+  cited = in_write([&] { return ledger.record_spend(cited); });
+  EXPECT_EQ(t.store->find_spend(cited.entry_id)->source_details, details);
+  const std::string content = t.store->find_log("spend", std::to_string(cited.entry_id))->content;
+  EXPECT_NE(content.find("\"source_accessed\":\"2017-10-27\""), std::string::npos) << content;
+  EXPECT_NE(content.find("\"source_url\":\"https://example.org/report?page=2&lang=en\""), std::string::npos);
+  SpendEntry plain = in_write([&] { return ledger.record_spend(spend("rt", "twitter", "2015", 100)); });
+  EXPECT_EQ(t.store->find_log("spend", std::to_string(plain.entry_id))->content.find("source_"), std::string::npos);
+
+  // The same entry with the same details is unchanged; with other details
+  // it is another entry.
+  SpendEntry again = spend("rt", "twitter", "2016", 27410000);
+  again.source_details = details;
+  EXPECT_EQ(in_write([&] { return ledger.record_spend(again); }).entry_id, cited.entry_id);
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+  again.source_details.quote = "another quotation";
+  EXPECT_NE(in_write([&] { return ledger.record_spend(again); }).entry_id, cited.entry_id);
+
+  // A pledge given again under its id with other details is refused.
+  ledger::Pledge p = pledge(190000000);
+  p.source_details.url = "https://example.org/pledge.html";
+  p = in_write([&] { return ledger.record_pledge(p); });
+  EXPECT_EQ(t.store->find_pledge(p.id)->source_details.url, std::optional<std::string>("https://example.org/pledge.html"));
+  ledger::Pledge changed = p;
+  changed.source_details.url = "https://example.org/other.html";
+  EXPECT_ERROR(ErrorKind::Rule, "already recorded", in_write([&] { return ledger.record_pledge(changed); }));
+
+  // Refused, and nothing written: each way a detail can be wrong.
+  const std::int64_t before = t.store->log_head()->seq;
+  struct Bad {
+    ledger::SourceDetails details;
+    const char* message;
+  };
+  const std::vector<Bad> bad = {
+      {{"javascript:alert(1)", {}, {}}, "source_url \"javascript:alert(1)\": not an http:// or https:// address"},
+      {{"ftp://example.org/x", {}, {}}, "not an http:// or https:// address"},
+      {{"https://", {}, {}}, "source_url \"https://\": the address names no host"},
+      {{"http:///path", {}, {}}, "the address names no host"},
+      {{"https://example.org/a b", {}, {}}, "an address holds no spaces or control characters"},
+      {{"https://example.org/\x01", {}, {}}, "an address holds no spaces or control characters"},
+      {{"https://example.org/\xff", {}, {}}, "not valid UTF-8"},
+      {{"https://example.org/" + std::string(2048, 'x'), {}, {}}, "longer than 2048 bytes"},
+      {{{}, date("2017-10-27"), {}}, "source_accessed \"2017-10-27\": an access date needs source_url"},
+      {{"https://example.org", date("9999-01-01"), {}}, "source_accessed \"9999-01-01\": after today"},
+      {{{}, {}, ""}, "source_quote \"\": must not be empty"},
+      {{{}, {}, "line\nbreak"}, "source_quote"},
+  };
+  for (const Bad& b : bad) {
+    SCOPED_TRACE(b.message);
+    SpendEntry e = spend("rt", "twitter", "2014", 100);
+    e.source_details = b.details;
+    EXPECT_ERROR(ErrorKind::Input, b.message, in_write([&] { return ledger.record_spend(e); }));
+    ledger::PolicyAction a = ad_ban("facebook", {"sputnik"}, "2018-01-01");
+    a.source_details = b.details;
+    EXPECT_ERROR(ErrorKind::Input, b.message, in_write([&] { return ledger.record_policy_action(a); }));
+    EXPECT_ERROR(ErrorKind::Input, b.message,
+                 in_write([&] { return ledger.reverse_spend(plain.entry_id, "typo", "s", b.details); }));
+  }
+  EXPECT_EQ(t.store->log_head()->seq, before);
+  SpendEntry upper_case = spend("rt", "twitter", "2014", 100);
+  upper_case.source_details.url = "HTTPS://Example.org";
+  EXPECT_NO_THROW(in_write([&] { return ledger.record_spend(upper_case); }));
+
+  // A correction's source has details too: the same again is a no-op, other
+  // details are refused.
+  const ledger::SourceDetails why{{}, {}, "counted twice in the letter"};
+  ledger::SpendReversal r = in_write([&] { return ledger.reverse_spend(plain.entry_id, "typo", "s", why); });
+  EXPECT_EQ(t.store->find_spend(plain.entry_id)->reversal->source_details, why);
+  in_write([&] { return ledger.reverse_spend(plain.entry_id, "typo", "s", why); });
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Unchanged);
+  EXPECT_ERROR(ErrorKind::Rule, "already reversed",
+               in_write([&] { return ledger.reverse_spend(plain.entry_id, "typo", "s", {}); }));
+  in_write([&] { return ledger.withdraw(ledger::Withdrawable::Pledge, p.id, "mistyped", "s", why); });
+  EXPECT_EQ(t.store->find_pledge(p.id)->withdrawal->source_details, why);
+
+  // The report lists a source once for each of its details.
+  ledger::AdvertiserReportOptions options;
+  options.today = date("2026-01-01");
+  ledger::AdvertiserReport report = ledger::build_advertiser_report(ledger, "rt", options);
+  int spend_source = 0;
+  for (const ledger::SourceCitation& c : report.sources)
+    if (c.source == "https://example.org/spend") ++spend_source;
+  EXPECT_EQ(spend_source, 4);  // none, `details`, another quotation, the upper-case address
+}
+
 TEST_F(RulesTest, DisbursementChecks) {
   ledger::Pledge p = in_write([&] { return ledger.record_pledge(pledge(10000)); });
   ledger::Disbursement d;

@@ -177,7 +177,8 @@ struct Pinned {
 // spend entries, the reversal of the second, the pledge and the
 // disbursement; the range's upper bound is 49,999.
 constexpr std::int64_t kEverythingDebits = 27410000 + 500 + 10000 + 500 + 190000000 + 50000000;
-void record_everything(Pinned& t) {
+// `details`: some sources carry details (a ledger of version 13 or later).
+void record_everything(Pinned& t, bool details = true) {
   t.write([&] {
     t.ledger->add_platform({"twitter", "Twitter"});
     t.ledger->add_platform({"vk-ru", "VK"});
@@ -223,7 +224,7 @@ void record_everything(Pinned& t) {
     pledge.source = "https://example.org/pledge";
     pledge = t.ledger->record_pledge(pledge);
     t.ledger->disburse(ledger::Disbursement{"", pledge.id, usd(50000000), date("2018-01-15"),
-                                            "https://example.org/grant", 0, std::nullopt});
+                                            "https://example.org/grant", {}, 0, std::nullopt});
     ledger::DisclosedTotal disclosed;
     disclosed.platform_id = "twitter";
     disclosed.advertiser_id = "rt";
@@ -232,11 +233,19 @@ void record_everything(Pinned& t) {
     disclosed.date = date("2018-01-19");
     disclosed.precision = ledger::Precision::Approximate;
     disclosed.source = "https://example.org/disclosed";
+    // Sources' details, of each kind, on three of the records.
+    if (details)
+      disclosed.source_details = {"https://example.org/disclosed?lang=en&page=2", date("2017-10-27"),
+                                  "\"we will donate the $1.9 million\"\tas quoted"};
     t.ledger->record_disclosed_total(disclosed);
     t.ledger->set_rate(ledger::ExchangeRate{ledger::Currency::from_code("USD"), ledger::Currency::from_code("EUR"),
                                             date("2016-12-30"), ledger::Rate::parse("0.9487"),
-                                            "https://example.org/rates"});
-    t.ledger->reverse_spend(second.entry_id, "duplicate of the 2016 report", "https://example.org/correction");
+                                            "https://example.org/rates",
+                                            details ? ledger::SourceDetails{"https://example.org/rates.csv", {}, {}}
+                                                    : ledger::SourceDetails{}});
+    t.ledger->reverse_spend(second.entry_id, "duplicate of the 2016 report", "https://example.org/correction",
+                            details ? ledger::SourceDetails{{}, {}, "the 2016 report counts it already"}
+                                    : ledger::SourceDetails{});
   });
 }
 
@@ -385,7 +394,7 @@ TEST(PostgresqlStore, Version12RecordsAreTheSameAsOnSqlite) {
       p.txn_id = 0;
       p = t.ledger->record_pledge(p);
       ledger::Disbursement d = t.ledger->disburse(
-          ledger::Disbursement{"", p.id, usd(100), date("2018-02-01"), "https://example.org/grant-2", 0, std::nullopt});
+          ledger::Disbursement{"", p.id, usd(100), date("2018-02-01"), "https://example.org/grant-2", {}, 0, std::nullopt});
       ledger::DisclosedTotal total = t.store->disclosed_totals(std::nullopt, std::nullopt).at(0);
       total.id.clear();
       total.date = date("2018-01-20");
@@ -583,10 +592,16 @@ TEST(PostgresqlAuthor, AVersion8LedgerMigratesKeepingItsHead) {
   ledger::TreeHead head;
   {
     Pinned t(db.url());
-    record_everything(t);
+    record_everything(t, /*details=*/false);
     head = t.store->tree_head();
   }
-  psql_ok(db.url(), "DROP TABLE adledger.disclosed_total_withdrawal, adledger.disbursement_withdrawal,"
+  std::string drop_source_details;
+  for (const char* table : {"spend_entry", "spend_reversal", "policy_action", "policy_withdrawal", "pledge",
+                            "disbursement", "disclosed_total", "exchange_rate"})
+    drop_source_details += std::string(" ALTER TABLE adledger.") + table +
+                           " DROP COLUMN source_url, DROP COLUMN source_accessed, DROP COLUMN source_quote;";
+  psql_ok(db.url(), drop_source_details +
+                    " DROP TABLE adledger.disclosed_total_withdrawal, adledger.disbursement_withdrawal,"
                     " adledger.pledge_withdrawal; ALTER TABLE adledger.spend_entry DROP COLUMN items_precision;"
                     " DROP TABLE adledger.api_idempotency, adledger.api_token_revocation, adledger.api_token;"
                     " DROP TABLE adledger.currency_total; ALTER TABLE adledger.record_log DROP COLUMN author;"

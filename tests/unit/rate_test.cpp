@@ -69,7 +69,7 @@ struct RateLedgerTest : ::testing::Test {
   adledger_test::TempLedger t;
   ledger::ExchangeRate rate(const char* on, const char* value, const char* source = "ECB (sample)") {
     return ledger::ExchangeRate{Currency::from_code("EUR"), Currency::from_code("USD"), adledger_test::date(on),
-                                Rate::parse(value), source};
+                                Rate::parse(value), source, {}};
   }
 };
 

@@ -706,3 +706,32 @@ TEST(RenderHtml, TimelineMarksThatWouldOverlapGoOnRowsOfTheirOwn) {
   EXPECT_EQ(cy[0], cy[2]);  // years later: back on the first row
   EXPECT_EQ(count_of(html, "<text class=\"tag\""), 3u);
 }
+
+// A link column: HTML makes each web address a link, escaped as an
+// attribute and as text; an empty cell is no link. An optional column that
+// is empty in every row is left out for people and kept in CSV.
+TEST(RenderHtml, AddressesBecomeEscapedLinksAndEmptyOptionalColumnsAreLeftOut) {
+  Column url = column("url");
+  url.link = true;
+  url.optional = true;
+  Column quote = column("quote");
+  quote.optional = true;
+  Document doc;
+  doc.title = "t";
+  doc.sections.push_back(section("Sources", table("sources", {column("source"), url, quote},
+                                                  {{text_cell("a"), text_cell("https://example.org/?a=1&b=\"<x>"),
+                                                    text_cell("")},
+                                                   {text_cell("b"), text_cell(""), text_cell("")}})));
+  const std::string html = render_html(doc);
+  EXPECT_NE(html.find("<td class=\"nw\"><a href=\"https://example.org/?a=1&amp;b=&quot;&lt;x&gt;\" rel=\"nofollow noopener "
+                      "noreferrer\">https://example.org/?a=1&amp;b=&quot;&lt;x&gt;</a></td>"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(count_of(html, "<a href="), 1u);
+  EXPECT_EQ(html.find("<th>quote</th>"), std::string::npos);
+  EXPECT_EQ(render_markdown(doc).find("quote"), std::string::npos);
+  EXPECT_EQ(render_csv(doc, std::nullopt), "source,url,quote\r\na,\"https://example.org/?a=1&b=\"\"<x>\",\r\nb,,\r\n");
+  // With a quotation in one row, the column is shown.
+  doc.sections[0].table->rows[1][2] = text_cell("said so");
+  EXPECT_NE(render_html(doc).find("<th>quote</th>"), std::string::npos);
+}

@@ -91,17 +91,28 @@ void Importer::handle(const RecordReader& r) {
   count(counts_.handles);
 }
 
+// The details of a record's source (source_url, source_accessed,
+// source_quote), each optional.
+SourceDetails Importer::source_details(const RecordReader& r) {
+  SourceDetails d;
+  d.url = r.opt_string("source_url");
+  if (r.has("source_accessed"))
+    d.accessed = r.field("source_accessed", [&] { return parse_date(r.string("source_accessed"), "source_accessed"); });
+  d.quote = r.opt_string("source_quote");
+  return d;
+}
+
 void Importer::policy_withdrawal(const RecordReader& r) {
-  r.only({"action", "reason", "source"});
-  ledger_.withdraw_action(r.string("action"), r.string("reason"), r.string("source"));
+  r.only({"action", "reason", "source", "source_url", "source_accessed", "source_quote"});
+  ledger_.withdraw_action(r.string("action"), r.string("reason"), r.string("source"), source_details(r));
   count(counts_.policy_withdrawals);
 }
 
 // A withdrawal names its record by id (`pledge`, `disbursement` or
 // `disclosure`, as `field` says).
 void Importer::withdrawal(const RecordReader& r, Withdrawable record, const char* field) {
-  r.only({field, "reason", "source"});
-  ledger_.withdraw(record, r.string(field), r.string("reason"), r.string("source"));
+  r.only({field, "reason", "source", "source_url", "source_accessed", "source_quote"});
+  ledger_.withdraw(record, r.string(field), r.string("reason"), r.string("source"), source_details(r));
   count(counts_.withdrawals);
 }
 
@@ -111,7 +122,7 @@ void Importer::withdrawal(const RecordReader& r, Withdrawable record, const char
 // without an id, so that it reverses the same entry in any ledger):
 // exactly one of the three.
 void Importer::spend_reversal(const RecordReader& r) {
-  r.only({"entry", "spend", "file_entry", "reason", "source"});
+  r.only({"entry", "spend", "file_entry", "reason", "source", "source_url", "source_accessed", "source_quote"});
   std::optional<std::int64_t> number = r.opt_count("entry");
   std::optional<std::string> external = r.opt_string("spend");
   std::optional<std::int64_t> in_file = r.opt_count("file_entry");
@@ -135,13 +146,13 @@ void Importer::spend_reversal(const RecordReader& r) {
     if (!e) r.field("spend", [&] { throw Error(ErrorKind::Rule, "spend " + quote(*external) + ": no spend entry has this id"); });
     entry = e->entry_id;
   }
-  ledger_.reverse_spend(entry, r.string("reason"), r.string("source"));
+  ledger_.reverse_spend(entry, r.string("reason"), r.string("source"), source_details(r));
   count(counts_.spend_reversals);
 }
 
 void Importer::policy_action(const RecordReader& r) {
   r.only({"id", "kind", "platform", "advertisers", "date", "end_date", "lifts", "accounts", "description",
-          "source", "note"});
+          "source", "source_url", "source_accessed", "source_quote", "note"});
   PolicyAction a;
   a.id = r.opt_id("id");
   a.kind = r.field("kind", [&] { return parse_policy_kind(r.string("kind"), "kind"); });
@@ -153,6 +164,7 @@ void Importer::policy_action(const RecordReader& r) {
   a.account_count = r.opt_count("accounts");
   a.description = r.string("description");
   a.source = r.string("source");
+  a.source_details = source_details(r);
   a.note = r.opt_string("note");
   ledger_.record_policy_action(a);
   count(counts_.policy_actions);
@@ -160,7 +172,8 @@ void Importer::policy_action(const RecordReader& r) {
 
 SpendEntry Importer::decode_spend(const RecordReader& r) {
   r.only({"id", "advertiser", "platform", "handle", "amount", "upper", "currency", "period", "items",
-          "items_precision", "market", "tags", "precision", "source", "note"});
+          "items_precision", "market", "tags", "precision", "source", "source_url", "source_accessed",
+          "source_quote", "note"});
   SpendEntry e;
   e.advertiser_id = r.string("advertiser");
   e.platform_id = r.string("platform");
@@ -180,6 +193,7 @@ SpendEntry Importer::decode_spend(const RecordReader& r) {
   e.market = r.string("market");
   e.tags = r.strings("tags");
   e.source = r.string("source");
+  e.source_details = source_details(r);
   e.external_id = r.opt_string("id");
   e.note = r.opt_string("note");
   return e;
@@ -201,8 +215,8 @@ void Importer::line_spend(SpendEntry e, const JsonLocations& locations, const st
 }
 
 void Importer::pledge(const RecordReader& r) {
-  r.only({"id", "platform", "amount", "currency", "date", "beneficiary", "basis", "source", "note",
-          "disbursements"});
+  r.only({"id", "platform", "amount", "currency", "date", "beneficiary", "basis", "source", "source_url",
+          "source_accessed", "source_quote", "note", "disbursements"});
   Pledge p;
   p.id = r.opt_id("id");
   p.platform_id = r.string("platform");
@@ -211,6 +225,7 @@ void Importer::pledge(const RecordReader& r) {
   p.date = r.field("date", [&] { return parse_date(r.string("date"), "date"); });
   p.beneficiary = r.string("beneficiary");
   p.source = r.string("source");
+  p.source_details = source_details(r);
   p.note = r.opt_string("note");
   if (r.has("basis")) {
     // The basis is a nested object: read it with its own location.
@@ -226,13 +241,14 @@ void Importer::pledge(const RecordReader& r) {
     RecordReader d(disbursements[i], r.child_pointer("disbursements", i),
                    r.label() + ".disbursements[" + std::to_string(i) + "]", *locations_, file_);
     d.record([&] {
-      d.only({"id", "amount", "date", "source"});
+      d.only({"id", "amount", "date", "source", "source_url", "source_accessed", "source_quote"});
       Disbursement x;
       x.id = d.opt_id("id");
       x.pledge_id = p.id;
       x.amount = d.amount(currency);
       x.date = d.field("date", [&] { return parse_date(d.string("date"), "date"); });
       x.source = d.string("source");
+      x.source_details = source_details(d);
       ledger_.disburse(x);
     });
     count(counts_.disbursements);
@@ -241,7 +257,7 @@ void Importer::pledge(const RecordReader& r) {
 
 // A disbursement recorded on its own, naming its pledge.
 void Importer::disbursement(const RecordReader& r) {
-  r.only({"id", "pledge", "amount", "currency", "date", "source"});
+  r.only({"id", "pledge", "amount", "currency", "date", "source", "source_url", "source_accessed", "source_quote"});
   Disbursement x;
   x.id = r.opt_id("id");
   x.pledge_id = r.string("pledge");
@@ -254,12 +270,13 @@ void Importer::disbursement(const RecordReader& r) {
   x.amount = r.amount(currency);
   x.date = r.field("date", [&] { return parse_date(r.string("date"), "date"); });
   x.source = r.string("source");
+  x.source_details = source_details(r);
   ledger_.disburse(x);
   count(counts_.disbursements);
 }
 
 void Importer::rate(const RecordReader& r) {
-  r.only({"from", "to", "rate", "date", "source"});
+  r.only({"from", "to", "rate", "date", "source", "source_url", "source_accessed", "source_quote"});
   ExchangeRate x;
   x.from = r.field("from", [&] { return Currency::from_code(r.string("from"), "from"); });
   x.to = r.field("to", [&] { return Currency::from_code(r.string("to"), "to"); });
@@ -270,12 +287,14 @@ void Importer::rate(const RecordReader& r) {
   });
   x.date = r.field("date", [&] { return parse_date(r.string("date"), "date"); });
   x.source = r.string("source");
+  x.source_details = source_details(r);
   ledger_.set_rate(x);
   count(counts_.rates);
 }
 
 void Importer::disclosure(const RecordReader& r) {
-  r.only({"id", "platform", "advertiser", "amount", "currency", "period", "date", "precision", "source", "note"});
+  r.only({"id", "platform", "advertiser", "amount", "currency", "period", "date", "precision", "source", "source_url",
+          "source_accessed", "source_quote", "note"});
   DisclosedTotal d;
   d.id = r.opt_id("id");
   d.platform_id = r.string("platform");
@@ -286,6 +305,7 @@ void Importer::disclosure(const RecordReader& r) {
   if (r.has("precision"))
     d.precision = r.field("precision", [&] { return parse_precision(r.string("precision"), "precision"); });
   d.source = r.string("source");
+  d.source_details = source_details(r);
   d.note = r.opt_string("note");
   ledger_.record_disclosed_total(d);
   count(counts_.disclosures);

@@ -66,6 +66,7 @@ class Importer {
   // form but not against the ledger: it needs nothing from the ledger, so
   // the read-ahead thread calls it.
   static SpendEntry decode_spend(const RecordReader& r);
+  static SourceDetails source_details(const RecordReader& r);
 
   const ImportCounts& counts() const { return counts_; }
   // Where the records now being read stand in the file.

@@ -86,6 +86,9 @@ class Params {
   Params& add(std::int64_t value) { return add(std::to_string(value)); }
   Params& add(const Date& date) { return add(format_date(date)); }
   Params& add(bool value) { return add(std::string(value ? "true" : "false")); }
+  // A source's details: three parameters, source_url, source_accessed and
+  // source_quote, in that order.
+  Params& add(const SourceDetails& details) { return add(details.url).add(details.accessed).add(details.quote); }
   Params& add_hash(const Hash& hash) { return add("\\x" + to_hex(hash)); }
   Params& add_bytes(const std::string& bytes) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -390,7 +393,11 @@ class PgStore final : public Store {
     copy_field(row, e.handle);
     copy_field(row, e.external_id);
     copy_field(row, e.note);
-    copy_field(row, static_cast<std::int64_t>(e.items_precision), /*last=*/true);
+    copy_field(row, static_cast<std::int64_t>(e.items_precision));
+    copy_field(row, e.source_details.url);
+    copy_field(row, e.source_details.accessed ? std::optional<std::string>(format_date(*e.source_details.accessed))
+                                              : std::nullopt);
+    copy_field(row, e.source_details.quote, /*last=*/true);
     if (e.external_id) written_external_ids_.insert(std::hash<std::string>{}(*e.external_id));
     if (row.size() > kCopyBatchBytes) send_copy(spend_rows_);
     ++next_entry_id_;
@@ -401,9 +408,11 @@ class PgStore final : public Store {
   void add_policy_action(const PolicyAction& a) override {
     assert(in_write_);
     query("INSERT INTO policy_action (id, kind, platform_id, date, end_date, lifts_action_id, account_count,"
-          " description, source, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+          " description, source, note, source_url, source_accessed, source_quote)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
           Params().add(a.id).add(std::string(to_string(a.kind))).add(a.platform_id).add(a.date).add(a.end_date)
-              .add(a.lifts_action_id).add(a.account_count).add(a.description).add(a.source).add(a.note));
+              .add(a.lifts_action_id).add(a.account_count).add(a.description).add(a.source).add(a.note)
+              .add(a.source_details));
     for (const std::string& advertiser : a.advertiser_ids)
       query("INSERT INTO policy_action_advertiser (action_id, advertiser_id) VALUES ($1, $2)",
             Params().add(a.id).add(advertiser));
@@ -417,64 +426,73 @@ class PgStore final : public Store {
       last = p.basis_period->last();
     }
     query("INSERT INTO pledge (id, txn_id, platform_id, amount_minor, currency, date, beneficiary,"
-          " basis_advertiser_id, basis_first, basis_last, source, note)"
-          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+          " basis_advertiser_id, basis_first, basis_last, source, note, source_url, source_accessed, source_quote)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
           Params().add(p.id).add(p.txn_id).add(p.platform_id).add(p.amount.minor()).add(p.amount.currency().code())
               .add(p.date).add(p.beneficiary).add(p.basis_advertiser_id).add(first).add(last).add(p.source)
-              .add(p.note));
+              .add(p.note).add(p.source_details));
   }
 
   void add_disbursement(const Disbursement& d) override {
     assert(in_write_);
     if (!find_pledge(d.pledge_id)) throw Error(ErrorKind::Rule, "pledge " + quote(d.pledge_id) + ": no such pledge");
-    query("INSERT INTO disbursement (id, txn_id, pledge_id, amount_minor, date, source)"
-          " VALUES ($1, $2, $3, $4, $5, $6)",
-          Params().add(d.id).add(d.txn_id).add(d.pledge_id).add(d.amount.minor()).add(d.date).add(d.source));
+    query("INSERT INTO disbursement (id, txn_id, pledge_id, amount_minor, date, source, source_url, source_accessed,"
+          " source_quote) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+          Params().add(d.id).add(d.txn_id).add(d.pledge_id).add(d.amount.minor()).add(d.date).add(d.source)
+              .add(d.source_details));
   }
 
   void add_disclosed_total(const DisclosedTotal& d) override {
     assert(in_write_);
     query("INSERT INTO disclosed_total (id, platform_id, advertiser_id, amount_minor, currency, period_first,"
-          " period_last, date, precision, source, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          " period_last, date, precision, source, note, source_url, source_accessed, source_quote)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
           Params().add(d.id).add(d.platform_id).add(d.advertiser_id).add(d.amount.minor())
               .add(d.amount.currency().code()).add(d.period.first()).add(d.period.last()).add(d.date)
-              .add(std::string(to_string(d.precision))).add(d.source).add(d.note));
+              .add(std::string(to_string(d.precision))).add(d.source).add(d.note).add(d.source_details));
   }
 
   void add_rate(const ExchangeRate& r) override {
     assert(in_write_);
-    query("INSERT INTO exchange_rate (from_currency, to_currency, date, rate, source) VALUES ($1, $2, $3, $4, $5)",
-          Params().add(r.from.code()).add(r.to.code()).add(r.date).add(r.rate.to_string()).add(r.source));
+    query("INSERT INTO exchange_rate (from_currency, to_currency, date, rate, source, source_url, source_accessed,"
+          " source_quote) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+          Params().add(r.from.code()).add(r.to.code()).add(r.date).add(r.rate.to_string()).add(r.source)
+              .add(r.source_details));
   }
 
   void add_policy_withdrawal(const PolicyWithdrawal& w) override {
     assert(in_write_);
-    query("INSERT INTO policy_withdrawal (action_id, reason, source) VALUES ($1, $2, $3)",
-          Params().add(w.action_id).add(w.reason).add(w.source));
+    query("INSERT INTO policy_withdrawal (action_id, reason, source, source_url, source_accessed, source_quote)"
+          " VALUES ($1, $2, $3, $4, $5, $6)",
+          Params().add(w.action_id).add(w.reason).add(w.source).add(w.source_details));
   }
 
   void add_withdrawal(Withdrawable record, const std::string& id, const RecordWithdrawal& w) override {
     assert(in_write_);
     switch (record) {
       case Withdrawable::Pledge:
-        query("INSERT INTO pledge_withdrawal (pledge_id, txn_id, reason, source) VALUES ($1, $2, $3, $4)",
-              Params().add(id).add(w.txn_id).add(w.reason).add(w.source));
+        query("INSERT INTO pledge_withdrawal (pledge_id, txn_id, reason, source, source_url, source_accessed,"
+              " source_quote) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+              Params().add(id).add(w.txn_id).add(w.reason).add(w.source).add(w.source_details));
         return;
       case Withdrawable::Disbursement:
-        query("INSERT INTO disbursement_withdrawal (disbursement_id, txn_id, reason, source) VALUES ($1, $2, $3, $4)",
-              Params().add(id).add(w.txn_id).add(w.reason).add(w.source));
+        query("INSERT INTO disbursement_withdrawal (disbursement_id, txn_id, reason, source, source_url,"
+              " source_accessed, source_quote) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+              Params().add(id).add(w.txn_id).add(w.reason).add(w.source).add(w.source_details));
         return;
       case Withdrawable::DisclosedTotal:
-        query("INSERT INTO disclosed_total_withdrawal (disclosed_total_id, reason, source) VALUES ($1, $2, $3)",
-              Params().add(id).add(w.reason).add(w.source));
+        query("INSERT INTO disclosed_total_withdrawal (disclosed_total_id, reason, source, source_url,"
+              " source_accessed, source_quote) VALUES ($1, $2, $3, $4, $5, $6)",
+              Params().add(id).add(w.reason).add(w.source).add(w.source_details));
         return;
     }
   }
 
   void add_spend_reversal(const SpendReversal& r) override {
     assert(in_write_);
-    query("INSERT INTO spend_reversal (entry_id, txn_id, reason, source) VALUES ($1, $2, $3, $4)",
-          Params().add(r.entry_id).add(r.txn_id).add(r.reason).add(r.source));
+    query("INSERT INTO spend_reversal (entry_id, txn_id, reason, source, source_url, source_accessed, source_quote)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+          Params().add(r.entry_id).add(r.txn_id).add(r.reason).add(r.source).add(r.source_details));
   }
 
   void append_log(const LogRecord& r) override {
@@ -826,8 +844,8 @@ class PgStore final : public Store {
                       Params().add(platform_id));
     for (int i = 0; i < rows.size(); ++i) {
       PolicyAction& a = out.emplace_back(read_policy(rows, i));
-      if (rows.is_null(i, 12)) continue;
-      const std::string named = rows.text(i, 12);
+      if (rows.is_null(i, kPolicyAdvertisersColumn)) continue;
+      const std::string named = rows.text(i, kPolicyAdvertisersColumn);
       for (std::size_t from = 0; from <= named.size();) {
         std::size_t comma = std::min(named.find(',', from), named.size());
         a.advertiser_ids.push_back(named.substr(from, comma - from));
@@ -1337,8 +1355,17 @@ class PgStore final : public Store {
   static constexpr const char* kSelectSpend =
       "SELECT s.id, s.advertiser_id, s.platform_id, s.handle, s.amount_minor, s.currency, s.first_day,"
       " s.last_day, s.items, s.market, s.precision, s.source, s.external_id, s.note, s.txn_id,"
-      " r.txn_id, r.reason, r.source, s.upper_minor, s.tags, s.items_precision"
+      " r.txn_id, r.reason, r.source, s.upper_minor, s.tags, s.items_precision,"
+      " s.source_url, s.source_accessed, s.source_quote, r.source_url, r.source_accessed, r.source_quote"
       " FROM spend_entry s LEFT JOIN spend_reversal r ON r.entry_id = s.id";
+  // The details of a source, in three columns from `column` on.
+  static SourceDetails read_details(const Rows& rows, int i, int column) {
+    SourceDetails d;
+    d.url = rows.opt_text(i, column);
+    if (!rows.is_null(i, column + 1)) d.accessed = rows.date(i, column + 1);
+    d.quote = rows.opt_text(i, column + 2);
+    return d;
+  }
   static SpendEntry read_spend(const Rows& rows, int i) {
     SpendEntry e;
     e.entry_id = rows.int64(i, 0);
@@ -1363,7 +1390,10 @@ class PgStore final : public Store {
     e.external_id = rows.opt_text(i, 12);
     e.note = rows.opt_text(i, 13);
     e.txn_id = rows.int64(i, 14);
-    if (!rows.is_null(i, 15)) e.reversal = SpendReversal{e.entry_id, rows.text(i, 16), rows.text(i, 17), rows.int64(i, 15)};
+    e.source_details = read_details(rows, i, 21);
+    if (!rows.is_null(i, 15))
+      e.reversal = SpendReversal{e.entry_id, rows.text(i, 16), rows.text(i, 17), read_details(rows, i, 24),
+                                 rows.int64(i, 15)};
     if (!rows.is_null(i, 18)) e.upper = Money(rows.int64(i, 18), e.amount.currency());
     if (!rows.is_null(i, 19)) {
       nlohmann::json tags = nlohmann::json::parse(rows.text(i, 19), nullptr, /*allow_exceptions=*/false);
@@ -1389,7 +1419,9 @@ class PgStore final : public Store {
 
   static constexpr const char* kPolicyColumns =
       "SELECT p.id, p.kind, p.platform_id, p.date, p.end_date, p.lifts_action_id, p.account_count, p.description,"
-      " p.source, p.note, w.reason, w.source";
+      " p.source, p.note, w.reason, w.source, p.source_url, p.source_accessed, p.source_quote, w.source_url,"
+      " w.source_accessed, w.source_quote";
+  static constexpr int kPolicyAdvertisersColumn = 18;  // a column after kPolicyColumns
   static constexpr const char* kPolicyFrom = " FROM policy_action p LEFT JOIN policy_withdrawal w ON w.action_id = p.id";
   static PolicyAction read_policy(const Rows& rows, int i) {
     PolicyAction a;
@@ -1403,7 +1435,9 @@ class PgStore final : public Store {
     a.description = rows.text(i, 7);
     a.source = rows.text(i, 8);
     a.note = rows.opt_text(i, 9);
-    if (!rows.is_null(i, 10)) a.withdrawal = PolicyWithdrawal{a.id, rows.text(i, 10), rows.text(i, 11)};
+    a.source_details = read_details(rows, i, 12);
+    if (!rows.is_null(i, 10))
+      a.withdrawal = PolicyWithdrawal{a.id, rows.text(i, 10), rows.text(i, 11), read_details(rows, i, 15)};
     return a;
   }
   std::vector<std::string> advertisers_named_by(const std::string& action_id) {
@@ -1417,7 +1451,8 @@ class PgStore final : public Store {
 
   static constexpr const char* kSelectPledge =
       "SELECT p.id, p.platform_id, p.amount_minor, p.currency, p.date, p.beneficiary, p.basis_advertiser_id,"
-      " p.basis_first, p.basis_last, p.source, p.note, p.txn_id, w.txn_id, w.reason, w.source"
+      " p.basis_first, p.basis_last, p.source, p.note, p.txn_id, w.txn_id, w.reason, w.source,"
+      " p.source_url, p.source_accessed, p.source_quote, w.source_url, w.source_accessed, w.source_quote"
       " FROM pledge p LEFT JOIN pledge_withdrawal w ON w.pledge_id = p.id";
   static Pledge read_pledge(const Rows& rows, int i) {
     Pledge p;
@@ -1431,26 +1466,31 @@ class PgStore final : public Store {
     p.source = rows.text(i, 9);
     p.note = rows.opt_text(i, 10);
     p.txn_id = rows.int64(i, 11);
-    if (!rows.is_null(i, 12)) p.withdrawal = RecordWithdrawal{rows.text(i, 13), rows.text(i, 14), rows.int64(i, 12)};
+    p.source_details = read_details(rows, i, 15);
+    if (!rows.is_null(i, 12))
+      p.withdrawal = RecordWithdrawal{rows.text(i, 13), rows.text(i, 14), read_details(rows, i, 18), rows.int64(i, 12)};
     return p;
   }
 
   static constexpr const char* kSelectDisbursement =
       "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id,"
-      " w.txn_id, w.reason, w.source"
+      " w.txn_id, w.reason, w.source, d.source_url, d.source_accessed, d.source_quote, w.source_url,"
+      " w.source_accessed, w.source_quote"
       " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
       " LEFT JOIN disbursement_withdrawal w ON w.disbursement_id = d.id";
   static constexpr int kDisbursementPlatformColumn = 7;
   static Disbursement read_disbursement(const Rows& rows, int i) {
     Disbursement d{rows.text(i, 0), rows.text(i, 1), Money(rows.int64(i, 2), Currency::from_code(rows.text(i, 3))),
-                   rows.date(i, 4), rows.text(i, 5), rows.int64(i, 6), std::nullopt};
-    if (!rows.is_null(i, 8)) d.withdrawal = RecordWithdrawal{rows.text(i, 9), rows.text(i, 10), rows.int64(i, 8)};
+                   rows.date(i, 4), rows.text(i, 5), read_details(rows, i, 11), rows.int64(i, 6), std::nullopt};
+    if (!rows.is_null(i, 8))
+      d.withdrawal = RecordWithdrawal{rows.text(i, 9), rows.text(i, 10), read_details(rows, i, 14), rows.int64(i, 8)};
     return d;
   }
 
   static constexpr const char* kSelectDisclosed =
       "SELECT t.id, t.platform_id, t.advertiser_id, t.amount_minor, t.currency, t.period_first, t.period_last, t.date,"
-      " t.precision, t.source, t.note, w.reason, w.source"
+      " t.precision, t.source, t.note, w.reason, w.source, t.source_url, t.source_accessed, t.source_quote,"
+      " w.source_url, w.source_accessed, w.source_quote"
       " FROM disclosed_total t LEFT JOIN disclosed_total_withdrawal w ON w.disclosed_total_id = t.id";
   static DisclosedTotal read_disclosed(const Rows& rows, int i) {
     DisclosedTotal d;
@@ -1463,14 +1503,18 @@ class PgStore final : public Store {
     d.precision = parse_precision(rows.text(i, 8));
     d.source = rows.text(i, 9);
     d.note = rows.opt_text(i, 10);
-    if (!rows.is_null(i, 11)) d.withdrawal = RecordWithdrawal{rows.text(i, 11), rows.text(i, 12), 0};
+    d.source_details = read_details(rows, i, 13);
+    if (!rows.is_null(i, 11))
+      d.withdrawal = RecordWithdrawal{rows.text(i, 11), rows.text(i, 12), read_details(rows, i, 16), 0};
     return d;
   }
 
-  static constexpr const char* kSelectRate = "SELECT from_currency, to_currency, date, rate, source FROM exchange_rate";
+  static constexpr const char* kSelectRate =
+      "SELECT from_currency, to_currency, date, rate, source, source_url, source_accessed, source_quote"
+      " FROM exchange_rate";
   static ExchangeRate read_rate(const Rows& rows, int i) {
     return ExchangeRate{Currency::from_code(rows.text(i, 0)), Currency::from_code(rows.text(i, 1)), rows.date(i, 2),
-                        Rate::parse(rows.text(i, 3)), rows.text(i, 4)};
+                        Rate::parse(rows.text(i, 3)), rows.text(i, 4), read_details(rows, i, 5)};
   }
 
   static Advertiser read_advertiser(const Rows& rows, int i) {
@@ -1807,7 +1851,7 @@ class PgStore final : public Store {
   std::unordered_map<std::string, Prepared> prepared_;  // by SQL text
   CopyBuffer spend_rows_{"spend_entry (id, txn_id, advertiser_id, platform_id, amount_minor, upper_minor, currency,"
                          " first_day, last_day, items, market, precision, source, tags, handle, external_id, note,"
-                         " items_precision)", {}};
+                         " items_precision, source_url, source_accessed, source_quote)", {}};
   std::optional<std::string> role_;  // current_user, once asked
   CopyBuffer log_rows_{"record_log (seq, kind, ref, recorded_at, hash, author)", {}};
   CopyBuffer node_rows_{"log_tree_node (level, idx, hash)", {}};

@@ -61,6 +61,9 @@ class Query {
     return *this;
   }
   Query& bind(const Date& date) { return bind(format_date(date)); }
+  // A source's details: three parameters, source_url, source_accessed and
+  // source_quote, in that order.
+  Query& bind(const SourceDetails& details) { return bind(details.url).bind(details.accessed).bind(details.quote); }
   Query& bind_blob(const std::string& bytes) {
     check(sqlite3_bind_blob(stmt_, ++index_, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT));
     return *this;
@@ -427,14 +430,14 @@ class SqliteStore final : public Store {
       tags = intern(Interned::Tags, set);
     }
     query("INSERT INTO spend_entry (txn_id, debit, credit, amount_minor, upper_minor, currency, first_day, last_day,"
-          " items, market, precision, source, tags, handle, external_id, note, items_precision)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          " items, market, precision, source, tags, handle, external_id, note, items_precision, source_url,"
+          " source_accessed, source_quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(e.txn_id).bind(debit).bind(credit).bind(e.amount.minor())
         .bind(e.upper ? std::optional<std::int64_t>(e.upper->minor()) : std::nullopt)
         .bind(currency_number(e.amount.currency())).bind(day_number(e.period.first()))
         .bind(day_number(e.period.last())).bind(e.items).bind(e.market)
         .bind(static_cast<std::int64_t>(e.precision)).bind(source).bind(tags).bind(e.handle).bind(e.external_id)
-        .bind(e.note).bind(static_cast<std::int64_t>(e.items_precision)).run();
+        .bind(e.note).bind(static_cast<std::int64_t>(e.items_precision)).bind(e.source_details).run();
     if (e.upper) pending_sums_.add_upper(*e.upper);
     return sqlite3_last_insert_rowid(db_.get());
   }
@@ -442,9 +445,11 @@ class SqliteStore final : public Store {
   void add_policy_action(const PolicyAction& a) override {
     assert(in_write_);
     query("INSERT INTO policy_action (id, kind, platform_id, date, end_date, lifts_action_id, account_count,"
-          " description, source, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          " description, source, note, source_url, source_accessed, source_quote)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(a.id).bind(std::string(to_string(a.kind))).bind(a.platform_id).bind(a.date).bind(a.end_date)
-        .bind(a.lifts_action_id).bind(a.account_count).bind(a.description).bind(a.source).bind(a.note).run();
+        .bind(a.lifts_action_id).bind(a.account_count).bind(a.description).bind(a.source).bind(a.note)
+        .bind(a.source_details).run();
     for (const std::string& advertiser : a.advertiser_ids)
       query("INSERT INTO policy_action_advertiser (action_id, advertiser_id) VALUES (?, ?)")
           .bind(a.id).bind(advertiser).run();
@@ -460,11 +465,11 @@ class SqliteStore final : public Store {
     std::int64_t debit = intern_account(pledge_expense_account(p.platform_id), nullptr);
     std::int64_t credit = intern_account(pledge_liability_account(p.platform_id, p.id), nullptr);
     query("INSERT INTO pledge (id, txn_id, debit, credit, platform_id, amount_minor, currency, date, beneficiary,"
-          " basis_advertiser_id, basis_first, basis_last, source, note)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          " basis_advertiser_id, basis_first, basis_last, source, note, source_url, source_accessed, source_quote)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(p.id).bind(p.txn_id).bind(debit).bind(credit).bind(p.platform_id).bind(p.amount.minor())
         .bind(p.amount.currency().code()).bind(p.date).bind(p.beneficiary).bind(p.basis_advertiser_id).bind(first)
-        .bind(last).bind(p.source).bind(p.note).run();
+        .bind(last).bind(p.source).bind(p.note).bind(p.source_details).run();
   }
 
   void add_disbursement(const Disbursement& d) override {
@@ -473,36 +478,39 @@ class SqliteStore final : public Store {
     if (!pledge) throw Error(ErrorKind::Rule, "pledge " + quote(d.pledge_id) + ": no such pledge");
     std::int64_t debit = intern_account(pledge_liability_account(pledge->platform_id, pledge->id), nullptr);
     std::int64_t credit = intern_account(disbursement_cash_account(pledge->platform_id), nullptr);
-    query("INSERT INTO disbursement (id, txn_id, pledge_id, debit, credit, amount_minor, date, source)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    query("INSERT INTO disbursement (id, txn_id, pledge_id, debit, credit, amount_minor, date, source, source_url,"
+          " source_accessed, source_quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(d.id).bind(d.txn_id).bind(d.pledge_id).bind(debit).bind(credit).bind(d.amount.minor()).bind(d.date)
-        .bind(d.source).run();
+        .bind(d.source).bind(d.source_details).run();
   }
 
   void add_disclosed_total(const DisclosedTotal& d) override {
     assert(in_write_);
     query("INSERT INTO disclosed_total (id, platform_id, advertiser_id, amount_minor, currency, period_first,"
-          " period_last, date, precision, source, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          " period_last, date, precision, source, note, source_url, source_accessed, source_quote)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(d.id).bind(d.platform_id).bind(d.advertiser_id).bind(d.amount.minor()).bind(d.amount.currency().code())
         .bind(d.period.first()).bind(d.period.last()).bind(d.date).bind(std::string(to_string(d.precision)))
-        .bind(d.source).bind(d.note).run();
+        .bind(d.source).bind(d.note).bind(d.source_details).run();
   }
 
   void add_rate(const ExchangeRate& r) override {
     assert(in_write_);
-    query("INSERT INTO exchange_rate (from_currency, to_currency, date, rate, source) VALUES (?, ?, ?, ?, ?)")
-        .bind(r.from.code()).bind(r.to.code()).bind(r.date).bind(r.rate.to_string()).bind(r.source).run();
+    query("INSERT INTO exchange_rate (from_currency, to_currency, date, rate, source, source_url, source_accessed,"
+          " source_quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(r.from.code()).bind(r.to.code()).bind(r.date).bind(r.rate.to_string()).bind(r.source)
+        .bind(r.source_details).run();
   }
 
   std::optional<ExchangeRate> find_rate(const Currency& from, const Currency& to, const Date& date) override {
-    Query q = query(std::string(kSelectRate) + " WHERE from_currency = ? AND to_currency = ? AND date = ?");
+    Query q = query(select_rate() + " WHERE from_currency = ? AND to_currency = ? AND date = ?");
     q.bind(from.code()).bind(to.code()).bind(date);
     if (!q.step()) return std::nullopt;
     return read_rate(q);
   }
 
   std::optional<ExchangeRate> rate_on(const Currency& from, const Currency& to, const Date& date) override {
-    Query q = query(std::string(kSelectRate) +
+    Query q = query(select_rate() +
                     " WHERE from_currency = ? AND to_currency = ? AND date <= ? ORDER BY date DESC LIMIT 1");
     q.bind(from.code()).bind(to.code()).bind(date);
     if (!q.step()) return std::nullopt;
@@ -512,39 +520,44 @@ class SqliteStore final : public Store {
   std::vector<ExchangeRate> rates() override {
     std::vector<ExchangeRate> out;
     if (schema_version_ < 5) return out;
-    Query q = query(std::string(kSelectRate) + " ORDER BY from_currency, to_currency, date");
+    Query q = query(select_rate() + " ORDER BY from_currency, to_currency, date");
     while (q.step()) out.push_back(read_rate(q));
     return out;
   }
 
   void add_policy_withdrawal(const PolicyWithdrawal& w) override {
     assert(in_write_);
-    query("INSERT INTO policy_withdrawal (action_id, reason, source) VALUES (?, ?, ?)")
-        .bind(w.action_id).bind(w.reason).bind(w.source).run();
+    query("INSERT INTO policy_withdrawal (action_id, reason, source, source_url, source_accessed, source_quote)"
+          " VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(w.action_id).bind(w.reason).bind(w.source).bind(w.source_details).run();
   }
 
   void add_withdrawal(Withdrawable record, const std::string& id, const RecordWithdrawal& w) override {
     assert(in_write_);
     switch (record) {
       case Withdrawable::Pledge:
-        query("INSERT INTO pledge_withdrawal (pledge_id, txn_id, reason, source) VALUES (?, ?, ?, ?)")
-            .bind(id).bind(w.txn_id).bind(w.reason).bind(w.source).run();
+        query("INSERT INTO pledge_withdrawal (pledge_id, txn_id, reason, source, source_url, source_accessed,"
+              " source_quote) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(id).bind(w.txn_id).bind(w.reason).bind(w.source).bind(w.source_details).run();
         return;
       case Withdrawable::Disbursement:
-        query("INSERT INTO disbursement_withdrawal (disbursement_id, txn_id, reason, source) VALUES (?, ?, ?, ?)")
-            .bind(id).bind(w.txn_id).bind(w.reason).bind(w.source).run();
+        query("INSERT INTO disbursement_withdrawal (disbursement_id, txn_id, reason, source, source_url,"
+              " source_accessed, source_quote) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(id).bind(w.txn_id).bind(w.reason).bind(w.source).bind(w.source_details).run();
         return;
       case Withdrawable::DisclosedTotal:
-        query("INSERT INTO disclosed_total_withdrawal (disclosed_total_id, reason, source) VALUES (?, ?, ?)")
-            .bind(id).bind(w.reason).bind(w.source).run();
+        query("INSERT INTO disclosed_total_withdrawal (disclosed_total_id, reason, source, source_url,"
+              " source_accessed, source_quote) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(id).bind(w.reason).bind(w.source).bind(w.source_details).run();
         return;
     }
   }
 
   void add_spend_reversal(const SpendReversal& r) override {
     assert(in_write_);
-    query("INSERT INTO spend_reversal (entry_id, txn_id, reason, source) VALUES (?, ?, ?, ?)")
-        .bind(r.entry_id).bind(r.txn_id).bind(r.reason).bind(r.source).run();
+    query("INSERT INTO spend_reversal (entry_id, txn_id, reason, source, source_url, source_accessed, source_quote)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(r.entry_id).bind(r.txn_id).bind(r.reason).bind(r.source).bind(r.source_details).run();
   }
 
   void append_log(const LogRecord& r) override {
@@ -862,7 +875,7 @@ class SqliteStore final : public Store {
   std::optional<PolicyAction> find_policy_action(const std::string& id) override {
     std::optional<PolicyAction> out;
     {
-      Query q = query(kSelectPolicy + std::string(" WHERE p.id = ?"));
+      Query q = query(select_policy() + std::string(" WHERE p.id = ?"));
       q.bind(id);
       if (q.step()) out = read_policy(q);
     }
@@ -874,7 +887,7 @@ class SqliteStore final : public Store {
     std::vector<PolicyAction> out;
     {
       Query q =
-          query(kSelectPolicy + std::string(" WHERE (?1 IS NULL OR p.platform_id = ?1) ORDER BY p.date, p.id"));
+          query(select_policy() + std::string(" WHERE (?1 IS NULL OR p.platform_id = ?1) ORDER BY p.date, p.id"));
       q.bind(platform_id);
       while (q.step()) out.push_back(read_policy(q));
     }
@@ -1213,32 +1226,49 @@ class SqliteStore final : public Store {
   }
 
  private:
-  // The columns of a spend entry as read_spend reads them; before version
-  // 12 an item count had no precision (exact).
-  const char* select_spend() const { return schema_version_ >= 12 ? kSelectSpend : kSelectSpendV11; }
-  // A statement over the spend columns, its text built once for each.
+  // The columns of a spend entry as read_spend reads them: before version
+  // 12 an item count had no precision (exact), and before version 13 a
+  // source had no details.
+  std::string select_spend() const { return spend_select(schema_version_); }
+  static std::string spend_select(std::int64_t version) {
+    return std::string(
+               "SELECT s.id, a.advertiser_id, a.platform_id, s.handle, s.amount_minor, s.currency, s.first_day,"
+               " s.last_day, s.items, s.market, s.precision, t.text, s.external_id, s.note, s.txn_id,"
+               " r.txn_id, r.reason, r.source, s.upper_minor, g.tags, a.name, c.name, ") +
+           (version >= 12 ? "s.items_precision" : "0") + details_columns(version, "s") +
+           details_columns(version, "r") +
+           " FROM spend_entry s JOIN account a ON a.id = s.debit JOIN account c ON c.id = s.credit"
+           " JOIN source_text t ON t.id = s.source"
+           " LEFT JOIN tag_set g ON g.id = s.tags LEFT JOIN spend_reversal r ON r.entry_id = s.id";
+  }
+  // A statement over the spend columns, its text built once for each
+  // version that has other columns.
   struct SpendStatement {
     explicit SpendStatement(const char* tail)
-        : current(std::string(kSelectSpend) + tail), before_12(std::string(kSelectSpendV11) + tail) {}
-    std::string current, before_12;
+        : current(spend_select(13) + tail), before_13(spend_select(12) + tail), before_12(spend_select(11) + tail) {}
+    std::string current, before_13, before_12;
   };
   const char* sql_of(const SpendStatement& statement) const {
-    return (schema_version_ >= 12 ? statement.current : statement.before_12).c_str();
+    return (schema_version_ >= 13   ? statement.current
+            : schema_version_ >= 12 ? statement.before_13
+                                    : statement.before_12)
+        .c_str();
   }
-  static constexpr const char* kSelectSpend =
-      "SELECT s.id, a.advertiser_id, a.platform_id, s.handle, s.amount_minor, s.currency, s.first_day,"
-      " s.last_day, s.items, s.market, s.precision, t.text, s.external_id, s.note, s.txn_id,"
-      " r.txn_id, r.reason, r.source, s.upper_minor, g.tags, a.name, c.name, s.items_precision"
-      " FROM spend_entry s JOIN account a ON a.id = s.debit JOIN account c ON c.id = s.credit"
-      " JOIN source_text t ON t.id = s.source"
-      " LEFT JOIN tag_set g ON g.id = s.tags LEFT JOIN spend_reversal r ON r.entry_id = s.id";
-  static constexpr const char* kSelectSpendV11 =
-      "SELECT s.id, a.advertiser_id, a.platform_id, s.handle, s.amount_minor, s.currency, s.first_day,"
-      " s.last_day, s.items, s.market, s.precision, t.text, s.external_id, s.note, s.txn_id,"
-      " r.txn_id, r.reason, r.source, s.upper_minor, g.tags, a.name, c.name, 0"
-      " FROM spend_entry s JOIN account a ON a.id = s.debit JOIN account c ON c.id = s.credit"
-      " JOIN source_text t ON t.id = s.source"
-      " LEFT JOIN tag_set g ON g.id = s.tags LEFT JOIN spend_reversal r ON r.entry_id = s.id";
+  // The details of a source as the next three columns of a select (table
+  // `alias`); NULL before version 13. read_details reads them.
+  static std::string details_columns(std::int64_t version, const char* alias) {
+    if (version < 13) return ", NULL, NULL, NULL";
+    const std::string a(alias);
+    return ", " + a + ".source_url, " + a + ".source_accessed, " + a + ".source_quote";
+  }
+  std::string details_columns(const char* alias) const { return details_columns(schema_version_, alias); }
+  static SourceDetails read_details(const Query& q, int column) {
+    SourceDetails d;
+    d.url = q.opt_text(column);
+    if (!q.is_null(column + 1)) d.accessed = q.date(column + 1);
+    d.quote = q.opt_text(column + 2);
+    return d;
+  }
   // The transaction of each record that posts and names its author.
   static constexpr const char* kSelectTxnAuthors =
       "SELECT s.txn_id, l.author FROM record_log l JOIN spend_entry s ON s.id = CAST(l.ref AS INTEGER)"
@@ -1254,10 +1284,13 @@ class SqliteStore final : public Store {
       " WHERE l.kind = 'pledge_withdrawal' AND l.author IS NOT NULL"
       " UNION ALL SELECT w.txn_id, l.author FROM record_log l JOIN disbursement_withdrawal w"
       " ON w.disbursement_id = l.ref WHERE l.kind = 'disbursement_withdrawal' AND l.author IS NOT NULL";
-  static constexpr const char* kSelectRate = "SELECT from_currency, to_currency, date, rate, source FROM exchange_rate";
+  std::string select_rate() const {
+    return "SELECT from_currency, to_currency, date, rate, source" + details_columns("exchange_rate") +
+           " FROM exchange_rate";
+  }
   static ExchangeRate read_rate(const Query& q) {
     return ExchangeRate{Currency::from_code(q.text(0)), Currency::from_code(q.text(1)), q.date(2),
-                        Rate::parse(q.text(3)), q.text(4)};
+                        Rate::parse(q.text(3)), q.text(4), read_details(q, 5)};
   }
 
   const char* select_log() const {
@@ -1359,60 +1392,69 @@ class SqliteStore final : public Store {
     if (schema_version_ >= 12)
       return "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id,"
              " (SELECT name FROM account WHERE account.id = d.debit),"
-             " (SELECT name FROM account WHERE account.id = d.credit), w.txn_id, w.reason, w.source"
+             " (SELECT name FROM account WHERE account.id = d.credit), w.txn_id, w.reason, w.source" +
+             details_columns("d") + details_columns("w") +
              " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
              " LEFT JOIN disbursement_withdrawal w ON w.disbursement_id = d.id";
     return schema_version_ >= 7
                ? "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id,"
                  " (SELECT name FROM account WHERE account.id = d.debit),"
-                 " (SELECT name FROM account WHERE account.id = d.credit), NULL, NULL, NULL"
-                 " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
+                 " (SELECT name FROM account WHERE account.id = d.credit), NULL, NULL, NULL, NULL, NULL, NULL,"
+                 " NULL, NULL, NULL FROM disbursement d JOIN pledge p ON p.id = d.pledge_id"
                : "SELECT d.id, d.pledge_id, d.amount_minor, p.currency, d.date, d.source, d.txn_id, p.platform_id,"
-                 " NULL, NULL, NULL, NULL, NULL FROM disbursement d JOIN pledge p ON p.id = d.pledge_id";
+                 " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+                 " FROM disbursement d JOIN pledge p ON p.id = d.pledge_id";
   }
   static constexpr int kDisbursementPlatformColumn = 7;
   static Disbursement read_disbursement(const Query& q) {
     Disbursement d{q.text(0), q.text(1), Money(q.int64(2), Currency::from_code(q.text(3))), q.date(4), q.text(5),
-                   q.int64(6), std::nullopt};
+                   read_details(q, 13), q.int64(6), std::nullopt};
     const std::string platform = q.text(kDisbursementPlatformColumn);
     if (!q.is_null(8) && (q.text(8) != pledge_liability_account(platform, d.pledge_id) ||
                           q.text(9) != disbursement_cash_account(platform)))
       throw_storage("disbursement " + quote(d.id) + ": it debits " + q.text(8) + " and credits " + q.text(9) +
                     ", not the accounts of pledge " + d.pledge_id);
-    if (!q.is_null(10)) d.withdrawal = RecordWithdrawal{q.text(11), q.text(12), q.int64(10)};
+    if (!q.is_null(10)) d.withdrawal = RecordWithdrawal{q.text(11), q.text(12), read_details(q, 16), q.int64(10)};
     return d;
   }
 
-  static constexpr const char* kSelectPolicy =
-      "SELECT p.id, p.kind, p.platform_id, p.date, p.end_date, p.lifts_action_id, p.account_count, p.description,"
-      " p.source, p.note, w.reason, w.source FROM policy_action p LEFT JOIN policy_withdrawal w ON w.action_id = p.id";
+  std::string select_policy() const {
+    return "SELECT p.id, p.kind, p.platform_id, p.date, p.end_date, p.lifts_action_id, p.account_count,"
+           " p.description, p.source, p.note, w.reason, w.source" +
+           details_columns("p") + details_columns("w") +
+           " FROM policy_action p LEFT JOIN policy_withdrawal w ON w.action_id = p.id";
+  }
   // Before version 7 pledges carried no accounts; from version 12 a pledge
   // may be withdrawn (w).
-  const char* select_pledge() const {
-    return schema_version_ >= 12 ? kSelectPledge : schema_version_ >= 7 ? kSelectPledgeV7 : kSelectPledgeV6;
+  std::string select_pledge() const {
+    if (schema_version_ >= 12)
+      return "SELECT pledge.id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id,"
+             " basis_first, basis_last, pledge.source, note, pledge.txn_id,"
+             " (SELECT name FROM account WHERE account.id = pledge.debit),"
+             " (SELECT name FROM account WHERE account.id = pledge.credit), w.txn_id, w.reason, w.source" +
+             details_columns("pledge") + details_columns("w") +
+             " FROM pledge LEFT JOIN pledge_withdrawal w ON w.pledge_id = pledge.id";
+    return schema_version_ >= 7
+               ? "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
+                 " basis_last, source, note, txn_id, (SELECT name FROM account WHERE account.id = pledge.debit),"
+                 " (SELECT name FROM account WHERE account.id = pledge.credit), NULL, NULL, NULL,"
+                 " NULL, NULL, NULL, NULL, NULL, NULL FROM pledge"
+               : "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
+                 " basis_last, source, note, txn_id, NULL, NULL, NULL, NULL, NULL,"
+                 " NULL, NULL, NULL, NULL, NULL, NULL FROM pledge";
   }
-  static constexpr const char* kSelectPledge =
-      "SELECT pledge.id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
-      " basis_last, pledge.source, note, pledge.txn_id, (SELECT name FROM account WHERE account.id = pledge.debit),"
-      " (SELECT name FROM account WHERE account.id = pledge.credit), w.txn_id, w.reason, w.source"
-      " FROM pledge LEFT JOIN pledge_withdrawal w ON w.pledge_id = pledge.id";
-  static constexpr const char* kSelectPledgeV7 =
-      "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
-      " basis_last, source, note, txn_id, (SELECT name FROM account WHERE account.id = pledge.debit),"
-      " (SELECT name FROM account WHERE account.id = pledge.credit), NULL, NULL, NULL FROM pledge";
-  static constexpr const char* kSelectPledgeV6 =
-      "SELECT id, platform_id, amount_minor, currency, date, beneficiary, basis_advertiser_id, basis_first,"
-      " basis_last, source, note, txn_id, NULL, NULL, NULL, NULL, NULL FROM pledge";
 
   // From version 12 a disclosed total may be withdrawn (w).
-  const char* select_disclosed() const { return schema_version_ >= 12 ? kSelectDisclosed : kSelectDisclosedV11; }
-  static constexpr const char* kSelectDisclosed =
-      "SELECT disclosed_total.id, platform_id, advertiser_id, amount_minor, currency, period_first, period_last, date,"
-      " precision, disclosed_total.source, note, w.reason, w.source FROM disclosed_total"
-      " LEFT JOIN disclosed_total_withdrawal w ON w.disclosed_total_id = disclosed_total.id";
-  static constexpr const char* kSelectDisclosedV11 =
-      "SELECT id, platform_id, advertiser_id, amount_minor, currency, period_first, period_last, date, precision,"
-      " source, note, NULL, NULL FROM disclosed_total";
+  std::string select_disclosed() const {
+    if (schema_version_ >= 12)
+      return "SELECT disclosed_total.id, platform_id, advertiser_id, amount_minor, currency, period_first,"
+             " period_last, date, precision, disclosed_total.source, note, w.reason, w.source" +
+             details_columns("disclosed_total") + details_columns("w") +
+             " FROM disclosed_total LEFT JOIN disclosed_total_withdrawal w"
+             " ON w.disclosed_total_id = disclosed_total.id";
+    return "SELECT id, platform_id, advertiser_id, amount_minor, currency, period_first, period_last, date, precision,"
+           " source, note, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM disclosed_total";
+  }
 
   static DisclosedTotal read_disclosed(const Query& q) {
     DisclosedTotal d;
@@ -1425,7 +1467,8 @@ class SqliteStore final : public Store {
     d.precision = parse_precision(q.text(8));
     d.source = q.text(9);
     d.note = q.opt_text(10);
-    if (!q.is_null(11)) d.withdrawal = RecordWithdrawal{q.text(11), q.text(12), 0};
+    d.source_details = read_details(q, 13);
+    if (!q.is_null(11)) d.withdrawal = RecordWithdrawal{q.text(11), q.text(12), read_details(q, 16), 0};
     return d;
   }
 
@@ -1457,7 +1500,9 @@ class SqliteStore final : public Store {
     e.external_id = q.opt_text(12);
     e.note = q.opt_text(13);
     e.txn_id = q.int64(14);
-    if (!q.is_null(15)) e.reversal = SpendReversal{e.entry_id, q.text(16), q.text(17), q.int64(15)};
+    e.source_details = read_details(q, 23);
+    if (!q.is_null(15))
+      e.reversal = SpendReversal{e.entry_id, q.text(16), q.text(17), read_details(q, 26), q.int64(15)};
     if (!q.is_null(18)) e.upper = Money(q.int64(18), e.amount.currency());
     // The accounts the row carries are the ones its advertiser and platform
     // post to: the journal is rebuilt from them.
@@ -1488,7 +1533,8 @@ class SqliteStore final : public Store {
     a.description = q.text(7);
     a.source = q.text(8);
     a.note = q.opt_text(9);
-    if (!q.is_null(10)) a.withdrawal = PolicyWithdrawal{a.id, q.text(10), q.text(11)};
+    a.source_details = read_details(q, 12);
+    if (!q.is_null(10)) a.withdrawal = PolicyWithdrawal{a.id, q.text(10), q.text(11), read_details(q, 15)};
     return a;
   }
 
@@ -1508,7 +1554,8 @@ class SqliteStore final : public Store {
                            q.text(13) != pledge_liability_account(p.platform_id, p.id)))
       throw_storage("pledge " + quote(p.id) + ": it debits " + q.text(12) + " and credits " + q.text(13) +
                     ", not the accounts of a pledge by " + p.platform_id);
-    if (!q.is_null(14)) p.withdrawal = RecordWithdrawal{q.text(15), q.text(16), q.int64(14)};
+    p.source_details = read_details(q, 17);
+    if (!q.is_null(14)) p.withdrawal = RecordWithdrawal{q.text(15), q.text(16), read_details(q, 20), q.int64(14)};
     return p;
   }
 

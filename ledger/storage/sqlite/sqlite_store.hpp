@@ -20,7 +20,7 @@ namespace ledger {
 enum class OpenMode { OpenExisting, ReadExisting, CreateNew };
 
 inline constexpr std::int32_t kApplicationId = 0x41444C47;  // "ADLG"
-inline constexpr std::int32_t kSchemaVersion = 12;
+inline constexpr std::int32_t kSchemaVersion = 13;
 
 // Opens (or, with CreateNew, creates) the ledger at `path`. Throws a storage
 // error naming the path when the directory is missing, the file is missing
