@@ -3,6 +3,7 @@
 // anything, so the page reads the same offline, archived or attached to an
 // email. Every piece of text is escaped; recorded text never becomes markup.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -309,6 +310,19 @@ std::string timeline_svg(const Timeline& t, std::size_t index) {
   return out;
 }
 
+// Whether `text` is a web address: a link column's cells are links only
+// then, whatever a damaged ledger holds (the ledger refuses any other
+// address when it is recorded).
+bool web_address(std::string_view text) {
+  auto starts = [&](std::string_view scheme) {
+    if (text.size() <= scheme.size()) return false;
+    for (std::size_t i = 0; i < scheme.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(text[i])) != scheme[i]) return false;
+    return true;
+  };
+  return starts("http://") || starts("https://");
+}
+
 std::string html_table(const Table& t) {
   std::string out = "<div class=\"scroll\"><table id=\"table-" + html_escape(t.id) + "\">\n<thead><tr>";
   for (const auto& c : t.columns)
@@ -320,7 +334,7 @@ std::string html_table(const Table& t) {
       bool right = i < t.columns.size() && t.columns[i].align == Align::Right;
       bool nowrap = i < t.columns.size() && !t.columns[i].wrap;
       const std::string text = html_escape(row[i].text);
-      const bool link = i < t.columns.size() && t.columns[i].link && !text.empty();
+      const bool link = i < t.columns.size() && t.columns[i].link && web_address(row[i].text);
       out += std::string(right ? "<td class=\"num\">" : nowrap ? "<td class=\"nw\">" : "<td>") +
              (link ? "<a href=\"" + text + "\" rel=\"nofollow noopener noreferrer\">" + text + "</a>" : text) + "</td>";
     }

@@ -721,16 +721,19 @@ TEST(RenderHtml, AddressesBecomeEscapedLinksAndEmptyOptionalColumnsAreLeftOut) {
   doc.sections.push_back(section("Sources", table("sources", {column("source"), url, quote},
                                                   {{text_cell("a"), text_cell("https://example.org/?a=1&b=\"<x>"),
                                                     text_cell("")},
-                                                   {text_cell("b"), text_cell(""), text_cell("")}})));
+                                                   {text_cell("b"), text_cell(""), text_cell("")},
+                                                   {text_cell("c"), text_cell("javascript:alert(1)"), text_cell("")}})));
   const std::string html = render_html(doc);
   EXPECT_NE(html.find("<td class=\"nw\"><a href=\"https://example.org/?a=1&amp;b=&quot;&lt;x&gt;\" rel=\"nofollow noopener "
                       "noreferrer\">https://example.org/?a=1&amp;b=&quot;&lt;x&gt;</a></td>"),
             std::string::npos)
       << html;
-  EXPECT_EQ(count_of(html, "<a href="), 1u);
+  EXPECT_EQ(count_of(html, "<a href="), 1u);  // not the empty cell, nor one a damaged ledger could hold
+  EXPECT_NE(html.find("<td class=\"nw\">javascript:alert(1)</td>"), std::string::npos);
   EXPECT_EQ(html.find("<th>quote</th>"), std::string::npos);
   EXPECT_EQ(render_markdown(doc).find("quote"), std::string::npos);
-  EXPECT_EQ(render_csv(doc, std::nullopt), "source,url,quote\r\na,\"https://example.org/?a=1&b=\"\"<x>\",\r\nb,,\r\n");
+  EXPECT_EQ(render_csv(doc, std::nullopt),
+            "source,url,quote\r\na,\"https://example.org/?a=1&b=\"\"<x>\",\r\nb,,\r\nc,javascript:alert(1),\r\n");
   // With a quotation in one row, the column is shown.
   doc.sections[0].table->rows[1][2] = text_cell("said so");
   EXPECT_NE(render_html(doc).find("<th>quote</th>"), std::string::npos);
