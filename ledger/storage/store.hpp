@@ -124,6 +124,15 @@ class Store {
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
   virtual bool in_write() const noexcept = 0;
+  // A write that can be undone part way and go on under the same lock:
+  // restart_write() undoes everything it wrote since it began, as a
+  // rollback would, but keeps the lock, so that no other writer comes
+  // between (the server commits many requests' records in one transaction,
+  // and takes out a refused one this way). A savepoint costs a little on
+  // every later change (SQLite keeps the pages it changes), so a write
+  // asks for it only when it may need it.
+  virtual void begin_restartable_write() = 0;
+  virtual void restart_write() = 0;
   // A store opened to read (OpenMode::ReadExisting) reads one snapshot of
   // the ledger for its life. A reader that lives long (the server) takes a
   // new one, the ledger as it is now, between two questions.
@@ -274,6 +283,8 @@ class Store {
 class WriteTransaction {
  public:
   explicit WriteTransaction(Store& store) : store_(store) { store_.begin_write(); }
+  struct Restartable {};
+  WriteTransaction(Store& store, Restartable) : store_(store) { store_.begin_restartable_write(); }
   WriteTransaction(const WriteTransaction&) = delete;
   WriteTransaction& operator=(const WriteTransaction&) = delete;
   ~WriteTransaction() {

@@ -785,6 +785,44 @@ TEST(PostgresqlWriters, ARolledBackWriteLeavesNothingAndIdsAreReused) {
   EXPECT_EQ(seen, (std::vector<std::int64_t>{2}));
 }
 
+// A restartable write undone part way (the server takes a refused request
+// out of a group this way) leaves nothing of what it wrote, rows sent by
+// COPY included, keeps the lock, so that no other writer comes between, and
+// goes on to commit what follows as if it had begun then.
+TEST(PostgresqlWriters, ARestartUndoesTheWriteAndKeepsTheLock) {
+  Database db;
+  Pinned t(db.url());
+  record_everything(t);
+  const ledger::TreeHead before = t.store->tree_head();
+  auto other = ledger::open_store(db.url(), OpenMode::OpenExisting, ledger::StoreOptions{200});
+  ledger::SpendEntry kept;
+  {
+    ledger::WriteTransaction txn(*t.store, ledger::WriteTransaction::Restartable{});
+    t.ledger->add_platform({"meta", "Meta"});
+    for (int i = 0; i < 20000; ++i) {  // several batches of COPY, sent while the write goes on
+      ledger::SpendEntry e = spend_of("sputnik", "vk-ru", "2018-03", 100 + i);
+      e.external_id = "undone-" + std::to_string(i);
+      t.ledger->record_spend(e);
+    }
+    t.store->restart_write();
+    EXPECT_FALSE(t.store->find_platform("meta"));
+    EXPECT_EQ(t.store->tree_head().size, before.size);
+    EXPECT_ERROR(ErrorKind::Storage, "the ledger is busy", other->begin_write());
+    kept = t.ledger->record_spend(spend_of("sputnik", "vk-ru", "2018-04", 700));
+    t.store->restart_write();  // again: the savepoint stays
+    kept = t.ledger->record_spend(spend_of("sputnik", "vk-ru", "2018-04", 700));
+    txn.commit();
+  }
+  EXPECT_EQ(kept.entry_id, 4);  // the ids of what was undone are handed out again
+  EXPECT_EQ(t.store->tree_head().size, before.size + 1);
+  EXPECT_EQ(psql(db.url(), "SELECT count(*) FROM adledger.spend_entry").output, "4\n");
+  EXPECT_FALSE(t.store->find_platform("meta"));
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+  other->begin_write();  // the lock went with the commit
+  other->rollback();
+}
+
 // A write big enough that its rows go to the server in several batches
 // while it goes on (each COPY on a thread of its own) is still all or
 // nothing: a record refused after batches were sent leaves nothing, and the

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <map>
 
+#include "ledger/audit/verify.hpp"
 #include "ledger/ledger.hpp"
 #include "ledger/storage/sqlite/sqlite_store.hpp"
 #include "test_support.hpp"
@@ -632,4 +633,39 @@ TEST_F(BulkLoad, TheSpendIndexIsBuiltAsTheWriteCommitsOrRestoredByARollback) {
   });
   EXPECT_EQ(store->spend({}).size(), 3u);
   EXPECT_EQ(schema(), before);
+}
+
+// A restartable write undone part way leaves nothing of what it wrote, a
+// deferred index included, keeps the write lock, and goes on to commit what
+// follows as if it had begun then.
+TEST_F(BulkLoad, ARestartUndoesTheWriteAndKeepsTheLock) {
+  write([&] {
+    ledger.add_platform({"twitter", "Twitter"});
+    ledger.add_advertiser({"rt", "RT", std::nullopt, false});
+  });
+  const std::string before = schema();
+  auto other = open_sqlite_store(path, OpenMode::OpenExisting, ledger::StoreOptions{200});
+  ledger::SpendEntry kept;
+  {
+    ledger::WriteTransaction txn(*store, ledger::WriteTransaction::Restartable{});
+    EXPECT_TRUE(store->defer_spend_index());
+    ledger.add_platform({"meta", "Meta"});
+    ledger.record_spend(entry("a"));
+    store->restart_write();
+    EXPECT_FALSE(store->find_platform("meta"));
+    EXPECT_FALSE(store->has_spend());
+    EXPECT_EQ(store->tree_head().size, 2);
+    EXPECT_ERROR(ErrorKind::Storage, "busy", other->begin_write());
+    kept = ledger.record_spend(entry("b"));
+    store->restart_write();  // again: the savepoint stays
+    kept = ledger.record_spend(entry("b"));
+    txn.commit();
+  }
+  EXPECT_EQ(kept.entry_id, 1);  // the id of what was undone is handed out again
+  EXPECT_EQ(schema(), before);  // the index the undone part dropped is back
+  EXPECT_EQ(store->spend({}).size(), 1u);
+  EXPECT_FALSE(store->find_platform("meta"));
+  EXPECT_TRUE(ledger::verify_ledger(*store, {}).ok());
+  other->begin_write();  // the lock went with the commit
+  other->rollback();
 }

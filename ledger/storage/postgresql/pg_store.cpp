@@ -249,10 +249,23 @@ class PgStore final : public Store {
   }
 
   void begin_write() override { begin_write_reading(kWriteState); }
+  void begin_restartable_write() override { begin_write_reading(kWriteState, /*restartable=*/true); }
+  void restart_write() override {
+    assert(in_write_ && "restart_write without begin_restartable_write");
+    // A COPY in flight belongs to what is undone, failed or not.
+    if (copy_in_flight_.valid()) copy_in_flight_.wait();
+    copy_in_flight_ = {};
+    ++write_generation_;
+    reset_write_state();
+    // The savepoint stays, and so does the lock, taken before it.
+    Rows state = pipeline({Statement{nullptr, {}, "ROLLBACK TO SAVEPOINT adledger_restart"},
+                           Statement{&prepare(kWriteState), {}}});
+    apply_write_state(state);
+  }
   // `then`: a statement without parameters to run once the lock is held,
   // giving what the write extends (kWriteState); none for a migration,
   // whose tables may not yet be those the statement reads.
-  void begin_write_reading(const char* then) {
+  void begin_write_reading(const char* then, bool restartable = false) {
     assert(!in_write_ && "write transactions do not nest");
     if (in_read_) {
       exec("COMMIT");
@@ -270,6 +283,7 @@ class PgStore final : public Store {
       std::vector<Statement> begin = {
           Statement{nullptr, {}, "BEGIN ISOLATION LEVEL READ COMMITTED"},
           Statement{&prepare("SELECT pg_advisory_xact_lock($1)"), Params().add(kWriteLock)}};
+      if (restartable) begin.push_back(Statement{nullptr, {}, "SAVEPOINT adledger_restart"});
       if (then) begin.push_back(Statement{&prepare(then), {}});
       Rows state = pipeline(begin);
       if (then) apply_write_state(state);

@@ -297,6 +297,24 @@ class SqliteStore final : public Store {
     tree_.reset();
     tree_dirty_ = false;
   }
+  void begin_restartable_write() override {
+    begin_write();
+    try {
+      exec("SAVEPOINT adledger_restart");
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+  void restart_write() override {
+    assert(in_write_ && "restart_write without begin_restartable_write");
+    // ROLLBACK TO keeps the savepoint, and the transaction's lock.
+    exec("ROLLBACK TO adledger_restart");
+    forget_write();
+    ++write_generation_;
+    next_txn_id_ = 0;
+    tree_dirty_ = false;
+  }
   // A read transaction for the life of the store (it ends when the store
   // closes): taking the shared lock now fixes the state the reads see.
   void begin_read() {
@@ -327,6 +345,10 @@ class SqliteStore final : public Store {
     if (!in_write_) return;
     sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     in_write_ = false;
+    forget_write();
+  }
+  // What the store remembers of a write it has just undone.
+  void forget_write() noexcept {
     pending_totals_.clear();
     pending_sums_.clear();
     head_.reset();
