@@ -115,6 +115,11 @@ void Ledger::note_write_start() {
   txn_start_generation_ = store_.write_generation();
 }
 
+void Ledger::begin_part() {
+  txn_start_generation_ = 0;  // no transaction's: noted again at the next record
+  spend_before_write_.reset();
+}
+
 void Ledger::set_author(std::string author) {
   if (!author.empty()) check_author(author);
   author_ = std::move(author);

@@ -75,6 +75,11 @@ class Ledger {
   // not applied again, since a migrated log may order them differently.
   void set_replaying(bool replaying) { replaying_ = replaying; }
 
+  // Another write begins inside the same transaction (the server commits
+  // a group of requests in one): what this write finds "recorded before
+  // it" is the log as it stands now. What the ledger keeps of the
+  // transaction (balances, bans) stays good.
+  void begin_part();
   // Many records follow in this write (an import): the store may prepare
   // for them (Store::begin_bulk_load) and hold back what it can build once
   // at the end (Store::defer_spend_index).

@@ -30,6 +30,8 @@ using tcp = net::ip::tcp;
 
 class Session;
 
+constexpr std::size_t kWriterThreads = 32;
+
 // The HTTP message of a service's Response, its body left out for HEAD.
 void fill(http::response<http::string_body>& res, Response&& response, bool keep_alive, bool head) {
   res.set(http::field::server, "adledger");
@@ -87,6 +89,7 @@ struct Shared {
   Shared(Service& s, const HttpOptions& o) : service(s), options(o), limit(o.requests_per_second) {}
   Service& service;
   const HttpOptions& options;
+  net::thread_pool* writers = nullptr;  // where writes wait for their group's commit
   RateLimit limit;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open{0};
@@ -211,6 +214,21 @@ class Session : public std::enable_shared_from_this<Session> {
         return send(std::move(busy), message.version(), message.keep_alive() && !shared_.stopping,
                     request.method == "HEAD");
       }
+    }
+    if (Service::is_write(request.method, request.target)) {
+      // A write waits for its group's commit (Service::write), on a thread
+      // of the writers' pool: the io threads go on serving meanwhile, and
+      // the writes that wait together are committed together. The tracked
+      // executor keeps the io_context running until the answer is sent.
+      auto answer_on = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+      net::post(*shared_.writers, [self = shared_from_this(), request = std::move(request), answer_on,
+                                   version = message.version(), keep_alive = message.keep_alive()]() mutable {
+        Response response = self->shared_.service.handle(request);
+        net::post(answer_on, [self, response = std::move(response), version, keep_alive]() mutable {
+          self->send(std::move(response), version, keep_alive && !self->shared_.stopping, false);
+        });
+      });
+      return;
     }
     // Answered here, on this connection's thread: the ledger's work is
     // short, and the threads are as many as the cores that can do it.
@@ -350,6 +368,11 @@ void serve_http(Service& service, const HttpOptions& options, const std::functio
   // the grace) reach it from their destructors.
   Shared shared(service, options);
   net::io_context io(threads);
+  // Threads for the writes waiting for their group's commit: each blocks
+  // while it waits, and more waiting writes make larger groups. Joined
+  // before the io_context goes: a write in flight finishes.
+  net::thread_pool writers(kWriterThreads);
+  shared.writers = &writers;
   auto listener = std::make_shared<Listener>(io, tcp::endpoint(address, options.port), shared);
   listener->start();
 
@@ -393,6 +416,7 @@ void serve_http(Service& service, const HttpOptions& options, const std::functio
   for (int i = 1; i < threads; ++i) workers.emplace_back([&] { io.run(); });
   io.run();
   for (auto& t : workers) t.join();
+  writers.join();
 }
 
 }  // namespace adledger::server

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <list>
 #include <unordered_map>
 #include <nlohmann/json.hpp>
@@ -338,6 +341,12 @@ class Service::Lease {
   }
   // A store that failed (a connection lost) is closed, not reused.
   void break_it() { broken_ = true; }
+  // Given back before the request is answered: a write waits for its
+  // group's commit without holding a reader.
+  void give_back() {
+    if (reader_ && !broken_) service_.give_back(std::move(reader_));
+    reader_.reset();
+  }
 
  private:
   Service& service_;
@@ -346,7 +355,9 @@ class Service::Lease {
 };
 
 Service::Service(ServiceOptions options)
-    : options_(std::move(options)), cache_(std::make_unique<Cache>(options_.cache_bytes)) {
+    : options_(std::move(options)),
+      cache_(std::make_unique<Cache>(options_.cache_bytes)),
+      writes_(std::make_unique<WriteQueue>()) {
   if (!options_.today) options_.today = [] { return ledger::Date(boost::gregorian::day_clock::universal_day()); };
   if (options_.content_security_policy.empty()) options_.content_security_policy = default_content_security_policy();
   if (!options_.clock) options_.clock = ledger::utc_now;
@@ -705,66 +716,169 @@ void Service::give_back_writer(std::unique_ptr<ledger::Store> store) {
   idle_writers_.push_back(std::move(store));
 }
 
+// A write waiting for its group's commit, then its answer: a response, or
+// the error that refused it.
+struct Service::PendingWrite {
+  PendingWrite(const Request& r, WriteBody b) : request(r), body(std::move(b)) {}
+  const Request& request;
+  WriteBody body;
+  bool ad_library = false;
+  std::optional<std::string> key;
+  ledger::Hash digest{};
+  std::optional<Response> response;
+  std::exception_ptr error;
+  bool done = false;
+  bool alone() const { return body.text.size() > kGroupedBodyMax; }
+};
+
+// The writes waiting, and whether one of their threads is committing a
+// group (the leader): the others wait for it to answer them.
+class Service::WriteQueue {
+ public:
+  std::mutex mutex;
+  std::condition_variable answered;
+  std::deque<PendingWrite*> waiting;
+  bool leading = false;
+};
+
 Response Service::write(const Request& request, const std::string& path, std::string_view query) {
   const Params params(query, path);
   if (path == "/api/v1/records") params.allow({});
-  WriteBody body = path == "/api/v1/records" ? records_body(request) : import_body(request, params);
-  const bool ad_library = ledger::is_ad_library_format(body.format);
-  const std::optional<std::string> key = idempotency_key(request);
-  const ledger::Hash digest =
-      ledger::sha256(request.method + '\n' + request.target + '\n' + media_type(request) + '\n' + request.body);
+  PendingWrite w(request, path == "/api/v1/records" ? records_body(request) : import_body(request, params));
+  w.ad_library = ledger::is_ad_library_format(w.body.format);
+  w.key = idempotency_key(request);
+  w.digest = ledger::sha256(request.method + '\n' + request.target + '\n' + media_type(request) + '\n' + request.body);
 
-  std::unique_ptr<ledger::Store> store = take_writer();
-  auto attempt = [&]() -> Response {
-    ledger::WriteTransaction txn(*store);
-    // Checked again inside the transaction: a token revoked since the
-    // request came in writes nothing.
-    std::optional<ledger::ApiToken> token;
-    if (auto denied = refused_access(*store, request, Role::Recorder, true, token)) return *denied;
-    if (key) {
-      if (std::optional<ledger::IdempotentWrite> kept = store->find_idempotent_write(token->name, *key)) {
-        if (kept->request_sha256 != digest)
-          return problem(422, "Idempotency-Key " + ledger::quote(*key) + ": token " + token->name +
-                                  " used it at " + kept->created_at +
-                                  " for another request; a key names one request (its method, path, type and body)",
-                         "input");
-        return Response{kept->status, "application/json", kept->answer, {{"Idempotent-Replayed", "true"}}};
+  // Group commit: the writes that arrive while a group commits wait, and
+  // the first of them to find no group committing commits them all, in
+  // order, in one transaction: one lock, one commit and one wait for the
+  // disk for many writes. A refused write is taken out of its group (the
+  // transaction goes back to its start, keeping the lock, and the rest are
+  // made again without it), so each write is answered exactly as if the
+  // writes had run one after another.
+  WriteQueue& q = *writes_;
+  std::unique_lock<std::mutex> lock(q.mutex);
+  q.waiting.push_back(&w);
+  while (!w.done) {
+    if (q.leading) {
+      q.answered.wait(lock);
+      continue;
+    }
+    q.leading = true;
+    std::vector<PendingWrite*> group;
+    while (!q.waiting.empty() && group.size() < kGroupMax) {
+      PendingWrite* next = q.waiting.front();
+      if (!group.empty() && (next->alone() || group.front()->alone())) break;  // a large write goes alone
+      group.push_back(next);
+      q.waiting.pop_front();
+    }
+    lock.unlock();
+    commit_group(group);
+    lock.lock();
+    for (PendingWrite* done : group) done->done = true;
+    q.leading = false;
+    q.answered.notify_all();
+  }
+  if (w.error) std::rethrow_exception(w.error);
+  return std::move(*w.response);
+}
+
+void Service::commit_group(const std::vector<PendingWrite*>& group) {
+  const bool restartable = group.size() > 1;
+  std::vector<bool> refused(group.size(), false);
+  std::unique_ptr<ledger::Store> store;
+  try {
+    store = take_writer();
+    std::optional<ledger::WriteTransaction> txn;
+    if (restartable) txn.emplace(*store, ledger::WriteTransaction::Restartable{});
+    else txn.emplace(*store);
+    // One Ledger for the group, so that what it reads once a transaction
+    // (a platform's policy actions, balances) is read once a group; each
+    // write is a part of its own (Ledger::begin_part), and the tokens
+    // presented are looked up once a group too (none is revoked while the
+    // group holds the lock).
+    ledger::Ledger ledger(*store, options_.clock);
+    std::map<std::string, Access> access;
+    for (bool again = true; again;) {
+      again = false;
+      for (std::size_t i = 0; i < group.size() && !again; ++i) {
+        if (refused[i]) continue;
+        PendingWrite& w = *group[i];
+        w.response.reset();
+        w.error = nullptr;
+        try {
+          w.response = write_one(*store, ledger, access, w);
+          if (w.response->status < 400) continue;
+        } catch (const Error& e) {
+          if (e.kind() == ErrorKind::Storage) throw;  // the group's, not this write's
+          w.error = std::current_exception();
+        } catch (const std::bad_alloc&) {
+          throw;
+        } catch (const std::exception&) {
+          w.error = std::current_exception();
+        }
+        // Refused: what it wrote goes, with everything after the group's
+        // start, and the group is made again without it.
+        refused[i] = true;
+        if (restartable) {
+          store->restart_write();
+          access.clear();  // each a read of the transaction that was undone
+          again = true;
+        }
       }
     }
-    ledger::Ledger ledger(*store, options_.clock);
-    ledger.set_author(token->name);
-    std::istringstream in(std::move(body.text));
-    const std::vector<ledger::AdLibraryInput> inputs{{&in, body.name, body.options.source}};
-    const ledger::AdLibraryCounts counts = ledger::import_format(ledger, body.format, inputs, body.options);
-    if ((counts.spend_reversals > 0 || counts.policy_withdrawals > 0 || counts.withdrawals > 0) &&
-        parse_role(token->role, "role") < Role::Admin)
-      return problem(403, "authorization: token " + token->name + " is a " + token->role +
-                              "'s: only an admin token may correct (reverse spend, withdraw a record); "
-                              "nothing was recorded",
-                     "input");
-    const int status = counts.records > counts.unchanged ? 201 : 200;
-    Response r = json_response(ledger::import_result_json(body.name, counts, ad_library));
-    r.status = status;
-    if (key)
-      store->add_idempotent_write(
-          ledger::IdempotentWrite{token->name, *key, digest, status, r.body, options_.clock()});
-    txn.commit();
-    return r;
-  };
-  try {
-    // One write at a time from this server: the ledger takes one writer at
-    // a time anyway (SQLite's lock, PostgreSQL's advisory lock), and
-    // waiting here, in order, is cheaper than each store's wait for it.
-    Response r = [&] {
-      std::lock_guard<std::mutex> one_writer(write_mutex_);
-      return attempt();
-    }();
+    if (std::find(refused.begin(), refused.end(), false) != refused.end()) txn->commit();
     give_back_writer(std::move(store));
-    return r;
-  } catch (const Error& e) {
-    if (e.kind() != ErrorKind::Storage) give_back_writer(std::move(store));  // else closed: it may be broken
-    throw;
+  } catch (...) {
+    // Nothing of the group was written: each write not refused on its own
+    // gets the group's error (a storage error: the connection, the commit).
+    for (std::size_t i = 0; i < group.size(); ++i)
+      if (!refused[i]) {
+        group[i]->response.reset();
+        group[i]->error = std::current_exception();
+      }
+    // The store is closed, not reused: it may be broken.
   }
+}
+
+// One write of a group, inside the group's transaction on `store`.
+Response Service::write_one(ledger::Store& store, ledger::Ledger& ledger, std::map<std::string, Access>& access,
+                            PendingWrite& w) {
+  const Request& request = w.request;
+  // Checked again inside the transaction: a token revoked since the
+  // request came in writes nothing.
+  auto [checked, added] = access.try_emplace(request.header("authorization"));
+  if (added) checked->second.denied = refused_access(store, request, Role::Recorder, true, checked->second.token);
+  if (checked->second.denied) return *checked->second.denied;
+  const std::optional<ledger::ApiToken>& token = checked->second.token;
+  if (w.key) {
+    if (std::optional<ledger::IdempotentWrite> kept = store.find_idempotent_write(token->name, *w.key)) {
+      if (kept->request_sha256 != w.digest)
+        return problem(422, "Idempotency-Key " + ledger::quote(*w.key) + ": token " + token->name +
+                                " used it at " + kept->created_at +
+                                " for another request; a key names one request (its method, path, type and body)",
+                       "input");
+      return Response{kept->status, "application/json", kept->answer, {{"Idempotent-Replayed", "true"}}};
+    }
+  }
+  ledger.begin_part();
+  ledger.set_author(token->name);
+  // The body is read again if the group is made again: a copy each time.
+  std::istringstream in(w.body.text);
+  const std::vector<ledger::AdLibraryInput> inputs{{&in, w.body.name, w.body.options.source}};
+  const ledger::AdLibraryCounts counts = ledger::import_format(ledger, w.body.format, inputs, w.body.options);
+  if ((counts.spend_reversals > 0 || counts.policy_withdrawals > 0 || counts.withdrawals > 0) &&
+      parse_role(token->role, "role") < Role::Admin)
+    return problem(403, "authorization: token " + token->name + " is a " + token->role +
+                            "'s: only an admin token may correct (reverse spend, withdraw a record); "
+                            "nothing was recorded",
+                   "input");
+  const int status = counts.records > counts.unchanged ? 201 : 200;
+  Response r = json_response(ledger::import_result_json(w.body.name, counts, w.ad_library));
+  r.status = status;
+  if (w.key)
+    store.add_idempotent_write(ledger::IdempotentWrite{token->name, *w.key, w.digest, status, r.body, options_.clock()});
+  return r;
 }
 
 Response Service::handle(const Request& request) {
@@ -839,6 +953,7 @@ Response Service::route(const Request& request, Lease& lease) {
     // Refused here, on a reader's store, before a write lock is taken.
     std::optional<ledger::ApiToken> token;
     if (auto denied = refused_access(store, request, Role::Recorder, true, token)) return *denied;
+    lease.give_back();
     return write(request, target.path, target.query);
   }
   if (options_.private_reads) {

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "ledger/ledger.hpp"
 #include "ledger/storage/store.hpp"
 #include "ledger/time/period.hpp"
 
@@ -64,6 +65,11 @@ struct ServiceOptions {
 inline constexpr std::size_t kQueryMax = 4096;            // bytes of a query string
 inline constexpr std::size_t kBanChecksBodyMax = 8 << 20;  // a batch of ban checks, a write of records
 inline constexpr std::size_t kImportBodyMax = 64 << 20;    // a file imported over HTTP
+// Writes committed together: at most kGroupMax in one transaction, and a
+// write whose body is over kGroupedBodyMax goes alone (were it refused,
+// the others would be made again after it).
+inline constexpr std::size_t kGroupMax = 64;
+inline constexpr std::size_t kGroupedBodyMax = 64 << 10;
 
 class Service {
  public:
@@ -80,6 +86,12 @@ class Service {
   // service sees it (413, 431, 400, 503), with the same headers.
   Response refusal(int status, const std::string& detail) const;
 
+  // Whether a request writes (POST /api/v1/records, /api/v1/import): the
+  // transport lets it wait for its group's commit off its io threads.
+  static bool is_write(std::string_view method, std::string_view target) {
+    const std::string_view path = target.substr(0, target.find('?'));
+    return method == "POST" && (path == "/api/v1/records" || path == "/api/v1/import");
+  }
   // The largest request body the route of `target` accepts (the transport
   // refuses a larger one with 413 before reading it).
   static std::size_t body_max(std::string_view target) {
@@ -93,8 +105,19 @@ class Service {
   void give_back(std::unique_ptr<Reader> reader);
   Response route(const Request& request, Lease& lease);
   // A write (POST /api/v1/import, /api/v1/records): authorised, made and
-  // kept under its Idempotency-Key in one transaction on a writer's store.
+  // kept under its Idempotency-Key in one transaction on a writer's store,
+  // the transaction of a group of writes committed together.
   Response write(const Request& request, const std::string& path, std::string_view query);
+  struct PendingWrite;
+  class WriteQueue;
+  void commit_group(const std::vector<PendingWrite*>& group);
+  // What the token a write presents allows: looked up once a group.
+  struct Access {
+    std::optional<Response> denied;
+    std::optional<ledger::ApiToken> token;
+  };
+  Response write_one(ledger::Store& store, ledger::Ledger& ledger, std::map<std::string, Access>& access,
+                     PendingWrite& write);
   std::unique_ptr<ledger::Store> take_writer();
   void give_back_writer(std::unique_ptr<ledger::Store> store);
 
@@ -104,7 +127,7 @@ class Service {
   std::mutex mutex_;
   std::vector<std::unique_ptr<Reader>> idle_;  // open stores, one per request in flight at most
   std::vector<std::unique_ptr<ledger::Store>> idle_writers_;  // the same, for writes
-  std::mutex write_mutex_;  // one write at a time
+  std::unique_ptr<WriteQueue> writes_;  // writes waiting to be committed, a group at a time
 };
 
 // The security headers every response carries.

@@ -373,21 +373,22 @@ class AdLibraryImporter {
   std::unordered_set<std::string> made_;         // advertisers made from payers, handed to the writer
 };
 
-using import_detail::is_seekable;
+using import_detail::worth_reading_ahead;
 
-bool all_seekable(const std::vector<AdLibraryInput>& inputs) {
-  return std::all_of(inputs.begin(), inputs.end(), [](const AdLibraryInput& i) { return is_seekable(*i.in); });
+bool all_worth_reading_ahead(const std::vector<AdLibraryInput>& inputs) {
+  return std::all_of(inputs.begin(), inputs.end(),
+                     [](const AdLibraryInput& i) { return worth_reading_ahead(*i.in); });
 }
 
 // Runs an ad library's import: `read` (the format's code) reads the file
 // on a second thread while the records read before are recorded on this
 // one, as the JSON Lines import reads ahead; or both on this thread when a
-// file is a pipe. Reading, parsing and checking a row need nothing from the
+// file is a pipe or small. Reading, parsing and checking a row need nothing from the
 // ledger. An error, read or written, ends the import at its row.
 template <typename Read>
-AdLibraryCounts run_import(Ledger& ledger, const ImportProgress& progress, bool seekable, Read read) {
+AdLibraryCounts run_import(Ledger& ledger, const ImportProgress& progress, bool read_ahead, Read read) {
   AdLibraryWriter writer(ledger, progress);
-  if (!seekable) {
+  if (!read_ahead) {
     RowQueue rows(&writer);
     read(rows);
     return writer.counts();
@@ -540,7 +541,7 @@ AdLibraryCounts import_meta_report(Ledger& ledger, std::istream& in, const std::
     if (!o.period) o.period = named->period;
     if (o.market.empty()) o.market = named->market;
   }
-  return run_import(ledger, progress, is_seekable(in), [&](RowQueue& rows) {
+  return run_import(ledger, progress, worth_reading_ahead(in), [&](RowQueue& rows) {
     AdLibraryImporter importer(rows, file_name, o);
     std::vector<std::string> header, row;
     std::size_t line = 0;
@@ -916,7 +917,7 @@ void import_ad(AdLibraryImporter& importer, const std::string& platform, const j
 
 AdLibraryCounts import_meta_api(Ledger& ledger, const std::vector<AdLibraryInput>& inputs, const AdLibraryOptions& o,
                                 const ImportProgress& progress) {
-  return run_import(ledger, progress, all_seekable(inputs), [&](RowQueue& rows) {
+  return run_import(ledger, progress, all_worth_reading_ahead(inputs), [&](RowQueue& rows) {
     AdLibraryImporter importer(rows, inputs.empty() ? std::string() : inputs.front().file_name, o);
     require_market(o);
     const std::string platform = importer.platform("facebook", "Facebook");
@@ -1118,7 +1119,7 @@ AdLibraryCounts import_google_weekly(Ledger& ledger, std::istream& in, const std
       OtherColumns::Refused,
       "expected the columns Advertiser_ID,Advertiser_Name,Week_Start_Date and a Spend_CUR column per currency "
       "(Spend_USD,Spend_EUR,...), Election_Cycle allowed"};
-  return run_import(ledger, progress, is_seekable(in), [&](RowQueue& rows) {
+  return run_import(ledger, progress, worth_reading_ahead(in), [&](RowQueue& rows) {
     AdLibraryImporter importer(rows, file_name, o);
     std::size_t line = 0, at = 0;
     GoogleHeader h = read_google_header(in, line, file_name, kFormat);
@@ -1259,7 +1260,7 @@ AdLibraryCounts import_google_creative(Ledger& ledger, std::istream& in, const s
       OtherColumns::Ignored,
       "expected the columns Ad_ID,Advertiser_ID,Regions,Date_Range_Start,Date_Range_End and the spend as "
       "Spend_Range_Min_CUR and Spend_Range_Max_CUR columns per currency (or Spend_USD), others allowed"};
-  return run_import(ledger, progress, is_seekable(in), [&](RowQueue& rows) {
+  return run_import(ledger, progress, worth_reading_ahead(in), [&](RowQueue& rows) {
     AdLibraryImporter importer(rows, file_name, o);
     std::size_t line = 0, at = 0;
     GoogleHeader h = read_google_header(in, line, file_name, kFormat);
@@ -1399,7 +1400,7 @@ AdLibraryCounts import_google_creative(Ledger& ledger, std::istream& in, const s
 
 AdLibraryCounts import_google_advertiser_geo(Ledger& ledger, std::istream& in, const std::string& file_name,
                                              const AdLibraryOptions& o, const ImportProgress& progress) {
-  return run_import(ledger, progress, is_seekable(in), [&](RowQueue& rows) {
+  return run_import(ledger, progress, worth_reading_ahead(in), [&](RowQueue& rows) {
     AdLibraryImporter importer(rows, file_name, o);
     std::size_t line = 0, at = 0;
     GoogleHeader h = read_google_header(in, line, file_name, kAdvertiserGeo);
@@ -1494,7 +1495,7 @@ AdLibraryCounts import_google_geo(Ledger& ledger, std::istream& in, const std::s
       OtherColumns::Refused,
       "expected the columns Country,Country_Subdivision_Primary,Country_Subdivision_Secondary and a Spend_CUR "
       "column per currency (Spend_USD,Spend_EUR,...)"};
-  return run_import(ledger, progress, is_seekable(in), [&](RowQueue& rows) {
+  return run_import(ledger, progress, worth_reading_ahead(in), [&](RowQueue& rows) {
     AdLibraryImporter importer(rows, file_name, o);
     std::size_t line = 0, at = 0;
     GoogleHeader h = read_google_header(in, line, file_name, kFormat);

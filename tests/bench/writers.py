@@ -16,6 +16,15 @@ what it measures). For each number of clients it runs, each for --seconds:
 - the engine alone (--engine): one row a transaction under the same
   one-writer-at-a-time rule and the same durability, nothing of adledger's.
 
+With --http, beside them: the same writes over HTTP. `adledger serve`
+runs on each ledger, and wrk (Debian's package) keeps one connection per
+client, each posting one spend entry a request to POST /api/v1/records
+with a recorder's token; the server commits the writes that arrive
+together in one transaction (group commit). A commit here is a write
+answered 201; afterwards the ledger must hold one record more for each
+(and at most one more for each connection: wrk stops with a write in
+flight on each), and verify must pass.
+
 PostgreSQL is the cluster of --postgresql-state (tests/postgresql/cluster.py's
 state file; default $ADLEDGER_TEST_POSTGRESQL_STATE); without one, this
 script starts a throwaway cluster with cluster.py and stops it at the end.
@@ -29,7 +38,10 @@ asserted. Python 3 standard library only.
 """
 
 import argparse
+import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -62,6 +74,74 @@ def parse_result(line):
     return fields
 
 
+# Each wrk thread posts spend entries with ids of its own, and counts the
+# answers by status; done() sums the threads' counts.
+WRK_POST = """
+local threads = {}
+function setup(thread) thread:set("id", #threads); table.insert(threads, thread) end
+function init(args) created = 0; refused = 0; other = 0; n = 0 end
+function request()
+  n = n + 1
+  local body = string.format('{"type": "spend", "id": "http-%d-%d", "advertiser": "adv-%04d", '
+    .. '"platform": "facebook", "amount": "12.34", "currency": "USD", "period": "2009-01", "market": "US", '
+    .. '"source": "writers.py over HTTP"}', id, n, (id * 61 + n) % 1000)
+  return wrk.format("POST", "/api/v1/records", {["Content-Type"] = "application/json",
+                                                 ["Authorization"] = "Bearer TOKEN"}, body)
+end
+function response(status, headers, body)
+  if status == 201 then created = created + 1 elseif status == 422 then refused = refused + 1 else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local c, r, o = 0, 0, 0
+  for _, t in ipairs(threads) do c = c + t:get("created"); r = r + t:get("refused"); o = o + t:get("other") end
+  io.write(string.format("created=%d refused=%d other=%d\\n", c, r, o))
+end
+"""
+
+
+def over_http(adledger, db, clients, seconds, tmp):
+    """Single-record writes over HTTP through `adledger serve`: the fields adledger_writers prints."""
+    env = dict(os.environ, ADLEDGER_DB=db)
+    made = run([adledger, "--format", "json", "token", "add", f"bench-{uuid.uuid4().hex[:8]}", "--role", "recorder"],
+               "adledger token add", env)
+    script = tmp / "post.lua"
+    script.write_text(WRK_POST.replace("TOKEN", json.loads(made)["token"]), encoding="utf-8")
+    before = json.loads(run([adledger, "--format", "json", "head"], "adledger head", env))["records"]
+    server = subprocess.Popen([adledger, "serve", "--listen", "127.0.0.1:0"], env=env, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        line = server.stdout.readline()
+        if "http://127.0.0.1:" not in line:
+            fail(f"adledger serve did not start: {line!r}")
+        port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
+        out = run(["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "--timeout", "30s", "--latency",
+                   "-s", str(script), f"http://127.0.0.1:{port}/"], "wrk")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+    counts = dict(part.split("=") for part in re.search(r"^created=.*$", out, re.M).group(0).split())
+    m = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out)
+    elapsed = float(m.group(2)) * {"ms": 0.001, "s": 1.0, "m": 60.0}[m.group(3)]
+    latency = {}
+    for pct in ("50", "99"):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        latency[pct] = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+    m = re.search(r"Latency\s+[\d.]+\w+\s+[\d.]+\w+\s+([\d.]+)(us|ms|s)", out)
+    max_ms = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+    after = json.loads(run([adledger, "--format", "json", "head"], "adledger head", env))["records"]
+    verified = subprocess.run([adledger, "verify"], env=env, capture_output=True).returncode == 0
+    created = int(counts["created"])
+    failures = int(counts["other"])
+    # wrk stops with a write in flight on each connection: those may be
+    # committed without their answer being read.
+    if not created <= after - before <= created + clients:
+        fail(f"over HTTP: {created} writes answered 201 on {clients} connections, but the ledger grew by "
+             f"{after - before} records")
+    return {"commits_per_s": f"{created / elapsed:.0f}", "p50_ms": f"{latency['50']:.2f}",
+            "p99_ms": f"{latency['99']:.2f}", "max_ms": f"{max_ms:.2f}", "refused": counts["refused"],
+            "failures": str(failures), "verify": "ok" if verified else "FAILED"}
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--writers", required=True, help="the built adledger_writers")
@@ -71,11 +151,14 @@ def main(argv):
     ap.add_argument("--seconds", type=int, default=10, help="length of each run (default 10)")
     ap.add_argument("--postgresql-state", default=os.environ.get("ADLEDGER_TEST_POSTGRESQL_STATE"),
                     help="a running cluster's state file (default: start one)")
+    ap.add_argument("--http", action="store_true", help="also the same writes over HTTP, through adledger serve")
     ap.add_argument("--out", help="also write the table to this file")
     args = ap.parse_args(argv)
     clients = [int(c) for c in args.clients.split()]
     if not clients or min(clients) < 1 or args.seconds < 1 or args.entries < 0:
         fail("--clients, --seconds and --entries must be positive (--entries may be 0)")
+    if args.http and args.entries < 1:
+        fail("--http writes for the advertisers of generate.py's entries: give --entries 1 or more")
 
     with tempfile.TemporaryDirectory(prefix="adledger-writers-") as tmp:
         tmp = Path(tmp)
@@ -99,7 +182,7 @@ def main(argv):
             rows = []
             for n in clients:
                 for backend in ("sqlite", "postgresql"):
-                    for mode in ("adledger", "engine"):
+                    for mode in ("adledger", "http", "engine") if args.http else ("adledger", "engine"):
                         name = f"w_{backend}_{mode}_{n}_{uuid.uuid4().hex[:8]}"
                         if backend == "sqlite":
                             db = str(tmp / f"{name}.db")
@@ -114,11 +197,15 @@ def main(argv):
                                 run([args.adledger, "init"], f"adledger init ({backend})", env)
                                 run([args.adledger, "import", str(data)], f"adledger import ({backend})", env)
                                 command.append("--existing")
-                            r = subprocess.run(command, capture_output=True, text=True)
-                            line = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
-                            if r.returncode != 0:
-                                fail(f"{' '.join(command[1:])}: exit {r.returncode}: {r.stderr.strip() or line}")
-                            fields = parse_result(line)
+                            if mode == "http":
+                                fields = over_http(args.adledger, db, n, args.seconds, tmp)
+                                line = " ".join(f"{k}={v}" for k, v in fields.items())
+                            else:
+                                r = subprocess.run(command, capture_output=True, text=True)
+                                line = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
+                                if r.returncode != 0:
+                                    fail(f"{' '.join(command[1:])}: exit {r.returncode}: {r.stderr.strip() or line}")
+                                fields = parse_result(line)
                             if fields["failures"] != "0":
                                 fail(f"{' '.join(command[1:])}: {fields['failures']} commits failed")
                             rows.append((n, backend, mode, fields))
@@ -137,7 +224,8 @@ def main(argv):
              "| clients | backend | what | commits/s | p50 (ms) | p99 (ms) | max (ms) | refused by a ban | verify |",
              "|---:|---|---|---:|---:|---:|---:|---:|---|"]
     for n, backend, mode, f in rows:
-        what = "adledger spend record" if mode == "adledger" else "the engine alone, one row"
+        what = {"adledger": "adledger spend record", "http": "adledger serve, over HTTP",
+                "engine": "the engine alone, one row"}[mode]
         lines.append(f"| {n} | {backend} | {what} | {float(f['commits_per_s']):,.0f} | {f['p50_ms']} | {f['p99_ms']} "
                      f"| {f['max_ms']} | {f['refused']} | {f.get('verify', 'n/a')} |")
     table = "\n".join(lines) + "\n"

@@ -3,8 +3,12 @@
 // the same over real HTTP, against the command line's answers).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
 
+#include "ledger/audit/verify.hpp"
 #include "ledger/report/answers.hpp"
 #include "server/service.hpp"
 #include "server/tokens.hpp"
@@ -374,6 +378,60 @@ TEST(Service, AnIdempotencyKeyAnswersTheSameRequestAsTheFirstTime) {
   bad.replace(bad.find("\"rt\""), 4, "\"xx\"");
   EXPECT_EQ(s.post("/api/v1/records", bad, recorder, {{"idempotency-key", "k-2"}}).status, 404);
   EXPECT_EQ(s.post("/api/v1/records", kSpend, recorder, {{"idempotency-key", "k-2"}}).status, 201);
+}
+
+// Writes sent at once are committed in groups, one transaction each; a
+// refused write is taken out of its group, and each write is answered as
+// it would be alone: every write answered 201 is in the ledger, once, and
+// nothing of a refused one.
+TEST(Service, WritesSentAtOnceAreAnsweredAsIfOneAfterAnother) {
+  Served s;
+  const std::string recorder = s.token("desk", adledger::server::Role::Recorder);
+  const std::int64_t before = s.records();
+  constexpr std::size_t kWriters = 48;
+  auto spend = [](const std::string& id, const char* advertiser, const char* period) {
+    return std::string(R"({"type": "spend", "id": ")") + id + R"(", "advertiser": ")" + advertiser +
+           R"(", "platform": "twitter", "amount": "3.00", "currency": "USD", "period": ")" + period +
+           R"(", "market": "US", "source": "desk"})";
+  };
+  std::vector<Response> answers(kWriters);
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < kWriters; ++i)
+    threads.emplace_back([&, i] {
+      const std::string id = "at-once-" + std::to_string(i);
+      std::string body;
+      switch (i % 4) {
+        case 0: body = spend(id, "rt", "2018-01"); break;        // after the ban: 422
+        case 1: body = spend(id, "rt", "2016-05"); break;        // 201
+        case 2: body = spend(id, "nobody", "2016-05"); break;    // no such advertiser: 404
+        default: body = "[" + spend(id, "rt", "2016-06") + ", " + spend(id + "-b", "rt", "2019-02") + "]";  // 422
+      }
+      while (!go.load()) std::this_thread::yield();
+      answers[i] = s.post("/api/v1/records", body, recorder, {{"idempotency-key", id}});
+    });
+  go = true;
+  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < kWriters; ++i) {
+    const int expected[] = {422, 201, 404, 422};
+    EXPECT_EQ(answers[i].status, expected[i % 4]) << i << ": " << answers[i].body;
+  }
+  EXPECT_EQ(s.records(), before + static_cast<std::int64_t>(kWriters / 4));
+  std::set<std::string> ids;
+  for (const ledger::SpendEntry& e : s.ledger.store->spend({}))
+    if (e.external_id) ids.insert(*e.external_id);
+  for (std::size_t i = 0; i < kWriters; ++i)
+    EXPECT_EQ(ids.count("at-once-" + std::to_string(i)), i % 4 == 1 ? 1u : 0u) << i;
+  EXPECT_EQ(ids.count("at-once-3-b"), 0u);
+  EXPECT_TRUE(ledger::verify_ledger(*s.ledger.store, {}).ok());
+  // Each key keeps the answer its write was given, and only a write's that
+  // was recorded.
+  Response again = s.post("/api/v1/records", spend("at-once-1", "rt", "2016-05"), recorder,
+                          {{"idempotency-key", "at-once-1"}});
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(header(again, "Idempotent-Replayed"), "true");
+  EXPECT_EQ(s.post("/api/v1/records", spend("at-once-2", "nobody", "2016-05"), recorder,
+                   {{"idempotency-key", "at-once-2"}}).status, 404);
 }
 
 TEST(Service, APrivateLedgerNeedsATokenToRead) {

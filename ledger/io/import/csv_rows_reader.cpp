@@ -19,7 +19,7 @@
 namespace ledger {
 
 using import_detail::Importer;
-using import_detail::is_seekable;
+using import_detail::worth_reading_ahead;
 using import_detail::prepare;
 using import_detail::ReadAhead;
 using import_detail::ReadLine;
@@ -95,7 +95,7 @@ ImportCounts import_csv(Ledger& ledger, std::istream& in, const std::string& fil
     }
     return true;
   };
-  if (!is_seekable(in)) {
+  if (!worth_reading_ahead(in)) {
     ReadLine next;
     while (source(next)) record_read(importer, next);
     return importer.counts();

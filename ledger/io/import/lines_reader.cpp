@@ -15,7 +15,7 @@ namespace ledger {
 using import_detail::Importer;
 using import_detail::ReadAhead;
 using import_detail::ReadLine;
-using import_detail::is_seekable;
+using import_detail::worth_reading_ahead;
 using import_detail::read_next;
 using import_detail::record_read;
 
@@ -26,7 +26,7 @@ ImportCounts import_lines(Ledger& ledger, std::istream& in, const std::string& f
   std::string text;
   std::size_t number = 0;
   auto source = [&](ReadLine& line) { return read_next(in, file_name, text, number, line); };
-  if (!is_seekable(in)) {
+  if (!worth_reading_ahead(in)) {
     ReadLine line;
     while (source(line)) record_read(importer, line);
     return importer.counts();

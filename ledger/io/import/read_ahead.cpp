@@ -63,8 +63,13 @@ void record_read(Importer& importer, ReadLine& line) {
   else importer.line_record(line.record, here, line.checked);
 }
 
-bool is_seekable(std::istream& in) {
-  return in.rdbuf()->pubseekoff(0, std::ios::cur, std::ios::in) != std::streampos(-1);
+bool worth_reading_ahead(std::istream& in) {
+  std::streambuf& buffer = *in.rdbuf();
+  const std::streampos here = buffer.pubseekoff(0, std::ios::cur, std::ios::in);
+  if (here == std::streampos(-1)) return false;
+  const std::streampos end = buffer.pubseekoff(0, std::ios::end, std::ios::in);
+  buffer.pubseekpos(here, std::ios::in);
+  return end != std::streampos(-1) && end - here >= kReadAheadMin;
 }
 
 ReadAhead::~ReadAhead() {

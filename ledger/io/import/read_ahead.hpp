@@ -69,10 +69,13 @@ bool read_next(std::istream& in, const std::string& file, std::string& line, std
 // Records a line so read through the importer, or throws its error.
 void record_read(Importer& importer, ReadLine& line);
 
-// False for a pipe or a terminal: read there a record at a time, since
-// after an error the import must stop at once, not wait for a writer that
-// may never send the next line.
-bool is_seekable(std::istream& in);
+// Whether a second thread should read `in` ahead. Not for a pipe or a
+// terminal: read there a record at a time, since after an error the import
+// must stop at once, not wait for a writer that may never send the next
+// line. Nor for a few records (a write sent to the server): the thread
+// would cost more than it saves.
+inline constexpr std::streamoff kReadAheadMin = 64 * 1024;
+bool worth_reading_ahead(std::istream& in);
 
 // Reads, parses and schema-checks the lines of a JSON Lines file on a
 // second thread, while the ledger records the lines before them: these are
