@@ -185,6 +185,11 @@ std::int64_t Ledger::post(const JournalTxn& txn) {
   // The balances to set once the transaction is stored: pointers to the
   // map's values, which stay valid when an insert rehashes the map.
   std::vector<std::pair<std::int64_t*, std::int64_t>> next;
+  std::vector<std::pair<std::string, std::string>> unknown;
+  for (const Posting& p : txn.postings)
+    if (!balances_.contains(StringPairView(p.account, p.amount.currency().code())))
+      unknown.emplace_back(p.account, p.amount.currency().code());
+  if (unknown.size() > 1) store_.prefetch_balances(unknown);
   for (const Posting& p : txn.postings) {
     const std::string& code = p.amount.currency().code();
     auto it = balances_.find(StringPairView(p.account, code));

@@ -849,7 +849,10 @@ Response Service::write_one(ledger::Store& store, ledger::Ledger& ledger, std::m
   // request came in writes nothing.
   auto [checked, added] = access.try_emplace(request.header("authorization"));
   if (added) checked->second.denied = refused_access(store, request, Role::Recorder, true, checked->second.token);
-  if (checked->second.denied) return *checked->second.denied;
+  if (checked->second.denied) {
+    forget_writer(request);  // checked on a reader again, before the queue, next time
+    return *checked->second.denied;
+  }
   const std::optional<ledger::ApiToken>& token = checked->second.token;
   if (w.key) {
     if (std::optional<ledger::IdempotentWrite> kept = store.find_idempotent_write(token->name, *w.key)) {
@@ -881,16 +884,41 @@ Response Service::write_one(ledger::Store& store, ledger::Ledger& ledger, std::m
   return r;
 }
 
+bool Service::known_writer(const Request& request) {
+  const ledger::Hash digest = ledger::sha256(request.header("authorization"));
+  std::lock_guard<std::mutex> lock(writers_mutex_);
+  return known_writers_.contains(digest);
+}
+
+void Service::remember_writer(const Request& request) {
+  constexpr std::size_t kKnownWritersMax = 1024;
+  const ledger::Hash digest = ledger::sha256(request.header("authorization"));
+  std::lock_guard<std::mutex> lock(writers_mutex_);
+  if (known_writers_.size() >= kKnownWritersMax) known_writers_.clear();
+  known_writers_.insert(digest);
+}
+
+void Service::forget_writer(const Request& request) {
+  const ledger::Hash digest = ledger::sha256(request.header("authorization"));
+  std::lock_guard<std::mutex> lock(writers_mutex_);
+  known_writers_.erase(digest);
+}
+
 Response Service::handle(const Request& request) {
   Response response;
   const bool api = request.target.starts_with("/api/");
   try {
-    Lease lease = this->lease();
-    try {
-      response = route(request, lease);
-    } catch (const Error& e) {
-      if (e.kind() == ErrorKind::Storage) lease.break_it();
-      throw;
+    if (is_write(request.method, request.target) && known_writer(request)) {
+      const Target target = parse_target(request.target);
+      response = write(request, target.path, target.query);
+    } else {
+      Lease lease = this->lease();
+      try {
+        response = route(request, lease);
+      } catch (const Error& e) {
+        if (e.kind() == ErrorKind::Storage) lease.break_it();
+        throw;
+      }
     }
   } catch (const Error& e) {
     response = api ? problem(status_of(e), e.what(), kind_name(e.kind()))
@@ -953,6 +981,7 @@ Response Service::route(const Request& request, Lease& lease) {
     // Refused here, on a reader's store, before a write lock is taken.
     std::optional<ledger::ApiToken> token;
     if (auto denied = refused_access(store, request, Role::Recorder, true, token)) return *denied;
+    remember_writer(request);
     lease.give_back();
     return write(request, target.path, target.query);
   }

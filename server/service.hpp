@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -128,6 +129,16 @@ class Service {
   std::vector<std::unique_ptr<Reader>> idle_;  // open stores, one per request in flight at most
   std::vector<std::unique_ptr<ledger::Store>> idle_writers_;  // the same, for writes
   std::unique_ptr<WriteQueue> writes_;  // writes waiting to be committed, a group at a time
+  // The SHA-256 of Authorization headers a write was let in with: a write
+  // that presents one again goes straight to its group, where its token is
+  // checked in the transaction as every write's is (a token revoked since
+  // is refused there, and forgotten). Only the check on a reader before the
+  // queue, which keeps requests without a valid token out of it, is saved.
+  bool known_writer(const Request& request);
+  void remember_writer(const Request& request);
+  void forget_writer(const Request& request);
+  std::mutex writers_mutex_;
+  std::set<ledger::Hash> known_writers_;
 };
 
 // The security headers every response carries.

@@ -247,6 +247,10 @@ class Store {
   virtual std::vector<std::string> integrity_problems() = 0;
   // The sum of an account's postings in one currency (0 if none).
   virtual std::int64_t account_balance(const std::string& account, const std::string& currency) = 0;
+  // A hint, within a write: account_balance will be asked for each of these
+  // (account, currency) pairs. A store that pays a round trip a question
+  // asks them all at once.
+  virtual void prefetch_balances(const std::vector<std::pair<std::string, std::string>>& /*pairs*/) {}
   // The sum of the upper bounds of the spend ranges in `currency`.
   virtual std::int64_t upper_bound_total(const std::string& currency) = 0;
   // The sum of the debits (the positive postings) in `currency`, which is

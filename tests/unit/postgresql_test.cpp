@@ -823,6 +823,31 @@ TEST(PostgresqlWriters, ARestartUndoesTheWriteAndKeepsTheLock) {
   other->rollback();
 }
 
+// The balances a transaction will ask for, read in one statement, are
+// those read one at a time: an account with postings, one without, the
+// same pair twice, and what the write itself posted on top.
+TEST(PostgresqlWriters, BalancesReadTogetherAreThoseReadAlone) {
+  Database db;
+  Pinned t(db.url());
+  record_everything(t);
+  const std::string expense = ledger::spend_expense_account("sputnik", "vk-ru");
+  const std::string income = ledger::spend_income_account("vk-ru", "sputnik");
+  auto alone = ledger::open_store(db.url(), OpenMode::OpenExisting);
+  std::map<std::string, std::int64_t> expected;
+  {
+    ledger::WriteTransaction txn(*alone);
+    for (const std::string& account : {expense, income, std::string("expenses:nobody")})
+      expected[account] = alone->account_balance(account, "USD");
+  }
+  ASSERT_NE(expected[expense], 0);
+  ledger::WriteTransaction txn(*t.store);
+  t.store->prefetch_balances({{expense, "USD"}, {income, "USD"}, {expense, "USD"}, {"expenses:nobody", "USD"}});
+  for (const auto& [account, balance] : expected) EXPECT_EQ(t.store->account_balance(account, "USD"), balance) << account;
+  t.ledger->record_spend(spend_of("sputnik", "vk-ru", "2018-05", 700));
+  EXPECT_EQ(t.store->account_balance(expense, "USD"), expected[expense] + 700);
+  EXPECT_EQ(t.store->account_balance(income, "USD"), expected[income] - 700);
+}
+
 // A write big enough that its rows go to the server in several batches
 // while it goes on (each COPY on a thread of its own) is still all or
 // nothing: a record refused after batches were sent leaves nothing, and the

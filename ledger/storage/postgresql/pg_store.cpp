@@ -1052,6 +1052,37 @@ class PgStore final : public Store {
     return checked_add(stored, pending->second.balance_minor, "the balance of " + account);
   }
 
+  // The balances a transaction's postings will ask for, in one round trip
+  // rather than one each (a spend entry posts to two accounts).
+  void prefetch_balances(const std::vector<std::pair<std::string, std::string>>& pairs) override {
+    constexpr std::size_t kPrefetchedMax = 8;
+    if (!in_write_ || all_balances_read_) return;
+    std::vector<const std::pair<std::string, std::string>*> wanted;
+    for (const auto& pair : pairs)
+      if (!committed_balances_.contains(StringPairView(pair.first, pair.second)) &&
+          std::none_of(wanted.begin(), wanted.end(), [&](const auto* w) { return *w == pair; }))
+        wanted.push_back(&pair);
+    if (wanted.size() < 2 || wanted.size() > kPrefetchedMax || committed_balances_.size() + wanted.size() > 64) return;
+    std::string sql = "SELECT account, currency, sum(balance_minor)::text FROM account_total WHERE ";
+    Params params;
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+      sql += (i ? " OR " : "") + std::string("(account = $") + std::to_string(2 * i + 1) + " AND currency = $" +
+             std::to_string(2 * i + 2) + ")";
+      params.add(wanted[i]->first).add(wanted[i]->second);
+    }
+    Rows rows = query(sql + " GROUP BY account, currency", params);
+    for (const auto* pair : wanted) committed_balances_.emplace(*pair, 0);  // none posted yet
+    for (int i = 0; i < rows.size(); ++i) {
+      std::string text = rows.text(i, 2);
+      std::int64_t value = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec != std::errc() || end != text.data() + text.size())
+        throw_storage("the balance of " + rows.text(i, 0) + " in the ledger is " + text +
+                      ", beyond the largest amount adledger keeps (run adledger verify)");
+      committed_balances_[std::make_pair(rows.text(i, 0), rows.text(i, 1))] = value;
+    }
+  }
+
   // An account's committed balance: the sum of its rows (one per write
   // that posted to it), by the primary key's index.
   std::int64_t committed_balance(const std::string& account, const std::string& currency) {
