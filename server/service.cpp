@@ -810,7 +810,10 @@ void Service::commit_group(const std::vector<PendingWrite*>& group) {
           w.response = write_one(*store, ledger, access, w);
           if (w.response->status < 400) continue;
         } catch (const Error& e) {
-          if (e.kind() == ErrorKind::Storage) throw;  // the group's, not this write's
+          // A write alone that the store failed: the store may be broken.
+          // In a group, this write's alone unless going back to the
+          // group's start fails too (a connection lost).
+          if (e.kind() == ErrorKind::Storage && !restartable) throw;
           w.error = std::current_exception();
         } catch (const std::bad_alloc&) {
           throw;

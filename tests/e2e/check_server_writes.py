@@ -322,8 +322,10 @@ def check_private(ck, ledger, tokens):
 
 
 def check_concurrent_writers(ck, ledger, server, token, seconds):
-    """16 writers at once: every write acknowledged is there, once."""
-    acknowledged, refused, errors = [], [], []
+    """16 writers at once: every write acknowledged is there, once; every
+    write refused (an advertiser the ledger does not have, mixed in among
+    the others, so that the server takes it out of its group) is not."""
+    acknowledged, refused, errors, unknown = [], [], [], []
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
@@ -334,7 +336,8 @@ def check_concurrent_writers(ck, ledger, server, token, seconds):
             i += 1
             ext = f"w{n}-{i}"
             # A few contended pairs, and the same request sent twice under a key.
-            line = spend_line(ext, advertiser=("sputnik", "rt")[i % 2], platform=("facebook", "google")[n % 2],
+            advertiser = "nobody" if i % 7 == 3 else ("sputnik", "rt")[i % 2]
+            line = spend_line(ext, advertiser=advertiser, platform=("facebook", "google")[n % 2],
                               period=f"2016-{1 + i % 12:02d}")
             body = json.dumps(line).encode()
             headers = bearer(token, {"Content-Type": "application/json", "Idempotency-Key": ext})
@@ -350,7 +353,12 @@ def check_concurrent_writers(ck, ledger, server, token, seconds):
                     c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
                     continue
                 with lock:
-                    if r.status in (200, 201):
+                    if advertiser == "nobody":
+                        if r.status == 404:
+                            unknown.append(ext)
+                        else:
+                            errors.append(f"{ext}: an unknown advertiser answered {r.status} {raw[:200]!r}")
+                    elif r.status in (200, 201):
                         acknowledged.append(ext)
                     elif r.status == 503:
                         refused.append(ext)
@@ -382,9 +390,13 @@ def check_concurrent_writers(ck, ledger, server, token, seconds):
              f"{len(unique - set(found))} missing")
     ck.check("16 writers: no write recorded twice", len(found) == len(set(found)),
              f"{len(found)} entries, {len(set(found))} ids")
+    ck.check("16 writers: some writes refused (404)", len(unknown) > 0, str(len(unknown)))
+    ck.check("16 writers: no refused write is in the ledger", not set(unknown) & set(found),
+             repr(sorted(set(unknown) & set(found))[:5]))
     r = ledger.run(["verify"])
     ck.check("16 writers: verify passes", r.returncode == 0, r.stdout.decode()[-400:] + r.stderr.decode())
-    print(f"16 writers over HTTP for {seconds} s: {len(unique)} writes acknowledged, {len(refused)} busy")
+    print(f"16 writers over HTTP for {seconds} s: {len(unique)} writes acknowledged, {len(unknown)} refused, "
+          f"{len(refused)} busy")
 
 
 def check_kill_during_import(ck, ledger, token, kills):
