@@ -359,6 +359,16 @@ void Ledger::link_handle(const Handle& h) {
 SpendEntry Ledger::record_spend(SpendEntry e) {
   require_write();
   refresh_caches();
+  if (store_.asks_in_round_trips()) {
+    // What this entry will ask the store, said first, so that a server
+    // gets the questions with the first of them rather than one each.
+    if (e.external_id && e.external_id->size() <= kShortTextMax) store_.prefetch_spend_by_external_id(*e.external_id);
+    const std::string& code = e.amount.currency().code();
+    std::string expense = spend_expense_account(e.advertiser_id, e.platform_id);
+    std::string income = spend_income_account(e.platform_id, e.advertiser_id);
+    if (!balances_.contains(StringPairView(expense, code)) || !balances_.contains(StringPairView(income, code)))
+      store_.prefetch_balances({{std::move(expense), code}, {std::move(income), code}});
+  }
   // Read at the write's first spend entry, before it stores any: whether
   // entries recorded before this write are there to be found again.
   if (!spend_before_write_) spend_before_write_ = store_.has_spend();

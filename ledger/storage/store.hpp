@@ -183,6 +183,10 @@ class Store {
   virtual std::vector<Handle> handles() = 0;  // every handle, by platform then handle
   virtual std::optional<SpendEntry> find_spend(std::int64_t entry_id) = 0;
   virtual std::optional<SpendEntry> find_spend_by_external_id(const std::string& external_id) = 0;
+  // A hint, within a write: find_spend_by_external_id will be asked for
+  // this id before the write stores any entry with it. A store that pays a
+  // round trip a question may send it with the next question it sends.
+  virtual void prefetch_spend_by_external_id(const std::string& /*external_id*/) {}
   virtual std::vector<SpendEntry> spend(const SpendQuery& query) = 0;
   // Every spend entry, by entry number, one at a time: never held whole.
   virtual void each_spend(const std::function<void(const SpendEntry&)>& visit) = 0;
@@ -247,9 +251,13 @@ class Store {
   virtual std::vector<std::string> integrity_problems() = 0;
   // The sum of an account's postings in one currency (0 if none).
   virtual std::int64_t account_balance(const std::string& account, const std::string& currency) = 0;
+  // Whether each question to the store is a round trip to a server, so
+  // that the hints below pay for the work of giving them.
+  virtual bool asks_in_round_trips() const noexcept { return false; }
   // A hint, within a write: account_balance will be asked for each of these
-  // (account, currency) pairs. A store that pays a round trip a question
-  // asks them all at once.
+  // (account, currency) pairs, now or after other questions. A store that
+  // pays a round trip a question asks them all at once, with the next
+  // question it sends.
   virtual void prefetch_balances(const std::vector<std::pair<std::string, std::string>>& /*pairs*/) {}
   // The sum of the upper bounds of the spend ranges in `currency`.
   virtual std::int64_t upper_bound_total(const std::string& currency) = 0;

@@ -848,6 +848,73 @@ TEST(PostgresqlWriters, BalancesReadTogetherAreThoseReadAlone) {
   EXPECT_EQ(t.store->account_balance(income, "USD"), expected[income] - 700);
 }
 
+// Questions a write says it will ask go to the server with its next
+// statement: each gets the answer it gets asked alone, the statement they
+// went with too, and nothing said ahead outlives the write or its restart.
+TEST(PostgresqlWriters, QuestionsSentAheadGetTheAnswersAskedAlone) {
+  Database db;
+  Pinned t(db.url());
+  record_everything(t);
+  ledger::SpendEntry committed = spend_of("sputnik", "vk-ru", "2018-05", 700);
+  committed.external_id = "ahead-1";
+  t.write([&] { committed = t.ledger->record_spend(committed); });
+  const std::string expense = ledger::spend_expense_account("sputnik", "vk-ru");
+  const std::string income = ledger::spend_income_account("vk-ru", "sputnik");
+  std::int64_t expense_alone = 0, income_alone = 0;
+  {
+    auto alone = ledger::open_store(db.url(), OpenMode::OpenExisting);
+    ledger::WriteTransaction txn(*alone);
+    expense_alone = alone->account_balance(expense, "USD");
+    income_alone = alone->account_balance(income, "USD");
+  }
+  ASSERT_GT(expense_alone, 700);
+  ASSERT_TRUE(t.store->asks_in_round_trips());
+  {
+    ledger::WriteTransaction txn(*t.store, ledger::WriteTransaction::Restartable{});
+    t.store->prefetch_spend_by_external_id("ahead-1");
+    t.store->prefetch_spend_by_external_id("ahead-2");
+    t.store->prefetch_balances({{expense, "USD"}, {income, "USD"}, {"expenses:nobody", "USD"}});
+    // The statement they go with answers as it would alone.
+    ASSERT_TRUE(t.store->find_advertiser("sputnik"));
+    EXPECT_FALSE(t.store->find_advertiser("nobody"));
+    std::optional<ledger::SpendEntry> found = t.store->find_spend_by_external_id("ahead-1");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->entry_id, committed.entry_id);
+    EXPECT_EQ(found->amount.minor(), 700);
+    EXPECT_FALSE(t.store->find_spend_by_external_id("ahead-2"));
+    EXPECT_EQ(t.store->account_balance(expense, "USD"), expense_alone);
+    EXPECT_EQ(t.store->account_balance(income, "USD"), income_alone);
+    EXPECT_EQ(t.store->account_balance("expenses:nobody", "USD"), 0);
+    // Asked again, an answer comes from the server, as it stands now.
+    ledger::SpendEntry second = spend_of("sputnik", "vk-ru", "2018-06", 300);
+    second.external_id = "ahead-2";
+    second = t.ledger->record_spend(second);
+    EXPECT_EQ(t.ledger->last_outcome(), ledger::Outcome::Recorded);
+    found = t.store->find_spend_by_external_id("ahead-2");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->entry_id, second.entry_id);
+    t.ledger->record_spend(second);  // the same entry again, said ahead again
+    EXPECT_EQ(t.ledger->last_outcome(), ledger::Outcome::Unchanged);
+    EXPECT_EQ(t.store->account_balance(expense, "USD"), expense_alone + 300);
+    // A restart forgets what was sent ahead and what came back.
+    t.store->prefetch_spend_by_external_id("ahead-3");
+    t.store->restart_write();
+    EXPECT_FALSE(t.store->find_spend_by_external_id("ahead-2"));
+    EXPECT_EQ(t.store->account_balance(expense, "USD"), expense_alone);
+    second = t.ledger->record_spend(second);
+    EXPECT_EQ(t.ledger->last_outcome(), ledger::Outcome::Recorded);
+    t.ledger->record_spend(committed);
+    EXPECT_EQ(t.ledger->last_outcome(), ledger::Outcome::Unchanged);
+    txn.commit();
+  }
+  // Outside a write nothing is held back: the answer is read when asked.
+  t.store->prefetch_spend_by_external_id("ahead-2");
+  ASSERT_TRUE(t.store->find_spend_by_external_id("ahead-2"));
+  EXPECT_EQ(psql(db.url(), "SELECT count(*) FROM adledger.spend_entry WHERE external_id LIKE 'ahead-%'").output, "2\n");
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+}
+
 // A write big enough that its rows go to the server in several batches
 // while it goes on (each COPY on a thread of its own) is still all or
 // nothing: a record refused after batches were sent leaves nothing, and the

@@ -770,11 +770,17 @@ class PgStore final : public Store {
     // alone (no held row can have it), and not at all when no committed
     // entry has an external id.
     if (in_write_ && !written_external_ids_.contains(std::hash<std::string>{}(external_id))) {
+      if (std::find(deferred_external_ids_.begin(), deferred_external_ids_.end(), external_id) !=
+          deferred_external_ids_.end())
+        ask_deferred(nullptr, Params());
+      if (auto answered = looked_up_external_ids_.find(external_id); answered != looked_up_external_ids_.end()) {
+        std::optional<SpendEntry> found = std::move(answered->second);
+        looked_up_external_ids_.erase(answered);
+        return found;
+      }
       if (!committed_external_ids_)
-        committed_external_ids_ = !run_prepared(prepare("SELECT 1 FROM spend_entry s WHERE s.external_id IS NOT NULL"
-                                                        " AND s.id < $1 LIMIT 1"),
-                                                Params().add(first_entry_of_write()))
-                                       .empty();
+        committed_external_ids_ =
+            !run_prepared(prepare(kAnyCommittedExternalId), Params().add(first_entry_of_write())).empty();
       if (!*committed_external_ids_) return std::nullopt;
       Rows rows = run_prepared(prepare(std::string(kSelectSpend) + " WHERE s.external_id = $1"), Params().add(external_id));
       if (rows.empty()) return std::nullopt;
@@ -1035,6 +1041,9 @@ class PgStore final : public Store {
     // statement once it has asked about kBalancesAskedAlone, since a round
     // trip each would then cost more than the whole sum.
     constexpr std::size_t kBalancesAskedAlone = 64;
+    if (std::any_of(deferred_balances_.begin(), deferred_balances_.end(),
+                    [&](const auto& pair) { return pair.first == account && pair.second == currency; }))
+      ask_deferred(nullptr, Params());
     auto committed = committed_balances_.find(StringPairView(account, currency));
     std::int64_t stored = 0;
     if (committed != committed_balances_.end()) {
@@ -1052,35 +1061,31 @@ class PgStore final : public Store {
     return checked_add(stored, pending->second.balance_minor, "the balance of " + account);
   }
 
-  // The balances a transaction's postings will ask for, in one round trip
-  // rather than one each (a spend entry posts to two accounts).
+  bool asks_in_round_trips() const noexcept override { return true; }
+
+  // The balances a write will ask for, asked with its next statement
+  // (ask_deferred) rather than in a round trip each: a spend entry posts
+  // to two accounts, and its lookups go before its postings.
   void prefetch_balances(const std::vector<std::pair<std::string, std::string>>& pairs) override {
-    constexpr std::size_t kPrefetchedMax = 8;
     if (!in_write_ || all_balances_read_) return;
-    std::vector<const std::pair<std::string, std::string>*> wanted;
-    for (const auto& pair : pairs)
+    for (const auto& pair : pairs) {
+      if (deferred_balances_.size() >= kDeferredMax || committed_balances_.size() + deferred_balances_.size() >= 64)
+        return;  // the rest one at a time, or every balance at once
       if (!committed_balances_.contains(StringPairView(pair.first, pair.second)) &&
-          std::none_of(wanted.begin(), wanted.end(), [&](const auto* w) { return *w == pair; }))
-        wanted.push_back(&pair);
-    if (wanted.size() < 2 || wanted.size() > kPrefetchedMax || committed_balances_.size() + wanted.size() > 64) return;
-    std::string sql = "SELECT account, currency, sum(balance_minor)::text FROM account_total WHERE ";
-    Params params;
-    for (std::size_t i = 0; i < wanted.size(); ++i) {
-      sql += (i ? " OR " : "") + std::string("(account = $") + std::to_string(2 * i + 1) + " AND currency = $" +
-             std::to_string(2 * i + 2) + ")";
-      params.add(wanted[i]->first).add(wanted[i]->second);
+          std::find(deferred_balances_.begin(), deferred_balances_.end(), pair) == deferred_balances_.end())
+        deferred_balances_.push_back(pair);
     }
-    Rows rows = query(sql + " GROUP BY account, currency", params);
-    for (const auto* pair : wanted) committed_balances_.emplace(*pair, 0);  // none posted yet
-    for (int i = 0; i < rows.size(); ++i) {
-      std::string text = rows.text(i, 2);
-      std::int64_t value = 0;
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (ec != std::errc() || end != text.data() + text.size())
-        throw_storage("the balance of " + rows.text(i, 0) + " in the ledger is " + text +
-                      ", beyond the largest amount adledger keeps (run adledger verify)");
-      committed_balances_[std::make_pair(rows.text(i, 0), rows.text(i, 1))] = value;
-    }
+  }
+
+  void prefetch_spend_by_external_id(const std::string& external_id) override {
+    if (!in_write_ || (committed_external_ids_ && !*committed_external_ids_) ||
+        deferred_external_ids_.size() >= kDeferredMax ||
+        written_external_ids_.contains(std::hash<std::string>{}(external_id)) ||
+        looked_up_external_ids_.contains(external_id) ||
+        std::find(deferred_external_ids_.begin(), deferred_external_ids_.end(), external_id) !=
+            deferred_external_ids_.end())
+      return;
+    deferred_external_ids_.push_back(external_id);
   }
 
   // An account's committed balance: the sum of its rows (one per write
@@ -1095,15 +1100,9 @@ class PgStore final : public Store {
     committed_balances_.clear();
     Rows rows =
         query("SELECT account, currency, sum(balance_minor)::text FROM account_total GROUP BY account, currency");
-    for (int i = 0; i < rows.size(); ++i) {
-      std::string text = rows.text(i, 2);
-      std::int64_t value = 0;
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (ec != std::errc() || end != text.data() + text.size())
-        throw_storage("the balance of " + rows.text(i, 0) + " in the ledger is " + text +
-                      ", beyond the largest amount adledger keeps (run adledger verify)");
-      committed_balances_.emplace(std::make_pair(rows.text(i, 0), rows.text(i, 1)), value);
-    }
+    for (int i = 0; i < rows.size(); ++i)
+      committed_balances_.emplace(std::make_pair(rows.text(i, 0), rows.text(i, 1)),
+                                  stored_balance(rows.text(i, 0), rows.text(i, 2)));
     all_balances_read_ = true;
   }
 
@@ -1397,6 +1396,9 @@ class PgStore final : public Store {
     return std::nullopt;
   }
 
+  // Whether an entry committed before this write has an external id.
+  static constexpr const char* kAnyCommittedExternalId =
+      "SELECT 1 FROM spend_entry s WHERE s.external_id IS NOT NULL AND s.id < $1 LIMIT 1";
   static constexpr const char* kSelectSpend =
       "SELECT s.id, s.advertiser_id, s.platform_id, s.handle, s.amount_minor, s.currency, s.first_day,"
       " s.last_day, s.items, s.market, s.precision, s.source, s.external_id, s.note, s.txn_id,"
@@ -1700,11 +1702,65 @@ class PgStore final : public Store {
     return it->second;
   }
   Rows run_prepared(const Prepared& statement, const Params& params) {
+    if (!deferred_balances_.empty() || !deferred_external_ids_.empty()) return ask_deferred(&statement, params);
     finish_copy();
     std::vector<const char*> values = params.pointers();
     ResultHandle r(PQexecPrepared(conn_.get(), statement.name.c_str(), params.size(), values.data(), nullptr, nullptr, 0));
     check(r.get());
     return Rows(std::move(r));
+  }
+
+  // Sends the questions a write said it would ask (prefetch_balances,
+  // prefetch_spend_by_external_id) ahead of `then`, if any, in one round
+  // trip, keeps their answers for when they are asked, and gives then's
+  // rows.
+  Rows ask_deferred(const Prepared* then, const Params& then_params) {
+    std::vector<std::pair<std::string, std::string>> balances = std::move(deferred_balances_);
+    std::vector<std::string> ids = std::move(deferred_external_ids_);
+    deferred_balances_.clear();
+    deferred_external_ids_.clear();
+    std::vector<Statement> statements;
+    if (!balances.empty()) {
+      std::string sql = "SELECT account, currency, sum(balance_minor)::text FROM account_total WHERE ";
+      Params params;
+      for (std::size_t i = 0; i < balances.size(); ++i) {
+        sql += (i ? " OR " : "") + std::string("(account = $") + std::to_string(2 * i + 1) + " AND currency = $" +
+               std::to_string(2 * i + 2) + ")";
+        params.add(balances[i].first).add(balances[i].second);
+      }
+      statements.push_back(Statement{&prepare(sql + " GROUP BY account, currency"), std::move(params)});
+    }
+    const bool probe = !ids.empty() && !committed_external_ids_;
+    if (probe) statements.push_back(Statement{&prepare(kAnyCommittedExternalId), Params().add(first_entry_of_write())});
+    for (const std::string& id : ids)
+      statements.push_back(Statement{&prepare(std::string(kSelectSpend) + " WHERE s.external_id = $1"), Params().add(id)});
+    if (then) statements.push_back(Statement{then, then_params});
+    if (statements.empty()) return Rows(ResultHandle());
+    std::vector<Rows> answers = pipeline_all(statements);
+    std::size_t next = 0;
+    if (!balances.empty()) {
+      const Rows& rows = answers[next++];
+      for (const auto& pair : balances) committed_balances_.emplace(pair, 0);  // none posted yet
+      for (int i = 0; i < rows.size(); ++i)
+        committed_balances_[std::make_pair(rows.text(i, 0), rows.text(i, 1))] =
+            stored_balance(rows.text(i, 0), rows.text(i, 2));
+    }
+    if (probe) committed_external_ids_ = !answers[next++].empty();
+    for (const std::string& id : ids) {
+      const Rows& rows = answers[next++];
+      looked_up_external_ids_.insert_or_assign(id, rows.empty() ? std::nullopt : std::optional(read_spend(rows, 0)));
+    }
+    return then ? std::move(answers[next]) : Rows(ResultHandle());
+  }
+  // A balance as the server summed it, which must fit the amounts adledger
+  // keeps.
+  static std::int64_t stored_balance(const std::string& account, const std::string& text) {
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size())
+      throw_storage("the balance of " + account + " in the ledger is " + text +
+                    ", beyond the largest amount adledger keeps (run adledger verify)");
+    return value;
   }
 
   // A field in COPY's text format: tab between fields, newline after the
@@ -1828,6 +1884,11 @@ class PgStore final : public Store {
   // the last one's rows. The first that fails aborts the rest; its error is
   // thrown.
   Rows pipeline(const std::vector<Statement>& statements) {
+    std::vector<Rows> rows = pipeline_all(statements);
+    return rows.empty() ? Rows(ResultHandle()) : std::move(rows.back());
+  }
+  // The same, giving each statement's rows, in order.
+  std::vector<Rows> pipeline_all(const std::vector<Statement>& statements) {
     finish_copy();
     PGconn* c = conn_.get();
     if (PQenterPipelineMode(c) != 1) check(nullptr);  // the connection's own error
@@ -1843,7 +1904,9 @@ class PgStore final : public Store {
         sent = sent && PQsendQueryParams(c, s.sql, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
     }
     sent = sent && PQpipelineSync(c) == 1;
-    ResultHandle failed, last;
+    ResultHandle failed;
+    std::vector<Rows> answers;
+    answers.reserve(statements.size());
     while (sent) {
       ResultHandle r(PQgetResult(c));
       if (!r) {
@@ -1852,13 +1915,14 @@ class PgStore final : public Store {
       }
       ExecStatusType status = PQresultStatus(r.get());
       if (status == PGRES_PIPELINE_SYNC) break;
-      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) last = std::move(r);
+      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) answers.emplace_back(std::move(r));
       else if (status != PGRES_PIPELINE_ABORTED && !failed) failed = std::move(r);
     }
     const bool lost = !sent || PQstatus(c) == CONNECTION_BAD;
     PQexitPipelineMode(c);
-    if (lost || failed) check(failed.get());  // without a result: the connection's own error
-    return Rows(std::move(last));
+    if (lost || failed || answers.size() != statements.size())
+      check(failed.get());  // without a result: the connection's own error
+    return answers;
   }
 
   template <typename T>
@@ -1873,6 +1937,9 @@ class PgStore final : public Store {
     node_rows_.data.clear();
     written_external_ids_.clear();
     committed_external_ids_.reset();
+    deferred_balances_.clear();
+    deferred_external_ids_.clear();
+    looked_up_external_ids_.clear();
     committed_balances_.clear();
     all_balances_read_ = false;
     committed_sums_.clear();
@@ -1913,6 +1980,13 @@ class PgStore final : public Store {
   // whether an entry committed before it has one (not yet known: unset).
   std::unordered_set<std::uint64_t> written_external_ids_;
   std::optional<bool> committed_external_ids_;
+  // Questions the write said it would ask, not yet sent (ask_deferred), at
+  // most kDeferredMax of each kind, and the answers to lookups by external
+  // id sent ahead, until asked.
+  static constexpr std::size_t kDeferredMax = 8;
+  std::vector<std::pair<std::string, std::string>> deferred_balances_;
+  std::vector<std::string> deferred_external_ids_;
+  std::unordered_map<std::string, std::optional<SpendEntry>> looked_up_external_ids_;
   std::size_t entries_written_ = 0;
   // The spend entries of the page of the log each_log is visiting.
   std::unordered_map<std::int64_t, SpendEntry> page_spend_;
