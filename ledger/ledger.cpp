@@ -145,16 +145,20 @@ void Ledger::log(const std::string& kind, const std::string& ref, std::string ca
 // balance may leave int64: a write that would make `balance` overflow later
 // is refused now, while nothing has been stored.
 void Ledger::refresh_caches() {
-  if (caches_generation_ == store_.write_generation()) return;
-  // Another transaction: what was cached may have been rolled back.
+  if (spend_generation_ != store_.write_generation()) {
+    spend_before_write_.reset();  // a question about each write transaction
+    spend_generation_ = store_.write_generation();
+  }
+  if (caches_generation_ == store_.cache_generation()) return;
+  // What was cached may have been rolled back, or another writer may have
+  // committed since.
   balances_.clear();
   upper_totals_.clear();
   posted_volumes_.clear();
   known_advertisers_.clear();
   known_platforms_.clear();
   forget_bans();
-  spend_before_write_.reset();
-  caches_generation_ = store_.write_generation();
+  caches_generation_ = store_.cache_generation();
 }
 
 void Ledger::bulk_load() {

@@ -162,7 +162,8 @@ class Ledger {
   StringPairMap<std::vector<BanSpan>> spans_;
   const std::vector<BanSpan>& cached_ban_spans(const std::string& advertiser_id, const std::string& platform_id);
   void forget_bans();
-  std::uint64_t caches_generation_ = 0;  // the write transaction the caches belong to
+  std::uint64_t caches_generation_ = 0;  // the store's cache_generation() the caches belong to
+  std::uint64_t spend_generation_ = 0;   // the write transaction spend_before_write_ belongs to
   // Whether the ledger held a spend entry before this write, found at its
   // first spend entry: when it held none, no entry without an id can be one
   // recorded before, and none is looked for.

@@ -699,21 +699,24 @@ WriteBody import_body(const Request& request, const Params& params) {
 
 }  // namespace
 
-std::unique_ptr<ledger::Store> Service::take_writer() {
+Service::Writer Service::take_writer() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!idle_writers_.empty()) {
-      std::unique_ptr<ledger::Store> store = std::move(idle_writers_.back());
+      Writer writer = std::move(idle_writers_.back());
       idle_writers_.pop_back();
-      return store;
+      return writer;
     }
   }
-  return ledger::open_store(options_.db, ledger::OpenMode::OpenExisting, ledger::StoreOptions{options_.wait_ms});
+  Writer writer;
+  writer.store = ledger::open_store(options_.db, ledger::OpenMode::OpenExisting, ledger::StoreOptions{options_.wait_ms});
+  writer.ledger = std::make_unique<ledger::Ledger>(*writer.store, options_.clock);
+  return writer;
 }
 
-void Service::give_back_writer(std::unique_ptr<ledger::Store> store) {
+void Service::give_back_writer(Writer writer) {
   std::lock_guard<std::mutex> lock(mutex_);
-  idle_writers_.push_back(std::move(store));
+  idle_writers_.push_back(std::move(writer));
 }
 
 // A write waiting for its group's commit, then its answer: a response, or
@@ -786,18 +789,18 @@ Response Service::write(const Request& request, const std::string& path, std::st
 void Service::commit_group(const std::vector<PendingWrite*>& group) {
   const bool restartable = group.size() > 1;
   std::vector<bool> refused(group.size(), false);
-  std::unique_ptr<ledger::Store> store;
   try {
-    store = take_writer();
+    Writer writer = take_writer();
+    ledger::Store* store = writer.store.get();
     std::optional<ledger::WriteTransaction> txn;
     if (restartable) txn.emplace(*store, ledger::WriteTransaction::Restartable{});
     else txn.emplace(*store);
     // One Ledger for the group, so that what it reads once a transaction
-    // (a platform's policy actions, balances) is read once a group; each
-    // write is a part of its own (Ledger::begin_part), and the tokens
-    // presented are looked up once a group too (none is revoked while the
-    // group holds the lock).
-    ledger::Ledger ledger(*store, options_.clock);
+    // (a platform's policy actions, balances) is read once a group at
+    // most; each write is a part of its own (Ledger::begin_part), and the
+    // tokens presented are looked up once a group (none is revoked while
+    // the group holds the lock).
+    ledger::Ledger& ledger = *writer.ledger;
     std::map<std::string, Access> access;
     for (bool again = true; again;) {
       again = false;
@@ -831,7 +834,8 @@ void Service::commit_group(const std::vector<PendingWrite*>& group) {
       }
     }
     if (std::find(refused.begin(), refused.end(), false) != refused.end()) txn->commit();
-    give_back_writer(std::move(store));
+    txn.reset();
+    give_back_writer(std::move(writer));
   } catch (...) {
     // Nothing of the group was written: each write not refused on its own
     // gets the group's error (a storage error: the connection, the commit).

@@ -119,15 +119,23 @@ class Service {
   };
   Response write_one(ledger::Store& store, ledger::Ledger& ledger, std::map<std::string, Access>& access,
                      PendingWrite& write);
-  std::unique_ptr<ledger::Store> take_writer();
-  void give_back_writer(std::unique_ptr<ledger::Store> store);
+  // A store that writes, and the Ledger that writes through it: kept
+  // together from one group to the next, so that what the Ledger read (a
+  // platform's policy actions, balances) serves the next group as long as
+  // nothing else was committed between them (Store::cache_generation).
+  struct Writer {
+    std::unique_ptr<ledger::Store> store;
+    std::unique_ptr<ledger::Ledger> ledger;
+  };
+  Writer take_writer();
+  void give_back_writer(Writer writer);
 
   ServiceOptions options_;
   class Cache;
   std::unique_ptr<Cache> cache_;  // answers by target, at one head and day
   std::mutex mutex_;
   std::vector<std::unique_ptr<Reader>> idle_;  // open stores, one per request in flight at most
-  std::vector<std::unique_ptr<ledger::Store>> idle_writers_;  // the same, for writes
+  std::vector<Writer> idle_writers_;  // the same, for writes
   std::unique_ptr<WriteQueue> writes_;  // writes waiting to be committed, a group at a time
   // The SHA-256 of Authorization headers a write was let in with: a write
   // that presents one again goes straight to its group, where its token is

@@ -140,6 +140,13 @@ class Store {
   // Counts write transactions begun: a cache of what the store holds is
   // good for one write transaction, the one this number names.
   virtual std::uint64_t write_generation() const noexcept = 0;
+  // Names the state of the committed ledger that a cache of it (balances,
+  // policy actions, advertisers) was read in, for write transactions: it
+  // stays the same from one write to the next only when the first
+  // committed and nothing else was committed between them, so that what a
+  // cache holds after a commit is still right at the next write. A store
+  // that cannot tell changes it every write transaction.
+  virtual std::uint64_t cache_generation() const noexcept { return write_generation(); }
   // A bulk load into a ledger that holds no spend entry: the index of the
   // entries by account is dropped for the rest of this write and built once
   // as it commits, as a bulk load into an empty table is best done (a

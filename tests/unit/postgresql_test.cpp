@@ -915,6 +915,60 @@ TEST(PostgresqlWriters, QuestionsSentAheadGetTheAnswersAskedAlone) {
   EXPECT_TRUE(r.ok()) << describe(r);
 }
 
+// A Ledger kept from one write to the next (as the server keeps one) goes
+// on with what it read only while nothing else was committed: a ban
+// another writer committed meanwhile refuses the next spend, and a ban its
+// own write recorded and then rolled back refuses nothing.
+TEST(PostgresqlWriters, WhatALedgerReadOutlivesAWriteOnlyWhileNothingElseIsCommitted) {
+  Database db;
+  Pinned t(db.url());
+  record_everything(t);
+  auto ban_on_vk = [](const char* id, const char* from) {
+    ledger::PolicyAction ban;
+    ban.id = id;
+    ban.kind = ledger::PolicyKind::AdBan;
+    ban.platform_id = "vk-ru";
+    ban.advertiser_ids = {"sputnik"};
+    ban.date = date(from);
+    ban.description = "banned";
+    ban.source = "https://example.org/ban";
+    return ban;
+  };
+  t.write([&] { t.ledger->record_spend(spend_of("sputnik", "vk-ru", "2019-01", 100)); });
+  const std::uint64_t after_commit = t.store->cache_generation();
+  t.write([&] {
+    EXPECT_EQ(t.store->cache_generation(), after_commit);  // nothing between: the caches stay
+    t.ledger->record_spend(spend_of("sputnik", "vk-ru", "2019-02", 100));
+  });
+  EXPECT_EQ(t.store->cache_generation(), after_commit);
+
+  // Another writer bans Sputnik on VK from 2019-03.
+  Pinned other(db.url(), OpenMode::OpenExisting);
+  other.write([&] { other.ledger->record_policy_action(ban_on_vk("vk-ban", "2019-03-01")); });
+  {
+    ledger::WriteTransaction txn(*t.store);
+    EXPECT_NE(t.store->cache_generation(), after_commit);
+    EXPECT_ERROR(ErrorKind::Rule, "is banned on vk-ru from 2019-03-01",
+                 t.ledger->record_spend(spend_of("sputnik", "vk-ru", "2019-04", 100)));
+  }
+
+  // This store's own ban, rolled back, bans nothing at the next write.
+  Pinned fresh(db.url(), OpenMode::OpenExisting);
+  fresh.write([&] { fresh.ledger->record_spend(spend_of("rt", "vk-ru", "2019-01", 100)); });
+  {
+    ledger::WriteTransaction txn(*fresh.store);
+    fresh.ledger->record_policy_action(ban_on_vk("rolled-back", "2018-01-01"));
+    ledger::PolicyAction rt_ban = ban_on_vk("rt-ban", "2018-01-01");
+    rt_ban.advertiser_ids = {"rt"};
+    fresh.ledger->record_policy_action(rt_ban);
+    EXPECT_ERROR(ErrorKind::Rule, "is banned on vk-ru", fresh.ledger->record_spend(spend_of("rt", "vk-ru", "2019-02", 1)));
+  }  // rolled back
+  fresh.write([&] { fresh.ledger->record_spend(spend_of("rt", "vk-ru", "2019-02", 100)); });
+  EXPECT_EQ(fresh.ledger->last_outcome(), ledger::Outcome::Recorded);
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+}
+
 // A write big enough that its rows go to the server in several batches
 // while it goes on (each COPY on a thread of its own) is still all or
 // nothing: a record refused after batches were sent leaves nothing, and the

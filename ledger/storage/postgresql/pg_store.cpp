@@ -256,6 +256,7 @@ class PgStore final : public Store {
     if (copy_in_flight_.valid()) copy_in_flight_.wait();
     copy_in_flight_ = {};
     ++write_generation_;
+    ++cache_generation_;  // what was read may have been undone
     reset_write_state();
     // The savepoint stays, and so does the lock, taken before it.
     Rows state = pipeline({Statement{nullptr, {}, "ROLLBACK TO SAVEPOINT adledger_restart"},
@@ -287,6 +288,11 @@ class PgStore final : public Store {
       if (then) begin.push_back(Statement{&prepare(then), {}});
       Rows state = pipeline(begin);
       if (then) apply_write_state(state);
+      // The log's head is where this store's last commit left it: nothing
+      // was committed since (every record goes through the log), and what
+      // was cached then is still right.
+      if (!then || !committed_head_ || *committed_head_ != head_seq_and_hash()) ++cache_generation_;
+      committed_head_.reset();
     } catch (...) {
       rollback();
       throw;
@@ -327,14 +333,18 @@ class PgStore final : public Store {
       throw;
     }
     in_write_ = false;
+    committed_head_ = head_seq_and_hash();
     reset_write_state();
   }
   void rollback() noexcept override {
     if (!in_write_) return;
     exec_quietly("ROLLBACK");
     in_write_ = false;
+    committed_head_.reset();
+    ++cache_generation_;
     reset_write_state();
   }
+  std::uint64_t cache_generation() const noexcept override { return cache_generation_; }
   bool in_write() const noexcept override { return in_write_; }
   bool defer_spend_index() override { return false; }
   bool has_spend() override {
@@ -1611,6 +1621,11 @@ class PgStore final : public Store {
   void read_write_state() {
     if (!write_state_read_) apply_write_state(query(kWriteState));
   }
+  // The log's last record, as the write holds it: its number and hash
+  // (none: 0 and zeros).
+  std::pair<std::int64_t, Hash> head_seq_and_hash() const {
+    return head_ ? std::make_pair(head_->seq, head_->hash) : std::make_pair(std::int64_t{0}, Hash{});
+  }
   void apply_write_state(const Rows& rows) {
     if (rows.size() != 1) throw_storage("the state of the ledger's log could not be read");
     if (rows.is_null(0, 0)) head_.reset();
@@ -1993,6 +2008,10 @@ class PgStore final : public Store {
   bool in_write_ = false;
   bool in_read_ = false;
   std::uint64_t write_generation_ = 0;
+  // cache_generation(), and the log's head as this store's last write
+  // committed it (none after a rollback, or once another write began).
+  std::uint64_t cache_generation_ = 0;
+  std::optional<std::pair<std::int64_t, Hash>> committed_head_;
   StringPairMap<PendingTotal> pending_totals_;
   std::int64_t next_txn_id_ = 0;    // 0: not yet read in this write
   std::int64_t next_entry_id_ = 0;  // 0: not yet read in this write
