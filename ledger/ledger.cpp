@@ -145,11 +145,16 @@ void Ledger::log(const std::string& kind, const std::string& ref, std::string ca
 // balance may leave int64: a write that would make `balance` overflow later
 // is refused now, while nothing has been stored.
 void Ledger::refresh_caches() {
+  // What a Ledger kept from one write to the next (the server's) caches is
+  // bounded: past this many entries, a write starts with the caches empty.
+  constexpr std::size_t kCachesKeptMax = std::size_t{1} << 18;
+  bool stale = caches_generation_ != store_.cache_generation();
   if (spend_generation_ != store_.write_generation()) {
     spend_before_write_.reset();  // a question about each write transaction
     spend_generation_ = store_.write_generation();
+    stale = stale || balances_.size() + spans_.size() + known_advertisers_.size() > kCachesKeptMax;
   }
-  if (caches_generation_ == store_.cache_generation()) return;
+  if (!stale) return;
   // What was cached may have been rolled back, or another writer may have
   // committed since.
   balances_.clear();
