@@ -669,3 +669,64 @@ TEST_F(BulkLoad, ARestartUndoesTheWriteAndKeepsTheLock) {
   other->begin_write();  // the lock went with the commit
   other->rollback();
 }
+
+// A Ledger kept from one write to the next (as the server keeps one) goes
+// on with what it read only while no other connection committed: a ban
+// another writer committed meanwhile refuses the next spend, and a ban its
+// own write recorded and then rolled back refuses nothing.
+TEST_F(BulkLoad, WhatALedgerReadOutlivesAWriteOnlyWhileNothingElseIsCommitted) {
+  auto ban = [](const char* id, const char* advertiser) {
+    ledger::PolicyAction b;
+    b.id = id;
+    b.kind = ledger::PolicyKind::AdBan;
+    b.platform_id = "twitter";
+    b.advertiser_ids = {advertiser};
+    b.date = date("2017-10-26");
+    b.description = "banned";
+    b.source = "https://example.org/ban";
+    return b;
+  };
+  write([&] {
+    ledger.add_platform({"twitter", "Twitter"});
+    ledger.add_advertiser({"rt", "RT", std::nullopt, false});
+    ledger.add_advertiser({"sputnik", "Sputnik", std::nullopt, false});
+    ledger.record_spend(entry("2016"));
+  });
+  const std::uint64_t after_commit = store->cache_generation();
+  write([&] {
+    EXPECT_EQ(store->cache_generation(), after_commit);  // nothing between: the caches stay
+    ledger::SpendEntry e = entry("2017-01");
+    e.period = period("2017-01");
+    ledger.record_spend(e);
+  });
+  EXPECT_EQ(store->cache_generation(), after_commit);
+
+  // Another connection bans RT on Twitter from 2017-10-26.
+  {
+    auto other_store = open_sqlite_store(path, OpenMode::OpenExisting);
+    ledger::Ledger other(*other_store);
+    ledger::WriteTransaction txn(*other_store);
+    other.record_policy_action(ban("rt-ban", "rt"));
+    txn.commit();
+  }
+  {
+    ledger::WriteTransaction txn(*store);
+    EXPECT_NE(store->cache_generation(), after_commit);
+    ledger::SpendEntry e = entry("2018");
+    e.period = period("2018");
+    EXPECT_ERROR(ErrorKind::Rule, "is banned on twitter from 2017-10-26", ledger.record_spend(e));
+  }
+
+  // This store's own ban, rolled back, bans nothing at the next write.
+  ledger::SpendEntry sputnik = entry("sputnik-2018");
+  sputnik.advertiser_id = "sputnik";
+  sputnik.period = period("2018");
+  {
+    ledger::WriteTransaction txn(*store);
+    ledger.record_policy_action(ban("sputnik-ban", "sputnik"));
+    EXPECT_ERROR(ErrorKind::Rule, "is banned on twitter", ledger.record_spend(sputnik));
+  }  // rolled back
+  write([&] { ledger.record_spend(sputnik); });
+  EXPECT_EQ(ledger.last_outcome(), ledger::Outcome::Recorded);
+  EXPECT_TRUE(ledger::verify_ledger(*store, {}).ok());
+}

@@ -290,6 +290,17 @@ class SqliteStore final : public Store {
     exec("BEGIN IMMEDIATE");
     in_write_ = true;
     ++write_generation_;
+    try {
+      // Under the lock: whether another connection committed since this
+      // store's last commit (its own commits leave data_version as it was).
+      // If none did, what was cached then is still right.
+      version_at_begin_ = pragma_int("PRAGMA data_version");
+    } catch (...) {
+      rollback();
+      throw;
+    }
+    if (!committed_version_ || *committed_version_ != version_at_begin_) ++cache_generation_;
+    committed_version_.reset();
     pending_totals_.clear();
     pending_sums_.clear();
     next_txn_id_ = 0;
@@ -312,6 +323,7 @@ class SqliteStore final : public Store {
     exec("ROLLBACK TO adledger_restart");
     forget_write();
     ++write_generation_;
+    ++cache_generation_;  // what was read may have been undone
     next_txn_id_ = 0;
     tree_dirty_ = false;
   }
@@ -337,6 +349,7 @@ class SqliteStore final : public Store {
     }
     exec("COMMIT");
     in_write_ = false;
+    committed_version_ = version_at_begin_;
     head_.reset();
     tree_.reset();
     end_bulk_load();
@@ -345,8 +358,11 @@ class SqliteStore final : public Store {
     if (!in_write_) return;
     sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     in_write_ = false;
+    committed_version_.reset();
+    ++cache_generation_;
     forget_write();
   }
+  std::uint64_t cache_generation() const noexcept override { return cache_generation_; }
   // What the store remembers of a write it has just undone.
   void forget_write() noexcept {
     pending_totals_.clear();
@@ -1836,6 +1852,12 @@ class SqliteStore final : public Store {
   std::int64_t schema_version_ = kSchemaVersion;  // as the migration ladder goes
   bool in_write_ = false;
   std::uint64_t write_generation_ = 0;
+  // cache_generation(); PRAGMA data_version as this write began, and as
+  // the store's last commit left it (none after a rollback, or once
+  // another write began).
+  std::uint64_t cache_generation_ = 0;
+  std::int64_t version_at_begin_ = 0;
+  std::optional<std::int64_t> committed_version_;
   std::int64_t next_txn_id_ = 0;  // 0: not yet read in this write
   std::optional<LogRecord> head_;     // the log's last record, within a write
   std::optional<CompactRange> tree_;  // the tree's edge, within a write
