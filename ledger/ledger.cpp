@@ -141,9 +141,9 @@ void Ledger::log(const std::string& kind, const std::string& ref, std::string ca
   append_record(store_, kind, ref, std::move(canonical_content), clock_(), author_);
 }
 
-// Checks and stores a journal transaction. Besides balancing, no account's
-// balance may leave int64: a write that would make `balance` overflow later
-// is refused now, while nothing has been stored.
+// Empties what the Ledger read from the store when it may no longer be
+// right (Store::cache_generation), and forgets at each write transaction
+// whether the ledger held spend entries before it.
 void Ledger::refresh_caches() {
   // What a Ledger kept from one write to the next (the server's) caches is
   // bounded: past this many entries, a write starts with the caches empty.
@@ -188,6 +188,9 @@ const std::vector<BanSpan>& Ledger::cached_ban_spans(const std::string& advertis
       .first->second;
 }
 
+// Checks and stores a journal transaction. Besides balancing, no account's
+// balance may leave int64: a write that would make `balance` overflow later
+// is refused now, while nothing has been stored.
 std::int64_t Ledger::post(const JournalTxn& txn) {
   check_balanced(txn);
   refresh_caches();
