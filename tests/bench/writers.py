@@ -108,8 +108,9 @@ def over_http(adledger, db, clients, seconds, tmp):
     env = dict(os.environ, ADLEDGER_DB=db)
     made = run([adledger, "--format", "json", "token", "add", f"bench-{uuid.uuid4().hex[:8]}", "--role", "recorder"],
                "adledger token add", env)
+    token = json.loads(made)["token"]
     script = tmp / "post.lua"
-    script.write_text(WRK_POST.replace("TOKEN", json.loads(made)["token"]), encoding="utf-8")
+    script.write_text(WRK_POST.replace("TOKEN", token), encoding="utf-8")
     before = json.loads(run([adledger, "--format", "json", "head"], "adledger head", env))["records"]
     server = subprocess.Popen([adledger, "serve", "--listen", "127.0.0.1:0"], env=env, stdout=subprocess.PIPE,
                               text=True)
@@ -129,7 +130,7 @@ def over_http(adledger, db, clients, seconds, tmp):
             data=json.dumps({"type": "spend", "id": "http-first", "advertiser": "adv-0000", "platform": "facebook",
                              "amount": "12.34", "currency": "USD", "period": "2009-01", "market": "US",
                              "source": "writers.py over HTTP"}).encode(),
-            headers={"Content-Type": "application/json", "Authorization": "Bearer " + json.loads(made)["token"]})
+            headers={"Content-Type": "application/json", "Authorization": "Bearer " + token})
         with urllib.request.urlopen(first, timeout=60) as answer:
             if answer.status != 201:
                 fail(f"over HTTP: the first write was answered {answer.status}")
