@@ -1001,6 +1001,124 @@ TEST(PostgresqlWriters, AWriteSentInBatchesIsAllOrNothing) {
   EXPECT_TRUE(r.ok()) << describe(r);
 }
 
+// ---------------------------------------------------------------------------
+// A first load: spend_entry's foreign keys and plain indexes dropped for an
+// import into a ledger without spend entries, and made again before commit
+
+// The definitions of spend_entry's indexes and constraints, and the oids of
+// those a first load drops and makes again (new oids once made again).
+struct SpendChecks {
+  std::string definitions;
+  std::string oids;
+};
+SpendChecks spend_checks(const std::string& url) {
+  const std::string table = "'adledger.spend_entry'::regclass";
+  SpendChecks c;
+  c.definitions = psql(url, "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = " + table +
+                                " UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
+                                " WHERE conrelid = " + table + " ORDER BY 1").output;
+  c.oids = psql(url, "SELECT indexrelid FROM pg_index WHERE indrelid = " + table + " AND NOT indisunique"
+                     " UNION ALL SELECT oid FROM pg_constraint WHERE conrelid = " + table + " AND contype = 'f'"
+                     " ORDER BY 1").output;
+  return c;
+}
+
+// A ledger with a platform and an advertiser, and no spend entry yet.
+void record_names(Pinned& t) {
+  t.write([&] {
+    t.ledger->add_platform({"vk-ru", "VK"});
+    t.ledger->add_advertiser({"sputnik", "Sputnik", std::nullopt, false});
+  });
+}
+
+// Spend entries enough for several batches of COPY (about 1 MB each).
+void record_many(Pinned& t, const std::string& prefix) {
+  for (int i = 0; i < 20000; ++i) {
+    ledger::SpendEntry e = spend_of("sputnik", "vk-ru", "2018-03", 100 + i);
+    e.external_id = prefix + std::to_string(i);
+    t.ledger->record_spend(e);
+  }
+}
+
+TEST(PostgresqlFirstLoad, TheChecksAreMadeAgainAsTheyWereAndAFailedLoadTakesTheDropsBack) {
+  Database db;
+  Pinned t(db.url());
+  record_names(t);
+  const SpendChecks before = spend_checks(db.url());
+  ASSERT_NE(before.definitions.find("FOREIGN KEY (advertiser_id)"), std::string::npos) << before.definitions;
+  ASSERT_NE(before.definitions.find("spend_by_advertiser"), std::string::npos) << before.definitions;
+  {
+    ledger::WriteTransaction txn(*t.store);
+    record_many(t, "failed-");
+    EXPECT_ERROR(ErrorKind::Rule, "no such advertiser",
+                 t.ledger->record_spend(spend_of("nobody", "vk-ru", "2018-03", 1)));
+  }  // rolled back, the drops with it
+  SpendChecks after_failure = spend_checks(db.url());
+  EXPECT_EQ(after_failure.definitions, before.definitions);
+  EXPECT_EQ(after_failure.oids, before.oids);
+  EXPECT_EQ(psql(db.url(), "SELECT count(*) FROM adledger.spend_entry").output, "0\n");
+
+  t.write([&] { record_many(t, "first-"); });
+  SpendChecks loaded = spend_checks(db.url());
+  EXPECT_EQ(loaded.definitions, before.definitions);
+  EXPECT_NE(loaded.oids, before.oids) << "the first load made its checks again";
+  EXPECT_EQ(psql(db.url(), "SELECT count(*) FROM adledger.spend_entry").output, "20000\n");
+  // The keys made again hold: a row naming no advertiser is refused.
+  Psql orphan = psql(db.url(),
+                     "INSERT INTO adledger.spend_entry (id, txn_id, advertiser_id, platform_id, amount_minor, currency,"
+                     " first_day, last_day, market, precision, source) VALUES (900000, 900000, 'nobody', 'vk-ru', 1,"
+                     " 'USD', '2018-01-01', '2018-01-01', 'US', 0, 'x')");
+  EXPECT_NE(orphan.status, 0);
+  EXPECT_NE(orphan.output.find("spend_entry_advertiser_id_fkey"), std::string::npos) << orphan.output;
+  // The reports' index is there for the planner.
+  EXPECT_NE(psql(db.url(), "SET enable_seqscan = off; EXPLAIN SELECT * FROM adledger.spend_entry"
+                           " WHERE advertiser_id = 'sputnik' AND platform_id = 'vk-ru'")
+                .output.find("spend_by_advertiser"),
+            std::string::npos);
+
+  // A second load, into a ledger with entries, goes row by row.
+  t.write([&] { record_many(t, "second-"); });
+  EXPECT_EQ(spend_checks(db.url()).oids, loaded.oids);
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+  EXPECT_EQ(t.store->tree_head().size, 2 + 40000);
+}
+
+// The drops need spend_entry to the load alone and the right to alter it:
+// a reader's open snapshot, or a role that may only record, and the load
+// goes row by row, as committed as any.
+TEST(PostgresqlFirstLoad, AReaderHoldingTheTableOrARecorderRoleMakesTheLoadGoRowByRow) {
+  Database db;
+  Pinned t(db.url());
+  record_names(t);
+  const SpendChecks before = spend_checks(db.url());
+  {
+    auto reader = ledger::open_store(db.url(), OpenMode::ReadExisting);
+    EXPECT_FALSE(reader->has_spend());  // its snapshot holds spend_entry until it ends
+    t.write([&] { record_many(t, "read-"); });
+    EXPECT_FALSE(reader->has_spend());
+  }
+  EXPECT_EQ(spend_checks(db.url()).oids, before.oids);
+
+  Database other;
+  { Pinned created(other.url()); }
+  const std::string role = other.name() + "_recorder";
+  make_role(other.admin(), other.url(), role, "SELECT, INSERT");
+  {
+    Pinned recorder(with_user(other.url(), role), OpenMode::OpenExisting);
+    record_names(recorder);
+    const SpendChecks unloaded = spend_checks(other.url());
+    recorder.write([&] { record_many(recorder, "recorded-"); });
+    EXPECT_EQ(spend_checks(other.url()).oids, unloaded.oids);
+    VerifyResult r = recorder.verify();
+    EXPECT_TRUE(r.ok()) << describe(r);
+  }
+  psql(other.admin(), "DROP DATABASE IF EXISTS " + other.name() + " WITH (FORCE)");
+  psql(other.admin(), "DROP ROLE IF EXISTS " + role);
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
+}
+
 // A small write's last rows go with its COMMIT in one round trip: a row
 // the server refuses there fails the write, leaves nothing behind, and the
 // connection goes on writing.
