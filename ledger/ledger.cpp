@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <boost/container/small_vector.hpp>
 #include <limits>
 
 #include "ledger/error.hpp"
@@ -194,33 +195,43 @@ const std::vector<BanSpan>& Ledger::cached_ban_spans(const std::string& advertis
 std::int64_t Ledger::post(const JournalTxn& txn) {
   check_balanced(txn);
   refresh_caches();
-  // The balances to set once the transaction is stored: pointers to the
-  // map's values, which stay valid when an insert rehashes the map.
-  std::vector<std::pair<std::int64_t*, std::int64_t>> next;
+  // The balances each posting adds to, and those to set once the
+  // transaction is stored: pointers to the map's values, which stay valid
+  // when an insert rehashes the map. A transaction has a few postings:
+  // these stay off the heap (this runs once a spend entry).
+  boost::container::small_vector<std::int64_t*, 4> kept;
+  boost::container::small_vector<std::pair<std::int64_t*, std::int64_t>, 4> next;
   std::vector<std::pair<std::string, std::string>> unknown;
-  for (const Posting& p : txn.postings)
-    if (!balances_.contains(StringPairView(p.account, p.amount.currency().code())))
-      unknown.emplace_back(p.account, p.amount.currency().code());
-  if (unknown.size() > 1) store_.prefetch_balances(unknown);
   for (const Posting& p : txn.postings) {
+    auto it = balances_.find(StringPairView(p.account, p.amount.currency().code()));
+    kept.push_back(it == balances_.end() ? nullptr : &it->second);
+    if (!kept.back()) unknown.emplace_back(p.account, p.amount.currency().code());
+  }
+  if (unknown.size() > 1) store_.prefetch_balances(unknown);
+  for (std::size_t i = 0; i < txn.postings.size(); ++i) {
+    const Posting& p = txn.postings[i];
     const std::string& code = p.amount.currency().code();
-    auto it = balances_.find(StringPairView(p.account, code));
-    if (it == balances_.end())
-      it = balances_.emplace(std::make_pair(p.account, code), store_.account_balance(p.account, code)).first;
+    std::int64_t* balance = kept[i];
+    if (!balance) {
+      auto it = balances_.find(StringPairView(p.account, code));  // an earlier posting's account, perhaps
+      if (it == balances_.end())
+        it = balances_.emplace(std::make_pair(p.account, code), store_.account_balance(p.account, code)).first;
+      balance = &it->second;
+    }
     // Two postings of one transaction to the same account add up.
-    std::int64_t base = it->second;
+    std::int64_t base = *balance;
     for (const auto& [other, value] : next)
-      if (other == &it->second) base = value;
+      if (other == balance) base = value;
     std::int64_t sum = 0;
     if (__builtin_add_overflow(base, p.amount.minor(), &sum))
       checked_add(base, p.amount.minor(), "the balance of " + p.account + " in " + code);  // throws, with its name
-    next.emplace_back(&it->second, sum);
+    next.emplace_back(balance, sum);
   }
   // Every sum of postings in a currency lies within plus or minus the sum
   // of its debits: a transaction that would take that past the largest
   // amount is refused, so that every report, balance and check of the
   // ledger can still be formed.
-  std::vector<std::pair<std::int64_t*, std::int64_t>> volumes;
+  boost::container::small_vector<std::pair<std::int64_t*, std::int64_t>, 4> volumes;
   for (const Posting& p : txn.postings) {
     if (p.amount.minor() <= 0) continue;  // a credit: balanced by the debits
     const std::string& code = p.amount.currency().code();

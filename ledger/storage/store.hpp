@@ -44,7 +44,10 @@ class PendingCurrencySums {
     for (const Posting& p : txn.postings)
       if (p.amount.minor() > 0) {
         CurrencyTotal& sums = of(p.amount.currency().code());
-        sums.debits_minor = checked_add(sums.debits_minor, p.amount.minor(), "the debits in " + sums.currency);
+        std::int64_t sum = 0;  // the message is made only for an overflow: this runs once an entry
+        if (__builtin_add_overflow(sums.debits_minor, p.amount.minor(), &sum))
+          checked_add(sums.debits_minor, p.amount.minor(), "the debits in " + sums.currency);  // throws
+        sums.debits_minor = sum;
       }
   }
   void add_upper(const Money& upper) {

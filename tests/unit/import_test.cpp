@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <istream>
+#include <sstream>
 #include <streambuf>
 #include <string>
 #include <vector>
 
+#include "ledger/io/csv_reader.hpp"
 #include "ledger/io/import.hpp"
 #include "ledger/io/import/read_ahead.hpp"
 #include "ledger/io/json_locations.hpp"
@@ -66,6 +68,44 @@ std::vector<std::string> spend_record(const std::string& amount_line) {
       "      \"source\": \"https://example.org\"",
       "    }",
   };
+}
+
+// The lines read_line gives, in order, of `text`.
+std::vector<std::string> lines_of(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> lines;
+  std::string line;
+  std::size_t number = 0;
+  while (ledger::read_line(in, line, number, "f.jsonl")) lines.push_back(line);
+  EXPECT_EQ(number, lines.size());
+  return lines;
+}
+
+TEST(ReadLine, GivesEachLineWithoutItsEnd) {
+  using Lines = std::vector<std::string>;
+  EXPECT_EQ(lines_of(""), Lines{});
+  EXPECT_EQ(lines_of("\n"), Lines{""});
+  EXPECT_EQ(lines_of("a\n\nb"), (Lines{"a", "", "b"}));  // the last without its newline
+  EXPECT_EQ(lines_of("a\r\nb\r\n"), (Lines{"a", "b"}));
+  EXPECT_EQ(lines_of("a\rb\n"), Lines{"a\rb"});  // a carriage return inside stays
+  // Lines longer than the reader's chunk, and lines at its edges.
+  for (std::size_t n : {std::size_t{64 * 1024 - 2}, std::size_t{64 * 1024 - 1}, std::size_t{64 * 1024},
+                        std::size_t{64 * 1024 + 1}, std::size_t{200000}}) {
+    const std::string one(n, 'x'), two(n, 'y');
+    EXPECT_EQ(lines_of(one + "\n" + two + "\r\n" + "z"), (Lines{one, two, "z"})) << n;
+    EXPECT_EQ(lines_of(one), Lines{one}) << n;
+  }
+}
+
+TEST(ReadLine, ALineOfTheLimitIsReadAndOneByteMoreIsRefusedWithItsNumber) {
+  const std::string longest(ledger::kLineBytesMax, '{');
+  EXPECT_EQ(lines_of("a\n" + longest + "\nb\n"), (std::vector<std::string>{"a", longest, "b"}));
+  std::istringstream in("a\n" + longest + "{\nb\n");
+  std::string line;
+  std::size_t number = 0;
+  ASSERT_TRUE(ledger::read_line(in, line, number, "f.jsonl"));
+  EXPECT_ERROR(ErrorKind::Input, "f.jsonl:2: longer than the 16 MiB a line may be",
+               ledger::read_line(in, line, number, "f.jsonl"));
 }
 
 struct ImportTest : ::testing::Test {

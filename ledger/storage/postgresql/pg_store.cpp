@@ -403,7 +403,10 @@ class PgStore final : public Store {
       if (found == pending_totals_.end())
         found = pending_totals_.emplace(std::make_pair(p.account, code), PendingTotal{}).first;
       PendingTotal& pending = found->second;
-      pending.balance_minor = checked_add(pending.balance_minor, p.amount.minor(), "the balance of " + p.account);
+      std::int64_t sum = 0;  // the message is made only for an overflow: this runs twice an entry
+      if (__builtin_add_overflow(pending.balance_minor, p.amount.minor(), &sum))
+        checked_add(pending.balance_minor, p.amount.minor(), "the balance of " + p.account);  // throws
+      pending.balance_minor = sum;
       ++pending.postings;
     }
     pending_sums_.add_debits(txn);
