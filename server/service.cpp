@@ -714,6 +714,19 @@ Service::Writer Service::take_writer() {
   return writer;
 }
 
+void Service::open_stores_ahead() {
+  try {
+    lease();  // given back at once
+  } catch (const Error&) {
+    // The first request opens one, and says why it cannot.
+  }
+  try {
+    give_back_writer(take_writer());
+  } catch (const Error&) {
+    // The same, for the first write.
+  }
+}
+
 void Service::give_back_writer(Writer writer) {
   std::lock_guard<std::mutex> lock(mutex_);
   idle_writers_.push_back(std::move(writer));

@@ -79,6 +79,13 @@ class Service {
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
+  // Opens a store for reads and one for writes before the first request
+  // needs them, so that the first client does not wait for the connections
+  // (on PostgreSQL, tens of milliseconds). A ledger that cannot be opened
+  // now, or not for writes (a role that may only read), is not an error
+  // here: each request says why, as it would anyway.
+  void open_stores_ahead();
+
   // Never throws: every failure is a problem document (RFC 9457) for the
   // API, a page for the website. A HEAD request is answered as a GET; the
   // transport sends the header alone.

@@ -60,6 +60,7 @@ void run_serve(const GlobalOptions& global, const ServeOptions& o) {
   options.clock = clock();
   options.private_reads = o.private_reads;
   server::Service service(std::move(options));
+  service.open_stores_ahead();
   server::serve_http(service, http, [&](unsigned short port) {
     std::string host = http.address.find(':') != std::string::npos ? "[" + http.address + "]" : http.address;
     std::cout << "adledger serve: http://" << host << ":" << port << "/ (" << ledger::display_location(db) << ", "

@@ -236,6 +236,7 @@ TEST(Service, AStoreThatCannotBeOpenedIsAProblemNotACrash) {
   ServiceOptions options;
   options.db = dir.file("missing.db");
   Service service(std::move(options));
+  EXPECT_NO_THROW(service.open_stores_ahead());  // each write will say why
   Response r = service.handle(Request{"GET", "/api/v1/head", {}, ""});
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.content_type, "application/problem+json");
@@ -346,6 +347,31 @@ TEST(Service, AWriteIsAllOrNothingWithTheStatusOfItsRefusal) {
   EXPECT_EQ(s.get("/api/v1/import").status, 405);
   EXPECT_EQ(adledger::server::Service::body_max("/api/v1/import"), adledger::server::kImportBodyMax);
   EXPECT_EQ(adledger::server::Service::body_max("/api/v1/records"), adledger::server::kBanChecksBodyMax);
+}
+
+// Stores opened before the first request hold nothing back: what another
+// connection commits after they were opened (here a token, then a ban from
+// 2016) is what the first write is checked against.
+TEST(Service, StoresOpenedAheadSeeWhatWasCommittedSince) {
+  Served s;
+  s.service->open_stores_ahead();
+  const std::string recorder = s.token("desk", adledger::server::Role::Recorder);
+  const std::int64_t before = s.records();
+  s.ledger.write([&] {
+    ledger::PolicyAction ban;
+    ban.id = "ban-2016";
+    ban.platform_id = "twitter";
+    ban.kind = ledger::PolicyKind::AdBan;
+    ban.date = adledger_test::date("2016-01-01");
+    ban.advertiser_ids = {"rt"};
+    ban.description = "an earlier ban";
+    ban.source = "a test";
+    s.ledger.ledger.record_policy_action(ban);
+  });
+  Response refused = s.post("/api/v1/records", kSpend, recorder);
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_NE(refused.body.find("ban-2016"), std::string::npos) << refused.body;
+  EXPECT_EQ(s.records(), before + 1);  // the ban alone
 }
 
 TEST(Service, AnIdempotencyKeyAnswersTheSameRequestAsTheFirstTime) {
