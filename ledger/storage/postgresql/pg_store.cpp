@@ -1914,7 +1914,11 @@ class PgStore final : public Store {
   }
   void restore_checks_of_a_first_load() {
     send_copy(spend_rows_);
-    std::string makes = "SET LOCAL maintenance_work_mem TO '256MB';";
+    // Memory enough to sort a million rows' keys without spilling to disk,
+    // or what the server's settings give, whichever is more.
+    std::string makes =
+        "SELECT set_config('maintenance_work_mem', greatest(pg_size_bytes(current_setting('maintenance_work_mem')),"
+        " pg_size_bytes('256MB')) / 1024 || 'kB', true);";
     for (const std::string& make : checks_to_restore_) makes += ' ' + make + ';';
     exec(makes);
     checks_to_restore_.clear();
