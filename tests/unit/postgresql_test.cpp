@@ -969,6 +969,17 @@ TEST(PostgresqlWriters, WhatALedgerReadOutlivesAWriteOnlyWhileNothingElseIsCommi
   EXPECT_TRUE(r.ok()) << describe(r);
 }
 
+// Spend entries enough for several batches of COPY (about 1 MB each):
+// kManyEntries of them, about 3 MB of spend rows.
+constexpr int kManyEntries = 20000;
+void record_many(Pinned& t, const std::string& prefix) {
+  for (int i = 0; i < kManyEntries; ++i) {
+    ledger::SpendEntry e = spend_of("sputnik", "vk-ru", "2018-03", 100 + i);
+    e.external_id = prefix + std::to_string(i);
+    t.ledger->record_spend(e);
+  }
+}
+
 // A write big enough that its rows go to the server in several batches
 // while it goes on (each COPY on a thread of its own) is still all or
 // nothing: a record refused after batches were sent leaves nothing, and the
@@ -978,25 +989,18 @@ TEST(PostgresqlWriters, AWriteSentInBatchesIsAllOrNothing) {
   Pinned t(db.url());
   record_everything(t);
   const ledger::TreeHead before = t.store->tree_head();
-  constexpr int kEntries = 20000;  // about 3 MB of spend rows: several batches of up to 1 MB
-  auto record_many = [&] {
-    for (int i = 0; i < kEntries; ++i) {
-      ledger::SpendEntry e = spend_of("sputnik", "vk-ru", "2018-03", 100 + i);
-      e.external_id = "batch-" + std::to_string(i);
-      t.ledger->record_spend(e);
-    }
-  };
   {
     ledger::WriteTransaction txn(*t.store);
-    record_many();
+    record_many(t, "batch-");
     EXPECT_ERROR(ErrorKind::Rule, "no such advertiser",
                  t.ledger->record_spend(spend_of("nobody", "vk-ru", "2018-03", 1)));
   }  // rolled back
   EXPECT_EQ(t.store->tree_head().size, before.size);
   EXPECT_EQ(psql(db.url(), "SELECT count(*) FROM adledger.spend_entry").output, "3\n");
-  t.write(record_many);
-  EXPECT_EQ(t.store->tree_head().size, before.size + kEntries);
-  EXPECT_EQ(psql(db.url(), "SELECT count(*) FROM adledger.spend_entry").output, std::to_string(3 + kEntries) + "\n");
+  t.write([&] { record_many(t, "batch-"); });
+  EXPECT_EQ(t.store->tree_head().size, before.size + kManyEntries);
+  EXPECT_EQ(psql(db.url(), "SELECT count(*) FROM adledger.spend_entry").output,
+            std::to_string(3 + kManyEntries) + "\n");
   VerifyResult r = t.verify();
   EXPECT_TRUE(r.ok()) << describe(r);
 }
@@ -1029,15 +1033,6 @@ void record_names(Pinned& t) {
     t.ledger->add_platform({"vk-ru", "VK"});
     t.ledger->add_advertiser({"sputnik", "Sputnik", std::nullopt, false});
   });
-}
-
-// Spend entries enough for several batches of COPY (about 1 MB each).
-void record_many(Pinned& t, const std::string& prefix) {
-  for (int i = 0; i < 20000; ++i) {
-    ledger::SpendEntry e = spend_of("sputnik", "vk-ru", "2018-03", 100 + i);
-    e.external_id = prefix + std::to_string(i);
-    t.ledger->record_spend(e);
-  }
 }
 
 TEST(PostgresqlFirstLoad, TheChecksAreMadeAgainAsTheyWereAndAFailedLoadTakesTheDropsBack) {

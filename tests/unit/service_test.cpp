@@ -22,6 +22,18 @@ using adledger::server::Service;
 using adledger::server::ServiceOptions;
 using adledger_test::TempLedger;
 
+// Twitter's ban of RT from `from`.
+ledger::PolicyAction twitter_ban_of_rt(const char* from, const char* description, const char* source) {
+  ledger::PolicyAction ban;
+  ban.platform_id = "twitter";
+  ban.kind = ledger::PolicyKind::AdBan;
+  ban.date = adledger_test::date(from);
+  ban.advertiser_ids = {"rt"};
+  ban.description = description;
+  ban.source = source;
+  return ban;
+}
+
 // A ledger with RT and Twitter, a spend entry and Twitter's ban of RT.
 struct Served {
   TempLedger ledger;
@@ -39,14 +51,7 @@ struct Served {
       e.market = "US";
       e.source = "Twitter's testimony";
       ledger.ledger.record_spend(e);
-      ledger::PolicyAction ban;
-      ban.platform_id = "twitter";
-      ban.kind = ledger::PolicyKind::AdBan;
-      ban.date = adledger_test::date("2017-10-26");
-      ban.advertiser_ids = {"rt"};
-      ban.description = "no more ads";
-      ban.source = "Twitter's blog";
-      ledger.ledger.record_policy_action(ban);
+      ledger.ledger.record_policy_action(twitter_ban_of_rt("2017-10-26", "no more ads", "Twitter's blog"));
     });
     ServiceOptions options;
     options.db = ledger.path;
@@ -358,14 +363,8 @@ TEST(Service, StoresOpenedAheadSeeWhatWasCommittedSince) {
   const std::string recorder = s.token("desk", adledger::server::Role::Recorder);
   const std::int64_t before = s.records();
   s.ledger.write([&] {
-    ledger::PolicyAction ban;
+    ledger::PolicyAction ban = twitter_ban_of_rt("2016-01-01", "an earlier ban", "a test");
     ban.id = "ban-2016";
-    ban.platform_id = "twitter";
-    ban.kind = ledger::PolicyKind::AdBan;
-    ban.date = adledger_test::date("2016-01-01");
-    ban.advertiser_ids = {"rt"};
-    ban.description = "an earlier ban";
-    ban.source = "a test";
     s.ledger.ledger.record_policy_action(ban);
   });
   Response refused = s.post("/api/v1/records", kSpend, recorder);

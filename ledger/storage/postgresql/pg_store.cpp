@@ -207,14 +207,11 @@ class PgStore final : public Store {
   }
 
   // Runs SQL without parameters (several statements may be given).
-  void exec(const std::string& sql) {
-    finish_copy();
-    ResultHandle r(PQexec(conn_.get(), sql.c_str()));
-    check(r.get());
-  }
+  void exec(const std::string& sql) { run_unprepared(sql.c_str()); }
 
-  // The same, for one statement whose rows are wanted, not prepared (it
-  // runs once a write at most) and not waiting for the rows held back.
+  // The same, giving the last statement's rows: for a statement that runs
+  // once a write at most (not prepared) and does not wait for the rows
+  // held back.
   Rows run_unprepared(const char* sql) {
     finish_copy();
     ResultHandle r(PQexec(conn_.get(), sql));
