@@ -46,7 +46,7 @@ class RecordReader {
     }
   }
 
-  bool has(const std::string& name) const { return record_.contains(name) && !record_.at(name).is_null(); }
+  bool has(const std::string& name) const { return value(name) != nullptr; }
 
   // An optional id: absent or null lets the ledger assign one, but a
   // present id must be a valid slug (an empty string is not "no id").
@@ -58,35 +58,35 @@ class RecordReader {
   }
 
   std::string string(const std::string& name) const {
-    if (!has(name)) fail_field(name, ErrorKind::Input, "is required");
-    return opt_string(name).value();
+    const json* v = value(name);
+    if (!v) fail_field(name, ErrorKind::Input, "is required");
+    return string_of(name, *v);
   }
   std::optional<std::string> opt_string(const std::string& name) const {
-    if (!has(name)) return std::nullopt;
-    const json& v = record_.at(name);
-    if (!v.is_string()) fail_field(name, ErrorKind::Input, "must be a string, not " + std::string(v.type_name()));
-    return v.get<std::string>();
+    const json* v = value(name);
+    if (!v) return std::nullopt;
+    return string_of(name, *v);
   }
   std::optional<std::int64_t> opt_count(const std::string& name) const {
-    if (!has(name)) return std::nullopt;
-    const json& v = record_.at(name);
-    if (!v.is_number_integer()) fail_field(name, ErrorKind::Input, "must be a whole number, not " + shown(v));
-    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(kCountMax))
-      fail_field(name, ErrorKind::Input, shown(v) + " is larger than the limit");
-    return v.get<std::int64_t>();
+    const json* v = value(name);
+    if (!v) return std::nullopt;
+    if (!v->is_number_integer()) fail_field(name, ErrorKind::Input, "must be a whole number, not " + shown(*v));
+    if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(kCountMax))
+      fail_field(name, ErrorKind::Input, shown(*v) + " is larger than the limit");
+    return v->get<std::int64_t>();
   }
   bool boolean(const std::string& name, bool fallback) const {
-    if (!has(name)) return fallback;
-    const json& v = record_.at(name);
-    if (!v.is_boolean()) fail_field(name, ErrorKind::Input, "must be true or false, not " + shown(v));
-    return v.get<bool>();
+    const json* v = value(name);
+    if (!v) return fallback;
+    if (!v->is_boolean()) fail_field(name, ErrorKind::Input, "must be true or false, not " + shown(*v));
+    return v->get<bool>();
   }
   std::vector<std::string> strings(const std::string& name) const {
     std::vector<std::string> out;
-    if (!has(name)) return out;
-    const json& v = record_.at(name);
-    if (!v.is_array()) fail_field(name, ErrorKind::Input, "must be an array of strings");
-    for (const json& item : v) {
+    const json* v = value(name);
+    if (!v) return out;
+    if (!v->is_array()) fail_field(name, ErrorKind::Input, "must be an array of strings");
+    for (const json& item : *v) {
       if (!item.is_string()) fail_field(name, ErrorKind::Input, "must be an array of strings, has " + shown(item));
       out.push_back(item.get<std::string>());
     }
@@ -97,9 +97,11 @@ class RecordReader {
   // True when the field is a string (false for a JSON number and the rest).
   bool string_or_number(const std::string& name) const { return record_.at(name).is_string(); }
   std::string decimal_string(const std::string& name) const {
-    if (has(name) && !record_.at(name).is_string())
+    const json* v = value(name);
+    if (!v) fail_field(name, ErrorKind::Input, "is required");
+    if (!v->is_string())
       fail_field(name, ErrorKind::Input, "must be a string such as \"274100.00\": JSON numbers are not exact");
-    return string(name);
+    return v->get<std::string>();
   }
   Currency currency() const {
     return field("currency", [&] { return Currency::from_code(string("currency"), "currency"); });
@@ -115,10 +117,10 @@ class RecordReader {
   }
   const json& array(const std::string& name) const {
     static const json empty = json::array();
-    if (!has(name)) return empty;
-    const json& v = record_.at(name);
-    if (!v.is_array()) fail_field(name, ErrorKind::Input, "must be an array");
-    return v;
+    const json* v = value(name);
+    if (!v) return empty;
+    if (!v->is_array()) fail_field(name, ErrorKind::Input, "must be an array");
+    return *v;
   }
 
   // Runs `parse` on field `name`; an error it throws is located at the field.
@@ -156,6 +158,17 @@ class RecordReader {
   };
 
  private:
+  // Field `name`'s value, or null when it is absent or JSON null: one
+  // look-up, as each field is read once a record.
+  const json* value(std::string_view name) const {
+    auto it = record_.find(name);
+    return it == record_.end() || it->is_null() ? nullptr : &*it;
+  }
+  std::string string_of(std::string_view name, const json& v) const {
+    if (!v.is_string()) fail_field(name, ErrorKind::Input, "must be a string, not " + std::string(v.type_name()));
+    return v.get<std::string>();
+  }
+
   std::string location(const std::string& pointer) const;
   [[noreturn]] void fail_field(std::string_view name, ErrorKind kind, const std::string& reason) const;
   [[noreturn]] void fail_record(ErrorKind kind, const std::string& reason) const;
