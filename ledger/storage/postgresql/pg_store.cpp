@@ -17,6 +17,7 @@
 #include "ledger/audit/merkle.hpp"
 #include "ledger/error.hpp"
 #include "ledger/journal/postings.hpp"
+#include "ledger/storage/hash_set64.hpp"
 #include "pg_schema_sql.hpp"
 
 namespace ledger {
@@ -801,9 +802,7 @@ class PgStore final : public Store {
     // alone (no held row can have it), and not at all when no committed
     // entry has an external id.
     if (in_write_ && !written_external_ids_.contains(std::hash<std::string>{}(external_id))) {
-      if (std::find(deferred_external_ids_.begin(), deferred_external_ids_.end(), external_id) !=
-          deferred_external_ids_.end())
-        ask_deferred(nullptr, Params());
+      if (is_deferred(external_id)) ask_deferred(nullptr, Params());
       if (auto answered = looked_up_external_ids_.find(external_id); answered != looked_up_external_ids_.end()) {
         std::optional<SpendEntry> found = std::move(answered->second);
         looked_up_external_ids_.erase(answered);
@@ -1112,11 +1111,13 @@ class PgStore final : public Store {
     if (!in_write_ || (committed_external_ids_ && !*committed_external_ids_) ||
         deferred_external_ids_.size() >= kDeferredMax ||
         written_external_ids_.contains(std::hash<std::string>{}(external_id)) ||
-        looked_up_external_ids_.contains(external_id) ||
-        std::find(deferred_external_ids_.begin(), deferred_external_ids_.end(), external_id) !=
-            deferred_external_ids_.end())
+        looked_up_external_ids_.contains(external_id) || is_deferred(external_id))
       return;
     deferred_external_ids_.push_back(external_id);
+  }
+  bool is_deferred(const std::string& external_id) const {
+    return std::find(deferred_external_ids_.begin(), deferred_external_ids_.end(), external_id) !=
+           deferred_external_ids_.end();
   }
 
   // An account's committed balance: the sum of its rows (one per write
@@ -1803,15 +1804,21 @@ class PgStore final : public Store {
   // last, \N for NULL, and backslash, tab, newline and carriage return
   // escaped.
   static void copy_field(std::string& row, std::string_view text, bool last = false) {
-    for (char c : text) {
-      switch (c) {
-        case '\\': row += "\\\\"; break;
-        case '\t': row += "\\t"; break;
-        case '\n': row += "\\n"; break;
-        case '\r': row += "\\r"; break;
-        default: row += c;
+    std::size_t plain = 0;  // the start of the run of bytes copied as they are
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char* escaped;
+      switch (text[i]) {
+        case '\\': escaped = "\\\\"; break;
+        case '\t': escaped = "\\t"; break;
+        case '\n': escaped = "\\n"; break;
+        case '\r': escaped = "\\r"; break;
+        default: continue;
       }
+      row.append(text.data() + plain, i - plain);
+      row += escaped;
+      plain = i + 1;
     }
+    row.append(text.data() + plain, text.size() - plain);
     row += last ? '\n' : '\t';
   }
   static void copy_field(std::string& row, const std::string& text, bool last = false) {
@@ -2076,7 +2083,7 @@ class PgStore final : public Store {
   PendingCurrencySums pending_sums_;
   // Hashes of the external ids of the entries this write recorded, and
   // whether an entry committed before it has one (not yet known: unset).
-  std::unordered_set<std::uint64_t> written_external_ids_;
+  HashSet64 written_external_ids_;
   std::optional<bool> committed_external_ids_;
   // Questions the write said it would ask, not yet sent (ask_deferred), at
   // most kDeferredMax of each kind, and the answers to lookups by external
