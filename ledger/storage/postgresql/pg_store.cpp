@@ -200,11 +200,16 @@ class PgStore final : public Store {
 
   const std::string& url() const { return url_; }
 
-  // How long a statement waits for a lock (--wait) before the ledger is
-  // said to be busy.
-  void set_lock_timeout(std::int64_t ms) {
-    exec("SET lock_timeout TO " + std::to_string(ms));
-    lock_timeout_ms_ = ms;
+  // The session's settings, in one round trip: the server's messages stay
+  // on the server (adledger says what happened in its own words), names
+  // resolve in the schema adledger, dates and bytes come in the forms
+  // adledger reads, and a statement waits at most `lock_timeout_ms` (--wait)
+  // for a lock before the ledger is said to be busy.
+  void set_session(std::int64_t lock_timeout_ms) {
+    exec("SET client_min_messages TO warning; SET search_path TO adledger; SET datestyle TO ISO;"
+         " SET bytea_output TO hex; SET lock_timeout TO " +
+         std::to_string(lock_timeout_ms));
+    lock_timeout_ms_ = lock_timeout_ms;
   }
 
   // Runs SQL without parameters (several statements may be given).
@@ -231,20 +236,11 @@ class PgStore final : public Store {
   // rows a write holds back for COPY are sent first whenever the statement
   // may read them or refer to them.
   Rows query(const std::string& sql, const Params& params = Params{}) {
-    auto it = prepared_.find(sql);
-    if (it == prepared_.end()) {
-      Prepared statement;
-      statement.name = "adledger_" + std::to_string(prepared_.size() + 1);
-      statement.reads_held_rows = sql.find("spend") != std::string::npos ||
-                                  sql.find("record_log") != std::string::npos ||
-                                  sql.find("log_tree") != std::string::npos;
-      finish_copy();
-      ResultHandle r(PQprepare(conn_.get(), statement.name.c_str(), sql.c_str(), 0, nullptr));
-      check(r.get());
-      it = prepared_.emplace(sql, std::move(statement)).first;
-    }
-    if (it->second.reads_held_rows) send_held_rows();
-    return run_prepared(it->second, params);
+    const Prepared& statement = named(sql, sql.find("spend") != std::string::npos ||
+                                               sql.find("record_log") != std::string::npos ||
+                                               sql.find("log_tree") != std::string::npos);
+    if (statement.reads_held_rows) send_held_rows();
+    return run_prepared(statement, params);
   }
 
   LogFormat log_format() const noexcept override { return LogFormat::Tree; }
@@ -1721,25 +1717,30 @@ class PgStore final : public Store {
   }
   std::size_t entries_this_write() const { return entries_written_; }
 
+  // A statement prepared once per connection, by name. The server is sent
+  // it with its first use, in the same round trip (pipeline_all): a
+  // command that runs a statement once pays one round trip for it, not two.
   struct Prepared {
     std::string name;
+    const std::string* sql = nullptr;  // prepared_'s key
     bool reads_held_rows = false;
+    mutable bool made = false;  // the server has it
   };
-  const Prepared& prepare(const std::string& sql) {
+  const Prepared& named(const std::string& sql, bool reads_held_rows) {
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
       Prepared statement;
       statement.name = "adledger_" + std::to_string(prepared_.size() + 1);
-      statement.reads_held_rows = true;
-      finish_copy();
-      ResultHandle r(PQprepare(conn_.get(), statement.name.c_str(), sql.c_str(), 0, nullptr));
-      check(r.get());
+      statement.reads_held_rows = reads_held_rows;
       it = prepared_.emplace(sql, std::move(statement)).first;
+      it->second.sql = &it->first;
     }
     return it->second;
   }
+  const Prepared& prepare(const std::string& sql) { return named(sql, /*reads_held_rows=*/true); }
   Rows run_prepared(const Prepared& statement, const Params& params) {
     if (!deferred_balances_.empty() || !deferred_external_ids_.empty()) return ask_deferred(&statement, params);
+    if (!statement.made) return pipeline({Statement{&statement, params}});
     finish_copy();
     std::vector<const char*> values = params.pointers();
     ResultHandle r(PQexecPrepared(conn_.get(), statement.name.c_str(), params.size(), values.data(), nullptr, nullptr, 0));
@@ -1998,27 +1999,41 @@ class PgStore final : public Store {
     bool sent = true;
     std::vector<std::vector<const char*>> values;  // alive until every result is read
     values.reserve(statements.size());
+    // What each command sent is: a statement's preparation (the server
+    // does not have it yet: it goes just before its first use), or null
+    // for a statement to run.
+    std::vector<const Prepared*> commands;
+    commands.reserve(statements.size());
     for (const Statement& s : statements) {
       values.push_back(s.params.pointers());
+      if (s.prepared && !s.prepared->made && std::find(commands.begin(), commands.end(), s.prepared) == commands.end()) {
+        sent = sent && PQsendPrepare(c, s.prepared->name.c_str(), s.prepared->sql->c_str(), 0, nullptr) == 1;
+        commands.push_back(s.prepared);
+      }
       if (s.prepared)
         sent = sent && PQsendQueryPrepared(c, s.prepared->name.c_str(), s.params.size(), values.back().data(),
                                            nullptr, nullptr, 0) == 1;
       else
         sent = sent && PQsendQueryParams(c, s.sql, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+      commands.push_back(nullptr);
     }
     sent = sent && PQpipelineSync(c) == 1;
     ResultHandle failed;
     std::vector<Rows> answers;
     answers.reserve(statements.size());
+    std::size_t command = 0;  // whose results PQgetResult gives
     while (sent) {
       ResultHandle r(PQgetResult(c));
       if (!r) {
         if (PQstatus(c) == CONNECTION_BAD) break;
-        continue;  // the end of one statement's results
+        ++command;  // the end of one command's results
+        continue;
       }
       ExecStatusType status = PQresultStatus(r.get());
       if (status == PGRES_PIPELINE_SYNC) break;
-      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) answers.emplace_back(std::move(r));
+      const Prepared* preparing = command < commands.size() ? commands[command] : nullptr;
+      if (preparing && status == PGRES_COMMAND_OK) preparing->made = true;
+      else if (!preparing && (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)) answers.emplace_back(std::move(r));
       else if (status != PGRES_PIPELINE_ABORTED && !failed) failed = std::move(r);
     }
     const bool lost = !sent || PQstatus(c) == CONNECTION_BAD;
@@ -2153,16 +2168,13 @@ std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mo
   // in its own words, on one line.
   PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
   auto store = std::make_unique<PgStore>(std::move(conn), url);
-  // Messages from the server stay on the server: adledger says what
-  // happened in its own words.
-  store->exec("SET client_min_messages TO warning");
-  store->exec("SET search_path TO adledger");
-  store->exec("SET datestyle TO ISO");
-  store->exec("SET bytea_output TO hex");
-  store->set_lock_timeout(std::max<std::int64_t>(1, options.wait_ms));
+  store->set_session(std::max<std::int64_t>(1, options.wait_ms));
 
-  Rows mark_table = store->query("SELECT to_regclass('adledger.ledger_mark') IS NOT NULL,"
-                                 " EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'adledger')");
+  // Statements run once a connection are not prepared: a prepared one
+  // takes a round trip more, which a one-command connection pays in full.
+  Rows mark_table = store->run_unprepared(
+      "SELECT to_regclass('adledger.ledger_mark') IS NOT NULL,"
+      " EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'adledger')");
   const bool has_mark = mark_table.boolean(0, 0);
   const bool has_schema = mark_table.boolean(0, 1);
   if (mode == OpenMode::CreateNew) {
@@ -2182,7 +2194,7 @@ std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mo
   }
   if (!has_schema) refuse("no ledger there; create one with adledger init");
   if (!has_mark) refuse("not an adledger ledger (its schema adledger has no ledger_mark table)");
-  Rows mark = store->query("SELECT application, schema_version FROM ledger_mark");
+  Rows mark = store->run_unprepared("SELECT application, schema_version FROM ledger_mark");
   if (mark.empty() || mark.text(0, 0) != "adledger") refuse("not an adledger ledger (its ledger mark is missing)");
   std::int64_t version = mark.int64(0, 1);
   if (version > kSchemaVersion)
