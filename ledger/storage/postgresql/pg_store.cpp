@@ -1999,16 +1999,19 @@ class PgStore final : public Store {
     bool sent = true;
     std::vector<std::vector<const char*>> values;  // alive until every result is read
     values.reserve(statements.size());
-    // What each command sent is: a statement's preparation (the server
-    // does not have it yet: it goes just before its first use), or null
-    // for a statement to run.
+    // Each command sent, in order: the preparation of a statement the
+    // server does not have yet (sent just before its first use), or null
+    // for a statement to run. `preparing`: the statements prepared here.
     std::vector<const Prepared*> commands;
+    std::vector<const Prepared*> preparing;
     commands.reserve(statements.size());
     for (const Statement& s : statements) {
       values.push_back(s.params.pointers());
-      if (s.prepared && !s.prepared->made && std::find(commands.begin(), commands.end(), s.prepared) == commands.end()) {
+      if (s.prepared && !s.prepared->made &&
+          std::find(preparing.begin(), preparing.end(), s.prepared) == preparing.end()) {
         sent = sent && PQsendPrepare(c, s.prepared->name.c_str(), s.prepared->sql->c_str(), 0, nullptr) == 1;
         commands.push_back(s.prepared);
+        preparing.push_back(s.prepared);
       }
       if (s.prepared)
         sent = sent && PQsendQueryPrepared(c, s.prepared->name.c_str(), s.params.size(), values.back().data(),
@@ -2031,9 +2034,9 @@ class PgStore final : public Store {
       }
       ExecStatusType status = PQresultStatus(r.get());
       if (status == PGRES_PIPELINE_SYNC) break;
-      const Prepared* preparing = command < commands.size() ? commands[command] : nullptr;
-      if (preparing && status == PGRES_COMMAND_OK) preparing->made = true;
-      else if (!preparing && (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)) answers.emplace_back(std::move(r));
+      const Prepared* prepared = command < commands.size() ? commands[command] : nullptr;
+      if (prepared && status == PGRES_COMMAND_OK) prepared->made = true;
+      else if (!prepared && (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)) answers.emplace_back(std::move(r));
       else if (status != PGRES_PIPELINE_ABORTED && !failed) failed = std::move(r);
     }
     const bool lost = !sent || PQstatus(c) == CONNECTION_BAD;
@@ -2170,8 +2173,8 @@ std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mo
   auto store = std::make_unique<PgStore>(std::move(conn), url);
   store->set_session(std::max<std::int64_t>(1, options.wait_ms));
 
-  // Statements run once a connection are not prepared: a prepared one
-  // takes a round trip more, which a one-command connection pays in full.
+  // Statements run once a connection are not prepared: the server need
+  // not keep them.
   Rows mark_table = store->run_unprepared(
       "SELECT to_regclass('adledger.ledger_mark') IS NOT NULL,"
       " EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'adledger')");
