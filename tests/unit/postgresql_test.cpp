@@ -785,6 +785,42 @@ TEST(PostgresqlWriters, ARolledBackWriteLeavesNothingAndIdsAreReused) {
   EXPECT_EQ(seen, (std::vector<std::int64_t>{2}));
 }
 
+// A walk over the spend entries reads pages that start small and grow
+// (64, 128, 256 ... rows): every entry comes once, in order, across the
+// pages' edges, and a walk stopped on an edge stops there.
+TEST(PostgresqlWriters, AWalkOverTheSpendEntriesCrossesItsGrowingPagesInOrder) {
+  Database db;
+  Pinned t(db.url());
+  record_everything(t);
+  t.write([&] {
+    for (int i = 0; i < 600; ++i) {  // a month each, from 1950-01: no two alike to compare
+      char month[8];
+      std::snprintf(month, sizeof month, "%04d-%02d", 1950 + i / 12, i % 12 + 1);
+      t.ledger->record_spend(spend_of("sputnik", "vk-ru", month, 100 + i));
+    }
+  });
+  std::int64_t last = 0;
+  std::int64_t count = 0;
+  t.store->each_spend_after(0, [&](const ledger::SpendEntry& e) {
+    EXPECT_EQ(e.entry_id, last + 1);
+    last = e.entry_id;
+    ++count;
+    return true;
+  });
+  EXPECT_EQ(count, last);
+  EXPECT_GE(count, 603);  // record_everything's entries and the 600
+  for (std::int64_t stop : {1, 63, 64, 65, 192, 193, 450}) {
+    std::vector<std::int64_t> seen;
+    t.store->each_spend_after(2, [&](const ledger::SpendEntry& e) {
+      seen.push_back(e.entry_id);
+      return static_cast<std::int64_t>(seen.size()) < stop;
+    });
+    ASSERT_EQ(static_cast<std::int64_t>(seen.size()), stop);
+    EXPECT_EQ(seen.front(), 3);
+    EXPECT_EQ(seen.back(), 2 + stop);
+  }
+}
+
 // A restartable write undone part way (the server takes a refused request
 // out of a group this way) leaves nothing of what it wrote, rows sent by
 // COPY included, keeps the lock, so that no other writer comes between, and
@@ -1172,6 +1208,15 @@ TEST(PostgresqlOpen, WhatIsNotALedgerIsRefused) {
   EXPECT_EQ(ERROR_MESSAGE(ledger::open_store(db.url(), OpenMode::ReadExisting)),
             "database \"" + shown + "\": written by a newer adledger (schema version 99, this binary knows up to " +
                 std::to_string(ledger::kSchemaVersion) + "); upgrade adledger");
+  psql_ok(db.url(), "DELETE FROM adledger.ledger_mark");
+  EXPECT_EQ(ERROR_MESSAGE(ledger::open_store(db.url(), OpenMode::OpenExisting)),
+            "database \"" + shown + "\": not an adledger ledger (its ledger mark is missing)");
+  psql_ok(db.url(), "DROP TABLE adledger.ledger_mark");
+  EXPECT_EQ(ERROR_MESSAGE(ledger::open_store(db.url(), OpenMode::OpenExisting)),
+            "database \"" + shown + "\": not an adledger ledger (its schema adledger has no ledger_mark table)");
+  psql_ok(db.url(), "DROP SCHEMA adledger CASCADE");
+  EXPECT_EQ(ERROR_MESSAGE(ledger::open_store(db.url(), OpenMode::OpenExisting)),
+            "database \"" + shown + "\": no ledger there; create one with adledger init");
   std::string missing = with_database(db.url(), db.name() + "_missing");
   std::string message = ERROR_MESSAGE(ledger::open_store(missing, OpenMode::OpenExisting));
   EXPECT_TRUE(message.starts_with("database \"" + missing + "\": cannot connect: ")) << message;

@@ -225,6 +225,17 @@ class PgStore final : public Store {
     return Rows(std::move(r));
   }
 
+  // The same, or nothing when a table or schema the statement names is
+  // not there (undefined_table, invalid_schema_name).
+  std::optional<Rows> run_unprepared_if_there(const char* sql) {
+    finish_copy();
+    ResultHandle r(PQexec(conn_.get(), sql));
+    const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+    if (state && (std::strcmp(state, "42P01") == 0 || std::strcmp(state, "3F000") == 0)) return std::nullopt;
+    check(r.get());
+    return Rows(std::move(r));
+  }
+
   // The same, for a statement whose failure changes nothing (a rollback).
   void exec_quietly(const char* sql) noexcept {
     if (copy_in_flight_.valid()) copy_in_flight_.wait();
@@ -857,8 +868,12 @@ class PgStore final : public Store {
   }
 
   void each_spend_after(std::int64_t after, const std::function<bool(const SpendEntry&)>& visit) override {
-    for (;;) {
-      std::vector<SpendEntry> page = spend_page(" WHERE s.id > $1 ORDER BY s.id LIMIT $2", Params().add(after));
+    // The visitor may stop early (a page of the spend list wants 20): the
+    // pages start small and double, so that a short walk reads a few rows
+    // and a long one still reads 8,192 a statement.
+    for (std::int64_t limit = kFirstWalkPage;; limit = std::min(2 * limit, kSpendPage)) {
+      std::vector<SpendEntry> page =
+          spend_page(" WHERE s.id > $1 ORDER BY s.id LIMIT $2", Params().add(after), limit);
       if (page.empty()) return;
       for (const SpendEntry& e : page)
         if (!visit(e)) return;
@@ -1482,9 +1497,10 @@ class PgStore final : public Store {
   }
   // Spend entries a page at a time; `params` holds every parameter but
   // the last, the page's size.
-  std::vector<SpendEntry> spend_page(const char* rest, Params params) {
-    constexpr std::int64_t kPage = 8192;
-    params.add(kPage);
+  static constexpr std::int64_t kSpendPage = 8192;
+  static constexpr std::int64_t kFirstWalkPage = 64;
+  std::vector<SpendEntry> spend_page(const char* rest, Params params, std::int64_t limit = kSpendPage) {
+    params.add(limit);
     Rows rows = query(std::string(kSelectSpend) + rest, params);
     std::vector<SpendEntry> out;
     out.reserve(static_cast<std::size_t>(rows.size()));
@@ -2175,13 +2191,11 @@ std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mo
 
   // Statements run once a connection are not prepared: the server need
   // not keep them.
-  Rows mark_table = store->run_unprepared(
-      "SELECT to_regclass('adledger.ledger_mark') IS NOT NULL,"
-      " EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'adledger')");
-  const bool has_mark = mark_table.boolean(0, 0);
-  const bool has_schema = mark_table.boolean(0, 1);
+  auto has_schema = [&] {
+    return store->run_unprepared("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'adledger')").boolean(0, 0);
+  };
   if (mode == OpenMode::CreateNew) {
-    if (has_schema) refuse("already exists; adledger init creates a new ledger only");
+    if (has_schema()) refuse("already exists; adledger init creates a new ledger only");
     try {
       store->exec("BEGIN");
       store->create_schema();
@@ -2195,11 +2209,15 @@ std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mo
     }
     return store;
   }
-  if (!has_schema) refuse("no ledger there; create one with adledger init");
-  if (!has_mark) refuse("not an adledger ledger (its schema adledger has no ledger_mark table)");
-  Rows mark = store->run_unprepared("SELECT application, schema_version FROM ledger_mark");
-  if (mark.empty() || mark.text(0, 0) != "adledger") refuse("not an adledger ledger (its ledger mark is missing)");
-  std::int64_t version = mark.int64(0, 1);
+  // The ledger's mark, in one statement (a command's first, which reads
+  // the catalogs for it); only when it is not there do they say why.
+  std::optional<Rows> mark = store->run_unprepared_if_there("SELECT application, schema_version FROM adledger.ledger_mark");
+  if (!mark) {
+    if (!has_schema()) refuse("no ledger there; create one with adledger init");
+    refuse("not an adledger ledger (its schema adledger has no ledger_mark table)");
+  }
+  if (mark->empty() || mark->text(0, 0) != "adledger") refuse("not an adledger ledger (its ledger mark is missing)");
+  std::int64_t version = mark->int64(0, 1);
   if (version > kSchemaVersion)
     refuse("written by a newer adledger (schema version " + std::to_string(version) + ", this binary knows up to " +
            std::to_string(kSchemaVersion) + "); upgrade adledger");
