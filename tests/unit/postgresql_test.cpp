@@ -786,7 +786,7 @@ TEST(PostgresqlWriters, ARolledBackWriteLeavesNothingAndIdsAreReused) {
 }
 
 // A walk over the spend entries reads pages that start small and grow
-// (64, 128, 256 ... rows): every entry comes once, in order, across the
+// (32, 64, 128 ... rows): every entry comes once, in order, across the
 // pages' edges, and a walk stopped on an edge stops there.
 TEST(PostgresqlWriters, AWalkOverTheSpendEntriesCrossesItsGrowingPagesInOrder) {
   Database db;
@@ -809,7 +809,7 @@ TEST(PostgresqlWriters, AWalkOverTheSpendEntriesCrossesItsGrowingPagesInOrder) {
   });
   EXPECT_EQ(count, last);
   EXPECT_GE(count, 603);  // record_everything's entries and the 600
-  for (std::int64_t stop : {1, 63, 64, 65, 192, 193, 450}) {
+  for (std::int64_t stop : {1, 31, 32, 33, 96, 97, 450}) {
     std::vector<std::int64_t> seen;
     t.store->each_spend_after(2, [&](const ledger::SpendEntry& e) {
       seen.push_back(e.entry_id);
@@ -1193,6 +1193,21 @@ TEST(PostgresqlWriters, AReaderSeesOneSnapshot) {
   EXPECT_EQ(reader->tree_head().size, 16);
   EXPECT_FALSE(reader->find_platform("meta"));
   EXPECT_EQ(ledger::open_store(db.url(), OpenMode::ReadExisting)->tree_head().size, 17);
+  // A renewed snapshot (a server's reader, once a request) reads the log's
+  // head with its start: the head of now, then kept while it lasts.
+  for (const char* id : {"meta", "vk"}) {
+    reader->renew_read();
+    const ledger::TreeHead renewed = reader->tree_head();
+    const ledger::TreeHead now = ledger::open_store(db.url(), OpenMode::ReadExisting)->tree_head();
+    EXPECT_EQ(renewed.size, now.size);
+    EXPECT_EQ(renewed.root, now.root);
+    writer.write([&] { writer.ledger->add_platform({std::string(id) + "-2", "Another"}); });
+    EXPECT_EQ(reader->tree_head().size, renewed.size);
+    EXPECT_EQ(reader->tree_head().root, renewed.root);
+  }
+  reader->renew_read();
+  EXPECT_EQ(reader->tree_head().size, 19);
+  EXPECT_TRUE(reader->find_platform("vk-2"));
 }
 
 TEST(PostgresqlOpen, WhatIsNotALedgerIsRefused) {

@@ -324,14 +324,20 @@ class PgStore final : public Store {
   void begin_read() {
     exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     in_read_ = true;
+    snapshot_tree_.reset();
   }
   void renew_read() override {
     assert(!in_write_ && "renew_read within a write");
-    if (in_read_) {
-      exec("COMMIT");
-      in_read_ = false;
-    }
-    begin_read();
+    if (!in_read_) return begin_read();
+    // The server's readers renew their snapshot once a request, and a
+    // request asks first for the log's head: the end of the last snapshot,
+    // the start of the next and the tree's edge in it go in one round trip.
+    in_read_ = false;
+    Rows tree = pipeline({Statement{nullptr, {}, "COMMIT"},
+                          Statement{nullptr, {}, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"},
+                          Statement{&named(kStoredTree, /*reads_held_rows=*/false), {}}});
+    in_read_ = true;
+    snapshot_tree_ = tree_of(tree);
   }
   std::uint64_t write_generation() const noexcept override { return write_generation_; }
   void commit() override {
@@ -1498,7 +1504,7 @@ class PgStore final : public Store {
   // Spend entries a page at a time; `params` holds every parameter but
   // the last, the page's size.
   static constexpr std::int64_t kSpendPage = 8192;
-  static constexpr std::int64_t kFirstWalkPage = 64;
+  static constexpr std::int64_t kFirstWalkPage = 32;
   std::vector<SpendEntry> spend_page(const char* rest, Params params, std::int64_t limit = kSpendPage) {
     params.add(limit);
     Rows rows = query(std::string(kSelectSpend) + rest, params);
@@ -1627,10 +1633,14 @@ class PgStore final : public Store {
     return value;
   }
 
-  CompactRange stored_tree() {
-    Rows rows = query("SELECT size, frontier FROM log_tree ORDER BY size DESC LIMIT 1");
+  static constexpr const char* kStoredTree = "SELECT size, frontier FROM log_tree ORDER BY size DESC LIMIT 1";
+  static CompactRange tree_of(const Rows& rows) {
     if (rows.empty()) return CompactRange{};
     return CompactRange::parse(rows.int64(0, 0), rows.bytes(0, 1));
+  }
+  CompactRange stored_tree() {
+    if (in_read_ && snapshot_tree_) return *snapshot_tree_;  // read with the snapshot, which it cannot outlive
+    return tree_of(query(kStoredTree));
   }
   CompactRange& current_tree() {
     if (in_write_) read_write_state();
@@ -2136,6 +2146,7 @@ class PgStore final : public Store {
   std::unordered_map<std::int64_t, SpendEntry> page_spend_;
   bool in_write_ = false;
   bool in_read_ = false;
+  std::optional<CompactRange> snapshot_tree_;  // the tree's edge, read as renew_read began this snapshot
   std::uint64_t write_generation_ = 0;
   // cache_generation(), and the log's head as this store's last write
   // committed it (none after a rollback, or once another write began).
