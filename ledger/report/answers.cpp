@@ -175,7 +175,10 @@ SpendPage list_spend(Ledger& ledger, const SpendFilter& f) {
     const TxnAuthors all(store);
     for (const auto& e : page.entries) page.authors.push_back(all.of(e.txn_id));
   } else {
-    for (const auto& e : page.entries) page.authors.push_back(store.record_author("spend", std::to_string(e.entry_id)));
+    std::vector<std::string> refs;
+    refs.reserve(page.entries.size());
+    for (const auto& e : page.entries) refs.push_back(std::to_string(e.entry_id));
+    page.authors = store.record_authors("spend", refs);
   }
   return page;
 }

@@ -245,6 +245,14 @@ class Store {
   // Who recorded one record, by its kind and ref (empty: nobody named, or
   // no such record): an index lookup, for a page of a list.
   virtual std::string record_author(const std::string& kind, const std::string& ref) = 0;
+  // The same for several records of one kind, in the order of `refs`: one
+  // question, where the store is a round trip away.
+  virtual std::vector<std::string> record_authors(const std::string& kind, const std::vector<std::string>& refs) {
+    std::vector<std::string> out;
+    out.reserve(refs.size());
+    for (const std::string& ref : refs) out.push_back(record_author(kind, ref));
+    return out;
+  }
   // Who a write records as its author when none is named: the database role
   // on PostgreSQL; nobody (empty) for an SQLite file, which has no users.
   virtual std::string default_author() = 0;

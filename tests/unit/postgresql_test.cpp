@@ -565,6 +565,13 @@ TEST(PostgresqlAuthor, TheRoleRecordsUnlessANameIsGiven) {
     EXPECT_EQ(log[1].hash, ledger::leaf_hash(ledger::chain_line(log[1])));
     EXPECT_EQ(t.store->record_author("advertiser", "rt"), "Редакция");
     EXPECT_EQ(t.store->record_author("advertiser", "nobody"), "");
+    // Several at once, in the order asked, each as asked alone; refs that
+    // PostgreSQL's array syntax would read otherwise are only refs.
+    const std::vector<std::string> refs = {"nobody", "rt", "a\"b\\c", "{", "NULL", "", "rt,x", "rt"};
+    EXPECT_EQ(t.store->record_authors("advertiser", refs),
+              (std::vector<std::string>{"", "Редакция", "", "", "", "", "", "Редакция"}));
+    EXPECT_EQ(t.store->record_authors("platform", {"twitter"}), std::vector<std::string>{role});
+    EXPECT_TRUE(t.store->record_authors("platform", {}).empty());
     VerifyResult r = t.verify();
     EXPECT_TRUE(r.ok()) << describe(r);
 

@@ -179,6 +179,22 @@ class Rows {
   ResultHandle result_;
 };
 
+// A text[] parameter in PostgreSQL's array syntax: every element quoted, its
+// backslashes and double quotes escaped, so that no text is read as NULL,
+// a separator or a nested array.
+std::string text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += i ? ",\"" : "\"";
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + '}';
+}
+
 std::string tags_json(const std::vector<std::string>& tags) {
   std::string set = "[";
   for (std::size_t i = 0; i < tags.size(); ++i) {
@@ -890,6 +906,18 @@ class PgStore final : public Store {
   std::string record_author(const std::string& kind, const std::string& ref) override {
     Rows rows = query("SELECT author FROM record_log WHERE kind = $1 AND ref = $2", Params().add(kind).add(ref));
     return rows.empty() || rows.is_null(0, 0) ? std::string() : rows.text(0, 0);
+  }
+  std::vector<std::string> record_authors(const std::string& kind, const std::vector<std::string>& refs) override {
+    std::vector<std::string> out(refs.size());
+    if (refs.empty()) return out;
+    Rows rows = query("SELECT ref, author FROM record_log WHERE kind = $1 AND ref = ANY ($2::text[])",
+                      Params().add(kind).add(text_array(refs)));
+    std::unordered_map<std::string, std::string> by_ref;
+    for (int i = 0; i < rows.size(); ++i)
+      if (!rows.is_null(i, 1)) by_ref.emplace(rows.text(i, 0), rows.text(i, 1));
+    for (std::size_t i = 0; i < refs.size(); ++i)
+      if (auto found = by_ref.find(refs[i]); found != by_ref.end()) out[i] = found->second;
+    return out;
   }
 
   std::optional<PolicyAction> find_policy_action(const std::string& id) override {
