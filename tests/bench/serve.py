@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """adledger serve under load: wrk against a ledger of N entries, on loopback.
 
-    serve.py --adledger BIN [--entries 1000000] [--seconds 15] [--connections 64] [--soak SECONDS] [--out FILE]
+    serve.py --adledger BIN [--entries 1000000] [--seconds 15] [--connections 64] [--soak SECONDS]
+             [--postgresql [--postgresql-state FILE]] [--out FILE]
 
 Builds an SQLite ledger of --entries entries (generate.py's; 1,000
 advertisers, 5 platforms, 400 policy actions), starts `adledger serve` on a
@@ -29,8 +30,18 @@ them). The server's resident memory is sampled every second through the
 runs; its peak and its last are reported, to show it does not grow. With
 --soak, a last run of that many seconds mixes the three (reports of every
 advertiser in turn, pages from anywhere, ban-status) and reports the memory
-minute by minute. Prints a Markdown table; no figure is asserted (timings
-are measured, not tested).
+minute by minute.
+
+With --postgresql, the read questions and the process a question are
+asked again, the same way, of the same entries imported into a PostgreSQL
+database, and a second table gives each beside its SQLite figure. Both
+servers keep their connections to the database, so the comparison is of
+the queries, where the process a question also pays for connecting.
+PostgreSQL is the cluster of --postgresql-state (tests/postgresql/cluster.py's
+state file); without one, a throwaway cluster is started and stopped.
+
+Prints a Markdown table; no figure is asserted (timings are measured, not
+tested).
 """
 
 import argparse
@@ -48,6 +59,8 @@ import threading
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "postgresql"))
+import cluster  # noqa: E402  (tests/postgresql/cluster.py)
 
 
 # What both wrk scripts below start with: each wrk thread counts requests
@@ -193,6 +206,95 @@ def rss_kib(pid):
     return 0
 
 
+def start_server(adledger, db, env):
+    """`adledger serve` on a free loopback port: the process and its base URL."""
+    server = subprocess.Popen([adledger, "--db", str(db), "serve", "--listen", "127.0.0.1:0"], env=env,
+                              stdout=subprocess.PIPE, text=True)
+    line = server.stdout.readline()
+    if "http://127.0.0.1:" not in line:
+        server.kill()
+        sys.exit(f"adledger serve did not start on {db}: {line!r}")
+    port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
+    return server, f"http://127.0.0.1:{port}"
+
+
+def read_questions(base, tmp, entries, connections):
+    """The read questions asked of a server: (label, path, headers, wrk script, connections)."""
+    etag = subprocess.run(["curl", "-sI", f"{base}/api/v1/head"], capture_output=True, text=True).stdout
+    etag = re.search(r"^ETag: (.*?)\r?$", etag, re.M | re.I).group(1)
+
+    def rotating(name, pattern, count):
+        path = tmp / f"{name}.lua"
+        path.write_text(ROTATE.replace('"%s", n %% %d', f'"{pattern}", n % {count}'), encoding="utf-8")
+        return path
+    reports = rotating("reports", "/api/v1/reports/advertiser/adv-%04d?by=month", 1000)
+    pages = rotating("pages", "/api/v1/spend?limit=20&after=%d", entries - 20)
+    c = connections
+    return [
+        ("GET /api/v1/ban-status (one advertiser, platform, day)",
+         "/api/v1/ban-status?advertiser=adv-0000&platform=twitter&on=2019-07-01", (), None, c),
+        ("GET /api/v1/reports/advertiser/ID?by=month, 1,000 advertisers in turn, 1 connection",
+         "/", (), reports, 1),
+        (f"the same, {c} connections", "/", (), reports, c),
+        ("GET /api/v1/reports/advertiser/adv-0000?by=month, asked again (an answer kept)",
+         "/api/v1/reports/advertiser/adv-0000?by=month", (), None, c),
+        ("GET /api/v1/spend?limit=20&after=K, a page from anywhere in the ledger", "/", (), pages, c),
+        ("GET /api/v1/head with If-None-Match (304)", "/api/v1/head", (f"If-None-Match: {etag}",), None, c),
+    ]
+
+
+def ask_reads(base, tmp, args):
+    """Each read question for --seconds: a table row each."""
+    rows = []
+    for label, path, headers, script, connections in read_questions(base, tmp, args.entries, args.connections):
+        rate, p50, p99, errors = wrk(base + path, args.seconds, connections, headers, script)
+        rows.append((label, f"{rate:,.0f}", f"{p50:.2f}", f"{p99:.2f}", str(errors)))
+    return rows
+
+
+def process_a_question(adledger, db, env, seconds):
+    """The same ban-status answer, one `adledger ban-status` process a question: a table row."""
+    count, started = 0, time.monotonic()
+    while time.monotonic() - started < min(seconds, 10):
+        subprocess.run([adledger, "--db", str(db), "ban-status", "--advertiser", "adv-0000", "--platform", "twitter",
+                        "--on", "2019-07-01", "--format", "json"], env=env, capture_output=True)
+        count += 1
+    elapsed = time.monotonic() - started
+    return ("`adledger ban-status` (a process a question, 1 at a time)", f"{count / elapsed:,.0f}",
+            f"{1000 * elapsed / count:.2f}", "", "0")
+
+
+def on_postgresql(args, jsonl, env, tmp):
+    """The read questions and the process a question on a PostgreSQL ledger of the same entries: rows."""
+    state_file = args.postgresql_state
+    if not state_file:
+        state_file = str(tmp / "cluster.json")
+        subprocess.run([sys.executable, str(HERE.parent / "postgresql" / "cluster.py"), "start", "--state",
+                        state_file], check=True, capture_output=True)
+    name = f"serve_bench_{os.getpid()}"
+    state = cluster.load_state(state_file)
+    try:
+        url = cluster.create_database(state, name)
+        subprocess.run([args.adledger, "--db", url, "init"], check=True, env=env, capture_output=True)
+        started = time.monotonic()
+        subprocess.run([args.adledger, "--db", url, "import", str(jsonl)], check=True, env=env, capture_output=True)
+        print(f"imported {args.entries:,} entries into PostgreSQL in {time.monotonic() - started:.1f} s",
+              file=sys.stderr)
+        server, base = start_server(args.adledger, url, env)
+        try:
+            rows = ask_reads(base, tmp, args)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(60)
+        rows.append(process_a_question(args.adledger, url, env, args.seconds))
+        return rows
+    finally:
+        cluster.drop_database(state, name)
+        if not args.postgresql_state:
+            subprocess.run([sys.executable, str(HERE.parent / "postgresql" / "cluster.py"), "stop", "--state",
+                            state_file], capture_output=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--adledger", required=True)
@@ -202,6 +304,9 @@ def main():
     ap.add_argument("--soak", type=int, default=0, help="seconds of a last, mixed run, memory reported by minute")
     ap.add_argument("--writers-seconds", type=int, default=0,
                     help="seconds of 16 writers over HTTP (and of 16 command-line writers beside them)")
+    ap.add_argument("--postgresql", action="store_true",
+                    help="also the read questions on a PostgreSQL ledger of the same entries")
+    ap.add_argument("--postgresql-state", help="a running cluster's state file (default: start one)")
     ap.add_argument("--out", help="also write the table to this file")
     args = ap.parse_args()
     if not shutil.which("wrk"):
@@ -220,11 +325,8 @@ def main():
                        capture_output=True)
         print(f"imported {args.entries:,} entries in {time.monotonic() - started:.1f} s", file=sys.stderr)
 
-        server = subprocess.Popen([args.adledger, "--db", str(db), "serve", "--listen", "127.0.0.1:0"], env=env,
-                                  stdout=subprocess.PIPE, text=True)
-        line = server.stdout.readline()
-        port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
-        base = f"http://127.0.0.1:{port}"
+        server, base = start_server(args.adledger, db, env)
+        port = int(base.rsplit(":", 1)[1])
         samples = []
         done = threading.Event()
 
@@ -235,39 +337,8 @@ def main():
         sampler.start()
         rows = []
         try:
-            etag = subprocess.run(["curl", "-sI", f"{base}/api/v1/head"], capture_output=True, text=True).stdout
-            etag = re.search(r"^ETag: (.*?)\r?$", etag, re.M | re.I).group(1)
-            def rotating(name, pattern, count):
-                path = tmp / f"{name}.lua"
-                path.write_text(ROTATE.replace('"%s", n %% %d', f'"{pattern}", n % {count}'), encoding="utf-8")
-                return path
-            reports = rotating("reports", "/api/v1/reports/advertiser/adv-%04d?by=month", 1000)
-            pages = rotating("pages", "/api/v1/spend?limit=20&after=%d", args.entries - 20)
-            c = args.connections
-            questions = [
-                ("GET /api/v1/ban-status (one advertiser, platform, day)",
-                 "/api/v1/ban-status?advertiser=adv-0000&platform=twitter&on=2019-07-01", (), None, c),
-                ("GET /api/v1/reports/advertiser/ID?by=month, 1,000 advertisers in turn, 1 connection",
-                 "/", (), reports, 1),
-                ("the same, 64 connections", "/", (), reports, c),
-                ("GET /api/v1/reports/advertiser/adv-0000?by=month, asked again (an answer kept)",
-                 "/api/v1/reports/advertiser/adv-0000?by=month", (), None, c),
-                ("GET /api/v1/spend?limit=20&after=K, a page from anywhere in the ledger", "/", (), pages, c),
-                ("GET /api/v1/head with If-None-Match (304)", "/api/v1/head", (f"If-None-Match: {etag}",), None, c),
-            ]
-            for label, path, headers, script, connections in questions:
-                rate, p50, p99, errors = wrk(base + path, args.seconds, connections, headers, script)
-                rows.append((label, f"{rate:,.0f}", f"{p50:.2f}", f"{p99:.2f}", str(errors)))
-            # The same ban-status answer, one process a question.
-            count, started = 0, time.monotonic()
-            while time.monotonic() - started < min(args.seconds, 10):
-                subprocess.run([args.adledger, "--db", str(db), "ban-status", "--advertiser", "adv-0000",
-                                "--platform", "twitter", "--on", "2019-07-01", "--format", "json"], env=env,
-                               capture_output=True)
-                count += 1
-            elapsed = time.monotonic() - started
-            rows.append(("`adledger ban-status` (a process a question, 1 at a time)", f"{count / elapsed:,.0f}",
-                         f"{1000 * elapsed / count:.2f}", "", "0"))
+            rows += ask_reads(base, tmp, args)
+            rows.append(process_a_question(args.adledger, db, env, args.seconds))
             written = None
             if args.writers_seconds:
                 made = subprocess.run([args.adledger, "--db", str(db), "--format", "json", "token", "add", "bench",
@@ -293,6 +364,7 @@ def main():
             sampler.join()
             server.send_signal(signal.SIGTERM)
             server.wait(60)
+        pg_rows = on_postgresql(args, jsonl, env, tmp) if args.postgresql else None
 
     lines = [f"At {args.entries:,} entries, {args.connections} keep-alive connections unless said, wrk -t2, "
              f"{args.seconds} s each, on loopback; the server on the same 2 cores as wrk.", "",
@@ -319,6 +391,16 @@ def main():
                       f"ban-status): {rate:,.0f} requests/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, {errors} errors; "
                       "memory at each minute: " + ", ".join(f"{k / 1024:.0f}" for k in by_minute) +
                       f" MiB (peak {max(kept) / 1024:.0f} MiB)."]
+    if pg_rows:
+        lines += ["", "The read questions on PostgreSQL (the same entries, the same server, its connections to the "
+                      "database kept), beside SQLite's:", "",
+                  "| question | requests/s | p50 ms | p99 ms | errors | SQLite requests/s | SQLite p50 ms | "
+                  "p50, PostgreSQL / SQLite |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        by_label = {r[0]: r for r in rows}
+        for r in pg_rows:
+            lite = by_label[r[0]]
+            ratio = f"{float(r[2]) / float(lite[2]):.1f}x" if float(lite[2]) > 0 else ""
+            lines.append(f"| {' | '.join(r)} | {lite[1]} | {lite[2]} | {ratio} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
