@@ -351,7 +351,7 @@ class PgStore final : public Store {
     in_read_ = false;
     Rows tree = pipeline({Statement{nullptr, {}, "COMMIT"},
                           Statement{nullptr, {}, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"},
-                          Statement{&named(kStoredTree, /*reads_held_rows=*/false), {}}});
+                          Statement{&named(kStoredTree, /*reads_held_rows=*/true), {}}});
     in_read_ = true;
     snapshot_tree_ = tree_of(tree);
   }
