@@ -879,7 +879,7 @@ Disbursement Ledger::disburse(Disbursement d) {
 BanCheck Ledger::ban_status(const std::string& advertiser_id, const std::string& platform_id, const Date& on) {
   advertiser(advertiser_id);
   platform(platform_id);
-  std::vector<PolicyAction> actions = store_.policy_actions(platform_id);
+  std::vector<PolicyAction> actions = store_.bans_naming(advertiser_id, platform_id);
   return ban_check_of(BanTimeline(ban_spans(actions, advertiser_id, platform_id)), advertiser_id, platform_id, on);
 }
 

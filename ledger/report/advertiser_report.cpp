@@ -57,10 +57,12 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
       report.range);
   report.disclosures = check_disclosures(store, advertiser_id, std::nullopt, report.range);
 
-  // Ban status on every platform, and the actions that name the advertiser.
-  for (const Platform& p : store.platforms())
-    report.ban_status.push_back(ledger.ban_status(advertiser_id, p.id, report.status_on));
+  // Ban status on every platform, and the actions that name the advertiser,
+  // from the policy actions read once (as Ledger::ban_status answers it).
   std::vector<PolicyAction> all_actions = store.policy_actions(std::nullopt);
+  for (const Platform& p : store.platforms())
+    report.ban_status.push_back(ban_check_of(BanTimeline(ban_spans(all_actions, advertiser_id, p.id)), advertiser_id,
+                                             p.id, report.status_on));
   report.ban_ends = ban_ends(all_actions);
   for (const PolicyAction& a : all_actions) {
     if (std::binary_search(a.advertiser_ids.begin(), a.advertiser_ids.end(), advertiser_id))

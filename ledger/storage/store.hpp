@@ -8,6 +8,7 @@
 // the store exactly as it was before the transaction began.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -206,6 +207,17 @@ class Store {
   virtual std::optional<PolicyAction> find_policy_action(const std::string& id) = 0;
   // Policy actions on a platform (or all platforms), ordered by date then id.
   virtual std::vector<PolicyAction> policy_actions(const std::optional<std::string>& platform_id) = 0;
+  // The ad bans and ban lifts on a platform that name an advertiser,
+  // withdrawn or not, in the same order: what its ban status there is
+  // made of. A store a round trip away asks only for these.
+  virtual std::vector<PolicyAction> bans_naming(const std::string& advertiser_id, const std::string& platform_id) {
+    std::vector<PolicyAction> out;
+    for (PolicyAction& a : policy_actions(platform_id))
+      if ((a.kind == PolicyKind::AdBan || a.kind == PolicyKind::BanLift) &&
+          std::binary_search(a.advertiser_ids.begin(), a.advertiser_ids.end(), advertiser_id))
+        out.push_back(std::move(a));
+    return out;
+  }
   virtual std::optional<Pledge> find_pledge(const std::string& id) = 0;
   virtual std::vector<Pledge> pledges() = 0;
   virtual std::vector<Disbursement> disbursements_of(const std::string& pledge_id) = 0;

@@ -375,6 +375,75 @@ TEST(PostgresqlStore, QueriesReturnWhatSqliteReturns) {
   }
 }
 
+// What an advertiser's ban status on a platform is made of: the ad bans and
+// lifts there that name it, withdrawn or not, in order; not its
+// suspensions, not another platform's bans, not the bans naming others.
+TEST(PostgresqlStore, TheBansNamingAnAdvertiserAreThoseSqliteFinds) {
+  Database db;
+  TempDir dir;
+  Pinned pg(db.url());
+  Pinned lite(dir.file("ledger.db"));
+  for (Pinned* t : {&pg, &lite}) {
+    t->write([&] {
+      t->ledger->add_platform({"twitter", "Twitter"});
+      t->ledger->add_platform({"vk-ru", "VK"});
+      t->ledger->add_advertiser({"rt", "RT", std::string("RU"), true});
+      t->ledger->add_advertiser({"sputnik", "Sputnik", std::nullopt, false});
+      t->ledger->add_advertiser({"rt-x", "RT X", std::nullopt, false});
+      auto act = [&](ledger::PolicyKind kind, const std::string& platform, std::vector<std::string> named,
+                     const char* day) {
+        ledger::PolicyAction a;
+        a.kind = kind;
+        a.platform_id = platform;
+        a.advertiser_ids = std::move(named);
+        a.date = date(day);
+        a.description = "action";
+        a.source = "https://example.org/action";
+        if (kind == ledger::PolicyKind::Suspension) a.account_count = 3;
+        return a;
+      };
+      ledger::PolicyAction both = t->ledger->record_policy_action(
+          act(ledger::PolicyKind::AdBan, "twitter", {"rt", "sputnik"}, "2017-10-26"));
+      t->ledger->record_policy_action(act(ledger::PolicyKind::AdBan, "twitter", {"sputnik"}, "2017-01-01"));
+      t->ledger->record_policy_action(act(ledger::PolicyKind::AdBan, "twitter", {"rt-x"}, "2016-01-01"));
+      t->ledger->record_policy_action(act(ledger::PolicyKind::Suspension, "twitter", {"rt"}, "2016-06-01"));
+      t->ledger->record_policy_action(act(ledger::PolicyKind::AdBan, "vk-ru", {"rt"}, "2016-06-01"));
+      ledger::PolicyAction lift = act(ledger::PolicyKind::BanLift, "twitter", {"rt"}, "2019-01-01");
+      lift.lifts_action_id = both.id;
+      t->ledger->record_policy_action(lift);
+      ledger::PolicyAction mistaken =
+          t->ledger->record_policy_action(act(ledger::PolicyKind::AdBan, "twitter", {"rt"}, "2015-03-01"));
+      t->ledger->withdraw_action(mistaken.id, "recorded by mistake", "https://example.org/withdrawn");
+    });
+  }
+  auto described = [](const std::vector<ledger::PolicyAction>& actions) {
+    std::vector<std::string> out;
+    for (const ledger::PolicyAction& a : actions) {
+      std::string line = ledger::format_date(a.date) + " " + a.platform_id + ":";
+      for (const std::string& id : a.advertiser_ids) line += " " + id;
+      out.push_back(line + (a.withdrawal ? " (withdrawn)" : ""));
+    }
+    return out;
+  };
+  EXPECT_EQ(described(pg.store->bans_naming("rt", "twitter")),
+            (std::vector<std::string>{"2015-03-01 twitter: rt (withdrawn)", "2017-10-26 twitter: rt sputnik",
+                                      "2019-01-01 twitter: rt"}));
+  for (const char* advertiser : {"rt", "sputnik", "rt-x", "nobody"})
+    for (const char* platform : {"twitter", "vk-ru", "nowhere"}) {
+      SCOPED_TRACE(std::string(advertiser) + " on " + platform);
+      std::vector<ledger::PolicyAction> a = pg.store->bans_naming(advertiser, platform);
+      EXPECT_EQ(described(a), described(lite.store->bans_naming(advertiser, platform)));
+      for (const ledger::PolicyAction& action : a)
+        EXPECT_TRUE(action.kind == ledger::PolicyKind::AdBan || action.kind == ledger::PolicyKind::BanLift);
+    }
+  // And the status they give is the one the whole platform's actions give.
+  for (Pinned* t : {&pg, &lite})
+    for (const char* day : {"2015-06-01", "2017-12-31", "2019-06-01"}) {
+      ledger::BanCheck check = t->ledger->ban_status("rt", "twitter", date(day));
+      EXPECT_EQ(check.banned, std::string(day) == "2017-12-31") << day;
+    }
+}
+
 // A ledger copied from SQLite to PostgreSQL and back keeps every record,
 // its time and its hash.
 // Withdrawals of a pledge, its payment and a disclosed total, and an

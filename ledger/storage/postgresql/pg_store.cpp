@@ -929,14 +929,31 @@ class PgStore final : public Store {
   }
 
   std::vector<PolicyAction> policy_actions(const std::optional<std::string>& platform_id) override {
+    return read_policies_naming(query(select_policies_naming() +
+                                          " WHERE ($1::text IS NULL OR p.platform_id = $1)"
+                                          " ORDER BY p.date, p.id COLLATE \"C\"",
+                                      Params().add(platform_id)));
+  }
+
+  std::vector<PolicyAction> bans_naming(const std::string& advertiser_id, const std::string& platform_id) override {
+    return read_policies_naming(
+        query(select_policies_naming() +
+                  " WHERE p.platform_id = $1 AND p.kind IN ('ad_ban', 'ban_lift') AND EXISTS (SELECT 1 FROM"
+                  " policy_action_advertiser n WHERE n.action_id = p.id AND n.advertiser_id = $2)"
+                  " ORDER BY p.date, p.id COLLATE \"C\"",
+              Params().add(platform_id).add(advertiser_id)));
+  }
+
+  // Policy actions with the advertisers each names, in the same statement
+  // (a write reads this under the ledger's lock), joined by commas in a
+  // last column: ids have none.
+  static std::string select_policies_naming() {
+    return std::string(kPolicyColumns) +
+           ", (SELECT string_agg(a.advertiser_id, ',' ORDER BY a.advertiser_id COLLATE \"C\")"
+           " FROM policy_action_advertiser a WHERE a.action_id = p.id)" + kPolicyFrom;
+  }
+  static std::vector<PolicyAction> read_policies_naming(const Rows& rows) {
     std::vector<PolicyAction> out;
-    // The advertisers each names come in the same statement (a write reads
-    // this under the ledger's lock), joined by commas: ids have none.
-    Rows rows = query(std::string(kPolicyColumns) +
-                          ", (SELECT string_agg(a.advertiser_id, ',' ORDER BY a.advertiser_id COLLATE \"C\")"
-                          " FROM policy_action_advertiser a WHERE a.action_id = p.id)" + kPolicyFrom +
-                          " WHERE ($1::text IS NULL OR p.platform_id = $1) ORDER BY p.date, p.id COLLATE \"C\"",
-                      Params().add(platform_id));
     for (int i = 0; i < rows.size(); ++i) {
       PolicyAction& a = out.emplace_back(read_policy(rows, i));
       if (rows.is_null(i, kPolicyAdvertisersColumn)) continue;
