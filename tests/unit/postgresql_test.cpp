@@ -1302,12 +1302,18 @@ TEST(PostgresqlOpen, WhatIsNotALedgerIsRefused) {
   psql_ok(db.url(), "DELETE FROM adledger.ledger_mark");
   EXPECT_EQ(ERROR_MESSAGE(ledger::open_store(db.url(), OpenMode::OpenExisting)),
             "database \"" + shown + "\": not an adledger ledger (its ledger mark is missing)");
+  // A command that only reads begins its snapshot with the read of the
+  // mark, and says the same.
+  EXPECT_EQ(ERROR_MESSAGE(ledger::open_store(db.url(), OpenMode::ReadExisting)),
+            "database \"" + shown + "\": not an adledger ledger (its ledger mark is missing)");
   psql_ok(db.url(), "DROP TABLE adledger.ledger_mark");
-  EXPECT_EQ(ERROR_MESSAGE(ledger::open_store(db.url(), OpenMode::OpenExisting)),
-            "database \"" + shown + "\": not an adledger ledger (its schema adledger has no ledger_mark table)");
+  for (OpenMode mode : {OpenMode::OpenExisting, OpenMode::ReadExisting})
+    EXPECT_EQ(ERROR_MESSAGE(ledger::open_store(db.url(), mode)),
+              "database \"" + shown + "\": not an adledger ledger (its schema adledger has no ledger_mark table)");
   psql_ok(db.url(), "DROP SCHEMA adledger CASCADE");
-  EXPECT_EQ(ERROR_MESSAGE(ledger::open_store(db.url(), OpenMode::OpenExisting)),
-            "database \"" + shown + "\": no ledger there; create one with adledger init");
+  for (OpenMode mode : {OpenMode::OpenExisting, OpenMode::ReadExisting})
+    EXPECT_EQ(ERROR_MESSAGE(ledger::open_store(db.url(), mode)),
+              "database \"" + shown + "\": no ledger there; create one with adledger init");
   std::string missing = with_database(db.url(), db.name() + "_missing");
   std::string message = ERROR_MESSAGE(ledger::open_store(missing, OpenMode::OpenExisting));
   EXPECT_TRUE(message.starts_with("database \"" + missing + "\": cannot connect: ")) << message;

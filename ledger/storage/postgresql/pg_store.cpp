@@ -212,20 +212,82 @@ class PgStore final : public Store {
     // before the connection closes; the transaction is then rolled back
     // with it.
     if (copy_in_flight_.valid()) copy_in_flight_.wait();
+    // A transaction still open ends before the connection closes: a
+    // connection pooler reuses a server connection only when it is idle,
+    // and opens a new one (a new server process) otherwise.
+    if ((in_read_ || in_write_) && PQstatus(conn_.get()) == CONNECTION_OK) exec_quietly("ROLLBACK");
   }
 
   const std::string& url() const { return url_; }
 
-  // The session's settings, in one round trip: the server's messages stay
-  // on the server (adledger says what happened in its own words), names
-  // resolve in the schema adledger, dates and bytes come in the forms
-  // adledger reads, and a statement waits at most `lock_timeout_ms` (--wait)
-  // for a lock before the ledger is said to be busy.
+  // The session's settings: the server's messages stay on the server
+  // (adledger says what happened in its own words), names resolve in the
+  // schema adledger, dates and bytes come in the forms adledger reads, and
+  // a statement waits at most `lock_timeout_ms` (--wait) for a lock before
+  // the ledger is said to be busy. One statement.
+  static std::string session_settings(std::int64_t lock_timeout_ms) {
+    return "SELECT set_config('client_min_messages', 'warning', false), set_config('search_path', 'adledger', false),"
+           " set_config('datestyle', 'ISO', false), set_config('bytea_output', 'hex', false),"
+           " set_config('lock_timeout', '" +
+           std::to_string(lock_timeout_ms) + "', false)";
+  }
   void set_session(std::int64_t lock_timeout_ms) {
-    exec("SET client_min_messages TO warning; SET search_path TO adledger; SET datestyle TO ISO;"
-         " SET bytea_output TO hex; SET lock_timeout TO " +
-         std::to_string(lock_timeout_ms));
+    exec(session_settings(lock_timeout_ms));
     lock_timeout_ms_ = lock_timeout_ms;
+  }
+
+  // A command's first round trip on an existing ledger: the session's
+  // settings, the ledger's mark and, for a command that only reads, the
+  // start of its snapshot (begin_read). Each is its own transaction, so
+  // that the settings stay whatever the mark's read gives. Nothing when
+  // the mark's table or schema is not there.
+  std::optional<Rows> open_session(std::int64_t lock_timeout_ms, bool read) {
+    finish_copy();
+    PGconn* c = conn_.get();
+    if (PQenterPipelineMode(c) != 1) check(nullptr);  // the connection's own error
+    const std::string settings = session_settings(lock_timeout_ms);
+    const char* steps[] = {settings.c_str(), "SELECT application, schema_version FROM adledger.ledger_mark",
+                           "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"};
+    const int count = read ? 3 : 2;
+    bool sent = true;
+    for (int i = 0; i < count; ++i)
+      sent = sent && PQsendQueryParams(c, steps[i], 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+             PQpipelineSync(c) == 1;
+    // Each step's first failure, and the mark's rows; a step's results end
+    // at its sync.
+    ResultHandle failed[3];
+    std::optional<Rows> mark;
+    for (int step = 0; sent && step < count;) {
+      ResultHandle r(PQgetResult(c));
+      if (!r) {
+        if (PQstatus(c) == CONNECTION_BAD) break;
+        continue;  // the end of the step's command
+      }
+      ExecStatusType status = PQresultStatus(r.get());
+      if (status == PGRES_PIPELINE_SYNC) ++step;
+      else if (status == PGRES_TUPLES_OK && step == 1) mark.emplace(std::move(r));
+      else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !failed[step]) failed[step] = std::move(r);
+    }
+    const bool lost = !sent || PQstatus(c) == CONNECTION_BAD;
+    PQexitPipelineMode(c);
+    if (lost) check(nullptr);
+    if (failed[0]) check(failed[0].get());
+    lock_timeout_ms_ = lock_timeout_ms;
+    if (read && !failed[2]) {
+      in_read_ = true;
+      snapshot_tree_.reset();
+    }
+    if (failed[1] || !mark) {
+      if (in_read_) {
+        exec_quietly("ROLLBACK");
+        in_read_ = false;
+      }
+      const char* state = failed[1] ? PQresultErrorField(failed[1].get(), PG_DIAG_SQLSTATE) : nullptr;
+      if (state && (std::strcmp(state, "42P01") == 0 || std::strcmp(state, "3F000") == 0)) return std::nullopt;
+      check(failed[1].get());
+    }
+    if (failed[2]) check(failed[2].get());
+    return mark;
   }
 
   // Runs SQL without parameters (several statements may be given).
@@ -237,17 +299,6 @@ class PgStore final : public Store {
   Rows run_unprepared(const char* sql) {
     finish_copy();
     ResultHandle r(PQexec(conn_.get(), sql));
-    check(r.get());
-    return Rows(std::move(r));
-  }
-
-  // The same, or nothing when a table or schema the statement names is
-  // not there (undefined_table, invalid_schema_name).
-  std::optional<Rows> run_unprepared_if_there(const char* sql) {
-    finish_copy();
-    ResultHandle r(PQexec(conn_.get(), sql));
-    const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
-    if (state && (std::strcmp(state, "42P01") == 0 || std::strcmp(state, "3F000") == 0)) return std::nullopt;
     check(r.get());
     return Rows(std::move(r));
   }
@@ -342,6 +393,7 @@ class PgStore final : public Store {
     in_read_ = true;
     snapshot_tree_.reset();
   }
+  bool reading() const noexcept { return in_read_; }
   void renew_read() override {
     assert(!in_write_ && "renew_read within a write");
     if (!in_read_) return begin_read();
@@ -2243,7 +2295,7 @@ std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mo
   // in its own words, on one line.
   PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
   auto store = std::make_unique<PgStore>(std::move(conn), url);
-  store->set_session(std::max<std::int64_t>(1, options.wait_ms));
+  const std::int64_t lock_timeout_ms = std::max<std::int64_t>(1, options.wait_ms);
 
   // Statements run once a connection are not prepared: the server need
   // not keep them.
@@ -2251,6 +2303,7 @@ std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mo
     return store->run_unprepared("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'adledger')").boolean(0, 0);
   };
   if (mode == OpenMode::CreateNew) {
+    store->set_session(lock_timeout_ms);
     if (has_schema()) refuse("already exists; adledger init creates a new ledger only");
     try {
       store->exec("BEGIN");
@@ -2265,9 +2318,9 @@ std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mo
     }
     return store;
   }
-  // The ledger's mark, in one statement (a command's first, which reads
-  // the catalogs for it); only when it is not there do they say why.
-  std::optional<Rows> mark = store->run_unprepared_if_there("SELECT application, schema_version FROM adledger.ledger_mark");
+  // The ledger's mark, in one statement (which reads the catalogs for it);
+  // only when it is not there do they say why.
+  std::optional<Rows> mark = store->open_session(lock_timeout_ms, mode == OpenMode::ReadExisting);
   if (!mark) {
     if (!has_schema()) refuse("no ledger there; create one with adledger init");
     refuse("not an adledger ledger (its schema adledger has no ledger_mark table)");
@@ -2291,7 +2344,7 @@ std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mo
              e.what());
     }
   }
-  if (mode == OpenMode::ReadExisting) store->begin_read();
+  if (mode == OpenMode::ReadExisting && !store->reading()) store->begin_read();  // after a migration
   return store;
 }
 
