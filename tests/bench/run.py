@@ -32,7 +32,9 @@ process (wall time by the clock around it; peak RSS from /usr/bin/time -v):
   CREATE statements, comments and spacing aside): a difference fails the run;
 - with --postgresql, the same file imported into a PostgreSQL database (by
   COPY), and the same report advertiser, ban-status and verify on it, beside
-  SQLite's (verify on both). The cluster is --postgresql-state FILE's
+  SQLite's (verify on both); the report and ban-status again through
+  PgBouncer in session pooling mode (tests/postgresql/pooler.py), which
+  this script starts in front of the cluster. The cluster is --postgresql-state FILE's
   (tests/postgresql/cluster.py's state file), or a throwaway one this script
   starts and stops; each run gets a new database, dropped afterwards.
   --skip-tools leaves out ledger and hledger (long at 1,000,000).
@@ -60,6 +62,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO / "tests" / "postgresql"))
 import cluster  # noqa: E402  (tests/postgresql/cluster.py, for --postgresql)
+import pooler  # noqa: E402  (tests/postgresql/pooler.py: PgBouncer, for --postgresql)
 ADVERTISER = "adv-0000"
 BAN_PLATFORM = "twitter"
 BAN_DAY = "2019-12-31"  # inside ban-0001 (2019-06-01, lifted 2020-06-01): ban-status exits 1
@@ -334,6 +337,17 @@ class Bench:
                         [*pg, "ban-status", "--advertiser", ADVERTISER, "--platform", BAN_PLATFORM, "--on", BAN_DAY],
                         runs, ok=(1,))
             self.record(n, "adledger verify (PostgreSQL)", [*pg, "verify"], 1)
+            # The same two questions through PgBouncer (session pooling), as
+            # a deployment with many short commands runs them: each command
+            # reuses a server connection instead of starting a new server
+            # process.
+            with pooler.PgBouncer(self.pg_state) as bouncer:
+                pooled = [adledger, "--db", bouncer.url(name)]
+                self.record(n, "adledger report advertiser --by month (PostgreSQL through PgBouncer)",
+                            [*pooled, "report", "advertiser", ADVERTISER, "--by", "month"], runs)
+                self.record(n, "adledger ban-status (PostgreSQL through PgBouncer)",
+                            [*pooled, "ban-status", "--advertiser", ADVERTISER, "--platform", BAN_PLATFORM,
+                             "--on", BAN_DAY], runs, ok=(1,))
         finally:
             cluster.drop_database(self.pg_state, name)
 
@@ -408,8 +422,9 @@ def write_results(bench, info, adledger, sizes):
                 lines.append(f"| {r['name']} | 0 | - | - | - | failed: {r['error']} |")
                 continue
             figure = ""
-            sqlite_twin = by_name.get(r["name"].replace(" (PostgreSQL)", ""))
-            if r["name"].endswith("(PostgreSQL)") and sqlite_twin is not None:
+            sqlite_twin = by_name.get(r["name"].replace(" (PostgreSQL)", "")
+                                      .replace(" (PostgreSQL through PgBouncer)", ""))
+            if r["name"].endswith(("(PostgreSQL)", "(PostgreSQL through PgBouncer)")) and sqlite_twin is not None:
                 figure = f"{r['wall'] / sqlite_twin['wall']:.1f}x the time on SQLite"
             if "checks_per_s" in r:
                 figure = f"{r['checks']:,} checks, {r['checks_per_s']:,.0f} checks/s"
