@@ -1,6 +1,5 @@
 #include "ledger/storage/postgresql/pg_store.hpp"
 
-#include <libpq-fe.h>
 
 #include <algorithm>
 #include <cassert>
@@ -18,6 +17,7 @@
 #include "ledger/error.hpp"
 #include "ledger/journal/postings.hpp"
 #include "ledger/storage/hash_set64.hpp"
+#include "ledger/storage/postgresql/libpq.hpp"
 #include "pg_schema_sql.hpp"
 
 namespace ledger {
@@ -67,11 +67,11 @@ std::string first_line(const char* message) {
 }
 
 struct ResultClear {
-  void operator()(PGresult* r) const noexcept { PQclear(r); }
+  void operator()(PGresult* r) const noexcept { pq::PQclear(r); }
 };
 using ResultHandle = std::unique_ptr<PGresult, ResultClear>;
 struct ConnFinish {
-  void operator()(PGconn* c) const noexcept { PQfinish(c); }
+  void operator()(PGconn* c) const noexcept { pq::PQfinish(c); }
 };
 using ConnHandle = std::unique_ptr<PGconn, ConnFinish>;
 
@@ -124,20 +124,20 @@ class Params {
 class Rows {
  public:
   explicit Rows(ResultHandle result) : result_(std::move(result)) {}
-  int size() const { return PQntuples(result_.get()); }
+  int size() const { return pq::PQntuples(result_.get()); }
   bool empty() const { return size() == 0; }
-  bool is_null(int row, int col) const { return PQgetisnull(result_.get(), row, col) != 0; }
+  bool is_null(int row, int col) const { return pq::PQgetisnull(result_.get(), row, col) != 0; }
   std::string text(int row, int col) const {
-    return std::string(PQgetvalue(result_.get(), row, col),
-                       static_cast<std::size_t>(PQgetlength(result_.get(), row, col)));
+    return std::string(pq::PQgetvalue(result_.get(), row, col),
+                       static_cast<std::size_t>(pq::PQgetlength(result_.get(), row, col)));
   }
   std::optional<std::string> opt_text(int row, int col) const {
     if (is_null(row, col)) return std::nullopt;
     return text(row, col);
   }
   std::int64_t int64(int row, int col) const {
-    const char* p = PQgetvalue(result_.get(), row, col);
-    const char* end = p + PQgetlength(result_.get(), row, col);
+    const char* p = pq::PQgetvalue(result_.get(), row, col);
+    const char* end = p + pq::PQgetlength(result_.get(), row, col);
     std::int64_t value = 0;
     auto [stop, ec] = std::from_chars(p, end, value);
     if (ec != std::errc() || stop != end)
@@ -215,7 +215,7 @@ class PgStore final : public Store {
     // A transaction still open ends before the connection closes: a
     // connection pooler reuses a server connection only when it is idle,
     // and opens a new one (a new server process) otherwise.
-    if ((in_read_ || in_write_) && PQstatus(conn_.get()) == CONNECTION_OK) exec_quietly("ROLLBACK");
+    if ((in_read_ || in_write_) && pq::PQstatus(conn_.get()) == CONNECTION_OK) exec_quietly("ROLLBACK");
   }
 
   const std::string& url() const { return url_; }
@@ -244,32 +244,32 @@ class PgStore final : public Store {
   std::optional<Rows> open_session(std::int64_t lock_timeout_ms, bool read) {
     finish_copy();
     PGconn* c = conn_.get();
-    if (PQenterPipelineMode(c) != 1) check(nullptr);  // the connection's own error
+    if (pq::PQenterPipelineMode(c) != 1) check(nullptr);  // the connection's own error
     const std::string settings = session_settings(lock_timeout_ms);
     const char* steps[] = {settings.c_str(), "SELECT application, schema_version FROM adledger.ledger_mark",
                            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"};
     const int count = read ? 3 : 2;
     bool sent = true;
     for (int i = 0; i < count; ++i)
-      sent = sent && PQsendQueryParams(c, steps[i], 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-             PQpipelineSync(c) == 1;
+      sent = sent && pq::PQsendQueryParams(c, steps[i], 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+             pq::PQpipelineSync(c) == 1;
     // Each step's first failure, and the mark's rows; a step's results end
     // at its sync.
     ResultHandle failed[3];
     std::optional<Rows> mark;
     for (int step = 0; sent && step < count;) {
-      ResultHandle r(PQgetResult(c));
+      ResultHandle r(pq::PQgetResult(c));
       if (!r) {
-        if (PQstatus(c) == CONNECTION_BAD) break;
+        if (pq::PQstatus(c) == CONNECTION_BAD) break;
         continue;  // the end of the step's command
       }
-      ExecStatusType status = PQresultStatus(r.get());
+      ExecStatusType status = pq::PQresultStatus(r.get());
       if (status == PGRES_PIPELINE_SYNC) ++step;
       else if (status == PGRES_TUPLES_OK && step == 1) mark.emplace(std::move(r));
       else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !failed[step]) failed[step] = std::move(r);
     }
-    const bool lost = !sent || PQstatus(c) == CONNECTION_BAD;
-    PQexitPipelineMode(c);
+    const bool lost = !sent || pq::PQstatus(c) == CONNECTION_BAD;
+    pq::PQexitPipelineMode(c);
     if (lost) check(nullptr);
     if (failed[0]) check(failed[0].get());
     lock_timeout_ms_ = lock_timeout_ms;
@@ -282,7 +282,7 @@ class PgStore final : public Store {
         exec_quietly("ROLLBACK");
         in_read_ = false;
       }
-      const char* state = failed[1] ? PQresultErrorField(failed[1].get(), PG_DIAG_SQLSTATE) : nullptr;
+      const char* state = failed[1] ? pq::PQresultErrorField(failed[1].get(), PG_DIAG_SQLSTATE) : nullptr;
       if (state && (std::strcmp(state, "42P01") == 0 || std::strcmp(state, "3F000") == 0)) return std::nullopt;
       check(failed[1].get());
     }
@@ -298,7 +298,7 @@ class PgStore final : public Store {
   // held back.
   Rows run_unprepared(const char* sql) {
     finish_copy();
-    ResultHandle r(PQexec(conn_.get(), sql));
+    ResultHandle r(pq::PQexec(conn_.get(), sql));
     check(r.get());
     return Rows(std::move(r));
   }
@@ -307,7 +307,7 @@ class PgStore final : public Store {
   void exec_quietly(const char* sql) noexcept {
     if (copy_in_flight_.valid()) copy_in_flight_.wait();
     copy_in_flight_ = {};
-    ResultHandle r(PQexec(conn_.get(), sql));
+    ResultHandle r(pq::PQexec(conn_.get(), sql));
   }
 
   // Runs a statement with parameters, prepared once per connection. The
@@ -1393,14 +1393,14 @@ class PgStore final : public Store {
   // row is a rule error, a lock not granted in time is busy, anything else
   // a storage error with the server's message.
   void check(PGresult* r) {
-    ExecStatusType status = PQresultStatus(r);
+    ExecStatusType status = pq::PQresultStatus(r);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
-    const char* state_field = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    const char* state_field = r ? pq::PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
     std::string state = state_field ? state_field : "";
-    const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-    std::string message = primary ? primary : first_line(PQerrorMessage(conn_.get()));
+    const char* primary = r ? pq::PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    std::string message = primary ? primary : first_line(pq::PQerrorMessage(conn_.get()));
     if (message.empty()) message = "no answer";
-    if (const char* detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : nullptr) message += " (" + std::string(detail) + ")";
+    if (const char* detail = r ? pq::PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : nullptr) message += " (" + std::string(detail) + ")";
     if (state == "23505") throw Error(ErrorKind::Rule, "duplicate: " + message, Reason::Conflict);
     if (state.starts_with("23")) throw Error(ErrorKind::Rule, "refused by the ledger schema: " + message);
     if (state == "55P03" || state == "57014")
@@ -1414,7 +1414,7 @@ class PgStore final : public Store {
       throw_storage("database " + quote(display_url(url_)) + ": permission denied: " + message);
     // An error with no SQLSTATE comes from libpq itself: the connection
     // failed (the server went away, or closed it).
-    if (PQstatus(conn_.get()) == CONNECTION_BAD || state.empty() || state.starts_with("08") || state.starts_with("57P"))
+    if (pq::PQstatus(conn_.get()) == CONNECTION_BAD || state.empty() || state.starts_with("08") || state.starts_with("57P"))
       throw_storage("database " + quote(display_url(url_)) + ": the connection to the server was lost: " + message +
                     "; nothing of this command was recorded unless it said so");
     throw_storage("database " + quote(display_url(url_)) + ": postgresql: " + message);
@@ -1866,7 +1866,7 @@ class PgStore final : public Store {
     if (!statement.made) return pipeline({Statement{&statement, params}});
     finish_copy();
     std::vector<const char*> values = params.pointers();
-    ResultHandle r(PQexecPrepared(conn_.get(), statement.name.c_str(), params.size(), values.data(), nullptr, nullptr, 0));
+    ResultHandle r(pq::PQexecPrepared(conn_.get(), statement.name.c_str(), params.size(), values.data(), nullptr, nullptr, 0));
     check(r.get());
     return Rows(std::move(r));
   }
@@ -1974,17 +1974,17 @@ class PgStore final : public Store {
     buffer.data.reserve(data->capacity());
     std::string sql = "COPY " + std::string(buffer.target) + " FROM STDIN";
     copy_in_flight_ = std::async(std::launch::async, [conn = conn_.get(), sql = std::move(sql), data] {
-      ResultHandle start(PQexec(conn, sql.c_str()));
-      if (PQresultStatus(start.get()) != PGRES_COPY_IN) return start;
+      ResultHandle start(pq::PQexec(conn, sql.c_str()));
+      if (pq::PQresultStatus(start.get()) != PGRES_COPY_IN) return start;
       constexpr std::size_t kChunk = 1 << 20;
       bool sent = true;
       for (std::size_t at = 0; at < data->size() && sent; at += kChunk) {
         std::size_t n = std::min(kChunk, data->size() - at);
-        sent = PQputCopyData(conn, data->data() + at, static_cast<int>(n)) == 1;
+        sent = pq::PQputCopyData(conn, data->data() + at, static_cast<int>(n)) == 1;
       }
-      PQputCopyEnd(conn, sent ? nullptr : "adledger could not send the rows");
-      ResultHandle end(PQgetResult(conn));
-      while (ResultHandle more{PQgetResult(conn)}) {
+      pq::PQputCopyEnd(conn, sent ? nullptr : "adledger could not send the rows");
+      ResultHandle end(pq::PQgetResult(conn));
+      while (ResultHandle more{pq::PQgetResult(conn)}) {
       }
       return end;
     });
@@ -2031,8 +2031,8 @@ class PgStore final : public Store {
     drops += " SET LOCAL lock_timeout TO " + std::to_string(lock_timeout_ms_) + ";";
     drops += " RELEASE SAVEPOINT adledger_first_load";
     finish_copy();
-    ResultHandle r(PQexec(conn_.get(), drops.c_str()));
-    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+    ResultHandle r(pq::PQexec(conn_.get(), drops.c_str()));
+    if (pq::PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
       // Not to be had now: the load goes row by row, the savepoint taking
       // back whatever of the drops was done (and the lock timeout).
       exec("ROLLBACK TO SAVEPOINT adledger_first_load; RELEASE SAVEPOINT adledger_first_load");
@@ -2118,7 +2118,7 @@ class PgStore final : public Store {
   std::vector<Rows> pipeline_all(const std::vector<Statement>& statements) {
     finish_copy();
     PGconn* c = conn_.get();
-    if (PQenterPipelineMode(c) != 1) check(nullptr);  // the connection's own error
+    if (pq::PQenterPipelineMode(c) != 1) check(nullptr);  // the connection's own error
     bool sent = true;
     std::vector<std::vector<const char*>> values;  // alive until every result is read
     values.reserve(statements.size());
@@ -2132,38 +2132,38 @@ class PgStore final : public Store {
       values.push_back(s.params.pointers());
       if (s.prepared && !s.prepared->made &&
           std::find(preparing.begin(), preparing.end(), s.prepared) == preparing.end()) {
-        sent = sent && PQsendPrepare(c, s.prepared->name.c_str(), s.prepared->sql->c_str(), 0, nullptr) == 1;
+        sent = sent && pq::PQsendPrepare(c, s.prepared->name.c_str(), s.prepared->sql->c_str(), 0, nullptr) == 1;
         commands.push_back(s.prepared);
         preparing.push_back(s.prepared);
       }
       if (s.prepared)
-        sent = sent && PQsendQueryPrepared(c, s.prepared->name.c_str(), s.params.size(), values.back().data(),
+        sent = sent && pq::PQsendQueryPrepared(c, s.prepared->name.c_str(), s.params.size(), values.back().data(),
                                            nullptr, nullptr, 0) == 1;
       else
-        sent = sent && PQsendQueryParams(c, s.sql, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+        sent = sent && pq::PQsendQueryParams(c, s.sql, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
       commands.push_back(nullptr);
     }
-    sent = sent && PQpipelineSync(c) == 1;
+    sent = sent && pq::PQpipelineSync(c) == 1;
     ResultHandle failed;
     std::vector<Rows> answers;
     answers.reserve(statements.size());
     std::size_t command = 0;  // whose results PQgetResult gives
     while (sent) {
-      ResultHandle r(PQgetResult(c));
+      ResultHandle r(pq::PQgetResult(c));
       if (!r) {
-        if (PQstatus(c) == CONNECTION_BAD) break;
+        if (pq::PQstatus(c) == CONNECTION_BAD) break;
         ++command;  // the end of one command's results
         continue;
       }
-      ExecStatusType status = PQresultStatus(r.get());
+      ExecStatusType status = pq::PQresultStatus(r.get());
       if (status == PGRES_PIPELINE_SYNC) break;
       const Prepared* prepared = command < commands.size() ? commands[command] : nullptr;
       if (prepared && status == PGRES_COMMAND_OK) prepared->made = true;
       else if (!prepared && (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)) answers.emplace_back(std::move(r));
       else if (status != PGRES_PIPELINE_ABORTED && !failed) failed = std::move(r);
     }
-    const bool lost = !sent || PQstatus(c) == CONNECTION_BAD;
-    PQexitPipelineMode(c);
+    const bool lost = !sent || pq::PQstatus(c) == CONNECTION_BAD;
+    pq::PQexitPipelineMode(c);
     if (lost || failed || answers.size() != statements.size())
       check(failed.get());  // without a result: the connection's own error
     return answers;
@@ -2272,28 +2272,33 @@ class PgStore final : public Store {
 std::unique_ptr<Store> open_postgresql_store(const std::string& url, OpenMode mode, const StoreOptions& options) {
   const std::string shown = display_url(url);
   auto refuse = [&](const std::string& why) -> void { throw_storage("database " + quote(shown) + ": " + why); };
+  try {
+    pq::load();
+  } catch (const Error& e) {
+    refuse(e.what());
+  }
   // Parsed first, so that a malformed URL is named as one, not as a
   // server that cannot be reached.
   char* parse_error = nullptr;
-  PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &parse_error);
+  PQconninfoOption* parsed = pq::PQconninfoParse(url.c_str(), &parse_error);
   if (!parsed) {
     std::string why = first_line(parse_error);
-    PQfreemem(parse_error);
+    pq::PQfreemem(parse_error);
     refuse("not a PostgreSQL connection URL: " + why);
   }
-  PQconninfoFree(parsed);
+  pq::PQconninfoFree(parsed);
   // The command's --wait bounds the wait for the server too.
   std::string connect_timeout = std::to_string(std::max<std::int64_t>(2, options.wait_ms / 1000));
   const char* keywords[] = {"dbname", "connect_timeout", "application_name", "client_encoding", nullptr};
   const char* values[] = {url.c_str(), connect_timeout.c_str(), "adledger", "UTF8", nullptr};
-  ConnHandle conn(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
+  ConnHandle conn(pq::PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
   if (!conn) refuse("cannot connect: out of memory");
-  if (PQstatus(conn.get()) != CONNECTION_OK) refuse("cannot connect: " + first_line(PQerrorMessage(conn.get())));
+  if (pq::PQstatus(conn.get()) != CONNECTION_OK) refuse("cannot connect: " + first_line(pq::PQerrorMessage(conn.get())));
 
   // The server's notices and warnings (a shutdown's "terminating
   // connection" among them) are not printed: adledger says what happened
   // in its own words, on one line.
-  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  pq::PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
   auto store = std::make_unique<PgStore>(std::move(conn), url);
   const std::int64_t lock_timeout_ms = std::max<std::int64_t>(1, options.wait_ms);
 
