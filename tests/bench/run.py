@@ -34,9 +34,11 @@ process (wall time by the clock around it; peak RSS from /usr/bin/time -v):
   COPY), and the same report advertiser, ban-status and verify on it, beside
   SQLite's (verify on both); the report and ban-status again through
   PgBouncer in session pooling mode (tests/postgresql/pooler.py), which
-  this script starts in front of the cluster. The cluster is --postgresql-state FILE's
-  (tests/postgresql/cluster.py's state file), or a throwaway one this script
-  starts and stops; each run gets a new database, dropped afterwards.
+  this script starts in front of the cluster and warms with one untimed
+  command (its server connection open, as a pooler in use has). The
+  cluster is --postgresql-state FILE's (tests/postgresql/cluster.py's state
+  file), or a throwaway one this script starts and stops; each run gets a
+  new database, dropped afterwards.
   --skip-tools leaves out ledger and hledger (long at 1,000,000).
 
 It writes DIR/results.md (tables with the machine it ran on) and
@@ -343,6 +345,9 @@ class Bench:
             # process.
             with pooler.PgBouncer(self.pg_state) as bouncer:
                 pooled = [adledger, "--db", bouncer.url(name)]
+                # A pooler in use has its server connection: one command,
+                # not timed, opens it.
+                subprocess.run([*pooled, "head"], check=True, stdout=subprocess.DEVNULL, env=self.env)
                 self.record(n, "adledger report advertiser --by month (PostgreSQL through PgBouncer)",
                             [*pooled, "report", "advertiser", ADVERTISER, "--by", "month"], runs)
                 self.record(n, "adledger ban-status (PostgreSQL through PgBouncer)",
