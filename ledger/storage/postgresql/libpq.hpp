@@ -1,7 +1,7 @@
 // libpq, loaded when a command first opens a PostgreSQL ledger.
 //
 // adledger does not link libpq: the library and the two dozen it needs
-// (Kerberos, LDAP, GnuTLS, ...) took about 12 ms to map and relocate at
+// (Kerberos, LDAP, GnuTLS, ...) took about 11 ms to map and relocate at
 // every start, more than an SQLite command's own work. The PostgreSQL store
 // calls libpq's functions through ledger::pq::, which forwards each call to
 // the function of that name in libpq.so.5, loaded with dlopen by load().
