@@ -59,10 +59,13 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
 
   // Ban status on every platform, and the actions that name the advertiser,
   // from the policy actions read once (as Ledger::ban_status answers it).
+  // Each platform's bans serve the violations below too.
   std::vector<PolicyAction> all_actions = store.policy_actions(std::nullopt);
-  for (const Platform& p : store.platforms())
-    report.ban_status.push_back(ban_check_of(BanTimeline(ban_spans(all_actions, advertiser_id, p.id)), advertiser_id,
-                                             p.id, report.status_on));
+  std::map<std::string, std::vector<BanSpan>> spans_by_platform;
+  for (const Platform& p : store.platforms()) {
+    const std::vector<BanSpan>& spans = spans_by_platform[p.id] = ban_spans(all_actions, advertiser_id, p.id);
+    report.ban_status.push_back(ban_check_of(BanTimeline(spans), advertiser_id, p.id, report.status_on));
+  }
   report.ban_ends = ban_ends(all_actions);
   for (const PolicyAction& a : all_actions) {
     if (std::binary_search(a.advertiser_ids.begin(), a.advertiser_ids.end(), advertiser_id))
@@ -70,7 +73,6 @@ AdvertiserReport build_advertiser_report(Ledger& ledger, const std::string& adve
   }
 
   // Violations: entries with days inside a ban, whenever the ban was recorded.
-  std::map<std::string, std::vector<BanSpan>> spans_by_platform;
   for (const SpendEntry& e : report.entries) {
     if (e.reversal) continue;
     auto [it, fresh] = spans_by_platform.try_emplace(e.platform_id);

@@ -9,7 +9,6 @@
 
 #include <libpq-fe.h>
 
-#include <string>
 #include <utility>
 
 namespace ledger::pq {

@@ -1,6 +1,5 @@
 #include "ledger/storage/postgresql/pg_store.hpp"
 
-
 #include <algorithm>
 #include <cassert>
 #include <charconv>
