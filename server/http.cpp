@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <csignal>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -84,12 +85,62 @@ class RateLimit {
   std::unordered_map<std::string, Bucket> buckets_;
 };
 
+// A request read, waiting to be answered with others (ReadQueue).
+struct PendingRead {
+  std::shared_ptr<Session> session;
+  Request request;
+  unsigned version = 11;
+  bool keep_alive = true;
+  bool head = false;
+};
+
+// Requests that only read, answered a batch at a time. A request goes into
+// the queue once it is read whole; a batch is taken by a task on the io
+// threads, which runs after the handlers of the other requests read at the
+// same time, so the requests that arrive together are taken together, and
+// every request of a batch was received before the batch was taken. Their
+// reads then share one snapshot of the ledger, renewed after the take
+// (Service::handle_together): each sees every write acknowledged before it
+// was sent, as it would alone, for one renewal rather than one each. While
+// a batch is answered, the requests that come meanwhile are taken by
+// another task, on another io thread; a batch has at most kBatchMax
+// requests, so that a long one (a report) leaves the rest to that thread.
+class ReadQueue {
+ public:
+  static constexpr std::size_t kBatchMax = 16;
+
+  ReadQueue(net::io_context& io, Service& service) : io_(io), service_(service) {}
+
+  void add(PendingRead read) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(std::move(read));
+    post_locked();
+  }
+
+ private:
+  // A task to take the next batch, unless one is already waiting to run.
+  void post_locked() {
+    if (posted_ || queue_.empty()) return;
+    posted_ = true;
+    net::post(io_, [this] { answer_batch(); });
+  }
+
+  void answer_batch();  // below Session, whose answer() it calls
+
+  net::io_context& io_;
+  Service& service_;
+  std::mutex mutex_;
+  std::deque<PendingRead> queue_;
+  bool posted_ = false;
+};
+
 // What the listener and every session share.
 struct Shared {
   Shared(Service& s, const HttpOptions& o) : service(s), options(o), limit(o.requests_per_second) {}
   Service& service;
   const HttpOptions& options;
   net::thread_pool* writers = nullptr;  // where writes wait for their group's commit
+  ReadQueue* reads = nullptr;           // where reads wait to be answered together
   RateLimit limit;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open{0};
@@ -230,13 +281,25 @@ class Session : public std::enable_shared_from_this<Session> {
       });
       return;
     }
-    // Answered here, on this connection's thread: the ledger's work is
-    // short, and the threads are as many as the cores that can do it.
-    Response response = shared_.service.handle(request);
-    const bool keep_alive = message.keep_alive() && !shared_.stopping;
-    send(std::move(response), message.version(), keep_alive, request.method == "HEAD");
+    // Answered on the io threads, with the reads that arrived with it
+    // (ReadQueue): the ledger's work is short, and the threads are as many
+    // as the cores that can do it.
+    const bool head = request.method == "HEAD";
+    shared_.reads->add(PendingRead{shared_from_this(), std::move(request), message.version(), message.keep_alive(), head});
   }
 
+ public:
+  // The response to a read taken from the queue, sent on this session's
+  // strand.
+  static void answer(const PendingRead& read, Response response) {
+    net::post(read.session->stream_.get_executor(),
+              [self = read.session, response = std::move(response), version = read.version,
+               keep_alive = read.keep_alive, head = read.head]() mutable {
+                self->send(std::move(response), version, keep_alive && !self->shared_.stopping, head);
+              });
+  }
+
+ private:
   void send_problem(int status, const std::string& detail) {
     request_unread_ = true;
     send(shared_.service.refusal(status, detail), 11, false, false);
@@ -297,6 +360,23 @@ class Session : public std::enable_shared_from_this<Session> {
   bool request_unread_ = false;  // refused before its end was read
   std::array<char, 8192> scratch_{};
 };
+
+void ReadQueue::answer_batch() {
+  std::vector<PendingRead> batch;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    posted_ = false;
+    const auto n = static_cast<std::ptrdiff_t>(std::min(queue_.size(), kBatchMax));
+    batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+    queue_.erase(queue_.begin(), queue_.begin() + n);
+    post_locked();  // for what is left, on another thread
+  }
+  std::vector<const Request*> requests;
+  requests.reserve(batch.size());
+  for (const PendingRead& read : batch) requests.push_back(&read.request);
+  service_.handle_together(requests,
+                           [&](std::size_t i, Response response) { Session::answer(batch[i], std::move(response)); });
+}
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
@@ -373,6 +453,8 @@ void serve_http(Service& service, const HttpOptions& options, const std::functio
   // before the io_context goes: a write in flight finishes.
   net::thread_pool writers(kWriterThreads);
   shared.writers = &writers;
+  ReadQueue reads(io, service);
+  shared.reads = &reads;
   auto listener = std::make_shared<Listener>(io, tcp::endpoint(address, options.port), shared);
   listener->start();
 

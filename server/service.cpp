@@ -341,6 +341,8 @@ class Service::Lease {
   }
   // A store that failed (a connection lost) is closed, not reused.
   void break_it() { broken_ = true; }
+  // Whether the lease still has its reader (not given back, not broken).
+  bool held() const noexcept { return reader_ && !broken_; }
   // Given back before the request is answered: a write waits for its
   // group's commit without holding a reader.
   void give_back() {
@@ -925,6 +927,20 @@ void Service::forget_writer(const Request& request) {
 }
 
 Response Service::handle(const Request& request) {
+  std::optional<Lease> lease;
+  return handle_on(request, lease);
+}
+
+void Service::handle_together(const std::vector<const Request*>& requests,
+                              const std::function<void(std::size_t, Response)>& answer) {
+  // The lease's snapshot is renewed as it is taken, after every one of the
+  // requests was received, and kept for them all unless one breaks it (or
+  // gives it back, to wait for a write): the next then takes another.
+  std::optional<Lease> lease;
+  for (std::size_t i = 0; i < requests.size(); ++i) answer(i, handle_on(*requests[i], lease));
+}
+
+Response Service::handle_on(const Request& request, std::optional<Lease>& lease) {
   Response response;
   const bool api = request.target.starts_with("/api/");
   try {
@@ -932,11 +948,17 @@ Response Service::handle(const Request& request) {
       const Target target = parse_target(request.target);
       response = write(request, target.path, target.query);
     } else {
-      Lease lease = this->lease();
+      if (!lease || !lease->held()) {
+        lease.reset();
+        lease.emplace(this->lease());
+      }
       try {
-        response = route(request, lease);
+        response = route(request, *lease);
       } catch (const Error& e) {
-        if (e.kind() == ErrorKind::Storage) lease.break_it();
+        if (e.kind() == ErrorKind::Storage) {
+          lease->break_it();
+          lease.reset();
+        }
         throw;
       }
     }

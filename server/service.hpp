@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -90,6 +91,14 @@ class Service {
   // API, a page for the website. A HEAD request is answered as a GET; the
   // transport sends the header alone.
   Response handle(const Request& request);
+  // Answers requests that were all received before the call, in turn,
+  // `answer(i, response)` as soon as the i-th is made. The reads among
+  // them share one snapshot of the ledger, taken after the call began:
+  // each sees every write acknowledged before it was sent, as it would
+  // alone, and the snapshot is renewed once for them all rather than once
+  // each (on PostgreSQL, a round trip to the server).
+  void handle_together(const std::vector<const Request*>& requests,
+                       const std::function<void(std::size_t, Response)>& answer);
   // What the transport answers when it refuses a request before the
   // service sees it (413, 431, 400, 503), with the same headers.
   Response refusal(int status, const std::string& detail) const;
@@ -110,6 +119,8 @@ class Service {
   struct Reader;
   class Lease;
   Lease lease();
+  // handle(), on `lease` if it still holds a reader, else on a new one.
+  Response handle_on(const Request& request, std::optional<Lease>& lease);
   void give_back(std::unique_ptr<Reader> reader);
   Response route(const Request& request, Lease& lease);
   // A write (POST /api/v1/import, /api/v1/records): authorised, made and

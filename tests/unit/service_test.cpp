@@ -357,6 +357,34 @@ TEST(Service, AWriteIsAllOrNothingWithTheStatusOfItsRefusal) {
 // Stores opened before the first request hold nothing back: what another
 // connection commits after they were opened (here a token, then a ban from
 // 2016) is what the first write is checked against.
+TEST(Service, RequestsAnsweredTogetherShareASnapshotTakenAfterTheyCame) {
+  Served s;
+  const int first = body(s.get("/api/v1/head"))["records"].get<int>();
+  // Committed before the requests are handed over: all of them see it.
+  s.ledger.write([&] { s.ledger.ledger.add_platform({"facebook", "Facebook"}); });
+  const Request head{"GET", "/api/v1/head", {}, ""};
+  const Request platforms{"GET", "/api/v1/platforms", {}, ""};
+  const Request missing{"GET", "/api/v1/reports/advertiser/nobody", {}, ""};
+  std::vector<Response> answers(4);
+  s.service->handle_together({&head, &missing, &platforms, &head}, [&](std::size_t i, Response r) {
+    answers.at(i) = std::move(r);
+    // Committed while they are answered: none of them sees it, as none of
+    // them was sent after it.
+    if (i == 0) s.ledger.write([&] { s.ledger.ledger.add_platform({"google", "Google"}); });
+  });
+  EXPECT_EQ(body(answers[0])["records"], first + 1);
+  EXPECT_EQ(answers[1].status, 404);  // a problem leaves the snapshot to the rest
+  EXPECT_EQ(body(answers[2]).size(), 2u);
+  EXPECT_EQ(body(answers[3])["records"], first + 1);
+  EXPECT_EQ(header(answers[3], "ETag"), header(answers[0], "ETag"));
+  EXPECT_FALSE(header(answers[2], "X-Content-Type-Options").empty());
+  // The next requests, alone or together, see it.
+  EXPECT_EQ(body(s.get("/api/v1/head"))["records"], first + 2);
+  s.service->handle_together({&platforms}, [&](std::size_t, Response r) { EXPECT_EQ(body(r).size(), 3u); });
+  // None at all: nothing is answered.
+  s.service->handle_together({}, [&](std::size_t, Response) { ADD_FAILURE() << "an answer to no request"; });
+}
+
 TEST(Service, StoresOpenedAheadSeeWhatWasCommittedSince) {
   Served s;
   s.service->open_stores_ahead();
