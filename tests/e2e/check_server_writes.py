@@ -21,7 +21,9 @@ HTTP connections:
    key is 422.
 5. --private: reads need a token too.
 6. 16 writers at once over HTTP: every acknowledged write is in the ledger
-   afterwards, no write is recorded twice, and verify passes.
+   afterwards, no write is recorded twice, and verify passes; each writer
+   reads back what it wrote, on another connection among 4 readers asking
+   all the while, and finds it.
 7. The server killed (SIGKILL) at random moments of a large import over
    HTTP: each time, all of the import or none of it, and verify passes.
 
@@ -324,13 +326,48 @@ def check_private(ck, ledger, tokens):
 def check_concurrent_writers(ck, ledger, server, token, seconds):
     """16 writers at once: every write acknowledged is there, once; every
     write refused (an advertiser the ledger does not have, mixed in among
-    the others, so that the server takes it out of its group) is not."""
+    the others, so that the server takes it out of its group) is not.
+    Each writer then reads what it wrote on another connection, among the
+    reads of 4 readers asking all the while (the server answers reads that
+    arrive together from one snapshot): a write acknowledged is in every
+    answer to a request sent after it."""
     acknowledged, refused, errors, unknown = [], [], [], []
+    stale, reads = [], [0]
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
+    def read_back(rc, ext):
+        """The entry `ext` as a request sent now finds it, or None."""
+        rc.request("GET", f"/api/v1/spend?search={ext}&limit=1000")
+        r = rc.getresponse()
+        raw = r.read()
+        if r.status != 200:
+            return f"{r.status} {raw[:200]!r}"
+        return any(e.get("id") == ext for e in json.loads(raw)["entries"])
+
+    def reader(n):
+        c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+        paths = ("/api/v1/head", "/api/v1/ban-status?advertiser=rt&platform=twitter&on=2017-11-01")
+        while time.monotonic() < stop_at:
+            try:
+                c.request("GET", paths[n % 2])
+                r = c.getresponse()
+                raw = r.read()
+            except (OSError, http.client.HTTPException) as e:
+                with lock:
+                    errors.append(f"reader {n}: {e!r}")
+                c.close()
+                c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+                continue
+            with lock:
+                reads[0] += 1
+                if r.status != 200:
+                    errors.append(f"reader {n}: {r.status} {raw[:200]!r}")
+        c.close()
+
     def writer(n):
         c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+        rc = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
         i = 0
         while time.monotonic() < stop_at:
             i += 1
@@ -364,14 +401,29 @@ def check_concurrent_writers(ck, ledger, server, token, seconds):
                         refused.append(ext)
                     else:
                         errors.append(f"{ext}: {r.status} {raw[:200]!r}")
+                if r.status in (200, 201) and advertiser != "nobody":
+                    try:
+                        found = read_back(rc, ext)
+                    except (OSError, http.client.HTTPException) as e:
+                        found = repr(e)
+                        rc.close()
+                        rc = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+                    if found is not True:
+                        with lock:
+                            (stale if found is False else errors).append(f"{ext}: {found}")
         c.close()
+        rc.close()
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(16)]
+    threads += [threading.Thread(target=reader, args=(n,)) for n in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     ck.check("16 writers: no error but busy", not errors, "; ".join(errors[:5]))
+    ck.check("16 writers: each acknowledged write is in the answer to a read sent after it", not stale,
+             f"{len(stale)} not: " + "; ".join(stale[:5]))
+    ck.check("16 writers: the readers were answered", reads[0] > 0, str(reads[0]))
     unique = set(acknowledged)
     found = []
     after = None
@@ -396,7 +448,7 @@ def check_concurrent_writers(ck, ledger, server, token, seconds):
     r = ledger.run(["verify"])
     ck.check("16 writers: verify passes", r.returncode == 0, r.stdout.decode()[-400:] + r.stderr.decode())
     print(f"16 writers over HTTP for {seconds} s: {len(unique)} writes acknowledged, {len(unknown)} refused, "
-          f"{len(refused)} busy")
+          f"{len(refused)} busy; {reads[0]} reads beside them")
 
 
 def check_kill_during_import(ck, ledger, token, kills):
