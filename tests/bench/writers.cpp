@@ -5,7 +5,7 @@
 // checks the ledger with verify.
 //
 //   adledger_writers --db LEDGER [--clients 16] [--seconds 10] [--pairs 6]
-//                    [--existing] [--engine]
+//                    [--existing] [--engine [--control lock|serializable|pair-locks]]
 //
 // LEDGER is a new SQLite file or an empty PostgreSQL database (URL); the
 // benchmark creates the ledger, the platforms twitter and facebook and
@@ -25,6 +25,23 @@
 // transaction-level advisory lock, on SQLite BEGIN IMMEDIATE), with the same
 // durability (fsync at every commit: PostgreSQL's defaults, SQLite's WAL
 // with synchronous = FULL).
+//
+// --engine --control MODE (PostgreSQL) measures how concurrent writers could
+// be kept to the ban rule, on the engine alone, for the shape of work a spend
+// entry is: a transaction checks the pair's bans (a read), adds the spend
+// row, and extends the one record log (reads its head and writes the next
+// record, with the SHA-256 of the head's hash and its own). MODE is how the
+// writers are kept apart:
+//   lock          one transaction-level advisory lock for the whole
+//                 transaction, as adledger takes;
+//   serializable  no lock: SERIALIZABLE isolation, a transaction that fails
+//                 with a serialization failure (40001), a deadlock (40P01)
+//                 or the log's next record taken (23505) rolled back and
+//                 run again;
+//   pair-locks    an advisory lock on the advertiser and platform for the
+//                 ban check and the row, and the log's lock only from the
+//                 log's append to the commit.
+// The latencies include the retries; `retries` counts them.
 //
 // Output: one line of key=value pairs, for tests/bench/run.py and the docs.
 
@@ -64,13 +81,14 @@ struct Options {
   int pairs = 6;
   bool engine = false;
   bool existing = false;
+  std::string control;  // --engine: lock, serializable or pair-locks; empty: one row a transaction
 };
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr, "adledger_writers: %s\n", why.c_str());
   std::fprintf(stderr,
                "usage: adledger_writers --db LEDGER [--clients N] [--seconds S] [--pairs P] [--existing] "
-               "[--engine]\n");
+               "[--engine [--control lock|serializable|pair-locks]]\n");
   std::exit(2);
 }
 
@@ -96,9 +114,15 @@ Options parse(int argc, char** argv) {
     else if (a == "--pairs") o.pairs = positive(value(), "--pairs");
     else if (a == "--engine") o.engine = true;
     else if (a == "--existing") o.existing = true;
+    else if (a == "--control") o.control = value();
     else usage("unknown argument " + a);
   }
   if (o.db.empty()) usage("--db is required");
+  if (!o.control.empty()) {
+    if (o.control != "lock" && o.control != "serializable" && o.control != "pair-locks")
+      usage("--control " + o.control + ": not lock, serializable or pair-locks");
+    if (!o.engine) usage("--control needs --engine");
+  }
   return o;
 }
 
@@ -112,6 +136,7 @@ struct Results {
   std::vector<double> latencies_ms;
   std::int64_t failures = 0;
   std::int64_t refused = 0;  // by a rule (a ban): a valid answer, not a commit
+  std::atomic<std::int64_t> retries{0};  // --control: transactions run again
   std::string first_failure;
 
   void add(std::vector<double>& mine, std::int64_t failed, std::int64_t refusals, const std::string& failure) {
@@ -255,7 +280,133 @@ constexpr const char* kEngineTable =
     "CREATE TABLE spend (id INTEGER PRIMARY KEY, advertiser TEXT NOT NULL, platform TEXT NOT NULL,"
     " minor BIGINT NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL)";
 
+// Runs a prepared statement (or, with no name, the SQL in values[0]):
+// whether it found a row, or the SQLSTATE of a failure that running the
+// transaction again cures (a serialization failure, a deadlock, the log's
+// next record taken by another); any other failure throws.
+struct Outcome {
+  std::string retry;  // "" unless the transaction is to run again
+  bool row = false;
+};
+Outcome pg_step(PGconn* conn, const char* name, int n, const char* const* values) {
+  PGresult* r = name ? PQexecPrepared(conn, name, n, values, nullptr, nullptr, 0) : PQexec(conn, values[0]);
+  const ExecStatusType s = PQresultStatus(r);
+  Outcome out;
+  if (s == PGRES_TUPLES_OK) out.row = PQntuples(r) > 0;
+  else if (s != PGRES_COMMAND_OK) {
+    const char* code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    out.retry = code ? code : "?";
+    if (out.retry != "40001" && out.retry != "40P01" && out.retry != "23505") {
+      std::string message = PQresultErrorMessage(r);
+      PQclear(r);
+      throw std::runtime_error("postgresql: " + message);
+    }
+  }
+  PQclear(r);
+  return out;
+}
+
+// --control: the ban check, the spend row and the log's next record, kept
+// apart as MODE says (see the top of this file).
+void run_control(const Options& o, Results& results) {
+  {
+    PGconn* conn = PQconnectdb(o.db.c_str());
+    if (PQstatus(conn) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn));
+    pg_ok(conn,
+          "CREATE TABLE ban (advertiser TEXT NOT NULL, platform TEXT NOT NULL, since DATE NOT NULL);"
+          " CREATE INDEX ban_by_pair ON ban (advertiser, platform);"
+          " CREATE TABLE spend (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, advertiser TEXT NOT NULL,"
+          " platform TEXT NOT NULL, minor BIGINT NOT NULL, day DATE NOT NULL, source TEXT NOT NULL);"
+          " CREATE TABLE log (seq BIGINT PRIMARY KEY, hash BYTEA NOT NULL);"
+          " INSERT INTO log VALUES (0, sha256(''));"
+          " INSERT INTO ban VALUES ('adv-0', 'twitter', '2019-01-01')");
+    PQfinish(conn);
+  }
+  const bool serializable = o.control == "serializable";
+  const bool pair_locks = o.control == "pair-locks";
+  run_clients(o, results, [&](int client) {
+    std::shared_ptr<PGconn> conn(PQconnectdb(o.db.c_str()), PQfinish);
+    if (PQstatus(conn.get()) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn.get()));
+    for (const auto& [name, sql] : std::vector<std::pair<const char*, const char*>>{
+             {"pair_lock", "SELECT pg_advisory_xact_lock(hashtext($1 || '/' || $2))"},
+             {"log_lock", "SELECT pg_advisory_xact_lock(4242)"},
+             {"banned", "SELECT 1 FROM ban WHERE advertiser = $1 AND platform = $2 AND since <= $3 LIMIT 1"},
+             {"spend", "INSERT INTO spend (advertiser, platform, minor, day, source) VALUES ($1, $2, $3, $4, $5)"},
+             {"append", "INSERT INTO log (seq, hash) SELECT seq + 1, sha256(hash || $1::bytea) FROM log"
+                        " ORDER BY seq DESC LIMIT 1"}}) {
+      PGresult* p = PQprepare(conn.get(), name, sql, 0, nullptr);
+      const bool prepared = PQresultStatus(p) == PGRES_COMMAND_OK;
+      std::string why = PQresultErrorMessage(p);
+      PQclear(p);
+      if (!prepared) throw std::runtime_error("postgresql: " + why);
+    }
+    return [conn, client, serializable, pair_locks, &o, &results](std::int64_t n) {
+      PGconn* c = conn.get();
+      const std::string adv = "adv-" + std::to_string((n + client) % o.pairs);
+      const char* platform = "twitter";
+      const std::string minor = std::to_string(100 + n % 9000);
+      // A day of 2016 to 2019: the ban of adv-0 from 2019 refuses some.
+      char day[16];
+      std::snprintf(day, sizeof day, "%04lld-%02lld-15", static_cast<long long>(2016 + (n / 12) % 4),
+                    static_cast<long long>(1 + n % 12));
+      const std::string record = adv + "/" + minor + "/" + day;
+      const char* pair[2] = {adv.c_str(), platform};
+      const char* check[3] = {adv.c_str(), platform, day};
+      const char* row[5] = {adv.c_str(), platform, minor.c_str(), day, "https://example.org/bench/writers"};
+      const char* hashed[1] = {record.c_str()};
+      for (;;) {
+        const char* begin[1] = {serializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN"};
+        pg_step(c, nullptr, 1, begin);
+        Outcome step;
+        if (pair_locks) step = pg_step(c, "pair_lock", 2, pair);
+        else if (!serializable) step = pg_step(c, "log_lock", 0, nullptr);
+        bool banned = false;
+        if (step.retry.empty()) {
+          step = pg_step(c, "banned", 3, check);
+          banned = step.row;
+        }
+        if (banned) {
+          pg_ok(c, "ROLLBACK");
+          throw ledger::Error(ledger::ErrorKind::Rule, adv + " is banned on " + platform + " on " + day);
+        }
+        if (step.retry.empty()) step = pg_step(c, "spend", 5, row);
+        if (step.retry.empty() && pair_locks) step = pg_step(c, "log_lock", 0, nullptr);
+        if (step.retry.empty()) step = pg_step(c, "append", 1, hashed);
+        if (step.retry.empty()) {
+          const char* commit[1] = {"COMMIT"};
+          step = pg_step(c, nullptr, 1, commit);
+          if (step.retry.empty()) return;
+        } else {
+          pg_ok(c, "ROLLBACK");  // a failed COMMIT has ended the transaction
+        }
+        ++results.retries;
+      }
+    };
+  });
+  // What each mode must keep: one spend row and one log record a commit,
+  // the log one chain (0, 1, 2, ... with no gap), and no spend the ban
+  // forbids.
+  std::shared_ptr<PGconn> conn(PQconnectdb(o.db.c_str()), PQfinish);
+  PGresult* r = PQexec(conn.get(),
+                       "SELECT (SELECT count(*) FROM spend), (SELECT count(*) FROM log), (SELECT max(seq) FROM log),"
+                       " (SELECT count(*) FROM spend s JOIN ban b USING (advertiser, platform) WHERE s.day >= b.since)");
+  const bool read = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+  const std::string spends = read ? PQgetvalue(r, 0, 0) : "?", records = read ? PQgetvalue(r, 0, 1) : "?",
+                    last = read ? PQgetvalue(r, 0, 2) : "?", forbidden = read ? PQgetvalue(r, 0, 3) : "?";
+  PQclear(r);
+  const std::string commits = std::to_string(results.latencies_ms.size());
+  if (spends != commits || records != std::to_string(results.latencies_ms.size() + 1) || last != commits ||
+      forbidden != "0")
+    throw std::runtime_error("--control " + o.control + ": " + commits + " commits left " + spends + " spend rows, " +
+                             records + " log records (the last " + last + ") and " + forbidden +
+                             " spend rows the ban forbids");
+}
+
 void run_engine(const Options& o, Results& results) {
+  if (!o.control.empty()) {
+    if (!is_postgresql(o.db)) throw std::runtime_error("--control is measured on PostgreSQL only");
+    return run_control(o, results);
+  }
   if (is_postgresql(o.db)) {
     {
       PGconn* conn = PQconnectdb(o.db.c_str());
@@ -354,6 +505,8 @@ int main(int argc, char** argv) {
               l.size(), static_cast<long long>(results.refused), static_cast<long long>(results.failures),
               static_cast<double>(l.size()) / o.seconds,
               percentile(l, 0.50), percentile(l, 0.99), l.empty() ? 0.0 : l.back());
+  if (!o.control.empty())
+    std::printf(" control=%s retries=%lld", o.control.c_str(), static_cast<long long>(results.retries.load()));
   if (!o.engine) {
     auto store = ledger::open_store(o.db, ledger::OpenMode::ReadExisting);
     ledger::VerifyResult v = ledger::verify_ledger(*store, ledger::VerifyOptions{});

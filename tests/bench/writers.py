@@ -3,8 +3,8 @@
 and each engine alone, in one run.
 
     writers.py --writers PATH --adledger PATH [--entries 100000]
-               [--clients "1 16"] [--seconds 10] [--postgresql-state FILE]
-               [--out FILE]
+               [--clients "1 16"] [--seconds 10] [--http] [--control]
+               [--postgresql-state FILE] [--out FILE]
 
 PATH --writers is the built tests/bench/adledger_writers (writers.cpp says
 what it measures). For each number of clients it runs, each for --seconds:
@@ -15,6 +15,14 @@ what it measures). For each number of clients it runs, each for --seconds:
   transaction through its own connection;
 - the engine alone (--engine): one row a transaction under the same
   one-writer-at-a-time rule and the same durability, nothing of adledger's.
+
+With --control, beside them on PostgreSQL: the engine alone doing what a
+spend entry's write needs (the pair's bans read, the row written, the one
+record log extended from its head), the writers kept apart three ways:
+one lock for the whole transaction (adledger's way), SERIALIZABLE isolation
+with retries, and a lock on the advertiser and platform with the log's lock
+taken only for its append (writers.cpp, --control). Each run checks that
+the log is one chain and that no spend the ban forbids was committed.
 
 With --http, beside them: the same writes over HTTP. `adledger serve`
 runs on each ledger, and wrk (Debian's package) keeps one connection per
@@ -56,6 +64,11 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO / "tests" / "postgresql"))
 import cluster  # noqa: E402  (tests/postgresql/cluster.py)
+
+
+# writers.cpp's --control modes, as the table names them.
+CONTROLS = {"lock": "one lock", "serializable": "SERIALIZABLE with retries",
+            "pair-locks": "a lock by pair, the log's at its append"}
 
 
 def fail(message):
@@ -173,6 +186,8 @@ def main(argv):
     ap.add_argument("--postgresql-state", default=os.environ.get("ADLEDGER_TEST_POSTGRESQL_STATE"),
                     help="a running cluster's state file (default: start one)")
     ap.add_argument("--http", action="store_true", help="also the same writes over HTTP, through adledger serve")
+    ap.add_argument("--control", action="store_true",
+                    help="also the engine alone on PostgreSQL under a lock, SERIALIZABLE and locks by pair")
     ap.add_argument("--out", help="also write the table to this file")
     args = ap.parse_args(argv)
     clients = [int(c) for c in args.clients.split()]
@@ -203,8 +218,11 @@ def main(argv):
             rows = []
             for n in clients:
                 for backend in ("sqlite", "postgresql"):
-                    for mode in ("adledger", "http", "engine") if args.http else ("adledger", "engine"):
-                        name = f"w_{backend}_{mode}_{n}_{uuid.uuid4().hex[:8]}"
+                    modes = ["adledger", "http", "engine"] if args.http else ["adledger", "engine"]
+                    if args.control and backend == "postgresql":
+                        modes += [f"control-{c}" for c in CONTROLS]
+                    for mode in modes:
+                        name = f"w_{backend}_{mode.replace('-', '_')}_{n}_{uuid.uuid4().hex[:8]}"
                         if backend == "sqlite":
                             db = str(tmp / f"{name}.db")
                         else:
@@ -213,6 +231,8 @@ def main(argv):
                             command = [args.writers, "--db", db, "--clients", str(n), "--seconds", str(args.seconds)]
                             if mode == "engine":
                                 command.append("--engine")
+                            elif mode.startswith("control-"):
+                                command += ["--engine", "--control", mode[len("control-"):]]
                             elif data:
                                 env = dict(os.environ, ADLEDGER_DB=db)
                                 run([args.adledger, "init"], f"adledger init ({backend})", env)
@@ -246,7 +266,10 @@ def main(argv):
              "|---:|---|---|---:|---:|---:|---:|---:|---|"]
     for n, backend, mode, f in rows:
         what = {"adledger": "adledger spend record", "http": "adledger serve, over HTTP",
-                "engine": "the engine alone, one row"}[mode]
+                "engine": "the engine alone, one row"}.get(mode)
+        if mode.startswith("control-"):
+            what = f"the engine alone, ban check, row and log record: {CONTROLS[mode[len('control-'):]]}, " \
+                   f"{int(f['retries']):,} retries"
         lines.append(f"| {n} | {backend} | {what} | {float(f['commits_per_s']):,.0f} | {f['p50_ms']} | {f['p99_ms']} "
                      f"| {f['max_ms']} | {f['refused']} | {f.get('verify', 'n/a')} |")
     table = "\n".join(lines) + "\n"
