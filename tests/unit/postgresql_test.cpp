@@ -1118,23 +1118,30 @@ TEST(PostgresqlWriters, AWriteSentInBatchesIsAllOrNothing) {
 }
 
 // ---------------------------------------------------------------------------
-// A first load: spend_entry's foreign keys and plain indexes dropped for an
-// import into a ledger without spend entries, and made again before commit
+// A first load: spend_entry's foreign keys and plain indexes, and
+// record_log's key of (kind, ref), dropped for an import into a ledger
+// without spend entries, and made again before commit
 
-// The definitions of spend_entry's indexes and constraints, and the oids of
-// those a first load drops and makes again (new oids once made again).
+// The definitions of spend_entry's and record_log's indexes and
+// constraints, and the oids of those a first load drops and makes again
+// (new oids once made again).
 struct SpendChecks {
   std::string definitions;
   std::string oids;
 };
 SpendChecks spend_checks(const std::string& url) {
-  const std::string table = "'adledger.spend_entry'::regclass";
+  const std::string tables = "('adledger.spend_entry'::regclass, 'adledger.record_log'::regclass)";
   SpendChecks c;
-  c.definitions = psql(url, "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = " + table +
-                                " UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
-                                " WHERE conrelid = " + table + " ORDER BY 1").output;
-  c.oids = psql(url, "SELECT indexrelid FROM pg_index WHERE indrelid = " + table + " AND NOT indisunique"
-                     " UNION ALL SELECT oid FROM pg_constraint WHERE conrelid = " + table + " AND contype = 'f'"
+  c.definitions = psql(url, "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid IN " + tables +
+                                " UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' ||"
+                                " pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid IN " + tables +
+                                " ORDER BY 1").output;
+  c.oids = psql(url, "SELECT indexrelid FROM pg_index WHERE indrelid = 'adledger.spend_entry'::regclass"
+                     " AND NOT indisunique"
+                     " UNION ALL SELECT oid FROM pg_constraint WHERE conrelid = 'adledger.spend_entry'::regclass"
+                     " AND contype = 'f'"
+                     " UNION ALL SELECT oid FROM pg_constraint WHERE conrelid = 'adledger.record_log'::regclass"
+                     " AND contype = 'u'"
                      " ORDER BY 1").output;
   return c;
 }
@@ -1154,6 +1161,8 @@ TEST(PostgresqlFirstLoad, TheChecksAreMadeAgainAsTheyWereAndAFailedLoadTakesTheD
   const SpendChecks before = spend_checks(db.url());
   ASSERT_NE(before.definitions.find("FOREIGN KEY (advertiser_id)"), std::string::npos) << before.definitions;
   ASSERT_NE(before.definitions.find("spend_by_advertiser"), std::string::npos) << before.definitions;
+  ASSERT_NE(before.definitions.find("record_log_kind_ref_key UNIQUE (kind, ref)"), std::string::npos)
+      << before.definitions;
   {
     ledger::WriteTransaction txn(*t.store);
     record_many(t, "failed-");
@@ -1177,6 +1186,12 @@ TEST(PostgresqlFirstLoad, TheChecksAreMadeAgainAsTheyWereAndAFailedLoadTakesTheD
                      " 'USD', '2018-01-01', '2018-01-01', 'US', 0, 'x')");
   EXPECT_NE(orphan.status, 0);
   EXPECT_NE(orphan.output.find("spend_entry_advertiser_id_fkey"), std::string::npos) << orphan.output;
+  // And a record under the kind and ref of another.
+  Psql twice = psql(db.url(),
+                    "INSERT INTO adledger.record_log (seq, kind, ref, recorded_at, hash)"
+                    " SELECT 900000, kind, ref, recorded_at, hash FROM adledger.record_log WHERE seq = 3");
+  EXPECT_NE(twice.status, 0);
+  EXPECT_NE(twice.output.find("record_log_kind_ref_key"), std::string::npos) << twice.output;
   // The reports' index is there for the planner.
   EXPECT_NE(psql(db.url(), "SET enable_seqscan = off; EXPLAIN SELECT * FROM adledger.spend_entry"
                            " WHERE advertiser_id = 'sputnik' AND platform_id = 'vk-ru'")
@@ -1189,6 +1204,38 @@ TEST(PostgresqlFirstLoad, TheChecksAreMadeAgainAsTheyWereAndAFailedLoadTakesTheD
   VerifyResult r = t.verify();
   EXPECT_TRUE(r.ok()) << describe(r);
   EXPECT_EQ(t.store->tree_head().size, 2 + 40000);
+}
+
+// A first load looks a record up by its kind and ref only to find one given
+// again in the same file: the key is made again first, and the load goes on
+// with it.
+TEST(PostgresqlFirstLoad, ALookUpByKindAndRefInTheLoadMakesTheLogKeyAgainFirst) {
+  Database db;
+  Pinned t(db.url());
+  record_names(t);
+  const SpendChecks before = spend_checks(db.url());
+  ledger::PolicyAction ban;
+  ban.kind = ledger::PolicyKind::AdBan;
+  ban.platform_id = "vk-ru";
+  ban.advertiser_ids = {"sputnik"};
+  ban.date = date("2019-01-01");
+  ban.description = "state-backed media";
+  ban.source = "https://example.org/ban";
+  t.write([&] {
+    record_many(t, "first-");  // the drops
+    t.ledger->record_policy_action(ban);
+    // The same action without an id, again: the one before it is looked up
+    // by kind and ref, to tell whether it was recorded before this write.
+    t.ledger->record_policy_action(ban);
+    record_many(t, "then-");
+  });
+  SpendChecks loaded = spend_checks(db.url());
+  EXPECT_EQ(loaded.definitions, before.definitions);
+  EXPECT_NE(loaded.oids, before.oids);
+  EXPECT_EQ(psql(db.url(), "SELECT count(*) FROM adledger.policy_action").output, "2\n");
+  EXPECT_EQ(t.store->tree_head().size, 2 + 2 * kManyEntries + 2);
+  VerifyResult r = t.verify();
+  EXPECT_TRUE(r.ok()) << describe(r);
 }
 
 // The drops need spend_entry to the load alone and the right to alter it:

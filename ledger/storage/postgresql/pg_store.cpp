@@ -414,7 +414,7 @@ class PgStore final : public Store {
       // with, go with the COMMIT in one round trip, unless they are many
       // (a bulk load's last batch goes by COPY first). A first load's
       // checks are made again first, over all its rows.
-      if (!checks_to_restore_.empty()) restore_checks_of_a_first_load();
+      if (!checks_to_restore_.empty() || !log_keys_to_restore_.empty()) restore_checks_of_a_first_load();
       std::vector<Statement> last;
       flush_totals(&last);
       flush_tree(&last);
@@ -718,6 +718,7 @@ class PgStore final : public Store {
   }
 
   std::optional<LogRecord> find_log(const std::string& kind, const std::string& ref) override {
+    restore_log_key();
     Rows rows = query(std::string(kSelectLog) + " WHERE kind = $1 AND ref = $2", Params().add(kind).add(ref));
     if (rows.empty()) return std::nullopt;
     LogRecord r = read_log(rows, 0);
@@ -726,6 +727,7 @@ class PgStore final : public Store {
   }
 
   std::optional<std::int64_t> find_log_seq(const std::string& kind, const std::string& ref) override {
+    restore_log_key();
     Rows rows = query("SELECT seq FROM record_log WHERE kind = $1 AND ref = $2", Params().add(kind).add(ref));
     if (rows.empty()) return std::nullopt;
     return rows.int64(0, 0);
@@ -955,10 +957,12 @@ class PgStore final : public Store {
   }
 
   std::string record_author(const std::string& kind, const std::string& ref) override {
+    restore_log_key();
     Rows rows = query("SELECT author FROM record_log WHERE kind = $1 AND ref = $2", Params().add(kind).add(ref));
     return rows.empty() || rows.is_null(0, 0) ? std::string() : rows.text(0, 0);
   }
   std::vector<std::string> record_authors(const std::string& kind, const std::vector<std::string>& refs) override {
+    restore_log_key();
     std::vector<std::string> out(refs.size());
     if (refs.empty()) return out;
     Rows rows = query("SELECT ref, author FROM record_log WHERE kind = $1 AND ref = ANY ($2::text[])",
@@ -1995,16 +1999,20 @@ class PgStore final : public Store {
   }
 
   // A first load: an import of more than one batch of spend entries into
-  // a ledger that has none yet, by a role that owns spend_entry. As
-  // PostgreSQL's manual advises for populating a database, the table's
-  // foreign keys and the indexes that no uniqueness rests on are dropped
-  // for the load and made again before the commit, in the same
-  // transaction: each is then checked or built once over all the rows,
-  // in about half the server's time, rather than row by row. Nothing goes
-  // unchecked (the keys are checked again when made) and an import that
-  // fails takes the drops back with it. The drops need the table to
-  // itself: if a reader holds it (an open snapshot, adledger serve's), or
-  // the role may not alter the table, the load goes row by row.
+  // a ledger that has none yet, by a role that owns spend_entry and
+  // record_log. As PostgreSQL's manual advises for populating a database,
+  // spend_entry's foreign keys and the indexes that no uniqueness rests
+  // on, and record_log's key of (kind, ref), are dropped for the load and
+  // made again before the commit, in the same transaction: each is then
+  // checked or built once over all the rows, in about half the server's
+  // time, rather than row by row. Nothing goes unchecked (the keys are
+  // checked again when made) and an import that fails takes the drops back
+  // with it. The load itself never looks a record up by its kind and ref
+  // but to find one given again in the same file; the first such look-up
+  // makes that key again at once (restore_log_key), so that none reads
+  // the whole log. The drops need the tables to themselves: if a reader
+  // holds them (an open snapshot, adledger serve's), or the role may not
+  // alter them, the load goes row by row.
   void defer_checks_of_a_first_load() {
     first_load_considered_ = true;
     if (next_entry_id_ - static_cast<std::int64_t>(entries_written_) != 1) return;  // entries committed before
@@ -2016,16 +2024,21 @@ class PgStore final : public Store {
         " UNION ALL"
         " SELECT 1, conname, 'ALTER TABLE spend_entry DROP CONSTRAINT ' || quote_ident(conname),"
         "  'ALTER TABLE spend_entry ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)"
-        "  FROM pg_constraint WHERE conrelid = 'spend_entry'::regclass AND contype = 'f') d"
+        "  FROM pg_constraint WHERE conrelid = 'spend_entry'::regclass AND contype = 'f'"
+        " UNION ALL"
+        " SELECT 2, conname, 'ALTER TABLE record_log DROP CONSTRAINT ' || quote_ident(conname),"
+        "  'ALTER TABLE record_log ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)"
+        "  FROM pg_constraint WHERE conrelid = 'record_log'::regclass AND contype = 'u') d"
         " WHERE pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'spend_entry'::regclass), 'USAGE')"
+        " AND pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'record_log'::regclass), 'USAGE')"
         " ORDER BY d.step, d.name");
     if (checks.empty()) return;
     std::string drops = "SAVEPOINT adledger_first_load; SET LOCAL lock_timeout TO " +
                         std::to_string(kFirstLoadLockWaitMs) + ";";
-    std::vector<std::string> makes;
+    std::vector<std::string> makes, log_keys;
     for (int i = 0; i < checks.size(); ++i) {
       drops += ' ' + checks.text(i, 0) + ';';
-      makes.push_back(checks.text(i, 1));
+      (checks.text(i, 1).starts_with("ALTER TABLE record_log") ? log_keys : makes).push_back(checks.text(i, 1));
     }
     drops += " SET LOCAL lock_timeout TO " + std::to_string(lock_timeout_ms_) + ";";
     drops += " RELEASE SAVEPOINT adledger_first_load";
@@ -2038,9 +2051,23 @@ class PgStore final : public Store {
       return;
     }
     checks_to_restore_ = std::move(makes);
+    log_keys_to_restore_ = std::move(log_keys);
+  }
+  // record_log's keys, made again over every record so far (those held
+  // for COPY sent first), before a look-up by kind and ref.
+  void restore_log_key() {
+    if (log_keys_to_restore_.empty()) return;
+    send_copy(log_rows_);
+    std::string makes;
+    for (const std::string& make : log_keys_to_restore_) makes += make + ';';
+    log_keys_to_restore_.clear();
+    exec(makes);
   }
   void restore_checks_of_a_first_load() {
     send_copy(spend_rows_);
+    send_copy(log_rows_);
+    for (std::string& make : log_keys_to_restore_) checks_to_restore_.push_back(std::move(make));
+    log_keys_to_restore_.clear();
     // Memory enough to sort a million rows' keys without spilling to disk,
     // or what the server's settings give, whichever is more.
     std::string makes =
@@ -2190,6 +2217,7 @@ class PgStore final : public Store {
     entries_written_ = 0;
     first_load_considered_ = false;
     checks_to_restore_.clear();
+    log_keys_to_restore_.clear();
     pending_totals_.clear();
     next_txn_id_ = 0;
     next_entry_id_ = 0;
@@ -2237,6 +2265,7 @@ class PgStore final : public Store {
   // load, and the statements that make again the checks it dropped.
   bool first_load_considered_ = false;
   std::vector<std::string> checks_to_restore_;
+  std::vector<std::string> log_keys_to_restore_;  // record_log's, apart: see restore_log_key
   std::int64_t lock_timeout_ms_ = 1;  // the connection's lock_timeout, as open_postgresql_store set it
   // The spend entries of the page of the log each_log is visiting.
   std::unordered_map<std::int64_t, SpendEntry> page_spend_;
