@@ -336,32 +336,27 @@ def check_concurrent_writers(ck, ledger, server, token, seconds):
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
-    def read_back(rc, ext):
-        """The entry `ext` as a request sent now finds it, or None."""
-        rc.request("GET", f"/api/v1/spend?search={ext}&limit=1000")
-        r = rc.getresponse()
-        raw = r.read()
-        if r.status != 200:
-            return f"{r.status} {raw[:200]!r}"
-        return any(e.get("id") == ext for e in json.loads(raw)["entries"])
+    def ask(c, method, path, **kw):
+        """One request on c: (c, the response, its body), or, when it failed,
+        (a new connection, None, the error)."""
+        try:
+            c.request(method, path, **kw)
+            r = c.getresponse()
+            return c, r, r.read()
+        except (OSError, http.client.HTTPException) as e:
+            c.close()
+            return http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT), None, repr(e)
 
     def reader(n):
         c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
         paths = ("/api/v1/head", "/api/v1/ban-status?advertiser=rt&platform=twitter&on=2017-11-01")
         while time.monotonic() < stop_at:
-            try:
-                c.request("GET", paths[n % 2])
-                r = c.getresponse()
-                raw = r.read()
-            except (OSError, http.client.HTTPException) as e:
-                with lock:
-                    errors.append(f"reader {n}: {e!r}")
-                c.close()
-                c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
-                continue
+            c, r, raw = ask(c, "GET", paths[n % 2])
             with lock:
                 reads[0] += 1
-                if r.status != 200:
+                if r is None:
+                    errors.append(f"reader {n}: {raw}")
+                elif r.status != 200:
                     errors.append(f"reader {n}: {r.status} {raw[:200]!r}")
         c.close()
 
@@ -379,15 +374,10 @@ def check_concurrent_writers(ck, ledger, server, token, seconds):
             body = json.dumps(line).encode()
             headers = bearer(token, {"Content-Type": "application/json", "Idempotency-Key": ext})
             for attempt in range(2):
-                try:
-                    c.request("POST", "/api/v1/records", body=body, headers=headers)
-                    r = c.getresponse()
-                    raw = r.read()
-                except (OSError, http.client.HTTPException) as e:
+                c, r, raw = ask(c, "POST", "/api/v1/records", body=body, headers=headers)
+                if r is None:
                     with lock:
-                        errors.append(f"{ext}: {e!r}")
-                    c.close()
-                    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+                        errors.append(f"{ext}: {raw}")
                     continue
                 with lock:
                     if advertiser == "nobody":
@@ -402,15 +392,13 @@ def check_concurrent_writers(ck, ledger, server, token, seconds):
                     else:
                         errors.append(f"{ext}: {r.status} {raw[:200]!r}")
                 if r.status in (200, 201) and advertiser != "nobody":
-                    try:
-                        found = read_back(rc, ext)
-                    except (OSError, http.client.HTTPException) as e:
-                        found = repr(e)
-                        rc.close()
-                        rc = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
-                    if found is not True:
-                        with lock:
-                            (stale if found is False else errors).append(f"{ext}: {found}")
+                    # Read back on another connection, sent after the answer.
+                    rc, back, raw = ask(rc, "GET", f"/api/v1/spend?search={ext}&limit=1000")
+                    with lock:
+                        if back is None or back.status != 200:
+                            errors.append(f"{ext}: read back: {raw if back is None else back.status}")
+                        elif not any(e.get("id") == ext for e in json.loads(raw)["entries"]):
+                            stale.append(ext)
         c.close()
         rc.close()
 
@@ -422,7 +410,7 @@ def check_concurrent_writers(ck, ledger, server, token, seconds):
         t.join()
     ck.check("16 writers: no error but busy", not errors, "; ".join(errors[:5]))
     ck.check("16 writers: each acknowledged write is in the answer to a read sent after it", not stale,
-             f"{len(stale)} not: " + "; ".join(stale[:5]))
+             f"{len(stale)} not: " + ", ".join(stale[:5]))
     ck.check("16 writers: the readers were answered", reads[0] > 0, str(reads[0]))
     unique = set(acknowledged)
     found = []

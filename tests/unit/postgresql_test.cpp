@@ -375,6 +375,20 @@ TEST(PostgresqlStore, QueriesReturnWhatSqliteReturns) {
   }
 }
 
+// A policy action of `kind` on `platform` naming `named` from `day`.
+ledger::PolicyAction policy_action(ledger::PolicyKind kind, const std::string& platform,
+                                   std::vector<std::string> named, const char* day) {
+  ledger::PolicyAction a;
+  a.kind = kind;
+  a.platform_id = platform;
+  a.advertiser_ids = std::move(named);
+  a.date = date(day);
+  a.description = "action";
+  a.source = "https://example.org/action";
+  if (kind == ledger::PolicyKind::Suspension) a.account_count = 3;
+  return a;
+}
+
 // What an advertiser's ban status on a platform is made of: the ad bans and
 // lifts there that name it, withdrawn or not, in order; not its
 // suspensions, not another platform's bans, not the bans naming others.
@@ -390,29 +404,17 @@ TEST(PostgresqlStore, TheBansNamingAnAdvertiserAreThoseSqliteFinds) {
       t->ledger->add_advertiser({"rt", "RT", std::string("RU"), true});
       t->ledger->add_advertiser({"sputnik", "Sputnik", std::nullopt, false});
       t->ledger->add_advertiser({"rt-x", "RT X", std::nullopt, false});
-      auto act = [&](ledger::PolicyKind kind, const std::string& platform, std::vector<std::string> named,
-                     const char* day) {
-        ledger::PolicyAction a;
-        a.kind = kind;
-        a.platform_id = platform;
-        a.advertiser_ids = std::move(named);
-        a.date = date(day);
-        a.description = "action";
-        a.source = "https://example.org/action";
-        if (kind == ledger::PolicyKind::Suspension) a.account_count = 3;
-        return a;
-      };
       ledger::PolicyAction both = t->ledger->record_policy_action(
-          act(ledger::PolicyKind::AdBan, "twitter", {"rt", "sputnik"}, "2017-10-26"));
-      t->ledger->record_policy_action(act(ledger::PolicyKind::AdBan, "twitter", {"sputnik"}, "2017-01-01"));
-      t->ledger->record_policy_action(act(ledger::PolicyKind::AdBan, "twitter", {"rt-x"}, "2016-01-01"));
-      t->ledger->record_policy_action(act(ledger::PolicyKind::Suspension, "twitter", {"rt"}, "2016-06-01"));
-      t->ledger->record_policy_action(act(ledger::PolicyKind::AdBan, "vk-ru", {"rt"}, "2016-06-01"));
-      ledger::PolicyAction lift = act(ledger::PolicyKind::BanLift, "twitter", {"rt"}, "2019-01-01");
+          policy_action(ledger::PolicyKind::AdBan, "twitter", {"rt", "sputnik"}, "2017-10-26"));
+      t->ledger->record_policy_action(policy_action(ledger::PolicyKind::AdBan, "twitter", {"sputnik"}, "2017-01-01"));
+      t->ledger->record_policy_action(policy_action(ledger::PolicyKind::AdBan, "twitter", {"rt-x"}, "2016-01-01"));
+      t->ledger->record_policy_action(policy_action(ledger::PolicyKind::Suspension, "twitter", {"rt"}, "2016-06-01"));
+      t->ledger->record_policy_action(policy_action(ledger::PolicyKind::AdBan, "vk-ru", {"rt"}, "2016-06-01"));
+      ledger::PolicyAction lift = policy_action(ledger::PolicyKind::BanLift, "twitter", {"rt"}, "2019-01-01");
       lift.lifts_action_id = both.id;
       t->ledger->record_policy_action(lift);
       ledger::PolicyAction mistaken =
-          t->ledger->record_policy_action(act(ledger::PolicyKind::AdBan, "twitter", {"rt"}, "2015-03-01"));
+          t->ledger->record_policy_action(policy_action(ledger::PolicyKind::AdBan, "twitter", {"rt"}, "2015-03-01"));
       t->ledger->withdraw_action(mistaken.id, "recorded by mistake", "https://example.org/withdrawn");
     });
   }
@@ -1214,13 +1216,7 @@ TEST(PostgresqlFirstLoad, ALookUpByKindAndRefInTheLoadMakesTheLogKeyAgainFirst) 
   Pinned t(db.url());
   record_names(t);
   const SpendChecks before = spend_checks(db.url());
-  ledger::PolicyAction ban;
-  ban.kind = ledger::PolicyKind::AdBan;
-  ban.platform_id = "vk-ru";
-  ban.advertiser_ids = {"sputnik"};
-  ban.date = date("2019-01-01");
-  ban.description = "state-backed media";
-  ban.source = "https://example.org/ban";
+  const ledger::PolicyAction ban = policy_action(ledger::PolicyKind::AdBan, "vk-ru", {"sputnik"}, "2019-01-01");
   t.write([&] {
     record_many(t, "first-");  // the drops
     t.ledger->record_policy_action(ban);
