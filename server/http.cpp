@@ -91,7 +91,6 @@ struct PendingRead {
   Request request;
   unsigned version = 11;
   bool keep_alive = true;
-  bool head = false;
 };
 
 // Requests that only read, answered a batch at a time. A request goes into
@@ -284,8 +283,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // Answered on the io threads, with the reads that arrived with it
     // (ReadQueue): the ledger's work is short, and the threads are as many
     // as the cores that can do it.
-    const bool head = request.method == "HEAD";
-    shared_.reads->add(PendingRead{shared_from_this(), std::move(request), message.version(), message.keep_alive(), head});
+    shared_.reads->add(PendingRead{shared_from_this(), std::move(request), message.version(), message.keep_alive()});
   }
 
  public:
@@ -294,7 +292,7 @@ class Session : public std::enable_shared_from_this<Session> {
   static void answer(const PendingRead& read, Response response) {
     net::post(read.session->stream_.get_executor(),
               [self = read.session, response = std::move(response), version = read.version,
-               keep_alive = read.keep_alive, head = read.head]() mutable {
+               keep_alive = read.keep_alive, head = read.request.method == "HEAD"]() mutable {
                 self->send(std::move(response), version, keep_alive && !self->shared_.stopping, head);
               });
   }

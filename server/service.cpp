@@ -948,10 +948,7 @@ Response Service::handle_on(const Request& request, std::optional<Lease>& lease)
       const Target target = parse_target(request.target);
       response = write(request, target.path, target.query);
     } else {
-      if (!lease || !lease->held()) {
-        lease.reset();
-        lease.emplace(this->lease());
-      }
+      if (!lease || !lease->held()) lease.emplace(this->lease());
       try {
         response = route(request, *lease);
       } catch (const Error& e) {

@@ -280,16 +280,15 @@ constexpr const char* kEngineTable =
     "CREATE TABLE spend (id INTEGER PRIMARY KEY, advertiser TEXT NOT NULL, platform TEXT NOT NULL,"
     " minor BIGINT NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL)";
 
-// Runs a prepared statement (or, with no name, the SQL in values[0]):
-// whether it found a row, or the SQLSTATE of a failure that running the
-// transaction again cures (a serialization failure, a deadlock, the log's
-// next record taken by another); any other failure throws.
+// What a statement of --control gave: whether it found a row, or the
+// SQLSTATE of a failure that running the transaction again cures (a
+// serialization failure, a deadlock, the log's next record taken by
+// another); any other failure throws.
 struct Outcome {
   std::string retry;  // "" unless the transaction is to run again
   bool row = false;
 };
-Outcome pg_step(PGconn* conn, const char* name, int n, const char* const* values) {
-  PGresult* r = name ? PQexecPrepared(conn, name, n, values, nullptr, nullptr, 0) : PQexec(conn, values[0]);
+Outcome outcome_of(PGresult* r) {
   const ExecStatusType s = PQresultStatus(r);
   Outcome out;
   if (s == PGRES_TUPLES_OK) out.row = PQntuples(r) > 0;
@@ -304,6 +303,9 @@ Outcome pg_step(PGconn* conn, const char* name, int n, const char* const* values
   }
   PQclear(r);
   return out;
+}
+Outcome pg_step(PGconn* conn, const char* name, int n, const char* const* values) {
+  return outcome_of(PQexecPrepared(conn, name, n, values, nullptr, nullptr, 0));
 }
 
 // --control: the ban check, the spend row and the log's next record, kept
@@ -355,8 +357,7 @@ void run_control(const Options& o, Results& results) {
       const char* row[5] = {adv.c_str(), platform, minor.c_str(), day, "https://example.org/bench/writers"};
       const char* hashed[1] = {record.c_str()};
       for (;;) {
-        const char* begin[1] = {serializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN"};
-        pg_step(c, nullptr, 1, begin);
+        pg_ok(c, serializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN");
         Outcome step;
         if (pair_locks) step = pg_step(c, "pair_lock", 2, pair);
         else if (!serializable) step = pg_step(c, "log_lock", 0, nullptr);
@@ -373,11 +374,10 @@ void run_control(const Options& o, Results& results) {
         if (step.retry.empty() && pair_locks) step = pg_step(c, "log_lock", 0, nullptr);
         if (step.retry.empty()) step = pg_step(c, "append", 1, hashed);
         if (step.retry.empty()) {
-          const char* commit[1] = {"COMMIT"};
-          step = pg_step(c, nullptr, 1, commit);
+          step = outcome_of(PQexec(c, "COMMIT"));  // a COMMIT that fails ends the transaction itself
           if (step.retry.empty()) return;
         } else {
-          pg_ok(c, "ROLLBACK");  // a failed COMMIT has ended the transaction
+          pg_ok(c, "ROLLBACK");
         }
         ++results.retries;
       }
