@@ -2065,7 +2065,7 @@ class PgStore final : public Store {
   }
   void restore_checks_of_a_first_load() {
     send_copy(spend_rows_);
-    send_copy(log_rows_);
+    if (!log_keys_to_restore_.empty()) send_copy(log_rows_);  // record_log's key is made over them too
     for (std::string& make : log_keys_to_restore_) checks_to_restore_.push_back(std::move(make));
     log_keys_to_restore_.clear();
     // Memory enough to sort a million rows' keys without spilling to disk,
